@@ -1,0 +1,29 @@
+//! Generates the Tauri context and the ACL: every command the window may call
+//! is listed here, gets an `allow-…` permission, and must be granted in
+//! src-tauri/capabilities/. A command missing from this list cannot be called.
+
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        // A build script has no other channel than failing loudly.
+        panic!("tauri-build failed: {e:#}");
+    }
+}
+
+/// Keep in sync with `generate_handler!` in src-tauri/src/lib.rs; the
+/// configuration test checks both against the capability file.
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "set_language",
+    "create_administrator",
+    "login",
+    "logout",
+    "services",
+    "register_application",
+    "recent_applications",
+    "application_detail",
+    "open_receipt",
+];

@@ -1,0 +1,809 @@
+//! The small layout layer every Kense document is built with.
+//!
+//! It owns text measurement (glyph advances of the embedded faces), greedy word
+//! wrapping with hard breaks for over-long words, alignment, paragraphs with a
+//! hanging marker (numbered lists), horizontal rules, and a cursor that moves
+//! down a region of the page and, when allowed, onto new pages. It produces
+//! plain printpdf `Op`s per page; assembling and saving the PDF is the job of
+//! the caller.
+//!
+//! Positions are millimetres measured from the top-left corner of the page,
+//! because that is how forms are specified; the flip into PDF space (origin
+//! bottom-left, points) happens only when an `Op` is emitted.
+
+use printpdf::{
+    Color, FontId, Line, LineDashPattern, LinePoint, Mm, Op, ParsedFont, PdfFontHandle, Point, Pt,
+    Rgb, TextItem, TextMatrix,
+};
+
+use crate::DocumentError;
+
+/// Millimetres per typographic point.
+pub const MM_PER_PT: f32 = 25.4 / 72.0;
+
+/// Rounding slack for width comparisons; far below anything visible.
+const EPS: f32 = 1e-3;
+
+/// Characters at which a line may break. NBSP is deliberately absent so that
+/// callers can glue "№ 5" or initials together.
+fn is_break_space(ch: char) -> bool {
+    matches!(ch, ' ' | '\t' | '\n' | '\r')
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Regular,
+    Bold,
+}
+
+/// One parsed font face with the metrics the layout needs.
+pub struct Face {
+    font: ParsedFont,
+    id: FontId,
+    units_per_em: f32,
+    ascent: f32,
+    descent: f32,
+}
+
+impl Face {
+    /// `id` becomes the PDF resource name and subset tag, so it must be six
+    /// uppercase ASCII letters (that is what makes `pdffonts` report a subset).
+    pub fn parse(bytes: &[u8], id: &str) -> Result<Self, DocumentError> {
+        if id.len() != 6 || !id.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(DocumentError::Font(format!(
+                "font id {id:?} must be six uppercase letters"
+            )));
+        }
+        let mut warnings = Vec::new();
+        let font = ParsedFont::from_bytes(bytes, 0, &mut warnings)
+            .ok_or_else(|| DocumentError::Font(format!("cannot parse font {id}")))?;
+        let upem = font.pdf_font_metrics.units_per_em;
+        if upem == 0 {
+            return Err(DocumentError::Font(format!(
+                "font {id} has units_per_em = 0"
+            )));
+        }
+        let units_per_em = f32::from(upem);
+        let ascent = f32::from(font.pdf_font_metrics.ascender) / units_per_em;
+        let descent = (f32::from(font.pdf_font_metrics.descender) / units_per_em).abs();
+        Ok(Self {
+            font,
+            id: FontId(id.to_string()),
+            units_per_em,
+            ascent,
+            descent,
+        })
+    }
+
+    pub fn id(&self) -> &FontId {
+        &self.id
+    }
+
+    pub fn parsed(&self) -> &ParsedFont {
+        &self.font
+    }
+
+    fn glyph(&self, ch: char) -> Result<u16, DocumentError> {
+        // Glyph 0 is .notdef: a cmap pointing there is as good as missing.
+        match self.font.lookup_glyph_index(ch as u32) {
+            Some(gid) if gid != 0 => Ok(gid),
+            _ => Err(DocumentError::MissingGlyph { ch }),
+        }
+    }
+
+    /// Advance of one character in ems.
+    pub fn advance_em(&self, ch: char) -> Result<f32, DocumentError> {
+        let gid = self.glyph(ch)?;
+        Ok(f32::from(self.font.get_horizontal_advance(gid)) / self.units_per_em)
+    }
+
+    /// Width of `text` set at `size_pt`, in millimetres. Fails on the first
+    /// character the face lacks, which is how missing glyphs are caught before
+    /// anything reaches the PDF.
+    pub fn width_mm(&self, text: &str, size_pt: f32) -> Result<f32, DocumentError> {
+        let mut em = 0.0;
+        for ch in text.chars() {
+            em += self.advance_em(ch)?;
+        }
+        Ok(em * size_pt * MM_PER_PT)
+    }
+
+    /// Checks coverage without measuring anything else.
+    pub fn check(&self, text: &str) -> Result<(), DocumentError> {
+        for ch in text.chars().filter(|c| !is_break_space(*c)) {
+            self.glyph(ch)?;
+        }
+        Ok(())
+    }
+}
+
+/// The faces one document may use.
+pub struct Fonts {
+    pub regular: Face,
+    pub bold: Face,
+}
+
+impl Fonts {
+    pub fn face(&self, style: Style) -> &Face {
+        match style {
+            Style::Regular => &self.regular,
+            Style::Bold => &self.bold,
+        }
+    }
+}
+
+/// A run of text in one style.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span {
+    pub style: Style,
+    pub text: String,
+    /// Spaces inside do not break the line (phone numbers, "ИИН: …",
+    /// signature blanks with their captions). Such a span is still
+    /// hard-broken if it is wider than the whole line.
+    pub nobreak: bool,
+}
+
+impl Span {
+    pub fn regular(text: impl Into<String>) -> Self {
+        Self {
+            style: Style::Regular,
+            text: text.into(),
+            nobreak: false,
+        }
+    }
+    pub fn bold(text: impl Into<String>) -> Self {
+        Self {
+            style: Style::Bold,
+            text: text.into(),
+            nobreak: false,
+        }
+    }
+    pub fn glued(mut self) -> Self {
+        self.nobreak = true;
+        self
+    }
+}
+
+/// A laid-out line: pieces of uniform style with their offsets from the
+/// line's left edge.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaidLine {
+    pub pieces: Vec<(Style, String, f32)>,
+    pub width_mm: f32,
+}
+
+/// A word: consecutive non-space characters, possibly in several styles.
+struct Word {
+    parts: Vec<(Style, String)>,
+    width: f32,
+    /// Style of the space in front of this word, if there was one.
+    space_style: Option<Style>,
+}
+
+/// A line under construction.
+#[derive(Default)]
+struct LineBuf {
+    parts: Vec<(Style, String)>,
+    width: f32,
+}
+
+impl LineBuf {
+    fn push(&mut self, style: Style, text: &str) {
+        match self.parts.last_mut() {
+            Some((s, t)) if *s == style => t.push_str(text),
+            _ => self.parts.push((style, text.to_string())),
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+fn split_words(spans: &[Span]) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut cur: Option<Word> = None;
+    let mut pending_space: Option<Style> = None;
+    for span in spans {
+        for ch in span.text.chars() {
+            // Glued spaces join the word but are drawn as ordinary spaces,
+            // so copied text stays plain.
+            let ch = if span.nobreak && is_break_space(ch) {
+                ' '
+            } else {
+                ch
+            };
+            if is_break_space(ch) && !(span.nobreak && cur.is_some()) {
+                if let Some(w) = cur.take() {
+                    words.push(w);
+                }
+                pending_space = Some(span.style);
+                continue;
+            }
+            let w = cur.get_or_insert_with(|| Word {
+                parts: Vec::new(),
+                width: 0.0,
+                space_style: pending_space.take(),
+            });
+            match w.parts.last_mut() {
+                Some((s, t)) if *s == span.style => t.push(ch),
+                _ => w.parts.push((span.style, ch.to_string())),
+            }
+        }
+    }
+    if let Some(w) = cur {
+        words.push(w);
+    }
+    words
+}
+
+/// Greedy word wrap of `spans` into lines no wider than `width_mm`.
+///
+/// Runs of spaces collapse to one; a word wider than the line is broken
+/// between characters (at least one character per line, so a pathological
+/// width still terminates). Every character is checked against its face.
+pub fn wrap(
+    fonts: &Fonts,
+    spans: &[Span],
+    size_pt: f32,
+    width_mm: f32,
+) -> Result<Vec<LaidLine>, DocumentError> {
+    let mut words = split_words(spans);
+    for w in &mut words {
+        let mut width = 0.0;
+        for (style, text) in &w.parts {
+            width += fonts.face(*style).width_mm(text, size_pt)?;
+        }
+        w.width = width;
+    }
+
+    let mut lines: Vec<LineBuf> = Vec::new();
+    let mut line = LineBuf::default();
+    for word in &words {
+        if !line.is_empty() {
+            let space_style = word.space_style.unwrap_or(Style::Regular);
+            let space_w = match word.space_style {
+                Some(s) => fonts.face(s).width_mm(" ", size_pt)?,
+                None => 0.0,
+            };
+            if line.width + space_w + word.width <= width_mm + EPS {
+                if word.space_style.is_some() {
+                    line.push(space_style, " ");
+                }
+                line.width += space_w;
+                for (style, text) in &word.parts {
+                    line.push(*style, text);
+                }
+                line.width += word.width;
+                continue;
+            }
+            lines.push(std::mem::take(&mut line));
+        }
+        if word.width <= width_mm + EPS {
+            for (style, text) in &word.parts {
+                line.push(*style, text);
+            }
+            line.width = word.width;
+            continue;
+        }
+        // Hard break: fill lines character by character.
+        for (style, text) in &word.parts {
+            let face = fonts.face(*style);
+            for ch in text.chars() {
+                let w = face.advance_em(ch)? * size_pt * MM_PER_PT;
+                if !line.is_empty() && line.width + w > width_mm + EPS {
+                    lines.push(std::mem::take(&mut line));
+                }
+                let mut buf = [0u8; 4];
+                line.push(*style, ch.encode_utf8(&mut buf));
+                line.width += w;
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+
+    // Re-measure the final pieces: the laid-out widths are then exactly what
+    // will be drawn, independent of how the buffer accumulated them.
+    let mut out = Vec::with_capacity(lines.len());
+    for l in lines {
+        let mut x = 0.0;
+        let mut pieces = Vec::with_capacity(l.parts.len());
+        for (style, text) in l.parts {
+            let w = fonts.face(style).width_mm(&text, size_pt)?;
+            pieces.push((style, text, x));
+            x += w;
+        }
+        out.push(LaidLine {
+            pieces,
+            width_mm: x,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+/// A block of text placed by [`Flow::paragraph`].
+#[derive(Clone, Debug)]
+pub struct Paragraph {
+    pub spans: Vec<Span>,
+    pub size_pt: f32,
+    /// Line height as a multiple of the font size.
+    pub line_spacing: f32,
+    pub align: Align,
+    /// Extra left indent of every line, mm.
+    pub indent_mm: f32,
+    /// A list marker ("1)") drawn at the indent, with the text hanging this
+    /// many mm to its right.
+    pub marker: Option<(String, f32)>,
+    pub space_before_mm: f32,
+    pub space_after_mm: f32,
+}
+
+impl Paragraph {
+    pub fn new(spans: Vec<Span>, size_pt: f32) -> Self {
+        Self {
+            spans,
+            size_pt,
+            line_spacing: 1.2,
+            align: Align::Left,
+            indent_mm: 0.0,
+            marker: None,
+            space_before_mm: 0.0,
+            space_after_mm: 0.0,
+        }
+    }
+    pub fn align(mut self, align: Align) -> Self {
+        self.align = align;
+        self
+    }
+    pub fn spacing(mut self, line_spacing: f32) -> Self {
+        self.line_spacing = line_spacing;
+        self
+    }
+    pub fn before(mut self, mm: f32) -> Self {
+        self.space_before_mm = mm;
+        self
+    }
+    pub fn after(mut self, mm: f32) -> Self {
+        self.space_after_mm = mm;
+        self
+    }
+    pub fn marker(mut self, marker: impl Into<String>, hang_mm: f32) -> Self {
+        self.marker = Some((marker.into(), hang_mm));
+        self
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleStyle {
+    Solid,
+    Dashed,
+}
+
+/// Page size and margins, mm.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PageGeometry {
+    pub width: f32,
+    pub height: f32,
+    pub margin_left: f32,
+    pub margin_right: f32,
+    pub margin_top: f32,
+    pub margin_bottom: f32,
+}
+
+impl PageGeometry {
+    pub fn content_width(&self) -> f32 {
+        self.width - self.margin_left - self.margin_right
+    }
+}
+
+/// Where a placed line ended up, for callers that add things beside it.
+#[derive(Clone, Debug)]
+pub struct Placed {
+    pub lines: Vec<LaidLine>,
+    /// Baseline of the first line, mm from the page top.
+    pub first_baseline: f32,
+    /// Left edge of the text column, mm.
+    pub left: f32,
+}
+
+/// A cursor moving down a vertical region of a page, collecting `Op`s.
+///
+/// With page breaks allowed a line that does not fit starts a new page at the
+/// top margin; without them the line is placed anyway and [`Flow::overflowed`]
+/// turns true, which is how callers test whether content fits a region.
+pub struct Flow<'f> {
+    fonts: &'f Fonts,
+    geo: PageGeometry,
+    pages: Vec<Vec<Op>>,
+    ops: Vec<Op>,
+    y: f32,
+    region_top: f32,
+    region_bottom: f32,
+    page_breaks: bool,
+    overflowed: bool,
+    footer: Option<Footer>,
+}
+
+/// Small text repeated at a fixed place on every page.
+#[derive(Clone, Debug)]
+struct Footer {
+    style: Style,
+    size_pt: f32,
+    x_mm: f32,
+    baseline_mm: f32,
+    text: String,
+}
+
+fn black() -> Color {
+    Color::Rgb(Rgb {
+        r: 0.0,
+        g: 0.0,
+        b: 0.0,
+        icc_profile: None,
+    })
+}
+
+impl<'f> Flow<'f> {
+    pub fn new(fonts: &'f Fonts, geo: PageGeometry) -> Self {
+        let mut flow = Self {
+            fonts,
+            geo,
+            pages: Vec::new(),
+            ops: Vec::new(),
+            y: geo.margin_top,
+            region_top: geo.margin_top,
+            region_bottom: geo.height - geo.margin_bottom,
+            page_breaks: true,
+            overflowed: false,
+            footer: None,
+        };
+        flow.start_page_ops();
+        flow
+    }
+
+    fn start_page_ops(&mut self) {
+        self.ops.push(Op::SetFillColor { col: black() });
+        self.ops.push(Op::SetOutlineColor { col: black() });
+    }
+
+    pub fn geometry(&self) -> PageGeometry {
+        self.geo
+    }
+
+    /// Confines the cursor to `[top, bottom]` (mm from the page top) on the
+    /// current page and moves it to `top`.
+    pub fn set_region(&mut self, top: f32, bottom: f32, page_breaks: bool) {
+        self.region_top = top;
+        self.region_bottom = bottom;
+        self.page_breaks = page_breaks;
+        self.y = top;
+    }
+
+    pub fn y(&self) -> f32 {
+        self.y
+    }
+
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages.len() + 1
+    }
+
+    /// Text drawn on every page of this flow (audit marks, page ids). The
+    /// position is absolute, normally inside the bottom margin.
+    pub fn set_footer(
+        &mut self,
+        style: Style,
+        size_pt: f32,
+        x_mm: f32,
+        baseline_mm: f32,
+        text: &str,
+    ) -> Result<(), DocumentError> {
+        self.fonts.face(style).check(text)?;
+        self.footer = Some(Footer {
+            style,
+            size_pt,
+            x_mm,
+            baseline_mm,
+            text: text.to_string(),
+        });
+        Ok(())
+    }
+
+    fn emit_footer(&mut self) {
+        if let Some(f) = self.footer.clone() {
+            self.ops.push(Op::StartTextSection);
+            self.emit_text(f.style, f.size_pt, f.x_mm, f.baseline_mm, &f.text);
+            self.ops.push(Op::EndTextSection);
+        }
+    }
+
+    pub fn new_page(&mut self) {
+        self.emit_footer();
+        let done = std::mem::take(&mut self.ops);
+        self.pages.push(done);
+        self.start_page_ops();
+        self.region_top = self.geo.margin_top;
+        self.region_bottom = self.geo.height - self.geo.margin_bottom;
+        self.y = self.region_top;
+    }
+
+    pub fn space(&mut self, mm: f32) {
+        self.y += mm;
+    }
+
+    /// Reserves `h` mm for the next line, breaking the page if that is
+    /// allowed and useful; returns the top of the reserved box.
+    fn reserve(&mut self, h: f32) -> f32 {
+        if self.y + h > self.region_bottom + EPS {
+            // On a fresh region a break would not help: place it and flag it.
+            if self.page_breaks && self.y > self.region_top + EPS {
+                self.new_page();
+            } else {
+                self.overflowed = true;
+            }
+        }
+        let top = self.y;
+        self.y += h;
+        top
+    }
+
+    fn emit_text(&mut self, style: Style, size_pt: f32, x_mm: f32, baseline_mm: f32, text: &str) {
+        let face = self.fonts.face(style);
+        self.ops.push(Op::SetFont {
+            font: PdfFontHandle::External(face.id().clone()),
+            size: Pt(size_pt),
+        });
+        self.ops.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(
+                Mm(x_mm).into(),
+                Mm(self.geo.height - baseline_mm).into(),
+            ),
+        });
+        self.ops.push(Op::ShowText {
+            items: vec![TextItem::Text(text.to_string())],
+        });
+    }
+
+    /// Lays out and draws a paragraph in the full content width.
+    pub fn paragraph(&mut self, p: &Paragraph) -> Result<Placed, DocumentError> {
+        let left = self.geo.margin_left + p.indent_mm;
+        let hang = p.marker.as_ref().map(|(_, h)| *h).unwrap_or(0.0);
+        let text_left = left + hang;
+        let width = (self.geo.width - self.geo.margin_right - text_left).max(1.0);
+        let lines = wrap(self.fonts, &p.spans, p.size_pt, width)?;
+        if let Some((m, _)) = &p.marker {
+            self.fonts.regular.check(m)?;
+        }
+
+        let size_mm = p.size_pt * MM_PER_PT;
+        let line_h = size_mm * p.line_spacing;
+        let face = self.fonts.face(Style::Regular);
+        let content_h = (face.ascent + face.descent) * size_mm;
+        let baseline_offset = (line_h - content_h) / 2.0 + face.ascent * size_mm;
+
+        self.y += p.space_before_mm;
+        let mut first_baseline = None;
+        for (i, line) in lines.iter().enumerate() {
+            let top = self.reserve(line_h);
+            let baseline = top + baseline_offset;
+            first_baseline.get_or_insert(baseline);
+            let x0 = match p.align {
+                Align::Left => text_left,
+                Align::Center => text_left + (width - line.width_mm) / 2.0,
+                Align::Right => text_left + width - line.width_mm,
+            };
+            self.ops.push(Op::StartTextSection);
+            if i == 0 {
+                if let Some((m, _)) = &p.marker {
+                    self.emit_text(Style::Regular, p.size_pt, left, baseline, m);
+                }
+            }
+            for (style, text, dx) in &line.pieces {
+                self.emit_text(*style, p.size_pt, x0 + dx, baseline, text);
+            }
+            self.ops.push(Op::EndTextSection);
+        }
+        self.y += p.space_after_mm;
+        Ok(Placed {
+            lines,
+            first_baseline: first_baseline.unwrap_or(self.y),
+            left: text_left,
+        })
+    }
+
+    /// Draws single-line text at an absolute position without moving the
+    /// cursor (seal marks, footers).
+    pub fn text_at(
+        &mut self,
+        style: Style,
+        size_pt: f32,
+        x_mm: f32,
+        baseline_mm: f32,
+        text: &str,
+    ) -> Result<(), DocumentError> {
+        self.fonts.face(style).check(text)?;
+        self.ops.push(Op::StartTextSection);
+        self.emit_text(style, size_pt, x_mm, baseline_mm, text);
+        self.ops.push(Op::EndTextSection);
+        Ok(())
+    }
+
+    /// Width of single-line text, mm.
+    pub fn measure(&self, style: Style, size_pt: f32, text: &str) -> Result<f32, DocumentError> {
+        self.fonts.face(style).width_mm(text, size_pt)
+    }
+
+    /// A horizontal line at absolute `y_mm` from `x0` to `x1`, not moving
+    /// the cursor.
+    pub fn line_at(&mut self, x0: f32, x1: f32, y_mm: f32, thickness_pt: f32, style: RuleStyle) {
+        let y = self.geo.height - y_mm;
+        self.ops.push(Op::SetOutlineThickness {
+            pt: Pt(thickness_pt),
+        });
+        if style == RuleStyle::Dashed {
+            self.ops.push(Op::SetLineDashPattern {
+                dash: LineDashPattern::new(0.0, &[4.0, 3.0]),
+            });
+        }
+        self.ops.push(Op::DrawLine {
+            line: Line {
+                points: vec![
+                    LinePoint {
+                        p: Point::new(Mm(x0), Mm(y)),
+                        bezier: false,
+                    },
+                    LinePoint {
+                        p: Point::new(Mm(x1), Mm(y)),
+                        bezier: false,
+                    },
+                ],
+                is_closed: false,
+            },
+        });
+        if style == RuleStyle::Dashed {
+            self.ops.push(Op::SetLineDashPattern {
+                dash: LineDashPattern::new(0.0, &[]),
+            });
+        }
+    }
+
+    /// A rule across the content width at the cursor, with space around it.
+    pub fn rule(&mut self, style: RuleStyle, thickness_pt: f32, before_mm: f32, after_mm: f32) {
+        let top = self.reserve(before_mm + after_mm);
+        let x0 = self.geo.margin_left;
+        let x1 = self.geo.width - self.geo.margin_right;
+        self.line_at(x0, x1, top + before_mm, thickness_pt, style);
+    }
+
+    /// Finishes the flow: one `Vec<Op>` per page.
+    pub fn finish(mut self) -> Vec<Vec<Op>> {
+        self.emit_footer();
+        let last = std::mem::take(&mut self.ops);
+        self.pages.push(last);
+        self.pages
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fonts() -> Fonts {
+        crate::load_fonts().expect("shipped fonts parse")
+    }
+
+    fn all_text(lines: &[LaidLine]) -> String {
+        lines
+            .iter()
+            .map(|l| {
+                l.pieces
+                    .iter()
+                    .map(|(_, t, _)| t.as_str())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn every_line_fits_the_width() {
+        let f = fonts();
+        let long_word = "Ә".repeat(300);
+        let texts = [
+            "Мектепке дейінгі балалар ұйымдарына жіберу үшін мектепке дейінгі жастағы (7 жасқа дейін) балаларды кезекке қою".to_string(),
+            format!("{long_word} қысқа {long_word}"),
+            "Құжаттарды   қабылдау\tтуралы\nқолхат ".repeat(20),
+            "x".to_string(),
+        ];
+        for width in [5.0_f32, 20.0, 57.3, 100.0, 165.0] {
+            for size in [8.0_f32, 11.0, 14.0] {
+                for t in &texts {
+                    let spans = vec![Span::bold("Қызмет: "), Span::regular(t.clone())];
+                    let lines = wrap(&f, &spans, size, width).unwrap();
+                    assert!(!lines.is_empty());
+                    for l in &lines {
+                        assert!(
+                            l.width_mm <= width + EPS,
+                            "line {:?} is {} mm wide, limit {width}",
+                            l.pieces,
+                            l.width_mm
+                        );
+                        let measured: f32 = l
+                            .pieces
+                            .iter()
+                            .map(|(s, t, _)| f.face(*s).width_mm(t, size).unwrap())
+                            .sum();
+                        assert!((measured - l.width_mm).abs() < EPS);
+                    }
+                    // Nothing lost but collapsed whitespace.
+                    let norm = |s: &str| s.split_whitespace().collect::<String>();
+                    assert_eq!(norm(&all_text(&lines)), norm(&format!("Қызмет: {t}")));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn greedy_wrap_uses_the_line() {
+        let f = fonts();
+        let text = "бір екі үш төрт бес алты жеті сегіз тоғыз он";
+        let lines = wrap(&f, &[Span::regular(text)], 12.0, 40.0).unwrap();
+        assert!(lines.len() > 1);
+        // Each line but the last could not take the next line's first word.
+        for pair in lines.windows(2) {
+            let next_word = pair[1].pieces[0].1.split(' ').next().unwrap();
+            let extra = f.regular.width_mm(&format!(" {next_word}"), 12.0).unwrap();
+            assert!(pair[0].width_mm + extra > 40.0);
+        }
+    }
+
+    #[test]
+    fn missing_glyph_is_an_error() {
+        let f = fonts();
+        let r = wrap(&f, &[Span::regular("ок 😀")], 12.0, 100.0);
+        assert!(matches!(r, Err(DocumentError::MissingGlyph { ch: '😀' })));
+        let r = wrap(&f, &[Span::regular("漢")], 12.0, 100.0);
+        assert!(matches!(r, Err(DocumentError::MissingGlyph { ch: '漢' })));
+    }
+
+    #[test]
+    fn flow_breaks_pages_only_when_allowed() {
+        let f = fonts();
+        let geo = PageGeometry {
+            width: 210.0,
+            height: 297.0,
+            margin_left: 30.0,
+            margin_right: 12.0,
+            margin_top: 15.0,
+            margin_bottom: 15.0,
+        };
+        let mut flow = Flow::new(&f, geo);
+        flow.set_region(15.0, 60.0, false);
+        for _ in 0..30 {
+            flow.paragraph(&Paragraph::new(vec![Span::regular("жол")], 11.0))
+                .unwrap();
+        }
+        assert!(flow.overflowed());
+        assert_eq!(flow.page_count(), 1);
+
+        let mut flow = Flow::new(&f, geo);
+        for _ in 0..100 {
+            flow.paragraph(&Paragraph::new(vec![Span::regular("жол")], 11.0))
+                .unwrap();
+        }
+        assert!(!flow.overflowed());
+        assert!(flow.page_count() >= 2);
+        assert!(flow.y() <= geo.height - geo.margin_bottom);
+    }
+}

@@ -1,0 +1,417 @@
+//! End-to-end checks of the acceptance receipt through poppler-utils: what a
+//! reader copies out of the PDF, page count, embedded subset fonts, byte-level
+//! determinism and missing-glyph handling.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use kense_documents::{AcceptanceReceipt, Bilingual, DocumentError, OfficeRequisites, Typesetter};
+
+const SERVICE_KK: &str = "Мектепке дейінгі балалар ұйымдарына жіберу үшін мектепке дейінгі жастағы (7 жасқа дейін) балаларды кезекке қою";
+const SERVICE_RU: &str = "Постановка на очередь детей дошкольного возраста (до 7 лет) для направления в детские дошкольные организации";
+const APPLICANT: &str = "Әбілқасымова Ғалия Қайратқызы Ңөұүһі";
+
+fn typesetter() -> &'static Typesetter {
+    static T: OnceLock<Typesetter> = OnceLock::new();
+    T.get_or_init(|| Typesetter::new().expect("typesetter"))
+}
+
+fn bi(kk: &str, ru: &str) -> Bilingual {
+    Bilingual {
+        kk: kk.into(),
+        ru: ru.into(),
+    }
+}
+
+fn at(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").expect("datetime")
+}
+
+fn sample() -> AcceptanceReceipt {
+    AcceptanceReceipt {
+        registration_number: "01-2026-00001".into(),
+        registered_at: at("2026-03-12 10:15:42"),
+        office: OfficeRequisites {
+            name: bi(
+                "Ақтөбе облысы білім басқармасының Мұғалжар ауданы бойынша білім бөлімі",
+                "Отдел образования по Мугалжарскому району управления образования Актюбинской области",
+            ),
+            address: bi(
+                "Мұғалжар ауданы, Қандыағаш қ., Жастар к-сі, 12",
+                "Мугалжарский район, г. Кандыагаш, ул. Жастар, 12",
+            ),
+            phone: "+7 (71333) 3-12-45".into(),
+        },
+        service_name: bi(SERVICE_KK, SERVICE_RU),
+        applicant_name: APPLICANT.into(),
+        applicant_iin: "900101400123".into(),
+        applicant_phone: "+7 701 123 45 67".into(),
+        subject_name: Some("Әбілқасымов Нұрсұлтан Ерланұлы".into()),
+        subject_iin: Some("210315500456".into()),
+        subject_birth_date: NaiveDate::from_ymd_opt(2021, 3, 15),
+        documents: vec![
+            bi("Өтініш", "Заявление"),
+            bi("Баланың туу туралы куәлігі", "Свидетельство о рождении ребёнка"),
+            bi("Өтініш берушінің жеке басын куәландыратын құжат", "Документ, удостоверяющий личность заявителя"),
+            bi("Денсаулық жағдайы туралы анықтама", "Справка о состоянии здоровья"),
+        ],
+        expected_result_date: NaiveDate::from_ymd_opt(2026, 3, 13),
+        accepted_by: "Сейітқалиева Гүлнар Маратқызы".into(),
+        executor: Some("Жұмабеков Ерлан Серікұлы".into()),
+        executor_phone: Some("+7 (71333) 3-12-46".into()),
+        audit_chain_head: Some("9f3a1c7e2b4d".into()),
+    }
+}
+
+fn stress() -> AcceptanceReceipt {
+    let mut r = sample();
+    r.registration_number = "01-2026-99999".into();
+    let mut name = String::new();
+    while name.chars().count() < 200 {
+        name.push_str("Қасымжомарттегінұлықызы Әбдірахманова ");
+    }
+    r.applicant_name = name
+        .chars()
+        .take(200)
+        .collect::<String>()
+        .trim()
+        .to_string();
+    r.documents = (1..=12)
+        .map(|i| {
+            bi(
+                &format!("{i}-құжат: ата-анасының (заңды өкілдерінің) біреуінің жеке басын куәландыратын құжаттың, тұрғылықты жері бойынша тіркелгенін растайтын анықтаманың көшірмесі"),
+                &format!("Документ {i}: копия документа, удостоверяющего личность одного из родителей (законных представителей), и справки о регистрации по месту жительства"),
+            )
+        })
+        .collect();
+    r
+}
+
+fn poppler(bin: &str, args: &[&str]) -> String {
+    let out = Command::new(bin).args(args).output().unwrap_or_else(|e| {
+        panic!("cannot run `{bin}` ({e}); install poppler-utils (apt-get install poppler-utils)")
+    });
+    assert!(
+        out.status.success(),
+        "{bin} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("poppler output is UTF-8")
+}
+
+fn write_tmp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).expect("write pdf");
+    p
+}
+
+fn normalise(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn pages(path: &Path) -> usize {
+    let info = poppler("pdfinfo", &[path.to_str().expect("utf-8 path")]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no Pages: line in pdfinfo output:\n{info}"))
+}
+
+/// `target/` of this build, found from the test binary (target/<profile>/deps/…).
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    exe.ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .expect("test binary lives in target/<profile>/deps")
+}
+
+#[test]
+fn text_is_extractable_in_both_languages() {
+    let bytes = typesetter().acceptance_receipt(&sample()).expect("pdf");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_tmp(&dir, "r.pdf", &bytes);
+    let text = poppler(
+        "pdftotext",
+        &["-enc", "UTF-8", path.to_str().expect("path"), "-"],
+    );
+    let flat = normalise(&text);
+    for needle in [
+        "Құжаттарды қабылдау туралы қолхат",
+        "Ақтөбе облысы білім басқармасының Мұғалжар ауданы бойынша білім бөлімі",
+        SERVICE_KK,
+        APPLICANT,
+        "01-2026-00001",
+        "12.03.2026 10:15:42",
+        "Өтініш беруші:",
+        "ЖСН: 900101400123",
+        "Қабылданған құжаттар:",
+        "Нәтиже берілетін күн: 13.03.2026",
+        "Қабылдаған: Сейітқалиева Гүлнар Маратқызы",
+        "Алдым:",
+        "М.О.",
+        "Расписка о приеме документов",
+        SERVICE_RU,
+        "Заявитель:",
+        "ИИН: 900101400123",
+        "Принятые документы:",
+        "Дата выдачи результата: 13.03.2026",
+        "Принял: Сейітқалиева Гүлнар Маратқызы",
+        "Получил:",
+        "М.П.",
+        "Kense · 9f3a1c7e2b4d",
+    ] {
+        assert!(
+            flat.contains(needle),
+            "pdftotext output lacks {needle:?}:\n{text}"
+        );
+    }
+    // Both halves carry the same number and date.
+    assert_eq!(
+        flat.matches("01-2026-00001 12.03.2026 10:15:42").count(),
+        2,
+        "{flat}"
+    );
+    // Kazakh first.
+    let kk = flat
+        .find("Құжаттарды қабылдау туралы қолхат")
+        .expect("kk title");
+    let ru = flat.find("Расписка о приеме документов").expect("ru title");
+    assert!(kk < ru);
+}
+
+#[test]
+fn one_page_with_embedded_subset_fonts() {
+    let bytes = typesetter().acceptance_receipt(&sample()).expect("pdf");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_tmp(&dir, "r.pdf", &bytes);
+    let p = path.to_str().expect("path");
+    assert_eq!(pages(&path), 1);
+
+    let info = poppler("pdfinfo", &[p]);
+    assert!(
+        !info.contains("PDF subtype"),
+        "PDF/X marker left in:\n{info}"
+    );
+    assert!(info.contains("Author:"), "{info}");
+    assert!(
+        info.contains("Ақтөбе облысы"),
+        "author/title missing:\n{info}"
+    );
+    assert!(
+        info.contains("01-2026-00001"),
+        "title lacks the number:\n{info}"
+    );
+
+    let fonts = poppler("pdffonts", &[p]);
+    let rows: Vec<&str> = fonts
+        .lines()
+        .skip(2)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(rows.len(), 2, "expected regular + bold:\n{fonts}");
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // name type… emb sub uni object ID
+        let n = cols.len();
+        assert!(n >= 7, "odd pdffonts row {row:?}");
+        let (emb, sub, uni) = (cols[n - 5], cols[n - 4], cols[n - 3]);
+        assert_eq!(
+            (emb, sub, uni),
+            ("yes", "yes", "yes"),
+            "row {row:?}\n{fonts}"
+        );
+        assert!(cols[0].contains("LiberationSerif"), "row {row:?}");
+    }
+}
+
+#[test]
+fn same_input_same_bytes_different_input_different_bytes() {
+    let t = typesetter();
+    let a = t.acceptance_receipt(&sample()).expect("pdf");
+    let b = t.acceptance_receipt(&sample()).expect("pdf");
+    assert!(a == b, "two renderings of one receipt differ");
+    // A second Typesetter in the same process must agree too.
+    let c = Typesetter::new()
+        .expect("typesetter")
+        .acceptance_receipt(&sample())
+        .expect("pdf");
+    assert!(a == c, "a fresh Typesetter renders different bytes");
+
+    let mut other = sample();
+    other.registration_number = "01-2026-00002".into();
+    let d = t.acceptance_receipt(&other).expect("pdf");
+    assert!(a != d);
+    let mut later = sample();
+    later.registered_at = at("2026-03-12 10:15:43");
+    assert!(a != t.acceptance_receipt(&later).expect("pdf"));
+}
+
+#[test]
+fn missing_glyph_is_reported() {
+    let t = typesetter();
+    let mut r = sample();
+    r.applicant_name = "Айгүл 😀".into();
+    assert_eq!(
+        t.acceptance_receipt(&r),
+        Err(DocumentError::MissingGlyph { ch: '😀' })
+    );
+    let mut r = sample();
+    r.documents.push(bi("Құжат", "文件"));
+    assert_eq!(
+        t.acceptance_receipt(&r),
+        Err(DocumentError::MissingGlyph { ch: '文' })
+    );
+    let mut r = sample();
+    r.audit_chain_head = Some("ab\u{0007}cd".into());
+    assert!(matches!(
+        t.acceptance_receipt(&r),
+        Err(DocumentError::MissingGlyph { .. })
+    ));
+}
+
+#[test]
+fn minimal_receipt_without_optional_fields() {
+    let mut r = sample();
+    r.subject_name = None;
+    r.subject_iin = None;
+    r.subject_birth_date = None;
+    r.expected_result_date = None;
+    r.executor = None;
+    r.executor_phone = None;
+    r.audit_chain_head = None;
+    r.documents.clear();
+    let bytes = typesetter().acceptance_receipt(&r).expect("pdf");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_tmp(&dir, "r.pdf", &bytes);
+    assert_eq!(pages(&path), 1);
+    let flat = normalise(&poppler(
+        "pdftotext",
+        &["-enc", "UTF-8", path.to_str().expect("path"), "-"],
+    ));
+    assert!(!flat.contains("Бала:"), "{flat}");
+    assert!(!flat.contains("Kense ·"), "{flat}");
+    assert!(flat.contains("Қабылданған құжаттар: жоқ"), "{flat}");
+    assert!(flat.contains("Принятые документы: нет"), "{flat}");
+}
+
+#[test]
+fn stress_receipt_keeps_every_word() {
+    let r = stress();
+    let bytes = typesetter().acceptance_receipt(&r).expect("pdf");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_tmp(&dir, "stress.pdf", &bytes);
+    let n = pages(&path);
+    let text = poppler(
+        "pdftotext",
+        &["-enc", "UTF-8", path.to_str().expect("path"), "-"],
+    );
+    let flat = normalise(&text);
+    // Too much for two halves: each language gets its own page(s).
+    assert!(n >= 2, "expected the overflow layout, got {n} page(s)");
+    let kk = flat
+        .find("Құжаттарды қабылдау туралы қолхат")
+        .expect("kk title");
+    let ru = flat.find("Расписка о приеме документов").expect("ru title");
+    assert!(kk < ru);
+    assert!(
+        flat.contains(&normalise(&r.applicant_name)),
+        "applicant name lost"
+    );
+    for d in &r.documents {
+        assert!(flat.contains(&d.kk), "lost {:?}", d.kk);
+        assert!(flat.contains(&d.ru), "lost {:?}", d.ru);
+    }
+    assert!(flat.contains("12) "), "numbering lost");
+    assert!(flat.contains(SERVICE_KK));
+    // Every word stays inside the text column and on the page.
+    let bbox = poppler("pdftotext", &["-bbox", path.to_str().expect("path"), "-"]);
+    let words: Vec<&str> = bbox.lines().filter(|l| l.contains("<word ")).collect();
+    assert!(
+        words.len() > 300,
+        "pdftotext -bbox found only {} words",
+        words.len()
+    );
+    for line in words {
+        let num = |key: &str| -> f32 {
+            let start = line.find(&format!("{key}=\"")).expect("coordinate") + key.len() + 2;
+            let rest = &line[start..];
+            rest[..rest.find('"').expect("quote")]
+                .parse()
+                .expect("number")
+        };
+        let (x_min, x_max, y_min, y_max) = (num("xMin"), num("xMax"), num("yMin"), num("yMax"));
+        // A4 = 595.3 x 841.9 pt; the left margin is 30 mm = 85 pt, the right 12 mm.
+        assert!(
+            x_min >= 84.0 && x_max <= 595.3 - 33.0,
+            "word off the text column: {line}"
+        );
+        assert!(y_min >= 0.0 && y_max <= 841.9, "word off the page: {line}");
+    }
+}
+
+/// Writes the sample and the stress receipt to target/test-artifacts and
+/// renders them to PNG so that a person can look at them.
+#[test]
+fn write_artifacts_for_eyes() {
+    let dir = target_dir().join("test-artifacts");
+    std::fs::create_dir_all(&dir).expect("artifact dir");
+    for (name, r) in [
+        ("acceptance_receipt", sample()),
+        ("acceptance_receipt_stress", stress()),
+    ] {
+        let pdf = dir.join(format!("{name}.pdf"));
+        std::fs::write(&pdf, typesetter().acceptance_receipt(&r).expect("pdf")).expect("write");
+        let prefix = dir.join(name);
+        poppler(
+            "pdftoppm",
+            &[
+                "-png",
+                "-r",
+                "60",
+                pdf.to_str().expect("path"),
+                prefix.to_str().expect("path"),
+            ],
+        );
+    }
+}
+
+#[test]
+fn shared_typesetter_renders_identically_from_many_threads() {
+    let t = typesetter();
+    let expected = t.acceptance_receipt(&sample()).expect("pdf");
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| t.acceptance_receipt(&sample()).expect("pdf")))
+            .collect();
+        for h in handles {
+            assert!(
+                h.join().expect("thread") == expected,
+                "thread output differs"
+            );
+        }
+    });
+}
+
+#[test]
+fn hard_breaks_an_unbreakable_name() {
+    let mut r = sample();
+    r.applicant_name = "Ә".repeat(200);
+    let bytes = typesetter().acceptance_receipt(&r).expect("pdf");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_tmp(&dir, "r.pdf", &bytes);
+    assert_eq!(pages(&path), 1);
+    let flat: String = poppler(
+        "pdftotext",
+        &["-enc", "UTF-8", path.to_str().expect("path"), "-"],
+    )
+    .chars()
+    .filter(|c| !c.is_whitespace())
+    .collect();
+    assert!(
+        flat.contains(&"Ә".repeat(200)),
+        "the long name lost letters"
+    );
+}

@@ -1,0 +1,368 @@
+//! The errors a person can meet, each with a stable code and a message in
+//! Kazakh and Russian that says what to do.
+//!
+//! Every layer reports through this one vocabulary so that the shell can hand
+//! the window `{code, message}` without knowing where the error came from.
+//! Matches are exhaustive: adding a variant without its translations does not
+//! compile.
+
+use std::fmt;
+
+use crate::lang::Lang;
+
+/// A form field, named so that an error can point at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Iin,
+    ApplicantIin,
+    ApplicantName,
+    ApplicantPhone,
+    ApplicantAddress,
+    ChildIin,
+    ChildName,
+    ChildBirthDate,
+    Service,
+    Documents,
+    Consent,
+    Notes,
+    Login,
+    FullName,
+    Password,
+    PasswordRepeat,
+}
+
+impl Field {
+    /// The id the window uses for the field's input, so it can focus it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Iin => "iin",
+            Field::ApplicantIin => "applicant_iin",
+            Field::ApplicantName => "applicant_name",
+            Field::ApplicantPhone => "applicant_phone",
+            Field::ApplicantAddress => "applicant_address",
+            Field::ChildIin => "child_iin",
+            Field::ChildName => "child_name",
+            Field::ChildBirthDate => "child_birth_date",
+            Field::Service => "service",
+            Field::Documents => "documents",
+            Field::Consent => "consent",
+            Field::Notes => "notes",
+            Field::Login => "login",
+            Field::FullName => "full_name",
+            Field::Password => "password",
+            Field::PasswordRepeat => "password_repeat",
+        }
+    }
+
+    fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Field::Iin, Lang::Kk) => "ЖСН",
+            (Field::Iin, Lang::Ru) => "ИИН",
+            (Field::ApplicantIin, Lang::Kk) => "Өтініш берушінің ЖСН",
+            (Field::ApplicantIin, Lang::Ru) => "ИИН заявителя",
+            (Field::ApplicantName, Lang::Kk) => "Өтініш берушінің аты-жөні",
+            (Field::ApplicantName, Lang::Ru) => "ФИО заявителя",
+            (Field::ApplicantPhone, Lang::Kk) => "Телефон",
+            (Field::ApplicantPhone, Lang::Ru) => "Телефон",
+            (Field::ApplicantAddress, Lang::Kk) => "Мекенжай",
+            (Field::ApplicantAddress, Lang::Ru) => "Адрес",
+            (Field::ChildIin, Lang::Kk) => "Баланың ЖСН",
+            (Field::ChildIin, Lang::Ru) => "ИИН ребёнка",
+            (Field::ChildName, Lang::Kk) => "Баланың аты-жөні",
+            (Field::ChildName, Lang::Ru) => "ФИО ребёнка",
+            (Field::ChildBirthDate, Lang::Kk) => "Баланың туған күні",
+            (Field::ChildBirthDate, Lang::Ru) => "Дата рождения ребёнка",
+            (Field::Service, Lang::Kk) => "Қызмет",
+            (Field::Service, Lang::Ru) => "Услуга",
+            (Field::Documents, Lang::Kk) => "Құжаттар",
+            (Field::Documents, Lang::Ru) => "Документы",
+            (Field::Consent, Lang::Kk) => "Дербес деректерді пайдалануға келісім",
+            (Field::Consent, Lang::Ru) => "Согласие на использование персональных данных",
+            (Field::Notes, Lang::Kk) => "Ескертпе",
+            (Field::Notes, Lang::Ru) => "Примечание",
+            (Field::Login, Lang::Kk) => "Логин",
+            (Field::Login, Lang::Ru) => "Логин",
+            (Field::FullName, Lang::Kk) => "Аты-жөні",
+            (Field::FullName, Lang::Ru) => "ФИО",
+            (Field::Password, Lang::Kk) => "Құпиясөз",
+            (Field::Password, Lang::Ru) => "Пароль",
+            (Field::PasswordRepeat, Lang::Kk) => "Құпиясөзді қайталау",
+            (Field::PasswordRepeat, Lang::Ru) => "Повтор пароля",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    Required(Field),
+    TooLong { field: Field, max: usize },
+    IinFormat(Field),
+    IinCheckDigit(Field),
+    PhoneFormat(Field),
+    DateFormat(Field),
+    DateInFuture(Field),
+    ConsentRequired,
+    UnknownService(String),
+    UnknownDocument(String),
+    PasswordTooShort { min: usize },
+    PasswordsDiffer,
+    LoginFormat,
+    LoginTaken,
+    AlreadyInitialised,
+    NotInitialised,
+    BadCredentials,
+    AccountLocked { minutes: i64 },
+    NotLoggedIn,
+    Forbidden,
+    NotFound,
+    /// The record is not in a state where this action applies (perhaps
+    /// another workstation changed it meanwhile).
+    InvalidState,
+    MalformedRequest(String),
+    DatabaseNewer { found: i64, supported: i64 },
+    DatabaseCorrupt(String),
+    DatabaseBusy,
+    Storage(String),
+    Catalog(String),
+    Document(String),
+    Io(String),
+}
+
+impl Error {
+    /// A stable, machine-readable code; the window and tests match on it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Required(_) => "required",
+            Error::TooLong { .. } => "too_long",
+            Error::IinFormat(_) => "iin_format",
+            Error::IinCheckDigit(_) => "iin_check_digit",
+            Error::PhoneFormat(_) => "phone_format",
+            Error::DateFormat(_) => "date_format",
+            Error::DateInFuture(_) => "date_in_future",
+            Error::ConsentRequired => "consent_required",
+            Error::UnknownService(_) => "unknown_service",
+            Error::UnknownDocument(_) => "unknown_document",
+            Error::PasswordTooShort { .. } => "password_too_short",
+            Error::PasswordsDiffer => "passwords_differ",
+            Error::LoginFormat => "login_format",
+            Error::LoginTaken => "login_taken",
+            Error::AlreadyInitialised => "already_initialised",
+            Error::NotInitialised => "not_initialised",
+            Error::BadCredentials => "bad_credentials",
+            Error::AccountLocked { .. } => "account_locked",
+            Error::NotLoggedIn => "not_logged_in",
+            Error::Forbidden => "forbidden",
+            Error::NotFound => "not_found",
+            Error::InvalidState => "invalid_state",
+            Error::MalformedRequest(_) => "malformed_request",
+            Error::DatabaseNewer { .. } => "database_newer",
+            Error::DatabaseCorrupt(_) => "database_corrupt",
+            Error::DatabaseBusy => "database_busy",
+            Error::Storage(_) => "storage",
+            Error::Catalog(_) => "catalog",
+            Error::Document(_) => "document",
+            Error::Io(_) => "io",
+        }
+    }
+
+    /// The field the error is about, for focusing it in the form.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Error::Required(f)
+            | Error::TooLong { field: f, .. }
+            | Error::IinFormat(f)
+            | Error::IinCheckDigit(f)
+            | Error::PhoneFormat(f)
+            | Error::DateFormat(f)
+            | Error::DateInFuture(f) => Some(*f),
+            Error::ConsentRequired => Some(Field::Consent),
+            Error::PasswordTooShort { .. } => Some(Field::Password),
+            Error::PasswordsDiffer => Some(Field::PasswordRepeat),
+            Error::LoginFormat | Error::LoginTaken => Some(Field::Login),
+            _ => None,
+        }
+    }
+
+    /// The message a person reads. Technical detail (`Storage`, `Io`…) is
+    /// kept out of it: it goes to the log, never personal data with it.
+    pub fn message(&self, lang: Lang) -> String {
+        let kk = lang == Lang::Kk;
+        let pick = |k: &str, r: &str| if kk { k.to_owned() } else { r.to_owned() };
+        match self {
+            Error::Required(f) => {
+                let l = f.label(lang);
+                pick(&format!("«{l}» өрісін толтырыңыз."), &format!("Заполните поле «{l}»."))
+            }
+            Error::TooLong { field, max } => {
+                let l = field.label(lang);
+                pick(
+                    &format!("«{l}» өрісі тым ұзын: {max} таңбадан аспауы керек."),
+                    &format!("Поле «{l}» слишком длинное: не более {max} символов."),
+                )
+            }
+            Error::IinFormat(f) => {
+                let l = f.label(lang);
+                pick(
+                    &format!("{l}: 12 цифр енгізіңіз."),
+                    &format!("{l}: введите 12 цифр."),
+                )
+            }
+            Error::IinCheckDigit(f) => {
+                let l = f.label(lang);
+                pick(
+                    &format!("{l} қате: бақылау саны сәйкес келмейді. Құжаттан қайта тексеріңіз."),
+                    &format!("{l} неверен: не сходится контрольный разряд. Сверьте с документом."),
+                )
+            }
+            Error::PhoneFormat(f) => {
+                let l = f.label(lang);
+                pick(
+                    &format!("{l}: нөмірді +7 7XX XXX XX XX түрінде енгізіңіз."),
+                    &format!("{l}: введите номер в виде +7 7XX XXX XX XX."),
+                )
+            }
+            Error::DateFormat(f) => {
+                let l = f.label(lang);
+                pick(
+                    &format!("{l}: күнді КК.АА.ЖЖЖЖ түрінде енгізіңіз."),
+                    &format!("{l}: введите дату в виде ДД.ММ.ГГГГ."),
+                )
+            }
+            Error::DateInFuture(f) => {
+                let l = f.label(lang);
+                pick(
+                    &format!("{l} болашақта бола алмайды."),
+                    &format!("{l} не может быть в будущем."),
+                )
+            }
+            Error::ConsentRequired => pick(
+                "Заңмен қорғалатын құпияны құрайтын мәліметтерді пайдалануға өтініш берушінің келісімін белгілеңіз.",
+                "Отметьте согласие заявителя на использование сведений, составляющих охраняемую законом тайну.",
+            ),
+            Error::UnknownService(_) => pick(
+                "Мұндай қызмет каталогта жоқ. Тізімнен қызметті таңдаңыз.",
+                "Такой услуги нет в каталоге. Выберите услугу из списка.",
+            ),
+            Error::UnknownDocument(_) => pick(
+                "Құжат осы қызметтің тізбесінде жоқ. Бетті жаңартып, қайта белгілеңіз.",
+                "Документа нет в перечне этой услуги. Обновите страницу и отметьте заново.",
+            ),
+            Error::PasswordTooShort { min } => pick(
+                &format!("Құпиясөз кемінде {min} таңбадан тұруы керек."),
+                &format!("Пароль должен содержать не менее {min} символов."),
+            ),
+            Error::PasswordsDiffer => pick("Құпиясөздер сәйкес келмейді.", "Пароли не совпадают."),
+            Error::LoginFormat => pick(
+                "Логин 3–32 латын әрпінен, цифрдан, нүктеден, сызықшадан тұруы керек.",
+                "Логин: 3–32 латинских буквы, цифры, точка, дефис или подчёркивание.",
+            ),
+            Error::LoginTaken => pick("Бұл логин бос емес. Басқа логин таңдаңыз.", "Этот логин занят. Выберите другой."),
+            Error::AlreadyInitialised => pick(
+                "Әкімші тіркелгісі бұрын жасалған. Жүйеге кіріңіз.",
+                "Учётная запись администратора уже создана. Войдите в систему.",
+            ),
+            Error::NotInitialised => pick(
+                "Алдымен әкімші тіркелгісін жасаңыз.",
+                "Сначала создайте учётную запись администратора.",
+            ),
+            Error::BadCredentials => pick("Логин немесе құпиясөз қате.", "Неверный логин или пароль."),
+            Error::AccountLocked { minutes } => pick(
+                &format!("Тым көп сәтсіз әрекет. {minutes} минуттан кейін қайталаңыз немесе әкімшіге хабарласыңыз."),
+                &format!("Слишком много неудачных попыток. Повторите через {minutes} мин. или обратитесь к администратору."),
+            ),
+            Error::NotLoggedIn => pick("Жүйеге қайта кіріңіз.", "Войдите в систему заново."),
+            Error::Forbidden => pick(
+                "Бұл әрекетке сіздің рөліңіздің құқығы жоқ.",
+                "У вашей роли нет права на это действие.",
+            ),
+            Error::NotFound => pick("Жазба табылмады.", "Запись не найдена."),
+            Error::InvalidState => pick(
+                "Өтініштің қазіргі күйінде бұл әрекет мүмкін емес. Тізімді жаңартып, күйін тексеріңіз.",
+                "В текущем состоянии заявления это действие невозможно. Обновите список и проверьте состояние.",
+            ),
+            Error::MalformedRequest(_) => pick(
+                "Сұраным дұрыс емес. Бетті жаңартып, қайталаңыз.",
+                "Некорректный запрос. Обновите страницу и повторите.",
+            ),
+            Error::DatabaseNewer { found, supported } => pick(
+                &format!("Тізілім бағдарламаның жаңа нұсқасымен жазылған (схема {found}, осы нұсқа {supported}-ге дейін). Kense-ті жаңартыңыз."),
+                &format!("Реестр записан более новой версией программы (схема {found}, эта версия — до {supported}). Обновите Kense."),
+            ),
+            Error::DatabaseCorrupt(_) => pick(
+                "Тізілім файлы бүлінген. Жұмысты тоқтатып, әкімшіге хабарласыңыз: соңғы сақтық көшірмеден қалпына келтіру керек.",
+                "Файл реестра повреждён. Прекратите работу и обратитесь к администратору: нужно восстановление из резервной копии.",
+            ),
+            Error::DatabaseBusy => pick(
+                "Тізілім бос емес. Бірнеше секундтан кейін қайталаңыз.",
+                "Реестр занят. Повторите через несколько секунд.",
+            ),
+            Error::Storage(_) => pick(
+                "Тізілімге жазу мүмкін болмады; ештеңе өзгерген жоқ. Қайталаңыз, қате қайталанса, әкімшіге хабарласыңыз.",
+                "Не удалось записать в реестр; ничего не изменено. Повторите, а если ошибка повторится — обратитесь к администратору.",
+            ),
+            Error::Catalog(_) => pick(
+                "Қызметтер каталогы оқылмады. Әкімшіге хабарласыңыз.",
+                "Не удалось прочитать каталог услуг. Обратитесь к администратору.",
+            ),
+            Error::Document(_) => pick(
+                "Құжатты жасау мүмкін болмады. Әкімшіге хабарласыңыз.",
+                "Не удалось сформировать документ. Обратитесь к администратору.",
+            ),
+            Error::Io(_) => pick(
+                "Файлды жазу немесе оқу мүмкін болмады. Дискіде орын бар-жоғын тексеріңіз.",
+                "Не удалось записать или прочитать файл. Проверьте, есть ли место на диске.",
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    /// Code plus technical detail, for logs. Never includes field values.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::UnknownService(d)
+            | Error::UnknownDocument(d)
+            | Error::MalformedRequest(d)
+            | Error::DatabaseCorrupt(d)
+            | Error::Storage(d)
+            | Error::Catalog(d)
+            | Error::Document(d)
+            | Error::Io(d) => write!(f, "{}: {d}", self.code()),
+            other => f.write_str(other.code()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_differs_between_languages_and_is_not_empty() {
+        let samples = [
+            Error::Required(Field::ApplicantName),
+            Error::IinCheckDigit(Field::ChildIin),
+            Error::ConsentRequired,
+            Error::Forbidden,
+            Error::DatabaseNewer { found: 9, supported: 1 },
+            Error::Storage("disk".into()),
+        ];
+        for e in samples {
+            let kk = e.message(Lang::Kk);
+            let ru = e.message(Lang::Ru);
+            assert!(!kk.is_empty() && !ru.is_empty());
+            assert_ne!(kk, ru, "{e}");
+            assert!(!kk.contains("disk"), "technical detail leaked to the person: {kk}");
+        }
+    }
+
+    #[test]
+    fn field_errors_name_the_field() {
+        let e = Error::Required(Field::ChildName);
+        assert!(e.message(Lang::Kk).contains("Баланың аты-жөні"));
+        assert!(e.message(Lang::Ru).contains("ФИО ребёнка"));
+        assert_eq!(e.field().map(Field::key), Some("child_name"));
+    }
+}

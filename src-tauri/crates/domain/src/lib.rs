@@ -1,0 +1,21 @@
+//! The Kense domain: the rules of a district education office's registry.
+//!
+//! This crate owns what is true regardless of where data is kept or how it is
+//! shown: identification numbers, the service catalog's shape, what makes an
+//! application complete, who may do what, the audit chain's hashing, and the
+//! vocabulary of errors a person reads (in Kazakh and Russian).
+//!
+//! Invariant: no I/O, no clock, no tauri, no SQL. Time comes in as an argument;
+//! bytes come in as `&str`. `cargo test -p kense-domain` needs nothing but Rust.
+
+pub mod access;
+pub mod application;
+pub mod audit;
+pub mod catalog;
+pub mod error;
+pub mod iin;
+pub mod lang;
+pub mod user;
+
+pub use error::{Error, Field};
+pub use lang::{Bilingual, Lang};

@@ -1,0 +1,59 @@
+//! The registry's storage: the only crate that knows SQL.
+//!
+//! It owns the SQLite file (opened in one place, [`connection::open`]), the
+//! embedded migrations, and the [`Registry`] API through which the shell
+//! reads and writes. Every write is one transaction that appends its audit
+//! event; nothing outside this crate sees a `rusqlite` type, so a PostgreSQL
+//! backend can later implement the same API without touching the domain or
+//! the shell.
+
+mod accounts;
+mod applications;
+mod audit;
+mod catalog;
+pub mod connection;
+pub mod migrations;
+mod office;
+
+use chrono::{DateTime, FixedOffset};
+use kense_domain::Error;
+use rusqlite::Connection;
+
+pub use applications::{ApplicationRecord, ApplicationSummary, Registered};
+pub use audit::ChainStatus;
+pub use office::Office;
+
+/// The office's registry, open on one SQLite file.
+pub struct Registry {
+    conn: Connection,
+}
+
+impl Registry {
+    /// Opens (or creates) the registry at `path`, checks it and brings its
+    /// schema up to date. A database written by a newer Kense is refused.
+    pub fn open(path: &std::path::Path) -> Result<Registry, Error> {
+        let mut conn = connection::open(path)?;
+        migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
+        Ok(Registry { conn })
+    }
+}
+
+/// Stored form of a moment: RFC 3339 with the office's offset, to the second.
+pub(crate) fn timestamp(t: DateTime<FixedOffset>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// Maps SQLite's failures onto what a person can act on. The technical text
+/// travels in the variant for the log; the message a person reads is the
+/// domain's.
+pub(crate) fn db_err(e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code() {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => Error::DatabaseBusy,
+        Some(C::DatabaseCorrupt | C::NotADatabase) => Error::DatabaseCorrupt(e.to_string()),
+        Some(C::DiskFull | C::CannotOpen | C::ReadOnly | C::SystemIoFailure | C::PermissionDenied) => {
+            Error::Io(e.to_string())
+        }
+        _ => Error::Storage(e.to_string()),
+    }
+}

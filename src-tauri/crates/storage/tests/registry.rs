@@ -1,0 +1,217 @@
+//! The registry on a real SQLite file: migrations, durability across
+//! reopening, numbering, authorization and the audit chain.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use kense_domain::access::{Actor, Role};
+use kense_domain::application::{ApplicationDraft, NewApplication, Status};
+use kense_domain::catalog::Catalog;
+use kense_domain::user::NewUser;
+use kense_domain::Error;
+use kense_storage::migrations::{migrate, Migration, MIGRATIONS};
+use kense_storage::Registry;
+use rusqlite::Connection;
+
+const CATALOG: &str = include_str!("../../../../assets/catalog/services.json");
+
+fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+fn now() -> DateTime<FixedOffset> {
+    at("2026-11-24T10:15:30+05:00")
+}
+
+fn draft() -> ApplicationDraft {
+    ApplicationDraft {
+        service_code: "preschool_queue".into(),
+        applicant_iin: "900101300007".into(),
+        applicant_name: "Сәрсенбаева Гүлнұр Қайратқызы".into(),
+        applicant_phone: "+7 701 000 11 22".into(),
+        child_iin: "150315500015".into(),
+        child_name: "Сәрсенбаев Әлихан".into(),
+        child_birth_date: "2022-05-04".into(),
+        documents: vec!["application".into(), "birth_certificate".into(), "identity_document".into()],
+        consent: true,
+        ..Default::default()
+    }
+}
+
+fn application(d: &ApplicationDraft) -> NewApplication {
+    let catalog = Catalog::parse(CATALOG).unwrap();
+    NewApplication::validate(d, &catalog, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()).unwrap()
+}
+
+/// A registry with its catalog and a first administrator who is also a clerk.
+fn fresh(path: &std::path::Path) -> (Registry, Actor) {
+    let mut r = Registry::open(path).unwrap();
+    r.install_catalog(CATALOG, now()).unwrap();
+    let user = NewUser::validate("admin", "Әкімші Бақытжан", vec![Role::Administrator, Role::Clerk]).unwrap();
+    let actor = r.create_first_administrator(&user, "құпия сөз 2026", "құпия сөз 2026", now()).unwrap();
+    (r, actor)
+}
+
+#[test]
+fn migrations_build_an_empty_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    let r = Registry::open(&path).unwrap();
+    assert!(!r.has_users().unwrap());
+    drop(r);
+    let conn = Connection::open(&path).unwrap();
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, MIGRATIONS.last().unwrap().version);
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('applications','audit_events','users')", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 3);
+    // Reopening an up-to-date file changes nothing.
+    drop(conn);
+    Registry::open(&path).unwrap();
+}
+
+#[test]
+fn a_broken_migration_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = Connection::open(dir.path().join("r.sqlite")).unwrap();
+    let broken = [
+        Migration { version: 1, name: "good", sql: "CREATE TABLE first (x INTEGER);" },
+        Migration { version: 2, name: "bad", sql: "CREATE TABLE second (y INTEGER); THIS IS NOT SQL;" },
+    ];
+    let err = migrate(&mut conn, &broken).unwrap_err();
+    assert!(matches!(err, Error::Storage(ref m) if m.contains("migration 2")), "{err:?}");
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, 0, "version not advanced");
+    let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE name IN ('first','second')", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 0, "the good migration was rolled back with the bad one");
+}
+
+#[test]
+fn a_database_from_a_newer_kense_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.sqlite");
+    drop(Registry::open(&path).unwrap());
+    let newer = MIGRATIONS.last().unwrap().version + 1;
+    Connection::open(&path).unwrap().pragma_update(None, "user_version", newer).unwrap();
+    match Registry::open(&path) {
+        Err(Error::DatabaseNewer { found, supported }) => {
+            assert_eq!(found, newer);
+            assert_eq!(supported, newer - 1);
+        }
+        other => panic!("expected DatabaseNewer, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[test]
+fn a_registration_survives_closing_and_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    let (mut r, actor) = fresh(&path);
+    let reg = r.register_application(&actor, &application(&draft()), now()).unwrap();
+    assert_eq!(reg.number, "01-2026-00001");
+    assert_eq!(reg.status, Status::Accepted);
+    drop(r);
+
+    let mut r = Registry::open(&path).unwrap();
+    let actor = r.log_in("admin", "құпия сөз 2026", now()).unwrap();
+    let rec = r.application(&actor, reg.id, now()).unwrap();
+    assert_eq!(rec.number, "01-2026-00001");
+    assert_eq!(rec.registered_at, now());
+    assert_eq!(rec.applicant_name, "Сәрсенбаева Гүлнұр Қайратқызы");
+    assert_eq!(rec.child_iin.as_deref(), Some("150315500015"));
+    assert_eq!(rec.registered_by, "Әкімші Бақытжан");
+    assert_eq!(rec.documents.iter().filter(|d| d.presented).count(), 3);
+    assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
+}
+
+#[test]
+fn numbers_are_sequential_per_year_and_refusals_take_a_number_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, actor) = fresh(&dir.path().join("r.sqlite"));
+    let a = r.register_application(&actor, &application(&draft()), now()).unwrap();
+    let mut incomplete = draft();
+    incomplete.documents = vec!["application".into()];
+    let b = r.register_application(&actor, &application(&incomplete), now()).unwrap();
+    assert_eq!(b.status, Status::RefusedAtIntake);
+    let c = r.register_application(&actor, &application(&draft()), at("2027-01-05T09:00:00+05:00")).unwrap();
+    assert_eq!([a.number, b.number, c.number], ["01-2026-00001", "01-2026-00002", "01-2027-00001"]);
+}
+
+#[test]
+fn only_a_clerk_registers_and_a_refusal_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, actor) = fresh(&dir.path().join("r.sqlite"));
+    let admin_only = Actor { roles: vec![Role::Administrator], ..actor };
+    let before = r.verify_audit_chain().unwrap().events;
+    assert_eq!(r.register_application(&admin_only, &application(&draft()), now()), Err(Error::Forbidden));
+    let after = r.verify_audit_chain().unwrap();
+    assert_eq!(after.events, before + 1, "the denial is in the audit");
+    assert_eq!(after.first_bad, None);
+}
+
+#[test]
+fn first_run_cannot_be_replayed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = fresh(&dir.path().join("r.sqlite"));
+    let user = NewUser::validate("intruder", "Intruder", vec![Role::Administrator]).unwrap();
+    assert_eq!(
+        r.create_first_administrator(&user, "password123", "password123", now()).unwrap_err(),
+        Error::AlreadyInitialised
+    );
+}
+
+#[test]
+fn wrong_passwords_lock_the_account_with_back_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, _) = fresh(&dir.path().join("r.sqlite"));
+    for _ in 0..4 {
+        assert_eq!(r.log_in("admin", "wrong password", now()).unwrap_err(), Error::BadCredentials);
+    }
+    assert_eq!(r.log_in("admin", "wrong password", now()).unwrap_err(), Error::AccountLocked { minutes: 1 });
+    // Even the right password waits out the lock.
+    assert!(matches!(r.log_in("admin", "құпия сөз 2026", now()), Err(Error::AccountLocked { .. })));
+    let later = at("2026-11-24T10:17:00+05:00");
+    assert!(r.log_in("ADMIN", "құпия сөз 2026", later).is_ok(), "login is case-insensitive; lock expired");
+    assert_eq!(r.log_in("nobody", "whatever", later).unwrap_err(), Error::BadCredentials);
+    assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
+}
+
+#[test]
+fn audit_rows_cannot_be_changed_through_sql_and_outside_edits_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.sqlite");
+    let (mut r, actor) = fresh(&path);
+    for _ in 0..3 {
+        r.register_application(&actor, &application(&draft()), now()).unwrap();
+    }
+    let status = r.verify_audit_chain().unwrap();
+    assert_eq!(status.first_bad, None);
+    assert_eq!(status.head, r.audit_head().unwrap());
+    drop(r);
+
+    let conn = Connection::open(&path).unwrap();
+    let err = conn.execute("UPDATE audit_events SET actor_id = 99 WHERE seq = 3", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    assert!(conn.execute("DELETE FROM audit_events WHERE seq = 3", []).is_err());
+
+    // Someone with the file and a SQLite shell drops the trigger first.
+    conn.execute_batch("DROP TRIGGER audit_events_no_update;").unwrap();
+    conn.execute("UPDATE audit_events SET after = replace(after, 'Сәрсенбаева', 'Иванова') WHERE seq = 4", []).unwrap();
+    drop(conn);
+    let r = Registry::open(&path).unwrap();
+    assert_eq!(r.verify_audit_chain().unwrap().first_bad, Some(4));
+}
+
+#[test]
+fn a_deleted_audit_row_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.sqlite");
+    let (mut r, actor) = fresh(&path);
+    for _ in 0..3 {
+        r.register_application(&actor, &application(&draft()), now()).unwrap();
+    }
+    drop(r);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE seq = 3;").unwrap();
+    drop(conn);
+    assert_eq!(Registry::open(&path).unwrap().verify_audit_chain().unwrap().first_bad, Some(3));
+}

@@ -1,0 +1,188 @@
+//! The commands the window may call. Each one is thin: resolve the session
+//! user, decode and validate the payload into a domain value, call one
+//! function, and map any error to `{code, message}`. Every command is listed
+//! in build.rs and granted in src-tauri/capabilities/main-window.json.
+//!
+//! All commands are `async` so that they run off the window's main thread:
+//! Argon2 and PDF generation must not freeze the window.
+
+use kense_domain::access::{Actor, Role};
+use kense_domain::application::{ApplicationDraft, NewApplication};
+use kense_domain::catalog::Service;
+use kense_domain::user::NewUser;
+use kense_domain::{Error, Lang};
+use kense_storage::{ApplicationRecord, ApplicationSummary, Office, Registered};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tauri::State;
+
+use crate::ipc::{decode, IpcError};
+use crate::state::AppState;
+use crate::{clock, receipt};
+
+type Reply<T> = Result<T, IpcError>;
+
+fn reply<T>(state: &AppState, r: Result<T, Error>) -> Reply<T> {
+    r.map_err(|e| IpcError::new(&e, state.lang()))
+}
+
+#[derive(Serialize)]
+pub struct UserView {
+    login: String,
+    full_name: String,
+    roles: Vec<Role>,
+}
+
+impl From<&Actor> for UserView {
+    fn from(a: &Actor) -> Self {
+        UserView { login: a.login.clone(), full_name: a.full_name.clone(), roles: a.roles.clone() }
+    }
+}
+
+#[derive(Serialize)]
+pub struct AppStatus {
+    lang: Lang,
+    /// Why the registry could not be opened, if it could not.
+    startup_error: Option<IpcError>,
+    initialised: bool,
+    user: Option<UserView>,
+    office: Option<Office>,
+    data_dir: Option<String>,
+}
+
+#[tauri::command(async)]
+pub fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
+    let lang = state.lang();
+    let (startup_error, initialised, office) = match state.with_registry(|r| Ok((r.has_users()?, r.office()?))) {
+        Ok((init, office)) => (None, init, Some(office)),
+        Err(e) => (Some(IpcError::new(&e, lang)), false, None),
+    };
+    let user = state.actor().ok().as_ref().map(UserView::from);
+    let data_dir = state.data_dir().ok().map(|d| d.display().to_string());
+    Ok(AppStatus { lang, startup_error, initialised, user, office, data_dir })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LanguageRequest {
+    lang: String,
+}
+
+#[tauri::command(async)]
+pub fn set_language(state: State<'_, AppState>, payload: Value) -> Reply<Lang> {
+    let r = decode::<LanguageRequest>(payload).and_then(|req| {
+        let lang = Lang::parse(&req.lang).ok_or_else(|| Error::MalformedRequest(format!("language {:?}", req.lang)))?;
+        state.session()?.lang = lang;
+        Ok(lang)
+    });
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdministratorRequest {
+    login: String,
+    full_name: String,
+    password: String,
+    password_repeat: String,
+}
+
+/// First run only. The first account is the office's administrator and also
+/// a clerk, so that a one-person start can register at once; the head and
+/// executors get their own accounts later.
+#[tauri::command(async)]
+pub fn create_administrator(state: State<'_, AppState>, payload: Value) -> Reply<UserView> {
+    let r = decode::<AdministratorRequest>(payload).and_then(|req| {
+        let user = NewUser::validate(&req.login, &req.full_name, vec![Role::Administrator, Role::Clerk])?;
+        let actor = state.with_registry(|reg| {
+            reg.create_first_administrator(&user, &req.password, &req.password_repeat, clock::now())
+        })?;
+        Ok(UserView::from(&actor))
+    });
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginRequest {
+    login: String,
+    password: String,
+}
+
+#[tauri::command(async)]
+pub fn login(state: State<'_, AppState>, payload: Value) -> Reply<UserView> {
+    let r = decode::<LoginRequest>(payload).and_then(|req| {
+        let actor = state.with_registry(|reg| reg.log_in(&req.login, &req.password, clock::now()))?;
+        let view = UserView::from(&actor);
+        state.set_actor(Some(actor))?;
+        Ok(view)
+    });
+    reply(&state, r)
+}
+
+#[tauri::command(async)]
+pub fn logout(state: State<'_, AppState>) -> Reply<()> {
+    let r = (|| {
+        if let Ok(actor) = state.actor() {
+            state.with_registry(|reg| reg.log_out(&actor, clock::now()))?;
+        }
+        state.set_actor(None)
+    })();
+    reply(&state, r)
+}
+
+#[tauri::command(async)]
+pub fn services(state: State<'_, AppState>) -> Reply<Vec<Service>> {
+    let r = state.actor().and_then(|_| state.with_registry(|reg| Ok(reg.catalog()?.1.services)));
+    reply(&state, r)
+}
+
+#[tauri::command(async)]
+pub fn register_application(state: State<'_, AppState>, payload: Value) -> Reply<Registered> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let draft: ApplicationDraft = decode(payload)?;
+        let now = clock::now();
+        state.with_registry(|reg| {
+            let (_, catalog) = reg.catalog()?;
+            let application = NewApplication::validate(&draft, &catalog, now.date_naive())?;
+            reg.register_application(&actor, &application, now)
+        })
+    })();
+    reply(&state, r)
+}
+
+#[tauri::command(async)]
+pub fn recent_applications(state: State<'_, AppState>) -> Reply<Vec<ApplicationSummary>> {
+    let r = state
+        .actor()
+        .and_then(|actor| state.with_registry(|reg| reg.recent_applications(&actor, 50, clock::now())));
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApplicationRequest {
+    id: i64,
+}
+
+#[tauri::command(async)]
+pub fn application_detail(state: State<'_, AppState>, payload: Value) -> Reply<ApplicationRecord> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: ApplicationRequest = decode(payload)?;
+        state.with_registry(|reg| reg.application(&actor, req.id, clock::now()))
+    })();
+    reply(&state, r)
+}
+
+#[tauri::command(async)]
+pub fn open_receipt(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: ApplicationRequest = decode(payload)?;
+        let printed = receipt::issue(&state, &actor, req.id)?;
+        Ok(receipt::show(&app, printed))
+    })();
+    reply(&state, r)
+}

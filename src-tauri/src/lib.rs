@@ -1,0 +1,96 @@
+//! The Tauri shell: the only crate that knows Tauri.
+//!
+//! It resolves where the registry lives, opens it, holds the logged-in user,
+//! and exposes thin commands to the window. Rules live in `kense-domain`,
+//! SQL in `kense-storage`, PDF in `kense-documents`.
+
+mod clock;
+mod commands;
+mod demo;
+mod ipc;
+pub mod paths;
+mod receipt;
+mod state;
+
+use std::path::PathBuf;
+
+use tauri::Manager;
+
+use state::AppState;
+
+/// The shipped catalog of services: data, not code (assets/catalog).
+pub const CATALOG_JSON: &str = include_str!("../../assets/catalog/services.json");
+
+/// Command-line options. Unknown options are ignored so that the WebDriver
+/// harness and OS launchers can pass their own.
+#[derive(Debug, Default)]
+struct Options {
+    data_dir: Option<PathBuf>,
+    demo: bool,
+}
+
+fn options() -> Options {
+    let mut o = Options::default();
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        match a.to_str() {
+            Some("--demo") => o.demo = true,
+            Some("--data-dir") => o.data_dir = args.next().map(PathBuf::from),
+            _ => {}
+        }
+    }
+    o
+}
+
+pub fn run() {
+    let opts = options();
+    let data_dir = paths::data_dir(opts.data_dir.clone());
+    let state = AppState::start(data_dir.clone(), opts.demo);
+    let log_dir = data_dir.as_ref().map(|d| paths::logs_dir(d)).ok();
+
+    let mut log = tauri_plugin_log::Builder::new()
+        .level(log::LevelFilter::Info)
+        .max_file_size(2_000_000)
+        .rotation_strategy(tauri_plugin_log::RotationStrategy::KeepSome(10))
+        .clear_targets()
+        .target(tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stderr));
+    if let Some(dir) = log_dir {
+        log = log.target(tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Folder {
+            path: dir,
+            file_name: Some("kense".into()),
+        }));
+    }
+
+    let result = tauri::Builder::default()
+        // First, so that a second start hands over to the running window
+        // instead of opening the registry twice.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(log.build())
+        .plugin(tauri_plugin_opener::init())
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::set_language,
+            commands::create_administrator,
+            commands::login,
+            commands::logout,
+            commands::services,
+            commands::register_application,
+            commands::recent_applications,
+            commands::application_detail,
+            commands::open_receipt,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        // Nothing can be shown without a window; the log and stderr are all
+        // there is.
+        log::error!("Kense stopped: {e}");
+        eprintln!("Kense stopped: {e}");
+        std::process::exit(1);
+    }
+}

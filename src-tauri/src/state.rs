@@ -1,0 +1,116 @@
+//! What the running app holds: the open registry, the logged-in user and
+//! the chosen language. Authorization is decided from the user held here,
+//! never from anything the window sends.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use kense_documents::Typesetter;
+use kense_domain::access::Actor;
+use kense_domain::{Error, Lang};
+use kense_storage::Registry;
+
+use crate::{clock, demo, paths, CATALOG_JSON};
+
+/// A workstation left alone this long logs its user out: the register holds
+/// personal data and counters are public places.
+pub const IDLE_LOGOUT: Duration = Duration::from_secs(15 * 60);
+
+pub struct Session {
+    pub actor: Option<Actor>,
+    pub lang: Lang,
+    last_seen: Instant,
+}
+
+pub struct AppState {
+    pub data_dir: Result<PathBuf, Error>,
+    registry: Mutex<Result<Registry, Error>>,
+    session: Mutex<Session>,
+    typesetter: Result<Typesetter, Error>,
+}
+
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
+    Error::Storage("a previous operation failed midway; restart Kense".into())
+}
+
+impl AppState {
+    /// Opens the registry. A failure is kept, not raised: the window still
+    /// opens and tells the person what is wrong, in their language.
+    pub fn start(data_dir: Result<PathBuf, Error>, demo: bool) -> AppState {
+        let registry = data_dir.clone().and_then(|dir| open_registry(&dir, demo));
+        if let Err(e) = &registry {
+            log::error!("registry not opened: {e}");
+        }
+        let typesetter = Typesetter::new().map_err(|e| Error::Document(e.to_string()));
+        AppState {
+            data_dir,
+            registry: Mutex::new(registry),
+            session: Mutex::new(Session { actor: None, lang: Lang::Kk, last_seen: Instant::now() }),
+            typesetter,
+        }
+    }
+
+    pub fn session(&self) -> Result<MutexGuard<'_, Session>, Error> {
+        self.session.lock().map_err(poisoned)
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.session.lock().map(|s| s.lang).unwrap_or_default()
+    }
+
+    /// The logged-in user, if the session is alive; touching it keeps it so.
+    pub fn actor(&self) -> Result<Actor, Error> {
+        let mut s = self.session()?;
+        if s.last_seen.elapsed() > IDLE_LOGOUT {
+            if let Some(a) = s.actor.take() {
+                log::info!("idle log-out of user {}", a.user_id);
+            }
+        }
+        s.last_seen = Instant::now();
+        s.actor.clone().ok_or(Error::NotLoggedIn)
+    }
+
+    pub fn set_actor(&self, actor: Option<Actor>) -> Result<(), Error> {
+        let mut s = self.session()?;
+        s.actor = actor;
+        s.last_seen = Instant::now();
+        Ok(())
+    }
+
+    pub fn registry(&self) -> Result<MutexGuard<'_, Result<Registry, Error>>, Error> {
+        self.registry.lock().map_err(poisoned)
+    }
+
+    /// Runs `f` on the open registry, or reports why it is not open.
+    pub fn with_registry<T>(&self, f: impl FnOnce(&mut Registry) -> Result<T, Error>) -> Result<T, Error> {
+        let mut guard = self.registry()?;
+        match guard.as_mut() {
+            Ok(r) => f(r),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    pub fn typesetter(&self) -> Result<&Typesetter, Error> {
+        self.typesetter.as_ref().map_err(Clone::clone)
+    }
+
+    pub fn data_dir(&self) -> Result<&PathBuf, Error> {
+        self.data_dir.as_ref().map_err(Clone::clone)
+    }
+}
+
+fn open_registry(dir: &std::path::Path, demo: bool) -> Result<Registry, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
+    let mut registry = Registry::open(&paths::registry_file(dir))?;
+    registry.install_catalog(CATALOG_JSON, clock::now())?;
+    let chain = registry.verify_audit_chain()?;
+    match chain.first_bad {
+        None => log::info!("audit chain verified: {} events", chain.events),
+        Some(seq) => log::error!("audit chain broken at event {seq}"),
+    }
+    if demo && !registry.has_users()? {
+        demo::populate(&mut registry, clock::now())?;
+    }
+    Ok(registry)
+}
