@@ -201,7 +201,8 @@ function renderChecklist() {
       text.textContent = `${d.name[lang]} `;
       const mark = document.createElement("em");
       mark.textContent = `(${t(d.required ? "required_mark" : "optional_mark")})`;
-      label.append(box, text, mark);
+      text.append(mark);
+      label.append(box, text);
       return label;
     }),
   );

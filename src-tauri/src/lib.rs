@@ -45,7 +45,6 @@ fn options() -> Options {
 pub fn run() {
     let opts = options();
     let data_dir = paths::data_dir(opts.data_dir.clone());
-    let state = AppState::start(data_dir.clone(), opts.demo);
     let log_dir = data_dir.as_ref().map(|d| paths::logs_dir(d)).ok();
 
     let mut log = tauri_plugin_log::Builder::new()
@@ -72,7 +71,12 @@ pub fn run() {
         }))
         .plugin(log.build())
         .plugin(tauri_plugin_opener::init())
-        .manage(state)
+        // The registry opens once the logger is in place, so that what
+        // happens while opening it is in the log file.
+        .setup(move |app| {
+            app.manage(AppState::start(data_dir, opts.demo));
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::set_language,

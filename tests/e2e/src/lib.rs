@@ -1,1 +1,189 @@
+//! Drives the real Kense window over WebDriver: tauri-driver on a free
+//! loopback port starts WebKitWebDriver, which starts the app binary built
+//! by `cargo build`. Run under a display (`xvfb-run -a`).
+//!
+//! Tests keep their checks in functions returning `Result`, so that a failed
+//! check still closes the window and stops the driver (platform-notes B.9).
 
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub type Res<T> = Result<T, String>;
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+/// The app binary under test: `KENSE_BIN`, or the debug build of the workspace.
+pub fn app_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("KENSE_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+    let exe = if cfg!(windows) { "kense.exe" } else { "kense" };
+    target.join("debug").join(exe)
+}
+
+pub fn artifacts_dir() -> PathBuf {
+    let d = workspace_root().join("target/test-artifacts");
+    let _ = std::fs::create_dir_all(&d);
+    d
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}
+
+/// tauri-driver and the WebKitWebDriver it started; stopped with SIGTERM on
+/// drop, because SIGKILL would leave WebKitWebDriver behind.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Driver {
+    pub fn start() -> Driver {
+        let port = free_port();
+        let native = free_port();
+        let driver = std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| "tauri-driver".into());
+        let child = Command::new(&driver)
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e} (install it with the README's test command)", driver.display()));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, port }
+    }
+
+    /// Starts the app with `args` and opens a WebDriver session on its window.
+    pub async fn launch(&self, args: &[&str]) -> Res<Client> {
+        let app = app_binary();
+        if !app.exists() {
+            return Err(format!("{} does not exist: run `cargo build` first", app.display()));
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app, "args": args }),
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(c) => return Ok(c),
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("waiting for the WebDriver session: {e}");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => return Err(format!("no WebDriver session: {e}")),
+            }
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child's pid has no memory effects.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+/// Waits for an element to be displayed: the IPC calls behind a screen are
+/// asynchronous, so everything a test looks at is polled for.
+pub async fn visible(c: &Client, id: &str) -> Res<Element> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(e) = c.find(Locator::Id(id)).await {
+            if e.is_displayed().await.unwrap_or(false) {
+                return Ok(e);
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!("#{id} never became visible"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the element's text satisfies `ok`, and returns it.
+pub async fn text_until(c: &Client, id: &str, ok: impl Fn(&str) -> bool) -> Res<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut last = String::new();
+    loop {
+        if let Ok(e) = c.find(Locator::Id(id)).await {
+            if e.is_displayed().await.unwrap_or(false) {
+                last = e.text().await.unwrap_or_default();
+                if ok(&last) {
+                    return Ok(last);
+                }
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!("#{id} text never matched; last seen: {last:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn type_into(c: &Client, id: &str, text: &str) -> Res<()> {
+    let e = visible(c, id).await?;
+    e.clear().await.map_err(|e| format!("clear #{id}: {e}"))?;
+    e.send_keys(text).await.map_err(|e| format!("type into #{id}: {e}"))
+}
+
+pub async fn click(c: &Client, id: &str) -> Res<()> {
+    visible(c, id).await?.click().await.map_err(|e| format!("click #{id}: {e}"))
+}
+
+pub async fn screenshot(c: &Client, name: &str) -> Res<PathBuf> {
+    let png = c.screenshot().await.map_err(|e| format!("screenshot: {e}"))?;
+    let path = artifacts_dir().join(name);
+    std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Text of a PDF as a person would copy it, via poppler's pdftotext.
+pub fn pdf_text(path: &Path) -> Res<String> {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .map_err(|e| format!("pdftotext: {e} (install poppler-utils)"))?;
+    if !out.status.success() {
+        return Err(format!("pdftotext failed on {}", path.display()));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+pub fn ensure(cond: bool, what: impl Into<String>) -> Res<()> {
+    if cond {
+        Ok(())
+    } else {
+        Err(what.into())
+    }
+}

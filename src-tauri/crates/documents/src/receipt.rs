@@ -231,13 +231,11 @@ fn half(
         )
         .align(Align::Center),
     )?;
-    let requisites = format!(
-        "{} {}; {} {}",
-        labels.address,
-        lang.pick(&r.office.address),
-        labels.phone,
-        r.office.phone
-    );
+    // An office that has not entered its phone yet gets no empty "тел.:".
+    let mut requisites = format!("{} {}", labels.address, lang.pick(&r.office.address));
+    if !r.office.phone.trim().is_empty() {
+        requisites.push_str(&format!("; {} {}", labels.phone, r.office.phone));
+    }
     flow.paragraph(
         &p(
             vec![Span::regular(requisites)],

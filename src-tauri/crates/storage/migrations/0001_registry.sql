@@ -13,7 +13,7 @@ CREATE TABLE office (
     start_number  INTEGER NOT NULL CHECK (start_number >= 1)
 );
 INSERT INTO office VALUES (1, 'Аудандық білім бөлімі', 'Районный отдел образования',
-                           'Мекенжайы көрсетілмеген', 'Адрес не указан', '', '01', 1);
+                           'көрсетілмеген', 'не указан', '', '01', 1);
 
 CREATE TABLE users (
     id              INTEGER PRIMARY KEY,

@@ -1,0 +1,139 @@
+//! The shipped configuration keeps its security promises: a strict CSP with
+//! nothing remote, no fs/shell/http plugin, every command declared in the
+//! ACL manifest and granted, and every UI string present in both languages.
+//! Each check fails when someone adds a command, a plugin or a string
+//! without doing the rest.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The quoted names between `start` and the next `end` in `text`.
+fn quoted_between(text: &str, start: &str, end: &str) -> BTreeSet<String> {
+    let from = text.find(start).unwrap_or_else(|| panic!("{start} not found")) + start.len();
+    let body = &text[from..from + text[from..].find(end).unwrap()];
+    body.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+}
+
+#[test]
+fn csp_is_strict_and_local() {
+    let conf: serde_json::Value = serde_json::from_str(&read("tauri.conf.json")).unwrap();
+    let csp = conf["app"]["security"]["csp"].as_object().expect("CSP given as directives");
+    for (directive, value) in csp {
+        let v = value.as_str().unwrap();
+        for bad in ["unsafe-inline", "unsafe-eval", "*", "https:", "data: 'unsafe"] {
+            assert!(!v.contains(bad), "{directive} allows {bad}: {v}");
+        }
+        for source in v.split_whitespace() {
+            let remote = source.starts_with("http") && source != "http://ipc.localhost";
+            assert!(!remote, "{directive} allows a remote source {source}");
+        }
+    }
+    assert_eq!(csp["script-src"], "'self'");
+    assert_eq!(csp["object-src"], "'none'");
+    assert_eq!(conf["app"]["security"]["freezePrototype"], true);
+}
+
+#[test]
+fn no_fs_shell_or_http_plugin() {
+    let manifest = read("Cargo.toml");
+    for plugin in ["tauri-plugin-fs", "tauri-plugin-shell", "tauri-plugin-http", "tauri-plugin-dialog"] {
+        assert!(!manifest.contains(plugin), "{plugin} must not be a dependency");
+    }
+}
+
+#[test]
+fn every_command_is_declared_registered_and_granted() {
+    let declared = quoted_between(&read("src-tauri/build.rs"), "const COMMANDS: &[&str] = &[", "];");
+    let lib = read("src-tauri/src/lib.rs");
+    let from = lib.find("generate_handler![").unwrap();
+    let registered: BTreeSet<String> = lib[from..from + lib[from..].find(']').unwrap()]
+        .split("commands::")
+        .skip(1)
+        .map(|s| s.split(|c: char| c == ',' || c.is_whitespace()).next().unwrap().to_owned())
+        .collect();
+    assert_eq!(declared, registered, "build.rs COMMANDS and generate_handler! differ");
+
+    let cap: serde_json::Value = serde_json::from_str(&read("src-tauri/capabilities/main-window.json")).unwrap();
+    let granted: BTreeSet<String> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    let expected: BTreeSet<String> = declared.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+    assert_eq!(granted, expected, "the capability grants exactly the app's commands, nothing else");
+}
+
+#[test]
+fn ui_loads_nothing_remote_and_has_no_inline_script() {
+    for entry in std::fs::read_dir(root().join("ui")).unwrap().chain(std::fs::read_dir(root().join("ui/i18n")).unwrap()) {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for bad in ["http://", "https://", "//cdn", "eval("] {
+            assert!(!text.contains(bad), "{} contains {bad}", path.display());
+        }
+        if path.extension().is_some_and(|e| e == "html") {
+            assert!(!text.contains(" style=\""), "inline style in {}", path.display());
+            for tag in text.split("<script").skip(1) {
+                assert!(tag.trim_start().starts_with("type=\"module\" src="), "inline script in {}", path.display());
+            }
+        }
+    }
+}
+
+fn dictionary_keys(rel: &str) -> BTreeSet<String> {
+    read(rel)
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            let (key, rest) = l.split_once(':')?;
+            (rest.trim_start().starts_with('"') && key.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()))
+                .then(|| key.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn every_ui_string_exists_in_kazakh_and_russian() {
+    let kk = dictionary_keys("ui/i18n/kk.js");
+    let ru = dictionary_keys("ui/i18n/ru.js");
+    assert!(kk.len() > 30, "dictionary parse found only {} keys", kk.len());
+    assert_eq!(kk, ru, "kk and ru dictionaries have different keys");
+
+    let html = read("ui/index.html");
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for marker in ["data-i18n=\"", "data-i18n-placeholder=\""] {
+        used.extend(html.split(marker).skip(1).map(|s| s.split('"').next().unwrap().to_owned()));
+    }
+    let js = read("ui/app.js");
+    // Calls of the translation function `t("key")`, not `createElement("…")`.
+    for (at, _) in js.match_indices("t(\"") {
+        let standalone = at == 0 || !js[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.');
+        if standalone {
+            let key = js[at + 3..].split('"').next().unwrap();
+            if !key.ends_with('_') {
+                used.insert(key.to_owned());
+            }
+        }
+    }
+    // Keys built at run time from a code: every status and role must exist.
+    for prefix in ["status_", "role_"] {
+        assert!(js.contains(&format!("t(\"{prefix}\" +")), "{prefix} keys are no longer built at run time");
+    }
+    for code in ["status_accepted", "status_refused_at_intake", "role_clerk", "role_executor", "role_head", "role_administrator"] {
+        used.insert(code.to_owned());
+    }
+    let missing: Vec<_> = used.difference(&kk).collect();
+    assert!(missing.is_empty(), "UI keys missing from the dictionaries: {missing:?}");
+}
