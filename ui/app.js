@@ -1,112 +1,97 @@
-// The window's behaviour: screens, forms and calls to the Rust commands.
-// No rule is decided here: the backend validates, authorizes and answers
-// {code, message, field}; this file only shows what it says.
+// The window's frame: screens (first run, log-in, desk), the role-based
+// navigation, the language switch. No rule is decided here: the backend
+// validates, authorizes and answers; this code shows what it says.
 
-import kk from "./i18n/kk.js";
-import ru from "./i18n/ru.js";
+import { $, call, clearErrors, currentLang, messageOf, notice, setLang, showError, t } from "./api.js";
+import * as register from "./register.js";
+import * as work from "./work.js";
+import * as admin from "./admin.js";
 
-const dictionaries = { kk, ru };
-let lang = "kk";
-let services = [];
-
-const $ = (id) => document.getElementById(id);
-
-function t(key) {
-  return dictionaries[lang][key] ?? key;
-}
-
-async function call(cmd, args) {
-  const busy = setTimeout(() => ($("busy").hidden = false), 300);
-  try {
-    return await window.__TAURI__.core.invoke(cmd, args);
-  } finally {
-    clearTimeout(busy);
-    $("busy").hidden = true;
-  }
-}
-
-// Errors from Rust are {code, message, field}; anything else is a bug.
-function messageOf(err) {
-  return err && typeof err === "object" && err.message ? err.message : t("unexpected");
-}
-
-function showError(el, err, form) {
-  el.textContent = messageOf(err);
-  el.hidden = false;
-  if (form && err && err.field) {
-    const input = form.querySelector(`[name="${err.field}"]`) || $(err.field);
-    if (input) {
-      input.setAttribute("aria-invalid", "true");
-      input.focus();
-    }
-  }
-}
-
-function clearErrors(form, el) {
-  el.hidden = true;
-  form.querySelectorAll("[aria-invalid]").forEach((i) => i.removeAttribute("aria-invalid"));
-}
+let user = null;
+let office = null;
 
 function applyLanguage() {
-  document.documentElement.lang = lang;
+  document.documentElement.lang = currentLang();
   document.querySelectorAll("[data-i18n]").forEach((el) => (el.textContent = t(el.dataset.i18n)));
   document.querySelectorAll("[data-i18n-placeholder]").forEach((el) => (el.placeholder = t(el.dataset.i18nPlaceholder)));
-  document.querySelectorAll(".lang-switch button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === lang)));
-  renderServices();
+  document.querySelectorAll(".lang-switch button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === currentLang())));
+  if (office) $("office-name").textContent = office.name[currentLang()];
+  showUser();
+  register.onLanguage();
+  work.onLanguage();
 }
 
 async function setLanguage(next) {
-  lang = next;
+  setLang(next);
   applyLanguage();
   try {
-    await call("set_language", { payload: { lang } });
+    await call("set_language", { payload: { lang: next } });
   } catch (e) {
     notice(messageOf(e));
   }
-  if (!$("screen-desk").hidden) await loadRecent();
-}
-
-function notice(text) {
-  $("notice").textContent = text;
-  $("notice").hidden = !text;
+  await refreshView();
 }
 
 function show(screen) {
   for (const s of document.querySelectorAll(".screen")) s.hidden = s.id !== screen;
+  $("nav").hidden = screen !== "screen-desk";
 }
 
-function showUser(user, office) {
-  if (office) $("office-name").textContent = office.name[lang];
+function showUser() {
   const status = $("status-user");
   status.hidden = !user;
   $("logout").hidden = !user;
   if (user) status.textContent = `${user.full_name} · ${user.roles.map((r) => t("role_" + r)).join(", ")}`;
 }
 
+// Tabs follow the user's roles; the backend refuses anything else anyway.
+function allowedViews() {
+  const roles = new Set(user ? user.roles : []);
+  return [...document.querySelectorAll("#nav .tab")].filter((b) => b.dataset.role.split(" ").some((r) => roles.has(r)));
+}
+
+let view = null;
+
+async function openView(id) {
+  view = id;
+  for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== id;
+  for (const b of document.querySelectorAll("#nav .tab")) b.setAttribute("aria-current", String(b.dataset.view === id));
+  await refreshView();
+}
+
+async function refreshView() {
+  if (!user || !view) return;
+  if (view === "view-register") await register.open();
+  if (view === "view-work") await work.openWorklist(user);
+  if (view === "view-search") await work.openSearch();
+  if (view === "view-admin") await admin.open();
+}
+
 async function refresh() {
   const status = await call("app_status");
-  lang = status.lang;
+  setLang(status.lang);
+  office = status.office;
+  user = status.user;
   applyLanguage();
-  if (status.office) $("office-name").textContent = status.office.name[lang];
   if (status.startup_error) {
     $("startup-error").textContent = status.startup_error.message;
     $("startup-data-dir").textContent = status.data_dir ?? "—";
     show("screen-error");
     return;
   }
-  showUser(status.user, status.office);
   if (!status.initialised) {
     show("screen-setup");
     $("setup-full-name").focus();
-  } else if (!status.user) {
+  } else if (!user) {
     show("screen-login");
     $("login-login").focus();
   } else {
-    await openDesk();
+    show("screen-desk");
+    const tabs = allowedViews();
+    for (const b of document.querySelectorAll("#nav .tab")) b.hidden = !tabs.includes(b);
+    if (tabs.length) await openView(tabs[0].dataset.view);
   }
 }
-
-// ---- first run and log-in ------------------------------------------------
 
 $("setup-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -149,170 +134,16 @@ $("logout").addEventListener("click", async () => {
   try {
     await call("logout");
   } finally {
+    view = null;
     await refresh();
   }
 });
 
-// ---- the clerk's desk ------------------------------------------------------
+// A command refused because the session ended (idle log-out) returns the
+// person to the log-in screen instead of leaving a dead desk.
+window.addEventListener("kense:not-logged-in", () => refresh());
 
-async function openDesk() {
-  show("screen-desk");
-  services = await call("services");
-  renderServices();
-  await loadRecent();
-  $("applicant_iin").focus();
-}
-
-function currentService() {
-  return services.find((s) => s.code === $("service").value) ?? services[0];
-}
-
-function renderServices() {
-  const select = $("service");
-  if (!select || services.length === 0) return;
-  const chosen = select.value;
-  select.replaceChildren(
-    ...services.map((s) => {
-      const o = document.createElement("option");
-      o.value = s.code;
-      o.textContent = s.name[lang];
-      return o;
-    }),
-  );
-  if (chosen) select.value = chosen;
-  renderChecklist();
-}
-
-function renderChecklist() {
-  const service = currentService();
-  if (!service) return;
-  const ticked = new Set([...document.querySelectorAll("#documents input:checked")].map((i) => i.value));
-  $("documents").replaceChildren(
-    ...service.documents.map((d) => {
-      const label = document.createElement("label");
-      label.className = "check";
-      const box = document.createElement("input");
-      box.type = "checkbox";
-      box.id = `doc-${d.code}`;
-      box.value = d.code;
-      box.checked = ticked.has(d.code);
-      box.addEventListener("change", renderIntake);
-      const text = document.createElement("span");
-      text.textContent = `${d.name[lang]} `;
-      const mark = document.createElement("em");
-      mark.textContent = `(${t(d.required ? "required_mark" : "optional_mark")})`;
-      text.append(mark);
-      label.append(box, text);
-      return label;
-    }),
-  );
-  $("child-fields").hidden = service.subject !== "child";
-  renderIntake();
-}
-
-// Which paper will come out is the catalog's checklist, shown before saving;
-// the backend makes the same decision from the same catalog when it saves.
-function renderIntake() {
-  const service = currentService();
-  if (!service) return;
-  const ticked = new Set([...document.querySelectorAll("#documents input:checked")].map((i) => i.value));
-  const complete = service.documents.every((d) => !d.required || ticked.has(d.code));
-  const p = $("intake-preview");
-  p.textContent = t(complete ? "intake_accept" : "intake_refuse");
-  p.className = complete ? "intake ok" : "intake warn";
-}
-
-$("service").addEventListener("change", renderChecklist);
-
-$("register-form").addEventListener("reset", () => {
-  setTimeout(() => {
-    renderChecklist();
-    $("result").hidden = true;
-    $("register-error").hidden = true;
-    $("applicant_iin").focus();
-  });
-});
-
-$("register-form").addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  const form = ev.currentTarget;
-  clearErrors(form, $("register-error"));
-  $("result").hidden = true;
-  const field = (id) => $(id).value;
-  const payload = {
-    service_code: $("service").value,
-    applicant_iin: field("applicant_iin"),
-    applicant_name: field("applicant_name"),
-    applicant_phone: field("applicant_phone"),
-    applicant_address: field("applicant_address"),
-    child_iin: field("child_iin"),
-    child_name: field("child_name"),
-    child_birth_date: field("child_birth_date"),
-    documents: [...document.querySelectorAll("#documents input:checked")].map((i) => i.value),
-    consent: $("consent").checked,
-    notes: field("notes"),
-  };
-  $("register-submit").disabled = true;
-  try {
-    const registered = await call("register_application", { payload });
-    $("result-number").textContent = registered.number;
-    $("result-status").textContent = t("status_" + registered.status);
-    $("result-receipt").hidden = true;
-    $("result").hidden = false;
-    if (registered.status === "accepted") await printReceipt(registered.id);
-    await loadRecent();
-  } catch (e) {
-    showError($("register-error"), e, form);
-  } finally {
-    $("register-submit").disabled = false;
-  }
-});
-
-async function printReceipt(id) {
-  try {
-    const printed = await call("open_receipt", { payload: { id } });
-    $("result-receipt-path").textContent = printed.path;
-    $("result-viewer").textContent = t(printed.opened ? "viewer_opened" : "viewer_missing");
-    $("result-receipt").hidden = false;
-  } catch (e) {
-    showError($("register-error"), e);
-  }
-}
-
-async function loadRecent() {
-  let rows;
-  try {
-    rows = await call("recent_applications");
-  } catch (e) {
-    notice(messageOf(e));
-    return;
-  }
-  $("recent-empty").hidden = rows.length > 0;
-  $("recent").replaceChildren(
-    ...rows.map((a) => {
-      const tr = document.createElement("tr");
-      tr.dataset.number = a.number;
-      const cells = [a.number, a.registered_at.slice(0, 19).replace("T", " "), a.applicant_name, t("status_" + a.status)];
-      for (const text of cells) {
-        const td = document.createElement("td");
-        td.textContent = text;
-        tr.append(td);
-      }
-      const td = document.createElement("td");
-      if (a.status === "accepted") {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = "secondary small";
-        b.textContent = t("print_receipt");
-        b.addEventListener("click", () => printReceipt(a.id));
-        td.append(b);
-      }
-      tr.append(td);
-      return tr;
-    }),
-  );
-}
-
+for (const b of document.querySelectorAll("#nav .tab")) b.addEventListener("click", () => openView(b.dataset.view));
 document.querySelectorAll(".lang-switch button").forEach((b) => b.addEventListener("click", () => setLanguage(b.dataset.lang)));
 
 refresh().catch((e) => {

@@ -11,7 +11,11 @@ use kense_domain::application::{ApplicationDraft, NewApplication};
 use kense_domain::catalog::Service;
 use kense_domain::user::NewUser;
 use kense_domain::{Error, Lang};
-use kense_storage::{ApplicationRecord, ApplicationSummary, Office, Registered};
+use kense_domain::reasons::Reason;
+use kense_domain::workflow::{next, Command, Status};
+use kense_storage::{
+    ApplicationQuery, ApplicationRecord, ApplicationSummary, ChainStatus, Office, Registered, StepTaken, UserSummary,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::State;
@@ -146,17 +150,112 @@ pub fn register_application(state: State<'_, AppState>, payload: Value) -> Reply
         state.with_registry(|reg| {
             let (_, catalog) = reg.catalog()?;
             let application = NewApplication::validate(&draft, &catalog, now.date_naive())?;
-            reg.register_application(&actor, &application, now)
+            let due = state.due_on_entering(&catalog, &application.service_code, application.channel, application.intake(), now)?;
+            reg.register_application(&actor, &application, due, now)
         })
     })();
     reply(&state, r)
 }
 
+/// Search and the journal: by number, IIN, name, status, service,
+/// executor, dates, overdue; with `worklist`, what waits for this person.
 #[tauri::command(async)]
-pub fn recent_applications(state: State<'_, AppState>) -> Reply<Vec<ApplicationSummary>> {
-    let r = state
-        .actor()
-        .and_then(|actor| state.with_registry(|reg| reg.recent_applications(&actor, 50, clock::now())));
+pub fn search_applications(state: State<'_, AppState>, payload: Value) -> Reply<Vec<ApplicationSummary>> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let mut query: ApplicationQuery = decode(payload)?;
+        if query.limit == 0 {
+            query.limit = 100;
+        }
+        state.with_registry(|reg| reg.search(&actor, &query, clock::now()))
+    })();
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepRequest {
+    id: i64,
+    /// The status the person saw; a moved application is refused as stale.
+    expected_status: Status,
+    command: Command,
+}
+
+#[tauri::command(async)]
+pub fn take_step(state: State<'_, AppState>, payload: Value) -> Reply<StepTaken> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: StepRequest = decode(payload)?;
+        let now = clock::now();
+        state.with_registry(|reg| {
+            let (service, channel) = reg.service_of(req.id)?;
+            let reasons = state.rules()?.reasons.for_service(&service);
+            let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+            let command = req.command.validate(&codes)?;
+            // Deadlines for where the step would lead; whether it may be
+            // taken at all is the registry's decision, with the real reason.
+            let due = match next(req.expected_status, command.step()) {
+                Some(to) => state.due_on_entering(&reg.catalog()?.1, &service, channel, to, now)?,
+                None => Default::default(),
+            };
+            reg.take_step(&actor, req.id, req.expected_status, &command, due, now)
+        })
+    })();
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceRequest {
+    service_code: String,
+}
+
+#[tauri::command(async)]
+pub fn refusal_reasons(state: State<'_, AppState>, payload: Value) -> Reply<Vec<Reason>> {
+    let r = (|| {
+        state.actor()?;
+        let req: ServiceRequest = decode(payload)?;
+        Ok(state.rules()?.reasons.for_service(&req.service_code).into_iter().cloned().collect())
+    })();
+    reply(&state, r)
+}
+
+#[tauri::command(async)]
+pub fn executors(state: State<'_, AppState>) -> Reply<Vec<UserSummary>> {
+    let r = state.actor().and_then(|actor| state.with_registry(|reg| reg.executors(&actor, clock::now())));
+    reply(&state, r)
+}
+
+#[tauri::command(async)]
+pub fn users(state: State<'_, AppState>) -> Reply<Vec<UserSummary>> {
+    let r = state.actor().and_then(|actor| state.with_registry(|reg| reg.users(&actor, clock::now())));
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUserRequest {
+    login: String,
+    full_name: String,
+    roles: Vec<Role>,
+    password: String,
+    password_repeat: String,
+}
+
+#[tauri::command(async)]
+pub fn create_user(state: State<'_, AppState>, payload: Value) -> Reply<UserSummary> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: NewUserRequest = decode(payload)?;
+        let user = NewUser::validate(&req.login, &req.full_name, req.roles)?;
+        state.with_registry(|reg| reg.create_user(&actor, &user, &req.password, &req.password_repeat, clock::now()))
+    })();
+    reply(&state, r)
+}
+
+#[tauri::command(async)]
+pub fn verify_audit(state: State<'_, AppState>) -> Reply<ChainStatus> {
+    let r = state.actor().and_then(|actor| state.with_registry(|reg| reg.verify_audit_chain_as(&actor, clock::now())));
     reply(&state, r)
 }
 

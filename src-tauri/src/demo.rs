@@ -8,7 +8,10 @@ use kense_domain::application::{ApplicationDraft, NewApplication};
 use kense_domain::iin::check_digit;
 use kense_domain::user::NewUser;
 use kense_domain::Error;
+use kense_domain::calendar::WorkingCalendar;
 use kense_storage::Registry;
+
+use crate::state::due_on_entering;
 
 pub const DEMO_LOGIN: &str = "admin";
 pub const DEMO_PASSWORD: &str = "kense-demo-2026";
@@ -34,7 +37,7 @@ fn synthetic_iin(birth: NaiveDate, century_sex: u32, serial: u32) -> String {
         .unwrap_or_default()
 }
 
-pub fn populate(registry: &mut Registry, now: DateTime<FixedOffset>) -> Result<(), Error> {
+pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTime<FixedOffset>) -> Result<(), Error> {
     let user = NewUser::validate(DEMO_LOGIN, "Демо Әкімші", vec![Role::Administrator, Role::Clerk])?;
     let admin = registry.create_first_administrator(&user, DEMO_PASSWORD, DEMO_PASSWORD, now)?;
     let (_, catalog) = registry.catalog()?;
@@ -59,10 +62,13 @@ pub fn populate(registry: &mut Registry, now: DateTime<FixedOffset>) -> Result<(
             documents,
             consent: true,
             notes: String::new(),
+            channel: None,
+            duplicate_reason: String::new(),
         };
         let at = now - Duration::minutes(i64::from(30 * (6 - i)));
         let app = NewApplication::validate(&draft, &catalog, at.date_naive())?;
-        registry.register_application(&admin, &app, at)?;
+        let due = due_on_entering(calendar, &catalog, &app.service_code, app.channel, app.intake(), at);
+        registry.register_application(&admin, &app, due, at)?;
     }
     log::info!("demo registry populated");
     Ok(())

@@ -20,6 +20,8 @@ use state::AppState;
 
 /// The shipped catalog of services: data, not code (assets/catalog).
 pub const CATALOG_JSON: &str = include_str!("../../assets/catalog/services.json");
+pub const REFUSAL_REASONS_JSON: &str = include_str!("../../assets/catalog/refusal_reasons.json");
+pub const CALENDAR_JSON: &str = include_str!("../../assets/calendar/kz.json");
 
 /// Command-line options. Unknown options are ignored so that the WebDriver
 /// harness and OS launchers can pass their own.
@@ -27,6 +29,7 @@ pub const CATALOG_JSON: &str = include_str!("../../assets/catalog/services.json"
 struct Options {
     data_dir: Option<PathBuf>,
     demo: bool,
+    clock: Option<String>,
 }
 
 fn options() -> Options {
@@ -36,6 +39,7 @@ fn options() -> Options {
         match a.to_str() {
             Some("--demo") => o.demo = true,
             Some("--data-dir") => o.data_dir = args.next().map(PathBuf::from),
+            Some("--clock") => o.clock = args.next().and_then(|a| a.into_string().ok()),
             _ => {}
         }
     }
@@ -74,6 +78,9 @@ pub fn run() {
         // The registry opens once the logger is in place, so that what
         // happens while opening it is in the log file.
         .setup(move |app| {
+            if let Some(moment) = &opts.clock {
+                clock::start_at(moment);
+            }
             app.manage(AppState::start(data_dir, opts.demo));
             Ok(())
         })
@@ -85,7 +92,13 @@ pub fn run() {
             commands::logout,
             commands::services,
             commands::register_application,
-            commands::recent_applications,
+            commands::search_applications,
+            commands::take_step,
+            commands::refusal_reasons,
+            commands::executors,
+            commands::users,
+            commands::create_user,
+            commands::verify_audit,
             commands::application_detail,
             commands::open_receipt,
         ])

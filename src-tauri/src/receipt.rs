@@ -22,7 +22,7 @@ pub const KIND: &str = "receipt";
 #[derive(Debug, Serialize)]
 pub struct Printed {
     pub path: String,
-    pub copy: i64,
+    pub copy: u32,
     pub sha256: String,
     /// Whether the system viewer accepted the file. When it did not (no
     /// viewer installed), the window shows where the file is.
@@ -33,7 +33,7 @@ fn text(b: &kense_domain::Bilingual) -> DocText {
     DocText { kk: b.kk.clone(), ru: b.ru.clone() }
 }
 
-fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str) -> AcceptanceReceipt {
+fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_number: u32) -> AcceptanceReceipt {
     AcceptanceReceipt {
         registration_number: rec.number.clone(),
         registered_at: rec.registered_at.naive_local(),
@@ -51,6 +51,8 @@ fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str) -> Acc
         executor: None,
         executor_phone: None,
         audit_chain_head: Some(short(chain_head).to_owned()),
+        copy_number,
+        verification: None,
     }
 }
 
@@ -58,22 +60,25 @@ fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str) -> Acc
 /// its hash. The same record always gives the same bytes.
 pub fn issue(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
-    let (rec, office, head) = state.with_registry(|reg| {
+    let (rec, office, head, copy) = state.with_registry(|reg| {
         let rec = reg.application(actor, application_id, now)?;
-        Ok((rec, reg.office()?, reg.audit_head()?))
+        let copy = reg.next_copy_number(application_id, KIND)?;
+        Ok((rec, reg.office()?, reg.audit_head()?, copy))
     })?;
-    if rec.status != Status::Accepted {
+    // Refused at intake means no acceptance receipt: that package was not accepted.
+    if rec.status == Status::RefusedAtIntake {
         return Err(Error::InvalidState);
     }
     let bytes = state
         .typesetter()?
-        .acceptance_receipt(&receipt_of(&rec, &office, &head))
+        .acceptance_receipt(&receipt_of(&rec, &office, &head, copy))
         .map_err(|e| Error::Document(e.to_string()))?;
     let sha256 = hex(&Sha256::digest(&bytes));
-    let path: PathBuf = paths::document_file(state.data_dir()?, rec.registered_at.year(), &rec.number, KIND);
+    let name = if copy == 1 { KIND.to_owned() } else { format!("{KIND}-copy{copy}") };
+    let path: PathBuf = paths::document_file(state.data_dir()?, rec.registered_at.year(), &rec.number, &name);
     paths::write_atomically(&path, &bytes)?;
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let copy = state.with_registry(|reg| reg.record_issued_document(actor, rec.id, KIND, &sha256, &file_name, now))?;
+    let copy = state.with_registry(|reg| reg.record_issued_document(actor, rec.id, KIND, copy, &sha256, &file_name, now))?;
     Ok(Printed { path: path.display().to_string(), copy, sha256, opened: false })
 }
 

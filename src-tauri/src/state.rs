@@ -11,7 +11,15 @@ use kense_domain::access::Actor;
 use kense_domain::{Error, Lang};
 use kense_storage::Registry;
 
-use crate::{clock, demo, paths, CATALOG_JSON};
+use chrono::{DateTime, FixedOffset, TimeZone};
+use kense_domain::calendar::WorkingCalendar;
+use kense_domain::catalog::{Catalog, Channel};
+use kense_domain::deadline;
+use kense_domain::reasons::RefusalReasons;
+use kense_domain::workflow::Status;
+use kense_storage::Due;
+
+use crate::{clock, demo, paths, CALENDAR_JSON, CATALOG_JSON, REFUSAL_REASONS_JSON};
 
 /// A workstation left alone this long logs its user out: the register holds
 /// personal data and counters are public places.
@@ -28,6 +36,13 @@ pub struct AppState {
     registry: Mutex<Result<Registry, Error>>,
     session: Mutex<Session>,
     typesetter: Result<Typesetter, Error>,
+    rules: Result<Rules, Error>,
+}
+
+/// Shipped rule data beside the catalog: refusal grounds and the calendar.
+pub struct Rules {
+    pub reasons: RefusalReasons,
+    pub calendar: WorkingCalendar,
 }
 
 fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
@@ -38,13 +53,19 @@ impl AppState {
     /// Opens the registry. A failure is kept, not raised: the window still
     /// opens and tells the person what is wrong, in their language.
     pub fn start(data_dir: Result<PathBuf, Error>, demo: bool) -> AppState {
-        let registry = data_dir.clone().and_then(|dir| open_registry(&dir, demo));
+        let rules = RefusalReasons::parse(REFUSAL_REASONS_JSON)
+            .and_then(|reasons| Ok(Rules { reasons, calendar: WorkingCalendar::parse(CALENDAR_JSON)? }));
+        let registry = match (&data_dir, &rules) {
+            (Ok(dir), Ok(rules)) => open_registry(dir, demo.then_some(rules)),
+            (Err(e), _) | (_, Err(e)) => Err(e.clone()),
+        };
         if let Err(e) = &registry {
             log::error!("registry not opened: {e}");
         }
         let typesetter = Typesetter::new().map_err(|e| Error::Document(e.to_string()));
         AppState {
             data_dir,
+            rules,
             registry: Mutex::new(registry),
             session: Mutex::new(Session { actor: None, lang: Lang::Kk, last_seen: Instant::now() }),
             typesetter,
@@ -95,12 +116,52 @@ impl AppState {
         self.typesetter.as_ref().map_err(Clone::clone)
     }
 
+    pub fn rules(&self) -> Result<&Rules, Error> {
+        self.rules.as_ref().map_err(Clone::clone)
+    }
+
+    /// Due moments for an application of `service` entering `status` now.
+    pub fn due_on_entering(
+        &self,
+        catalog: &Catalog,
+        service: &str,
+        channel: Channel,
+        status: Status,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Due, Error> {
+        Ok(due_on_entering(&self.rules()?.calendar, catalog, service, channel, status, now))
+    }
+
     pub fn data_dir(&self) -> Result<&PathBuf, Error> {
         self.data_dir.as_ref().map_err(Clone::clone)
     }
 }
 
-fn open_registry(dir: &std::path::Path, demo: bool) -> Result<Registry, Error> {
+/// Due moments for an application of `service` entering `status` at `now`;
+/// the whole application's only when it is registered.
+pub fn due_on_entering(
+    calendar: &WorkingCalendar,
+    catalog: &Catalog,
+    service: &str,
+    channel: Channel,
+    status: Status,
+    now: DateTime<FixedOffset>,
+) -> Due {
+    let Some(path) = catalog.service(service).map(|s| deadline::office_path(s, channel)) else {
+        return Due::default();
+    };
+    let local = |t: chrono::NaiveDateTime| now.offset().from_local_datetime(&t).single();
+    Due {
+        step: deadline::step_due(calendar, &path, status, now.naive_local()).and_then(local),
+        whole: if status == Status::Accepted {
+            deadline::whole_due(calendar, &path, now.naive_local()).and_then(local)
+        } else {
+            None
+        },
+    }
+}
+
+fn open_registry(dir: &std::path::Path, demo: Option<&Rules>) -> Result<Registry, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
     let mut registry = Registry::open(&paths::registry_file(dir))?;
     registry.install_catalog(CATALOG_JSON, clock::now())?;
@@ -109,8 +170,10 @@ fn open_registry(dir: &std::path::Path, demo: bool) -> Result<Registry, Error> {
         None => log::info!("audit chain verified: {} events", chain.events),
         Some(seq) => log::error!("audit chain broken at event {seq}"),
     }
-    if demo && !registry.has_users()? {
-        demo::populate(&mut registry, clock::now())?;
+    if let Some(rules) = demo {
+        if !registry.has_users()? {
+            demo::populate(&mut registry, &rules.calendar, clock::now())?;
+        }
     }
     Ok(registry)
 }

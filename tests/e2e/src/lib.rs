@@ -149,14 +149,78 @@ pub async fn text_until(c: &Client, id: &str, ok: impl Fn(&str) -> bool) -> Res<
     }
 }
 
+/// Scrolls an element to the middle of the window, as a person scrolls to
+/// a field before using it (WebKitWebDriver does not always do it itself).
+async fn scroll_to(c: &Client, e: &Element) -> Res<()> {
+    let arg = serde_json::to_value(e).map_err(|e| format!("element: {e}"))?;
+    c.execute("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});", vec![arg])
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("scroll: {e:?}"))
+}
+
 pub async fn type_into(c: &Client, id: &str, text: &str) -> Res<()> {
     let e = visible(c, id).await?;
+    scroll_to(c, &e).await?;
     e.clear().await.map_err(|e| format!("clear #{id}: {e}"))?;
     e.send_keys(text).await.map_err(|e| format!("type into #{id}: {e}"))
 }
 
 pub async fn click(c: &Client, id: &str) -> Res<()> {
-    visible(c, id).await?.click().await.map_err(|e| format!("click #{id}: {e}"))
+    let e = visible(c, id).await?;
+    scroll_to(c, &e).await?;
+    e.click().await.map_err(|e| format!("click #{id}: {e:?}"))
+}
+
+/// Waits for the first element matching a CSS selector and clicks it.
+pub async fn click_css(c: &Client, css: &str) -> Res<()> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if e.is_displayed().await.unwrap_or(false) {
+                scroll_to(c, &e).await?;
+                return e.click().await.map_err(|e| format!("click {css}: {e:?}"));
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{css} never became visible"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Picks the option with `value` in a select, as choosing it with the
+/// keyboard would (WebKitWebDriver cannot click an <option>): the value
+/// changes and a `change` event fires.
+pub async fn select_value(c: &Client, id: &str, value: &str) -> Res<()> {
+    visible(c, id).await?;
+    let script = r#"
+        const [id, value] = arguments;
+        const el = document.getElementById(id);
+        if (![...el.options].some((o) => o.value === value)) return "no option " + value;
+        el.value = value;
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+        return "ok";
+    "#;
+    let r = c
+        .execute(script, vec![id.into(), value.into()])
+        .await
+        .map_err(|e| format!("select #{id}: {e}"))?;
+    ensure(r.as_str() == Some("ok"), format!("select #{id}: {r}"))
+}
+
+/// Calls a Kense command straight through the window's IPC, as a tampered
+/// page would, and returns the error code it gets (or "ok").
+pub async fn invoke_code(c: &Client, cmd: &str, args: serde_json::Value) -> Res<String> {
+    let script = r#"
+        const [cmd, args, done] = arguments;
+        window.__TAURI__.core.invoke(cmd, args).then(() => done("ok"), (e) => done(e && e.code ? e.code : String(e)));
+    "#;
+    let v = c
+        .execute_async(script, vec![serde_json::Value::String(cmd.into()), args])
+        .await
+        .map_err(|e| format!("invoke {cmd}: {e}"))?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
 }
 
 pub async fn screenshot(c: &Client, name: &str) -> Res<PathBuf> {

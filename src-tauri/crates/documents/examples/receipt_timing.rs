@@ -57,6 +57,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         executor: None,
         executor_phone: None,
         audit_chain_head: Some("9f3a1c7e2b4d".into()),
+        copy_number: 1,
+        verification: None,
     };
     std::fs::write(&out, t.acceptance_receipt(&r)?)?;
     println!("wrote {out}");

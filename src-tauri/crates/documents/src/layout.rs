@@ -2,18 +2,19 @@
 //!
 //! It owns text measurement (glyph advances of the embedded faces), greedy word
 //! wrapping with hard breaks for over-long words, alignment, paragraphs with a
-//! hanging marker (numbered lists), horizontal rules, and a cursor that moves
-//! down a region of the page and, when allowed, onto new pages. It produces
-//! plain printpdf `Op`s per page; assembling and saving the PDF is the job of
-//! the caller.
+//! hanging marker (numbered lists), horizontal rules, filled rectangles (QR
+//! modules), and a cursor that moves down a region of the page and, when
+//! allowed, onto new pages. It remembers where ink went on the current page so
+//! that callers can put a block into a free corner. It produces plain printpdf
+//! `Op`s per page; assembling and saving the PDF is the job of the caller.
 //!
 //! Positions are millimetres measured from the top-left corner of the page,
 //! because that is how forms are specified; the flip into PDF space (origin
 //! bottom-left, points) happens only when an `Op` is emitted.
 
 use printpdf::{
-    Color, FontId, Line, LineDashPattern, LinePoint, Mm, Op, ParsedFont, PdfFontHandle, Point, Pt,
-    Rgb, TextItem, TextMatrix,
+    Color, FontId, Line, LineDashPattern, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfFontHandle,
+    Point, Polygon, PolygonRing, Pt, Rgb, TextItem, TextMatrix, WindingOrder,
 };
 
 use crate::DocumentError;
@@ -339,6 +340,9 @@ pub struct Paragraph {
     pub align: Align,
     /// Extra left indent of every line, mm.
     pub indent_mm: f32,
+    /// Space kept free at the right of every line, mm (room for a QR code
+    /// beside signature lines).
+    pub inset_right_mm: f32,
     /// A list marker ("1)") drawn at the indent, with the text hanging this
     /// many mm to its right.
     pub marker: Option<(String, f32)>,
@@ -354,6 +358,7 @@ impl Paragraph {
             line_spacing: 1.2,
             align: Align::Left,
             indent_mm: 0.0,
+            inset_right_mm: 0.0,
             marker: None,
             space_before_mm: 0.0,
             space_after_mm: 0.0,
@@ -373,6 +378,14 @@ impl Paragraph {
     }
     pub fn after(mut self, mm: f32) -> Self {
         self.space_after_mm = mm;
+        self
+    }
+    pub fn indent(mut self, mm: f32) -> Self {
+        self.indent_mm = mm;
+        self
+    }
+    pub fn inset_right(mut self, mm: f32) -> Self {
+        self.inset_right_mm = mm;
         self
     }
     pub fn marker(mut self, marker: impl Into<String>, hang_mm: f32) -> Self {
@@ -404,6 +417,14 @@ impl PageGeometry {
     }
 }
 
+fn aligned_x(align: Align, left: f32, width: f32, line_width: f32) -> f32 {
+    match align {
+        Align::Left => left,
+        Align::Center => left + (width - line_width) / 2.0,
+        Align::Right => left + width - line_width,
+    }
+}
+
 /// Where a placed line ended up, for callers that add things beside it.
 #[derive(Clone, Debug)]
 pub struct Placed {
@@ -429,12 +450,15 @@ pub struct Flow<'f> {
     region_bottom: f32,
     page_breaks: bool,
     overflowed: bool,
-    footer: Option<Footer>,
+    repeated: Vec<RepeatedText>,
+    /// Boxes (x0, y0, x1, y1; mm from the top-left) of everything drawn on
+    /// the current page, for [`Flow::is_clear`].
+    ink: Vec<[f32; 4]>,
 }
 
 /// Small text repeated at a fixed place on every page.
 #[derive(Clone, Debug)]
-struct Footer {
+struct RepeatedText {
     style: Style,
     size_pt: f32,
     x_mm: f32,
@@ -463,7 +487,8 @@ impl<'f> Flow<'f> {
             region_bottom: geo.height - geo.margin_bottom,
             page_breaks: true,
             overflowed: false,
-            footer: None,
+            repeated: Vec::new(),
+            ink: Vec::new(),
         };
         flow.start_page_ops();
         flow
@@ -499,9 +524,15 @@ impl<'f> Flow<'f> {
         self.pages.len() + 1
     }
 
-    /// Text drawn on every page of this flow (audit marks, page ids). The
-    /// position is absolute, normally inside the bottom margin.
-    pub fn set_footer(
+    /// Bottom of the current region, mm from the page top.
+    pub fn region_bottom(&self) -> f32 {
+        self.region_bottom
+    }
+
+    /// Text drawn on every page of this flow (audit marks, copy marks); may be
+    /// called more than once. The position is absolute, normally inside a
+    /// margin, and is not counted as ink.
+    pub fn repeat_text(
         &mut self,
         style: Style,
         size_pt: f32,
@@ -510,7 +541,7 @@ impl<'f> Flow<'f> {
         text: &str,
     ) -> Result<(), DocumentError> {
         self.fonts.face(style).check(text)?;
-        self.footer = Some(Footer {
+        self.repeated.push(RepeatedText {
             style,
             size_pt,
             x_mm,
@@ -520,16 +551,129 @@ impl<'f> Flow<'f> {
         Ok(())
     }
 
-    fn emit_footer(&mut self) {
-        if let Some(f) = self.footer.clone() {
+    fn emit_repeated(&mut self) {
+        for f in std::mem::take(&mut self.repeated) {
             self.ops.push(Op::StartTextSection);
             self.emit_text(f.style, f.size_pt, f.x_mm, f.baseline_mm, &f.text);
             self.ops.push(Op::EndTextSection);
+            self.repeated.push(f);
+        }
+    }
+
+    /// True when nothing drawn on the current page so far touches the box
+    /// `[x0, x1] × [y0, y1]` (mm from the top-left).
+    pub fn is_clear(&self, x0: f32, y0: f32, x1: f32, y1: f32) -> bool {
+        self.ink
+            .iter()
+            .all(|b| b[2] <= x0 || b[0] >= x1 || b[3] <= y0 || b[1] >= y1)
+    }
+
+    fn add_ink(&mut self, x0: f32, y0: f32, x1: f32, y1: f32) {
+        self.ink.push([x0, y0, x1, y1]);
+    }
+
+    /// Records the glyph box of a line of text set at `size_pt`.
+    fn add_text_ink(&mut self, x0: f32, width: f32, baseline: f32, size_pt: f32) {
+        let face = self.fonts.face(Style::Regular);
+        let size_mm = size_pt * MM_PER_PT;
+        self.add_ink(
+            x0,
+            baseline - face.ascent * size_mm,
+            x0 + width,
+            baseline + face.descent * size_mm,
+        );
+    }
+
+    /// Fills axis-aligned rectangles `(x, y, w, h)` (mm, top-left origin) as
+    /// one path, so that touching rectangles render without seams.
+    pub fn fill_rects(&mut self, rects: &[(f32, f32, f32, f32)]) {
+        if rects.is_empty() {
+            return;
+        }
+        let h = self.geo.height;
+        let mut bbox = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
+        let pt = |x: f32, y: f32| LinePoint {
+            p: Point::new(Mm(x), Mm(h - y)),
+            bezier: false,
+        };
+        let rings = rects
+            .iter()
+            .map(|&(x, y, w, hh)| {
+                bbox = [
+                    bbox[0].min(x),
+                    bbox[1].min(y),
+                    bbox[2].max(x + w),
+                    bbox[3].max(y + hh),
+                ];
+                PolygonRing {
+                    points: vec![pt(x, y), pt(x + w, y), pt(x + w, y + hh), pt(x, y + hh)],
+                }
+            })
+            .collect();
+        self.ops.push(Op::DrawPolygon {
+            polygon: Polygon {
+                rings,
+                mode: PaintMode::Fill,
+                winding_order: WindingOrder::NonZero,
+            },
+        });
+        self.add_ink(bbox[0], bbox[1], bbox[2], bbox[3]);
+    }
+
+    /// Height of one line at `size_pt` and the baseline's offset from the
+    /// line's top, mm.
+    fn line_metrics(&self, size_pt: f32, line_spacing: f32) -> (f32, f32) {
+        let size_mm = size_pt * MM_PER_PT;
+        let line_h = size_mm * line_spacing;
+        let face = self.fonts.face(Style::Regular);
+        let content_h = (face.ascent + face.descent) * size_mm;
+        (line_h, (line_h - content_h) / 2.0 + face.ascent * size_mm)
+    }
+
+    /// Wraps `spans` into `width_mm` without drawing; with the height the
+    /// lines would take, for blocks placed by [`Flow::block_at`].
+    pub fn wrap_block(
+        &self,
+        spans: &[Span],
+        size_pt: f32,
+        line_spacing: f32,
+        width_mm: f32,
+    ) -> Result<(Vec<LaidLine>, f32), DocumentError> {
+        let lines = wrap(self.fonts, spans, size_pt, width_mm)?;
+        let (line_h, _) = self.line_metrics(size_pt, line_spacing);
+        let h = line_h * lines.len() as f32;
+        Ok((lines, h))
+    }
+
+    /// Draws lines from [`Flow::wrap_block`] in the column `[left, left +
+    /// width]` starting at `top`, without moving the cursor.
+    #[allow(clippy::too_many_arguments)]
+    pub fn block_at(
+        &mut self,
+        lines: &[LaidLine],
+        size_pt: f32,
+        line_spacing: f32,
+        align: Align,
+        left: f32,
+        width: f32,
+        top: f32,
+    ) {
+        let (line_h, baseline_offset) = self.line_metrics(size_pt, line_spacing);
+        for (i, line) in lines.iter().enumerate() {
+            let baseline = top + line_h * i as f32 + baseline_offset;
+            let x0 = aligned_x(align, left, width, line.width_mm);
+            self.ops.push(Op::StartTextSection);
+            for (style, text, dx) in &line.pieces {
+                self.emit_text(*style, size_pt, x0 + dx, baseline, text);
+            }
+            self.ops.push(Op::EndTextSection);
+            self.add_text_ink(x0, line.width_mm, baseline, size_pt);
         }
     }
 
     pub fn new_page(&mut self) {
-        self.emit_footer();
+        self.emit_repeated();
+        self.ink.clear();
         let done = std::mem::take(&mut self.ops);
         self.pages.push(done);
         self.start_page_ops();
@@ -575,22 +719,46 @@ impl<'f> Flow<'f> {
         });
     }
 
-    /// Lays out and draws a paragraph in the full content width.
-    pub fn paragraph(&mut self, p: &Paragraph) -> Result<Placed, DocumentError> {
+    /// Column of a paragraph: left edge of the marker, left edge of the text
+    /// and text width, mm.
+    fn columns(&self, p: &Paragraph) -> (f32, f32, f32) {
         let left = self.geo.margin_left + p.indent_mm;
         let hang = p.marker.as_ref().map(|(_, h)| *h).unwrap_or(0.0);
         let text_left = left + hang;
-        let width = (self.geo.width - self.geo.margin_right - text_left).max(1.0);
-        let lines = wrap(self.fonts, &p.spans, p.size_pt, width)?;
-        if let Some((m, _)) = &p.marker {
-            self.fonts.regular.check(m)?;
-        }
+        let width =
+            (self.geo.width - self.geo.margin_right - p.inset_right_mm - text_left).max(1.0);
+        (left, text_left, width)
+    }
 
-        let size_mm = p.size_pt * MM_PER_PT;
-        let line_h = size_mm * p.line_spacing;
-        let face = self.fonts.face(Style::Regular);
-        let content_h = (face.ascent + face.descent) * size_mm;
-        let baseline_offset = (line_h - content_h) / 2.0 + face.ascent * size_mm;
+    /// Height [`Flow::paragraph`] would use for `p`, spacing included.
+    pub fn height_of(&self, p: &Paragraph) -> Result<f32, DocumentError> {
+        let (_, _, width) = self.columns(p);
+        let lines = wrap(self.fonts, &p.spans, p.size_pt, width)?;
+        let (line_h, _) = self.line_metrics(p.size_pt, p.line_spacing);
+        Ok(p.space_before_mm + line_h * lines.len() as f32 + p.space_after_mm)
+    }
+
+    /// Starts a new page unless `h` mm still fit below the cursor, so that a
+    /// block (signatures, a heading with its first item) is not split. Does
+    /// nothing where page breaks are off or the region is fresh.
+    pub fn keep_together(&mut self, h: f32) {
+        if self.page_breaks
+            && self.y > self.region_top + EPS
+            && self.y + h > self.region_bottom + EPS
+        {
+            self.new_page();
+        }
+    }
+
+    /// Lays out and draws a paragraph in the full content width.
+    pub fn paragraph(&mut self, p: &Paragraph) -> Result<Placed, DocumentError> {
+        let (left, text_left, width) = self.columns(p);
+        let lines = wrap(self.fonts, &p.spans, p.size_pt, width)?;
+        let marker_w = match &p.marker {
+            Some((m, _)) => self.fonts.regular.width_mm(m, p.size_pt)?,
+            None => 0.0,
+        };
+        let (line_h, baseline_offset) = self.line_metrics(p.size_pt, p.line_spacing);
 
         self.y += p.space_before_mm;
         let mut first_baseline = None;
@@ -598,21 +766,19 @@ impl<'f> Flow<'f> {
             let top = self.reserve(line_h);
             let baseline = top + baseline_offset;
             first_baseline.get_or_insert(baseline);
-            let x0 = match p.align {
-                Align::Left => text_left,
-                Align::Center => text_left + (width - line.width_mm) / 2.0,
-                Align::Right => text_left + width - line.width_mm,
-            };
+            let x0 = aligned_x(p.align, text_left, width, line.width_mm);
             self.ops.push(Op::StartTextSection);
             if i == 0 {
                 if let Some((m, _)) = &p.marker {
                     self.emit_text(Style::Regular, p.size_pt, left, baseline, m);
+                    self.add_text_ink(left, marker_w, baseline, p.size_pt);
                 }
             }
             for (style, text, dx) in &line.pieces {
                 self.emit_text(*style, p.size_pt, x0 + dx, baseline, text);
             }
             self.ops.push(Op::EndTextSection);
+            self.add_text_ink(x0, line.width_mm, baseline, p.size_pt);
         }
         self.y += p.space_after_mm;
         Ok(Placed {
@@ -632,10 +798,11 @@ impl<'f> Flow<'f> {
         baseline_mm: f32,
         text: &str,
     ) -> Result<(), DocumentError> {
-        self.fonts.face(style).check(text)?;
+        let width = self.fonts.face(style).width_mm(text, size_pt)?;
         self.ops.push(Op::StartTextSection);
         self.emit_text(style, size_pt, x_mm, baseline_mm, text);
         self.ops.push(Op::EndTextSection);
+        self.add_text_ink(x_mm, width, baseline_mm, size_pt);
         Ok(())
     }
 
@@ -647,6 +814,8 @@ impl<'f> Flow<'f> {
     /// A horizontal line at absolute `y_mm` from `x0` to `x1`, not moving
     /// the cursor.
     pub fn line_at(&mut self, x0: f32, x1: f32, y_mm: f32, thickness_pt: f32, style: RuleStyle) {
+        let half = thickness_pt * MM_PER_PT / 2.0;
+        self.add_ink(x0.min(x1), y_mm - half, x0.max(x1), y_mm + half);
         let y = self.geo.height - y_mm;
         self.ops.push(Op::SetOutlineThickness {
             pt: Pt(thickness_pt),
@@ -688,7 +857,7 @@ impl<'f> Flow<'f> {
 
     /// Finishes the flow: one `Vec<Op>` per page.
     pub fn finish(mut self) -> Vec<Vec<Op>> {
-        self.emit_footer();
+        self.emit_repeated();
         let last = std::mem::take(&mut self.ops);
         self.pages.push(last);
         self.pages

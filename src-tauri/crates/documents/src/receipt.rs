@@ -1,53 +1,25 @@
 //! The acceptance receipt (қолхат / расписка о приеме документов): its
 //! template (labels and layout numbers from
-//! `assets/templates/acceptance_receipt.json`) and its page layout.
-//!
-//! The state language comes first: the Kazakh version fills the top half of
-//! the page, the Russian version the bottom half, below a dashed cut line, at
-//! the same font size and with the same number and date. When the content
-//! does not fit the halves even at the template's minimum size, each language
-//! starts on its own page and flows over as many pages as needed.
+//! `assets/templates/acceptance_receipt.json`) and the text of one language
+//! version. How the two versions share the paper is [`crate::sheet`]'s job.
 
 use serde::Deserialize;
 
-use crate::layout::{Align, Flow, Fonts, PageGeometry, Paragraph, RuleStyle, Span, Style};
+use crate::layout::{Align, Flow, Fonts, Paragraph, RuleStyle, Span, Style};
+use crate::sheet::{self, date, Lang, MarkTexts, Marks, PageLayout};
 use crate::{AcceptanceReceipt, DocumentError};
+
+const FILE: &str = "acceptance_receipt.json";
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReceiptTemplate {
     #[allow(dead_code)]
     pub version: u32,
-    pub layout: ReceiptLayout,
+    pub layout: PageLayout,
     pub kk: Labels,
     pub ru: Labels,
-    /// `{hash}` is replaced by the audit chain head.
-    pub audit_footer: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ReceiptLayout {
-    pub page_width_mm: f32,
-    pub page_height_mm: f32,
-    pub margin_left_mm: f32,
-    pub margin_right_mm: f32,
-    pub margin_top_mm: f32,
-    pub margin_bottom_mm: f32,
-    /// Distance between the cut line and each half.
-    pub cut_gap_mm: f32,
-    pub body_size_max_pt: f32,
-    pub body_size_min_pt: f32,
-    pub body_size_step_pt: f32,
-    pub overflow_body_size_pt: f32,
-    pub line_spacing: f32,
-    pub office_name_delta_pt: f32,
-    pub requisites_delta_pt: f32,
-    pub title_delta_pt: f32,
-    pub small_delta_pt: f32,
-    pub footer_size_pt: f32,
-    pub list_hang_mm: f32,
-    pub block_gap_mm: f32,
+    pub marks: MarkTexts,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -76,121 +48,13 @@ pub(crate) struct Labels {
 impl ReceiptTemplate {
     pub fn parse(json: &str) -> Result<Self, DocumentError> {
         let t: Self = serde_json::from_str(json)
-            .map_err(|e| DocumentError::Template(format!("acceptance_receipt.json: {e}")))?;
-        t.layout.validate()?;
+            .map_err(|e| DocumentError::Template(format!("{FILE}: {e}")))?;
+        t.layout.validate(FILE)?;
         Ok(t)
     }
 
     pub fn page_size(&self) -> (f32, f32) {
-        (self.layout.page_width_mm, self.layout.page_height_mm)
-    }
-}
-
-impl ReceiptLayout {
-    /// Rejects numbers that would make the layout meaningless (a negative
-    /// content width, a zero step that never ends the size search, …).
-    fn validate(&self) -> Result<(), DocumentError> {
-        let bad = |what: &str| {
-            Err(DocumentError::Template(format!(
-                "acceptance_receipt.json: {what}"
-            )))
-        };
-        let finite = [
-            self.page_width_mm,
-            self.page_height_mm,
-            self.margin_left_mm,
-            self.margin_right_mm,
-            self.margin_top_mm,
-            self.margin_bottom_mm,
-            self.cut_gap_mm,
-            self.body_size_max_pt,
-            self.body_size_min_pt,
-            self.body_size_step_pt,
-            self.overflow_body_size_pt,
-            self.line_spacing,
-            self.office_name_delta_pt,
-            self.requisites_delta_pt,
-            self.title_delta_pt,
-            self.small_delta_pt,
-            self.footer_size_pt,
-            self.list_hang_mm,
-            self.block_gap_mm,
-        ];
-        if finite.iter().any(|v| !v.is_finite()) {
-            return bad("layout numbers must be finite");
-        }
-        if self.page_width_mm - self.margin_left_mm - self.margin_right_mm < 50.0 {
-            return bad("content width under 50 mm");
-        }
-        if self.page_height_mm - self.margin_top_mm - self.margin_bottom_mm < 100.0 {
-            return bad("content height under 100 mm");
-        }
-        let smallest = self.body_size_min_pt
-            + self
-                .requisites_delta_pt
-                .min(self.small_delta_pt)
-                .min(self.office_name_delta_pt)
-                .min(self.title_delta_pt)
-                .min(0.0);
-        if smallest < 5.0 || self.footer_size_pt < 4.0 || self.overflow_body_size_pt < 5.0 {
-            return bad("font sizes below 5 pt");
-        }
-        if self.body_size_min_pt > self.body_size_max_pt {
-            return bad("body_size_min_pt > body_size_max_pt");
-        }
-        if self.body_size_step_pt < 0.1 {
-            return bad("body_size_step_pt must be at least 0.1");
-        }
-        if self.line_spacing < 1.0 || self.line_spacing > 3.0 {
-            return bad("line_spacing must be within 1..3");
-        }
-        Ok(())
-    }
-
-    fn geometry(&self) -> PageGeometry {
-        PageGeometry {
-            width: self.page_width_mm,
-            height: self.page_height_mm,
-            margin_left: self.margin_left_mm,
-            margin_right: self.margin_right_mm,
-            margin_top: self.margin_top_mm,
-            margin_bottom: self.margin_bottom_mm,
-        }
-    }
-
-    /// Candidate body sizes, largest first.
-    fn body_sizes(&self) -> Vec<f32> {
-        let mut sizes = Vec::new();
-        let mut i = 0u32;
-        loop {
-            let s = self.body_size_max_pt - self.body_size_step_pt * i as f32;
-            if s < self.body_size_min_pt - 1e-3 || i > 100 {
-                break;
-            }
-            sizes.push(s);
-            i += 1;
-        }
-        sizes
-    }
-}
-
-fn date(d: &chrono::NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
-}
-
-/// Picks the language's variant of a bilingual field.
-#[derive(Clone, Copy)]
-enum Lang {
-    Kk,
-    Ru,
-}
-
-impl Lang {
-    fn pick(self, b: &crate::Bilingual) -> &str {
-        match self {
-            Lang::Kk => &b.kk,
-            Lang::Ru => &b.ru,
-        }
+        self.layout.page_size()
     }
 }
 
@@ -209,14 +73,17 @@ fn enumeration(label: &str, parts: Vec<Span>) -> Vec<Span> {
     spans
 }
 
-/// Writes one language version at the cursor.
+/// Writes one language version at the cursor; the closing signature lines
+/// keep `tail_inset` mm free on the right for the QR.
+#[allow(clippy::too_many_arguments)]
 fn half(
     flow: &mut Flow<'_>,
-    l: &ReceiptLayout,
+    l: &PageLayout,
     labels: &Labels,
     lang: Lang,
     r: &AcceptanceReceipt,
     body: f32,
+    tail_inset: f32,
 ) -> Result<(), DocumentError> {
     let ls = l.line_spacing;
     let gap = l.block_gap_mm;
@@ -342,12 +209,12 @@ fn half(
         Span::regular(format!(" {} ", r.accepted_by)),
         g(format!("______________ {}", labels.signature)),
     ];
-    let placed = flow.paragraph(&p(accepted, body).before(gap * 2.0))?;
+    let placed = flow.paragraph(&p(accepted, body).before(gap * 2.0).inset_right(tail_inset))?;
     // The seal place goes to the right of the clerk's signature when the line
     // leaves room for it, else on a line of its own.
     let seal_size = body + l.small_delta_pt;
     let seal_w = flow.measure(Style::Regular, seal_size, &labels.seal)?;
-    let right = l.page_width_mm - l.margin_right_mm;
+    let right = l.page_width_mm - l.margin_right_mm - tail_inset;
     let first_w = placed.lines.first().map(|x| x.width_mm).unwrap_or(0.0);
     if placed.left + first_w + 8.0 + seal_w <= right {
         flow.text_at(
@@ -359,7 +226,9 @@ fn half(
         )?;
     } else {
         flow.paragraph(
-            &p(vec![Span::regular(labels.seal.as_str())], seal_size).align(Align::Right),
+            &p(vec![Span::regular(labels.seal.as_str())], seal_size)
+                .align(Align::Right)
+                .inset_right(tail_inset),
         )?;
     }
 
@@ -370,7 +239,7 @@ fn half(
         Span::regular("   "),
         g(labels.date_blank.clone()),
     ];
-    flow.paragraph(&p(received, body).before(gap))?;
+    flow.paragraph(&p(received, body).before(gap).inset_right(tail_inset))?;
     Ok(())
 }
 
@@ -380,56 +249,20 @@ pub(crate) fn layout_receipt(
     t: &ReceiptTemplate,
     r: &AcceptanceReceipt,
 ) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    let l = &t.layout;
-    let geo = l.geometry();
-    let mid = l.page_height_mm / 2.0;
-    let top_region = (l.margin_top_mm, mid - l.cut_gap_mm);
-    let bottom_region = (mid + l.cut_gap_mm, l.page_height_mm - l.margin_bottom_mm);
-
-    let footer = r
-        .audit_chain_head
-        .as_ref()
-        .map(|h| t.audit_footer.replace("{hash}", h));
-    let with_footer = |flow: &mut Flow<'_>| -> Result<(), DocumentError> {
-        if let Some(text) = &footer {
-            let baseline = l.page_height_mm - l.margin_bottom_mm / 2.0;
-            flow.set_footer(
-                Style::Regular,
-                l.footer_size_pt,
-                l.margin_left_mm,
-                baseline,
-                text,
-            )?;
-        }
-        Ok(())
+    let marks = Marks::new(
+        &t.marks,
+        r.audit_chain_head.as_deref(),
+        r.copy_number,
+        r.verification.as_ref(),
+    )?;
+    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
+        let labels = match lang {
+            Lang::Kk => &t.kk,
+            Lang::Ru => &t.ru,
+        };
+        half(flow, &t.layout, labels, lang, r, body, inset)
     };
-
-    let two_halves = |body: f32| -> Result<Flow<'_>, DocumentError> {
-        let mut flow = Flow::new(fonts, geo);
-        with_footer(&mut flow)?;
-        flow.set_region(top_region.0, top_region.1, false);
-        half(&mut flow, l, &t.kk, Lang::Kk, r, body)?;
-        flow.set_region(bottom_region.0, bottom_region.1, false);
-        half(&mut flow, l, &t.ru, Lang::Ru, r, body)?;
-        // The cut line runs almost edge to edge, as scissors expect.
-        flow.line_at(10.0, l.page_width_mm - 10.0, mid, 0.5, RuleStyle::Dashed);
-        Ok(flow)
-    };
-
-    // Layout is cheap next to PDF serialisation, so trying sizes is fine.
-    for body in l.body_sizes() {
-        let flow = two_halves(body)?;
-        if !flow.overflowed() {
-            return Ok(flow.finish());
-        }
-    }
-
-    let mut flow = Flow::new(fonts, geo);
-    with_footer(&mut flow)?;
-    half(&mut flow, l, &t.kk, Lang::Kk, r, l.overflow_body_size_pt)?;
-    flow.new_page();
-    half(&mut flow, l, &t.ru, Lang::Ru, r, l.overflow_body_size_pt)?;
-    Ok(flow.finish())
+    sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
 }
 
 #[cfg(test)]
@@ -456,7 +289,8 @@ mod tests {
                 .unwrap();
         fonts.regular.check(&all).unwrap();
         fonts.bold.check(&all).unwrap();
-        assert!(t.audit_footer.contains("{hash}"));
+        assert!(t.marks.audit_footer.contains("{hash}"));
+        assert!(t.marks.copy_mark.contains("{n}"));
     }
 
     #[test]

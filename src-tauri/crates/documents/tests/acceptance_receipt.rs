@@ -62,6 +62,8 @@ fn sample() -> AcceptanceReceipt {
         executor: Some("Жұмабеков Ерлан Серікұлы".into()),
         executor_phone: Some("+7 (71333) 3-12-46".into()),
         audit_chain_head: Some("9f3a1c7e2b4d".into()),
+        copy_number: 1,
+        verification: None,
     }
 }
 

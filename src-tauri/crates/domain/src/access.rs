@@ -1,9 +1,11 @@
-//! Who may do what. The one place where permission is decided; the window
-//! only hides buttons, the shell asks here with the user it holds.
+//! Who may do what: the one function, [`authorize`], that decides every
+//! action from the actor the backend holds and, for a step of the workflow,
+//! the application's facts. The window only hides buttons.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::workflow::{next, Facts, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -35,8 +37,11 @@ impl Role {
 pub enum Action {
     RegisterApplication,
     ViewApplications,
-    PrintReceipt,
+    PrintDocument,
+    Workflow(Step),
     ManageOffice,
+    ManageUsers,
+    VerifyAudit,
 }
 
 /// The person acting, as the backend knows them after log-in.
@@ -52,50 +57,113 @@ impl Actor {
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
-
-    /// The role recorded in the audit for an action: the first role of the
-    /// actor that grants it.
-    pub fn acting_role(&self, action: Action) -> Option<Role> {
-        self.roles.iter().copied().find(|r| grants(*r, action))
-    }
 }
 
+/// The role matrix. The administrator configures the office but neither
+/// registers nor approves: holding that role alone never signs anything.
 fn grants(role: Role, action: Action) -> bool {
+    use Role::*;
     match action {
-        Action::RegisterApplication | Action::PrintReceipt => role == Role::Clerk,
-        Action::ViewApplications => matches!(role, Role::Clerk | Role::Executor | Role::Head),
-        Action::ManageOffice => role == Role::Administrator,
+        Action::RegisterApplication | Action::PrintDocument => role == Clerk,
+        Action::ViewApplications => matches!(role, Clerk | Executor | Head),
+        Action::Workflow(step) => match step {
+            Step::SendToHead | Step::Issue | Step::Withdraw => role == Clerk,
+            Step::AssignExecutor | Step::Sign | Step::ReturnToExecutor => role == Head,
+            Step::PrepareResult => role == Executor,
+        },
+        Action::ManageOffice | Action::ManageUsers => role == Administrator,
+        Action::VerifyAudit => matches!(role, Administrator | Head),
     }
 }
 
-pub fn authorize(actor: &Actor, action: Action) -> Result<Role, Error> {
-    actor.acting_role(action).ok_or(Error::Forbidden)
+/// Allowed, with the role the actor acts in (recorded in the audit), or
+/// denied with the reason. For workflow steps `facts` must be given: the
+/// step must apply to the application's state, only the named executor
+/// prepares the result, and whoever registered the application cannot sign
+/// its result (four eyes).
+pub fn authorize(actor: &Actor, action: Action, facts: Option<&Facts>) -> Result<Role, Error> {
+    let role = actor.roles.iter().copied().find(|r| grants(*r, action)).ok_or(Error::Forbidden)?;
+    if let Action::Workflow(step) = action {
+        let facts = facts.ok_or(Error::InvalidState)?;
+        if next(facts.status, step).is_none() {
+            return Err(Error::InvalidState);
+        }
+        match step {
+            Step::Sign if facts.registered_by == actor.user_id => return Err(Error::FourEyes),
+            Step::PrepareResult if facts.executor != Some(actor.user_id) => return Err(Error::NotAssigned),
+            _ => {}
+        }
+    }
+    Ok(role)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workflow::Status;
 
-    fn actor(roles: &[Role]) -> Actor {
-        Actor { user_id: 1, login: "u".into(), full_name: "U".into(), roles: roles.to_vec() }
+    fn actor(id: i64, roles: &[Role]) -> Actor {
+        Actor { user_id: id, login: format!("u{id}"), full_name: "U".into(), roles: roles.to_vec() }
+    }
+
+    fn facts(status: Status) -> Facts {
+        Facts { status, registered_by: 1, executor: Some(2) }
     }
 
     #[test]
     fn only_a_clerk_registers() {
-        assert_eq!(authorize(&actor(&[Role::Clerk]), Action::RegisterApplication), Ok(Role::Clerk));
+        assert_eq!(authorize(&actor(1, &[Role::Clerk]), Action::RegisterApplication, None), Ok(Role::Clerk));
         for r in [Role::Executor, Role::Head, Role::Administrator] {
-            assert_eq!(authorize(&actor(&[r]), Action::RegisterApplication), Err(Error::Forbidden), "{r:?}");
+            assert_eq!(authorize(&actor(1, &[r]), Action::RegisterApplication, None), Err(Error::Forbidden), "{r:?}");
         }
         assert_eq!(
-            authorize(&actor(&[Role::Administrator, Role::Clerk]), Action::RegisterApplication),
+            authorize(&actor(1, &[Role::Administrator, Role::Clerk]), Action::RegisterApplication, None),
             Ok(Role::Clerk),
             "a combined account acts in the role that grants the action"
         );
     }
 
     #[test]
-    fn administrator_alone_sees_no_applications() {
-        assert!(authorize(&actor(&[Role::Administrator]), Action::ViewApplications).is_err());
-        assert!(authorize(&actor(&[Role::Administrator]), Action::ManageOffice).is_ok());
+    fn administrator_alone_cannot_approve_or_see_applications() {
+        let admin = actor(9, &[Role::Administrator]);
+        assert_eq!(authorize(&admin, Action::Workflow(Step::Sign), Some(&facts(Status::ResultPrepared))), Err(Error::Forbidden));
+        assert!(authorize(&admin, Action::ViewApplications, None).is_err());
+        assert!(authorize(&admin, Action::ManageUsers, None).is_ok());
+    }
+
+    #[test]
+    fn four_eyes_and_assignment() {
+        let registrar_head = actor(1, &[Role::Clerk, Role::Head]);
+        assert_eq!(
+            authorize(&registrar_head, Action::Workflow(Step::Sign), Some(&facts(Status::ResultPrepared))),
+            Err(Error::FourEyes)
+        );
+        let other_head = actor(3, &[Role::Head]);
+        assert_eq!(
+            authorize(&other_head, Action::Workflow(Step::Sign), Some(&facts(Status::ResultPrepared))),
+            Ok(Role::Head)
+        );
+        let wrong_executor = actor(4, &[Role::Executor]);
+        assert_eq!(
+            authorize(&wrong_executor, Action::Workflow(Step::PrepareResult), Some(&facts(Status::WithExecutor))),
+            Err(Error::NotAssigned)
+        );
+        assert_eq!(
+            authorize(&actor(2, &[Role::Executor]), Action::Workflow(Step::PrepareResult), Some(&facts(Status::WithExecutor))),
+            Ok(Role::Executor)
+        );
+    }
+
+    #[test]
+    fn a_clerk_cannot_sign() {
+        let clerk = actor(5, &[Role::Clerk]);
+        assert_eq!(authorize(&clerk, Action::Workflow(Step::Sign), Some(&facts(Status::ResultPrepared))), Err(Error::Forbidden));
+    }
+
+    #[test]
+    fn a_step_that_does_not_apply_is_refused_as_stale() {
+        let head = actor(3, &[Role::Head]);
+        assert_eq!(authorize(&head, Action::Workflow(Step::Sign), Some(&facts(Status::Signed))), Err(Error::InvalidState));
+        assert_eq!(authorize(&head, Action::Workflow(Step::Sign), None), Err(Error::InvalidState));
     }
 }

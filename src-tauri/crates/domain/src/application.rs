@@ -20,6 +20,9 @@ const MAX_PHONE_INPUT: usize = 32;
 #[serde(deny_unknown_fields)]
 pub struct ApplicationDraft {
     pub service_code: String,
+    /// Where the application came from; the office counter when absent.
+    #[serde(default)]
+    pub channel: Option<Channel>,
     pub applicant_iin: String,
     pub applicant_name: String,
     pub applicant_phone: String,
@@ -39,6 +42,10 @@ pub struct ApplicationDraft {
     pub consent: bool,
     #[serde(default)]
     pub notes: String,
+    /// Why a second open application for the same child and service is
+    /// registered anyway; asked for only when the registry finds one.
+    #[serde(default)]
+    pub duplicate_reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,46 +72,26 @@ pub struct PresentedDocument {
     pub presented: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// In person at the office; the other channels arrive with the registry issue.
-    Office,
-}
+pub use crate::catalog::Channel;
 
 impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Office, Channel::StateCorporation, Channel::Portal];
+
+    /// The code stored in the registry and sent to the window.
     pub fn code(self) -> &'static str {
         match self {
             Channel::Office => "office",
-        }
-    }
-}
-
-/// Where an application stands. The full workflow (head, executor, signature,
-/// issuance) extends this enum; every match on it is exhaustive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Accepted,
-    RefusedAtIntake,
-}
-
-impl Status {
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Accepted => "accepted",
-            Status::RefusedAtIntake => "refused_at_intake",
+            Channel::StateCorporation => "state_corporation",
+            Channel::Portal => "portal",
         }
     }
 
-    pub fn parse(code: &str) -> Option<Status> {
-        match code {
-            "accepted" => Some(Status::Accepted),
-            "refused_at_intake" => Some(Status::RefusedAtIntake),
-            _ => None,
-        }
+    pub fn parse(code: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.code() == code)
     }
 }
+
+pub use crate::workflow::Status;
 
 /// A checked application, ready to be registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -115,6 +102,7 @@ pub struct NewApplication {
     pub child: Option<Child>,
     pub documents: Vec<PresentedDocument>,
     pub notes: String,
+    pub duplicate_reason: Option<String>,
 }
 
 impl NewApplication {
@@ -127,6 +115,10 @@ impl NewApplication {
         let service = catalog
             .service(draft.service_code.trim())
             .ok_or_else(|| Error::UnknownService(draft.service_code.clone()))?;
+        let channel = draft.channel.unwrap_or(Channel::Office);
+        if !service.channels.contains(&channel) {
+            return Err(Error::ChannelNotOffered);
+        }
 
         let applicant = Person {
             iin: Iin::parse(Field::ApplicantIin, &draft.applicant_iin)?,
@@ -144,14 +136,14 @@ impl NewApplication {
             Subject::None => None,
         };
 
+        let checklist: Vec<_> = service.documents_for(channel).collect();
         for code in &draft.documents {
-            if !service.documents.iter().any(|d| &d.code == code) {
+            if !checklist.iter().any(|d| &d.code == code) {
                 return Err(Error::UnknownDocument(code.clone()));
             }
         }
-        let documents = service
-            .documents
-            .iter()
+        let documents = checklist
+            .into_iter()
             .map(|d| PresentedDocument {
                 code: d.code.clone(),
                 name: d.name.clone(),
@@ -161,17 +153,19 @@ impl NewApplication {
             .collect();
 
         let notes = optional_text(Field::Notes, &draft.notes, MAX_NOTES)?;
+        let duplicate_reason = optional_text(Field::DuplicateReason, &draft.duplicate_reason, MAX_NOTES)?;
         if !draft.consent {
             return Err(Error::ConsentRequired);
         }
 
         Ok(NewApplication {
             service_code: service.code.clone(),
-            channel: Channel::Office,
+            channel,
             applicant,
             child,
             documents,
             notes,
+            duplicate_reason: (!duplicate_reason.is_empty()).then_some(duplicate_reason),
         })
     }
 
@@ -351,5 +345,40 @@ mod tests {
         assert_eq!(phone(Field::ApplicantPhone, "7011234567").unwrap(), "+7 701 123 45 67");
         assert!(phone(Field::ApplicantPhone, "+7701123456a").is_err());
         assert!(phone(Field::ApplicantPhone, "5 701 123 45 67").is_err());
+    }
+}
+
+/// The form of a name that search compares: lower case, with the Kazakh
+/// letters folded onto their nearest Russian ones, because a clerk types
+/// "Нурлан" for "Нұрлан" and either keyboard layout must find the person.
+pub fn search_key(text: &str) -> String {
+    normalise(text)
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'ә' => 'а',
+            'ғ' => 'г',
+            'қ' => 'к',
+            'ң' => 'н',
+            'ө' => 'о',
+            'ұ' | 'ү' => 'у',
+            'һ' => 'х',
+            'і' => 'и',
+            'ё' => 'е',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::search_key;
+
+    #[test]
+    fn kazakh_letters_and_case_fold() {
+        assert_eq!(search_key("  НҰРЛАН   Әбілқайыр "), "нурлан абилкайыр");
+        assert_eq!(search_key("Нурлан"), search_key("Нұрлан"));
+        assert_eq!(search_key("ҒАЛЫМ"), search_key("галым"));
+        assert_eq!(search_key("Өтеген Үмбет Һ"), "отеген умбет х");
     }
 }

@@ -29,6 +29,10 @@ pub enum Field {
     FullName,
     Password,
     PasswordRepeat,
+    Comment,
+    ReceivedBy,
+    Roles,
+    DuplicateReason,
 }
 
 impl Field {
@@ -51,6 +55,10 @@ impl Field {
             Field::FullName => "full_name",
             Field::Password => "password",
             Field::PasswordRepeat => "password_repeat",
+            Field::Comment => "comment",
+            Field::ReceivedBy => "received_by",
+            Field::Roles => "roles",
+            Field::DuplicateReason => "duplicate_reason",
         }
     }
 
@@ -88,6 +96,14 @@ impl Field {
             (Field::Password, Lang::Ru) => "Пароль",
             (Field::PasswordRepeat, Lang::Kk) => "Құпиясөзді қайталау",
             (Field::PasswordRepeat, Lang::Ru) => "Повтор пароля",
+            (Field::Comment, Lang::Kk) => "Түсініктеме",
+            (Field::Comment, Lang::Ru) => "Комментарий",
+            (Field::ReceivedBy, Lang::Kk) => "Алған адамның аты-жөні",
+            (Field::ReceivedBy, Lang::Ru) => "ФИО получившего",
+            (Field::Roles, Lang::Kk) => "Рөлдер",
+            (Field::Roles, Lang::Ru) => "Роли",
+            (Field::DuplicateReason, Lang::Kk) => "Қайта тіркеу себебі",
+            (Field::DuplicateReason, Lang::Ru) => "Причина повторной регистрации",
         }
     }
 }
@@ -104,6 +120,8 @@ pub enum Error {
     ConsentRequired,
     UnknownService(String),
     UnknownDocument(String),
+    UnknownReason(String),
+    ChannelNotOffered,
     PasswordTooShort { min: usize },
     PasswordsDiffer,
     LoginFormat,
@@ -114,6 +132,13 @@ pub enum Error {
     AccountLocked { minutes: i64 },
     NotLoggedIn,
     Forbidden,
+    /// Whoever registered an application may not sign its result.
+    FourEyes,
+    /// Only the executor the head named may prepare the result.
+    NotAssigned,
+    NotAnExecutor,
+    /// An open application for the same child and service exists.
+    Duplicate { number: String },
     NotFound,
     /// The record is not in a state where this action applies (perhaps
     /// another workstation changed it meanwhile).
@@ -142,6 +167,8 @@ impl Error {
             Error::ConsentRequired => "consent_required",
             Error::UnknownService(_) => "unknown_service",
             Error::UnknownDocument(_) => "unknown_document",
+            Error::UnknownReason(_) => "unknown_reason",
+            Error::ChannelNotOffered => "channel_not_offered",
             Error::PasswordTooShort { .. } => "password_too_short",
             Error::PasswordsDiffer => "passwords_differ",
             Error::LoginFormat => "login_format",
@@ -152,6 +179,10 @@ impl Error {
             Error::AccountLocked { .. } => "account_locked",
             Error::NotLoggedIn => "not_logged_in",
             Error::Forbidden => "forbidden",
+            Error::FourEyes => "four_eyes",
+            Error::NotAssigned => "not_assigned",
+            Error::NotAnExecutor => "not_an_executor",
+            Error::Duplicate { .. } => "duplicate",
             Error::NotFound => "not_found",
             Error::InvalidState => "invalid_state",
             Error::MalformedRequest(_) => "malformed_request",
@@ -179,6 +210,7 @@ impl Error {
             Error::PasswordTooShort { .. } => Some(Field::Password),
             Error::PasswordsDiffer => Some(Field::PasswordRepeat),
             Error::LoginFormat | Error::LoginTaken => Some(Field::Login),
+            Error::Duplicate { .. } => Some(Field::DuplicateReason),
             _ => None,
         }
     }
@@ -247,6 +279,14 @@ impl Error {
                 "Құжат осы қызметтің тізбесінде жоқ. Бетті жаңартып, қайта белгілеңіз.",
                 "Документа нет в перечне этой услуги. Обновите страницу и отметьте заново.",
             ),
+            Error::ChannelNotOffered => pick(
+                "Бұл қызмет таңдалған арна арқылы көрсетілмейді. Арнаны тізімнен таңдаңыз.",
+                "Эта услуга не оказывается через выбранный канал. Выберите канал из списка.",
+            ),
+            Error::UnknownReason(_) => pick(
+                "Бас тарту негізін осы қызметтің тізбесінен таңдаңыз.",
+                "Выберите основание отказа из перечня этой услуги.",
+            ),
             Error::PasswordTooShort { min } => pick(
                 &format!("Құпиясөз кемінде {min} таңбадан тұруы керек."),
                 &format!("Пароль должен содержать не менее {min} символов."),
@@ -274,6 +314,22 @@ impl Error {
             Error::Forbidden => pick(
                 "Бұл әрекетке сіздің рөліңіздің құқығы жоқ.",
                 "У вашей роли нет права на это действие.",
+            ),
+            Error::FourEyes => pick(
+                "Өтінішті тіркеген адам оның нәтижесіне қол қоя алмайды (екі адам қағидаты). Нәтижеге басқа басшы қол қояды.",
+                "Зарегистрировавший заявление не может подписать его результат (принцип двух лиц). Результат подписывает другой руководитель.",
+            ),
+            Error::NotAssigned => pick(
+                "Бұл өтініш сізге тағайындалмаған. Нәтижені басшы тағайындаған орындаушы дайындайды.",
+                "Это заявление поручено не вам. Результат готовит исполнитель, назначенный руководителем.",
+            ),
+            Error::NotAnExecutor => pick(
+                "Таңдалған қызметкер белсенді орындаушы емес. Тізімнен орындаушыны таңдаңыз.",
+                "Выбранный сотрудник не является действующим исполнителем. Выберите исполнителя из списка.",
+            ),
+            Error::Duplicate { number } => pick(
+                &format!("Осы бала бойынша осы қызметке ашық өтініш бар: № {number}. Қайта тіркеу қажет болса, себебін жазыңыз."),
+                &format!("По этому ребёнку уже есть открытое заявление на эту услугу: № {number}. Если повторная регистрация нужна, укажите причину."),
             ),
             Error::NotFound => pick("Жазба табылмады.", "Запись не найдена."),
             Error::InvalidState => pick(
@@ -322,6 +378,7 @@ impl fmt::Display for Error {
         match self {
             Error::UnknownService(d)
             | Error::UnknownDocument(d)
+            | Error::UnknownReason(d)
             | Error::MalformedRequest(d)
             | Error::DatabaseCorrupt(d)
             | Error::Storage(d)

@@ -11,11 +11,15 @@
 pub mod access;
 pub mod application;
 pub mod audit;
+pub mod calendar;
 pub mod catalog;
+pub mod deadline;
 pub mod error;
 pub mod iin;
 pub mod lang;
+pub mod reasons;
 pub mod user;
+pub mod workflow;
 
 pub use error::{Error, Field};
 pub use lang::{Bilingual, Lang};

@@ -4,7 +4,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, FixedOffset};
-use kense_domain::access::{Actor, Role};
+use kense_domain::access::{Action, Actor, Role};
 use kense_domain::user::{check_new_password, login_name, NewUser};
 use kense_domain::Error;
 use password_hash::rand_core::OsRng;
@@ -52,7 +52,100 @@ fn roles_text(roles: &[Role]) -> String {
     roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
 }
 
+/// An account as the administrator and the head see it (never its hash).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub login: String,
+    pub full_name: String,
+    pub roles: Vec<Role>,
+    pub active: bool,
+}
+
 impl Registry {
+    /// A new account, created by an administrator.
+    pub fn create_user(
+        &mut self,
+        actor: &Actor,
+        user: &NewUser,
+        password: &str,
+        repeat: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<UserSummary, Error> {
+        let at = timestamp(now);
+        let role = self.authorize_plain(actor, Action::ManageUsers, "create_user", &at)?;
+        if user.roles.is_empty() {
+            return Err(Error::Required(kense_domain::Field::Roles));
+        }
+        check_new_password(password, repeat)?;
+        let hash = hash_password(password)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+        let taken: bool = tx
+            .query_row("SELECT EXISTS (SELECT 1 FROM users WHERE login = ?1)", [&user.login], |r| r.get(0))
+            .map_err(db_err)?;
+        if taken {
+            return Err(Error::LoginTaken);
+        }
+        tx.execute(
+            "INSERT INTO users (login, full_name, password_hash, roles, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![user.login, user.full_name, hash, roles_text(&user.roles), at],
+        )
+        .map_err(db_err)?;
+        let id = tx.last_insert_rowid();
+        append(
+            &tx,
+            Entry {
+                at: &at,
+                actor_id: Some(actor.user_id),
+                actor_role: Some(role),
+                action: "create_user",
+                entity: "user",
+                entity_id: Some(id.to_string()),
+                before: None,
+                after: Some(
+                    serde_json::json!({"login": user.login, "full_name": user.full_name, "roles": roles_text(&user.roles)})
+                        .to_string(),
+                ),
+                reason: None,
+            },
+        )?;
+        tx.commit().map_err(db_err)?;
+        Ok(UserSummary { id, login: user.login.clone(), full_name: user.full_name.clone(), roles: user.roles.clone(), active: true })
+    }
+
+    /// Every account, for the administrator.
+    pub fn users(&mut self, actor: &Actor, now: DateTime<FixedOffset>) -> Result<Vec<UserSummary>, Error> {
+        self.authorize_plain(actor, Action::ManageUsers, "users", &timestamp(now))?;
+        self.user_rows(None)
+    }
+
+    /// Active executors, for the head who assigns work.
+    pub fn executors(&mut self, actor: &Actor, now: DateTime<FixedOffset>) -> Result<Vec<UserSummary>, Error> {
+        self.authorize_plain(actor, Action::ViewApplications, "executors", &timestamp(now))?;
+        Ok(self.user_rows(Some(Role::Executor))?.into_iter().filter(|u| u.active).collect())
+    }
+
+    fn user_rows(&self, role: Option<Role>) -> Result<Vec<UserSummary>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, login, full_name, roles, active FROM users ORDER BY full_name")
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(UserSummary {
+                    id: r.get(0)?,
+                    login: r.get(1)?,
+                    full_name: r.get(2)?,
+                    roles: parse_roles(&r.get::<_, String>(3)?),
+                    active: r.get(4)?,
+                })
+            })
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        Ok(rows.into_iter().filter(|u| role.is_none_or(|r| u.roles.contains(&r))).collect())
+    }
+
     pub fn has_users(&self) -> Result<bool, Error> {
         self.conn
             .query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))

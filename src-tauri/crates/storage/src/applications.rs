@@ -1,14 +1,23 @@
 //! Registering applications and reading them back.
 
 use chrono::{DateTime, Datelike, FixedOffset};
-use kense_domain::access::{authorize, Action, Actor};
-use kense_domain::application::{NewApplication, PresentedDocument, Status};
+use kense_domain::access::{authorize, Action, Actor, Role};
+use kense_domain::application::{search_key, NewApplication, PresentedDocument, Status};
 use kense_domain::{Bilingual, Error};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use crate::audit::{append, Entry};
 use crate::{db_err, office, timestamp, Registry};
+
+/// Due moments computed by the caller from the catalog's norms on the
+/// working calendar: of the step the application is entering, and of the
+/// whole application. `None` where no norm applies (a final state).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Due {
+    pub step: Option<DateTime<FixedOffset>>,
+    pub whole: Option<DateTime<FixedOffset>>,
+}
 
 /// What the clerk learns right after saving.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,6 +37,49 @@ pub struct ApplicationSummary {
     pub status: Status,
     pub applicant_name: String,
     pub child_name: Option<String>,
+    pub executor: Option<String>,
+    pub step_due_at: Option<String>,
+    pub due_at: Option<String>,
+    pub urgency: Urgency,
+}
+
+/// How pressing an open application is, at the moment of asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// Final, or no norm applies.
+    None,
+    OnTime,
+    DueToday,
+    Overdue,
+}
+
+impl Urgency {
+    pub fn of(status: Status, due: Option<DateTime<FixedOffset>>, now: DateTime<FixedOffset>) -> Urgency {
+        match due {
+            _ if status.is_final() => Urgency::None,
+            None => Urgency::None,
+            Some(d) if d < now => Urgency::Overdue,
+            Some(d) if d.date_naive() == now.date_naive() => Urgency::DueToday,
+            Some(_) => Urgency::OnTime,
+        }
+    }
+}
+
+/// What a search asks for; every part is optional.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApplicationQuery {
+    pub text: Option<String>,
+    pub status: Option<Status>,
+    pub service_code: Option<String>,
+    pub executor_id: Option<i64>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub overdue: bool,
+    /// Only what waits for the asking person, ordered by deadline.
+    pub worklist: bool,
+    pub limit: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -50,6 +102,36 @@ pub struct ApplicationRecord {
     pub child_birth_date: Option<chrono::NaiveDate>,
     pub documents: Vec<PresentedDocument>,
     pub notes: String,
+    pub executor_id: Option<i64>,
+    pub executor: Option<String>,
+    pub step_due_at: Option<String>,
+    pub due_at: Option<String>,
+    /// The newest result version (a returned one is kept in the history).
+    pub result: Option<ResultRecord>,
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResultRecord {
+    pub version: i64,
+    pub outcome: String,
+    pub reason_code: Option<String>,
+    pub explanation: String,
+    pub prepared_by: String,
+    pub prepared_at: String,
+    pub signed_by: Option<String>,
+    pub signed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    pub at: String,
+    pub step: String,
+    pub from_status: Status,
+    pub to_status: Status,
+    pub actor: String,
+    pub role: String,
+    pub comment: String,
 }
 
 fn status_of(code: &str) -> Result<Status, Error> {
@@ -57,9 +139,10 @@ fn status_of(code: &str) -> Result<Status, Error> {
 }
 
 impl Registry {
-    /// Checks the actor's right; a refusal is itself audited.
-    fn authorize(&mut self, actor: &Actor, action: Action, what: &str, at: &str) -> Result<&'static str, Error> {
-        match authorize(actor, action) {
+    /// Checks the actor's right to an action that is not a workflow step; a
+    /// refusal is itself audited.
+    pub(crate) fn authorize_plain(&mut self, actor: &Actor, action: Action, what: &str, at: &str) -> Result<&'static str, Error> {
+        match authorize(actor, action, None) {
             Ok(role) => Ok(role.code()),
             Err(e) => {
                 self.audit_only(&format!("denied:{what}"), Some(actor.user_id), "user", Some(actor.user_id.to_string()), at)?;
@@ -75,10 +158,11 @@ impl Registry {
         &mut self,
         actor: &Actor,
         app: &NewApplication,
+        due: Due,
         now: DateTime<FixedOffset>,
     ) -> Result<Registered, Error> {
         let at = timestamp(now);
-        let role = self.authorize(actor, Action::RegisterApplication, "register_application", &at)?;
+        let role = self.authorize_plain(actor, Action::RegisterApplication, "register_application", &at)?;
         let (catalog_version, catalog) = self.catalog()?;
         let service = catalog
             .service(&app.service_code)
@@ -86,6 +170,20 @@ impl Registry {
         let status = app.intake();
 
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+        if let (Some(child), Status::Accepted) = (&app.child, status) {
+            let open: Option<String> = tx
+                .query_row(
+                    "SELECT number FROM applications WHERE child_iin = ?1 AND service_code = ?2
+                       AND status NOT IN ('refused_at_intake', 'issued', 'withdrawn') ORDER BY id LIMIT 1",
+                    params![child.iin.as_str(), app.service_code],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+            if let (Some(number), None) = (open, &app.duplicate_reason) {
+                return Err(Error::Duplicate { number });
+            }
+        }
         let office = office::load(&tx)?;
         let year = now.year();
         tx.execute(
@@ -106,8 +204,8 @@ impl Registry {
             "INSERT INTO applications (number, series, year, seq, registered_at, registered_by, catalog_version,
                  service_code, service_name_kk, service_name_ru, channel, status,
                  applicant_iin, applicant_name, applicant_phone, applicant_address,
-                 child_iin, child_name, child_birth_date, consent, notes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1, ?20)",
+                 child_iin, child_name, child_birth_date, consent, notes, search_text, step_due_at, due_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1, ?20, ?21, ?22, ?23)",
             params![
                 number,
                 office.series,
@@ -129,6 +227,9 @@ impl Registry {
                 child.map(|c| c.name.as_str()),
                 child.map(|c| c.birth_date.to_string()),
                 app.notes,
+                search_key(&format!("{} {}", app.applicant.name, child.map_or("", |c| c.name.as_str()))),
+                due.step.map(timestamp),
+                due.whole.map(timestamp),
             ],
         )
         .map_err(db_err)?;
@@ -158,47 +259,114 @@ impl Registry {
                 entity_id: Some(id.to_string()),
                 before: None,
                 after: Some(after.to_string()),
-                reason: None,
+                reason: app.duplicate_reason.clone(),
             },
         )?;
         tx.commit().map_err(db_err)?;
         Ok(Registered { id, number, status, registered_at: at })
     }
 
-    /// The newest applications first, for the clerk's desk.
-    pub fn recent_applications(&mut self, actor: &Actor, limit: u32, now: DateTime<FixedOffset>) -> Result<Vec<ApplicationSummary>, Error> {
-        self.authorize(actor, Action::ViewApplications, "recent_applications", &timestamp(now))?;
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, number, registered_at, service_name_kk, service_name_ru, status, applicant_name, child_name
-                 FROM applications ORDER BY id DESC LIMIT ?1",
-            )
-            .map_err(db_err)?;
+    /// Applications matching `q`, newest first. Text is matched as a
+    /// registration number, as an IIN (applicant or child) when it is twelve
+    /// digits, and otherwise against the folded names (case- and
+    /// Kazakh-letter-insensitive).
+    pub fn search(&mut self, actor: &Actor, q: &ApplicationQuery, now: DateTime<FixedOffset>) -> Result<Vec<ApplicationSummary>, Error> {
+        self.authorize_plain(actor, Action::ViewApplications, "search", &timestamp(now))?;
+        let mut sql = String::from(
+            "SELECT a.id, a.number, a.registered_at, a.service_name_kk, a.service_name_ru, a.status, a.applicant_name,
+                    a.child_name, u.full_name, a.step_due_at, a.due_at
+             FROM applications a LEFT JOIN users u ON u.id = a.executor_id WHERE 1 = 1",
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, v: Box<dyn rusqlite::ToSql>| {
+            args.push(v);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        let text = q.text.as_deref().map(str::trim).unwrap_or("");
+        if !text.is_empty() {
+            if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+                arg(&mut sql, " AND (a.applicant_iin = ? ", Box::new(text.to_owned()));
+                arg(&mut sql, " OR a.child_iin = ?)", Box::new(text.to_owned()));
+            } else if text.split('-').count() == 3 && text.split('-').skip(1).all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+                // A whole number, as printed on the receipt: the unique index answers.
+                arg(&mut sql, " AND a.number = ?", Box::new(text.to_owned()));
+            } else if text.contains('-') && text.bytes().any(|b| b.is_ascii_digit()) {
+                arg(&mut sql, " AND a.number LIKE ?", Box::new(format!("%{}%", text.replace(['%', '_'], ""))));
+            } else {
+                let key = search_key(text).replace(['%', '_'], "");
+                arg(&mut sql, " AND a.search_text LIKE ?", Box::new(format!("%{key}%")));
+            }
+        }
+        if let Some(st) = q.status {
+            arg(&mut sql, " AND a.status = ?", Box::new(st.code()));
+        }
+        if let Some(code) = &q.service_code {
+            arg(&mut sql, " AND a.service_code = ?", Box::new(code.clone()));
+        }
+        if let Some(e) = q.executor_id {
+            arg(&mut sql, " AND a.executor_id = ?", Box::new(e));
+        }
+        if let Some(from) = q.from {
+            arg(&mut sql, " AND a.registered_at >= ?", Box::new(from.to_string()));
+        }
+        if let Some(to) = q.to {
+            arg(&mut sql, " AND a.registered_at < ?", Box::new((to + chrono::Duration::days(1)).to_string()));
+        }
+        if q.overdue {
+            sql.push_str(" AND a.status NOT IN ('refused_at_intake', 'issued', 'withdrawn') AND a.step_due_at IS NOT NULL");
+        }
+        if q.worklist {
+            // What waits for this person, in any of their roles.
+            let mut parts = Vec::new();
+            if actor.has(Role::Clerk) {
+                parts.push("a.status IN ('accepted', 'signed')".to_owned());
+            }
+            if actor.has(Role::Head) {
+                parts.push("a.status IN ('with_head', 'result_prepared')".to_owned());
+            }
+            if actor.has(Role::Executor) {
+                parts.push(format!("(a.status = 'with_executor' AND a.executor_id = {})", actor.user_id));
+            }
+            sql.push_str(&format!(" AND ({})", if parts.is_empty() { "0".to_owned() } else { parts.join(" OR ") }));
+            sql.push_str(" ORDER BY a.step_due_at IS NULL, a.step_due_at, a.id");
+        } else {
+            sql.push_str(" ORDER BY a.id DESC");
+        }
+        arg(&mut sql, " LIMIT ?", Box::new(i64::from(q.limit.clamp(1, 500))));
+        let mut stmt = self.conn.prepare(&sql).map_err(db_err)?;
         let rows = stmt
-            .query_map([limit], |r| {
+            .query_map(rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())), |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
+                    (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?),
                     Bilingual::new(r.get::<_, String>(3)?, r.get::<_, String>(4)?),
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<String>>(7)?,
+                    (r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, Option<String>>(7)?),
+                    (r.get::<_, Option<String>>(8)?, r.get::<_, Option<String>>(9)?, r.get::<_, Option<String>>(10)?),
                 ))
             })
             .map_err(db_err)?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, number, registered_at, service_name, status, applicant_name, child_name) = row.map_err(db_err)?;
+            let ((id, number, registered_at), service_name, (status, applicant_name, child_name), (executor, step_due, due)) =
+                row.map_err(db_err)?;
+            let status = status_of(&status)?;
+            let step_due_at = step_due.as_deref().and_then(|d| DateTime::parse_from_rfc3339(d).ok());
+            let due_at = due.as_deref().and_then(|d| DateTime::parse_from_rfc3339(d).ok());
+            let urgency = Urgency::of(status, step_due_at.into_iter().chain(due_at).min(), now);
+            if q.overdue && urgency != Urgency::Overdue {
+                continue;
+            }
             out.push(ApplicationSummary {
                 id,
                 number,
                 registered_at,
                 service_name,
-                status: status_of(&status)?,
+                status,
                 applicant_name,
                 child_name,
+                executor,
+                step_due_at: step_due.clone(),
+                due_at: due.clone(),
+                urgency,
             });
         }
         Ok(out)
@@ -208,7 +376,7 @@ impl Registry {
     /// data is audited (Law No. 94-V on personal data).
     pub fn application(&mut self, actor: &Actor, id: i64, now: DateTime<FixedOffset>) -> Result<ApplicationRecord, Error> {
         let at = timestamp(now);
-        self.authorize(actor, Action::ViewApplications, "view_application", &at)?;
+        self.authorize_plain(actor, Action::ViewApplications, "view_application", &at)?;
         let record = self.load_application(id)?;
         self.audit_only("view_application", Some(actor.user_id), "application", Some(id.to_string()), &at)?;
         Ok(record)
@@ -220,8 +388,10 @@ impl Registry {
             .query_row(
                 "SELECT a.id, a.number, a.registered_at, u.full_name, a.catalog_version, a.service_code,
                         a.service_name_kk, a.service_name_ru, a.channel, a.status, a.applicant_iin, a.applicant_name,
-                        a.applicant_phone, a.applicant_address, a.child_iin, a.child_name, a.child_birth_date, a.notes
-                 FROM applications a JOIN users u ON u.id = a.registered_by WHERE a.id = ?1",
+                        a.applicant_phone, a.applicant_address, a.child_iin, a.child_name, a.child_birth_date, a.notes,
+                        a.executor_id, e.full_name, a.step_due_at, a.due_at
+                 FROM applications a JOIN users u ON u.id = a.registered_by
+                 LEFT JOIN users e ON e.id = a.executor_id WHERE a.id = ?1",
                 [id],
                 |r| {
                     Ok((
@@ -230,13 +400,14 @@ impl Registry {
                         (r.get::<_, String>(8)?, r.get::<_, String>(9)?, r.get::<_, String>(10)?, r.get::<_, String>(11)?),
                         (r.get::<_, String>(12)?, r.get::<_, String>(13)?, r.get::<_, Option<String>>(14)?),
                         (r.get::<_, Option<String>>(15)?, r.get::<_, Option<String>>(16)?, r.get::<_, String>(17)?),
+                        (r.get::<_, Option<i64>>(18)?, r.get::<_, Option<String>>(19)?, r.get::<_, Option<String>>(20)?, r.get::<_, Option<String>>(21)?),
                     ))
                 },
             )
             .optional()
             .map_err(db_err)?
             .ok_or(Error::NotFound)?;
-        let ((id, number, registered_at, registered_by), (catalog_version, service_code, name_kk, name_ru), (channel, status, applicant_iin, applicant_name), (applicant_phone, applicant_address, child_iin), (child_name, child_birth_date, notes)) = record;
+        let ((id, number, registered_at, registered_by), (catalog_version, service_code, name_kk, name_ru), (channel, status, applicant_iin, applicant_name), (applicant_phone, applicant_address, child_iin), (child_name, child_birth_date, notes), (executor_id, executor, step_due_at, due_at)) = record;
         let registered_at = DateTime::parse_from_rfc3339(&registered_at)
             .map_err(|e| Error::Storage(format!("bad registered_at in application {id}: {e}")))?;
         let child_birth_date = child_birth_date
@@ -280,36 +451,98 @@ impl Registry {
             child_birth_date,
             documents,
             notes,
+            executor_id,
+            executor,
+            step_due_at,
+            due_at,
+            result: self.latest_result(id)?,
+            history: self.history(id)?,
         })
     }
 
-    /// Records a printed document (its SHA-256 proves later what was handed
-    /// out) and returns its copy number: 1 for the original, more for reprints.
-    pub fn record_issued_document(
-        &mut self,
-        actor: &Actor,
-        application_id: i64,
-        kind: &str,
-        sha256: &str,
-        file_name: &str,
-        now: DateTime<FixedOffset>,
-    ) -> Result<i64, Error> {
-        let at = timestamp(now);
-        let role = self.authorize(actor, Action::PrintReceipt, "print", &at)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        let copy: i64 = tx
+    fn latest_result(&self, id: i64) -> Result<Option<ResultRecord>, Error> {
+        self.conn
+            .query_row(
+                "SELECT r.version, r.outcome, r.reason_code, r.explanation, p.full_name, r.prepared_at, s.full_name, r.signed_at
+                 FROM results r JOIN users p ON p.id = r.prepared_by LEFT JOIN users s ON s.id = r.signed_by
+                 WHERE r.application_id = ?1 ORDER BY r.version DESC LIMIT 1",
+                [id],
+                |r| {
+                    Ok(ResultRecord {
+                        version: r.get(0)?,
+                        outcome: r.get(1)?,
+                        reason_code: r.get(2)?,
+                        explanation: r.get(3)?,
+                        prepared_by: r.get(4)?,
+                        prepared_at: r.get(5)?,
+                        signed_by: r.get(6)?,
+                        signed_at: r.get(7)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(db_err)
+    }
+
+    fn history(&self, id: i64) -> Result<Vec<HistoryEntry>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT w.at, w.step, w.from_status, w.to_status, u.full_name, w.actor_role, w.comment
+                 FROM workflow_events w JOIN users u ON u.id = w.actor_id WHERE w.application_id = ?1 ORDER BY w.id",
+            )
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?))
+            })
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (at, step, from, to, actor, role, comment) = row.map_err(db_err)?;
+            out.push(HistoryEntry { at, step, from_status: status_of(&from)?, to_status: status_of(&to)?, actor, role, comment });
+        }
+        Ok(out)
+    }
+
+    /// The copy number the next print of a document will carry: 1 for the
+    /// original, more for reprints (marked "көшірме / копия" on the paper).
+    pub fn next_copy_number(&self, application_id: i64, kind: &str) -> Result<u32, Error> {
+        self.conn
             .query_row(
                 "SELECT COALESCE(MAX(copy_number), 0) + 1 FROM issued_documents WHERE application_id = ?1 AND kind = ?2",
                 params![application_id, kind],
                 |r| r.get(0),
             )
-            .map_err(db_err)?;
+            .map_err(db_err)
+    }
+
+    /// Records a printed document: its SHA-256 proves later what was handed
+    /// out. Two workstations printing the same copy number at once cannot
+    /// both succeed (unique key); the second is told to print again.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_issued_document(
+        &mut self,
+        actor: &Actor,
+        application_id: i64,
+        kind: &str,
+        copy: u32,
+        sha256: &str,
+        file_name: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<u32, Error> {
+        let at = timestamp(now);
+        let role = self.authorize_plain(actor, Action::PrintDocument, "print", &at)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
         tx.execute(
             "INSERT INTO issued_documents (application_id, kind, copy_number, sha256, file_name, issued_at, issued_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![application_id, kind, copy, sha256, file_name, at, actor.user_id],
         )
-        .map_err(db_err)?;
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => Error::InvalidState,
+            _ => db_err(e),
+        })?;
         append(
             &tx,
             Entry {

@@ -109,6 +109,17 @@ impl Registry {
         verify(&self.conn)
     }
 
+    /// Verification asked for from the window, by someone allowed to; the
+    /// check itself is audited with its outcome.
+    pub fn verify_audit_chain_as(&mut self, actor: &kense_domain::access::Actor, now: chrono::DateTime<chrono::FixedOffset>) -> Result<ChainStatus, Error> {
+        let at = crate::timestamp(now);
+        self.authorize_plain(actor, kense_domain::access::Action::VerifyAudit, "verify_audit", &at)?;
+        let status = verify(&self.conn)?;
+        let action = if status.first_bad.is_none() { "verify_audit:ok" } else { "verify_audit:broken" };
+        self.audit_only(action, Some(actor.user_id), "audit", status.first_bad.map(|s| s.to_string()), &at)?;
+        Ok(status)
+    }
+
     /// The hash of the newest event (GENESIS for an empty registry).
     pub fn audit_head(&self) -> Result<String, Error> {
         self.conn

@@ -14,14 +14,17 @@ mod catalog;
 pub mod connection;
 pub mod migrations;
 mod office;
+mod workflow;
 
 use chrono::{DateTime, FixedOffset};
 use kense_domain::Error;
 use rusqlite::Connection;
 
-pub use applications::{ApplicationRecord, ApplicationSummary, Registered};
+pub use applications::{ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, Registered, Urgency};
 pub use audit::ChainStatus;
+pub use accounts::UserSummary;
 pub use office::Office;
+pub use workflow::StepTaken;
 
 /// The office's registry, open on one SQLite file.
 pub struct Registry {

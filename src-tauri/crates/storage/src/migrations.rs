@@ -14,11 +14,10 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "registry",
-    sql: include_str!("../migrations/0001_registry.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "registry", sql: include_str!("../migrations/0001_registry.sql") },
+    Migration { version: 2, name: "workflow", sql: include_str!("../migrations/0002_workflow.sql") },
+];
 
 /// The newest schema this binary knows.
 pub fn latest(migrations: &[Migration]) -> i64 {

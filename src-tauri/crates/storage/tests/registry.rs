@@ -8,7 +8,7 @@ use kense_domain::catalog::Catalog;
 use kense_domain::user::NewUser;
 use kense_domain::Error;
 use kense_storage::migrations::{migrate, Migration, MIGRATIONS};
-use kense_storage::Registry;
+use kense_storage::{Due, Registry};
 use rusqlite::Connection;
 
 const CATALOG: &str = include_str!("../../../../assets/catalog/services.json");
@@ -106,7 +106,7 @@ fn a_registration_survives_closing_and_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("registry.sqlite");
     let (mut r, actor) = fresh(&path);
-    let reg = r.register_application(&actor, &application(&draft()), now()).unwrap();
+    let reg = r.register_application(&actor, &application(&draft()), Due::default(), now()).unwrap();
     assert_eq!(reg.number, "01-2026-00001");
     assert_eq!(reg.status, Status::Accepted);
     drop(r);
@@ -127,13 +127,32 @@ fn a_registration_survives_closing_and_reopening() {
 fn numbers_are_sequential_per_year_and_refusals_take_a_number_too() {
     let dir = tempfile::tempdir().unwrap();
     let (mut r, actor) = fresh(&dir.path().join("r.sqlite"));
-    let a = r.register_application(&actor, &application(&draft()), now()).unwrap();
+    let a = r.register_application(&actor, &application(&draft()), Due::default(), now()).unwrap();
     let mut incomplete = draft();
     incomplete.documents = vec!["application".into()];
-    let b = r.register_application(&actor, &application(&incomplete), now()).unwrap();
+    let b = r.register_application(&actor, &application(&incomplete), Due::default(), now()).unwrap();
     assert_eq!(b.status, Status::RefusedAtIntake);
-    let c = r.register_application(&actor, &application(&draft()), at("2027-01-05T09:00:00+05:00")).unwrap();
+    let mut again = draft();
+    again.duplicate_reason = "Ата-анасы екінші рет жүгінді".into();
+    let c = r.register_application(&actor, &application(&again), Due::default(), at("2027-01-05T09:00:00+05:00")).unwrap();
     assert_eq!([a.number, b.number, c.number], ["01-2026-00001", "01-2026-00002", "01-2027-00001"]);
+}
+
+#[test]
+fn a_second_open_application_for_the_same_child_needs_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, actor) = fresh(&dir.path().join("r.sqlite"));
+    let first = r.register_application(&actor, &application(&draft()), Due::default(), now()).unwrap();
+    let before = r.verify_audit_chain().unwrap().events;
+    assert_eq!(
+        r.register_application(&actor, &application(&draft()), Due::default(), now()),
+        Err(Error::Duplicate { number: first.number.clone() })
+    );
+    assert_eq!(r.verify_audit_chain().unwrap().events, before, "nothing written");
+    let mut again = draft();
+    again.duplicate_reason = "Бірінші өтініш қате тіркелген".into();
+    let second = r.register_application(&actor, &application(&again), Due::default(), now()).unwrap();
+    assert_eq!(second.number, "01-2026-00002");
 }
 
 #[test]
@@ -142,7 +161,7 @@ fn only_a_clerk_registers_and_a_refusal_is_audited() {
     let (mut r, actor) = fresh(&dir.path().join("r.sqlite"));
     let admin_only = Actor { roles: vec![Role::Administrator], ..actor };
     let before = r.verify_audit_chain().unwrap().events;
-    assert_eq!(r.register_application(&admin_only, &application(&draft()), now()), Err(Error::Forbidden));
+    assert_eq!(r.register_application(&admin_only, &application(&draft()), Due::default(), now()), Err(Error::Forbidden));
     let after = r.verify_audit_chain().unwrap();
     assert_eq!(after.events, before + 1, "the denial is in the audit");
     assert_eq!(after.first_bad, None);
@@ -180,8 +199,10 @@ fn audit_rows_cannot_be_changed_through_sql_and_outside_edits_are_found() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.sqlite");
     let (mut r, actor) = fresh(&path);
-    for _ in 0..3 {
-        r.register_application(&actor, &application(&draft()), now()).unwrap();
+    for i in 0..3 {
+        let mut d = draft();
+        d.duplicate_reason = format!("сынақ {i}");
+        r.register_application(&actor, &application(&d), Due::default(), now()).unwrap();
     }
     let status = r.verify_audit_chain().unwrap();
     assert_eq!(status.first_bad, None);
@@ -206,8 +227,10 @@ fn a_deleted_audit_row_is_found() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.sqlite");
     let (mut r, actor) = fresh(&path);
-    for _ in 0..3 {
-        r.register_application(&actor, &application(&draft()), now()).unwrap();
+    for i in 0..3 {
+        let mut d = draft();
+        d.duplicate_reason = format!("сынақ {i}");
+        r.register_application(&actor, &application(&d), Due::default(), now()).unwrap();
     }
     drop(r);
     let conn = Connection::open(&path).unwrap();

@@ -1,0 +1,270 @@
+//! The regulated workflow through the real window (registry issue): a
+//! preschool-queue application and a guardianship certificate received from
+//! the State Corporation each go from registration through the head's
+//! assignment, the executor's result and the head's signature to hand-over,
+//! by three different people; an incomplete package ends refused at intake;
+//! a clerk's attempt to sign is refused by the backend; an application left
+//! waiting shows as overdue on a later test clock; the audit chain verifies,
+//! and an outside edit of the file is reported.
+
+use e2e::*;
+use fantoccini::Client;
+
+const PW: &str = "өте құпия 2026";
+const DAY1: &str = "2026-11-24T10:00:00+05:00";
+const DAY3: &str = "2026-11-26T10:00:00+05:00";
+
+async fn log_in(c: &Client, login: &str) -> Res<()> {
+    visible(c, "screen-login").await?;
+    type_into(c, "login-login", login).await?;
+    type_into(c, "login-password", PW).await?;
+    click(c, "login-submit").await?;
+    visible(c, "screen-desk").await?;
+    Ok(())
+}
+
+async fn log_out(c: &Client) -> Res<()> {
+    click(c, "logout").await?;
+    visible(c, "screen-login").await?;
+    Ok(())
+}
+
+async fn set_up_office(c: &Client) -> Res<()> {
+    visible(c, "screen-setup").await?;
+    type_into(c, "setup-full-name", "Бекова Сәуле").await?;
+    type_into(c, "setup-login", "saule").await?;
+    type_into(c, "setup-password", PW).await?;
+    type_into(c, "setup-password-repeat", PW).await?;
+    click(c, "setup-submit").await?;
+    log_in(c, "saule").await?;
+    click(c, "nav-admin").await?;
+    for (login, name, role) in [("head1", "Басшы Ержан", "head"), ("exec1", "Орындаушы Гүлнар", "executor")] {
+        type_into(c, "user-full-name", name).await?;
+        type_into(c, "user-login", login).await?;
+        click(c, &format!("user-role-{role}")).await?;
+        type_into(c, "user-password", PW).await?;
+        type_into(c, "user-password-repeat", PW).await?;
+        click(c, "user-submit").await?;
+        text_until(c, "users", |t| t.contains(name)).await?;
+    }
+    Ok(())
+}
+
+struct Registration<'a> {
+    service: &'a str,
+    channel: &'a str,
+    applicant: &'a str,
+    /// The child's IIN, for services about a child.
+    child: Option<&'a str>,
+    documents: &'a [&'a str],
+}
+
+async fn register(c: &Client, r: &Registration<'_>) -> Res<String> {
+    click(c, "nav-register").await?;
+    click(c, "register-clear").await?;
+    select_value(c, "service", r.service).await?;
+    select_value(c, "channel", r.channel).await?;
+    type_into(c, "applicant_iin", "900101300007").await?;
+    type_into(c, "applicant_name", r.applicant).await?;
+    type_into(c, "applicant_phone", "87011234567").await?;
+    if let Some(iin) = r.child {
+        type_into(c, "child_iin", iin).await?;
+        type_into(c, "child_name", "Бала Әлихан").await?;
+        type_into(c, "child_birth_date", "15.03.2021").await?;
+    }
+    for d in r.documents {
+        click(c, &format!("doc-{d}")).await?;
+    }
+    click(c, "consent").await?;
+    click(c, "register-submit").await?;
+    let number = text_until(c, "result-number", |t| t.contains('-')).await?;
+    Ok(number)
+}
+
+/// Opens an application from the worklist and takes a step with its form.
+async fn step(c: &Client, number: &str, form: &str, fill: impl AsyncFnOnce(&Client) -> Res<()>) -> Res<()> {
+    click(c, "nav-work").await?;
+    click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
+    text_until(c, "detail-number", |t| t == number).await?;
+    visible(c, form).await?;
+    fill(c).await?;
+    let before = text_until(c, "detail-status", |t| !t.is_empty()).await?;
+    click(c, &format!("{form}-submit")).await?;
+    // Done when the shown status moves on; a refusal shows its reason.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        if let Ok(e) = c.find(fantoccini::Locator::Id("detail-error")).await {
+            if e.is_displayed().await.unwrap_or(false) {
+                return Err(format!("{form} on {number} refused: {}", e.text().await.unwrap_or_default()));
+            }
+        }
+        if let Ok(e) = c.find(fantoccini::Locator::Id("detail-status")).await {
+            if e.text().await.unwrap_or_default() != before {
+                return Ok(());
+            }
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{form} on {number} did not complete"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn first_day(c: &Client) -> Res<(String, String, String)> {
+    set_up_office(c).await?;
+    let preschool = register(
+        c,
+        &Registration {
+            service: "preschool_queue",
+            channel: "office",
+            applicant: "Жұмабаева Әйгерім",
+            child: Some("210315501007"),
+            documents: &["application", "birth_certificate", "identity_document"],
+        },
+    )
+    .await?;
+    let guardianship = register(
+        c,
+        &Registration {
+            service: "guardianship_certificate",
+            channel: "state_corporation",
+            applicant: "Қасымов Ерлан",
+            child: Some("210315501037"),
+            documents: GUARDIANSHIP_DOCS,
+        },
+    )
+    .await?;
+    let waiting = register(
+        c,
+        &Registration {
+            service: "preschool_queue",
+            channel: "office",
+            applicant: "Күтуші Айгүл",
+            child: Some("210315501017"),
+            documents: &["application", "birth_certificate", "identity_document"],
+        },
+    )
+    .await?;
+    // An incomplete package: refused at intake, and it stays in the journal.
+    let incomplete = register(
+        c,
+        &Registration {
+            service: "preschool_queue",
+            channel: "office",
+            applicant: "Толық емес Ұлан",
+            child: Some("210315501027"),
+            documents: &["application"],
+        },
+    )
+    .await?;
+    let status = text_until(c, "result-status", |t| !t.is_empty()).await?;
+    ensure(status == "қабылдаудан бас тартылды", format!("incomplete package shown as {status}"))?;
+    text_until(c, "recent", |t| t.contains(&incomplete)).await?;
+
+    for n in [&preschool, &guardianship] {
+        step(c, n, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    }
+    screenshot(c, "e2e-clerk-worklist.png").await?;
+    log_out(c).await?;
+
+    log_in(c, "head1").await?;
+    for n in [&preschool, &guardianship] {
+        step(c, n, "act-assign", async |c: &Client| -> Res<()> {
+            text_until(c, "act-assign-executor", |t| t.contains("Гүлнар")).await.map(|_| ())
+        })
+        .await?;
+    }
+    log_out(c).await?;
+
+    log_in(c, "exec1").await?;
+    step(c, &preschool, "act-prepare", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    step(c, &guardianship, "act-prepare", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    log_out(c).await?;
+
+    log_in(c, "head1").await?;
+    screenshot(c, "e2e-head-desk.png").await?;
+    for n in [&preschool, &guardianship] {
+        step(c, n, "act-sign", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    }
+    log_out(c).await?;
+
+    log_in(c, "saule").await?;
+    // The clerk sees no sign button; a crafted call is refused by Rust.
+    let id_of_preschool = 1;
+    let code = invoke_code(
+        c,
+        "take_step",
+        serde_json::json!({"payload": {"id": id_of_preschool, "expected_status": "signed", "command": {"step": "sign"}}}),
+    )
+    .await?;
+    ensure(code == "forbidden", format!("a clerk's sign was answered {code}"))?;
+    let code = invoke_code(c, "take_step", serde_json::json!({"payload": {"id": "one"}})).await?;
+    ensure(code == "malformed_request", format!("a malformed payload was answered {code}"))?;
+
+    step(c, &preschool, "act-issue", async |c: &Client| -> Res<()> { type_into(c, "act-issue-received-by", "Жұмабаева Әйгерім").await }).await?;
+    step(c, &guardianship, "act-issue", async |c: &Client| -> Res<()> { select_value(c, "act-issue-handover", "state_corporation").await }).await?;
+    click(c, "nav-search").await?;
+    type_into(c, "search-text", "жумабаева").await?;
+    // Results follow typing: wait for the list that answers "жумабаева".
+    text_until(c, "search-results", |t| t.contains(&preschool) && t.contains("берілді") && !t.contains(&guardianship))
+        .await?;
+    Ok((preschool, guardianship, waiting))
+}
+
+async fn third_day(c: &Client, waiting: &str) -> Res<()> {
+    log_in(c, "saule").await?;
+    click(c, "nav-search").await?;
+    click(c, "search-overdue").await?;
+    let overdue = text_until(c, "search-results", |t| t.contains(waiting)).await?;
+    ensure(overdue.contains("мерзімі өтті"), format!("not marked overdue: {overdue}"))?;
+    screenshot(c, "e2e-overdue.png").await?;
+    click(c, "nav-admin").await?;
+    click(c, "audit-verify").await?;
+    text_until(c, "audit-result", |t| t.starts_with("Аудит тізбегі бүтін")).await?;
+    Ok(())
+}
+
+async fn after_tampering(c: &Client) -> Res<String> {
+    log_in(c, "saule").await?;
+    click(c, "nav-admin").await?;
+    click(c, "audit-verify").await?;
+    text_until(c, "audit-result", |t| t.contains("бұзылған")).await
+}
+
+async fn session<T>(driver: &Driver, data_dir: &str, clock: &str, name: &str, body: impl AsyncFnOnce(&Client) -> Res<T>) -> Res<T> {
+    let c = driver.launch(&["--data-dir", data_dir, "--clock", clock]).await?;
+    let out = body(&c).await;
+    if out.is_err() {
+        let _ = screenshot(&c, &format!("e2e-failure-{name}.png")).await;
+    }
+    let _ = c.close().await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    out
+}
+
+const GUARDIANSHIP_DOCS: &[&str] = &["standard_package"];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_office_day_through_every_desk() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_owned();
+    let driver = Driver::start();
+    let outcome = async {
+        let (_, _, waiting) = session(&driver, &data, DAY1, "day1", first_day).await?;
+        session(&driver, &data, DAY3, "day3", async |c: &Client| -> Res<()> { third_day(c, &waiting).await }).await?;
+
+        // Someone edits the file behind the program's back.
+        let db = rusqlite::Connection::open(dir.path().join("registry.sqlite")).map_err(|e| e.to_string())?;
+        db.execute_batch(
+            "DROP TRIGGER audit_events_no_update;
+             UPDATE audit_events SET after = replace(after, 'Жұмабаева', 'Иванова') WHERE action = 'register_application';",
+        )
+        .map_err(|e| e.to_string())?;
+        drop(db);
+        session(&driver, &data, DAY3, "tampered", after_tampering).await
+    }
+    .await;
+    drop(driver);
+    let report = outcome.unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.chars().any(|c| c.is_ascii_digit()), "the first bad event is named: {report}");
+}

@@ -1,0 +1,54 @@
+// The administrator's desk: accounts and roles, and the audit check.
+
+import { $, call, cell, clearErrors, messageOf, notice, showError, t } from "./api.js";
+
+export async function open() {
+  let users;
+  try {
+    users = await call("users");
+  } catch (e) {
+    notice(messageOf(e));
+    return;
+  }
+  $("users").replaceChildren(
+    ...users.map((u) => {
+      const tr = document.createElement("tr");
+      tr.append(cell(u.login), cell(u.full_name), cell(u.roles.map((r) => t("role_" + r)).join(", ")));
+      return tr;
+    }),
+  );
+}
+
+$("user-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = ev.currentTarget;
+  clearErrors(form, $("user-error"));
+  const roles = [...document.querySelectorAll("#user-roles input:checked")].map((i) => i.value);
+  try {
+    await call("create_user", {
+      payload: {
+        login: $("user-login").value,
+        full_name: $("user-full-name").value,
+        roles,
+        password: $("user-password").value,
+        password_repeat: $("user-password-repeat").value,
+      },
+    });
+    form.reset();
+    await open();
+    $("user-full-name").focus();
+  } catch (e) {
+    showError($("user-error"), e, form);
+  }
+});
+
+$("audit-verify").addEventListener("click", async () => {
+  try {
+    const s = await call("verify_audit");
+    $("audit-result").textContent =
+      s.first_bad === null ? `${t("audit_ok")} (${s.events}; ${s.head.slice(0, 12)})` : `${t("audit_broken")} ${s.first_bad}`;
+    $("audit-result").className = s.first_bad === null ? "hint ok" : "error-text";
+  } catch (e) {
+    $("audit-result").textContent = messageOf(e);
+  }
+});

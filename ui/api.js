@@ -1,0 +1,88 @@
+// Calls to the Rust commands, translations, and how errors are shown.
+// Errors from Rust arrive as {code, message, field}, already translated.
+
+import kk from "./i18n/kk.js";
+import ru from "./i18n/ru.js";
+
+const dictionaries = { kk, ru };
+let lang = "kk";
+
+export const $ = (id) => document.getElementById(id);
+
+export function currentLang() {
+  return lang;
+}
+
+export function setLang(next) {
+  lang = next;
+}
+
+export function t(key) {
+  return dictionaries[lang][key] ?? key;
+}
+
+// Anything slower than ~300 ms shows the progress bar.
+export async function call(cmd, args) {
+  const busy = setTimeout(() => ($("busy").hidden = false), 300);
+  try {
+    return await window.__TAURI__.core.invoke(cmd, args);
+  } catch (e) {
+    if (e && e.code === "not_logged_in" && cmd !== "app_status") window.dispatchEvent(new Event("kense:not-logged-in"));
+    throw e;
+  } finally {
+    clearTimeout(busy);
+    $("busy").hidden = true;
+  }
+}
+
+export function messageOf(err) {
+  return err && typeof err === "object" && err.message ? err.message : t("unexpected");
+}
+
+export function showError(el, err, form) {
+  el.textContent = messageOf(err);
+  el.hidden = false;
+  if (form && err && err.field) {
+    const input = form.querySelector(`[name="${err.field}"]`) || $(err.field);
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    }
+  }
+}
+
+export function clearErrors(form, el) {
+  el.hidden = true;
+  form.querySelectorAll("[aria-invalid]").forEach((i) => i.removeAttribute("aria-invalid"));
+}
+
+export function notice(text) {
+  $("notice").textContent = text;
+  $("notice").hidden = !text;
+}
+
+export function cell(text, className) {
+  const td = document.createElement("td");
+  td.textContent = text ?? "";
+  if (className) td.className = className;
+  return td;
+}
+
+export function option(value, text) {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = text;
+  return o;
+}
+
+// "2026-11-24T10:15:30+05:00" → "24.11.2026 10:15"
+export function moment(rfc3339) {
+  if (!rfc3339) return "";
+  const [d, time] = rfc3339.split("T");
+  const [y, m, day] = d.split("-");
+  return `${day}.${m}.${y} ${time.slice(0, 5)}`;
+}
+
+export function urgencyText(u) {
+  return u === "overdue" ? t("urgency_overdue") : u === "due_today" ? t("urgency_due_today") : "";
+}

@@ -1,0 +1,183 @@
+// The clerk's registration form: service, channel, applicant, child, the
+// service's document checklist, consent; save and print in one action.
+
+import { $, call, cell, clearErrors, currentLang, moment, notice, messageOf, option, showError, t } from "./api.js";
+
+let services = [];
+
+export async function open() {
+  if (services.length === 0) services = await call("services");
+  renderServices();
+  await loadRecent();
+  $("applicant_iin").focus();
+}
+
+export function onLanguage() {
+  renderServices();
+}
+
+function currentService() {
+  return services.find((s) => s.code === $("service").value) ?? services[0];
+}
+
+function renderServices() {
+  const select = $("service");
+  if (services.length === 0) return;
+  const chosen = select.value;
+  select.replaceChildren(...services.map((s) => option(s.code, s.name[currentLang()])));
+  if (chosen) select.value = chosen;
+  renderChannels();
+  renderChecklist();
+}
+
+function renderChannels() {
+  const service = currentService();
+  const select = $("channel");
+  const chosen = select.value;
+  const channels = service.channels ?? ["office"];
+  select.replaceChildren(...channels.map((c) => option(c, t("channel_" + c))));
+  if (channels.includes(chosen)) select.value = chosen;
+}
+
+function documentsFor(service) {
+  const channel = $("channel").value;
+  return service.documents.filter((d) => !d.channels || d.channels.includes(channel));
+}
+
+function ticked() {
+  return new Set([...document.querySelectorAll("#documents input:checked")].map((i) => i.value));
+}
+
+function renderChecklist() {
+  const service = currentService();
+  if (!service) return;
+  const before = ticked();
+  $("documents").replaceChildren(
+    ...documentsFor(service).map((d) => {
+      const label = document.createElement("label");
+      label.className = "check";
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.id = `doc-${d.code}`;
+      box.value = d.code;
+      box.checked = before.has(d.code);
+      box.addEventListener("change", renderIntake);
+      const text = document.createElement("span");
+      text.textContent = `${d.name[currentLang()]} `;
+      const mark = document.createElement("em");
+      mark.textContent = `(${t(d.required ? "required_mark" : "optional_mark")})`;
+      text.append(mark);
+      label.append(box, text);
+      return label;
+    }),
+  );
+  $("child-fields").hidden = service.subject !== "child";
+  renderIntake();
+}
+
+// Which paper will come out, from the catalog's checklist: shown before
+// saving; the backend makes the binding decision from the same catalog.
+function renderIntake() {
+  const service = currentService();
+  if (!service) return;
+  const have = ticked();
+  const complete = documentsFor(service).every((d) => !d.required || have.has(d.code));
+  const p = $("intake-preview");
+  p.textContent = t(complete ? "intake_accept" : "intake_refuse");
+  p.className = complete ? "intake ok" : "intake warn";
+}
+
+$("service").addEventListener("change", () => {
+  renderChannels();
+  renderChecklist();
+});
+$("channel").addEventListener("change", renderChecklist);
+
+$("register-form").addEventListener("reset", () => {
+  setTimeout(() => {
+    renderChecklist();
+    $("result").hidden = true;
+    $("register-error").hidden = true;
+    $("duplicate-field").hidden = true;
+    $("applicant_iin").focus();
+  });
+});
+
+$("register-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = ev.currentTarget;
+  clearErrors(form, $("register-error"));
+  $("result").hidden = true;
+  const field = (id) => $(id).value;
+  const payload = {
+    service_code: $("service").value,
+    channel: $("channel").value,
+    applicant_iin: field("applicant_iin"),
+    applicant_name: field("applicant_name"),
+    applicant_phone: field("applicant_phone"),
+    applicant_address: field("applicant_address"),
+    child_iin: field("child_iin"),
+    child_name: field("child_name"),
+    child_birth_date: field("child_birth_date"),
+    documents: [...ticked()],
+    consent: $("consent").checked,
+    notes: field("notes"),
+    duplicate_reason: field("duplicate_reason"),
+  };
+  $("register-submit").disabled = true;
+  try {
+    const registered = await call("register_application", { payload });
+    $("result-number").textContent = registered.number;
+    $("result-status").textContent = t("status_" + registered.status);
+    $("result-receipt").hidden = true;
+    $("result").hidden = false;
+    if (registered.status === "accepted") await printReceipt(registered.id);
+    await loadRecent();
+  } catch (e) {
+    // A second open application for the same child: the backend asks why.
+    if (e && e.code === "duplicate") $("duplicate-field").hidden = false;
+    showError($("register-error"), e, form);
+  } finally {
+    $("register-submit").disabled = false;
+  }
+});
+
+async function printReceipt(id) {
+  try {
+    const printed = await call("open_receipt", { payload: { id } });
+    $("result-receipt-path").textContent = printed.path;
+    $("result-viewer").textContent = t(printed.opened ? "viewer_opened" : "viewer_missing");
+    $("result-receipt").hidden = false;
+  } catch (e) {
+    showError($("register-error"), e);
+  }
+}
+
+async function loadRecent() {
+  let rows;
+  try {
+    rows = await call("search_applications", { payload: { limit: 30 } });
+  } catch (e) {
+    notice(messageOf(e));
+    return;
+  }
+  $("recent-empty").hidden = rows.length > 0;
+  $("recent").replaceChildren(
+    ...rows.map((a) => {
+      const tr = document.createElement("tr");
+      tr.dataset.number = a.number;
+      tr.append(cell(a.number), cell(moment(a.registered_at)), cell(a.applicant_name), cell(t("status_" + a.status)));
+      const td = cell("");
+      if (a.status !== "refused_at_intake") {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "secondary small";
+        b.textContent = t("print_receipt");
+        b.addEventListener("click", () => printReceipt(a.id));
+        td.append(b);
+      }
+      tr.append(td);
+      return tr;
+    }),
+  );
+}

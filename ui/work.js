@@ -1,0 +1,229 @@
+// The worklist (what waits for me, by deadline), an application's detail
+// with the steps the backend may allow, and search.
+
+import { $, call, cell, clearErrors, currentLang, messageOf, moment, notice, option, showError, t, urgencyText } from "./api.js";
+
+let user = null;
+let current = null;
+
+const STATUSES = ["accepted", "refused_at_intake", "with_head", "with_executor", "result_prepared", "signed", "issued", "withdrawn"];
+
+// Which step forms a role could use in a status. Only a hint for showing
+// buttons: the backend decides, and refuses with a translated reason.
+const ACTIONS = [
+  ["act-send", "clerk", ["accepted"]],
+  ["act-assign", "head", ["with_head", "with_executor"]],
+  ["act-prepare", "executor", ["with_executor"]],
+  ["act-sign", "head", ["result_prepared"]],
+  ["act-return", "head", ["result_prepared"]],
+  ["act-issue", "clerk", ["signed"]],
+  ["act-withdraw", "clerk", ["accepted", "with_head", "with_executor", "result_prepared", "signed"]],
+];
+
+export function onLanguage() {
+  const select = $("search-status");
+  const chosen = select.value;
+  select.replaceChildren(option("", t("any_status")), ...STATUSES.map((s) => option(s, t("status_" + s))));
+  select.value = chosen;
+  if (current) renderDetail(current);
+}
+
+function row(a, onOpen, columns) {
+  const tr = document.createElement("tr");
+  tr.dataset.number = a.number;
+  tr.dataset.urgency = a.urgency;
+  tr.tabIndex = 0;
+  tr.append(...columns.map(([text, cls]) => cell(text, cls)));
+  tr.addEventListener("click", () => onOpen(a.id));
+  tr.addEventListener("keydown", (e) => e.key === "Enter" && onOpen(a.id));
+  return tr;
+}
+
+function dueText(a) {
+  const due = a.step_due_at ? moment(a.step_due_at) : "";
+  const u = urgencyText(a.urgency);
+  return u ? `${due} · ${u}` : due;
+}
+
+export async function openWorklist(u) {
+  user = u;
+  let rows;
+  try {
+    rows = await call("search_applications", { payload: { worklist: true, limit: 200 } });
+  } catch (e) {
+    notice(messageOf(e));
+    return;
+  }
+  $("worklist-empty").hidden = rows.length > 0;
+  $("worklist").replaceChildren(
+    ...rows.map((a) =>
+      row(a, openDetail, [
+        [a.number],
+        [a.service_name[currentLang()]],
+        [a.applicant_name],
+        [t("status_" + a.status)],
+        [dueText(a), "due " + a.urgency],
+      ]),
+    ),
+  );
+  if (current && !rows.some((a) => a.id === current.id)) $("detail").hidden = true;
+}
+
+async function openDetail(id) {
+  try {
+    current = await call("application_detail", { payload: { id } });
+  } catch (e) {
+    notice(messageOf(e));
+    return;
+  }
+  renderDetail(current);
+  if (!$("act-prepare").hidden) await loadReasons(current.service_code);
+  if (!$("act-assign").hidden) await loadExecutors(current.executor_id);
+  const first = document.querySelector("#detail form.action:not([hidden]) select, #detail form.action:not([hidden]) button");
+  if (first) first.focus();
+}
+
+function renderDetail(a) {
+  $("detail").hidden = false;
+  $("detail-error").hidden = true;
+  $("detail-number").textContent = a.number;
+  $("detail-status").textContent = t("status_" + a.status);
+  $("detail-urgency").textContent = a.step_due_at ? `${t("col_due")}: ${moment(a.step_due_at)}` : "";
+  const facts = [
+    ["service", a.service_name[currentLang()]],
+    ["applicant", `${a.applicant_name}, ${t("iin")} ${a.applicant_iin}, ${a.applicant_phone}`],
+    ["child", a.child_name ? `${a.child_name}, ${t("iin")} ${a.child_iin}, ${a.child_birth_date ?? ""}` : null],
+    ["executor", a.executor],
+    ["result", a.result ? resultText(a.result) : null],
+  ];
+  $("detail-facts").replaceChildren(
+    ...facts
+      .filter(([, v]) => v)
+      .flatMap(([k, v]) => {
+        const dt = document.createElement("dt");
+        dt.textContent = t(k);
+        const dd = document.createElement("dd");
+        dd.textContent = v;
+        return [dt, dd];
+      }),
+  );
+  $("detail-history").replaceChildren(
+    ...a.history.map((h) => {
+      const li = document.createElement("li");
+      li.textContent = `${moment(h.at)} · ${t("step_" + h.step)} · ${h.actor}${h.comment ? " — " + h.comment : ""}`;
+      return li;
+    }),
+  );
+  const roles = new Set(user ? user.roles : []);
+  for (const [id, role, statuses] of ACTIONS) $(id).hidden = !(roles.has(role) && statuses.includes(a.status));
+}
+
+function resultText(r) {
+  const what = r.outcome === "positive" ? t("outcome_positive") : t("outcome_refusal");
+  const signed = r.signed_by ? ` · ${t("signed_by")} ${r.signed_by}` : "";
+  return `${what} (v${r.version}, ${r.prepared_by})${signed}`;
+}
+
+async function loadReasons(service_code) {
+  const reasons = await call("refusal_reasons", { payload: { service_code } });
+  $("act-prepare-reason").replaceChildren(...reasons.map((r) => option(r.code, r.name[currentLang()])));
+}
+
+async function loadExecutors(selected) {
+  const people = await call("executors");
+  $("act-assign-executor").replaceChildren(...people.map((p) => option(String(p.id), p.full_name)));
+  if (selected) $("act-assign-executor").value = String(selected);
+}
+
+function commandOf(form) {
+  const v = (name) => form.querySelector(`[name="${name}"]`)?.value ?? "";
+  switch (form.dataset.step) {
+    case "assign_executor":
+      return { step: "assign_executor", executor_id: Number(v("executor_id")) };
+    case "prepare_result": {
+      const refusal = $("act-prepare-refusal").checked;
+      return {
+        step: "prepare_result",
+        outcome: refusal ? { kind: "refusal", reason_code: v("reason_code"), explanation: v("comment") } : { kind: "positive" },
+      };
+    }
+    case "return_to_executor":
+      return { step: "return_to_executor", comment: v("comment") };
+    case "issue":
+      return { step: "issue", handover: v("handover"), received_by: v("received_by") };
+    case "withdraw":
+      return { step: "withdraw", reason: v("comment") };
+    default:
+      return { step: form.dataset.step };
+  }
+}
+
+for (const form of document.querySelectorAll("#detail form.action")) {
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!current) return;
+    clearErrors(form, $("detail-error"));
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      await call("take_step", { payload: { id: current.id, expected_status: current.status, command: commandOf(form) } });
+      form.reset();
+      current = await call("application_detail", { payload: { id: current.id } });
+      renderDetail(current);
+      await openWorklist(user);
+    } catch (e) {
+      showError($("detail-error"), e, form);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// ---- search -----------------------------------------------------------------
+
+let searchTimer = null;
+
+export async function openSearch() {
+  await runSearch();
+  $("search-text").focus();
+}
+
+async function runSearch() {
+  const payload = {
+    text: $("search-text").value || null,
+    status: $("search-status").value || null,
+    overdue: $("search-overdue").checked,
+    limit: 200,
+  };
+  let rows;
+  try {
+    rows = await call("search_applications", { payload });
+  } catch (e) {
+    notice(messageOf(e));
+    return;
+  }
+  $("search-results").replaceChildren(
+    ...rows.map((a) =>
+      row(a, () => {}, [
+        [a.number],
+        [moment(a.registered_at)],
+        [a.applicant_name + (a.child_name ? ` / ${a.child_name}` : "")],
+        [t("status_" + a.status)],
+        [a.executor ?? ""],
+        [dueText(a), "due " + a.urgency],
+      ]),
+    ),
+  );
+}
+
+// Results follow typing, without waiting for Enter.
+$("search-text").addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(runSearch, 150);
+});
+$("search-status").addEventListener("change", runSearch);
+$("search-overdue").addEventListener("change", runSearch);
+$("search-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  runSearch();
+});
