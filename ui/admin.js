@@ -2,7 +2,23 @@
 
 import { $, call, cell, clearErrors, messageOf, notice, showError, t } from "./api.js";
 
+let office = null;
+
 export async function open() {
+  try {
+    office = (await call("app_status")).office;
+  } catch (e) {
+    notice(messageOf(e));
+  }
+  if (office) {
+    $("office-name-kk").value = office.name.kk;
+    $("office-name-ru").value = office.name.ru;
+    $("office-address-kk").value = office.address.kk;
+    $("office-address-ru").value = office.address.ru;
+    $("office-phone").value = office.phone;
+    $("office-series").value = office.series;
+    $("office-start-number").value = String(office.start_number);
+  }
   let users;
   try {
     users = await call("users");
@@ -39,6 +55,30 @@ $("user-form").addEventListener("submit", async (ev) => {
     $("user-full-name").focus();
   } catch (e) {
     showError($("user-error"), e, form);
+  }
+});
+
+$("office-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = ev.currentTarget;
+  clearErrors(form, $("office-error"));
+  $("office-saved").hidden = true;
+  try {
+    office = await call("update_office", {
+      payload: {
+        name_kk: $("office-name-kk").value,
+        name_ru: $("office-name-ru").value,
+        address_kk: $("office-address-kk").value,
+        address_ru: $("office-address-ru").value,
+        phone: $("office-phone").value,
+        series: $("office-series").value,
+        start_number: Number($("office-start-number").value) || 0,
+      },
+    });
+    $("office-saved").hidden = false;
+    window.dispatchEvent(new CustomEvent("kense:office", { detail: office }));
+  } catch (e) {
+    showError($("office-error"), e, form);
   }
 });
 

@@ -87,6 +87,10 @@ async function refresh() {
     $("login-login").focus();
   } else {
     show("screen-desk");
+    // A broken audit chain is everyone's business until it is dealt with.
+    if (status.audit_broken_at !== null && status.audit_broken_at !== undefined) {
+      notice(`${t("audit_broken_banner")} ${status.audit_broken_at}`);
+    }
     const tabs = allowedViews();
     for (const b of document.querySelectorAll("#nav .tab")) b.hidden = !tabs.includes(b);
     if (tabs.length) await openView(tabs[0].dataset.view);
@@ -142,6 +146,10 @@ $("logout").addEventListener("click", async () => {
 // A command refused because the session ended (idle log-out) returns the
 // person to the log-in screen instead of leaving a dead desk.
 window.addEventListener("kense:not-logged-in", () => refresh());
+window.addEventListener("kense:office", (e) => {
+  office = e.detail;
+  $("office-name").textContent = office.name[currentLang()];
+});
 
 for (const b of document.querySelectorAll("#nav .tab")) b.addEventListener("click", () => openView(b.dataset.view));
 document.querySelectorAll(".lang-switch button").forEach((b) => b.addEventListener("click", () => setLanguage(b.dataset.lang)));

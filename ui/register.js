@@ -131,7 +131,8 @@ $("register-form").addEventListener("submit", async (ev) => {
     $("result-status").textContent = t("status_" + registered.status);
     $("result-receipt").hidden = true;
     $("result").hidden = false;
-    if (registered.status === "accepted") await printReceipt(registered.id);
+    // Accepted or refused at intake, the applicant leaves with a receipt.
+    await printReceipt(registered.id);
     await loadRecent();
   } catch (e) {
     // A second open application for the same child: the backend asks why.
@@ -145,6 +146,7 @@ $("register-form").addEventListener("submit", async (ev) => {
 async function printReceipt(id) {
   try {
     const printed = await call("open_receipt", { payload: { id } });
+    $("result-receipt-label").textContent = t(printed.kind === "refusal-receipt" ? "refusal_saved" : "receipt_saved");
     $("result-receipt-path").textContent = printed.path;
     $("result-viewer").textContent = t(printed.opened ? "viewer_opened" : "viewer_missing");
     $("result-receipt").hidden = false;
@@ -168,7 +170,7 @@ async function loadRecent() {
       tr.dataset.number = a.number;
       tr.append(cell(a.number), cell(moment(a.registered_at)), cell(a.applicant_name), cell(t("status_" + a.status)));
       const td = cell("");
-      if (a.status !== "refused_at_intake") {
+      {
         const b = document.createElement("button");
         b.type = "button";
         b.className = "secondary small";

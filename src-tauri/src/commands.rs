@@ -11,6 +11,7 @@ use kense_domain::application::{ApplicationDraft, NewApplication};
 use kense_domain::catalog::Service;
 use kense_domain::user::NewUser;
 use kense_domain::{Error, Lang};
+use kense_domain::office::{OfficeData, OfficeDraft};
 use kense_domain::reasons::Reason;
 use kense_domain::workflow::{next, Command, Status};
 use kense_storage::{
@@ -52,6 +53,8 @@ pub struct AppStatus {
     user: Option<UserView>,
     office: Option<Office>,
     data_dir: Option<String>,
+    /// The first bad audit event found at start-up.
+    audit_broken_at: Option<i64>,
 }
 
 #[tauri::command(async)]
@@ -63,7 +66,7 @@ pub fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
     };
     let user = state.actor().ok().as_ref().map(UserView::from);
     let data_dir = state.data_dir().ok().map(|d| d.display().to_string());
-    Ok(AppStatus { lang, startup_error, initialised, user, office, data_dir })
+    Ok(AppStatus { lang, startup_error, initialised, user, office, data_dir, audit_broken_at: state.audit_broken_at })
 }
 
 #[derive(Deserialize)]
@@ -249,6 +252,17 @@ pub fn create_user(state: State<'_, AppState>, payload: Value) -> Reply<UserSumm
         let req: NewUserRequest = decode(payload)?;
         let user = NewUser::validate(&req.login, &req.full_name, req.roles)?;
         state.with_registry(|reg| reg.create_user(&actor, &user, &req.password, &req.password_repeat, clock::now()))
+    })();
+    reply(&state, r)
+}
+
+#[tauri::command(async)]
+pub fn update_office(state: State<'_, AppState>, payload: Value) -> Reply<Office> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let draft: OfficeDraft = decode(payload)?;
+        let data = OfficeData::validate(&draft)?;
+        state.with_registry(|reg| reg.update_office(&actor, &data, clock::now()))
     })();
     reply(&state, r)
 }

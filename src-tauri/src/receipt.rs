@@ -1,10 +1,12 @@
-//! Issuing the acceptance receipt: registry record → PDF → file → audit,
-//! then showing it in the system's PDF viewer.
+//! Issuing the receipt of an intake: an acceptance receipt, or — for a
+//! package refused at intake — the receipt of refusal to accept documents
+//! listing what is missing. Registry record → PDF → file → audit, then the
+//! system's PDF viewer.
 
 use std::path::PathBuf;
 
 use chrono::Datelike;
-use kense_documents::{AcceptanceReceipt, Bilingual as DocText, OfficeRequisites};
+use kense_documents::{AcceptanceReceipt, Bilingual as DocText, OfficeRequisites, RefusalReceipt};
 use kense_domain::access::Actor;
 use kense_domain::application::Status;
 use kense_domain::audit::{hex, short};
@@ -17,11 +19,13 @@ use tauri_plugin_opener::OpenerExt;
 use crate::state::AppState;
 use crate::{clock, paths};
 
-pub const KIND: &str = "receipt";
+pub const ACCEPTANCE: &str = "receipt";
+pub const REFUSAL: &str = "refusal-receipt";
 
 #[derive(Debug, Serialize)]
 pub struct Printed {
     pub path: String,
+    pub kind: &'static str,
     pub copy: u32,
     pub sha256: String,
     /// Whether the system viewer accepted the file. When it did not (no
@@ -33,11 +37,33 @@ fn text(b: &kense_domain::Bilingual) -> DocText {
     DocText { kk: b.kk.clone(), ru: b.ru.clone() }
 }
 
+fn requisites(office: &Office) -> OfficeRequisites {
+    OfficeRequisites { name: text(&office.name), address: text(&office.address), phone: office.phone.clone() }
+}
+
+fn refusal_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_number: u32) -> RefusalReceipt {
+    RefusalReceipt {
+        registration_number: rec.number.clone(),
+        registered_at: rec.registered_at.naive_local(),
+        office: requisites(office),
+        service_name: text(&rec.service_name),
+        applicant_name: rec.applicant_name.clone(),
+        applicant_address: (!rec.applicant_address.is_empty()).then(|| rec.applicant_address.clone()),
+        missing_documents: rec.documents.iter().filter(|d| d.required && !d.presented).map(|d| text(&d.name)).collect(),
+        refused_by: rec.registered_by.clone(),
+        executor: None,
+        executor_phone: (!office.phone.is_empty()).then(|| office.phone.clone()),
+        audit_chain_head: Some(short(chain_head).to_owned()),
+        copy_number,
+        verification: None,
+    }
+}
+
 fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_number: u32) -> AcceptanceReceipt {
     AcceptanceReceipt {
         registration_number: rec.number.clone(),
         registered_at: rec.registered_at.naive_local(),
-        office: OfficeRequisites { name: text(&office.name), address: text(&office.address), phone: office.phone.clone() },
+        office: requisites(office),
         service_name: text(&rec.service_name),
         applicant_name: rec.applicant_name.clone(),
         applicant_iin: rec.applicant_iin.clone(),
@@ -56,30 +82,30 @@ fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_n
     }
 }
 
-/// Makes the receipt's PDF, files it under the data directory and records
-/// its hash. The same record always gives the same bytes.
+/// Makes the intake receipt's PDF, files it under the data directory and
+/// records its hash. The same record and copy number always give the same
+/// bytes; a reprint carries its copy number.
 pub fn issue(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
-    let (rec, office, head, copy) = state.with_registry(|reg| {
+    let (rec, office, head) = state.with_registry(|reg| {
         let rec = reg.application(actor, application_id, now)?;
-        let copy = reg.next_copy_number(application_id, KIND)?;
-        Ok((rec, reg.office()?, reg.audit_head()?, copy))
+        Ok((rec, reg.office()?, reg.audit_head()?))
     })?;
-    // Refused at intake means no acceptance receipt: that package was not accepted.
-    if rec.status == Status::RefusedAtIntake {
-        return Err(Error::InvalidState);
+    let kind = if rec.status == Status::RefusedAtIntake { REFUSAL } else { ACCEPTANCE };
+    let copy = state.with_registry(|reg| reg.next_copy_number(application_id, kind))?;
+    let typesetter = state.typesetter()?;
+    let bytes = match kind {
+        REFUSAL => typesetter.refusal_receipt(&refusal_of(&rec, &office, &head, copy)),
+        _ => typesetter.acceptance_receipt(&receipt_of(&rec, &office, &head, copy)),
     }
-    let bytes = state
-        .typesetter()?
-        .acceptance_receipt(&receipt_of(&rec, &office, &head, copy))
-        .map_err(|e| Error::Document(e.to_string()))?;
+    .map_err(|e| Error::Document(e.to_string()))?;
     let sha256 = hex(&Sha256::digest(&bytes));
-    let name = if copy == 1 { KIND.to_owned() } else { format!("{KIND}-copy{copy}") };
+    let name = if copy == 1 { kind.to_owned() } else { format!("{kind}-copy{copy}") };
     let path: PathBuf = paths::document_file(state.data_dir()?, rec.registered_at.year(), &rec.number, &name);
     paths::write_atomically(&path, &bytes)?;
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let copy = state.with_registry(|reg| reg.record_issued_document(actor, rec.id, KIND, copy, &sha256, &file_name, now))?;
-    Ok(Printed { path: path.display().to_string(), copy, sha256, opened: false })
+    let copy = state.with_registry(|reg| reg.record_issued_document(actor, rec.id, kind, copy, &sha256, &file_name, now))?;
+    Ok(Printed { path: path.display().to_string(), kind, copy, sha256, opened: false })
 }
 
 /// Hands the file to the system's PDF viewer (xdg-open, the Windows shell,

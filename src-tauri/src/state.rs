@@ -37,6 +37,9 @@ pub struct AppState {
     session: Mutex<Session>,
     typesetter: Result<Typesetter, Error>,
     rules: Result<Rules, Error>,
+    /// The first audit event that failed verification at start-up, if any:
+    /// shown to every user until someone acts on it.
+    pub audit_broken_at: Option<i64>,
 }
 
 /// Shipped rule data beside the catalog: refusal grounds and the calendar.
@@ -55,9 +58,13 @@ impl AppState {
     pub fn start(data_dir: Result<PathBuf, Error>, demo: bool) -> AppState {
         let rules = RefusalReasons::parse(REFUSAL_REASONS_JSON)
             .and_then(|reasons| Ok(Rules { reasons, calendar: WorkingCalendar::parse(CALENDAR_JSON)? }));
-        let registry = match (&data_dir, &rules) {
+        let opened = match (&data_dir, &rules) {
             (Ok(dir), Ok(rules)) => open_registry(dir, demo.then_some(rules)),
             (Err(e), _) | (_, Err(e)) => Err(e.clone()),
+        };
+        let (registry, audit_broken_at) = match opened {
+            Ok((r, broken)) => (Ok(r), broken),
+            Err(e) => (Err(e), None),
         };
         if let Err(e) = &registry {
             log::error!("registry not opened: {e}");
@@ -66,6 +73,7 @@ impl AppState {
         AppState {
             data_dir,
             rules,
+            audit_broken_at,
             registry: Mutex::new(registry),
             session: Mutex::new(Session { actor: None, lang: Lang::Kk, last_seen: Instant::now() }),
             typesetter,
@@ -161,7 +169,9 @@ pub fn due_on_entering(
     }
 }
 
-fn open_registry(dir: &std::path::Path, demo: Option<&Rules>) -> Result<Registry, Error> {
+/// Opens the registry, installs the shipped catalog and verifies the audit
+/// chain; returns the first bad event, if the chain is broken.
+fn open_registry(dir: &std::path::Path, demo: Option<&Rules>) -> Result<(Registry, Option<i64>), Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
     let mut registry = Registry::open(&paths::registry_file(dir))?;
     registry.install_catalog(CATALOG_JSON, clock::now())?;
@@ -175,5 +185,5 @@ fn open_registry(dir: &std::path::Path, demo: Option<&Rules>) -> Result<Registry
             demo::populate(&mut registry, &rules.calendar, clock::now())?;
         }
     }
-    Ok(registry)
+    Ok((registry, chain.first_bad))
 }

@@ -38,6 +38,18 @@ async fn set_up_office(c: &Client) -> Res<()> {
     click(c, "setup-submit").await?;
     log_in(c, "saule").await?;
     click(c, "nav-admin").await?;
+    type_into(c, "office-name-kk", "Шиелі ауданының білім бөлімі").await?;
+    type_into(c, "office-name-ru", "Отдел образования Шиелийского района").await?;
+    type_into(c, "office-address-kk", "Шиелі кенті, Әйтеке би көшесі, 1").await?;
+    type_into(c, "office-address-ru", "пос. Шиели, ул. Айтеке би, 1").await?;
+    type_into(c, "office-start-number", "0").await?;
+    click(c, "office-submit").await?;
+    let err = text_until(c, "office-error", |t| !t.is_empty()).await?;
+    ensure(err.contains("Бастапқы нөмір"), format!("a zero first number was answered: {err}"))?;
+    type_into(c, "office-start-number", "1").await?;
+    click(c, "office-submit").await?;
+    visible(c, "office-saved").await?;
+    text_until(c, "office-name", |t| t == "Шиелі ауданының білім бөлімі").await?;
     for (login, name, role) in [("head1", "Басшы Ержан", "head"), ("exec1", "Орындаушы Гүлнар", "executor")] {
         type_into(c, "user-full-name", name).await?;
         type_into(c, "user-login", login).await?;
@@ -159,6 +171,21 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     .await?;
     let status = text_until(c, "result-status", |t| !t.is_empty()).await?;
     ensure(status == "қабылдаудан бас тартылды", format!("incomplete package shown as {status}"))?;
+    // The applicant leaves with the receipt of refusal listing what is missing.
+    let refusal = text_until(c, "result-receipt-path", |t| t.ends_with("refusal-receipt.pdf")).await?;
+    let text = pdf_text(std::path::Path::new(&refusal))?;
+    for expected in [
+        "Құжаттарды қабылдаудан бас тарту туралы қолхат",
+        "20-бабының 2-тармағын",
+        "Баланың туу туралы куәлігі",
+        "Расписка об отказе в приеме документов",
+        "Шиелі ауданының білім бөлімі",
+        "Отдел образования Шиелийского района",
+        &incomplete,
+    ] {
+        ensure(text.contains(expected), format!("refusal receipt lacks {expected:?}: {text}"))?;
+    }
+    std::fs::copy(&refusal, artifacts_dir().join("e2e-refusal-receipt.pdf")).map_err(|e| e.to_string())?;
     text_until(c, "recent", |t| t.contains(&incomplete)).await?;
 
     for n in [&preschool, &guardianship] {
@@ -226,6 +253,8 @@ async fn third_day(c: &Client, waiting: &str) -> Res<()> {
 
 async fn after_tampering(c: &Client) -> Res<String> {
     log_in(c, "saule").await?;
+    // Start-up verification found it: every user is told.
+    text_until(c, "notice", |t| t.contains("бұзылған")).await?;
     click(c, "nav-admin").await?;
     click(c, "audit-verify").await?;
     text_until(c, "audit-result", |t| t.contains("бұзылған")).await

@@ -33,6 +33,13 @@ pub enum Field {
     ReceivedBy,
     Roles,
     DuplicateReason,
+    OfficeNameKk,
+    OfficeNameRu,
+    OfficeAddressKk,
+    OfficeAddressRu,
+    OfficePhone,
+    Series,
+    StartNumber,
 }
 
 impl Field {
@@ -59,6 +66,13 @@ impl Field {
             Field::ReceivedBy => "received_by",
             Field::Roles => "roles",
             Field::DuplicateReason => "duplicate_reason",
+            Field::OfficeNameKk => "name_kk",
+            Field::OfficeNameRu => "name_ru",
+            Field::OfficeAddressKk => "address_kk",
+            Field::OfficeAddressRu => "address_ru",
+            Field::OfficePhone => "phone",
+            Field::Series => "series",
+            Field::StartNumber => "start_number",
         }
     }
 
@@ -104,6 +118,20 @@ impl Field {
             (Field::Roles, Lang::Ru) => "Роли",
             (Field::DuplicateReason, Lang::Kk) => "Қайта тіркеу себебі",
             (Field::DuplicateReason, Lang::Ru) => "Причина повторной регистрации",
+            (Field::OfficeNameKk, Lang::Kk) => "Атауы (қазақша)",
+            (Field::OfficeNameKk, Lang::Ru) => "Наименование (на казахском)",
+            (Field::OfficeNameRu, Lang::Kk) => "Атауы (орысша)",
+            (Field::OfficeNameRu, Lang::Ru) => "Наименование (на русском)",
+            (Field::OfficeAddressKk, Lang::Kk) => "Мекенжайы (қазақша)",
+            (Field::OfficeAddressKk, Lang::Ru) => "Адрес (на казахском)",
+            (Field::OfficeAddressRu, Lang::Kk) => "Мекенжайы (орысша)",
+            (Field::OfficeAddressRu, Lang::Ru) => "Адрес (на русском)",
+            (Field::OfficePhone, Lang::Kk) => "Кеңсе телефоны",
+            (Field::OfficePhone, Lang::Ru) => "Телефон отдела",
+            (Field::Series, Lang::Kk) => "Журнал сериясы",
+            (Field::Series, Lang::Ru) => "Серия журнала",
+            (Field::StartNumber, Lang::Kk) => "Бастапқы нөмір",
+            (Field::StartNumber, Lang::Ru) => "Начальный номер",
         }
     }
 }
@@ -139,6 +167,8 @@ pub enum Error {
     NotAnExecutor,
     /// An open application for the same child and service exists.
     Duplicate { number: String },
+    SeriesFormat,
+    StartNumber,
     NotFound,
     /// The record is not in a state where this action applies (perhaps
     /// another workstation changed it meanwhile).
@@ -183,6 +213,8 @@ impl Error {
             Error::NotAssigned => "not_assigned",
             Error::NotAnExecutor => "not_an_executor",
             Error::Duplicate { .. } => "duplicate",
+            Error::SeriesFormat => "series_format",
+            Error::StartNumber => "start_number",
             Error::NotFound => "not_found",
             Error::InvalidState => "invalid_state",
             Error::MalformedRequest(_) => "malformed_request",
@@ -211,6 +243,8 @@ impl Error {
             Error::PasswordsDiffer => Some(Field::PasswordRepeat),
             Error::LoginFormat | Error::LoginTaken => Some(Field::Login),
             Error::Duplicate { .. } => Some(Field::DuplicateReason),
+            Error::SeriesFormat => Some(Field::Series),
+            Error::StartNumber => Some(Field::StartNumber),
             _ => None,
         }
     }
@@ -330,6 +364,14 @@ impl Error {
             Error::Duplicate { number } => pick(
                 &format!("Осы бала бойынша осы қызметке ашық өтініш бар: № {number}. Қайта тіркеу қажет болса, себебін жазыңыз."),
                 &format!("По этому ребёнку уже есть открытое заявление на эту услугу: № {number}. Если повторная регистрация нужна, укажите причину."),
+            ),
+            Error::SeriesFormat => pick(
+                "Журнал сериясы 10 таңбадан аспайтын әріптер мен цифрлардан тұруы керек.",
+                "Серия журнала — не более 10 букв и цифр.",
+            ),
+            Error::StartNumber => pick(
+                "Бастапқы нөмір 1-ден 9 999 999-ға дейінгі сан болуы керек.",
+                "Начальный номер — число от 1 до 9 999 999.",
             ),
             Error::NotFound => pick("Жазба табылмады.", "Запись не найдена."),
             Error::InvalidState => pick(

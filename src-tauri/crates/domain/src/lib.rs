@@ -17,6 +17,7 @@ pub mod deadline;
 pub mod error;
 pub mod iin;
 pub mod lang;
+pub mod office;
 pub mod reasons;
 pub mod user;
 pub mod workflow;

@@ -238,3 +238,27 @@ fn a_deleted_audit_row_is_found() {
     drop(conn);
     assert_eq!(Registry::open(&path).unwrap().verify_audit_chain().unwrap().first_bad, Some(3));
 }
+
+#[test]
+fn the_administrator_sets_the_office_series_and_first_number() {
+    use kense_domain::office::{OfficeData, OfficeDraft};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, actor) = fresh(&dir.path().join("r.sqlite"));
+    let data = OfficeData::validate(&OfficeDraft {
+        name_kk: "Шиелі ауданының білім бөлімі".into(),
+        name_ru: "Отдел образования Шиелийского района".into(),
+        address_kk: "Шиелі к., 1".into(),
+        address_ru: "пос. Шиели, 1".into(),
+        phone: "8 72432 41234".into(),
+        series: "ШБ".into(),
+        start_number: 1250,
+    })
+    .unwrap();
+    let clerk_only = Actor { roles: vec![Role::Clerk], ..actor.clone() };
+    assert_eq!(r.update_office(&clerk_only, &data, now()).unwrap_err(), Error::Forbidden);
+    r.update_office(&actor, &data, now()).unwrap();
+    assert_eq!(r.office().unwrap().name.ru, "Отдел образования Шиелийского района");
+    let reg = r.register_application(&actor, &application(&draft()), Due::default(), now()).unwrap();
+    assert_eq!(reg.number, "ШБ-2026-01250", "a paper journal carried on");
+    assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
+}
