@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "executors",
     "users",
     "create_user",
+    "correct_application",
     "update_office",
     "verify_audit",
     "application_detail",

@@ -119,6 +119,10 @@ $("register-form").addEventListener("submit", async (ev) => {
     child_iin: field("child_iin"),
     child_name: field("child_name"),
     child_birth_date: field("child_birth_date"),
+    representative_iin: field("representative_iin"),
+    representative_name: field("representative_name"),
+    poa_number: field("poa_number"),
+    poa_date: field("poa_date"),
     documents: [...ticked()],
     consent: $("consent").checked,
     notes: field("notes"),
@@ -137,6 +141,7 @@ $("register-form").addEventListener("submit", async (ev) => {
   } catch (e) {
     // A second open application for the same child: the backend asks why.
     if (e && e.code === "duplicate") $("duplicate-field").hidden = false;
+    if (e && e.field && (e.field.startsWith("representative") || e.field.startsWith("poa"))) $("representative-fields").open = true;
     showError($("register-error"), e, form);
   } finally {
     $("register-submit").disabled = false;

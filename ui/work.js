@@ -93,7 +93,9 @@ function renderDetail(a) {
     ["service", a.service_name[currentLang()]],
     ["applicant", `${a.applicant_name}, ${t("iin")} ${a.applicant_iin}, ${a.applicant_phone}`],
     ["child", a.child_name ? `${a.child_name}, ${t("iin")} ${a.child_iin}, ${a.child_birth_date ?? ""}` : null],
+    ["representative", a.representative ? `${a.representative.name}, ${t("iin")} ${a.representative.iin}, ${t("poa_number")} ${a.representative.poa_number} (${a.representative.poa_date})` : null],
     ["executor", a.executor],
+    ["corrections", a.corrections ? String(a.corrections) : null],
     ["result", a.result ? resultText(a.result) : null],
   ];
   $("detail-facts").replaceChildren(
@@ -116,7 +118,58 @@ function renderDetail(a) {
   );
   const roles = new Set(user ? user.roles : []);
   for (const [id, role, statuses] of ACTIONS) $(id).hidden = !(roles.has(role) && statuses.includes(a.status));
+  fillCorrection(a);
 }
+
+const FINAL = ["refused_at_intake", "issued", "withdrawn"];
+
+function fillCorrection(a) {
+  const roles = new Set(user ? user.roles : []);
+  $("act-correct").hidden = !(roles.has("clerk") && !FINAL.includes(a.status));
+  $("act-correct").open = false;
+  for (const f of ["applicant_iin", "applicant_name", "applicant_phone", "applicant_address", "child_iin", "child_name", "child_birth_date"]) {
+    $("fix-" + f).value = a[f] ?? "";
+  }
+  $("fix-child").hidden = !a.child_iin;
+  $("fix-reason").value = "";
+}
+
+$("correct-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  if (!current) return;
+  const form = ev.currentTarget;
+  clearErrors(form, $("detail-error"));
+  const v = (f) => $("fix-" + f).value;
+  const rep = current.representative;
+  try {
+    await call("correct_application", {
+      payload: {
+        id: current.id,
+        expected_status: current.status,
+        reason: v("reason"),
+        corrections: {
+          applicant_iin: v("applicant_iin"),
+          applicant_name: v("applicant_name"),
+          applicant_phone: v("applicant_phone"),
+          applicant_address: v("applicant_address"),
+          child_iin: v("child_iin"),
+          child_name: v("child_name"),
+          child_birth_date: v("child_birth_date"),
+          representative_iin: rep ? rep.iin : "",
+          representative_name: rep ? rep.name : "",
+          poa_number: rep ? rep.poa_number : "",
+          poa_date: rep ? rep.poa_date : "",
+          notes: current.notes ?? "",
+        },
+      },
+    });
+    current = await call("application_detail", { payload: { id: current.id } });
+    renderDetail(current);
+    await openWorklist(user);
+  } catch (e) {
+    showError($("detail-error"), e, form);
+  }
+});
 
 function resultText(r) {
   const what = r.outcome === "positive" ? t("outcome_positive") : t("outcome_refusal");

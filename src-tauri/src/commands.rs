@@ -7,7 +7,7 @@
 //! Argon2 and PDF generation must not freeze the window.
 
 use kense_domain::access::{Actor, Role};
-use kense_domain::application::{ApplicationDraft, NewApplication};
+use kense_domain::application::{ApplicationDraft, Channel, NewApplication};
 use kense_domain::catalog::Service;
 use kense_domain::user::NewUser;
 use kense_domain::{Error, Lang};
@@ -252,6 +252,79 @@ pub fn create_user(state: State<'_, AppState>, payload: Value) -> Reply<UserSumm
         let req: NewUserRequest = decode(payload)?;
         let user = NewUser::validate(&req.login, &req.full_name, req.roles)?;
         state.with_registry(|reg| reg.create_user(&actor, &user, &req.password, &req.password_repeat, clock::now()))
+    })();
+    reply(&state, r)
+}
+
+/// Person data a clerk may correct; the rest of the application stays as
+/// registered.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Corrections {
+    applicant_iin: String,
+    applicant_name: String,
+    applicant_phone: String,
+    #[serde(default)]
+    applicant_address: String,
+    #[serde(default)]
+    child_iin: String,
+    #[serde(default)]
+    child_name: String,
+    #[serde(default)]
+    child_birth_date: String,
+    #[serde(default)]
+    representative_iin: String,
+    #[serde(default)]
+    representative_name: String,
+    #[serde(default)]
+    poa_number: String,
+    #[serde(default)]
+    poa_date: String,
+    #[serde(default)]
+    notes: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CorrectionRequest {
+    id: i64,
+    expected_status: Status,
+    reason: String,
+    corrections: Corrections,
+}
+
+#[tauri::command(async)]
+pub fn correct_application(state: State<'_, AppState>, payload: Value) -> Reply<i64> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: CorrectionRequest = decode(payload)?;
+        let now = clock::now();
+        state.with_registry(|reg| {
+            let rec = reg.application(&actor, req.id, now)?;
+            let c = req.corrections;
+            let draft = ApplicationDraft {
+                service_code: rec.service_code.clone(),
+                channel: Channel::parse(&rec.channel),
+                applicant_iin: c.applicant_iin,
+                applicant_name: c.applicant_name,
+                applicant_phone: c.applicant_phone,
+                applicant_address: c.applicant_address,
+                child_iin: c.child_iin,
+                child_name: c.child_name,
+                child_birth_date: c.child_birth_date,
+                representative_iin: c.representative_iin,
+                representative_name: c.representative_name,
+                poa_number: c.poa_number,
+                poa_date: c.poa_date,
+                documents: rec.documents.iter().filter(|d| d.presented).map(|d| d.code.clone()).collect(),
+                consent: true,
+                notes: c.notes,
+                duplicate_reason: String::new(),
+            };
+            let (_, catalog) = reg.catalog()?;
+            let app = NewApplication::validate(&draft, &catalog, now.date_naive())?;
+            reg.correct_application(&actor, req.id, req.expected_status, &app, &req.reason, now)
+        })
     })();
     reply(&state, r)
 }

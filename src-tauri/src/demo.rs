@@ -61,9 +61,7 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
             child_birth_date: child_birth.to_string(),
             documents,
             consent: true,
-            notes: String::new(),
-            channel: None,
-            duplicate_reason: String::new(),
+            ..Default::default()
         };
         let at = now - Duration::minutes(i64::from(30 * (6 - i)));
         let app = NewApplication::validate(&draft, &catalog, at.date_naive())?;

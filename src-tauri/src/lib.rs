@@ -98,6 +98,7 @@ pub fn run() {
             commands::executors,
             commands::users,
             commands::create_user,
+            commands::correct_application,
             commands::update_office,
             commands::verify_audit,
             commands::application_detail,

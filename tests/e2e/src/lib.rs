@@ -178,8 +178,17 @@ pub async fn click_css(c: &Client, css: &str) -> Res<()> {
     loop {
         if let Ok(e) = c.find(Locator::Css(css)).await {
             if e.is_displayed().await.unwrap_or(false) {
-                scroll_to(c, &e).await?;
-                return e.click().await.map_err(|e| format!("click {css}: {e:?}"));
+                // Lists re-render when their data arrives: an element found a
+                // moment ago may be gone; look it up again.
+                let clicked = match scroll_to(c, &e).await {
+                    Ok(()) => e.click().await.map_err(|e| format!("click {css}: {e:?}")),
+                    Err(err) => Err(err),
+                };
+                match clicked {
+                    Ok(()) => return Ok(()),
+                    Err(err) if err.contains("StaleElement") && Instant::now() < deadline => {}
+                    Err(err) => return Err(err),
+                }
             }
         }
         if Instant::now() > deadline {

@@ -188,6 +188,20 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     std::fs::copy(&refusal, artifacts_dir().join("e2e-refusal-receipt.pdf")).map_err(|e| e.to_string())?;
     text_until(c, "recent", |t| t.contains(&incomplete)).await?;
 
+    // A typo found after registration is corrected, never overwritten.
+    click(c, "nav-work").await?;
+    click_css(c, &format!("#worklist tr[data-number=\"{waiting}\"] td")).await?;
+    text_until(c, "detail-number", |t| t == waiting).await?;
+    click_css(c, "#act-correct summary").await?;
+    type_into(c, "fix-applicant_name", "Күтуші Айгүл Серікқызы").await?;
+    click(c, "act-correct-submit").await?;
+    let err = text_until(c, "detail-error", |t| !t.is_empty()).await?;
+    ensure(err.contains("Түзету себебі"), format!("a correction without a reason was answered: {err}"))?;
+    type_into(c, "fix-applicant_name", "Күтуші Айгүл Серікқызы").await?;
+    type_into(c, "fix-reason", "Әкесінің аты түсіп қалған").await?;
+    click(c, "act-correct-submit").await?;
+    text_until(c, "detail-facts", |t| t.contains("Күтуші Айгүл Серікқызы") && t.contains("Түзетулер саны")).await?;
+
     for n in [&preschool, &guardianship] {
         step(c, n, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
     }

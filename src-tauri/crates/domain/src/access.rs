@@ -36,6 +36,8 @@ impl Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     RegisterApplication,
+    /// Correct the person data of an open application (a new version).
+    CorrectApplication,
     ViewApplications,
     PrintDocument,
     Workflow(Step),
@@ -64,7 +66,7 @@ impl Actor {
 fn grants(role: Role, action: Action) -> bool {
     use Role::*;
     match action {
-        Action::RegisterApplication | Action::PrintDocument => role == Clerk,
+        Action::RegisterApplication | Action::CorrectApplication | Action::PrintDocument => role == Clerk,
         Action::ViewApplications => matches!(role, Clerk | Executor | Head),
         Action::Workflow(step) => match step {
             Step::SendToHead | Step::Issue | Step::Withdraw => role == Clerk,

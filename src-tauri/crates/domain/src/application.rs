@@ -42,6 +42,16 @@ pub struct ApplicationDraft {
     pub consent: bool,
     #[serde(default)]
     pub notes: String,
+    /// A representative acting under a power of attorney: all four or none.
+    #[serde(default)]
+    pub representative_iin: String,
+    #[serde(default)]
+    pub representative_name: String,
+    #[serde(default)]
+    pub poa_number: String,
+    /// ISO date or ДД.ММ.ГГГГ.
+    #[serde(default)]
+    pub poa_date: String,
     /// Why a second open application for the same child and service is
     /// registered anyway; asked for only when the registry finds one.
     #[serde(default)]
@@ -54,6 +64,15 @@ pub struct Person {
     pub name: String,
     pub phone: String,
     pub address: String,
+}
+
+/// Someone applying for the applicant under a power of attorney.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Representative {
+    pub iin: Iin,
+    pub name: String,
+    pub poa_number: String,
+    pub poa_date: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -99,6 +118,7 @@ pub struct NewApplication {
     pub service_code: String,
     pub channel: Channel,
     pub applicant: Person,
+    pub representative: Option<Representative>,
     pub child: Option<Child>,
     pub documents: Vec<PresentedDocument>,
     pub notes: String,
@@ -127,6 +147,7 @@ impl NewApplication {
             address: optional_text(Field::ApplicantAddress, &draft.applicant_address, MAX_ADDRESS)?,
         };
 
+        let representative = representative(draft, today)?;
         let child = match service.subject {
             Subject::Child => Some(Child {
                 iin: Iin::parse(Field::ChildIin, &draft.child_iin)?,
@@ -162,6 +183,7 @@ impl NewApplication {
             service_code: service.code.clone(),
             channel,
             applicant,
+            representative,
             child,
             documents,
             notes,
@@ -182,6 +204,21 @@ impl NewApplication {
     pub fn missing_documents(&self) -> impl Iterator<Item = &PresentedDocument> {
         self.documents.iter().filter(|d| d.required && !d.presented)
     }
+}
+
+/// The representative block is all or nothing: a name without a power of
+/// attorney is not a representative the office may accept.
+fn representative(d: &ApplicationDraft, today: NaiveDate) -> Result<Option<Representative>, Error> {
+    let given = [&d.representative_iin, &d.representative_name, &d.poa_number, &d.poa_date];
+    if given.iter().all(|v| v.trim().is_empty()) {
+        return Ok(None);
+    }
+    Ok(Some(Representative {
+        iin: Iin::parse(Field::RepresentativeIin, &d.representative_iin)?,
+        name: required_text(Field::RepresentativeName, &d.representative_name, MAX_NAME)?,
+        poa_number: required_text(Field::PoaNumber, &d.poa_number, 100)?,
+        poa_date: past_date(Field::PoaDate, &d.poa_date, today)?,
+    }))
 }
 
 /// Trims and collapses runs of whitespace: what a person means by the text.
@@ -337,6 +374,21 @@ mod tests {
         let mut d = complete();
         d.documents.push("forged".into());
         assert!(matches!(NewApplication::validate(&d, &c, today()), Err(Error::UnknownDocument(_))));
+    }
+
+    #[test]
+    fn a_representative_is_all_or_nothing() {
+        let mut d = complete();
+        d.representative_name = "Сенімді Өкіл".into();
+        assert_eq!(
+            NewApplication::validate(&d, &catalog(), today()),
+            Err(Error::Required(Field::RepresentativeIin))
+        );
+        d.representative_iin = "900101300007".into();
+        d.poa_number = "№ 123".into();
+        d.poa_date = "01.11.2026".into();
+        let a = NewApplication::validate(&d, &catalog(), today()).unwrap();
+        assert_eq!(a.representative.unwrap().poa_date, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
     }
 
     #[test]

@@ -40,6 +40,11 @@ pub enum Field {
     OfficePhone,
     Series,
     StartNumber,
+    RepresentativeIin,
+    RepresentativeName,
+    PoaNumber,
+    PoaDate,
+    CorrectionReason,
 }
 
 impl Field {
@@ -73,6 +78,11 @@ impl Field {
             Field::OfficePhone => "phone",
             Field::Series => "series",
             Field::StartNumber => "start_number",
+            Field::RepresentativeIin => "representative_iin",
+            Field::RepresentativeName => "representative_name",
+            Field::PoaNumber => "poa_number",
+            Field::PoaDate => "poa_date",
+            Field::CorrectionReason => "correction_reason",
         }
     }
 
@@ -132,6 +142,16 @@ impl Field {
             (Field::Series, Lang::Ru) => "Серия журнала",
             (Field::StartNumber, Lang::Kk) => "Бастапқы нөмір",
             (Field::StartNumber, Lang::Ru) => "Начальный номер",
+            (Field::RepresentativeIin, Lang::Kk) => "Өкілдің ЖСН",
+            (Field::RepresentativeIin, Lang::Ru) => "ИИН представителя",
+            (Field::RepresentativeName, Lang::Kk) => "Өкілдің аты-жөні",
+            (Field::RepresentativeName, Lang::Ru) => "ФИО представителя",
+            (Field::PoaNumber, Lang::Kk) => "Сенімхат нөмірі",
+            (Field::PoaNumber, Lang::Ru) => "Номер доверенности",
+            (Field::PoaDate, Lang::Kk) => "Сенімхат күні",
+            (Field::PoaDate, Lang::Ru) => "Дата доверенности",
+            (Field::CorrectionReason, Lang::Kk) => "Түзету себебі",
+            (Field::CorrectionReason, Lang::Ru) => "Причина исправления",
         }
     }
 }

@@ -109,6 +109,17 @@ pub struct ApplicationRecord {
     /// The newest result version (a returned one is kept in the history).
     pub result: Option<ResultRecord>,
     pub history: Vec<HistoryEntry>,
+    pub representative: Option<RepresentativeRecord>,
+    /// How many corrections the person data has had (0 = as registered).
+    pub corrections: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RepresentativeRecord {
+    pub iin: String,
+    pub name: String,
+    pub poa_number: String,
+    pub poa_date: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -204,8 +215,10 @@ impl Registry {
             "INSERT INTO applications (number, series, year, seq, registered_at, registered_by, catalog_version,
                  service_code, service_name_kk, service_name_ru, channel, status,
                  applicant_iin, applicant_name, applicant_phone, applicant_address,
-                 child_iin, child_name, child_birth_date, consent, notes, search_text, step_due_at, due_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1, ?20, ?21, ?22, ?23)",
+                 child_iin, child_name, child_birth_date, consent, notes, search_text, step_due_at, due_at,
+                 representative_iin, representative_name, poa_number, poa_date)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1, ?20, ?21, ?22, ?23,
+                     ?24, ?25, ?26, ?27)",
             params![
                 number,
                 office.series,
@@ -230,6 +243,10 @@ impl Registry {
                 search_key(&format!("{} {}", app.applicant.name, child.map_or("", |c| c.name.as_str()))),
                 due.step.map(timestamp),
                 due.whole.map(timestamp),
+                app.representative.as_ref().map(|r| r.iin.as_str()),
+                app.representative.as_ref().map(|r| r.name.as_str()),
+                app.representative.as_ref().map(|r| r.poa_number.as_str()),
+                app.representative.as_ref().map(|r| r.poa_date.to_string()),
             ],
         )
         .map_err(db_err)?;
@@ -389,7 +406,9 @@ impl Registry {
                 "SELECT a.id, a.number, a.registered_at, u.full_name, a.catalog_version, a.service_code,
                         a.service_name_kk, a.service_name_ru, a.channel, a.status, a.applicant_iin, a.applicant_name,
                         a.applicant_phone, a.applicant_address, a.child_iin, a.child_name, a.child_birth_date, a.notes,
-                        a.executor_id, e.full_name, a.step_due_at, a.due_at
+                        a.executor_id, e.full_name, a.step_due_at, a.due_at,
+                        a.representative_iin, a.representative_name, a.poa_number, a.poa_date,
+                        (SELECT COUNT(*) FROM application_versions v WHERE v.application_id = a.id)
                  FROM applications a JOIN users u ON u.id = a.registered_by
                  LEFT JOIN users e ON e.id = a.executor_id WHERE a.id = ?1",
                 [id],
@@ -401,13 +420,18 @@ impl Registry {
                         (r.get::<_, String>(12)?, r.get::<_, String>(13)?, r.get::<_, Option<String>>(14)?),
                         (r.get::<_, Option<String>>(15)?, r.get::<_, Option<String>>(16)?, r.get::<_, String>(17)?),
                         (r.get::<_, Option<i64>>(18)?, r.get::<_, Option<String>>(19)?, r.get::<_, Option<String>>(20)?, r.get::<_, Option<String>>(21)?),
+                        (r.get::<_, Option<String>>(22)?, r.get::<_, Option<String>>(23)?, r.get::<_, Option<String>>(24)?, r.get::<_, Option<String>>(25)?, r.get::<_, i64>(26)?),
                     ))
                 },
             )
             .optional()
             .map_err(db_err)?
             .ok_or(Error::NotFound)?;
-        let ((id, number, registered_at, registered_by), (catalog_version, service_code, name_kk, name_ru), (channel, status, applicant_iin, applicant_name), (applicant_phone, applicant_address, child_iin), (child_name, child_birth_date, notes), (executor_id, executor, step_due_at, due_at)) = record;
+        let ((id, number, registered_at, registered_by), (catalog_version, service_code, name_kk, name_ru), (channel, status, applicant_iin, applicant_name), (applicant_phone, applicant_address, child_iin), (child_name, child_birth_date, notes), (executor_id, executor, step_due_at, due_at), (rep_iin, rep_name, poa_number, poa_date, corrections)) = record;
+        let representative = match (rep_iin, rep_name, poa_number, poa_date) {
+            (Some(iin), Some(name), Some(poa_number), Some(poa_date)) => Some(RepresentativeRecord { iin, name, poa_number, poa_date }),
+            _ => None,
+        };
         let registered_at = DateTime::parse_from_rfc3339(&registered_at)
             .map_err(|e| Error::Storage(format!("bad registered_at in application {id}: {e}")))?;
         let child_birth_date = child_birth_date
@@ -457,6 +481,8 @@ impl Registry {
             due_at,
             result: self.latest_result(id)?,
             history: self.history(id)?,
+            representative,
+            corrections,
         })
     }
 
@@ -503,6 +529,78 @@ impl Registry {
             out.push(HistoryEntry { at, step, from_status: status_of(&from)?, to_status: status_of(&to)?, actor, role, comment });
         }
         Ok(out)
+    }
+
+    /// Corrects the person data of an open application. Nothing is
+    /// overwritten without trace: the data as it stood goes into a new
+    /// version with the reason, and the audit records before and after.
+    /// The number, registration time, service and checklist never change.
+    pub fn correct_application(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        expected: Status,
+        app: &NewApplication,
+        reason: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<i64, Error> {
+        let at = timestamp(now);
+        let role = self.authorize_plain(actor, Action::CorrectApplication, "correct_application", &at)?;
+        let reason = kense_domain::application::required_text(kense_domain::Field::CorrectionReason, reason, 1000)?;
+        let before = self.load_application(id)?;
+        if before.status != expected || before.status.is_final() {
+            return Err(Error::InvalidState);
+        }
+        let previous = serde_json::json!({
+            "applicant_iin": before.applicant_iin, "applicant_name": before.applicant_name,
+            "applicant_phone": before.applicant_phone, "applicant_address": before.applicant_address,
+            "child_iin": before.child_iin, "child_name": before.child_name, "child_birth_date": before.child_birth_date,
+            "representative": before.representative, "notes": before.notes,
+        });
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+        let version: i64 = tx
+            .query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM application_versions WHERE application_id = ?1", [id], |r| r.get(0))
+            .map_err(db_err)?;
+        tx.execute(
+            "INSERT INTO application_versions (application_id, version, previous, reason, corrected_by, corrected_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, version, previous.to_string(), reason, actor.user_id, at],
+        )
+        .map_err(db_err)?;
+        let child = app.child.as_ref();
+        let rep = app.representative.as_ref();
+        tx.execute(
+            "UPDATE applications SET applicant_iin = ?1, applicant_name = ?2, applicant_phone = ?3, applicant_address = ?4,
+                 child_iin = ?5, child_name = ?6, child_birth_date = ?7, notes = ?8, search_text = ?9,
+                 representative_iin = ?10, representative_name = ?11, poa_number = ?12, poa_date = ?13
+             WHERE id = ?14 AND status = ?15",
+            params![
+                app.applicant.iin.as_str(), app.applicant.name, app.applicant.phone, app.applicant.address,
+                child.map(|c| c.iin.as_str()), child.map(|c| c.name.as_str()), child.map(|c| c.birth_date.to_string()),
+                app.notes,
+                search_key(&format!("{} {}", app.applicant.name, child.map_or("", |c| c.name.as_str()))),
+                rep.map(|r| r.iin.as_str()), rep.map(|r| r.name.as_str()), rep.map(|r| r.poa_number.as_str()),
+                rep.map(|r| r.poa_date.to_string()),
+                id, expected.code(),
+            ],
+        )
+        .map_err(db_err)?;
+        append(
+            &tx,
+            Entry {
+                at: &at,
+                actor_id: Some(actor.user_id),
+                actor_role: Some(role),
+                action: "correct_application",
+                entity: "application",
+                entity_id: Some(id.to_string()),
+                before: Some(previous.to_string()),
+                after: Some(serde_json::json!({"version": version, "application": app}).to_string()),
+                reason: Some(reason),
+            },
+        )?;
+        tx.commit().map_err(db_err)?;
+        Ok(version)
     }
 
     /// The copy number the next print of a document will carry: 1 for the

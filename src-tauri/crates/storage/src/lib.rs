@@ -20,7 +20,9 @@ use chrono::{DateTime, FixedOffset};
 use kense_domain::Error;
 use rusqlite::Connection;
 
-pub use applications::{ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, Registered, Urgency};
+pub use applications::{
+    ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, Registered, RepresentativeRecord, Urgency,
+};
 pub use audit::ChainStatus;
 pub use accounts::UserSummary;
 pub use office::Office;

@@ -17,6 +17,7 @@ pub struct Migration {
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "registry", sql: include_str!("../migrations/0001_registry.sql") },
     Migration { version: 2, name: "workflow", sql: include_str!("../migrations/0002_workflow.sql") },
+    Migration { version: 3, name: "corrections", sql: include_str!("../migrations/0003_corrections.sql") },
 ];
 
 /// The newest schema this binary knows.

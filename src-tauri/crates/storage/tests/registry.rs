@@ -262,3 +262,41 @@ fn the_administrator_sets_the_office_series_and_first_number() {
     assert_eq!(reg.number, "ШБ-2026-01250", "a paper journal carried on");
     assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
 }
+
+#[test]
+fn a_correction_keeps_the_earlier_wording_as_a_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.sqlite");
+    let (mut r, actor) = fresh(&path);
+    let reg = r.register_application(&actor, &application(&draft()), Due::default(), now()).unwrap();
+    let mut fixed = draft();
+    fixed.applicant_name = "Сәрсенбаева Гүлнұр Қайратқызы-Түзетілген".into();
+    fixed.representative_iin = "150315500607".into();
+    fixed.representative_name = "Өкіл Ержан".into();
+    fixed.poa_number = "12-345".into();
+    fixed.poa_date = "2026-11-01".into();
+    let app = application(&fixed);
+    assert_eq!(
+        r.correct_application(&actor, reg.id, Status::Accepted, &app, "  ", now()),
+        Err(Error::Required(kense_domain::Field::CorrectionReason))
+    );
+    assert_eq!(
+        r.correct_application(&actor, reg.id, Status::WithHead, &app, "Тегі қате жазылған", now()),
+        Err(Error::InvalidState),
+        "a stale screen"
+    );
+    assert_eq!(r.correct_application(&actor, reg.id, Status::Accepted, &app, "Тегі қате жазылған", now()), Ok(1));
+    let rec = r.application(&actor, reg.id, now()).unwrap();
+    assert_eq!(rec.applicant_name, "Сәрсенбаева Гүлнұр Қайратқызы-Түзетілген");
+    assert_eq!(rec.corrections, 1);
+    assert_eq!(rec.representative.unwrap().poa_number, "12-345");
+    assert_eq!(rec.number, reg.number, "the number never changes");
+    drop(r);
+    let conn = Connection::open(&path).unwrap();
+    let previous: String = conn
+        .query_row("SELECT previous FROM application_versions WHERE application_id = ?1", [reg.id], |r| r.get(0))
+        .unwrap();
+    assert!(previous.contains("\"Сәрсенбаева Гүлнұр Қайратқызы\""), "{previous}");
+    assert!(conn.execute("DELETE FROM application_versions", []).is_err(), "versions are append-only");
+    assert_eq!(Registry::open(&path).unwrap().verify_audit_chain().unwrap().first_bad, None);
+}
