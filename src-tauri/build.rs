@@ -31,6 +31,8 @@ const COMMANDS: &[&str] = &[
     "create_user",
     "correct_application",
     "update_office",
+    "calendar_years",
+    "set_calendar_year",
     "verify_audit",
     "application_detail",
     "open_receipt",

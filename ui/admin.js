@@ -4,7 +4,46 @@ import { $, call, cell, clearErrors, messageOf, notice, showError, t } from "./a
 
 let office = null;
 
+let years = [];
+
+async function loadCalendar() {
+  years = await call("calendar_years");
+  $("calendar-years").replaceChildren(
+    ...years.map((y) => {
+      const tr = document.createElement("tr");
+      tr.dataset.year = String(y.year);
+      const transfers = y.transfers.map((t) => `${t.day_off} → ${t.working_day}`).join("; ");
+      tr.append(cell(String(y.year) + (y.local ? " *" : "")), cell(y.kurban_ait), cell(transfers), cell(String(y.working_days)));
+      return tr;
+    }),
+  );
+}
+
+$("calendar-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = ev.currentTarget;
+  clearErrors(form, $("calendar-error"));
+  const year = Number($("cal-year").value);
+  const known = years.find((y) => y.year === year);
+  const transfers = known ? [...known.transfers] : [];
+  if ($("cal-day-off").value || $("cal-working-day").value) {
+    transfers.push({ day_off: $("cal-day-off").value, working_day: $("cal-working-day").value, decree: $("cal-decree").value });
+  }
+  try {
+    await call("set_calendar_year", { payload: { year, rules: { kurban_ait: $("cal-kurban").value, transfers } } });
+    form.reset();
+    await loadCalendar();
+  } catch (e) {
+    showError($("calendar-error"), e, form);
+  }
+});
+
 export async function open() {
+  try {
+    await loadCalendar();
+  } catch (e) {
+    notice(messageOf(e));
+  }
   try {
     office = (await call("app_status")).office;
   } catch (e) {

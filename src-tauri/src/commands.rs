@@ -6,7 +6,8 @@
 //! All commands are `async` so that they run off the window's main thread:
 //! Argon2 and PDF generation must not freeze the window.
 
-use kense_domain::access::{Actor, Role};
+use kense_domain::access::{authorize, Action, Actor, Role};
+use kense_domain::calendar::{Transfer, WorkingCalendar, YearRules};
 use kense_domain::application::{ApplicationDraft, Channel, NewApplication};
 use kense_domain::catalog::Service;
 use kense_domain::user::NewUser;
@@ -153,7 +154,8 @@ pub fn register_application(state: State<'_, AppState>, payload: Value) -> Reply
         state.with_registry(|reg| {
             let (_, catalog) = reg.catalog()?;
             let application = NewApplication::validate(&draft, &catalog, now.date_naive())?;
-            let due = state.due_on_entering(&catalog, &application.service_code, application.channel, application.intake(), now)?;
+            let due =
+                state.due_on_entering(reg, &catalog, &application.service_code, application.channel, application.intake(), now)?;
             reg.register_application(&actor, &application, due, now)
         })
     })();
@@ -198,7 +200,7 @@ pub fn take_step(state: State<'_, AppState>, payload: Value) -> Reply<StepTaken>
             // Deadlines for where the step would lead; whether it may be
             // taken at all is the registry's decision, with the real reason.
             let due = match next(req.expected_status, command.step()) {
-                Some(to) => state.due_on_entering(&reg.catalog()?.1, &service, channel, to, now)?,
+                Some(to) => state.due_on_entering(reg, &reg.catalog()?.1, &service, channel, to, now)?,
                 None => Default::default(),
             };
             reg.take_step(&actor, req.id, req.expected_status, &command, due, now)
@@ -336,6 +338,60 @@ pub fn update_office(state: State<'_, AppState>, payload: Value) -> Reply<Office
         let draft: OfficeDraft = decode(payload)?;
         let data = OfficeData::validate(&draft)?;
         state.with_registry(|reg| reg.update_office(&actor, &data, clock::now()))
+    })();
+    reply(&state, r)
+}
+
+#[derive(Serialize)]
+pub struct CalendarYearView {
+    year: i32,
+    kurban_ait: chrono::NaiveDate,
+    transfers: Vec<Transfer>,
+    /// Entered by an administrator (else shipped with the program).
+    local: bool,
+    working_days: usize,
+}
+
+/// The calendar's years: shipped and entered, with their working-day counts
+/// so the administrator can compare them with the published calendar.
+#[tauri::command(async)]
+pub fn calendar_years(state: State<'_, AppState>) -> Reply<Vec<CalendarYearView>> {
+    let r = (|| {
+        let actor = state.actor()?;
+        authorize(&actor, Action::ManageOffice, None)?;
+        state.with_registry(|reg| {
+            let local = reg.calendar_years()?;
+            let data = state.rules()?.calendar.with_years(local.clone());
+            let calendar = WorkingCalendar::new(&data)?;
+            Ok(data
+                .years
+                .iter()
+                .map(|(year, rules)| CalendarYearView {
+                    year: *year,
+                    kurban_ait: rules.kurban_ait,
+                    transfers: rules.transfers.clone(),
+                    local: local.iter().any(|(y, _)| y == year),
+                    working_days: calendar.working_days_in(*year),
+                })
+                .collect())
+        })
+    })();
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalendarYearRequest {
+    year: i32,
+    rules: YearRules,
+}
+
+#[tauri::command(async)]
+pub fn set_calendar_year(state: State<'_, AppState>, payload: Value) -> Reply<()> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: CalendarYearRequest = decode(payload)?;
+        state.with_registry(|reg| reg.set_calendar_year(&actor, req.year, &req.rules, clock::now()))
     })();
     reply(&state, r)
 }

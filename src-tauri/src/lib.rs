@@ -100,6 +100,8 @@ pub fn run() {
             commands::create_user,
             commands::correct_application,
             commands::update_office,
+            commands::calendar_years,
+            commands::set_calendar_year,
             commands::verify_audit,
             commands::application_detail,
             commands::open_receipt,

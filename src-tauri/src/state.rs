@@ -12,7 +12,7 @@ use kense_domain::{Error, Lang};
 use kense_storage::Registry;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
-use kense_domain::calendar::WorkingCalendar;
+use kense_domain::calendar::{CalendarData, WorkingCalendar};
 use kense_domain::catalog::{Catalog, Channel};
 use kense_domain::deadline;
 use kense_domain::reasons::RefusalReasons;
@@ -45,7 +45,8 @@ pub struct AppState {
 /// Shipped rule data beside the catalog: refusal grounds and the calendar.
 pub struct Rules {
     pub reasons: RefusalReasons,
-    pub calendar: WorkingCalendar,
+    /// The shipped calendar; the administrator's years are laid over it.
+    pub calendar: CalendarData,
 }
 
 fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
@@ -57,7 +58,7 @@ impl AppState {
     /// opens and tells the person what is wrong, in their language.
     pub fn start(data_dir: Result<PathBuf, Error>, demo: bool) -> AppState {
         let rules = RefusalReasons::parse(REFUSAL_REASONS_JSON)
-            .and_then(|reasons| Ok(Rules { reasons, calendar: WorkingCalendar::parse(CALENDAR_JSON)? }));
+            .and_then(|reasons| Ok(Rules { reasons, calendar: CalendarData::parse(CALENDAR_JSON)? }));
         let opened = match (&data_dir, &rules) {
             (Ok(dir), Ok(rules)) => open_registry(dir, demo.then_some(rules)),
             (Err(e), _) | (_, Err(e)) => Err(e.clone()),
@@ -128,16 +129,23 @@ impl AppState {
         self.rules.as_ref().map_err(Clone::clone)
     }
 
+    /// The working calendar in force: shipped data plus the years the
+    /// administrator entered.
+    pub fn calendar(&self, registry: &Registry) -> Result<WorkingCalendar, Error> {
+        WorkingCalendar::new(&self.rules()?.calendar.with_years(registry.calendar_years()?))
+    }
+
     /// Due moments for an application of `service` entering `status` now.
     pub fn due_on_entering(
         &self,
+        registry: &Registry,
         catalog: &Catalog,
         service: &str,
         channel: Channel,
         status: Status,
         now: DateTime<FixedOffset>,
     ) -> Result<Due, Error> {
-        Ok(due_on_entering(&self.rules()?.calendar, catalog, service, channel, status, now))
+        Ok(due_on_entering(&self.calendar(registry)?, catalog, service, channel, status, now))
     }
 
     pub fn data_dir(&self) -> Result<&PathBuf, Error> {
@@ -182,7 +190,7 @@ fn open_registry(dir: &std::path::Path, demo: Option<&Rules>) -> Result<(Registr
     }
     if let Some(rules) = demo {
         if !registry.has_users()? {
-            demo::populate(&mut registry, &rules.calendar, clock::now())?;
+            demo::populate(&mut registry, &WorkingCalendar::new(&rules.calendar)?, clock::now())?;
         }
     }
     Ok((registry, chain.first_bad))

@@ -132,4 +132,12 @@ export default {
   act_correct_save: "Түзетуді сақтау",
   correction_reason: "Түзету себебі",
   corrections: "Түзетулер саны",
+  calendar_title: "Жұмыс күндерінің күнтізбесі",
+  calendar_year: "Жыл",
+  kurban_ait: "Құрбан айт (1-күні)",
+  transfers: "Демалыс күндерін ауыстыру",
+  working_days: "Жұмыс күндері",
+  transfer_day_off: "Демалыс болатын күн",
+  transfer_working_day: "Жұмыс болатын күн",
+  transfer_decree: "Қаулы",
 };

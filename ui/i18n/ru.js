@@ -132,4 +132,12 @@ export default {
   act_correct_save: "Сохранить исправление",
   correction_reason: "Причина исправления",
   corrections: "Число исправлений",
+  calendar_title: "Календарь рабочих дней",
+  calendar_year: "Год",
+  kurban_ait: "Курбан айт (1-й день)",
+  transfers: "Переносы выходных",
+  working_days: "Рабочих дней",
+  transfer_day_off: "Становится выходным",
+  transfer_working_day: "Становится рабочим",
+  transfer_decree: "Постановление",
 };

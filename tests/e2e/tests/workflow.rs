@@ -50,6 +50,14 @@ async fn set_up_office(c: &Client) -> Res<()> {
     click(c, "office-submit").await?;
     visible(c, "office-saved").await?;
     text_until(c, "office-name", |t| t == "Шиелі ауданының білім бөлімі").await?;
+    // Next year's calendar: Kurban Ait and a transfer entered by the administrator.
+    text_until(c, "calendar-years", |t| t.contains("2025") && t.contains("246")).await?;
+    type_into(c, "cal-year", "2027").await?;
+    type_into(c, "cal-kurban", "2027-05-17").await?;
+    type_into(c, "cal-day-off", "2027-01-08").await?;
+    type_into(c, "cal-working-day", "2027-01-09").await?;
+    click(c, "calendar-submit").await?;
+    text_until(c, "calendar-years", |t| t.contains("2027 *") && t.contains("2027-01-08 → 2027-01-09")).await?;
     for (login, name, role) in [("head1", "Басшы Ержан", "head"), ("exec1", "Орындаушы Гүлнар", "executor")] {
         type_into(c, "user-full-name", name).await?;
         type_into(c, "user-login", login).await?;

@@ -89,10 +89,39 @@ pub struct WorkingCalendar {
     years: BTreeSet<i32>,
 }
 
+impl YearRules {
+    /// Checks a year's rules as an administrator enters them.
+    pub fn check(&self, year: i32) -> Result<(), Error> {
+        if !(2000..=2100).contains(&year) || self.kurban_ait.year() != year {
+            return Err(Error::CalendarYear);
+        }
+        for t in &self.transfers {
+            let moved_off_a_weekday = !is_weekend(t.day_off);
+            let onto_a_weekend = is_weekend(t.working_day);
+            if t.day_off.year() != year || t.working_day.year() != year || !moved_off_a_weekday || !onto_a_weekend {
+                return Err(Error::CalendarTransfer);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl CalendarData {
+    /// The shipped calendar with the administrator's years laid over it.
+    pub fn with_years(&self, years: impl IntoIterator<Item = (i32, YearRules)>) -> CalendarData {
+        let mut data = self.clone();
+        data.years.extend(years);
+        data
+    }
+
+    pub fn parse(json: &str) -> Result<CalendarData, Error> {
+        serde_json::from_str(json).map_err(|e| Error::Catalog(format!("calendar: {e}")))
+    }
+}
+
 impl WorkingCalendar {
     pub fn parse(json: &str) -> Result<WorkingCalendar, Error> {
-        let data: CalendarData = serde_json::from_str(json).map_err(|e| Error::Catalog(format!("calendar: {e}")))?;
-        WorkingCalendar::new(&data)
+        WorkingCalendar::new(&CalendarData::parse(json)?)
     }
 
     pub fn new(data: &CalendarData) -> Result<WorkingCalendar, Error> {
@@ -283,6 +312,30 @@ mod tests {
         assert!(!c.is_working_day(d("2025-08-29")));
         assert!(c.is_working_day(d("2025-08-23")));
         assert_eq!(c.working_days_in(2025), 246);
+    }
+
+    #[test]
+    fn an_administrator_adds_the_next_year() {
+        let data = CalendarData::parse(SHIPPED).unwrap();
+        let c = WorkingCalendar::new(&data).unwrap();
+        assert!(!c.covers(2027));
+        let rules = YearRules {
+            kurban_ait: d("2027-05-17"),
+            transfers: vec![Transfer { day_off: d("2027-01-08"), working_day: d("2027-01-09"), decree: "test".into() }],
+        };
+        rules.check(2027).unwrap();
+        let c = WorkingCalendar::new(&data.with_years([(2027, rules)])).unwrap();
+        assert!(c.covers(2027));
+        assert!(!c.is_working_day(d("2027-05-17")));
+        assert!(!c.is_working_day(d("2027-01-08")));
+        assert!(c.is_working_day(d("2027-01-09")), "the Saturday worked instead");
+        let wrong = YearRules { kurban_ait: d("2028-05-05"), transfers: vec![] };
+        assert_eq!(wrong.check(2027), Err(Error::CalendarYear));
+        let backwards = YearRules {
+            kurban_ait: d("2027-05-17"),
+            transfers: vec![Transfer { day_off: d("2027-01-09"), working_day: d("2027-01-08"), decree: String::new() }],
+        };
+        assert_eq!(backwards.check(2027), Err(Error::CalendarTransfer));
     }
 
     #[test]

@@ -189,6 +189,8 @@ pub enum Error {
     Duplicate { number: String },
     SeriesFormat,
     StartNumber,
+    CalendarYear,
+    CalendarTransfer,
     NotFound,
     /// The record is not in a state where this action applies (perhaps
     /// another workstation changed it meanwhile).
@@ -234,6 +236,8 @@ impl Error {
             Error::NotAnExecutor => "not_an_executor",
             Error::Duplicate { .. } => "duplicate",
             Error::SeriesFormat => "series_format",
+            Error::CalendarYear => "calendar_year",
+            Error::CalendarTransfer => "calendar_transfer",
             Error::StartNumber => "start_number",
             Error::NotFound => "not_found",
             Error::InvalidState => "invalid_state",
@@ -388,6 +392,14 @@ impl Error {
             Error::SeriesFormat => pick(
                 "Журнал сериясы 10 таңбадан аспайтын әріптер мен цифрлардан тұруы керек.",
                 "Серия журнала — не более 10 букв и цифр.",
+            ),
+            Error::CalendarYear => pick(
+                "Құрбан айттың күні көрсетілген жылға (2000–2100) жатуы керек.",
+                "Дата Курбан айта должна относиться к указанному году (2000–2100).",
+            ),
+            Error::CalendarTransfer => pick(
+                "Ауыстыру: демалыс күні жұмыс күнінен (дс–жм), ал жұмыс күні демалыс күнінен (сб–жс) ауыстырылады, екеуі де сол жылда.",
+                "Перенос: выходным становится рабочий день (пн–пт), рабочим — выходной (сб–вс), оба в том же году.",
             ),
             Error::StartNumber => pick(
                 "Бастапқы нөмір 1-ден 9 999 999-ға дейінгі сан болуы керек.",

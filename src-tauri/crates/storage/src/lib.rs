@@ -10,6 +10,7 @@
 mod accounts;
 mod applications;
 mod audit;
+mod calendar;
 mod catalog;
 pub mod connection;
 pub mod migrations;

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "registry", sql: include_str!("../migrations/0001_registry.sql") },
     Migration { version: 2, name: "workflow", sql: include_str!("../migrations/0002_workflow.sql") },
     Migration { version: 3, name: "corrections", sql: include_str!("../migrations/0003_corrections.sql") },
+    Migration { version: 4, name: "calendar", sql: include_str!("../migrations/0004_calendar.sql") },
 ];
 
 /// The newest schema this binary knows.

@@ -300,3 +300,26 @@ fn a_correction_keeps_the_earlier_wording_as_a_version() {
     assert!(conn.execute("DELETE FROM application_versions", []).is_err(), "versions are append-only");
     assert_eq!(Registry::open(&path).unwrap().verify_audit_chain().unwrap().first_bad, None);
 }
+
+#[test]
+fn calendar_years_entered_by_the_administrator_persist() {
+    use kense_domain::calendar::{Transfer, YearRules};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.sqlite");
+    let (mut r, actor) = fresh(&path);
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    let rules = YearRules {
+        kurban_ait: d("2027-05-17"),
+        transfers: vec![Transfer { day_off: d("2027-01-08"), working_day: d("2027-01-09"), decree: "№ 1".into() }],
+    };
+    let clerk_only = Actor { roles: vec![Role::Clerk], ..actor.clone() };
+    assert_eq!(r.set_calendar_year(&clerk_only, 2027, &rules, now()), Err(Error::Forbidden));
+    assert_eq!(r.set_calendar_year(&actor, 2026, &rules, now()), Err(Error::CalendarYear));
+    r.set_calendar_year(&actor, 2027, &rules, now()).unwrap();
+    drop(r);
+    let r = Registry::open(&path).unwrap();
+    let years = r.calendar_years().unwrap();
+    assert_eq!(years.len(), 1);
+    assert_eq!(years[0].0, 2027);
+    assert_eq!(years[0].1.transfers[0].decree, "№ 1");
+}
