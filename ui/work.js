@@ -236,7 +236,23 @@ for (const form of document.querySelectorAll("#detail form.action")) {
 
 let searchTimer = null;
 
+let filtersLoaded = false;
+
+async function loadFilters() {
+  if (filtersLoaded) return;
+  const [services, executors] = await Promise.all([call("services"), call("executors")]);
+  const keep = (sel, first) => sel.replaceChildren(sel.options[0], ...first);
+  keep($("search-service"), services.map((s) => option(s.code, s.name[currentLang()])));
+  keep($("search-executor"), executors.map((e) => option(String(e.id), e.full_name)));
+  filtersLoaded = true;
+}
+
 export async function openSearch() {
+  try {
+    await loadFilters();
+  } catch (e) {
+    notice(messageOf(e));
+  }
   await runSearch();
   $("search-text").focus();
 }
@@ -245,14 +261,19 @@ async function runSearch() {
   const payload = {
     text: $("search-text").value || null,
     status: $("search-status").value || null,
+    service_code: $("search-service").value || null,
+    executor_id: $("search-executor").value ? Number($("search-executor").value) : null,
+    from: $("search-from").value || null,
+    to: $("search-to").value || null,
     overdue: $("search-overdue").checked,
     limit: 200,
   };
   let rows;
+  $("search-error").hidden = true;
   try {
     rows = await call("search_applications", { payload });
   } catch (e) {
-    notice(messageOf(e));
+    showError($("search-error"), e);
     return;
   }
   $("search-results").replaceChildren(
@@ -274,7 +295,9 @@ $("search-text").addEventListener("input", () => {
   clearTimeout(searchTimer);
   searchTimer = setTimeout(runSearch, 150);
 });
-$("search-status").addEventListener("change", runSearch);
+for (const id of ["search-status", "search-service", "search-executor", "search-from", "search-to"]) {
+  $(id).addEventListener("change", runSearch);
+}
 $("search-overdue").addEventListener("change", runSearch);
 $("search-form").addEventListener("submit", (ev) => {
   ev.preventDefault();

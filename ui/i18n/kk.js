@@ -140,4 +140,8 @@ export default {
   transfer_day_off: "Демалыс болатын күн",
   transfer_working_day: "Жұмыс болатын күн",
   transfer_decree: "Қаулы",
+  any_service: "Кез келген қызмет",
+  any_executor: "Кез келген орындаушы",
+  date_from: "бастап",
+  date_to: "дейін",
 };

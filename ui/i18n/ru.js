@@ -140,4 +140,8 @@ export default {
   transfer_day_off: "Становится выходным",
   transfer_working_day: "Становится рабочим",
   transfer_decree: "Постановление",
+  any_service: "Любая услуга",
+  any_executor: "Любой исполнитель",
+  date_from: "с",
+  date_to: "по",
 };
