@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use kense_domain::access::Role;
-use kense_domain::application::{ApplicationDraft, NewApplication};
+use kense_domain::application::{ApplicationDraft, Channel, NewApplication};
+use kense_domain::workflow::{Command, Status};
 use kense_domain::iin::check_digit;
 use kense_domain::user::NewUser;
 use kense_domain::Error;
@@ -13,6 +14,8 @@ use kense_storage::Registry;
 
 use crate::state::due_on_entering;
 
+/// Demo accounts, all with [`DEMO_PASSWORD`]: `admin` (administrator and
+/// clerk), `head` (head) and `executor` (executor).
 pub const DEMO_LOGIN: &str = "admin";
 pub const DEMO_PASSWORD: &str = "kense-demo-2026";
 
@@ -40,7 +43,13 @@ fn synthetic_iin(birth: NaiveDate, century_sex: u32, serial: u32) -> String {
 pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTime<FixedOffset>) -> Result<(), Error> {
     let user = NewUser::validate(DEMO_LOGIN, "Демо Әкімші", vec![Role::Administrator, Role::Clerk])?;
     let admin = registry.create_first_administrator(&user, DEMO_PASSWORD, DEMO_PASSWORD, now)?;
+    let head = NewUser::validate("head", "Демо Басшы Ержан", vec![Role::Head])?;
+    registry.create_user(&admin, &head, DEMO_PASSWORD, DEMO_PASSWORD, now)?;
+    let executor = NewUser::validate("executor", "Демо Орындаушы Гүлнар", vec![Role::Executor])?;
+    let executor_id = registry.create_user(&admin, &executor, DEMO_PASSWORD, DEMO_PASSWORD, now)?.id;
+    let head = registry.log_in("head", DEMO_PASSWORD, now)?;
     let (_, catalog) = registry.catalog()?;
+    let mut registered = Vec::new();
     for (i, (parent, child)) in PARENTS.iter().enumerate() {
         let i = i as u32;
         let child_birth = NaiveDate::from_ymd_opt(2021 + (i % 4) as i32, 1 + i, 3 + 4 * i).unwrap_or_default();
@@ -66,7 +75,19 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
         let at = now - Duration::minutes(i64::from(30 * (6 - i)));
         let app = NewApplication::validate(&draft, &catalog, at.date_naive())?;
         let due = due_on_entering(calendar, &catalog, &app.service_code, app.channel, app.intake(), at);
-        registry.register_application(&admin, &app, due, at)?;
+        registered.push((registry.register_application(&admin, &app, due, at)?, app.service_code.clone()));
+    }
+    // Some work in progress, so that every desk has something on it.
+    let step = |r: &mut Registry, id: i64, service: &str, by: &kense_domain::access::Actor, from: Status, command: Command| {
+        let to = kense_domain::workflow::next(from, command.step()).unwrap_or(from);
+        let due = due_on_entering(calendar, &catalog, service, Channel::Office, to, now);
+        r.take_step(by, id, from, &command, due, now).map(|_| ())
+    };
+    for (reg, service) in registered.iter().take(3) {
+        step(registry, reg.id, service, &admin, Status::Accepted, Command::SendToHead)?;
+    }
+    for (reg, service) in registered.iter().take(2) {
+        step(registry, reg.id, service, &head, Status::WithHead, Command::AssignExecutor { executor_id })?;
     }
     log::info!("demo registry populated");
     Ok(())
@@ -77,6 +98,26 @@ mod tests {
     use super::*;
     use kense_domain::iin::Iin;
     use kense_domain::Field;
+
+    #[test]
+    fn the_demo_office_has_work_on_every_desk() {
+        use kense_storage::ApplicationQuery;
+        let dir = std::env::temp_dir().join(format!("kense-demo-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-24T11:00:00+05:00").unwrap();
+        let mut r = Registry::open(&dir.join("registry.sqlite")).unwrap();
+        r.install_catalog(crate::CATALOG_JSON, now).unwrap();
+        populate(&mut r, &WorkingCalendar::parse(crate::CALENDAR_JSON).unwrap(), now).unwrap();
+        let admin = r.log_in(DEMO_LOGIN, DEMO_PASSWORD, now).unwrap();
+        let all = r.search(&admin, &ApplicationQuery { limit: 50, ..Default::default() }, now).unwrap();
+        assert_eq!(all.len(), PARENTS.len());
+        let executor = r.log_in("executor", DEMO_PASSWORD, now).unwrap();
+        let mine = r.search(&executor, &ApplicationQuery { worklist: true, limit: 50, ..Default::default() }, now).unwrap();
+        assert_eq!(mine.len(), 2, "two applications wait for the demo executor");
+        assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn synthetic_iins_are_valid() {

@@ -180,7 +180,7 @@ fn iin_like() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(config(2048))]
+    #![proptest_config(config(4096))]
 
     #[test]
     fn iin_parse_accepts_exactly_the_valid_ones(raw in iin_like()) {
@@ -485,7 +485,7 @@ fn jsonish() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(config(1024))]
 
     #[test]
     fn data_parsers_survive_arbitrary_text(text in jsonish()) {
@@ -513,8 +513,8 @@ proptest! {
 }
 
 proptest! {
-    // The catalog is 230 KB: ~20–40 ms a parse in a debug build.
-    #![proptest_config(config(96))]
+    // The catalog is 230 KB: a few ms a parse in a debug build.
+    #![proptest_config(config(256))]
 
     #[test]
     fn catalog_survives_byte_mutations(ops in proptest::collection::vec(byte_op(), 1..6)) {
@@ -576,7 +576,7 @@ fn edge_year_excluding_max() -> impl Strategy<Value = i32> {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(config(512))]
 
     #[test]
     fn calendar_with_extreme_years_never_panics(
@@ -638,7 +638,7 @@ fn working_hours() -> impl Strategy<Value = (NaiveTime, NaiveTime, NaiveTime, Na
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(config(1024))]
 
     #[test]
     fn due_moments_terminate_and_follow_the_start(
@@ -908,7 +908,7 @@ fn mutated_payload() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(config(1024))]
+    #![proptest_config(config(2048))]
 
     #[test]
     fn arbitrary_json_requests_never_panic(v in json_value()) {
@@ -924,37 +924,94 @@ proptest! {
 /// Strategies aimed past the decoder: every string field of a decodable
 /// draft is either valid or hostile, so validation runs to its later fields.
 fn text_or_valid(valid: &'static str) -> impl Strategy<Value = String> {
-    prop_oneof![2 => Just(valid.to_owned()), 1 => hostile_text()]
+    prop_oneof![5 => Just(valid.to_owned()), 1 => hostile_text()]
+}
+
+/// A decodable draft for a random service whose fields are each valid or
+/// hostile. Boxed in parts: one flat tuple of fourteen strategies overflows
+/// the test thread's stack in a debug build.
+fn application_draft() -> BoxedStrategy<ApplicationDraft> {
+    let applicant = (
+        any::<Index>(),
+        text_or_valid("900101300007"),
+        text_or_valid("Әбілқайыр Нұрлан"),
+        prop_oneof![6 => Just("+7 701 123 45 67".to_owned()), 1 => hostile_text(), 2 => "[0-9 ()+-]{0,34}"],
+        text_or_valid(""),
+    )
+        .boxed();
+    let child = (
+        text_or_valid("150315500015"),
+        text_or_valid("Әбілқайыр Айгүл"),
+        prop_oneof![
+            6 => Just("2023-03-15".to_owned()),
+            1 => hostile_text(),
+            1 => "[0-9+-]{1,8}-[0-9]{1,2}-[0-9]{1,2}",
+            1 => "[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9+-]{1,8}",
+        ],
+    )
+        .boxed();
+    let representative = proptest::option::weighted(
+        0.4,
+        (text_or_valid("150315500607"), text_or_valid("Сенімді Өкіл"), text_or_valid("№ 1"), text_or_valid("2026-11-01")),
+    )
+    .boxed();
+    let rest = (
+        text_or_valid(""),
+        text_or_valid(""),
+        // Codes from the service's own checklist (picked once the service is
+        // known), sometimes with a forged one.
+        proptest::collection::vec(any::<Index>(), 0..6),
+        proptest::option::weighted(0.15, hostile_text()),
+        // The channel: absent, one the service offers, or any.
+        prop_oneof![1 => Just(None), 4 => any::<Index>().prop_map(|i| Some(Ok(i))), 1 => select(Channel::ALL.to_vec()).prop_map(|c| Some(Err(c)))],
+        prop_oneof![9 => Just(true), 1 => Just(false)],
+    )
+        .boxed();
+    (applicant, child, representative, rest)
+        .prop_map(|(applicant, child, representative, rest)| {
+            let (which, applicant_iin, applicant_name, applicant_phone, applicant_address) = applicant;
+            let (child_iin, child_name, child_birth_date) = child;
+            let (representative_iin, representative_name, poa_number, poa_date) = representative.unwrap_or_default();
+            let (notes, duplicate_reason, picked, forged, channel, consent) = rest;
+            let services = &catalog().services;
+            let service = &services[which.index(services.len())];
+            let channel = channel.map(|c| c.unwrap_or_else(|i| service.channels[i.index(service.channels.len())]));
+            let checklist: Vec<&str> =
+                service.documents_for(channel.unwrap_or(Channel::Office)).map(|d| d.code.as_str()).collect();
+            let mut documents: Vec<String> = if checklist.is_empty() {
+                Vec::new()
+            } else {
+                picked.iter().map(|i| checklist[i.index(checklist.len())].to_owned()).collect()
+            };
+            documents.extend(forged);
+            ApplicationDraft {
+                service_code: service.code.clone(),
+                channel,
+                applicant_iin,
+                applicant_name,
+                applicant_phone,
+                applicant_address,
+                child_iin,
+                child_name,
+                child_birth_date,
+                documents,
+                consent,
+                notes,
+                representative_iin,
+                representative_name,
+                poa_number,
+                poa_date,
+                duplicate_reason,
+            }
+        })
+        .boxed()
 }
 
 proptest! {
-    #![proptest_config(config(1024))]
+    #![proptest_config(config(2048))]
 
     #[test]
-    fn application_validation_holds_the_limits(
-        which in any::<Index>(),
-        applicant_iin in text_or_valid("900101300007"),
-        applicant_name in text_or_valid("Әбілқайыр Нұрлан"),
-        applicant_phone in prop_oneof![2 => Just("+7 701 123 45 67".to_owned()), 1 => hostile_text(), 1 => "[0-9 ()+-]{0,34}"],
-        applicant_address in text_or_valid(""),
-        child_iin in text_or_valid("150315500015"),
-        child_name in text_or_valid("Әбілқайыр Айгүл"),
-        child_birth_date in prop_oneof![2 => Just("2023-03-15".to_owned()), 1 => hostile_text(), 1 => "[0-9+-]{1,8}-[0-9]{1,2}-[0-9]{1,2}", 1 => "[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9+-]{1,8}"],
-        representative in proptest::option::weighted(0.4, (text_or_valid("150315500607"), text_or_valid("Сенімді Өкіл"), text_or_valid("№ 1"), text_or_valid("2026-11-01"))),
-        notes in text_or_valid(""),
-        duplicate_reason in text_or_valid(""),
-        documents in proptest::collection::vec(prop_oneof![3 => select(&["application", "birth_certificate", "identity_document", "certificate"][..]).prop_map(str::to_owned), 1 => hostile_text()], 0..6),
-        channel in proptest::option::of(select(Channel::ALL.to_vec())),
-        consent in prop_oneof![9 => Just(true), 1 => Just(false)],
-    ) {
-        let services = &catalog().services;
-        let service_code = services[which.index(services.len())].code.clone();
-        let (representative_iin, representative_name, poa_number, poa_date) = representative.unwrap_or_default();
-        let d = ApplicationDraft {
-            service_code, channel, applicant_iin, applicant_name, applicant_phone, applicant_address, child_iin,
-            child_name, child_birth_date, documents, consent, notes, representative_iin, representative_name,
-            poa_number, poa_date, duplicate_reason,
-        };
+    fn application_validation_holds_the_limits(d in application_draft()) {
         check_application(&d)?;
     }
 
@@ -991,4 +1048,43 @@ proptest! {
     ) {
         check_office(&OfficeDraft { name_kk, name_ru, address_kk, address_ru, phone, series, start_number })?;
     }
+}
+
+/// The properties above are only worth something if hostile input also gets
+/// through: a good share of the generated drafts and mutated catalogs must
+/// be accepted, or the checks on accepted values would never run.
+#[test]
+fn the_strategies_reach_acceptance() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let drafts = application_draft();
+    let accepted = (0..400)
+        .filter(|_| {
+            let d = drafts.new_tree(&mut runner).unwrap().current();
+            NewApplication::validate(&d, catalog(), today()).is_ok()
+        })
+        .count();
+    assert!(accepted >= 20, "only {accepted} of 400 drafts accepted");
+    let requests = mutated_payload();
+    let decoded = (0..400)
+        .filter(|_| {
+            let v = requests.new_tree(&mut runner).unwrap().current();
+            serde_json::from_value::<ApplicationDraft>(v.clone()).is_ok()
+                || serde_json::from_value::<Command>(v.clone()).is_ok()
+                || serde_json::from_value::<OfficeDraft>(v).is_ok()
+        })
+        .count();
+    assert!(decoded >= 100, "only {decoded} of 400 mutated requests decode");
+    let ops = proptest::collection::vec((any::<Index>(), value_op()), 1..4);
+    let s = services();
+    let parsed = (0..60)
+        .filter(|_| {
+            let mut v = s.value.clone();
+            mutate_value(&mut v, &s.paths, &ops.new_tree(&mut runner).unwrap().current());
+            Catalog::parse(&v.to_string()).is_ok()
+        })
+        .count();
+    assert!(parsed >= 5, "only {parsed} of 60 mutated catalogs parse");
+    eprintln!("accepted: {accepted}/400 drafts, {decoded}/400 requests decoded, {parsed}/60 catalogs");
 }
