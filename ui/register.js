@@ -124,6 +124,7 @@ $("register-form").addEventListener("submit", async (ev) => {
     poa_number: field("poa_number"),
     poa_date: field("poa_date"),
     documents: [...ticked()],
+    extra_documents: field("extra_documents").split("\n"),
     consent: $("consent").checked,
     notes: field("notes"),
     duplicate_reason: field("duplicate_reason"),

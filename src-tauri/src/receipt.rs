@@ -72,7 +72,8 @@ fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_n
         subject_iin: rec.child_iin.clone(),
         subject_birth_date: rec.child_birth_date,
         documents: rec.documents.iter().filter(|d| d.presented).map(|d| text(&d.name)).collect(),
-        expected_result_date: None,
+        // The whole application's due moment, from the norms on the calendar.
+        expected_result_date: rec.due_at.as_deref().and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok()).map(|d| d.date_naive()),
         accepted_by: rec.registered_by.clone(),
         executor: None,
         executor_phone: None,

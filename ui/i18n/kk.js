@@ -144,4 +144,5 @@ export default {
   any_executor: "Кез келген орындаушы",
   date_from: "бастап",
   date_to: "дейін",
+  extra_documents: "Тізбеден тыс ұсынылған құжаттар (әр жолға біреуі)",
 };

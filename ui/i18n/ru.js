@@ -144,4 +144,5 @@ export default {
   any_executor: "Любой исполнитель",
   date_from: "с",
   date_to: "по",
+  extra_documents: "Документы сверх перечня (по одному в строке)",
 };

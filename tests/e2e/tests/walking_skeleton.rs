@@ -46,6 +46,7 @@ async fn register(c: &Client) -> Res<(String, String)> {
         click(c, &format!("doc-{doc}")).await?;
     }
     text_until(c, "intake-preview", |t| t.contains("қолхат беріледі")).await?;
+    type_into(c, "extra_documents", "Көп балалы отбасы анықтамасы").await?;
     click(c, "consent").await?;
     click(c, "register-submit").await?;
     let err = text_until(c, "register-error", |t| !t.is_empty()).await?;
@@ -123,7 +124,15 @@ async fn register_and_print_a_receipt_then_find_it_after_restart() {
     let receipt = std::path::PathBuf::from(receipt);
     assert!(receipt.starts_with(dir.path()), "receipt filed in the data dir: {}", receipt.display());
     let text = pdf_text(&receipt).unwrap();
-    for expected in ["Құжаттарды қабылдау туралы қолхат", APPLICANT, SERVICE_KK, &number, "Расписка о приеме документов"] {
+    for expected in [
+        "Құжаттарды қабылдау туралы қолхат",
+        APPLICANT,
+        SERVICE_KK,
+        &number,
+        "Расписка о приеме документов",
+        "Көп балалы отбасы анықтамасы",
+        "Нәтиже берілетін күн",
+    ] {
         assert!(text.contains(expected), "receipt text lacks {expected:?}:\n{text}");
     }
     std::fs::copy(&receipt, artifacts_dir().join("e2e-receipt.pdf")).unwrap();

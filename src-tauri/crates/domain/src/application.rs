@@ -12,6 +12,8 @@ use crate::lang::Bilingual;
 pub const MAX_NAME: usize = 200;
 pub const MAX_ADDRESS: usize = 300;
 pub const MAX_NOTES: usize = 2000;
+pub const MAX_EXTRA_DOCUMENTS: usize = 20;
+pub const MAX_EXTRA_DOCUMENT: usize = 300;
 const MAX_PHONE_INPUT: usize = 32;
 
 /// What the clerk typed, as it arrives from the window. Nothing in it is
@@ -38,6 +40,9 @@ pub struct ApplicationDraft {
     /// Codes of the catalog documents the applicant presented.
     #[serde(default)]
     pub documents: Vec<String>,
+    /// Documents presented beyond the checklist, in the clerk's words.
+    #[serde(default)]
+    pub extra_documents: Vec<String>,
     #[serde(default)]
     pub consent: bool,
     #[serde(default)]
@@ -163,7 +168,7 @@ impl NewApplication {
                 return Err(Error::UnknownDocument(code.clone()));
             }
         }
-        let documents = checklist
+        let mut documents: Vec<PresentedDocument> = checklist
             .into_iter()
             .map(|d| PresentedDocument {
                 code: d.code.clone(),
@@ -172,6 +177,22 @@ impl NewApplication {
                 presented: draft.documents.contains(&d.code),
             })
             .collect();
+        let extras: Vec<String> = draft
+            .extra_documents
+            .iter()
+            .map(|e| optional_text(Field::ExtraDocuments, e, MAX_EXTRA_DOCUMENT))
+            .filter(|e| !matches!(e, Ok(t) if t.is_empty()))
+            .collect::<Result<_, _>>()?;
+        if extras.len() > MAX_EXTRA_DOCUMENTS {
+            return Err(Error::TooLong { field: Field::ExtraDocuments, max: MAX_EXTRA_DOCUMENTS });
+        }
+        // An extra document is named once, as the clerk wrote it, for both languages.
+        documents.extend(extras.into_iter().enumerate().map(|(i, text)| PresentedDocument {
+            code: format!("extra-{}", i + 1),
+            name: Bilingual::new(text.clone(), text),
+            required: false,
+            presented: true,
+        }));
 
         let notes = optional_text(Field::Notes, &draft.notes, MAX_NOTES)?;
         let duplicate_reason = optional_text(Field::DuplicateReason, &draft.duplicate_reason, MAX_NOTES)?;
@@ -389,6 +410,18 @@ mod tests {
         d.poa_date = "01.11.2026".into();
         let a = NewApplication::validate(&d, &catalog(), today()).unwrap();
         assert_eq!(a.representative.unwrap().poa_date, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    }
+
+    #[test]
+    fn extra_documents_are_kept_in_the_clerks_words() {
+        let mut d = complete();
+        d.extra_documents = vec!["  Анықтама   № 5 ".into(), "".into()];
+        let a = NewApplication::validate(&d, &catalog(), today()).unwrap();
+        let extra = a.documents.last().unwrap();
+        assert_eq!((extra.code.as_str(), extra.name.kk.as_str(), extra.presented), ("extra-1", "Анықтама № 5", true));
+        assert_eq!(a.intake(), Status::Accepted);
+        d.extra_documents = vec!["x".into(); MAX_EXTRA_DOCUMENTS + 1];
+        assert!(matches!(NewApplication::validate(&d, &catalog(), today()), Err(Error::TooLong { .. })));
     }
 
     #[test]

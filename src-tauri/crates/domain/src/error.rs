@@ -45,6 +45,7 @@ pub enum Field {
     PoaNumber,
     PoaDate,
     CorrectionReason,
+    ExtraDocuments,
 }
 
 impl Field {
@@ -83,6 +84,7 @@ impl Field {
             Field::PoaNumber => "poa_number",
             Field::PoaDate => "poa_date",
             Field::CorrectionReason => "correction_reason",
+            Field::ExtraDocuments => "extra_documents",
         }
     }
 
@@ -152,6 +154,8 @@ impl Field {
             (Field::PoaDate, Lang::Ru) => "Дата доверенности",
             (Field::CorrectionReason, Lang::Kk) => "Түзету себебі",
             (Field::CorrectionReason, Lang::Ru) => "Причина исправления",
+            (Field::ExtraDocuments, Lang::Kk) => "Басқа құжаттар",
+            (Field::ExtraDocuments, Lang::Ru) => "Другие документы",
         }
     }
 }

@@ -299,6 +299,9 @@ enum ValueOp {
     Duplicate,
     /// The node's key is renamed (a typo in the file).
     Rename(String),
+    /// A string node gets other text (other nodes are left alone), so that
+    /// the file stays well-typed and the checks after decoding run.
+    Retext(String),
 }
 
 fn extreme_value() -> impl Strategy<Value = Value> {
@@ -335,6 +338,7 @@ fn extreme_value() -> impl Strategy<Value = Value> {
 
 fn value_op() -> impl Strategy<Value = ValueOp> {
     prop_oneof![
+        6 => hostile_text().prop_map(ValueOp::Retext),
         6 => extreme_value().prop_map(ValueOp::Replace),
         1 => json_value().prop_map(ValueOp::Replace),
         3 => Just(ValueOp::Remove),
@@ -376,6 +380,11 @@ fn mutate_value(v: &mut Value, paths: &[Vec<Seg>], ops: &[(Index, ValueOp)]) {
                 }
                 _ => {}
             },
+            ValueOp::Retext(text) => {
+                if let Some(Value::String(old)) = node_mut(v, path) {
+                    *old = text.clone();
+                }
+            }
             ValueOp::Rename(to) => {
                 if let (Some(Value::Object(m)), Seg::Key(k)) = (node_mut(v, parent_path), last) {
                     if let Some(x) = m.remove(k) {
@@ -683,7 +692,16 @@ proptest! {
         prop_assert!(due >= start, "add_working_days({start}, {n}) = {due}");
         prop_assert!(c.is_working_day(due.date()), "add_working_days({start}, {n}) = {due}, not a working day");
         let due = c.add_calendar_days(start, n);
-        prop_assert!(due >= start, "add_calendar_days({start}, {n}) = {due}");
+        // BUG (reported, not fixed here): `add_calendar_days(start, 0)` with
+        // `start` after the close of a working day returns that day's close,
+        // before `start` (src/calendar.rs, `add_calendar_days`; minimal input
+        // 2007-01-15 21:00, n = 0 → 2007-01-15 18:00). `add_working_days`
+        // moves n = 0 to the next working day; this one does not. The
+        // catalog refuses zero norms, so only direct callers meet it. Until
+        // it is fixed, n = 0 is left out of this one check.
+        if n > 0 {
+            prop_assert!(due >= start, "add_calendar_days({start}, {n}) = {due}");
+        }
         prop_assert!(due.date() >= start.date() + Duration::days(i64::from(n)));
         let due = c.add_working_minutes(start, minutes);
         prop_assert!(due >= start, "add_working_minutes({start}, {minutes}) = {due}");
@@ -691,6 +709,83 @@ proptest! {
             prop_assert!(due > start);
         }
     }
+}
+
+/// See the BUG note in `due_moments_terminate_and_follow_the_start`.
+#[test]
+#[ignore = "BUG: add_calendar_days(start, 0) after hours returns a moment before start (see report)"]
+fn known_bug_zero_calendar_days_after_hours_precede_the_start() {
+    let c = WorkingCalendar::parse(CALENDAR_JSON).unwrap();
+    let start = NaiveDate::from_ymd_opt(2007, 1, 15).unwrap().and_hms_opt(21, 0, 0).unwrap();
+    let due = c.add_calendar_days(start, 0);
+    assert!(due >= start, "add_calendar_days({start}, 0) = {due}");
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// A year as an administrator enters it (`set_calendar_year`): either
+    /// refused by `YearRules::check`, or the calendar with it laid over the
+    /// shipped one builds and answers.
+    #[test]
+    fn administrator_years_are_checked_or_usable(
+        year in prop_oneof![4 => 1995i32..=2105, 1 => any::<i32>()],
+        kurban in (any::<Index>(), prop_oneof![4 => Just(0i32), 1 => -2i32..=2]),
+        transfers in proptest::collection::vec((any::<Index>(), any::<Index>(), -1i32..=1), 0..5),
+        n in 0u32..=60,
+    ) {
+        let day_in = |y: i32, i: &Index| NaiveDate::from_yo_opt(y, 1).map(|d| d + Duration::days(i.index(366) as i64));
+        let Some(kurban_ait) = year.checked_add(kurban.1).and_then(|y| day_in(y, &kurban.0)) else { return Ok(()) };
+        let transfers: Vec<Transfer> = transfers
+            .iter()
+            .filter_map(|(a, b, dy)| Some(Transfer { day_off: day_in(year.checked_add(*dy)?, a)?, working_day: day_in(year, b)?, decree: String::new() }))
+            .collect();
+        let rules = YearRules { kurban_ait, transfers };
+        // Through JSON, as the window sends it.
+        let rules: YearRules = serde_json::from_value(serde_json::to_value(&rules).unwrap()).unwrap();
+        if let Err(e) = rules.check(year) {
+            return check_error(&e);
+        }
+        prop_assert!((2000..=2100).contains(&year));
+        let data = shipped_calendar_data().with_years([(year, rules)]);
+        let c = WorkingCalendar::new(&data);
+        prop_assert!(c.is_ok(), "checked year refused by the calendar: {:?}", c.err());
+        let c = c.unwrap();
+        prop_assert!(c.covers(year));
+        let start = NaiveDate::from_ymd_opt(year, 12, 20).unwrap().and_hms_opt(17, 0, 0).unwrap();
+        prop_assert!(c.add_working_days(start, n) > start);
+        prop_assert!(c.add_working_minutes(start, n * 60) >= start);
+        prop_assert!((200..=262).contains(&c.working_days_in(year)), "{} working days in {year}", c.working_days_in(year));
+    }
+}
+
+/// A catalog norm has no upper bound: `{"calendar_days": 4294967295}` is
+/// accepted, and computing the due moment then panics in chrono
+/// (`NaiveDate + TimeDelta overflowed`, src/calendar.rs `add_calendar_days`),
+/// and a huge `working_days` norm loops for minutes before panicking in
+/// `next_working_day`. Run with `-- --ignored` once the catalog bounds norms.
+#[test]
+#[ignore = "BUG: the catalog accepts norms that overflow the calendar (see report)"]
+fn known_bug_catalog_accepts_norms_that_overflow_the_calendar() {
+    use kense_domain::deadline::{office_path, whole_due};
+    let mut v: Value = serde_json::from_str(SERVICES_JSON).unwrap();
+    let step = v["services"][0]["paths"][0]["steps"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| !s["norm"].is_null())
+        .expect("a step with a norm");
+    step["norm"] = json!({"calendar_days": u32::MAX});
+    let Ok(catalog) = Catalog::parse(&v.to_string()) else { return };
+    let calendar = WorkingCalendar::parse(CALENDAR_JSON).unwrap();
+    let registered = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(10, 0, 0).unwrap();
+    let service = &catalog.services[0];
+    let r = std::panic::catch_unwind(|| {
+        for ch in &service.channels {
+            let _ = whole_due(&calendar, &office_path(service, *ch), registered);
+        }
+    });
+    assert!(r.is_ok(), "the catalog was accepted, then a due moment panicked");
 }
 
 // ---------------------------------------------------------------------------
@@ -975,7 +1070,10 @@ fn application_draft() -> BoxedStrategy<ApplicationDraft> {
             let (notes, duplicate_reason, picked, forged, channel, consent) = rest;
             let services = &catalog().services;
             let service = &services[which.index(services.len())];
-            let channel = channel.map(|c| c.unwrap_or_else(|i| service.channels[i.index(service.channels.len())]));
+            let channel = channel.map(|c| match c {
+                Ok(i) => service.channels[i.index(service.channels.len())],
+                Err(any) => any,
+            });
             let checklist: Vec<&str> =
                 service.documents_for(channel.unwrap_or(Channel::Office)).map(|d| d.code.as_str()).collect();
             let mut documents: Vec<String> = if checklist.is_empty() {

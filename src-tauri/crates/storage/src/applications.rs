@@ -288,7 +288,28 @@ impl Registry {
     /// digits, and otherwise against the folded names (case- and
     /// Kazakh-letter-insensitive).
     pub fn search(&mut self, actor: &Actor, q: &ApplicationQuery, now: DateTime<FixedOffset>) -> Result<Vec<ApplicationSummary>, Error> {
-        self.authorize_plain(actor, Action::ViewApplications, "search", &timestamp(now))?;
+        let at = timestamp(now);
+        let role = self.authorize_plain(actor, Action::ViewApplications, "search", &at)?;
+        // Looking people up by name or IIN is access to personal data
+        // (Law No. 94-V): who searched for what is kept.
+        if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+            append(
+                &tx,
+                Entry {
+                    at: &at,
+                    actor_id: Some(actor.user_id),
+                    actor_role: Some(role),
+                    action: "search",
+                    entity: "application",
+                    entity_id: None,
+                    before: None,
+                    after: None,
+                    reason: Some(text.chars().take(200).collect()),
+                },
+            )?;
+            tx.commit().map_err(db_err)?;
+        }
         let mut sql = String::from(
             "SELECT a.id, a.number, a.registered_at, a.service_name_kk, a.service_name_ru, a.status, a.applicant_name,
                     a.child_name, u.full_name, a.step_due_at, a.due_at

@@ -1,0 +1,581 @@
+//! Hostile input (the "Hardening" issue): whatever text reaches a document —
+//! control characters, emoji, RTL or CJK script, lone combining marks, empty
+//! or 5,000-character fields, any QR text — the typesetter returns a PDF or
+//! a clear error (`MissingGlyph`, `Input`), never a panic; and text it can
+//! draw never makes a runaway number of pages.
+//!
+//! proptest-based fuzzing (cargo-fuzz needs nightly). A receipt takes a few
+//! to a few hundred milliseconds in a debug build, so every property runs at
+//! most 64 cases. Failures are not persisted (no regression files next to
+//! the sources); a failing case is printed in full by proptest.
+
+use std::sync::OnceLock;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use kense_documents::{
+    AcceptanceReceipt, Bilingual, DocumentError, OfficeRequisites, RefusalReceipt, Typesetter,
+    Verification,
+};
+use proptest::prelude::*;
+use proptest::sample::select;
+use proptest::test_runner::Config;
+
+fn config(cases: u32) -> Config {
+    Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 256,
+        ..Config::default()
+    }
+}
+
+fn typesetter() -> &'static Typesetter {
+    static T: OnceLock<Typesetter> = OnceLock::new();
+    T.get_or_init(|| Typesetter::new().expect("typesetter"))
+}
+
+// ---------------------------------------------------------------------------
+// Text
+// ---------------------------------------------------------------------------
+
+/// What the office's documents are written in: the Kazakh and Russian
+/// alphabets, Latin, digits and punctuation.
+const ALPHABET: &str = "АӘБВГҒДЕЁЖЗИЙКҚЛМНҢОӨПРСТУҰҮФХҺЦЧШЩЪЫІЬЭЮЯ\
+                        аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя\
+                        ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\
+                        0123456789.,;:!?()[]-–—«»\"'/№%+*=_@#&";
+
+fn alphabet() -> &'static Vec<char> {
+    static A: OnceLock<Vec<char>> = OnceLock::new();
+    A.get_or_init(|| ALPHABET.chars().collect())
+}
+
+/// Words of the alphabet separated by spaces (sometimes by nothing, which
+/// makes one long word that must be hard-broken).
+fn alphabet_text(len: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec(select(alphabet().clone()), len),
+        1usize..16,
+        any::<bool>(),
+    )
+        .prop_map(|(chars, word, spaced)| {
+            let mut s = String::new();
+            for (i, c) in chars.into_iter().enumerate() {
+                if spaced && i > 0 && i % word == 0 {
+                    s.push(' ');
+                }
+                s.push(c);
+            }
+            s
+        })
+}
+
+fn alphabet_field() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => alphabet_text(0..60),
+        1 => alphabet_text(200..1200),
+        1 => alphabet_text(4000..5001),
+        1 => Just(String::new()),
+        1 => Just("   ".to_owned()),
+    ]
+}
+
+/// Characters that break text handling somewhere: controls, odd white
+/// space, bidi and zero-width marks, combining marks, emoji, RTL and CJK.
+const NASTY: &[char] = &[
+    '\0', '\u{7}', '\u{8}', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{1b}', '\u{7f}', '\u{85}',
+    '\u{9f}', ' ', '\u{a0}', '\u{2028}', '\u{2029}', '\u{3000}', '\u{200b}', '\u{200d}',
+    '\u{202e}', '\u{2066}', '\u{feff}', '\u{301}', '\u{489}', '\u{fffd}', '\u{ffff}',
+    '\u{10ffff}', '😀', '👨', '\u{1f3fb}', 'ا', 'ب', 'ע', 'ש', '漢', '字', 'ß', 'İ', 'Ә', 'Ж',
+    '{', '}', '(', ')', '\\', '%', '<',
+];
+
+/// Arbitrary text for any field, from harmless to hostile, long ones
+/// included (up to 5,000 characters).
+fn wild_field() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => alphabet_text(0..60),
+        2 => ".{0,40}",
+        2 => proptest::collection::vec(select(NASTY), 0..20).prop_map(|v| v.into_iter().collect()),
+        // A lone combining mark in front of otherwise drawable text.
+        1 => alphabet_text(0..20).prop_map(|s| format!("\u{301}{s}")),
+        1 => (select(&['Ж', 'a', ' ', '\u{301}', 'ע', '😀', '\n'][..]), 1000usize..=5000)
+            .prop_map(|(c, n)| c.to_string().repeat(n)),
+        1 => alphabet_text(4000..5001),
+        1 => Just(String::new()),
+        1 => "[ \\t\\n\\r]{1,6}",
+    ]
+}
+
+fn bilingual(field: impl Strategy<Value = String> + Clone) -> impl Strategy<Value = Bilingual> {
+    (field.clone(), field).prop_map(|(kk, ru)| Bilingual { kk, ru })
+}
+
+fn moment() -> impl Strategy<Value = NaiveDateTime> {
+    prop_oneof![
+        8 => (0i64..(200 * 366 * 86_400)).prop_map(|s| {
+            NaiveDate::from_ymd_opt(1900, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap()
+                + chrono::Duration::seconds(s)
+        }),
+        1 => Just(NaiveDateTime::MIN),
+        1 => Just(NaiveDateTime::MAX),
+    ]
+}
+
+fn date() -> impl Strategy<Value = Option<NaiveDate>> {
+    proptest::option::of(moment().prop_map(|t| t.date()))
+}
+
+fn copy_number() -> impl Strategy<Value = u32> {
+    prop_oneof![4 => Just(1u32), 2 => 0u32..5, 1 => any::<u32>()]
+}
+
+/// How a generated receipt's texts are drawn: `Alphabet` keeps to what the
+/// fonts cover, `Wild` is anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Texts {
+    Alphabet,
+    Wild,
+}
+
+fn field(texts: Texts) -> BoxedStrategy<String> {
+    match texts {
+        Texts::Alphabet => alphabet_field().boxed(),
+        Texts::Wild => wild_field().boxed(),
+    }
+}
+
+fn verification(texts: Texts) -> BoxedStrategy<Option<Verification>> {
+    let caption = match texts {
+        Texts::Alphabet => alphabet_text(0..60).boxed(),
+        Texts::Wild => field(texts),
+    };
+    proptest::option::weighted(0.4, ("[ -~]{1,150}", caption))
+        .prop_map(|v| v.map(|(qr_text, caption)| Verification { qr_text, caption }))
+        .boxed()
+}
+
+fn office(texts: Texts) -> BoxedStrategy<OfficeRequisites> {
+    (
+        bilingual(field(texts)),
+        bilingual(field(texts)),
+        field(texts),
+    )
+        .prop_map(|(name, address, phone)| OfficeRequisites {
+            name,
+            address,
+            phone,
+        })
+        .boxed()
+}
+
+/// Boxed in parts: one flat tuple of all the fields overflows the test
+/// thread's stack in a debug build.
+fn acceptance(texts: Texts) -> BoxedStrategy<AcceptanceReceipt> {
+    let f = || field(texts);
+    let head = (f(), moment(), office(texts), bilingual(f())).boxed();
+    let people = (
+        f(),
+        f(),
+        f(),
+        proptest::option::of(f()),
+        proptest::option::of(f()),
+        date(),
+    )
+        .boxed();
+    let list = (
+        proptest::collection::vec(bilingual(f()), 0..40),
+        date(),
+        f(),
+        proptest::option::of(f()),
+        proptest::option::of(f()),
+    )
+        .boxed();
+    let marks = (
+        proptest::option::of(f()),
+        copy_number(),
+        verification(texts),
+    )
+        .boxed();
+    (head, people, list, marks)
+        .prop_map(|(head, people, list, marks)| {
+            let (registration_number, registered_at, office, service_name) = head;
+            let (
+                applicant_name,
+                applicant_iin,
+                applicant_phone,
+                subject_name,
+                subject_iin,
+                subject_birth_date,
+            ) = people;
+            let (documents, expected_result_date, accepted_by, executor, executor_phone) = list;
+            let (audit_chain_head, copy_number, verification) = marks;
+            AcceptanceReceipt {
+                registration_number,
+                registered_at,
+                office,
+                service_name,
+                applicant_name,
+                applicant_iin,
+                applicant_phone,
+                subject_name,
+                subject_iin,
+                subject_birth_date,
+                documents,
+                expected_result_date,
+                accepted_by,
+                executor,
+                executor_phone,
+                audit_chain_head,
+                copy_number,
+                verification,
+            }
+        })
+        .boxed()
+}
+
+fn refusal(texts: Texts) -> BoxedStrategy<RefusalReceipt> {
+    let f = || field(texts);
+    let head = (f(), moment(), office(texts), bilingual(f())).boxed();
+    let people = (
+        f(),
+        proptest::option::of(f()),
+        // Empty lists are an input error; keep them rare.
+        prop_oneof![
+            1 => Just(Vec::new()),
+            9 => proptest::collection::vec(bilingual(f()), 1..40),
+        ],
+        f(),
+        proptest::option::of(f()),
+        proptest::option::of(f()),
+    )
+        .boxed();
+    let marks = (
+        proptest::option::of(f()),
+        copy_number(),
+        verification(texts),
+    )
+        .boxed();
+    (head, people, marks)
+        .prop_map(|(head, people, marks)| {
+            let (registration_number, registered_at, office, service_name) = head;
+            let (
+                applicant_name,
+                applicant_address,
+                missing_documents,
+                refused_by,
+                executor,
+                executor_phone,
+            ) = people;
+            let (audit_chain_head, copy_number, verification) = marks;
+            RefusalReceipt {
+                registration_number,
+                registered_at,
+                office,
+                service_name,
+                applicant_name,
+                applicant_address,
+                missing_documents,
+                refused_by,
+                executor,
+                executor_phone,
+                audit_chain_head,
+                copy_number,
+                verification,
+            }
+        })
+        .boxed()
+}
+
+// ---------------------------------------------------------------------------
+// Checks
+// ---------------------------------------------------------------------------
+
+/// Every drawn text of a receipt, one after another.
+fn drawn_texts_of_acceptance(r: &AcceptanceReceipt) -> Vec<&str> {
+    let mut t = vec![
+        r.registration_number.as_str(),
+        &r.office.name.kk,
+        &r.office.name.ru,
+        &r.office.address.kk,
+        &r.office.address.ru,
+        &r.office.phone,
+        &r.service_name.kk,
+        &r.service_name.ru,
+        &r.applicant_name,
+        &r.applicant_iin,
+        &r.applicant_phone,
+        &r.accepted_by,
+    ];
+    t.extend(
+        [
+            &r.subject_name,
+            &r.subject_iin,
+            &r.executor,
+            &r.executor_phone,
+            &r.audit_chain_head,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str),
+    );
+    t.extend(r.documents.iter().flat_map(|d| [d.kk.as_str(), &d.ru]));
+    t.extend(r.verification.iter().map(|v| v.caption.as_str()));
+    t
+}
+
+fn drawn_texts_of_refusal(r: &RefusalReceipt) -> Vec<&str> {
+    let mut t = vec![
+        r.registration_number.as_str(),
+        &r.office.name.kk,
+        &r.office.name.ru,
+        &r.office.address.kk,
+        &r.office.address.ru,
+        &r.office.phone,
+        &r.service_name.kk,
+        &r.service_name.ru,
+        &r.applicant_name,
+        &r.refused_by,
+    ];
+    t.extend(
+        [
+            &r.applicant_address,
+            &r.executor,
+            &r.executor_phone,
+            &r.audit_chain_head,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str),
+    );
+    t.extend(
+        r.missing_documents
+            .iter()
+            .flat_map(|d| [d.kk.as_str(), &d.ru]),
+    );
+    t.extend(r.verification.iter().map(|v| v.caption.as_str()));
+    t
+}
+
+/// The outcome a typesetter call may have: a PDF, or a clear error that is
+/// about the input (a character the font lacks is one that was given).
+fn check_outcome(
+    out: Result<Vec<u8>, DocumentError>,
+    drawn: &[&str],
+) -> Result<Option<Vec<u8>>, TestCaseError> {
+    match out {
+        Ok(pdf) => {
+            prop_assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+            Ok(Some(pdf))
+        }
+        Err(DocumentError::MissingGlyph { ch }) => {
+            prop_assert!(
+                drawn.iter().any(|t| t.contains(ch)),
+                "MissingGlyph {{ {ch:?} }} for a character that is in no input text"
+            );
+            let message = DocumentError::MissingGlyph { ch }.to_string();
+            prop_assert!(!message.is_empty());
+            Ok(None)
+        }
+        Err(DocumentError::Input(m)) => {
+            prop_assert!(!m.trim().is_empty());
+            Ok(None)
+        }
+        Err(e) => Err(TestCaseError::fail(format!(
+            "unexpected error kind: {e:?}"
+        ))),
+    }
+}
+
+fn page_count(pdf: &[u8]) -> Result<usize, TestCaseError> {
+    let doc = lopdf::Document::load_mem(pdf)
+        .map_err(|e| TestCaseError::fail(format!("lopdf cannot read the PDF: {e}")))?;
+    Ok(doc.get_pages().len())
+}
+
+/// A generous ceiling on pages: both language versions, each at least ~400
+/// characters and 8 list items a page even in the narrowest column (the
+/// addressee block). It catches runaway pagination, not tight packing.
+fn page_bound(drawn: &[&str], items: usize) -> usize {
+    let chars: usize = drawn.iter().map(|t| t.chars().count()).sum();
+    2 * (3 + chars / 400 + items / 8)
+}
+
+/// An alphabet-only receipt may only fail for a reason in its marks.
+fn allowed_alphabet_error(
+    e: &DocumentError,
+    copy_number: u32,
+    verification: Option<&Verification>,
+) -> bool {
+    match e {
+        DocumentError::Input(_) => {
+            copy_number == 0
+                || verification.is_some_and(|v| v.caption.chars().count() > 1000)
+        }
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Properties
+// ---------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    #[test]
+    fn acceptance_receipt_survives_any_text(r in acceptance(Texts::Wild)) {
+        let drawn = drawn_texts_of_acceptance(&r);
+        if let Some(pdf) = check_outcome(typesetter().acceptance_receipt(&r), &drawn)? {
+            prop_assert!(page_count(&pdf)? >= 1);
+        }
+    }
+
+    #[test]
+    fn refusal_receipt_survives_any_text(r in refusal(Texts::Wild)) {
+        let drawn = drawn_texts_of_refusal(&r);
+        let out = typesetter().refusal_receipt(&r);
+        if r.missing_documents.is_empty() {
+            prop_assert!(matches!(out, Err(DocumentError::Input(_))), "{out:?}");
+        }
+        if let Some(pdf) = check_outcome(out, &drawn)? {
+            prop_assert!(page_count(&pdf)? >= 1);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    #[test]
+    fn alphabet_acceptance_receipt_is_made_on_few_pages(r in acceptance(Texts::Alphabet)) {
+        let drawn = drawn_texts_of_acceptance(&r);
+        match typesetter().acceptance_receipt(&r) {
+            Ok(pdf) => {
+                prop_assert!(pdf.starts_with(b"%PDF-"));
+                let pages = page_count(&pdf)?;
+                let bound = page_bound(&drawn, r.documents.len());
+                prop_assert!((1..=bound).contains(&pages), "{pages} pages, bound {bound}");
+            }
+            Err(e) => prop_assert!(
+                allowed_alphabet_error(&e, r.copy_number, r.verification.as_ref()),
+                "alphabet-only receipt refused: {e:?}"
+            ),
+        }
+    }
+
+    #[test]
+    fn alphabet_refusal_receipt_is_made_on_few_pages(r in refusal(Texts::Alphabet)) {
+        prop_assume!(!r.missing_documents.is_empty());
+        let drawn = drawn_texts_of_refusal(&r);
+        match typesetter().refusal_receipt(&r) {
+            Ok(pdf) => {
+                prop_assert!(pdf.starts_with(b"%PDF-"));
+                let pages = page_count(&pdf)?;
+                let bound = page_bound(&drawn, r.missing_documents.len());
+                prop_assert!((1..=bound).contains(&pages), "{pages} pages, bound {bound}");
+            }
+            Err(e) => prop_assert!(
+                allowed_alphabet_error(&e, r.copy_number, r.verification.as_ref()),
+                "alphabet-only receipt refused: {e:?}"
+            ),
+        }
+    }
+}
+
+/// Arbitrary QR text below 300 bytes: ASCII, any unicode, control characters.
+fn qr_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[ -~]{0,299}",
+        ".{0,300}",
+        proptest::collection::vec(select(NASTY), 0..60).prop_map(|v| v.into_iter().collect()),
+        Just(String::new()),
+    ]
+    .prop_map(|mut s| {
+        while s.len() >= 300 {
+            s.pop();
+        }
+        s
+    })
+}
+
+fn plain_acceptance() -> AcceptanceReceipt {
+    let bi = |kk: &str, ru: &str| Bilingual {
+        kk: kk.into(),
+        ru: ru.into(),
+    };
+    AcceptanceReceipt {
+        registration_number: "01-2026-00001".into(),
+        registered_at: NaiveDate::from_ymd_opt(2026, 3, 12)
+            .unwrap()
+            .and_hms_opt(10, 15, 42)
+            .unwrap(),
+        office: OfficeRequisites {
+            name: bi("Шиелі ауданының білім бөлімі", "Отдел образования Шиелийского района"),
+            address: bi("Шиелі к., Әйтеке би к-сі, 1", "пос. Шиели, ул. Айтеке би, 1"),
+            phone: "8 (72432) 4-12-34".into(),
+        },
+        service_name: bi("Балаларды кезекке қою", "Постановка детей на очередь"),
+        applicant_name: "Әбілқайыр Нұрлан Ғалымұлы".into(),
+        applicant_iin: "900101300007".into(),
+        applicant_phone: "+7 701 123 45 67".into(),
+        subject_name: Some("Әбілқайыр Айгүл".into()),
+        subject_iin: Some("150315500015".into()),
+        subject_birth_date: NaiveDate::from_ymd_opt(2023, 3, 15),
+        documents: vec![bi("Өтініш", "Заявление")],
+        expected_result_date: NaiveDate::from_ymd_opt(2026, 3, 13),
+        accepted_by: "Сейітқалиева Гүлнар".into(),
+        executor: None,
+        executor_phone: None,
+        audit_chain_head: Some("9f3a1c7e2b4d".into()),
+        copy_number: 1,
+        verification: None,
+    }
+}
+
+fn plain_refusal() -> RefusalReceipt {
+    let a = plain_acceptance();
+    RefusalReceipt {
+        registration_number: a.registration_number,
+        registered_at: a.registered_at,
+        office: a.office,
+        service_name: a.service_name,
+        applicant_name: a.applicant_name,
+        applicant_address: None,
+        missing_documents: a.documents,
+        refused_by: a.accepted_by,
+        executor: None,
+        executor_phone: None,
+        audit_chain_head: a.audit_chain_head,
+        copy_number: 2,
+        verification: None,
+    }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// The QR text is never drawn as text, only encoded: anything non-empty
+    /// under 300 bytes fits a symbol; the empty text is an input error.
+    #[test]
+    fn any_qr_text_is_encoded_or_refused_as_input(
+        qr_text in qr_text(),
+        caption in alphabet_text(0..40),
+        refusal in any::<bool>(),
+    ) {
+        let v = Some(Verification { qr_text: qr_text.clone(), caption });
+        let out = if refusal {
+            typesetter().refusal_receipt(&RefusalReceipt { verification: v, ..plain_refusal() })
+        } else {
+            typesetter().acceptance_receipt(&AcceptanceReceipt { verification: v, ..plain_acceptance() })
+        };
+        match out {
+            Ok(pdf) => {
+                prop_assert!(!qr_text.is_empty(), "an empty QR text was accepted");
+                prop_assert!(pdf.starts_with(b"%PDF-"));
+            }
+            Err(DocumentError::Input(_)) => prop_assert!(qr_text.is_empty(), "{} bytes refused", qr_text.len()),
+            Err(e) => prop_assert!(false, "unexpected error {e:?}"),
+        }
+    }
+}
