@@ -242,6 +242,13 @@ fn representative(d: &ApplicationDraft, today: NaiveDate) -> Result<Option<Repre
     }))
 }
 
+/// Invisible formatting characters (bidirectional overrides, zero-width
+/// characters, the byte-order mark): they would make a name on paper read
+/// differently from the name in the registry.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
+}
+
 /// Trims and collapses runs of whitespace: what a person means by the text.
 pub fn normalise(raw: &str) -> String {
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -260,8 +267,8 @@ pub fn optional_text(field: Field, raw: &str, max: usize) -> Result<String, Erro
     if s.chars().count() > max {
         return Err(Error::TooLong { field, max });
     }
-    if s.chars().any(char::is_control) {
-        return Err(Error::MalformedRequest(format!("control character in {}", field.key())));
+    if s.chars().any(|c| c.is_control() || is_invisible_format(c)) {
+        return Err(Error::HiddenCharacters(field));
     }
     Ok(s)
 }

@@ -132,6 +132,11 @@ impl WorkingCalendar {
         let mut days_off = BTreeSet::new();
         let mut working_weekends = BTreeSet::new();
         for (&year, rules) in &data.years {
+            // The registry's dates live in this range; outside it date
+            // arithmetic near chrono's limits would overflow.
+            if !(2000..=2100).contains(&year) {
+                return Err(Error::Catalog(format!("calendar: year {year} is outside 2000–2100")));
+            }
             if rules.kurban_ait.year() != year {
                 return Err(Error::Catalog(format!("calendar: Kurban Ait of {year} is dated {}", rules.kurban_ait)));
             }
@@ -199,7 +204,12 @@ impl WorkingCalendar {
     }
 
     /// The close of the n-th calendar day, or of the next working day.
+    /// Zero days from after hours, like zero working days, means the next
+    /// working day's close: never a moment before the start.
     pub fn add_calendar_days(&self, start: NaiveDateTime, n: u32) -> NaiveDateTime {
+        if n == 0 {
+            return self.add_working_days(start, 0);
+        }
         let d = start.date() + Duration::days(i64::from(n));
         if self.is_working_day(d) {
             self.close_of(d)

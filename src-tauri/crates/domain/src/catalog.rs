@@ -488,6 +488,11 @@ fn check_service(s: &Service) -> Result<(), String> {
             if norms.clone().any(|n| norm_value(*n) == 0) {
                 return Err(format!("{what} step {}: a norm of zero", st.n));
             }
+            // No regulation gives more than a few weeks to a step; a bound
+            // keeps due moments inside the calendar's years.
+            if norms.clone().any(|n| norm_value(*n) > norm_limit(*n)) {
+                return Err(format!("{what} step {}: a norm beyond any regulation's", st.n));
+            }
             for part in &st.parts {
                 text(&format!("{what} step {} part", st.n), &part.what)?;
             }
@@ -513,6 +518,14 @@ fn check_service(s: &Service) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+fn norm_limit(n: Norm) -> u32 {
+    match n {
+        Norm::Minutes(_) => 10_000,
+        Norm::Hours(_) => 500,
+        Norm::WorkingDays(_) | Norm::CalendarDays(_) => 366,
+    }
 }
 
 fn norm_value(n: Norm) -> u32 {

@@ -164,6 +164,7 @@ impl Field {
 pub enum Error {
     Required(Field),
     TooLong { field: Field, max: usize },
+    HiddenCharacters(Field),
     IinFormat(Field),
     IinCheckDigit(Field),
     PhoneFormat(Field),
@@ -215,6 +216,7 @@ impl Error {
         match self {
             Error::Required(_) => "required",
             Error::TooLong { .. } => "too_long",
+            Error::HiddenCharacters(_) => "hidden_characters",
             Error::IinFormat(_) => "iin_format",
             Error::IinCheckDigit(_) => "iin_check_digit",
             Error::PhoneFormat(_) => "phone_format",
@@ -261,6 +263,7 @@ impl Error {
         match self {
             Error::Required(f)
             | Error::TooLong { field: f, .. }
+            | Error::HiddenCharacters(f)
             | Error::IinFormat(f)
             | Error::IinCheckDigit(f)
             | Error::PhoneFormat(f)
@@ -292,6 +295,13 @@ impl Error {
                 pick(
                     &format!("«{l}» өрісі тым ұзын: {max} таңбадан аспауы керек."),
                     &format!("Поле «{l}» слишком длинное: не более {max} символов."),
+                )
+            }
+            Error::HiddenCharacters(f) => {
+                let l = f.label(lang);
+                pick(
+                    &format!("«{l}» өрісінде басқару немесе көрінбейтін таңбалар бар. Мәтінді пернетақтадан қайта теріңіз."),
+                    &format!("В поле «{l}» есть управляющие или невидимые символы. Наберите текст заново с клавиатуры."),
                 )
             }
             Error::IinFormat(f) => {
