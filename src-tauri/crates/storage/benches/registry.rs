@@ -56,7 +56,7 @@ fn main() {
               child_iin, child_name, child_birth_date, consent, notes, search_text, step_due_at)
          SELECT printf('01-%d-%06d', 2020 + i % 6, i), '01', 2020 + i % 6, i,
                 printf('%d-%02d-%02dT%02d:%02d:00+05:00', 2020 + i % 6, 1 + i % 12, 1 + i % 28, 9 + i % 9, i % 60),
-                1, 1, 'preschool_queue', 'Кезекке қою', 'Постановка на очередь', 'office',
+                1, (SELECT MAX(version) FROM catalog_versions), 'preschool_queue', 'Кезекке қою', 'Постановка на очередь', 'office',
                 CASE i % 5 WHEN 0 THEN 'issued' WHEN 1 THEN 'with_head' WHEN 2 THEN 'with_executor' WHEN 3 THEN 'result_prepared' ELSE 'accepted' END,
                 printf('%012d', 800000000000 + i), s || ' ' || g, '+7 701 000 00 00', '',
                 printf('%012d', 200000000000 + i), s || ' ' || g || 'ұлы', '2021-01-01', 1, '',

@@ -44,6 +44,43 @@ fn lock_minutes(failed_attempts: i64) -> Option<i64> {
     (over >= 0).then(|| (1i64 << over.min(6)).min(MAX_LOCK_MINUTES))
 }
 
+/// Inserts an account and its audit event inside the caller's transaction.
+/// `actor_id` is `None` for the first account, which is its own actor.
+fn insert_user(
+    tx: &rusqlite::Transaction<'_>,
+    user: &NewUser,
+    hash: &str,
+    at: &str,
+    actor_id: Option<i64>,
+    role: &str,
+    reason: Option<&str>,
+) -> Result<i64, Error> {
+    tx.execute(
+        "INSERT INTO users (login, full_name, password_hash, roles, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![user.login, user.full_name, hash, roles_text(&user.roles), at],
+    )
+    .map_err(db_err)?;
+    let id = tx.last_insert_rowid();
+    append(
+        tx,
+        Entry {
+            at,
+            actor_id: Some(actor_id.unwrap_or(id)),
+            actor_role: Some(role),
+            action: "create_user",
+            entity: "user",
+            entity_id: Some(id.to_string()),
+            before: None,
+            after: Some(
+                serde_json::json!({"login": user.login, "full_name": user.full_name, "roles": roles_text(&user.roles)})
+                    .to_string(),
+            ),
+            reason: reason.map(str::to_owned),
+        },
+    )?;
+    Ok(id)
+}
+
 fn parse_roles(s: &str) -> Vec<Role> {
     s.split(',').filter_map(Role::parse).collect()
 }
@@ -86,29 +123,7 @@ impl Registry {
         if taken {
             return Err(Error::LoginTaken);
         }
-        tx.execute(
-            "INSERT INTO users (login, full_name, password_hash, roles, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![user.login, user.full_name, hash, roles_text(&user.roles), at],
-        )
-        .map_err(db_err)?;
-        let id = tx.last_insert_rowid();
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: Some(actor.user_id),
-                actor_role: Some(role),
-                action: "create_user",
-                entity: "user",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(
-                    serde_json::json!({"login": user.login, "full_name": user.full_name, "roles": roles_text(&user.roles)})
-                        .to_string(),
-                ),
-                reason: None,
-            },
-        )?;
+        let id = insert_user(&tx, user, &hash, &at, Some(actor.user_id), role, None)?;
         tx.commit().map_err(db_err)?;
         Ok(UserSummary { id, login: user.login.clone(), full_name: user.full_name.clone(), roles: user.roles.clone(), active: true })
     }
@@ -177,29 +192,8 @@ impl Registry {
         if exists {
             return Err(Error::AlreadyInitialised);
         }
-        tx.execute(
-            "INSERT INTO users (login, full_name, password_hash, roles, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![user.login, user.full_name, hash, roles_text(&user.roles), at],
-        )
-        .map_err(db_err)?;
-        let id = tx.last_insert_rowid();
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: Some(id),
-                actor_role: Some(Role::Administrator.code()),
-                action: "create_user",
-                entity: "user",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(
-                    serde_json::json!({"login": user.login, "full_name": user.full_name, "roles": roles_text(&user.roles)})
-                        .to_string(),
-                ),
-                reason: Some("first run".into()),
-            },
-        )?;
+        // The first account records itself as the actor: nobody else exists.
+        let id = insert_user(&tx, user, &hash, &at, None, Role::Administrator.code(), Some("first run"))?;
         tx.commit().map_err(db_err)?;
         Ok(Actor { user_id: id, login: user.login.clone(), full_name: user.full_name.clone(), roles: user.roles.clone() })
     }
