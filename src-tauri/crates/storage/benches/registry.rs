@@ -57,7 +57,10 @@ fn main() {
          SELECT printf('01-%d-%06d', 2020 + i % 6, i), '01', 2020 + i % 6, i,
                 printf('%d-%02d-%02dT%02d:%02d:00+05:00', 2020 + i % 6, 1 + i % 12, 1 + i % 28, 9 + i % 9, i % 60),
                 1, (SELECT MAX(version) FROM catalog_versions), 'preschool_queue', 'Кезекке қою', 'Постановка на очередь', 'office',
-                CASE i % 5 WHEN 0 THEN 'issued' WHEN 1 THEN 'with_head' WHEN 2 THEN 'with_executor' WHEN 3 THEN 'result_prepared' ELSE 'accepted' END,
+                -- An office's history: almost everything issued long ago, 4 % still open.
+                CASE i % 200 WHEN 0 THEN 'with_head' WHEN 1 THEN 'with_executor' WHEN 2 THEN 'result_prepared'
+                             WHEN 3 THEN 'accepted' WHEN 4 THEN 'signed' WHEN 5 THEN 'with_head' WHEN 6 THEN 'with_executor'
+                             WHEN 7 THEN 'accepted' ELSE 'issued' END,
                 printf('%012d', 800000000000 + i), s || ' ' || g, '+7 701 000 00 00', '',
                 printf('%012d', 200000000000 + i), s || ' ' || g || 'ұлы', '2021-01-01', 1, '',
                 lower(s || ' ' || g) , printf('2026-%02d-%02dT18:00:00+05:00', 1 + i % 12, 1 + i % 28)
