@@ -38,6 +38,12 @@ $("calendar-form").addEventListener("submit", async (ev) => {
   }
 });
 
+export function reset() {
+  $("users").replaceChildren();
+  $("user-form").reset();
+  $("office-form").reset();
+}
+
 export async function open() {
   try {
     await loadCalendar();

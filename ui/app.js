@@ -9,6 +9,7 @@ import * as admin from "./admin.js";
 
 let user = null;
 let office = null;
+let view = null;
 
 function applyLanguage() {
   document.documentElement.lang = currentLang();
@@ -50,8 +51,6 @@ function allowedViews() {
   return [...document.querySelectorAll("#nav .tab")].filter((b) => b.dataset.role.split(" ").some((r) => roles.has(r)));
 }
 
-let view = null;
-
 async function openView(id) {
   view = id;
   for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== id;
@@ -71,6 +70,13 @@ async function refresh() {
   const status = await call("app_status");
   setLang(status.lang);
   office = status.office;
+  if (!status.user || (user && status.user.login !== user.login)) {
+    // Another person, or nobody: nothing of the last one's work stays on screen.
+    view = null;
+    register.reset();
+    work.reset();
+    admin.reset();
+  }
   user = status.user;
   applyLanguage();
   if (status.startup_error) {

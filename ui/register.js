@@ -12,6 +12,12 @@ export async function open() {
   $("applicant_iin").focus();
 }
 
+/// Clears the form and the journal when the person at the desk changes.
+export function reset() {
+  $("register-form").reset();
+  $("recent").replaceChildren();
+}
+
 export function onLanguage() {
   renderServices();
 }

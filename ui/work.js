@@ -20,6 +20,16 @@ const ACTIONS = [
   ["act-withdraw", "clerk", ["accepted", "with_head", "with_executor", "result_prepared", "signed"]],
 ];
 
+/// Forgets everything shown for the previous person (log-out, idle log-out):
+/// the next user at this workstation must not see what they did not open.
+export function reset() {
+  current = null;
+  user = null;
+  $("detail").hidden = true;
+  for (const id of ["worklist", "search-results", "detail-facts", "detail-history"]) $(id).replaceChildren();
+  $("search-form").reset();
+}
+
 export function onLanguage() {
   const select = $("search-status");
   const chosen = select.value;

@@ -231,6 +231,9 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     log_out(c).await?;
 
     log_in(c, "head1").await?;
+    // Nothing the executor had open is left on the screen for the head.
+    let detail_shown = c.find(fantoccini::Locator::Id("detail")).await.map_err(|e| e.to_string())?.is_displayed().await.unwrap_or(true);
+    ensure(!detail_shown, "the previous user's application is still on screen")?;
     screenshot(c, "e2e-head-desk.png").await?;
     for n in [&preschool, &guardianship] {
         step(c, n, "act-sign", async |_: &Client| -> Res<()> { Ok(()) }).await?;
