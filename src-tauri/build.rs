@@ -36,4 +36,5 @@ const COMMANDS: &[&str] = &[
     "verify_audit",
     "application_detail",
     "open_receipt",
+    "verify_document",
 ];

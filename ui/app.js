@@ -6,6 +6,7 @@ import { $, call, clearErrors, currentLang, messageOf, notice, setLang, showErro
 import * as register from "./register.js";
 import * as work from "./work.js";
 import * as admin from "./admin.js";
+import * as verify from "./verify.js";
 
 let user = null;
 let office = null;
@@ -64,6 +65,7 @@ async function refreshView() {
   if (view === "view-work") await work.openWorklist(user);
   if (view === "view-search") await work.openSearch();
   if (view === "view-admin") await admin.open();
+  if (view === "view-verify") verify.open();
 }
 
 async function refresh() {
@@ -76,6 +78,7 @@ async function refresh() {
     register.reset();
     work.reset();
     admin.reset();
+    verify.reset();
   }
   user = status.user;
   applyLanguage();

@@ -103,6 +103,7 @@ $("register-form").addEventListener("reset", () => {
   setTimeout(() => {
     renderChecklist();
     $("result").hidden = true;
+    $("result-code-line").hidden = true;
     $("register-error").hidden = true;
     $("duplicate-field").hidden = true;
     $("applicant_iin").focus();
@@ -160,6 +161,8 @@ async function printReceipt(id) {
     const printed = await call("open_receipt", { payload: { id } });
     $("result-receipt-label").textContent = t(printed.kind === "refusal-receipt" ? "refusal_saved" : "receipt_saved");
     $("result-receipt-path").textContent = printed.path;
+    $("result-verification").textContent = printed.verification;
+    $("result-code-line").hidden = false;
     $("result-viewer").textContent = t(printed.opened ? "viewer_opened" : "viewer_missing");
     $("result-receipt").hidden = false;
   } catch (e) {

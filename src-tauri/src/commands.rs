@@ -419,6 +419,26 @@ pub fn application_detail(state: State<'_, AppState>, payload: Value) -> Reply<A
     reply(&state, r)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyRequest {
+    text: String,
+}
+
+/// The "verify a document" screen: a scanned QR text against the registry.
+#[tauri::command(async)]
+pub fn verify_document(state: State<'_, AppState>, payload: Value) -> Reply<receipt::Checked> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: VerifyRequest = decode(payload)?;
+        if req.text.len() > 500 {
+            return Err(Error::NotOurCode);
+        }
+        receipt::check(&state, &actor, &req.text)
+    })();
+    reply(&state, r)
+}
+
 #[tauri::command(async)]
 pub fn open_receipt(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
     let r = (|| {

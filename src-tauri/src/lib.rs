@@ -105,6 +105,7 @@ pub fn run() {
             commands::verify_audit,
             commands::application_detail,
             commands::open_receipt,
+            commands::verify_document,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -6,10 +6,11 @@
 use std::path::PathBuf;
 
 use chrono::Datelike;
-use kense_documents::{AcceptanceReceipt, Bilingual as DocText, OfficeRequisites, RefusalReceipt};
+use kense_documents::{AcceptanceReceipt, Bilingual as DocText, OfficeRequisites, RefusalReceipt, Verification};
 use kense_domain::access::Actor;
 use kense_domain::application::Status;
 use kense_domain::audit::{hex, short};
+use kense_domain::verification::{self, Verdict};
 use kense_domain::Error;
 use kense_storage::{ApplicationRecord, Office};
 use serde::Serialize;
@@ -28,6 +29,8 @@ pub struct Printed {
     pub kind: &'static str,
     pub copy: u32,
     pub sha256: String,
+    /// The text in the document's QR code.
+    pub verification: String,
     /// Whether the system viewer accepted the file. When it did not (no
     /// viewer installed), the window shows where the file is.
     pub opened: bool,
@@ -83,6 +86,77 @@ fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_n
     }
 }
 
+/// The facts of the record a document states, canonically: what its
+/// verification code vouches for. Office requisites are left out so that
+/// renaming the office does not make every earlier paper "changed".
+fn canonical_content(rec: &ApplicationRecord, kind: &str) -> String {
+    let documents: Vec<(&str, bool, bool)> =
+        rec.documents.iter().map(|d| (d.name.kk.as_str(), d.required, d.presented)).collect();
+    serde_json::json!({
+        "kind": kind,
+        "number": rec.number,
+        "registered_at": rec.registered_at.to_rfc3339(),
+        "service": rec.service_code,
+        "applicant": [rec.applicant_iin, rec.applicant_name],
+        "child": [rec.child_iin, rec.child_name, rec.child_birth_date],
+        "documents": documents,
+    })
+    .to_string()
+}
+
+fn verification_for(key: &[u8], rec: &ApplicationRecord, kind: &str, copy: u32, chain_head: &str) -> Verification {
+    let text = verification::qr_text(key, &rec.number, kind, copy, chain_head, &verification::content_hash(&canonical_content(rec, kind)));
+    Verification { qr_text: text, caption: format!("Тексеру / Проверка: {}", rec.number) }
+}
+
+/// What the office's registry says of a scanned verification text.
+#[derive(Debug, Serialize)]
+pub struct Checked {
+    pub verdict: Verdict,
+    pub number: String,
+    pub kind: String,
+    pub copy: u32,
+    pub status: Status,
+    pub service_name: kense_domain::Bilingual,
+    pub applicant_name: String,
+    pub registered_at: String,
+    pub printed_at: Option<String>,
+}
+
+/// Checks a scanned QR text against the registry: was this paper printed
+/// here, and does the record still say what it says?
+pub fn check(state: &AppState, actor: &Actor, text: &str) -> Result<Checked, Error> {
+    let now = clock::now();
+    let vouched = verification::parse(text).ok_or(Error::NotOurCode)?;
+    let key = paths::verification_key(state.data_dir()?)?;
+    let (rec, printed) = state.with_registry(|reg| {
+        let printed = reg.issued_by_verification(actor, text.trim(), now)?;
+        let id = match &printed {
+            Some((id, _)) => *id,
+            None => reg.application_id_by_number(&vouched.number)?.ok_or(Error::NotOurCode)?,
+        };
+        Ok((reg.application(actor, id, now)?, printed))
+    })?;
+    let content = verification::content_hash(&canonical_content(&rec, &vouched.kind));
+    let original = printed.as_ref().map(|_| vouched.code.as_str());
+    let verdict = match verification::verify(&key, &vouched, &content, original) {
+        // A valid code for a paper the registry has no print of: forged.
+        Verdict::Valid if printed.is_none() => Verdict::Forged,
+        v => v,
+    };
+    Ok(Checked {
+        verdict,
+        number: rec.number.clone(),
+        kind: vouched.kind.clone(),
+        copy: vouched.copy,
+        status: rec.status,
+        service_name: rec.service_name.clone(),
+        applicant_name: rec.applicant_name.clone(),
+        registered_at: rec.registered_at.to_rfc3339(),
+        printed_at: printed.map(|(_, at)| at),
+    })
+}
+
 /// Makes the intake receipt's PDF, files it under the data directory and
 /// records its hash. The same record and copy number always give the same
 /// bytes; a reprint carries its copy number.
@@ -95,9 +169,12 @@ pub fn issue(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
     let kind = if rec.status == Status::RefusedAtIntake { REFUSAL } else { ACCEPTANCE };
     let copy = state.with_registry(|reg| reg.next_copy_number(application_id, kind))?;
     let typesetter = state.typesetter()?;
+    let key = paths::verification_key(state.data_dir()?)?;
+    let verification = verification_for(&key, &rec, kind, copy, short(&head));
+    let qr_text = verification.qr_text.clone();
     let bytes = match kind {
-        REFUSAL => typesetter.refusal_receipt(&refusal_of(&rec, &office, &head, copy)),
-        _ => typesetter.acceptance_receipt(&receipt_of(&rec, &office, &head, copy)),
+        REFUSAL => typesetter.refusal_receipt(&RefusalReceipt { verification: Some(verification), ..refusal_of(&rec, &office, &head, copy) }),
+        _ => typesetter.acceptance_receipt(&AcceptanceReceipt { verification: Some(verification), ..receipt_of(&rec, &office, &head, copy) }),
     }
     .map_err(|e| Error::Document(e.to_string()))?;
     let sha256 = hex(&Sha256::digest(&bytes));
@@ -105,8 +182,9 @@ pub fn issue(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
     let path: PathBuf = paths::document_file(state.data_dir()?, rec.registered_at.year(), &rec.number, &name);
     paths::write_atomically(&path, &bytes)?;
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let copy = state.with_registry(|reg| reg.record_issued_document(actor, rec.id, kind, copy, &sha256, &file_name, now))?;
-    Ok(Printed { path: path.display().to_string(), kind, copy, sha256, opened: false })
+    let copy =
+        state.with_registry(|reg| reg.record_issued_document(actor, rec.id, kind, copy, &sha256, &qr_text, &file_name, now))?;
+    Ok(Printed { path: path.display().to_string(), kind, copy, sha256, verification: qr_text, opened: false })
 }
 
 /// Hands the file to the system's PDF viewer (xdg-open, the Windows shell,

@@ -34,8 +34,9 @@ async fn log_in(c: &Client) -> Res<()> {
     Ok(())
 }
 
-/// Registers one complete application; returns its number and receipt path.
-async fn register(c: &Client) -> Res<(String, String)> {
+/// Registers one complete application; returns its number, receipt path
+/// and the receipt's verification code.
+async fn register(c: &Client) -> Res<(String, String, String)> {
     type_into(c, "applicant_iin", "900101300007").await?;
     type_into(c, "applicant_name", APPLICANT).await?;
     type_into(c, "applicant_phone", "87011234567").await?;
@@ -58,8 +59,9 @@ async fn register(c: &Client) -> Res<(String, String)> {
     let status = text_until(c, "result-status", |t| !t.is_empty()).await?;
     ensure(status == "қабылданды", format!("status shown: {status}"))?;
     let path = text_until(c, "result-receipt-path", |t| t.ends_with(".pdf")).await?;
+    let code = text_until(c, "result-verification", |t| t.starts_with("KENSE1 ")).await?;
     screenshot(c, "e2e-desk-kk.png").await?;
-    Ok((number, path))
+    Ok((number, path, code))
 }
 
 async fn switch_to_russian(c: &Client) -> Res<()> {
@@ -76,10 +78,24 @@ async fn switch_to_russian(c: &Client) -> Res<()> {
     Ok(())
 }
 
-async fn after_restart(c: &Client, number: &str) -> Res<()> {
+async fn after_restart(c: &Client, number: &str, code: &str) -> Res<()> {
     log_in(c).await?;
     let row = text_until(c, "recent", |t| t.contains(number)).await?;
     ensure(row.contains(APPLICANT), format!("journal row lacks the applicant: {row}"))?;
+    // The receipt's QR code, as a scanner types it, checks out; one changed
+    // character does not.
+    click(c, "nav-verify").await?;
+    type_into(c, "verify-text", code).await?;
+    click(c, "verify-submit").await?;
+    text_until(c, "verify-verdict", |t| t.starts_with("Жарамды")).await?;
+    text_until(c, "verify-facts", |t| t.contains(number) && t.contains(APPLICANT)).await?;
+    let mut forged = code.to_owned();
+    let last = forged.pop().unwrap_or('A');
+    forged.push(if last == 'A' { 'B' } else { 'A' });
+    type_into(c, "verify-text", &forged).await?;
+    click(c, "verify-submit").await?;
+    text_until(c, "verify-verdict", |t| t.starts_with("Жарамсыз")).await?;
+    screenshot(c, "e2e-verify.png").await?;
     Ok(())
 }
 
@@ -97,12 +113,12 @@ async fn run(driver: &Driver, data_dir: &str) -> Res<(String, String)> {
         let _ = screenshot(&c, "e2e-failure-first-session.png").await;
     }
     let _ = c.close().await;
-    let (number, path) = first?;
+    let (number, path, code) = first?;
 
     // Give the first process time to exit before the second opens the file.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let c = driver.launch(&["--data-dir", data_dir]).await?;
-    let second = after_restart(&c, &number).await;
+    let second = after_restart(&c, &number, &code).await;
     if second.is_err() {
         let _ = screenshot(&c, "e2e-failure-second-session.png").await;
     }
@@ -132,6 +148,7 @@ async fn register_and_print_a_receipt_then_find_it_after_restart() {
         "Расписка о приеме документов",
         "Көп балалы отбасы анықтамасы",
         "Нәтиже берілетін күн",
+        "Тексеру / Проверка",
     ] {
         assert!(text.contains(expected), "receipt text lacks {expected:?}:\n{text}");
     }

@@ -165,6 +165,7 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
         },
     )
     .await?;
+    let waiting_code = text_until(c, "result-verification", |t| t.starts_with("KENSE1 ") && t.contains(&waiting)).await?;
     // An incomplete package: refused at intake, and it stays in the journal.
     let incomplete = register(
         c,
@@ -209,6 +210,12 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     type_into(c, "fix-reason", "Әкесінің аты түсіп қалған").await?;
     click(c, "act-correct-submit").await?;
     text_until(c, "detail-facts", |t| t.contains("Күтуші Айгүл Серікқызы") && t.contains("Түзетулер саны")).await?;
+    // The receipt printed before the correction is still the office's, but
+    // no longer says what the registry says: the verify screen tells so.
+    click(c, "nav-verify").await?;
+    type_into(c, "verify-text", &waiting_code).await?;
+    click(c, "verify-submit").await?;
+    text_until(c, "verify-verdict", |t| t.starts_with("Назар аударыңыз")).await?;
 
     for n in [&preschool, &guardianship] {
         step(c, n, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;

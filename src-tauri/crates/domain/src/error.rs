@@ -195,6 +195,7 @@ pub enum Error {
     SeriesFormat,
     StartNumber,
     CalendarYear,
+    NotOurCode,
     CalendarTransfer,
     NotFound,
     /// The record is not in a state where this action applies (perhaps
@@ -243,6 +244,7 @@ impl Error {
             Error::Duplicate { .. } => "duplicate",
             Error::SeriesFormat => "series_format",
             Error::CalendarYear => "calendar_year",
+            Error::NotOurCode => "not_our_code",
             Error::CalendarTransfer => "calendar_transfer",
             Error::StartNumber => "start_number",
             Error::NotFound => "not_found",
@@ -406,6 +408,10 @@ impl Error {
             Error::SeriesFormat => pick(
                 "Журнал сериясы 10 таңбадан аспайтын әріптер мен цифрлардан тұруы керек.",
                 "Серия журнала — не более 10 букв и цифр.",
+            ),
+            Error::NotOurCode => pick(
+                "Бұл код осы кеңсе берген құжатқа сәйкес келмейді. Кодты қайта сканерлеңіз немесе нөмір бойынша іздеңіз.",
+                "Этот код не соответствует документу, выданному этим отделом. Отсканируйте код заново или найдите по номеру.",
             ),
             Error::CalendarYear => pick(
                 "Құрбан айттың күні көрсетілген жылға (2000–2100) жатуы керек.",

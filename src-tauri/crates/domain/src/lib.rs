@@ -20,6 +20,7 @@ pub mod lang;
 pub mod office;
 pub mod reasons;
 pub mod user;
+pub mod verification;
 pub mod workflow;
 
 pub use error::{Error, Field};

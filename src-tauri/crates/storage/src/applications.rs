@@ -624,6 +624,39 @@ impl Registry {
         Ok(version)
     }
 
+    /// A printed document found by the verification text in its QR code:
+    /// the application's id and when it was printed. Looking it up is an
+    /// access to the record and is audited.
+    pub fn issued_by_verification(&mut self, actor: &Actor, text: &str, now: DateTime<FixedOffset>) -> Result<Option<(i64, String)>, Error> {
+        let at = timestamp(now);
+        self.authorize_plain(actor, Action::ViewApplications, "verify_document", &at)?;
+        let found: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT application_id, issued_at FROM issued_documents WHERE verification = ?1",
+                [text],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_err)?;
+        self.audit_only(
+            if found.is_some() { "verify_document:found" } else { "verify_document:unknown" },
+            Some(actor.user_id),
+            "application",
+            found.as_ref().map(|(id, _)| id.to_string()),
+            &at,
+        )?;
+        Ok(found)
+    }
+
+    /// The application with this number, if any (for verification by number).
+    pub fn application_id_by_number(&self, number: &str) -> Result<Option<i64>, Error> {
+        self.conn
+            .query_row("SELECT id FROM applications WHERE number = ?1", [number], |r| r.get(0))
+            .optional()
+            .map_err(db_err)
+    }
+
     /// The copy number the next print of a document will carry: 1 for the
     /// original, more for reprints (marked "көшірме / копия" on the paper).
     pub fn next_copy_number(&self, application_id: i64, kind: &str) -> Result<u32, Error> {
@@ -647,6 +680,7 @@ impl Registry {
         kind: &str,
         copy: u32,
         sha256: &str,
+        verification: &str,
         file_name: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<u32, Error> {
@@ -654,9 +688,9 @@ impl Registry {
         let role = self.authorize_plain(actor, Action::PrintDocument, "print", &at)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
         tx.execute(
-            "INSERT INTO issued_documents (application_id, kind, copy_number, sha256, file_name, issued_at, issued_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![application_id, kind, copy, sha256, file_name, at, actor.user_id],
+            "INSERT INTO issued_documents (application_id, kind, copy_number, sha256, verification, file_name, issued_at, issued_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![application_id, kind, copy, sha256, verification, file_name, at, actor.user_id],
         )
         .map_err(|e| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::ConstraintViolation) => Error::InvalidState,

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "workflow", sql: include_str!("../migrations/0002_workflow.sql") },
     Migration { version: 3, name: "corrections", sql: include_str!("../migrations/0003_corrections.sql") },
     Migration { version: 4, name: "calendar", sql: include_str!("../migrations/0004_calendar.sql") },
+    Migration { version: 5, name: "verification", sql: include_str!("../migrations/0005_verification.sql") },
 ];
 
 /// The newest schema this binary knows.

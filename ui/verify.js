@@ -1,0 +1,46 @@
+// The "verify a document" screen: a scanned QR code (a scanner types it and
+// presses Enter) checked against this office's registry by the backend.
+
+import { $, call, clearErrors, currentLang, moment, showError, t } from "./api.js";
+
+export function open() {
+  $("verify-text").focus();
+}
+
+export function reset() {
+  $("verify-form").reset();
+  $("verify-result").hidden = true;
+  $("verify-error").hidden = true;
+}
+
+$("verify-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = ev.currentTarget;
+  clearErrors(form, $("verify-error"));
+  $("verify-result").hidden = true;
+  try {
+    const r = await call("verify_document", { payload: { text: $("verify-text").value } });
+    $("verify-verdict").textContent = t("verdict_" + r.verdict);
+    $("verify-result").className = r.verdict === "valid" ? "result" : "result bad";
+    const facts = [
+      ["col_number", `${r.number} (${t("copy")} ${r.copy})`],
+      ["col_status", t("status_" + r.status)],
+      ["service", r.service_name[currentLang()]],
+      ["applicant", r.applicant_name],
+      ["col_time", moment(r.registered_at)],
+      ["printed_at", r.printed_at ? moment(r.printed_at) : "—"],
+    ];
+    $("verify-facts").replaceChildren(
+      ...facts.flatMap(([k, v]) => {
+        const dt = document.createElement("dt");
+        dt.textContent = t(k);
+        const dd = document.createElement("dd");
+        dd.textContent = v;
+        return [dt, dd];
+      }),
+    );
+    $("verify-result").hidden = false;
+  } catch (e) {
+    showError($("verify-error"), e, form);
+  }
+});
