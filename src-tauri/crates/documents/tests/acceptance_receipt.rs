@@ -2,32 +2,13 @@
 //! reader copies out of the PDF, page count, embedded subset fonts, byte-level
 //! determinism and missing-glyph handling.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+mod common;
 
-use chrono::{NaiveDate, NaiveDateTime};
-use kense_documents::{AcceptanceReceipt, Bilingual, DocumentError, OfficeRequisites, Typesetter};
+use chrono::NaiveDate;
+use common::{at, bi, normalise, pages, poppler, target_dir, typesetter, write_tmp, SERVICE_KK, SERVICE_RU};
+use kense_documents::{AcceptanceReceipt, DocumentError, OfficeRequisites, Typesetter};
 
-const SERVICE_KK: &str = "Мектепке дейінгі балалар ұйымдарына жіберу үшін мектепке дейінгі жастағы (7 жасқа дейін) балаларды кезекке қою";
-const SERVICE_RU: &str = "Постановка на очередь детей дошкольного возраста (до 7 лет) для направления в детские дошкольные организации";
 const APPLICANT: &str = "Әбілқасымова Ғалия Қайратқызы Ңөұүһі";
-
-fn typesetter() -> &'static Typesetter {
-    static T: OnceLock<Typesetter> = OnceLock::new();
-    T.get_or_init(|| Typesetter::new().expect("typesetter"))
-}
-
-fn bi(kk: &str, ru: &str) -> Bilingual {
-    Bilingual {
-        kk: kk.into(),
-        ru: ru.into(),
-    }
-}
-
-fn at(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").expect("datetime")
-}
 
 fn sample() -> AcceptanceReceipt {
     AcceptanceReceipt {
@@ -89,45 +70,6 @@ fn stress() -> AcceptanceReceipt {
         })
         .collect();
     r
-}
-
-fn poppler(bin: &str, args: &[&str]) -> String {
-    let out = Command::new(bin).args(args).output().unwrap_or_else(|e| {
-        panic!("cannot run `{bin}` ({e}); install poppler-utils (apt-get install poppler-utils)")
-    });
-    assert!(
-        out.status.success(),
-        "{bin} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("poppler output is UTF-8")
-}
-
-fn write_tmp(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.path().join(name);
-    std::fs::write(&p, bytes).expect("write pdf");
-    p
-}
-
-fn normalise(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn pages(path: &Path) -> usize {
-    let info = poppler("pdfinfo", &[path.to_str().expect("utf-8 path")]);
-    info.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no Pages: line in pdfinfo output:\n{info}"))
-}
-
-/// `target/` of this build, found from the test binary (target/<profile>/deps/…).
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current exe");
-    exe.ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .expect("test binary lives in target/<profile>/deps")
 }
 
 #[test]
