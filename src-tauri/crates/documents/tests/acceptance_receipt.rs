@@ -149,26 +149,7 @@ fn one_page_with_embedded_subset_fonts() {
         "title lacks the number:\n{info}"
     );
 
-    let fonts = poppler("pdffonts", &[p]);
-    let rows: Vec<&str> = fonts
-        .lines()
-        .skip(2)
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    assert_eq!(rows.len(), 2, "expected regular + bold:\n{fonts}");
-    for row in rows {
-        let cols: Vec<&str> = row.split_whitespace().collect();
-        // name type… emb sub uni object ID
-        let n = cols.len();
-        assert!(n >= 7, "odd pdffonts row {row:?}");
-        let (emb, sub, uni) = (cols[n - 5], cols[n - 4], cols[n - 3]);
-        assert_eq!(
-            (emb, sub, uni),
-            ("yes", "yes", "yes"),
-            "row {row:?}\n{fonts}"
-        );
-        assert!(cols[0].contains("LiberationSerif"), "row {row:?}");
-    }
+    common::assert_fonts_embedded(std::path::Path::new(p));
 }
 
 #[test]

@@ -60,30 +60,7 @@ fn acceptance() -> AcceptanceReceipt {
 }
 
 fn refusal() -> RefusalReceipt {
-    RefusalReceipt {
-        registration_number: "01-2026-00007".into(),
-        registered_at: at("2026-03-12 11:02:05"),
-        office: office(),
-        service_name: bi(SERVICE_KK, SERVICE_RU),
-        applicant_name: "Әбілқасымова Ғалия Қайратқызы".into(),
-        applicant_address: Some("г. Кандыагаш, ул. Мира, 5, кв. 12".into()),
-        missing_documents: vec![
-            bi(
-                "Баланың туу туралы куәлігі",
-                "Свидетельство о рождении ребёнка",
-            ),
-            bi(
-                "Әскери қызметшінің жұмыс орнынан анықтама",
-                "Справка с места работы военнослужащего",
-            ),
-        ],
-        refused_by: "Сейітқалиева Гүлнар Маратқызы".into(),
-        executor: Some("Жұмабеков Ерлан Серікұлы".into()),
-        executor_phone: Some("+7 (71333) 3-12-46".into()),
-        audit_chain_head: Some("9f3a1c7e2b4d".into()),
-        copy_number: 1,
-        verification: None,
-    }
+    common::refusal_sample()
 }
 
 /// Both documents, with the given copy number and QR text.

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use chrono::NaiveDateTime;
-use kense_documents::{Bilingual, OfficeRequisites, Typesetter};
+use kense_documents::{Bilingual, OfficeRequisites, RefusalReceipt, Typesetter};
 
 pub const SERVICE_KK: &str = "Мектепке дейінгі балалар ұйымдарына жіберу үшін мектепке дейінгі жастағы (7 жасқа дейін) балаларды кезекке қою";
 pub const SERVICE_RU: &str = "Постановка на очередь детей дошкольного возраста (до 7 лет) для направления в детские дошкольные организации";
@@ -290,4 +290,32 @@ fn scan_qr_rows(png_path: &Path, half: Option<bool>) -> Vec<Found> {
             (g.decode().ok().map(|(_, text)| text), bounds)
         })
         .collect()
+}
+
+/// The refusal receipt every document test starts from.
+pub fn refusal_sample() -> RefusalReceipt {
+    RefusalReceipt {
+        registration_number: "01-2026-00007".into(),
+        registered_at: at("2026-03-12 11:02:05"),
+        office: office(),
+        service_name: bi(SERVICE_KK, SERVICE_RU),
+        applicant_name: "Әбілқасымова Ғалия Қайратқызы".into(),
+        applicant_address: Some("г. Кандыагаш, ул. Мира, 5, кв. 12".into()),
+        missing_documents: vec![
+            bi(
+                "Баланың туу туралы куәлігі",
+                "Свидетельство о рождении ребёнка",
+            ),
+            bi(
+                "Әскери қызметшінің жұмыс орнынан анықтама",
+                "Справка с места работы военнослужащего",
+            ),
+        ],
+        refused_by: "Сейітқалиева Гүлнар Маратқызы".into(),
+        executor: Some("Жұмабеков Ерлан Серікұлы".into()),
+        executor_phone: Some("+7 (71333) 3-12-46".into()),
+        audit_chain_head: Some("9f3a1c7e2b4d".into()),
+        copy_number: 1,
+        verification: None,
+    }
 }
