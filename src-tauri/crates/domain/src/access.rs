@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::queue::ReferralStep;
 use crate::workflow::{next, Facts, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -44,6 +45,17 @@ pub enum Action {
     ManageOffice,
     ManageUsers,
     VerifyAudit,
+    /// See the queue, its history and referrals; print queue documents.
+    ViewQueue,
+    /// The register of kindergartens and their groups.
+    ManageKindergartens,
+    /// Declare free places, confirm priority evidence, preview distribution.
+    ManageQueue,
+    /// Commit a distribution: referrals go out over the head's signature.
+    Distribute,
+    /// A step of a referral's life, as reported by the kindergarten or the
+    /// parent; expiry is the office clock's, never a person's.
+    Referral(ReferralStep),
 }
 
 /// The person acting, as the backend knows them after log-in.
@@ -75,6 +87,17 @@ fn grants(role: Role, action: Action) -> bool {
         },
         Action::ManageOffice | Action::ManageUsers => role == Administrator,
         Action::VerifyAudit => matches!(role, Administrator | Head),
+        Action::ViewQueue => matches!(role, Clerk | Executor | Head),
+        Action::ManageKindergartens => matches!(role, Head | Administrator),
+        Action::ManageQueue => matches!(role, Executor | Head),
+        Action::Distribute => role == Head,
+        Action::Referral(step) => match step {
+            ReferralStep::Present | ReferralStep::Enrol | ReferralStep::RefuseByParent => {
+                matches!(role, Executor | Head)
+            }
+            ReferralStep::Cancel => role == Head,
+            ReferralStep::Expire => false,
+        },
     }
 }
 

@@ -46,6 +46,20 @@ pub enum Field {
     PoaDate,
     CorrectionReason,
     ExtraDocuments,
+    Category,
+    Preferences,
+    DesiredStart,
+    CommissionDecision,
+    EvidenceDate,
+    EvidenceDocument,
+    KindergartenNameKk,
+    KindergartenNameRu,
+    KindergartenAddress,
+    GroupName,
+    BirthYear,
+    Capacity,
+    PlaceCount,
+    Protocol,
 }
 
 impl Field {
@@ -85,6 +99,20 @@ impl Field {
             Field::PoaDate => "poa_date",
             Field::CorrectionReason => "correction_reason",
             Field::ExtraDocuments => "extra_documents",
+            Field::Category => "category",
+            Field::Preferences => "preferences",
+            Field::DesiredStart => "desired_start",
+            Field::CommissionDecision => "commission_decision",
+            Field::EvidenceDate => "evidence_date",
+            Field::EvidenceDocument => "evidence_document",
+            Field::KindergartenNameKk => "kindergarten_name_kk",
+            Field::KindergartenNameRu => "kindergarten_name_ru",
+            Field::KindergartenAddress => "kindergarten_address",
+            Field::GroupName => "group_name",
+            Field::BirthYear => "birth_year",
+            Field::Capacity => "capacity",
+            Field::PlaceCount => "place_count",
+            Field::Protocol => "protocol",
         }
     }
 
@@ -156,6 +184,34 @@ impl Field {
             (Field::CorrectionReason, Lang::Ru) => "Причина исправления",
             (Field::ExtraDocuments, Lang::Kk) => "Басқа құжаттар",
             (Field::ExtraDocuments, Lang::Ru) => "Другие документы",
+            (Field::Category, Lang::Kk) => "Басымдық санаты",
+            (Field::Category, Lang::Ru) => "Категория очерёдности",
+            (Field::Preferences, Lang::Kk) => "Таңдалған балабақшалар",
+            (Field::Preferences, Lang::Ru) => "Выбранные детские сады",
+            (Field::DesiredStart, Lang::Kk) => "Қалаған бару күні",
+            (Field::DesiredStart, Lang::Ru) => "Желаемая дата поступления",
+            (Field::CommissionDecision, Lang::Kk) => "ПМПК шешімі",
+            (Field::CommissionDecision, Lang::Ru) => "Решение ПМПК",
+            (Field::EvidenceDate, Lang::Kk) => "Растайтын құжаттың берілген күні",
+            (Field::EvidenceDate, Lang::Ru) => "Дата выдачи подтверждающего документа",
+            (Field::EvidenceDocument, Lang::Kk) => "Растайтын құжат",
+            (Field::EvidenceDocument, Lang::Ru) => "Подтверждающий документ",
+            (Field::KindergartenNameKk, Lang::Kk) => "Балабақша атауы (қазақша)",
+            (Field::KindergartenNameKk, Lang::Ru) => "Наименование детского сада (на казахском)",
+            (Field::KindergartenNameRu, Lang::Kk) => "Балабақша атауы (орысша)",
+            (Field::KindergartenNameRu, Lang::Ru) => "Наименование детского сада (на русском)",
+            (Field::KindergartenAddress, Lang::Kk) => "Балабақша мекенжайы",
+            (Field::KindergartenAddress, Lang::Ru) => "Адрес детского сада",
+            (Field::GroupName, Lang::Kk) => "Топ атауы",
+            (Field::GroupName, Lang::Ru) => "Название группы",
+            (Field::BirthYear, Lang::Kk) => "Туған жылы",
+            (Field::BirthYear, Lang::Ru) => "Год рождения",
+            (Field::Capacity, Lang::Kk) => "Орын саны",
+            (Field::Capacity, Lang::Ru) => "Количество мест",
+            (Field::PlaceCount, Lang::Kk) => "Бос орын саны",
+            (Field::PlaceCount, Lang::Ru) => "Количество свободных мест",
+            (Field::Protocol, Lang::Kk) => "Хаттама / негіздеме",
+            (Field::Protocol, Lang::Ru) => "Протокол / основание",
         }
     }
 }
@@ -208,6 +264,15 @@ pub enum Error {
     Storage(String),
     Catalog(String),
     Document(String),
+    AlreadyQueued { number: String },
+    AgeLimit { upper: i32 },
+    UnknownCategory(String),
+    TooManyPreferences { max: usize },
+    UnknownKindergarten,
+    PlacesExceedCapacity { free: i64 },
+    QueueFrozen,
+    DistributionChanged,
+    NotQueueService,
     Io(String),
 }
 
@@ -256,6 +321,15 @@ impl Error {
             Error::Storage(_) => "storage",
             Error::Catalog(_) => "catalog",
             Error::Document(_) => "document",
+            Error::AlreadyQueued { .. } => "already_queued",
+            Error::AgeLimit { .. } => "age_limit",
+            Error::UnknownCategory(_) => "unknown_category",
+            Error::TooManyPreferences { .. } => "too_many_preferences",
+            Error::UnknownKindergarten => "unknown_kindergarten",
+            Error::PlacesExceedCapacity { .. } => "places_exceed_capacity",
+            Error::QueueFrozen => "queue_frozen",
+            Error::DistributionChanged => "distribution_changed",
+            Error::NotQueueService => "not_queue_service",
             Error::Io(_) => "io",
         }
     }
@@ -278,6 +352,13 @@ impl Error {
             Error::Duplicate { .. } => Some(Field::DuplicateReason),
             Error::SeriesFormat => Some(Field::Series),
             Error::StartNumber => Some(Field::StartNumber),
+            Error::NotQueueService => Some(Field::Service),
+            Error::PlacesExceedCapacity { .. } => Some(Field::PlaceCount),
+            Error::UnknownKindergarten => Some(Field::Preferences),
+            Error::TooManyPreferences { .. } => Some(Field::Preferences),
+            Error::UnknownCategory(_) => Some(Field::Category),
+            Error::AgeLimit { .. } => Some(Field::ChildBirthDate),
+            Error::AlreadyQueued { .. } => Some(Field::ChildIin),
             _ => None,
         }
     }
@@ -458,6 +539,42 @@ impl Error {
                 "Құжатты жасау мүмкін болмады. Әкімшіге хабарласыңыз.",
                 "Не удалось сформировать документ. Обратитесь к администратору.",
             ),
+            Error::AlreadyQueued { number } => pick(
+                &format!("Бұл бала кезекте тұр немесе жолдамасы бар: өтініш № {number}. Екінші рет кезекке қойылмайды."),
+                &format!("Этот ребёнок уже стоит в очереди или имеет направление: заявление № {number}. Повторно в очередь не ставится."),
+            ),
+            Error::AgeLimit { upper } => pick(
+                &format!("Бала кезекке қойылмайды: күнтізбелік жыл бойынша жасы {upper}-ден кіші болуы керек (туған күнін тексеріңіз)."),
+                &format!("Ребёнок не ставится в очередь: возраст по календарному году должен быть меньше {upper} (проверьте дату рождения)."),
+            ),
+            Error::UnknownCategory(_) => pick(
+                "Мұндай басымдық санаты жоқ. Тізімнен таңдаңыз.",
+                "Такой категории очерёдности нет. Выберите из списка.",
+            ),
+            Error::TooManyPreferences { max } => pick(
+                &format!("{max} балабақшадан артық таңдауға болмайды, әрқайсысы бір рет."),
+                &format!("Можно выбрать не более {max} детских садов, каждый один раз."),
+            ),
+            Error::UnknownKindergarten => pick(
+                "Мұндай балабақша немесе топ тізілімде жоқ. Тізімді жаңартыңыз.",
+                "Такого детского сада или группы нет в реестре. Обновите список.",
+            ),
+            Error::PlacesExceedCapacity { free } => pick(
+                &format!("Топта бос орын жарияланғаннан артық: тағы ең көбі {free} орын жариялауға болады. Толықтығын тексеріңіз."),
+                &format!("В группе нельзя объявить столько мест: можно ещё не более {free}. Проверьте наполняемость."),
+            ),
+            Error::QueueFrozen => pick(
+                "Қазір топтарды ауыстыру кезеңі: орындар таратылмайды. Кезең аяқталғаннан кейін қайталаңыз.",
+                "Сейчас период перевода групп: места не распределяются. Повторите после его окончания.",
+            ),
+            Error::DistributionChanged => pick(
+                "Алдын ала қараудан кейін кезек немесе орындар өзгерді. Тарату нәтижесін қайта қарап, содан кейін бекітіңіз.",
+                "После предварительного просмотра изменились очередь или места. Просмотрите распределение заново и затем утвердите.",
+            ),
+            Error::NotQueueService => pick(
+                "Кезек деректері тек мектепке дейінгі ұйымға кезекке қою қызметіне толтырылады.",
+                "Данные очереди заполняются только для услуги постановки в очередь в дошкольную организацию.",
+            ),
             Error::Io(_) => pick(
                 "Файлды жазу немесе оқу мүмкін болмады. Дискіде орын бар-жоғын тексеріңіз.",
                 "Не удалось записать или прочитать файл. Проверьте, есть ли место на диске.",
@@ -499,6 +616,15 @@ mod tests {
             Error::Forbidden,
             Error::DatabaseNewer { found: 9, supported: 1 },
             Error::Storage("disk".into()),
+            Error::AlreadyQueued { number: "01-2026-00001".into() },
+            Error::AgeLimit { upper: 6 },
+            Error::UnknownCategory("x".into()),
+            Error::TooManyPreferences { max: 4 },
+            Error::UnknownKindergarten,
+            Error::PlacesExceedCapacity { free: 2 },
+            Error::QueueFrozen,
+            Error::DistributionChanged,
+            Error::NotQueueService,
         ];
         for e in samples {
             let kk = e.message(Lang::Kk);

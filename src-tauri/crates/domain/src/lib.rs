@@ -18,6 +18,7 @@ pub mod error;
 pub mod iin;
 pub mod lang;
 pub mod office;
+pub mod queue;
 pub mod reasons;
 pub mod user;
 pub mod verification;

@@ -56,7 +56,8 @@ fn every_role_action_and_state() {
 #[test]
 fn every_role_and_plain_action() {
     use Action::*;
-    let table: [(Action, &[Role]); 7] = [
+    use kense_domain::queue::ReferralStep;
+    let table: [(Action, &[Role]); 16] = [
         (RegisterApplication, &[Role::Clerk]),
         (CorrectApplication, &[Role::Clerk]),
         (PrintDocument, &[Role::Clerk]),
@@ -64,6 +65,15 @@ fn every_role_and_plain_action() {
         (ManageOffice, &[Role::Administrator]),
         (ManageUsers, &[Role::Administrator]),
         (VerifyAudit, &[Role::Administrator, Role::Head]),
+        (ViewQueue, &[Role::Clerk, Role::Executor, Role::Head]),
+        (ManageKindergartens, &[Role::Head, Role::Administrator]),
+        (ManageQueue, &[Role::Executor, Role::Head]),
+        (Distribute, &[Role::Head]),
+        (Referral(ReferralStep::Present), &[Role::Executor, Role::Head]),
+        (Referral(ReferralStep::Enrol), &[Role::Executor, Role::Head]),
+        (Referral(ReferralStep::RefuseByParent), &[Role::Executor, Role::Head]),
+        (Referral(ReferralStep::Cancel), &[Role::Head]),
+        (Referral(ReferralStep::Expire), &[]),
     ];
     for (action, roles) in table {
         for role in Role::ALL {
