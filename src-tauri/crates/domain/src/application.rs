@@ -61,6 +61,9 @@ pub struct ApplicationDraft {
     /// registered anyway; asked for only when the registry finds one.
     #[serde(default)]
     pub duplicate_reason: String,
+    /// The preschool queue's part of the form; see [`crate::queue::QueueClaim`].
+    #[serde(default)]
+    pub queue: Option<crate::queue::QueueClaimDraft>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -128,6 +131,9 @@ pub struct NewApplication {
     pub documents: Vec<PresentedDocument>,
     pub notes: String,
     pub duplicate_reason: Option<String>,
+    /// Set by [`crate::queue::QueueClaim::for_application`] for a complete
+    /// preschool queue application; `None` otherwise.
+    pub queue: Option<crate::queue::QueueClaim>,
 }
 
 impl NewApplication {
@@ -209,6 +215,7 @@ impl NewApplication {
             documents,
             notes,
             duplicate_reason: (!duplicate_reason.is_empty()).then_some(duplicate_reason),
+            queue: None,
         })
     }
 

@@ -273,6 +273,8 @@ pub enum Error {
     QueueFrozen,
     DistributionChanged,
     NotQueueService,
+    EvidenceExpired,
+    OutOfRange { field: Field, min: i64, max: i64 },
     Io(String),
 }
 
@@ -330,6 +332,8 @@ impl Error {
             Error::QueueFrozen => "queue_frozen",
             Error::DistributionChanged => "distribution_changed",
             Error::NotQueueService => "not_queue_service",
+            Error::EvidenceExpired => "evidence_expired",
+            Error::OutOfRange { .. } => "out_of_range",
             Error::Io(_) => "io",
         }
     }
@@ -353,6 +357,8 @@ impl Error {
             Error::SeriesFormat => Some(Field::Series),
             Error::StartNumber => Some(Field::StartNumber),
             Error::NotQueueService => Some(Field::Service),
+            Error::EvidenceExpired => Some(Field::EvidenceDate),
+            Error::OutOfRange { field, .. } => Some(*field),
             Error::PlacesExceedCapacity { .. } => Some(Field::PlaceCount),
             Error::UnknownKindergarten => Some(Field::Preferences),
             Error::TooManyPreferences { .. } => Some(Field::Preferences),
@@ -575,6 +581,14 @@ impl Error {
                 "Кезек деректері тек мектепке дейінгі ұйымға кезекке қою қызметіне толтырылады.",
                 "Данные очереди заполняются только для услуги постановки в очередь в дошкольную организацию.",
             ),
+            Error::EvidenceExpired => pick(
+                "Растайтын құжаттың мерзімі өтіп кеткен немесе күні болашақта. Жаңа анықтама алып келуді сұраңыз.",
+                "Срок подтверждающего документа истёк или его дата в будущем. Попросите принести новую справку.",
+            ),
+            Error::OutOfRange { field, min, max } => {
+                let l = field.label(lang);
+                pick(&format!("«{l}» өрісі {min}-ден {max}-ге дейін болуы керек."), &format!("Поле «{l}» должно быть от {min} до {max}."))
+            }
             Error::Io(_) => pick(
                 "Файлды жазу немесе оқу мүмкін болмады. Дискіде орын бар-жоғын тексеріңіз.",
                 "Не удалось записать или прочитать файл. Проверьте, есть ли место на диске.",
@@ -625,6 +639,8 @@ mod tests {
             Error::QueueFrozen,
             Error::DistributionChanged,
             Error::NotQueueService,
+            Error::EvidenceExpired,
+            Error::OutOfRange { field: Field::Capacity, min: 1, max: 100 },
         ];
         for e in samples {
             let kk = e.message(Lang::Kk);

@@ -102,6 +102,11 @@ pub struct QueueRules {
 pub const GENERAL: &str = "general";
 
 impl QueueRules {
+    /// The rules shipped in `assets/queue/rules.json`.
+    pub fn shipped() -> Result<QueueRules, Error> {
+        QueueRules::parse(include_str!("../../../../assets/queue/rules.json"))
+    }
+
     pub fn parse(json: &str) -> Result<QueueRules, Error> {
         let rules: QueueRules =
             serde_json::from_str(json).map_err(|e| Error::Catalog(format!("queue rules: {e}")))?;
@@ -176,6 +181,94 @@ impl QueueRules {
     /// `valid_until`; the child is back in the queue the day after.
     pub fn stop_list_until(&self, valid_until: NaiveDate) -> NaiveDate {
         valid_until + Duration::days(i64::from(self.stop_list_days))
+    }
+}
+
+/// The catalog code of the preschool queue service.
+pub const QUEUE_SERVICE: &str = "preschool_queue";
+const MAX_COMMISSION_DECISION: usize = 200;
+
+/// The queue's part of the registration form, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueClaimDraft {
+    /// A category code; empty means the general queue.
+    #[serde(default)]
+    pub category: String,
+    /// Kindergarten ids in the parent's order.
+    #[serde(default)]
+    pub preferences: Vec<i64>,
+    /// ISO date, or empty.
+    #[serde(default)]
+    pub desired_start: String,
+    /// Number and date of the commission's decision, for special groups.
+    #[serde(default)]
+    pub commission_decision: String,
+}
+
+/// A checked queue claim. The category is what the parent claims; it counts
+/// only after an officer confirms the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueClaim {
+    pub category: String,
+    pub preferences: Vec<i64>,
+    pub desired_start: Option<NaiveDate>,
+    pub commission_decision: Option<String>,
+}
+
+impl QueueClaim {
+    /// The claim of a complete preschool queue application, checked against
+    /// the rules; `None` for other services and for a package refused at
+    /// intake (nothing is queued then). A claim sent with another service is
+    /// refused rather than silently dropped.
+    pub fn for_application(
+        app: &crate::application::NewApplication,
+        draft: Option<&QueueClaimDraft>,
+        rules: &QueueRules,
+        today: NaiveDate,
+    ) -> Result<Option<QueueClaim>, Error> {
+        use crate::error::Field;
+        if app.service_code != QUEUE_SERVICE {
+            return match draft {
+                Some(_) => Err(Error::NotQueueService),
+                None => Ok(None),
+            };
+        }
+        if app.intake() != crate::workflow::Status::Accepted {
+            return Ok(None);
+        }
+        let Some(child) = &app.child else { return Err(Error::Required(Field::ChildIin)) };
+        if !rules.age_allows(child.birth_date.year(), today) {
+            return Err(Error::AgeLimit { upper: rules.upper_age });
+        }
+        let empty = QueueClaimDraft::default();
+        let d = draft.unwrap_or(&empty);
+        let category = match d.category.trim() {
+            "" => GENERAL.to_owned(),
+            c if rules.category(c).is_some() => c.to_owned(),
+            c => return Err(Error::UnknownCategory(c.chars().take(40).collect())),
+        };
+        let unique: BTreeSet<i64> = d.preferences.iter().copied().collect();
+        if d.preferences.len() > rules.max_preferences || unique.len() != d.preferences.len() {
+            return Err(Error::TooManyPreferences { max: rules.max_preferences });
+        }
+        if d.preferences.iter().any(|id| *id <= 0) {
+            return Err(Error::UnknownKindergarten);
+        }
+        let desired_start = match d.desired_start.trim() {
+            "" => None,
+            s => Some(
+                NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::DateFormat(Field::DesiredStart))?,
+            ),
+        };
+        let decision =
+            crate::application::optional_text(Field::CommissionDecision, &d.commission_decision, MAX_COMMISSION_DECISION)?;
+        Ok(Some(QueueClaim {
+            category,
+            preferences: d.preferences.clone(),
+            desired_start,
+            commission_decision: (!decision.is_empty()).then_some(decision),
+        }))
     }
 }
 
@@ -547,12 +640,132 @@ pub fn referral_next(
     }
 }
 
+/// A kindergarten as typed by the head or the administrator.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindergartenDraft {
+    pub name_kk: String,
+    pub name_ru: String,
+    #[serde(default)]
+    pub address_kk: String,
+    #[serde(default)]
+    pub address_ru: String,
+    /// "state" or "private".
+    pub ownership: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Kindergarten {
+    pub name: Bilingual,
+    pub address: Bilingual,
+    pub ownership: &'static str,
+}
+
+impl Kindergarten {
+    pub fn validate(d: &KindergartenDraft) -> Result<Kindergarten, Error> {
+        use crate::application::{optional_text, required_text, MAX_ADDRESS, MAX_NAME};
+        use crate::error::Field;
+        let name = Bilingual::new(
+            required_text(Field::KindergartenNameKk, &d.name_kk, MAX_NAME)?,
+            required_text(Field::KindergartenNameRu, &d.name_ru, MAX_NAME)?,
+        );
+        let address = Bilingual::new(
+            optional_text(Field::KindergartenAddress, &d.address_kk, MAX_ADDRESS)?,
+            optional_text(Field::KindergartenAddress, &d.address_ru, MAX_ADDRESS)?,
+        );
+        let ownership = match d.ownership.as_str() {
+            "state" => "state",
+            "private" => "private",
+            _ => return Err(Error::MalformedRequest("ownership".into())),
+        };
+        Ok(Kindergarten { name, address, ownership })
+    }
+}
+
+/// A group of a kindergarten for children of one birth year.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDraft {
+    pub kindergarten_id: i64,
+    pub name: String,
+    pub birth_year: i32,
+    /// "kk", "ru" or "mixed".
+    pub language: String,
+    #[serde(default)]
+    pub special: bool,
+    pub capacity: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Group {
+    pub kindergarten_id: i64,
+    pub name: String,
+    pub birth_year: i32,
+    pub language: &'static str,
+    pub special: bool,
+    pub capacity: i64,
+}
+
+/// Sanitary norms put groups well under this; a larger number is a typo.
+pub const MAX_GROUP_CAPACITY: i64 = 100;
+
+impl Group {
+    pub fn validate(d: &GroupDraft, today: NaiveDate) -> Result<Group, Error> {
+        use crate::application::required_text;
+        use crate::error::Field;
+        let name = required_text(Field::GroupName, &d.name, 100)?;
+        let (min, max) = (today.year() - 8, today.year());
+        if !(min..=max).contains(&d.birth_year) {
+            return Err(Error::OutOfRange { field: Field::BirthYear, min: i64::from(min), max: i64::from(max) });
+        }
+        let language = match d.language.as_str() {
+            "kk" => "kk",
+            "ru" => "ru",
+            "mixed" => "mixed",
+            _ => return Err(Error::MalformedRequest("language".into())),
+        };
+        if !(1..=MAX_GROUP_CAPACITY).contains(&d.capacity) {
+            return Err(Error::OutOfRange { field: Field::Capacity, min: 1, max: MAX_GROUP_CAPACITY });
+        }
+        Ok(Group { kindergarten_id: d.kindergarten_id, name, birth_year: d.birth_year, language, special: d.special, capacity: d.capacity })
+    }
+}
+
+/// Free places an executor declares in a group, with the protocol (or
+/// other basis) that freed them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacesDraft {
+    pub group_id: i64,
+    pub count: i64,
+    pub protocol: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Places {
+    pub group_id: i64,
+    pub count: i64,
+    pub protocol: String,
+}
+
+impl Places {
+    pub fn validate(d: &PlacesDraft) -> Result<Places, Error> {
+        use crate::application::required_text;
+        use crate::error::Field;
+        if !(1..=MAX_GROUP_CAPACITY).contains(&d.count) {
+            return Err(Error::OutOfRange { field: Field::PlaceCount, min: 1, max: MAX_GROUP_CAPACITY });
+        }
+        let protocol = required_text(Field::Protocol, &d.protocol, 200)?;
+        Ok(Places { group_id: d.group_id, count: d.count, protocol })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     pub(crate) fn rules() -> QueueRules {
-        QueueRules::parse(include_str!("../../../../assets/queue/rules.json")).expect("shipped rules parse")
+        QueueRules::shipped().expect("shipped rules parse")
     }
 
     fn at(s: &str) -> NaiveDateTime {

@@ -1103,6 +1103,7 @@ fn application_draft() -> BoxedStrategy<ApplicationDraft> {
                 poa_number,
                 poa_date,
                 duplicate_reason,
+                queue: None,
             }
         })
         .boxed()

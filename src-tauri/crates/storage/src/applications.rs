@@ -26,6 +26,8 @@ pub struct Registered {
     pub number: String,
     pub status: Status,
     pub registered_at: String,
+    /// The child's number in its birth year's queue (preschool queue only).
+    pub queue_position: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -181,6 +183,9 @@ impl Registry {
         let status = app.intake();
 
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+        if let (Some(child), Some(_)) = (&app.child, &app.queue) {
+            crate::queue::check_not_queued(&tx, child.iin.as_str())?;
+        }
         if let (Some(child), Status::Accepted) = (&app.child, status) {
             let open: Option<String> = tx
                 .query_row(
@@ -259,8 +264,13 @@ impl Registry {
             )
             .map_err(db_err)?;
         }
+        let queue_position = match (&app.queue, child) {
+            (Some(claim), Some(child)) => crate::queue::enqueue(&tx, &self.queue_rules, id, child, claim, now)?,
+            _ => None,
+        };
         let after = serde_json::json!({
             "number": number,
+            "queue_position": queue_position,
             "catalog_version": catalog_version,
             "status": status.code(),
             "application": app,
@@ -280,7 +290,7 @@ impl Registry {
             },
         )?;
         tx.commit().map_err(db_err)?;
-        Ok(Registered { id, number, status, registered_at: at })
+        Ok(Registered { id, number, status, registered_at: at, queue_position })
     }
 
     /// Applications matching `q`, newest first. Text is matched as a

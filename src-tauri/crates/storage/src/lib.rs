@@ -15,6 +15,7 @@ mod catalog;
 pub mod connection;
 pub mod migrations;
 mod office;
+mod queue;
 mod workflow;
 
 use chrono::{DateTime, FixedOffset};
@@ -27,11 +28,17 @@ pub use applications::{
 pub use audit::ChainStatus;
 pub use accounts::UserSummary;
 pub use office::Office;
+pub use queue::{
+    GroupRecord, KindergartenRecord, PositionChangeRecord, Proposal, QueueRow, QueueStatistics, ReferralRecord, SweepReport,
+    YearCount,
+};
 pub use workflow::StepTaken;
 
 /// The office's registry, open on one SQLite file.
 pub struct Registry {
     conn: Connection,
+    /// The preschool queue's rules; the shipped ones unless replaced.
+    queue_rules: kense_domain::queue::QueueRules,
 }
 
 impl Registry {
@@ -40,7 +47,7 @@ impl Registry {
     pub fn open(path: &std::path::Path) -> Result<Registry, Error> {
         let mut conn = connection::open(path)?;
         migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
-        Ok(Registry { conn })
+        Ok(Registry { conn, queue_rules: kense_domain::queue::QueueRules::shipped()? })
     }
 }
 

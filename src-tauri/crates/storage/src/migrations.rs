@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "corrections", sql: include_str!("../migrations/0003_corrections.sql") },
     Migration { version: 4, name: "calendar", sql: include_str!("../migrations/0004_calendar.sql") },
     Migration { version: 5, name: "verification", sql: include_str!("../migrations/0005_verification.sql") },
+    Migration { version: 6, name: "queue", sql: include_str!("../migrations/0006_queue.sql") },
 ];
 
 /// The newest schema this binary knows.

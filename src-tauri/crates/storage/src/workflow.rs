@@ -127,7 +127,11 @@ impl Registry {
                 .map_err(db_err)?;
                 detail.insert("result".into(), serde_json::json!({"version": version, "outcome": outcome}));
             }
-            Command::ReturnToExecutor { comment: c } | Command::Withdraw { reason: c } => comment = c.clone(),
+            Command::ReturnToExecutor { comment: c } => comment = c.clone(),
+            Command::Withdraw { reason: c } => {
+                comment = c.clone();
+                Registry::withdraw_from_queue(&tx, &self.queue_rules, application_id, &at)?;
+            }
             Command::Issue { handover, received_by } => {
                 tx.execute(
                     "INSERT INTO issuances (application_id, handover, received_by, issued_at, issued_by) VALUES (?1, ?2, ?3, ?4, ?5)",
