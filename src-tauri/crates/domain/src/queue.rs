@@ -412,10 +412,13 @@ pub enum Cause {
     Withdrawn,
     AgedOut,
     RefusedReferral,
+    /// The child's data were corrected (a birth date moves it to another
+    /// birth year's queue).
+    Corrected,
 }
 
 impl Cause {
-    pub const ALL: [Cause; 9] = [
+    pub const ALL: [Cause; 10] = [
         Cause::Registered,
         Cause::PriorityConfirmed,
         Cause::PriorityExpired,
@@ -425,6 +428,7 @@ impl Cause {
         Cause::Withdrawn,
         Cause::AgedOut,
         Cause::RefusedReferral,
+        Cause::Corrected,
     ];
 
     pub fn code(self) -> &'static str {
@@ -438,6 +442,7 @@ impl Cause {
             Cause::Withdrawn => "withdrawn",
             Cause::AgedOut => "aged_out",
             Cause::RefusedReferral => "refused_referral",
+            Cause::Corrected => "corrected",
         }
     }
 

@@ -616,6 +616,9 @@ impl Registry {
             ],
         )
         .map_err(db_err)?;
+        if let Some(child) = child {
+            crate::queue::correct_child(&tx, &self.queue_rules, id, child, now)?;
+        }
         append(
             &tx,
             Entry {

@@ -342,6 +342,59 @@ pub(crate) fn enqueue(
         .map_err(db_err)
 }
 
+/// Follows a correction of the child's data into the queue: the entry takes
+/// the corrected IIN and birth year, and a changed year moves the child to
+/// that year's queue (by its original moment), both years reordered.
+pub(crate) fn correct_child(tx: &Connection, rules: &QueueRules, application_id: i64, child: &Child, now: DateTime<FixedOffset>) -> Result<(), Error> {
+    let old: Option<i32> = tx
+        .query_row(
+            "SELECT birth_year FROM queue_entries WHERE application_id = ?1 AND state IN ('waiting', 'referred', 'stop_listed')",
+            [application_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    let Some(old) = old else { return Ok(()) };
+    let year = child.birth_date.year();
+    if year != old && !rules.age_allows(year, now.date_naive()) {
+        return Err(Error::AgeLimit { upper: rules.upper_age });
+    }
+    let other: Option<String> = tx
+        .query_row(
+            "SELECT a.number FROM queue_entries e JOIN applications a ON a.id = e.application_id
+             WHERE e.child_iin = ?1 AND e.application_id <> ?2 AND e.state IN ('waiting', 'referred', 'stop_listed')",
+            params![child.iin.as_str(), application_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    if let Some(number) = other {
+        return Err(Error::AlreadyQueued { number });
+    }
+    tx.execute(
+        "UPDATE queue_entries SET child_iin = ?1, birth_year = ?2 WHERE application_id = ?3",
+        params![child.iin.as_str(), year, application_id],
+    )
+    .map_err(db_err)?;
+    if year != old {
+        let at = timestamp(now);
+        let moved = Moved { cause: Cause::Corrected, subject: Some(application_id), distribution: None };
+        // Two rows in the child's history: it leaves the old year's queue
+        // (its number there ends) and enters the new one's.
+        tx.execute(
+            "INSERT INTO position_changes (application_id, at, from_position, to_position, cause, subject_id)
+             SELECT application_id, ?2, position, NULL, 'corrected', application_id
+             FROM queue_entries WHERE application_id = ?1 AND position IS NOT NULL",
+            params![application_id, at],
+        )
+        .map_err(db_err)?;
+        tx.execute("UPDATE queue_entries SET position = NULL WHERE application_id = ?1", [application_id]).map_err(db_err)?;
+        reorder(tx, rules, old, moved, &at)?;
+        reorder(tx, rules, year, moved, &at)?;
+    }
+    Ok(())
+}
+
 impl Registry {
     fn authorize_queue(&mut self, actor: &Actor, action: Action, what: &str, at: &str) -> Result<&'static str, Error> {
         self.authorize_plain(actor, action, what, at)

@@ -300,3 +300,40 @@ fn queue_claims_outside_the_queue_service_are_refused() {
     let app = NewApplication::validate(&d, &o.catalog, today).unwrap();
     assert_eq!(QueueClaim::for_application(&app, d.queue.as_ref(), &o.rules, today), Err(Error::TooManyPreferences { max: 4 }));
 }
+
+#[test]
+fn a_corrected_birth_date_moves_the_child_to_its_year_with_the_cause() {
+    let mut o = office();
+    let (a, _) = o.register(1, "2022-03-01", "", vec![], "2026-11-02T10:00:00+05:00").unwrap();
+    let (b, _) = o.register(2, "2022-04-01", "", vec![], "2026-11-02T10:01:00+05:00").unwrap();
+    let (c, _) = o.register(3, "2023-04-01", "", vec![], "2026-11-02T10:02:00+05:00").unwrap();
+    // The first child was really born in 2023: it joins that queue ahead of
+    // the child registered later, and the 2022 queue moves up.
+    let born = NaiveDate::from_ymd_opt(2023, 3, 1).unwrap();
+    let d = ApplicationDraft {
+        service_code: "preschool_queue".into(),
+        applicant_iin: "900101300007".into(),
+        applicant_name: "Ата-ана 1".into(),
+        applicant_phone: "+7 701 000 11 22".into(),
+        child_iin: child_iin(born, 1),
+        child_name: "Бала Әлихан 1".into(),
+        child_birth_date: born.to_string(),
+        documents: vec!["application".into(), "birth_certificate".into(), "identity_document".into()],
+        consent: true,
+        ..Default::default()
+    };
+    let now = at("2026-11-03T09:00:00+05:00");
+    let app = NewApplication::validate(&d, &o.catalog, now.date_naive()).unwrap();
+    o.r.correct_application(&o.clerk, a, Status::Accepted, &app, "Туу туралы куәлік бойынша", now).unwrap();
+    let row = o.r.queue_entry(&o.clerk, a, now).unwrap().unwrap();
+    assert_eq!((row.birth_year, row.position), (2023, Some(1)));
+    assert_eq!(o.r.queue_entry(&o.clerk, b, now).unwrap().unwrap().position, Some(1));
+    assert_eq!(o.r.queue_entry(&o.clerk, c, now).unwrap().unwrap().position, Some(2));
+    let own = o.r.position_history(&o.clerk, a, now).unwrap();
+    let moves: Vec<_> = own.iter().map(|h| (h.from, h.to, h.cause, h.own)).collect();
+    assert_eq!(
+        moves,
+        vec![(None, Some(1), Cause::Registered, true), (Some(1), None, Cause::Corrected, true), (None, Some(1), Cause::Corrected, true)]
+    );
+    assert_eq!(o.r.position_history(&o.clerk, b, now).unwrap().last().map(|h| (h.cause, h.own)), Some((Cause::Corrected, false)));
+}
