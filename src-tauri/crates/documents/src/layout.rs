@@ -14,8 +14,10 @@
 
 use printpdf::{
     Color, FontId, Line, LineDashPattern, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfFontHandle,
-    Point, Polygon, PolygonRing, Pt, Rgb, TextItem, TextMatrix, WindingOrder,
+    Point, Polygon, PolygonRing, Pt, Rgb, TextItem, TextMatrix, WindingOrder, XObjectId,
+    XObjectTransform,
 };
+use serde::Deserialize;
 
 use crate::DocumentError;
 
@@ -394,6 +396,109 @@ impl Paragraph {
     }
 }
 
+/// Width of a table column: fixed millimetres, or a share of what the
+/// fixed columns leave of the content width.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnWidth {
+    Mm(f32),
+    Fr(f32),
+}
+
+/// Column widths in mm that together fill `total_mm`.
+pub fn resolve_widths(total_mm: f32, columns: &[ColumnWidth]) -> Result<Vec<f32>, DocumentError> {
+    let bad = |m: &str| Err(DocumentError::Template(format!("table columns: {m}")));
+    if columns.is_empty() {
+        return bad("no columns");
+    }
+    let (mut fixed, mut shares) = (0.0, 0.0);
+    for c in columns {
+        match *c {
+            ColumnWidth::Mm(v) if v.is_finite() && v > 0.0 => fixed += v,
+            ColumnWidth::Fr(v) if v.is_finite() && v > 0.0 => shares += v,
+            _ => return bad("a width is not a positive number"),
+        }
+    }
+    if fixed > total_mm + EPS || (shares > 0.0 && fixed >= total_mm) {
+        return bad("fixed widths exceed the page");
+    }
+    let per_share = if shares > 0.0 {
+        (total_mm - fixed) / shares
+    } else {
+        0.0
+    };
+    let widths: Vec<f32> = columns
+        .iter()
+        .map(|c| match *c {
+            ColumnWidth::Mm(v) => v,
+            ColumnWidth::Fr(v) => v * per_share,
+        })
+        .collect();
+    if widths.iter().any(|w| *w < 5.0) {
+        return bad("a column is narrower than 5 mm");
+    }
+    Ok(widths)
+}
+
+/// Type size, spacing and borders of a table.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableStyle {
+    pub size_pt: f32,
+    pub line_spacing: f32,
+    /// Space between a cell's border and its text, on every side.
+    pub padding_mm: f32,
+    pub border_pt: f32,
+}
+
+/// One paragraph inside a table cell; a cell may stack several (the Kazakh
+/// text over the Russian one).
+#[derive(Clone, Debug)]
+pub struct CellText {
+    pub spans: Vec<Span>,
+    pub size_pt: f32,
+    pub align: Align,
+}
+
+impl CellText {
+    pub fn new(spans: Vec<Span>, size_pt: f32) -> Self {
+        Self {
+            spans,
+            size_pt,
+            align: Align::Left,
+        }
+    }
+    pub fn align(mut self, align: Align) -> Self {
+        self.align = align;
+        self
+    }
+}
+
+pub type Cell = Vec<CellText>;
+
+/// Columns and header of a table drawn by [`Flow::table`], starting at the
+/// left margin.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Resolved column widths, mm (see [`resolve_widths`]).
+    pub widths: Vec<f32>,
+    pub header: Vec<Cell>,
+    pub style: TableStyle,
+}
+
+struct CellLine {
+    laid: LaidLine,
+    size_pt: f32,
+    align: Align,
+    height: f32,
+    baseline_offset: f32,
+}
+
+struct PreparedRow {
+    cells: Vec<Vec<CellLine>>,
+    height: f32,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RuleStyle {
     Solid,
@@ -464,6 +569,54 @@ struct RepeatedText {
     x_mm: f32,
     baseline_mm: f32,
     text: String,
+}
+
+/// The ops that set `text` with its baseline `pdf_y_mm` above the page's
+/// bottom edge (PDF space), without the text section around them.
+fn push_text(ops: &mut Vec<Op>, face: &Face, size_pt: f32, x_mm: f32, pdf_y_mm: f32, text: &str) {
+    ops.push(Op::SetFont {
+        font: PdfFontHandle::External(face.id().clone()),
+        size: Pt(size_pt),
+    });
+    ops.push(Op::SetTextMatrix {
+        matrix: TextMatrix::Translate(Mm(x_mm).into(), Mm(pdf_y_mm).into()),
+    });
+    ops.push(Op::ShowText {
+        items: vec![TextItem::Text(text.to_string())],
+    });
+}
+
+/// Writes `label(n, total)` right-aligned at `right_mm` on the baseline
+/// `baseline_mm` of every page. Page numbers need the final page count, so
+/// they are added to finished pages rather than while flowing.
+#[allow(clippy::too_many_arguments)]
+pub fn number_pages(
+    fonts: &Fonts,
+    geo: PageGeometry,
+    pages: &mut [Vec<Op>],
+    style: Style,
+    size_pt: f32,
+    right_mm: f32,
+    baseline_mm: f32,
+    label: impl Fn(usize, usize) -> String,
+) -> Result<(), DocumentError> {
+    let total = pages.len();
+    let face = fonts.face(style);
+    for (i, ops) in pages.iter_mut().enumerate() {
+        let text = label(i + 1, total);
+        let w = face.width_mm(&text, size_pt)?;
+        ops.push(Op::StartTextSection);
+        push_text(
+            ops,
+            face,
+            size_pt,
+            right_mm - w,
+            geo.height - baseline_mm,
+            &text,
+        );
+        ops.push(Op::EndTextSection);
+    }
+    Ok(())
 }
 
 fn black() -> Color {
@@ -704,19 +857,14 @@ impl<'f> Flow<'f> {
 
     fn emit_text(&mut self, style: Style, size_pt: f32, x_mm: f32, baseline_mm: f32, text: &str) {
         let face = self.fonts.face(style);
-        self.ops.push(Op::SetFont {
-            font: PdfFontHandle::External(face.id().clone()),
-            size: Pt(size_pt),
-        });
-        self.ops.push(Op::SetTextMatrix {
-            matrix: TextMatrix::Translate(
-                Mm(x_mm).into(),
-                Mm(self.geo.height - baseline_mm).into(),
-            ),
-        });
-        self.ops.push(Op::ShowText {
-            items: vec![TextItem::Text(text.to_string())],
-        });
+        push_text(
+            &mut self.ops,
+            face,
+            size_pt,
+            x_mm,
+            self.geo.height - baseline_mm,
+            text,
+        );
     }
 
     /// Column of a paragraph: left edge of the marker, left edge of the text
@@ -853,6 +1001,239 @@ impl<'f> Flow<'f> {
         let x0 = self.geo.margin_left;
         let x1 = self.geo.width - self.geo.margin_right;
         self.line_at(x0, x1, top + before_mm, thickness_pt, style);
+    }
+
+    /// Reserves `h` mm below the cursor like a line of text does (breaking
+    /// the page or flagging overflow as [`Flow::paragraph`] would) and
+    /// returns the top of the reserved box, for blocks placed by hand.
+    pub fn take(&mut self, h: f32) -> f32 {
+        self.reserve(h)
+    }
+
+    /// Top of the current region, mm from the page top.
+    pub fn region_top(&self) -> f32 {
+        self.region_top
+    }
+
+    /// A straight line between two points (mm from the top-left), not
+    /// moving the cursor.
+    pub fn segment(&mut self, from: (f32, f32), to: (f32, f32), thickness_pt: f32) {
+        let half = thickness_pt * MM_PER_PT / 2.0;
+        self.add_ink(
+            from.0.min(to.0) - half,
+            from.1.min(to.1) - half,
+            from.0.max(to.0) + half,
+            from.1.max(to.1) + half,
+        );
+        let h = self.geo.height;
+        self.ops.push(Op::SetOutlineThickness {
+            pt: Pt(thickness_pt),
+        });
+        self.ops.push(Op::DrawLine {
+            line: Line {
+                points: [from, to]
+                    .into_iter()
+                    .map(|(x, y)| LinePoint {
+                        p: Point::new(Mm(x), Mm(h - y)),
+                        bezier: false,
+                    })
+                    .collect(),
+                is_closed: false,
+            },
+        });
+    }
+
+    /// Draws the image XObject `id` of `px` pixels `width_mm` wide with its
+    /// top-left corner at (`x_mm`, `top_mm`), aspect kept; returns its
+    /// height in mm. The caller registers the image itself with the PDF
+    /// under the same id.
+    pub fn image_at(
+        &mut self,
+        id: &str,
+        px: (usize, usize),
+        x_mm: f32,
+        top_mm: f32,
+        width_mm: f32,
+    ) -> f32 {
+        let (w, h) = (px.0.max(1) as f32, px.1.max(1) as f32);
+        let height_mm = width_mm * h / w;
+        // printpdf maps one pixel to 72/dpi points; pick the dpi that makes
+        // the image exactly `width_mm` wide.
+        let dpi = w * 72.0 / (width_mm / MM_PER_PT);
+        self.ops.push(Op::UseXobject {
+            id: XObjectId(id.to_string()),
+            transform: XObjectTransform {
+                translate_x: Some(Mm(x_mm).into()),
+                translate_y: Some(Mm(self.geo.height - top_mm - height_mm).into()),
+                dpi: Some(dpi),
+                ..XObjectTransform::default()
+            },
+        });
+        self.add_ink(x_mm, top_mm, x_mm + width_mm, top_mm + height_mm);
+        height_mm
+    }
+
+    /// Lays out and draws the lines of a prepared table row between
+    /// `start[i]..end[i]` of each cell, with its borders, at `top`.
+    fn table_chunk(
+        &mut self,
+        t: &Table,
+        row: &PreparedRow,
+        span: (&[usize], &[usize]),
+        top: f32,
+    ) -> f32 {
+        let (start, end) = span;
+        let pad = t.style.padding_mm;
+        let mut h: f32 = 0.0;
+        let mut x = self.geo.margin_left;
+        for (i, cell) in row.cells.iter().enumerate() {
+            let w = t.widths[i];
+            let mut y = top + pad;
+            for line in &cell[start[i]..end[i]] {
+                let baseline = y + line.baseline_offset;
+                let x0 = aligned_x(line.align, x + pad, w - 2.0 * pad, line.laid.width_mm);
+                self.ops.push(Op::StartTextSection);
+                for (style, text, dx) in &line.laid.pieces {
+                    self.emit_text(*style, line.size_pt, x0 + dx, baseline, text);
+                }
+                self.ops.push(Op::EndTextSection);
+                self.add_text_ink(x0, line.laid.width_mm, baseline, line.size_pt);
+                y += line.height;
+            }
+            h = h.max(y - top - pad);
+            x += w;
+        }
+        let h = h + 2.0 * pad;
+        let b = t.style.border_pt;
+        let left = self.geo.margin_left;
+        let right = left + t.widths.iter().sum::<f32>();
+        self.segment((left, top), (right, top), b);
+        self.segment((left, top + h), (right, top + h), b);
+        let mut x = left;
+        self.segment((x, top), (x, top + h), b);
+        for w in &t.widths {
+            x += w;
+            self.segment((x, top), (x, top + h), b);
+        }
+        h
+    }
+
+    fn prepare_row(&self, t: &Table, cells: &[Cell]) -> Result<PreparedRow, DocumentError> {
+        if cells.len() != t.widths.len() {
+            return Err(DocumentError::Template(format!(
+                "a table row has {} cells for {} columns",
+                cells.len(),
+                t.widths.len()
+            )));
+        }
+        let pad = t.style.padding_mm;
+        let mut prepared = Vec::with_capacity(cells.len());
+        let mut height: f32 = 0.0;
+        for (cell, w) in cells.iter().zip(&t.widths) {
+            let inner = (w - 2.0 * pad).max(1.0);
+            let mut lines = Vec::new();
+            let mut h = 0.0;
+            for text in cell {
+                let (line_h, baseline_offset) =
+                    self.line_metrics(text.size_pt, t.style.line_spacing);
+                for laid in wrap(self.fonts, &text.spans, text.size_pt, inner)? {
+                    lines.push(CellLine {
+                        laid,
+                        size_pt: text.size_pt,
+                        align: text.align,
+                        height: line_h,
+                        baseline_offset,
+                    });
+                    h += line_h;
+                }
+            }
+            height = height.max(h);
+            prepared.push(lines);
+        }
+        Ok(PreparedRow {
+            cells: prepared,
+            height: height + 2.0 * pad,
+        })
+    }
+
+    /// Draws `t`'s header row and then `rows` at the cursor across the
+    /// columns, breaking pages as needed: a row moves whole to the next page
+    /// when it does not fit and only a row taller than a fresh page is split
+    /// between pages; the header is repeated at the top of every page the
+    /// table continues on. Tables always break pages, whatever the region's
+    /// setting.
+    pub fn table(&mut self, t: &Table, rows: &[Vec<Cell>]) -> Result<(), DocumentError> {
+        let header = self.prepare_row(t, &t.header)?;
+        let pad = t.style.padding_mm;
+        // The header never ends a page without a row under it.
+        let first = match rows.first() {
+            Some(r) => self.prepare_row(t, r)?.height,
+            None => 0.0,
+        };
+        if self.y > self.region_top + EPS && self.y + header.height + first > self.region_bottom {
+            self.new_page();
+        }
+        let draw_header = |flow: &mut Self| {
+            let ends: Vec<usize> = header.cells.iter().map(Vec::len).collect();
+            let zeros = vec![0; ends.len()];
+            let top = flow.y;
+            flow.y += flow.table_chunk(t, &header, (&zeros, &ends), top);
+        };
+        draw_header(self);
+        for cells in rows {
+            let row = self.prepare_row(t, cells)?;
+            let ends: Vec<usize> = row.cells.iter().map(Vec::len).collect();
+            let zeros = vec![0; ends.len()];
+            if self.y + row.height <= self.region_bottom + EPS {
+                let top = self.y;
+                self.y += self.table_chunk(t, &row, (&zeros, &ends), top);
+                continue;
+            }
+            let fresh = self.geo.height - self.geo.margin_bottom - self.geo.margin_top;
+            if row.height <= fresh - header.height + EPS {
+                self.new_page();
+                draw_header(self);
+                let top = self.y;
+                self.y += self.table_chunk(t, &row, (&zeros, &ends), top);
+                continue;
+            }
+            // Taller than a page: fill each page with as many of every
+            // cell's lines as fit, at least one, so that it always ends.
+            let mut start = zeros;
+            loop {
+                let room = self.region_bottom - self.y - 2.0 * pad;
+                let mut end = start.clone();
+                for (i, cell) in row.cells.iter().enumerate() {
+                    let mut used = 0.0;
+                    while end[i] < cell.len() && used + cell[end[i]].height <= room + EPS {
+                        used += cell[end[i]].height;
+                        end[i] += 1;
+                    }
+                }
+                let fresh_page = self.y <= self.region_top + header.height + EPS;
+                if end == start && !fresh_page {
+                    self.new_page();
+                    draw_header(self);
+                    continue;
+                }
+                if end == start {
+                    for (i, cell) in row.cells.iter().enumerate() {
+                        if end[i] < cell.len() {
+                            end[i] += 1;
+                        }
+                    }
+                }
+                let top = self.y;
+                self.y += self.table_chunk(t, &row, (&start, &end), top);
+                if end.iter().zip(&row.cells).all(|(e, c)| *e == c.len()) {
+                    break;
+                }
+                start = end;
+                self.new_page();
+                draw_header(self);
+            }
+        }
+        Ok(())
     }
 
     /// Finishes the flow: one `Vec<Op>` per page.

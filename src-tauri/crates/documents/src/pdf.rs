@@ -2,7 +2,10 @@
 //! depend only on the input.
 
 use lopdf::{Object, StringFormat};
-use printpdf::{Mm, Op, PdfDocument, PdfFont, PdfPage, PdfParseErrorSeverity, PdfSaveOptions};
+use printpdf::{
+    Mm, Op, PdfDocument, PdfFont, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, RawImage,
+    XObject, XObjectId,
+};
 use sha2::{Digest, Sha256};
 
 use crate::layout::Fonts;
@@ -26,13 +29,22 @@ fn pdf_date(t: &chrono::NaiveDateTime) -> Object {
     )
 }
 
+/// `images` are registered under their fixed resource names, which the
+/// pages' `UseXobject` ops refer to.
 pub(crate) fn assemble(
     fonts: &Fonts,
     (width, height): (f32, f32),
     pages: Vec<Vec<Op>>,
+    images: Vec<(&str, RawImage)>,
     meta: &Metadata,
 ) -> Result<Vec<u8>, DocumentError> {
     let mut doc = PdfDocument::new(&meta.title);
+    for (id, image) in images {
+        doc.resources
+            .xobjects
+            .map
+            .insert(XObjectId(id.to_string()), XObject::Image(image));
+    }
     for face in [&fonts.regular, &fonts.bold] {
         doc.resources
             .fonts

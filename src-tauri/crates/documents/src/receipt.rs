@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use crate::layout::{Align, Flow, Fonts, Paragraph, RuleStyle, Span, Style};
+use crate::layout::{Align, Flow, Fonts, Paragraph, Span, Style};
 use crate::sheet::{self, date, Lang, MarkTexts, Marks, PageLayout};
 use crate::{AcceptanceReceipt, DocumentError};
 
@@ -91,26 +91,14 @@ fn half(
     let labelled =
         |label: &str, value: String| vec![Span::bold(label), Span::regular(format!(" {value}"))];
 
-    flow.paragraph(
-        &p(
-            vec![Span::bold(lang.pick(&r.office.name))],
-            body + l.office_name_delta_pt,
-        )
-        .align(Align::Center),
+    crate::signed::office_header(
+        flow,
+        l,
+        (&labels.address, &labels.phone),
+        lang,
+        &r.office,
+        body,
     )?;
-    // An office that has not entered its phone yet gets no empty "тел.:".
-    let mut requisites = format!("{} {}", labels.address, lang.pick(&r.office.address));
-    if !r.office.phone.trim().is_empty() {
-        requisites.push_str(&format!("; {} {}", labels.phone, r.office.phone));
-    }
-    flow.paragraph(
-        &p(
-            vec![Span::regular(requisites)],
-            body + l.requisites_delta_pt,
-        )
-        .align(Align::Center),
-    )?;
-    flow.rule(RuleStyle::Solid, 0.6, 1.0, gap + 0.5);
 
     flow.paragraph(
         &p(

@@ -10,7 +10,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 
 use crate::layout::{Align, Flow, Fonts, Paragraph, Span};
-use crate::sheet::{self, Lang, MarkTexts, Marks, PageLayout};
+use crate::sheet::{self, fill, Lang, MarkTexts, Marks, PageLayout};
 use crate::{DocumentError, RefusalReceipt};
 
 const FILE: &str = "refusal_receipt.json";
@@ -113,35 +113,6 @@ impl RefusalTemplate {
     pub fn title(&self, lang: Lang) -> String {
         self.labels(lang).title.join(" ")
     }
-}
-
-/// Replaces `{key}` placeholders in one pass, so a value that happens to
-/// contain "{service}" (typed by a user) is never expanded again.
-fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 128);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open..];
-        let hit = values.iter().find(|(k, _)| {
-            after
-                .strip_prefix('{')
-                .and_then(|a| a.strip_prefix(k))
-                .is_some_and(|a| a.starts_with('}'))
-        });
-        match hit {
-            Some((k, v)) => {
-                out.push_str(v);
-                rest = &after[k.len() + 2..];
-            }
-            None => {
-                out.push('{');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The list item with the form's punctuation: ";" after each, "." after the

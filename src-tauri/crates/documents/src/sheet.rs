@@ -59,6 +59,31 @@ pub(crate) struct MarkTexts {
     pub audit_footer: String,
     /// `{n}` is replaced by the copy number.
     pub copy_mark: String,
+    /// `{n}` and `{total}`: "Бет 1 / 2 · Стр. 1 / 2". Templates without it
+    /// (the receipts) print no page numbers.
+    #[serde(default)]
+    pub page_number: Option<String>,
+}
+
+impl MarkTexts {
+    /// The placeholders must be there, or every document would print the
+    /// same hash, copy number or page.
+    pub fn validate(&self, file: &str, needs_page_number: bool) -> Result<(), DocumentError> {
+        let bad = |what: &str| Err(DocumentError::Template(format!("{file}: marks.{what}")));
+        if !self.audit_footer.contains("{hash}") {
+            return bad("audit_footer lacks {hash}");
+        }
+        if !self.copy_mark.contains("{n}") {
+            return bad("copy_mark lacks {n}");
+        }
+        match &self.page_number {
+            Some(p) if !(p.contains("{n}") && p.contains("{total}")) => {
+                bad("page_number lacks {n} or {total}")
+            }
+            None if needs_page_number => bad("page_number is missing"),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl PageLayout {
@@ -141,7 +166,7 @@ impl PageLayout {
         (self.page_width_mm, self.page_height_mm)
     }
 
-    fn geometry(&self) -> PageGeometry {
+    pub fn geometry(&self) -> PageGeometry {
         PageGeometry {
             width: self.page_width_mm,
             height: self.page_height_mm,
@@ -166,6 +191,35 @@ impl PageLayout {
         }
         sizes
     }
+}
+
+/// Replaces `{key}` placeholders in one pass, so a value that happens to
+/// contain "{service}" (typed by a user) is never expanded again.
+pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 128);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let hit = values.iter().find(|(k, _)| {
+            after
+                .strip_prefix('{')
+                .and_then(|a| a.strip_prefix(k))
+                .is_some_and(|a| a.starts_with('}'))
+        });
+        match hit {
+            Some((k, v)) => {
+                out.push_str(v);
+                rest = &after[k.len() + 2..];
+            }
+            None => {
+                out.push('{');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 pub(crate) fn date(d: &chrono::NaiveDate) -> String {
@@ -193,6 +247,7 @@ pub(crate) struct Marks {
     footer: Option<String>,
     copy: Option<String>,
     qr: Option<(Symbol, String)>,
+    page_number: Option<String>,
 }
 
 impl Marks {
@@ -217,7 +272,91 @@ impl Marks {
             copy: (copy_number > 1)
                 .then(|| texts.copy_mark.replace("{n}", &copy_number.to_string())),
             qr,
+            page_number: texts.page_number.clone(),
         })
+    }
+
+    /// The audit footer, bottom left of every page of `flow` from now on.
+    pub fn footer(&self, flow: &mut Flow<'_>, l: &PageLayout) -> Result<(), DocumentError> {
+        if let Some(text) = &self.footer {
+            let baseline = l.page_height_mm - l.margin_bottom_mm / 2.0;
+            flow.repeat_text(
+                Style::Regular,
+                l.footer_size_pt,
+                l.margin_left_mm,
+                baseline,
+                text,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The copy mark, top right of every page of `flow` from now on.
+    pub fn copy_on_every_page(
+        &self,
+        flow: &mut Flow<'_>,
+        l: &PageLayout,
+    ) -> Result<(), DocumentError> {
+        if let Some(text) = &self.copy {
+            let (x, baseline) = copy_mark_at(flow, l, text, l.margin_top_mm)?;
+            flow.repeat_text(Style::Bold, l.copy_mark_size_pt, x, baseline, text)?;
+        }
+        Ok(())
+    }
+
+    /// The verification QR with its caption in the bottom right corner
+    /// above `bottom`, on a fresh page if the current one has no room.
+    pub fn qr_or_new_page(
+        &self,
+        flow: &mut Flow<'_>,
+        l: &PageLayout,
+        bottom: impl Fn(&Flow<'_>) -> f32,
+    ) -> Result<(), DocumentError> {
+        if let Some((symbol, caption)) = &self.qr {
+            let b = bottom(flow);
+            if !place_qr(flow, l, symbol, caption, b)? {
+                flow.new_page();
+                let b = bottom(flow);
+                if !place_qr(flow, l, symbol, caption, b)? {
+                    return Err(DocumentError::Input(
+                        "the QR caption is too long for a page".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Page numbers at the bottom right of every page; only when the
+    /// template has a page-number text and the document has more than one
+    /// page, or always with `always` (tables).
+    pub fn number_pages(
+        &self,
+        fonts: &Fonts,
+        l: &PageLayout,
+        pages: &mut [Vec<printpdf::Op>],
+        always: bool,
+    ) -> Result<(), DocumentError> {
+        let Some(template) = &self.page_number else {
+            return Ok(());
+        };
+        if pages.len() < 2 && !always {
+            return Ok(());
+        }
+        crate::layout::number_pages(
+            fonts,
+            l.geometry(),
+            pages,
+            Style::Regular,
+            l.footer_size_pt,
+            l.page_width_mm - l.margin_right_mm,
+            l.page_height_mm - l.margin_bottom_mm / 2.0,
+            |n, total| {
+                template
+                    .replace("{n}", &n.to_string())
+                    .replace("{total}", &total.to_string())
+            },
+        )
     }
 
     /// Room a part should keep free at the right of its closing lines so that
@@ -291,6 +430,10 @@ fn copy_mark_at(
     Ok((x, baseline))
 }
 
+/// Writes the tear-off part at the foot of a sheet (the registration
+/// ticket under a queue notification) at the flow's cursor; gets the body size.
+pub(crate) type StubWriter<'a> = dyn FnMut(&mut Flow<'_>, f32) -> Result<(), DocumentError> + 'a;
+
 /// Lays out both language versions; returns the `Op`s of each page.
 pub(crate) fn bilingual_pages(
     fonts: &Fonts,
@@ -298,25 +441,36 @@ pub(crate) fn bilingual_pages(
     marks: &Marks,
     write: &mut PartWriter<'_>,
 ) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    let geo = l.geometry();
-    let mid = l.page_height_mm / 2.0;
-    let top_region = (l.margin_top_mm, mid - l.cut_gap_mm);
-    let bottom_region = (mid + l.cut_gap_mm, l.page_height_mm - l.margin_bottom_mm);
-    let inset = marks.tail_inset_mm(l);
+    bilingual_sheet(fonts, l, marks, write, None)
+}
 
-    let with_footer = |flow: &mut Flow<'_>| -> Result<(), DocumentError> {
-        if let Some(text) = &marks.footer {
-            let baseline = l.page_height_mm - l.margin_bottom_mm / 2.0;
-            flow.repeat_text(
-                Style::Regular,
-                l.footer_size_pt,
-                l.margin_left_mm,
-                baseline,
-                text,
-            )?;
-        }
-        Ok(())
-    };
+/// Height the stub takes at `body`, mm.
+fn stub_height(
+    fonts: &Fonts,
+    l: &PageLayout,
+    stub: &mut StubWriter<'_>,
+    body: f32,
+) -> Result<f32, DocumentError> {
+    let mut scratch = Flow::new(fonts, l.geometry());
+    scratch.set_region(0.0, f32::MAX / 4.0, false);
+    stub(&mut scratch, body)?;
+    Ok(scratch.y())
+}
+
+/// Like [`bilingual_pages`], with an optional tear-off stub below a second
+/// cut line at the foot of the sheet (of the last page when the versions
+/// overflow onto pages of their own), and page numbers when the template
+/// has them and the document takes more than one page.
+pub(crate) fn bilingual_sheet(
+    fonts: &Fonts,
+    l: &PageLayout,
+    marks: &Marks,
+    write: &mut PartWriter<'_>,
+    mut stub: Option<&mut StubWriter<'_>>,
+) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
+    let geo = l.geometry();
+    let page_bottom = l.page_height_mm - l.margin_bottom_mm;
+    let inset = marks.tail_inset_mm(l);
 
     // Layout is cheap next to PDF serialisation, so trying sizes is fine.
     // Closing lines run full width when the QR fits below them anyway; only
@@ -326,58 +480,100 @@ pub(crate) fn bilingual_pages(
     } else {
         &[0.0]
     };
-    for (body, inset) in l
-        .body_sizes()
-        .into_iter()
-        .flat_map(|b| insets.iter().map(move |i| (b, *i)))
-    {
-        let mut flow = Flow::new(fonts, geo);
-        with_footer(&mut flow)?;
-        let mut qr_fits = true;
-        for (lang, (top, bottom)) in [(Lang::Kk, top_region), (Lang::Ru, bottom_region)] {
-            flow.set_region(top, bottom, false);
-            write(&mut flow, lang, body, inset)?;
-            if let Some(text) = &marks.copy {
-                let (x, baseline) = copy_mark_at(&mut flow, l, text, top)?;
-                flow.text_at(Style::Bold, l.copy_mark_size_pt, x, baseline, text)?;
+    for body in l.body_sizes() {
+        // Where the stub starts (its cut line sits a gap above) and the
+        // middle cut line between the two versions.
+        let (stub_top, mid) = match stub.as_deref_mut() {
+            Some(w) => {
+                let top = page_bottom - stub_height(fonts, l, w, body)?;
+                let area_bottom = top - 2.0 * l.cut_gap_mm;
+                (Some(top), (l.margin_top_mm + area_bottom) / 2.0)
             }
-            if let Some((symbol, caption)) = &marks.qr {
-                qr_fits &= place_qr(&mut flow, l, symbol, caption, bottom)?;
-            }
-        }
-        if flow.overflowed() || !qr_fits {
+            None => (None, l.page_height_mm / 2.0),
+        };
+        let top_region = (l.margin_top_mm, mid - l.cut_gap_mm);
+        let bottom_region = (
+            mid + l.cut_gap_mm,
+            stub_top.map_or(page_bottom, |t| t - 2.0 * l.cut_gap_mm),
+        );
+        if bottom_region.1 - bottom_region.0 < 20.0 {
             continue;
         }
-        // The cut line runs almost edge to edge, as scissors expect.
-        flow.line_at(10.0, l.page_width_mm - 10.0, mid, 0.5, RuleStyle::Dashed);
-        return Ok(flow.finish());
+        for inset in insets {
+            let mut flow = Flow::new(fonts, geo);
+            marks.footer(&mut flow, l)?;
+            let mut qr_fits = true;
+            for (lang, (top, bottom)) in [(Lang::Kk, top_region), (Lang::Ru, bottom_region)] {
+                flow.set_region(top, bottom, false);
+                write(&mut flow, lang, body, *inset)?;
+                if let Some(text) = &marks.copy {
+                    let (x, baseline) = copy_mark_at(&mut flow, l, text, top)?;
+                    flow.text_at(Style::Bold, l.copy_mark_size_pt, x, baseline, text)?;
+                }
+                if let Some((symbol, caption)) = &marks.qr {
+                    qr_fits &= place_qr(&mut flow, l, symbol, caption, bottom)?;
+                }
+            }
+            if let (Some(top), Some(w)) = (stub_top, stub.as_deref_mut()) {
+                flow.set_region(top, page_bottom, false);
+                w(&mut flow, body)?;
+                if let Some(text) = &marks.copy {
+                    let (x, baseline) = copy_mark_at(&mut flow, l, text, top)?;
+                    flow.text_at(Style::Bold, l.copy_mark_size_pt, x, baseline, text)?;
+                }
+                cut_line(&mut flow, l, top - l.cut_gap_mm);
+            }
+            if flow.overflowed() || !qr_fits {
+                continue;
+            }
+            cut_line(&mut flow, l, mid);
+            let mut pages = flow.finish();
+            marks.number_pages(fonts, l, &mut pages, false)?;
+            return Ok(pages);
+        }
     }
 
+    let body = l.overflow_body_size_pt;
     let mut flow = Flow::new(fonts, geo);
-    with_footer(&mut flow)?;
-    if let Some(text) = &marks.copy {
-        let (x, baseline) = copy_mark_at(&mut flow, l, text, l.margin_top_mm)?;
-        flow.repeat_text(Style::Bold, l.copy_mark_size_pt, x, baseline, text)?;
-    }
+    marks.footer(&mut flow, l)?;
+    marks.copy_on_every_page(&mut flow, l)?;
     for (i, lang) in [Lang::Kk, Lang::Ru].into_iter().enumerate() {
         if i > 0 {
             flow.new_page();
         }
-        write(&mut flow, lang, l.overflow_body_size_pt, inset)?;
-        if let Some((symbol, caption)) = &marks.qr {
-            let bottom = flow.region_bottom();
-            if !place_qr(&mut flow, l, symbol, caption, bottom)? {
-                // The last page of this part is full to the corner; a fresh
-                // page always has room.
-                flow.new_page();
-                let bottom = flow.region_bottom();
-                if !place_qr(&mut flow, l, symbol, caption, bottom)? {
+        write(&mut flow, lang, body, inset)?;
+        let last = i == 1;
+        match stub.as_deref_mut().filter(|_| last) {
+            None => marks.qr_or_new_page(&mut flow, l, |f| f.region_bottom())?,
+            Some(w) => {
+                let h = stub_height(fonts, l, w, body)?;
+                if h > page_bottom - l.margin_top_mm - 2.0 * l.cut_gap_mm {
                     return Err(DocumentError::Input(
-                        "the QR caption is too long for a page".into(),
+                        "the tear-off part is taller than a page".into(),
                     ));
                 }
+                let stub_top = page_bottom - h;
+                let cut = stub_top - l.cut_gap_mm;
+                if flow.y() + l.cut_gap_mm > cut {
+                    // No room for the stub under the text: the QR goes at the
+                    // foot of this page and the stub on a page of its own.
+                    marks.qr_or_new_page(&mut flow, l, |f| f.region_bottom())?;
+                    flow.new_page();
+                } else {
+                    marks.qr_or_new_page(&mut flow, l, |_| cut - l.cut_gap_mm)?;
+                }
+                cut_line(&mut flow, l, cut);
+                flow.set_region(stub_top, page_bottom, true);
+                w(&mut flow, body)?;
             }
         }
     }
-    Ok(flow.finish())
+    let mut pages = flow.finish();
+    marks.number_pages(fonts, l, &mut pages, false)?;
+    Ok(pages)
+}
+
+/// The cut line runs almost edge to edge, as scissors expect.
+fn cut_line(flow: &mut Flow<'_>, l: &PageLayout, y: f32) {
+    flow.line_at(10.0, l.page_width_mm - 10.0, y, 0.5, RuleStyle::Dashed);
 }

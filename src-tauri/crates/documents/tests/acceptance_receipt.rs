@@ -5,7 +5,9 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::{at, bi, normalise, pages, poppler, target_dir, typesetter, write_tmp, SERVICE_KK, SERVICE_RU};
+use common::{
+    at, bi, normalise, pages, poppler, target_dir, typesetter, write_tmp, SERVICE_KK, SERVICE_RU,
+};
 use kense_documents::{AcceptanceReceipt, DocumentError, OfficeRequisites, Typesetter};
 
 const APPLICANT: &str = "Әбілқасымова Ғалия Қайратқызы Ңөұүһі";
