@@ -7,6 +7,7 @@ import * as register from "./register.js";
 import * as work from "./work.js";
 import * as admin from "./admin.js";
 import * as verify from "./verify.js";
+import * as queue from "./queue.js";
 
 let user = null;
 let office = null;
@@ -66,6 +67,7 @@ async function refreshView() {
   if (view === "view-search") await work.openSearch();
   if (view === "view-admin") await admin.open();
   if (view === "view-verify") verify.open();
+  if (view === "view-queue") await queue.open(user);
 }
 
 async function refresh() {
@@ -79,6 +81,7 @@ async function refresh() {
     work.reset();
     admin.reset();
     verify.reset();
+    queue.reset();
   }
   user = status.user;
   applyLanguage();
@@ -154,7 +157,11 @@ $("logout").addEventListener("click", async () => {
 
 // A command refused because the session ended (idle log-out) returns the
 // person to the log-in screen instead of leaving a dead desk.
-window.addEventListener("kense:not-logged-in", () => refresh());
+// Only when someone is on screen: a late answer to a call made before a
+// log-out must not redraw the log-in screen under the next person's typing.
+window.addEventListener("kense:not-logged-in", () => {
+  if (user) refresh();
+});
 window.addEventListener("kense:office", (e) => {
   office = e.detail;
   $("office-name").textContent = office.name[currentLang()];

@@ -2,11 +2,20 @@
 // service's document checklist, consent; save and print in one action.
 
 import { $, call, cell, clearErrors, currentLang, moment, notice, messageOf, option, showError, t } from "./api.js";
+import { claimOptions } from "./queue.js";
 
+const QUEUE_SERVICE = "preschool_queue";
 let services = [];
+let claim = null;
 
 export async function open() {
   if (services.length === 0) services = await call("services");
+  try {
+    claim = await claimOptions();
+  } catch (e) {
+    claim = null;
+    notice(messageOf(e));
+  }
   renderServices();
   await loadRecent();
   $("applicant_iin").focus();
@@ -78,7 +87,44 @@ function renderChecklist() {
     }),
   );
   $("child-fields").hidden = service.subject !== "child";
+  renderClaim(service);
   renderIntake();
+}
+
+// The queue's part of the form: the claimed category and up to N
+// kindergartens in the parent's order.
+function renderClaim(service) {
+  const fields = $("queue-fields");
+  fields.hidden = service.code !== QUEUE_SERVICE || !claim;
+  if (fields.hidden) return;
+  const category = $("queue-category");
+  const chosen = category.value;
+  category.replaceChildren(...claim.settings.categories.map((c) => option(c.code, c.name[currentLang()])));
+  category.value = chosen || "general";
+  const before = [...document.querySelectorAll("#queue-preferences select")].map((s) => s.value);
+  const selects = [];
+  for (let i = 0; i < claim.settings.max_preferences; i++) {
+    const label = document.createElement("label");
+    const span = document.createElement("span");
+    span.textContent = `${t("preference")} ${i + 1}`;
+    const select = document.createElement("select");
+    select.id = `queue-preference-${i + 1}`;
+    select.replaceChildren(option("", "—"), ...claim.kindergartens.map((k) => option(String(k.id), k.name[currentLang()])));
+    select.value = before[i] ?? "";
+    label.append(span, select);
+    selects.push(label);
+  }
+  $("queue-preferences").replaceChildren(...selects);
+}
+
+function claimPayload() {
+  if ($("queue-fields").hidden) return null;
+  return {
+    category: $("queue-category").value,
+    preferences: [...document.querySelectorAll("#queue-preferences select")].map((s) => Number(s.value)).filter((v) => v > 0),
+    desired_start: $("queue-desired-start").value,
+    commission_decision: $("queue-commission").value,
+  };
 }
 
 // Which paper will come out, from the catalog's checklist: shown before
@@ -135,12 +181,14 @@ $("register-form").addEventListener("submit", async (ev) => {
     consent: $("consent").checked,
     notes: field("notes"),
     duplicate_reason: field("duplicate_reason"),
+    queue: claimPayload(),
   };
   $("register-submit").disabled = true;
   try {
     const registered = await call("register_application", { payload });
     $("result-number").textContent = registered.number;
-    $("result-status").textContent = t("status_" + registered.status);
+    $("result-status").textContent =
+      t("status_" + registered.status) + (registered.queue_position ? ` · ${t("queue_position")} ${registered.queue_position}` : "");
     $("result-receipt").hidden = true;
     $("result").hidden = false;
     // Accepted or refused at intake, the applicant leaves with a receipt.

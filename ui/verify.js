@@ -30,6 +30,14 @@ $("verify-form").addEventListener("submit", async (ev) => {
       ["col_time", moment(r.registered_at)],
       ["printed_at", r.printed_at ? moment(r.printed_at) : "—"],
     ];
+    if (r.referral) {
+      facts.push(
+        ["child", r.referral.child_name],
+        ["kindergarten", r.referral.kindergarten[currentLang()]],
+        ["valid_until", r.referral.valid_until],
+        ["referral_status", t("referral_" + r.referral.status)],
+      );
+    }
     $("verify-facts").replaceChildren(
       ...facts.flatMap(([k, v]) => {
         const dt = document.createElement("dt");

@@ -13,6 +13,7 @@ use kense_domain::catalog::Service;
 use kense_domain::user::NewUser;
 use kense_domain::{Error, Lang};
 use kense_domain::office::{OfficeData, OfficeDraft};
+use kense_domain::queue::QueueClaim;
 use kense_domain::reasons::Reason;
 use kense_domain::workflow::{next, Command, Status};
 use kense_storage::{
@@ -153,7 +154,9 @@ pub fn register_application(state: State<'_, AppState>, payload: Value) -> Reply
         let now = clock::now();
         state.with_registry(|reg| {
             let (_, catalog) = reg.catalog()?;
-            let application = NewApplication::validate(&draft, &catalog, now.date_naive())?;
+            let mut application = NewApplication::validate(&draft, &catalog, now.date_naive())?;
+            application.queue =
+                QueueClaim::for_application(&application, draft.queue.as_ref(), reg.queue_rules(), now.date_naive())?;
             let due =
                 state.due_on_entering(reg, &catalog, &application.service_code, application.channel, application.intake(), now)?;
             reg.register_application(&actor, &application, due, now)
@@ -323,6 +326,7 @@ pub fn correct_application(state: State<'_, AppState>, payload: Value) -> Reply<
                 consent: true,
                 notes: c.notes,
                 duplicate_reason: String::new(),
+                queue: None,
             };
             let (_, catalog) = reg.catalog()?;
             let app = NewApplication::validate(&draft, &catalog, now.date_naive())?;

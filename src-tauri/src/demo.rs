@@ -10,6 +10,7 @@ use kense_domain::iin::check_digit;
 use kense_domain::user::NewUser;
 use kense_domain::Error;
 use kense_domain::calendar::WorkingCalendar;
+use kense_domain::queue::{Group, GroupDraft, Kindergarten, KindergartenDraft, QueueClaim, QueueClaimDraft};
 use kense_storage::Registry;
 
 use crate::state::due_on_entering;
@@ -49,6 +50,8 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
     let executor_id = registry.create_user(&admin, &executor, DEMO_PASSWORD, DEMO_PASSWORD, now)?.id;
     let head = registry.log_in("head", DEMO_PASSWORD, now)?;
     let (_, catalog) = registry.catalog()?;
+    let kindergartens = demo_kindergartens(registry, &admin, now)?;
+    let rules = registry.queue_rules().clone();
     let mut registered = Vec::new();
     for (i, (parent, child)) in PARENTS.iter().enumerate() {
         let i = i as u32;
@@ -70,10 +73,16 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
             child_birth_date: child_birth.to_string(),
             documents,
             consent: true,
+            queue: Some(QueueClaimDraft {
+                category: ["general", "large_family", "military"][(i % 3) as usize].into(),
+                preferences: if i % 2 == 0 { vec![kindergartens[0]] } else { vec![kindergartens[1], kindergartens[0]] },
+                ..Default::default()
+            }),
             ..Default::default()
         };
         let at = now - Duration::minutes(i64::from(30 * (6 - i)));
-        let app = NewApplication::validate(&draft, &catalog, at.date_naive())?;
+        let mut app = NewApplication::validate(&draft, &catalog, at.date_naive())?;
+        app.queue = QueueClaim::for_application(&app, draft.queue.as_ref(), &rules, at.date_naive())?;
         let due = due_on_entering(calendar, &catalog, &app.service_code, app.channel, app.intake(), at);
         registered.push((registry.register_application(&admin, &app, due, at)?, app.service_code.clone()));
     }
@@ -89,8 +98,39 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
     for (reg, service) in registered.iter().take(2) {
         step(registry, reg.id, service, &head, Status::WithHead, Command::AssignExecutor { executor_id })?;
     }
+    // The large family's certificate checked by the head.
+    if let Some((reg, _)) = registered.get(1) {
+        registry.confirm_priority(&head, reg.id, "Көп балалы отбасы куәлігі № 1547", now.date_naive(), now)?;
+    }
     log::info!("demo registry populated");
     Ok(())
+}
+
+/// Two kindergartens with a group for each birth year the demo queues.
+fn demo_kindergartens(registry: &mut Registry, admin: &kense_domain::access::Actor, now: DateTime<FixedOffset>) -> Result<Vec<i64>, Error> {
+    let mut ids = Vec::new();
+    for (kk, ru, address_kk, address_ru) in [
+        ("«Күншуақ» бөбекжай-бақшасы", "Ясли-сад «Кюншуак»", "Қызылорда қ., Абай даңғылы, 12", "г. Кызылорда, пр. Абая, 12"),
+        ("«Балдәурен» балабақшасы", "Детский сад «Балдаурен»", "Қызылорда қ., Жібек жолы к-сі, 5", "г. Кызылорда, ул. Жибек жолы, 5"),
+    ] {
+        let k = Kindergarten::validate(&KindergartenDraft {
+            name_kk: kk.into(),
+            name_ru: ru.into(),
+            address_kk: address_kk.into(),
+            address_ru: address_ru.into(),
+            ownership: "state".into(),
+        })?;
+        let id = registry.add_kindergarten(admin, &k, now)?;
+        for (year, name) in [(2021, "Мектепалды"), (2022, "Ересек"), (2023, "Ортаңғы"), (2024, "Кіші")] {
+            let g = Group::validate(
+                &GroupDraft { kindergarten_id: id, name: name.into(), birth_year: year, language: "kk".into(), special: false, capacity: 25 },
+                now.date_naive(),
+            )?;
+            registry.add_group(admin, &g, now)?;
+        }
+        ids.push(id);
+    }
+    Ok(ids)
 }
 
 #[cfg(test)]
@@ -115,6 +155,8 @@ mod tests {
         let executor = r.log_in("executor", DEMO_PASSWORD, now).unwrap();
         let mine = r.search(&executor, &ApplicationQuery { worklist: true, limit: 50, ..Default::default() }, now).unwrap();
         assert_eq!(mine.len(), 2, "two applications wait for the demo executor");
+        let waiting: i64 = r.queue_years(&admin, now).unwrap().iter().map(|y| y.waiting).sum();
+        assert_eq!(waiting, PARENTS.len() as i64 - 1, "every complete preschool application is queued");
         assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
         let _ = std::fs::remove_dir_all(&dir);
     }

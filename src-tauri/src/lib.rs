@@ -9,6 +9,8 @@ mod commands;
 mod demo;
 mod ipc;
 pub mod paths;
+mod queue;
+mod queue_paper;
 mod receipt;
 mod state;
 
@@ -106,6 +108,25 @@ pub fn run() {
             commands::application_detail,
             commands::open_receipt,
             commands::verify_document,
+            queue::queue_settings,
+            queue::kindergartens,
+            queue::add_kindergarten,
+            queue::add_group,
+            queue::declare_places,
+            queue::queue_years,
+            queue::queue_list,
+            queue::queue_entry,
+            queue::confirm_priority,
+            queue::preview_distribution,
+            queue::distribute,
+            queue::referrals,
+            queue::find_referral,
+            queue::referral_step,
+            queue::queue_statistics,
+            queue::print_queue_notification,
+            queue::print_referral,
+            queue::print_queue_extract,
+            queue::print_referral_list,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::state::AppState;
-use crate::{clock, paths};
+use crate::{clock, paths, queue_paper};
 
 pub const ACCEPTANCE: &str = "receipt";
 pub const REFUSAL: &str = "refusal-receipt";
@@ -36,11 +36,11 @@ pub struct Printed {
     pub opened: bool,
 }
 
-fn text(b: &kense_domain::Bilingual) -> DocText {
+pub(crate) fn text(b: &kense_domain::Bilingual) -> DocText {
     DocText { kk: b.kk.clone(), ru: b.ru.clone() }
 }
 
-fn requisites(office: &Office) -> OfficeRequisites {
+pub(crate) fn requisites(office: &Office) -> OfficeRequisites {
     OfficeRequisites { name: text(&office.name), address: text(&office.address), phone: office.phone.clone() }
 }
 
@@ -89,7 +89,7 @@ fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_n
 /// The facts of the record a document states, canonically: what its
 /// verification code vouches for. Office requisites are left out so that
 /// renaming the office does not make every earlier paper "changed".
-fn canonical_content(rec: &ApplicationRecord, kind: &str) -> String {
+pub(crate) fn canonical_content(rec: &ApplicationRecord, kind: &str) -> String {
     let documents: Vec<(&str, bool, bool)> =
         rec.documents.iter().map(|d| (d.name.kk.as_str(), d.required, d.presented)).collect();
     serde_json::json!({
@@ -121,6 +121,16 @@ pub struct Checked {
     pub applicant_name: String,
     pub registered_at: String,
     pub printed_at: Option<String>,
+    /// For a referral: what the kindergarten needs to see.
+    pub referral: Option<ReferralFacts>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReferralFacts {
+    pub status: kense_domain::queue::ReferralStatus,
+    pub kindergarten: kense_domain::Bilingual,
+    pub valid_until: String,
+    pub child_name: String,
 }
 
 /// Checks a scanned QR text against the registry: was this paper printed
@@ -129,15 +139,23 @@ pub fn check(state: &AppState, actor: &Actor, text: &str) -> Result<Checked, Err
     let now = clock::now();
     let vouched = verification::parse(text).ok_or(Error::NotOurCode)?;
     let key = paths::verification_key(state.data_dir()?)?;
-    let (rec, printed) = state.with_registry(|reg| {
+    let is_referral = vouched.kind == queue_paper::REFERRAL;
+    let (rec, printed, referral) = state.with_registry(|reg| {
         let printed = reg.issued_by_verification(actor, text.trim(), now)?;
-        let id = match &printed {
-            Some((id, _)) => *id,
-            None => reg.application_id_by_number(&vouched.number)?.ok_or(Error::NotOurCode)?,
+        let referral = if is_referral { reg.referral_by_number(&vouched.number)? } else { None };
+        let id = match (&printed, &referral) {
+            (Some((id, _)), _) => *id,
+            (None, Some(r)) => r.application_id,
+            (None, None) => reg.application_id_by_number(&vouched.number)?.ok_or(Error::NotOurCode)?,
         };
-        Ok((reg.application(actor, id, now)?, printed))
+        Ok((reg.application(actor, id, now)?, printed, referral))
     })?;
-    let content = verification::content_hash(&canonical_content(&rec, &vouched.kind));
+    let canonical = match &referral {
+        Some(r) => queue_paper::referral_content(r),
+        None if is_referral => return Err(Error::NotOurCode),
+        None => canonical_content(&rec, &vouched.kind),
+    };
+    let content = verification::content_hash(&canonical);
     let original = printed.as_ref().map(|_| vouched.code.as_str());
     let verdict = match verification::verify(&key, &vouched, &content, original) {
         // A valid code for a paper the registry has no print of: forged.
@@ -146,7 +164,7 @@ pub fn check(state: &AppState, actor: &Actor, text: &str) -> Result<Checked, Err
     };
     Ok(Checked {
         verdict,
-        number: rec.number.clone(),
+        number: vouched.number.clone(),
         kind: vouched.kind.clone(),
         copy: vouched.copy,
         status: rec.status,
@@ -154,6 +172,12 @@ pub fn check(state: &AppState, actor: &Actor, text: &str) -> Result<Checked, Err
         applicant_name: rec.applicant_name.clone(),
         registered_at: rec.registered_at.to_rfc3339(),
         printed_at: printed.map(|(_, at)| at),
+        referral: referral.map(|r| ReferralFacts {
+            status: r.status,
+            kindergarten: r.kindergarten,
+            valid_until: r.valid_until,
+            child_name: r.child_name,
+        }),
     })
 }
 

@@ -57,7 +57,7 @@ async fn register(c: &Client) -> Res<(String, String, String)> {
     click(c, "register-submit").await?;
     let number = text_until(c, "result-number", |t| t.contains('-')).await?;
     let status = text_until(c, "result-status", |t| !t.is_empty()).await?;
-    ensure(status == "қабылданды", format!("status shown: {status}"))?;
+    ensure(status == "қабылданды · кезек нөмірі 1", format!("status shown (with the child's queue number): {status}"))?;
     let path = text_until(c, "result-receipt-path", |t| t.ends_with(".pdf")).await?;
     let code = text_until(c, "result-verification", |t| t.starts_with("KENSE1 ")).await?;
     screenshot(c, "e2e-desk-kk.png").await?;

@@ -84,7 +84,8 @@ CREATE TABLE distributions (
 
 -- Why a child's number changed: `subject_id` is the application whose event
 -- moved it (the child itself for its own events); a distribution, which
--- moves many children at once, is named by `distribution_id` instead.
+-- moves many children at once, is named by `distribution_id` (with the child
+-- itself as subject for the children it gave a referral).
 CREATE TABLE position_changes (
     id INTEGER PRIMARY KEY,
     application_id INTEGER NOT NULL REFERENCES applications(id),
@@ -94,7 +95,7 @@ CREATE TABLE position_changes (
     cause TEXT NOT NULL,
     subject_id INTEGER REFERENCES applications(id),
     distribution_id INTEGER REFERENCES distributions(id),
-    CHECK ((subject_id IS NULL) <> (distribution_id IS NULL))
+    CHECK (subject_id IS NOT NULL OR distribution_id IS NOT NULL)
 );
 CREATE INDEX position_changes_application ON position_changes(application_id, id);
 

@@ -19,6 +19,19 @@ pub struct Due {
     pub whole: Option<DateTime<FixedOffset>>,
 }
 
+/// A printed document as the registry keeps it. `kind` is unique per
+/// document of an application (e.g. `referral:Ж-2026-00001`), so that copy
+/// numbers count reprints of that one document.
+#[derive(Debug, Clone, Copy)]
+pub struct Printed<'a> {
+    pub application_id: i64,
+    pub kind: &'a str,
+    pub copy: u32,
+    pub sha256: &'a str,
+    pub verification: &'a str,
+    pub file_name: &'a str,
+}
+
 /// What the clerk learns right after saving.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Registered {
@@ -697,8 +710,20 @@ impl Registry {
         file_name: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<u32, Error> {
+        let printed = Printed { application_id, kind, copy, sha256, verification, file_name };
+        self.record_document(actor, Action::PrintDocument, &printed, now)
+    }
+
+    /// Records a printed queue document (notification, referral, extract):
+    /// the queue desk's staff print them, so viewing the queue is the right.
+    pub fn record_queue_document(&mut self, actor: &Actor, printed: &Printed<'_>, now: DateTime<FixedOffset>) -> Result<u32, Error> {
+        self.record_document(actor, Action::ViewQueue, printed, now)
+    }
+
+    fn record_document(&mut self, actor: &Actor, action: Action, p: &Printed<'_>, now: DateTime<FixedOffset>) -> Result<u32, Error> {
+        let Printed { application_id, kind, copy, sha256, verification, file_name } = *p;
         let at = timestamp(now);
-        let role = self.authorize_plain(actor, Action::PrintDocument, "print", &at)?;
+        let role = self.authorize_plain(actor, action, "print", &at)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
         tx.execute(
             "INSERT INTO issued_documents (application_id, kind, copy_number, sha256, verification, file_name, issued_at, issued_by)

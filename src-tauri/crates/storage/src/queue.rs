@@ -265,9 +265,13 @@ pub(crate) fn reorder(tx: &Connection, rules: &QueueRules, year: i32, moved: Mov
         .map_err(db_err)?;
     for c in &diff {
         update.execute(params![c.to, c.entry]).map_err(db_err)?;
-        record
-            .execute(params![c.entry, at, c.from, c.to, moved.cause.code(), moved.subject, moved.distribution])
-            .map_err(db_err)?;
+        // In a distribution the only children who leave the queue are the
+        // ones it gave a referral: for them the event is their own.
+        let subject = match moved.distribution {
+            Some(_) if c.to.is_none() => Some(c.entry),
+            _ => moved.subject,
+        };
+        record.execute(params![c.entry, at, c.from, c.to, moved.cause.code(), subject, moved.distribution]).map_err(db_err)?;
     }
     Ok(diff.len())
 }
@@ -869,6 +873,17 @@ impl Registry {
         self.referral_record(id.ok_or(Error::NotFound)?)
     }
 
+    /// A referral by its number, for the verification of a scanned QR text
+    /// already found among the printed documents.
+    pub fn referral_by_number(&self, number: &str) -> Result<Option<ReferralRecord>, Error> {
+        let id: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM referrals WHERE number = ?1", [number], |r| r.get(0))
+            .optional()
+            .map_err(db_err)?;
+        id.map(|id| self.referral_record(id)).transpose()
+    }
+
     fn referral_record(&self, id: i64) -> Result<ReferralRecord, Error> {
         self.conn
             .query_row(
@@ -1031,6 +1046,16 @@ impl Registry {
             reorder(tx, rules, year, Moved { cause: Cause::Withdrawn, subject: Some(application_id), distribution: None }, at)?;
         }
         Ok(())
+    }
+
+    /// Records the print of a list (queue extract, distribution's referrals)
+    /// that belongs to no one application: who printed what, and its hash.
+    pub fn record_report(&mut self, actor: &Actor, kind: &str, sha256: &str, file_name: &str, now: DateTime<FixedOffset>) -> Result<(), Error> {
+        let at = timestamp(now);
+        let role = self.authorize_queue(actor, Action::ViewQueue, "print", &at)?;
+        self.queue_write(("print", "report", Some(actor.user_id), role, &at), |_, _| {
+            Ok(((), serde_json::json!({"kind": kind, "sha256": sha256, "file": file_name})))
+        })
     }
 
     pub fn queue_statistics(&mut self, actor: &Actor, now: DateTime<FixedOffset>) -> Result<QueueStatistics, Error> {

@@ -171,7 +171,9 @@ fn queue_distribution_referral_expiry_and_return() {
     assert_eq!(refs[0].valid_until, "2026-11-10");
     assert_eq!(o.r.queue_entry(&o.clerk, g2, now).unwrap().unwrap().position, Some(1), "the third child moved up");
     let h = o.r.position_history(&o.clerk, g2, now).unwrap();
-    assert_eq!(h.last().map(|c| (c.cause, c.distribution_id.is_some())), Some((Cause::Referred, true)));
+    assert_eq!(h.last().map(|c| (c.cause, c.distribution_id.is_some(), c.own)), Some((Cause::Referred, true, false)));
+    let h = o.r.position_history(&o.clerk, g1, now).unwrap();
+    assert_eq!(h.last().map(|c| (c.cause, c.to, c.own)), Some((Cause::Referred, None, true)), "the referred child's own event");
 
     // The kindergarten finds the referral by number and the child's IIN; a
     // wrong IIN is "not found".
@@ -212,7 +214,7 @@ fn queue_distribution_referral_expiry_and_return() {
         vec![
             (Cause::Registered, true),
             (Cause::PriorityConfirmed, false),
-            (Cause::Referred, false),
+            (Cause::Referred, true),
             (Cause::ReturnedFromStopList, true)
         ]
     );

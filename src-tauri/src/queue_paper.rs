@@ -1,0 +1,266 @@
+//! The queue's paper: the notification with the child's number (and its
+//! registration ticket), the referral to a kindergarten, the queue extract of
+//! a birth year and the list of a distribution's referrals. Registry record →
+//! PDF → file → hash recorded and audited, like the intake receipts in
+//! `receipt.rs`, whose verification code and filing they share.
+
+use std::path::PathBuf;
+
+use chrono::{Datelike, NaiveDate};
+use kense_documents::{
+    QueueExtract, QueueExtractRow, QueueNotification, Referral, ReferralList, ReferralListRow, Signer, Verification,
+};
+use kense_domain::access::{Actor, Role};
+use kense_domain::audit::{hex, short};
+use kense_domain::queue::QueueRules;
+use kense_domain::verification;
+use kense_domain::{Bilingual, Error};
+use kense_storage::{Printed as PrintRecord, ReferralRecord};
+use sha2::{Digest, Sha256};
+
+use crate::receipt::{canonical_content, requisites, text, Printed};
+use crate::state::AppState;
+use crate::{clock, paths};
+
+pub const QUEUE_NOTIFICATION: &str = "queue-notification";
+pub const REFERRAL: &str = "referral";
+
+/// Who signs: the person printing, in the position their role holds. A
+/// referral carries the head who committed the distribution instead.
+fn signer(name: &str, head: bool) -> Signer {
+    let position = if head {
+        Bilingual::new("Бөлім басшысы", "Руководитель отдела")
+    } else {
+        Bilingual::new("Бөлім маманы", "Специалист отдела")
+    };
+    Signer { name: name.to_owned(), position: text(&position) }
+}
+
+fn category_name(rules: &QueueRules, code: &str) -> kense_documents::Bilingual {
+    rules.category(code).map_or_else(|| kense_documents::Bilingual { kk: code.into(), ru: code.into() }, |c| text(&c.name))
+}
+
+fn age_group(year: i32) -> kense_documents::Bilingual {
+    kense_documents::Bilingual { kk: format!("{year} жылы туған балалар"), ru: format!("дети {year} года рождения") }
+}
+
+fn date(s: &str) -> Result<NaiveDate, Error> {
+    NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map_err(|e| Error::Storage(format!("date {s}: {e}")))
+}
+
+/// What a referral's verification code vouches for: the facts printed on it
+/// that never change. Its status is left out and shown beside the verdict.
+pub fn referral_content(r: &ReferralRecord) -> String {
+    serde_json::json!({
+        "kind": REFERRAL,
+        "number": r.number,
+        "application": r.application_number,
+        "child": [r.child_iin, r.child_name, r.child_birth_date],
+        "applicant": [r.applicant_iin, r.applicant_name],
+        "kindergarten": [r.kindergarten.kk, r.group_name],
+        "issued_at": r.issued_at,
+        "valid_until": r.valid_until,
+    })
+    .to_string()
+}
+
+/// Files the bytes and records them; returns what the window shows.
+fn file_and_record(
+    state: &AppState,
+    actor: &Actor,
+    record: (i64, &str, u32),
+    (year, number, name): (i32, &str, String),
+    qr_text: String,
+    bytes: Vec<u8>,
+    kind: &'static str,
+) -> Result<Printed, Error> {
+    let (application_id, stored_kind, copy) = record;
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let path: PathBuf = paths::document_file(state.data_dir()?, year, number, &name);
+    paths::write_atomically(&path, &bytes)?;
+    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let printed = PrintRecord { application_id, kind: stored_kind, copy, sha256: &sha256, verification: &qr_text, file_name: &file_name };
+    let copy = state.with_registry(|reg| reg.record_queue_document(actor, &printed, clock::now()))?;
+    Ok(Printed { path: path.display().to_string(), kind, copy, sha256, verification: qr_text, opened: false })
+}
+
+fn copy_name(kind: &str, copy: u32) -> String {
+    if copy == 1 { kind.to_owned() } else { format!("{kind}-copy{copy}") }
+}
+
+/// The notification of the child's place in the queue, with the number it
+/// has now.
+pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
+    let now = clock::now();
+    let (rec, entry, office, head, kindergartens, rules, copy) = state.with_registry(|reg| {
+        let rec = reg.application(actor, application_id, now)?;
+        let entry = reg.queue_entry(actor, application_id, now)?.ok_or(Error::NotFound)?;
+        let copy = reg.next_copy_number(application_id, QUEUE_NOTIFICATION)?;
+        Ok((rec, entry, reg.office()?, reg.audit_head()?, reg.kindergartens(actor, now)?, reg.queue_rules().clone(), copy))
+    })?;
+    // Only a waiting child has a number to state.
+    let position = entry.position.ok_or(Error::InvalidState)?;
+    let key = paths::verification_key(state.data_dir()?)?;
+    let content = verification::content_hash(&canonical_content(&rec, QUEUE_NOTIFICATION));
+    let qr_text = verification::qr_text(&key, &rec.number, QUEUE_NOTIFICATION, copy, short(&head), &content);
+    let preferences = entry
+        .preferences
+        .iter()
+        .filter_map(|id| kindergartens.iter().find(|k| k.id == *id))
+        .map(|k| text(&k.name))
+        .collect();
+    let doc = QueueNotification {
+        registration_number: rec.number.clone(),
+        registered_at: rec.registered_at.naive_local(),
+        office: requisites(&office),
+        child_name: entry.child_name.clone(),
+        child_iin: entry.child_iin.clone(),
+        child_birth_date: rec.child_birth_date.ok_or(Error::InvalidState)?,
+        birth_year: entry.birth_year,
+        category: category_name(&rules, &entry.category),
+        position,
+        preferences,
+        desired_start: None,
+        applicant_name: rec.applicant_name.clone(),
+        applicant_iin: rec.applicant_iin.clone(),
+        applicant_phone: rec.applicant_phone.clone(),
+        signer: signer(&actor.full_name, actor.has(Role::Head)),
+        stamp: None,
+        copy_number: copy,
+        verification: Some(Verification { qr_text: qr_text.clone(), caption: format!("Тексеру / Проверка: {}", rec.number) }),
+        audit_chain_head: Some(short(&head).to_owned()),
+    };
+    let bytes = state.typesetter()?.queue_notification(&doc).map_err(|e| Error::Document(e.to_string()))?;
+    file_and_record(
+        state,
+        actor,
+        (application_id, QUEUE_NOTIFICATION, copy),
+        (rec.registered_at.year(), &rec.number, copy_name(QUEUE_NOTIFICATION, copy)),
+        qr_text,
+        bytes,
+        QUEUE_NOTIFICATION,
+    )
+}
+
+/// The referral as the parent takes it to the kindergarten.
+pub fn referral(state: &AppState, actor: &Actor, referral_id: i64) -> Result<Printed, Error> {
+    let now = clock::now();
+    let (r, office, head) = state.with_registry(|reg| Ok((reg.referral(actor, referral_id, now)?, reg.office()?, reg.audit_head()?)))?;
+    let stored_kind = format!("{REFERRAL}:{}", r.number);
+    let copy = state.with_registry(|reg| reg.next_copy_number(r.application_id, &stored_kind))?;
+    let key = paths::verification_key(state.data_dir()?)?;
+    let content = verification::content_hash(&referral_content(&r));
+    let qr_text = verification::qr_text(&key, &r.number, REFERRAL, copy, short(&head), &content);
+    let issued_at = chrono::NaiveDateTime::parse_from_str(r.issued_at.get(..19).unwrap_or(&r.issued_at), "%Y-%m-%dT%H:%M:%S")
+        .map_err(|e| Error::Storage(format!("issued_at: {e}")))?;
+    let group_language = match r.group_language.as_str() {
+        "kk" => ("қазақ тілінде", "на казахском языке"),
+        "ru" => ("орыс тілінде", "на русском языке"),
+        _ => ("аралас тілде", "смешанная"),
+    };
+    let doc = Referral {
+        number: r.number.clone(),
+        issued_at,
+        valid_until: date(&r.valid_until)?,
+        office: requisites(&office),
+        child_name: r.child_name.clone(),
+        child_iin: r.child_iin.clone(),
+        child_birth_date: date(r.child_birth_date.as_deref().unwrap_or_default())?,
+        age_group: age_group(r.birth_year),
+        kindergarten: text(&r.kindergarten),
+        kindergarten_address: text(&r.kindergarten_address),
+        group: Some(kense_documents::Bilingual {
+            kk: format!("«{}» тобы, {}", r.group_name, group_language.0),
+            ru: format!("группа «{}», {}", r.group_name, group_language.1),
+        }),
+        applicant_name: r.applicant_name.clone(),
+        applicant_iin: r.applicant_iin.clone(),
+        registration_number: r.application_number.clone(),
+        signer: signer(&r.issued_by, true),
+        stamp: None,
+        copy_number: copy,
+        verification: Some(Verification { qr_text: qr_text.clone(), caption: format!("Тексеру / Проверка: {}", r.number) }),
+        audit_chain_head: Some(short(&head).to_owned()),
+    };
+    let bytes = state.typesetter()?.referral(&doc).map_err(|e| Error::Document(e.to_string()))?;
+    file_and_record(
+        state,
+        actor,
+        (r.application_id, &stored_kind, copy),
+        (issued_at.year(), &r.number, copy_name(REFERRAL, copy)),
+        qr_text,
+        bytes,
+        REFERRAL,
+    )
+}
+
+/// Files a list that belongs to no one application and audits its print.
+fn file_report(state: &AppState, actor: &Actor, kind: &'static str, name: &str, bytes: Vec<u8>) -> Result<Printed, Error> {
+    let now = clock::now();
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let path = paths::document_file(state.data_dir()?, now.year(), name, kind);
+    paths::write_atomically(&path, &bytes)?;
+    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    state.with_registry(|reg| reg.record_report(actor, kind, &sha256, &file_name, now))?;
+    Ok(Printed { path: path.display().to_string(), kind, copy: 1, sha256, verification: String::new(), opened: false })
+}
+
+/// The queue of one birth year, by number and category only: the public
+/// extract names no child (Law No. 94-V on personal data).
+pub fn extract(state: &AppState, actor: &Actor, birth_year: i32) -> Result<Printed, Error> {
+    let now = clock::now();
+    let (rows, office, rules) = state.with_registry(|reg| {
+        Ok((reg.queue(actor, birth_year, u32::MAX, now)?, reg.office()?, reg.queue_rules().clone()))
+    })?;
+    let mut totals: Vec<(kense_documents::Bilingual, u32)> = Vec::new();
+    let mut out = Vec::new();
+    for r in rows.iter().filter(|r| r.position.is_some()) {
+        let category = category_name(&rules, &r.category);
+        match totals.iter_mut().find(|(c, _)| *c == category) {
+            Some((_, n)) => *n += 1,
+            None => totals.push((category.clone(), 1)),
+        }
+        out.push(QueueExtractRow {
+            position: r.position.unwrap_or_default(),
+            registration_number: r.number.clone(),
+            registered_at: chrono::NaiveDateTime::parse_from_str(&r.queued_at, "%Y-%m-%dT%H:%M:%S")
+                .map_err(|e| Error::Storage(format!("queued_at: {e}")))?,
+            category,
+            note: None,
+        });
+    }
+    let doc = QueueExtract { office: requisites(&office), birth_year, generated_at: now.naive_local(), rows: out, totals };
+    let bytes = state.typesetter()?.queue_extract(&doc).map_err(|e| Error::Document(e.to_string()))?;
+    file_report(state, actor, "queue-extract", &format!("{birth_year}-{}", now.format("%Y%m%d-%H%M%S")), bytes)
+}
+
+/// The list of referrals one distribution issued, for the head's file.
+pub fn referral_list(state: &AppState, actor: &Actor, distribution_id: i64) -> Result<Printed, Error> {
+    let now = clock::now();
+    let (referrals, office) =
+        state.with_registry(|reg| Ok((reg.referrals(actor, Some(distribution_id), 10_000, now)?, reg.office()?)))?;
+    let first = referrals.first().ok_or(Error::NotFound)?;
+    let rows = referrals
+        .iter()
+        .rev()
+        .map(|r| {
+            Ok(ReferralListRow {
+                referral_number: r.number.clone(),
+                child_name: r.child_name.clone(),
+                child_birth_date: date(r.child_birth_date.as_deref().unwrap_or_default())?,
+                kindergarten: text(&r.kindergarten),
+                group: Some(kense_documents::Bilingual { kk: r.group_name.clone(), ru: r.group_name.clone() }),
+                valid_until: date(&r.valid_until)?,
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let doc = ReferralList {
+        office: requisites(&office),
+        distribution_number: distribution_id.to_string(),
+        generated_at: now.naive_local(),
+        rows,
+        signer: signer(&first.issued_by, true),
+    };
+    let bytes = state.typesetter()?.referral_list(&doc).map_err(|e| Error::Document(e.to_string()))?;
+    file_report(state, actor, "referral-list", &format!("distribution-{distribution_id}"), bytes)
+}

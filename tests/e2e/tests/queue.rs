@@ -1,0 +1,260 @@
+//! The preschool queue through the real window (queue issue): the head
+//! registers a kindergarten and its group; the clerk queues three children
+//! of one birth year in three categories; the executor confirms the military
+//! family's certificate (the child moves to number 1, and the others' history
+//! says why their number changed) and declares two free places; the head
+//! previews and commits the distribution; the referrals are printed as a
+//! batch and read back; one referral is presented, the other is never
+//! presented and — on a later test clock — has expired, its child has served
+//! the stop list and is back in the queue with the cause recorded.
+
+use e2e::*;
+use fantoccini::Client;
+
+const PW: &str = "өте құпия 2026";
+const DAY1: &str = "2026-11-24T10:00:00+05:00";
+/// Well after the referral's five working days and the ten-day stop list.
+const LATER: &str = "2026-12-14T10:00:00+05:00";
+
+const CHILDREN: [(&str, &str, &str, &str); 3] = [
+    ("Ахметова Дана", "220310500013", "10.03.2022", "general"),
+    ("Бекұлы Арман", "220415500014", "15.04.2022", "large_family"),
+    ("Серікұлы Нұрлан", "220520500015", "20.05.2022", "military"),
+];
+
+async fn log_in(c: &Client, login: &str) -> Res<()> {
+    visible(c, "screen-login").await?;
+    type_into(c, "login-login", login).await?;
+    type_into(c, "login-password", PW).await?;
+    click(c, "login-submit").await?;
+    visible(c, "screen-desk").await?;
+    Ok(())
+}
+
+async fn log_out(c: &Client) -> Res<()> {
+    click(c, "logout").await?;
+    visible(c, "screen-login").await?;
+    Ok(())
+}
+
+async fn set_up(c: &Client) -> Res<()> {
+    visible(c, "screen-setup").await?;
+    type_into(c, "setup-full-name", "Бекова Сәуле").await?;
+    type_into(c, "setup-login", "saule").await?;
+    type_into(c, "setup-password", PW).await?;
+    type_into(c, "setup-password-repeat", PW).await?;
+    click(c, "setup-submit").await?;
+    log_in(c, "saule").await?;
+    click(c, "nav-admin").await?;
+    for (login, name, role) in [("head1", "Басшы Ержан", "head"), ("exec1", "Орындаушы Гүлнар", "executor")] {
+        type_into(c, "user-full-name", name).await?;
+        type_into(c, "user-login", login).await?;
+        click(c, &format!("user-role-{role}")).await?;
+        type_into(c, "user-password", PW).await?;
+        type_into(c, "user-password-repeat", PW).await?;
+        click(c, "user-submit").await?;
+        text_until(c, "users", |t| t.contains(name)).await?;
+    }
+    log_out(c).await
+}
+
+async fn add_kindergarten(c: &Client) -> Res<()> {
+    log_in(c, "head1").await?;
+    click(c, "nav-queue").await?;
+    click_css(c, "#kindergarten-admin summary").await?;
+    type_into(c, "kg-name-kk", "«Күншуақ» балабақшасы").await?;
+    type_into(c, "kg-name-ru", "Детский сад «Кюншуак»").await?;
+    type_into(c, "kg-address-kk", "Шиелі кенті, Абай к-сі, 3").await?;
+    type_into(c, "kg-address-ru", "пос. Шиели, ул. Абая, 3").await?;
+    click(c, "kindergarten-submit").await?;
+    text_until(c, "kindergarten-rows", |t| t.contains("«Күншуақ» балабақшасы")).await?;
+    type_into(c, "group-name", "Ересек топ").await?;
+    type_into(c, "group-year", "2022").await?;
+    type_into(c, "group-capacity", "20").await?;
+    click(c, "group-submit").await?;
+    text_until(c, "kindergarten-rows", |t| t.contains("Ересек топ")).await?;
+    log_out(c).await
+}
+
+/// The clerk queues the three children; returns their application numbers.
+async fn register_children(c: &Client) -> Res<Vec<String>> {
+    log_in(c, "saule").await?;
+    let mut numbers = Vec::new();
+    for (i, (name, iin, born, category)) in CHILDREN.iter().enumerate() {
+        click(c, "nav-register").await?;
+        click(c, "register-clear").await?;
+        select_value(c, "service", "preschool_queue").await?;
+        type_into(c, "applicant_iin", "900101300007").await?;
+        type_into(c, "applicant_name", &format!("Ата-ана {name}")).await?;
+        type_into(c, "applicant_phone", "87011234567").await?;
+        type_into(c, "child_iin", iin).await?;
+        type_into(c, "child_name", name).await?;
+        type_into(c, "child_birth_date", born).await?;
+        for d in ["application", "birth_certificate", "identity_document"] {
+            click(c, &format!("doc-{d}")).await?;
+        }
+        select_value(c, "queue-category", category).await?;
+        let kindergarten = c
+            .execute("return document.querySelector('#queue-preference-1 option:nth-child(2)').value", vec![])
+            .await
+            .map_err(|e| e.to_string())?;
+        select_value(c, "queue-preference-1", kindergarten.as_str().unwrap_or_default()).await?;
+        click(c, "consent").await?;
+        click(c, "register-submit").await?;
+        let number = text_until(c, "result-number", |t| t.contains('-')).await?;
+        // Unconfirmed priority stands in the general queue: 1, 2, 3.
+        let status = text_until(c, "result-status", |t| !t.is_empty()).await?;
+        ensure(status.ends_with(&format!("кезек нөмірі {}", i + 1)), format!("{name}: {status}"))?;
+        numbers.push(number);
+    }
+    log_out(c).await?;
+    Ok(numbers)
+}
+
+async fn first_in_queue(c: &Client) -> Res<String> {
+    let v = c
+        .execute("return document.querySelector('#queue-rows tr').dataset.number", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+async fn open_entry(c: &Client, number: &str) -> Res<()> {
+    click(c, "nav-queue").await?;
+    select_value(c, "queue-year", "2022").await?;
+    click_css(c, &format!("#queue-rows tr[data-number=\"{number}\"] td")).await?;
+    text_until(c, "entry-number", |t| t == number).await?;
+    Ok(())
+}
+
+async fn confirm_and_declare(c: &Client, numbers: &[String]) -> Res<()> {
+    log_in(c, "exec1").await?;
+    open_entry(c, &numbers[2]).await?;
+    type_into(c, "confirm-document", "Әскери бөлімнің анықтамасы № 214").await?;
+    type_into(c, "confirm-date", "2026-11-20").await?;
+    click(c, "confirm-submit").await?;
+    text_until(c, "entry-facts", |t| t.contains("кезектен тыс")).await?;
+    ensure(first_in_queue(c).await? == numbers[2], "the confirmed military family's child is number 1")?;
+    // The first child's number changed: its history names the cause.
+    open_entry(c, &numbers[0]).await?;
+    let history = text_until(c, "entry-history", |t| t.contains("басқа өтініш") && t.contains("басымдық расталды")).await?;
+    ensure(history.contains(&numbers[2]), format!("the cause names the application that moved ahead: {history}"))?;
+    text_until(c, "entry-facts", |t| t.contains('2')).await?;
+    // Two free places in the group.
+    let group = c
+        .execute("return document.querySelector('#places-group option').value", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    select_value(c, "places-group", group.as_str().unwrap_or_default()).await?;
+    type_into(c, "places-count", "2").await?;
+    type_into(c, "places-protocol", "Хаттама № 12, 24.11.2026").await?;
+    click(c, "places-submit").await?;
+    text_until(c, "kindergarten-rows", |t| t.contains("Ересек топ")).await?;
+    log_out(c).await
+}
+
+/// The head distributes; returns the referral numbers and the path of the
+/// first printed referral.
+async fn distribute(c: &Client, numbers: &[String]) -> Res<(Vec<String>, String)> {
+    log_in(c, "head1").await?;
+    click(c, "nav-queue").await?;
+    click(c, "distribution-preview").await?;
+    let preview = text_until(c, "distribution-rows", |t| !t.is_empty()).await?;
+    // The military child first, then the first general child (1:3 mixing
+    // puts the unconfirmed large family behind it as general).
+    ensure(preview.contains(&numbers[2]) && preview.contains(&numbers[0]) && !preview.contains(&numbers[1]), format!("preview: {preview}"))?;
+    // Without the explicit confirmation nothing is issued.
+    click(c, "distribution-commit").await?;
+    text_until(c, "distribution-error", |t| t.contains("растау белгісін")).await?;
+    click(c, "distribution-confirm").await?;
+    click(c, "distribution-commit").await?;
+    let referrals = text_until(c, "referral-rows", |t| t.contains("Ж-2026-00002")).await?;
+    ensure(referrals.contains("Ж-2026-00001"), format!("referrals: {referrals}"))?;
+    screenshot(c, "e2e-queue-distribution.png").await?;
+    // Batch printing with progress; every referral is filed.
+    click(c, "referrals-print-all").await?;
+    let status = text_until(c, "referrals-print-status", |t| t.contains("Басып шығарылды")).await?;
+    ensure(status.ends_with('2'), format!("batch print: {status}"))?;
+    // Print one again to get its path (a copy now).
+    click_css(c, "#referral-rows tr[data-number=\"Ж-2026-00001\"] button.small").await?;
+    let line = text_until(c, "referrals-print-status", |t| t.ends_with(".pdf")).await?;
+    let path = line.rsplit(' ').next().unwrap_or_default().to_owned();
+    log_out(c).await?;
+    Ok((vec!["Ж-2026-00001".into(), "Ж-2026-00002".into()], path))
+}
+
+async fn present_first(c: &Client, numbers: &[String]) -> Res<String> {
+    log_in(c, "exec1").await?;
+    click(c, "nav-queue").await?;
+    // The kindergarten's check by number and the child's IIN.
+    type_into(c, "referral-find-number", "Ж-2026-00001").await?;
+    type_into(c, "referral-find-iin", CHILDREN[2].1).await?;
+    click(c, "referral-find-submit").await?;
+    text_until(c, "referral-rows", |t| t.contains("Серікұлы Нұрлан") && !t.contains("Ж-2026-00002")).await?;
+    click_css(c, "#referral-rows tr[data-number=\"Ж-2026-00001\"] button[data-step=\"present\"]").await?;
+    text_until(c, "referral-rows", |t| t.contains("балабақшаға ұсынылды")).await?;
+    // The general child's referral stays unpresented.
+    let still = text_until(c, "referral-rows", |t| t.contains("Ж-2026-00002")).await?;
+    log_out(c).await?;
+    Ok(format!("{still} {}", numbers[0]))
+}
+
+async fn later(c: &Client, numbers: &[String]) -> Res<String> {
+    log_in(c, "exec1").await?;
+    click(c, "nav-queue").await?;
+    text_until(c, "referral-rows", |t| t.contains("мерзімі өтті")).await?;
+    open_entry(c, &numbers[0]).await?;
+    let history = text_until(c, "entry-history", |t| t.contains("стоп-парақтан кезекке оралды")).await?;
+    // Back at number 1, before the large family still unconfirmed.
+    text_until(c, "queue-rows", |t| t.contains(&numbers[0])).await?;
+    let first = first_in_queue(c).await?;
+    ensure(first == numbers[0], format!("first in the queue: {first}"))?;
+    screenshot(c, "e2e-queue-returned.png").await?;
+    // Switch to Russian: the same history reads in Russian.
+    click(c, "lang-ru").await?;
+    open_entry(c, &numbers[0]).await?;
+    text_until(c, "entry-history", |t| t.contains("вернулся в очередь из стоп-листа")).await?;
+    click(c, "lang-kk").await?;
+    log_out(c).await?;
+    Ok(history)
+}
+
+async fn session<T>(driver: &Driver, data_dir: &str, clock: &str, name: &str, body: impl AsyncFnOnce(&Client) -> Res<T>) -> Res<T> {
+    let c = driver.launch(&["--data-dir", data_dir, "--clock", clock]).await?;
+    let out = body(&c).await;
+    if out.is_err() {
+        let _ = screenshot(&c, &format!("e2e-failure-{name}.png")).await;
+    }
+    let _ = c.close().await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_children_two_places_one_expired_referral() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_owned();
+    let driver = Driver::start();
+    let outcome = async {
+        let (numbers, referral_pdf) = session(&driver, &data, DAY1, "queue-day1", async |c: &Client| -> Res<_> {
+            set_up(c).await?;
+            add_kindergarten(c).await?;
+            let numbers = register_children(c).await?;
+            confirm_and_declare(c, &numbers).await?;
+            let (_, pdf) = distribute(c, &numbers).await?;
+            present_first(c, &numbers).await?;
+            Ok((numbers, pdf))
+        })
+        .await?;
+        let text = pdf_text(std::path::Path::new(&referral_pdf))?;
+        for expected in ["Ж-2026-00001", "Серікұлы Нұрлан", "«Күншуақ» балабақшасы", "Басшы Ержан", &numbers[2]] {
+            ensure(text.contains(expected), format!("the referral lacks {expected:?}: {text}"))?;
+        }
+        std::fs::copy(&referral_pdf, artifacts_dir().join("e2e-referral.pdf")).map_err(|e| e.to_string())?;
+        session(&driver, &data, LATER, "queue-later", async |c: &Client| -> Res<String> { later(c, &numbers).await }).await
+    }
+    .await;
+    drop(driver);
+    let history = outcome.unwrap_or_else(|e| panic!("{e}"));
+    assert!(history.contains("кезекке қойылды"), "{history}");
+}
