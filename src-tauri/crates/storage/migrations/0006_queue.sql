@@ -67,6 +67,10 @@ CREATE TABLE queue_entries (
 CREATE UNIQUE INDEX queue_entries_live_child ON queue_entries(child_iin)
     WHERE state IN ('waiting', 'referred', 'stop_listed');
 CREATE INDEX queue_entries_year_state ON queue_entries(birth_year, state);
+-- The office clock's sweep runs before every queue read: what it looks for
+-- (a stop list ending, priority evidence lapsing) must not cost a scan.
+CREATE INDEX queue_entries_stop ON queue_entries(state, stop_until) WHERE state = 'stop_listed';
+CREATE INDEX queue_entries_evidence ON queue_entries(evidence_until) WHERE tier <> 'general';
 
 CREATE TABLE queue_preferences (
     application_id INTEGER NOT NULL REFERENCES queue_entries(application_id),
