@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 use chrono::{NaiveDate, NaiveDateTime};
 use kense_documents::layout::Face;
 use kense_documents::{
-    AcceptanceReceipt, Bilingual, DocumentError, OfficeRequisites, RefusalReceipt, Typesetter,
-    Verification,
+    AcceptanceReceipt, Bilingual, DocumentError, OfficeRequisites, ReasonedRefusal, Referral,
+    RefusalReceipt, Signer, Typesetter, Verification,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -576,6 +576,221 @@ proptest! {
             Err(e) => prop_assert!(
                 allowed_alphabet_error(&e, r.copy_number, r.verification.as_ref()),
                 "alphabet-only receipt refused: {e:?}"
+            ),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The signed documents: referral and reasoned refusal
+// ---------------------------------------------------------------------------
+
+fn signer(texts: Texts) -> BoxedStrategy<Signer> {
+    (field(texts), bilingual(field(texts)))
+        .prop_map(|(name, position)| Signer { name, position })
+        .boxed()
+}
+
+fn referral(texts: Texts) -> BoxedStrategy<Referral> {
+    let f = || field(texts);
+    let people = (f(), f(), f(), f(), f(), signer(texts)).boxed();
+    let places = (
+        office(texts),
+        bilingual(f()),
+        bilingual(f()),
+        bilingual(f()),
+        proptest::option::of(bilingual(f())),
+    )
+        .boxed();
+    let marks = (
+        moment(),
+        0i64..40,
+        copy_number(),
+        verification(texts),
+        proptest::option::of(f()),
+    )
+        .boxed();
+    (people, places, marks)
+        .prop_map(
+            |(
+                (number, child_name, child_iin, applicant_name, applicant_iin, signer),
+                (office, age_group, kindergarten, kindergarten_address, group),
+                (issued_at, valid_days, copy_number, verification, audit_chain_head),
+            )| Referral {
+                number,
+                issued_at,
+                // Moments reach the ends of chrono's range: saturate there.
+                valid_until: issued_at
+                    .date()
+                    .checked_add_signed(chrono::Duration::days(valid_days - 2))
+                    .unwrap_or(issued_at.date()),
+                office,
+                child_name,
+                child_iin,
+                child_birth_date: issued_at
+                    .date()
+                    .checked_sub_signed(chrono::Duration::days(1000))
+                    .unwrap_or(issued_at.date()),
+                age_group,
+                kindergarten,
+                kindergarten_address,
+                group,
+                applicant_name,
+                applicant_iin,
+                registration_number: "01-2026-00001".into(),
+                signer,
+                stamp: None,
+                copy_number,
+                verification,
+                audit_chain_head,
+            },
+        )
+        .boxed()
+}
+
+fn reasoned(texts: Texts) -> BoxedStrategy<ReasonedRefusal> {
+    let f = || field(texts);
+    let people = (f(), f(), proptest::option::of(f()), f(), signer(texts)).boxed();
+    let texts_ = (
+        office(texts),
+        bilingual(f()),
+        bilingual(f()),
+        proptest::option::of(bilingual(f())),
+        f(),
+    )
+        .boxed();
+    let marks = (
+        moment(),
+        copy_number(),
+        verification(texts),
+        proptest::option::of(f()),
+    )
+        .boxed();
+    (people, texts_, marks)
+        .prop_map(
+            |(
+                (number, applicant_name, applicant_address, applicant_iin, signer),
+                (office, service_name, reason, legal_basis, explanation),
+                (issued_at, copy_number, verification, audit_chain_head),
+            )| ReasonedRefusal {
+                number,
+                issued_at,
+                office,
+                service_name,
+                registration_number: "01-2026-00002".into(),
+                registered_on: issued_at.date(),
+                applicant_name,
+                applicant_iin,
+                applicant_address,
+                reason,
+                legal_basis,
+                explanation,
+                signer,
+                stamp: None,
+                copy_number,
+                verification,
+                audit_chain_head,
+            },
+        )
+        .boxed()
+}
+
+fn office_texts(o: &OfficeRequisites) -> Vec<&str> {
+    vec![
+        &o.name.kk,
+        &o.name.ru,
+        &o.address.kk,
+        &o.address.ru,
+        &o.phone,
+    ]
+}
+
+fn drawn_texts_of_referral(r: &Referral) -> Vec<&str> {
+    let mut t = office_texts(&r.office);
+    t.extend([
+        r.number.as_str(),
+        &r.child_name,
+        &r.child_iin,
+        &r.age_group.kk,
+        &r.age_group.ru,
+        &r.kindergarten.kk,
+        &r.kindergarten.ru,
+        &r.kindergarten_address.kk,
+        &r.kindergarten_address.ru,
+        &r.applicant_name,
+        &r.applicant_iin,
+        &r.signer.name,
+        &r.signer.position.kk,
+        &r.signer.position.ru,
+    ]);
+    t.extend(r.group.iter().flat_map(|g| [g.kk.as_str(), g.ru.as_str()]));
+    t.extend(r.audit_chain_head.as_deref());
+    t.extend(r.verification.iter().map(|v| v.caption.as_str()));
+    t
+}
+
+fn drawn_texts_of_reasoned(r: &ReasonedRefusal) -> Vec<&str> {
+    let mut t = office_texts(&r.office);
+    t.extend([
+        r.number.as_str(),
+        &r.service_name.kk,
+        &r.service_name.ru,
+        &r.applicant_name,
+        &r.applicant_iin,
+        &r.reason.kk,
+        &r.reason.ru,
+        &r.explanation,
+        &r.signer.name,
+        &r.signer.position.kk,
+        &r.signer.position.ru,
+    ]);
+    t.extend(r.applicant_address.as_deref());
+    t.extend(
+        r.legal_basis
+            .iter()
+            .flat_map(|g| [g.kk.as_str(), g.ru.as_str()]),
+    );
+    t.extend(r.audit_chain_head.as_deref());
+    t.extend(r.verification.iter().map(|v| v.caption.as_str()));
+    t
+}
+
+proptest! {
+    #![proptest_config(config(32))]
+
+    #[test]
+    fn referral_survives_any_text(r in referral(Texts::Wild)) {
+        let drawn = drawn_texts_of_referral(&r);
+        let out = typesetter().referral(&r);
+        if r.valid_until < r.issued_at.date() {
+            prop_assert!(matches!(out, Err(DocumentError::Input(_))), "{out:?}");
+        }
+        if let Some(pdf) = check_outcome(out, &drawn)? {
+            prop_assert!(page_count(&pdf)? >= 1);
+        }
+    }
+
+    #[test]
+    fn reasoned_refusal_survives_any_text(r in reasoned(Texts::Wild)) {
+        let drawn = drawn_texts_of_reasoned(&r);
+        if let Some(pdf) = check_outcome(typesetter().reasoned_refusal(&r), &drawn)? {
+            prop_assert!(page_count(&pdf)? >= 1);
+        }
+    }
+
+    #[test]
+    fn alphabet_reasoned_refusal_is_made_on_few_pages(r in reasoned(Texts::Alphabet)) {
+        prop_assume!(!r.reason.kk.trim().is_empty() && !r.reason.ru.trim().is_empty());
+        let drawn = drawn_texts_of_reasoned(&r);
+        match typesetter().reasoned_refusal(&r) {
+            Ok(pdf) => {
+                let pages = page_count(&pdf)?;
+                let bound = page_bound(&drawn, 0);
+                prop_assert!((1..=bound).contains(&pages), "{pages} pages, bound {bound}");
+            }
+            Err(e) => prop_assert!(
+                allowed_alphabet_error(&e, r.copy_number, r.verification.as_ref()),
+                "alphabet-only refusal refused: {e:?}"
             ),
         }
     }
