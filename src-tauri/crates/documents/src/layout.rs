@@ -1356,4 +1356,83 @@ mod tests {
         assert!(flow.page_count() >= 2);
         assert!(flow.y() <= geo.height - geo.margin_bottom);
     }
+
+    #[test]
+    fn column_widths_fill_the_line() {
+        let w = resolve_widths(
+            200.0,
+            &[
+                ColumnWidth::Mm(20.0),
+                ColumnWidth::Fr(1.0),
+                ColumnWidth::Fr(3.0),
+            ],
+        )
+        .unwrap();
+        assert_eq!(w, vec![20.0, 45.0, 135.0]);
+        for bad in [
+            vec![],
+            vec![ColumnWidth::Mm(250.0)],
+            vec![ColumnWidth::Mm(198.0), ColumnWidth::Fr(1.0)],
+            vec![ColumnWidth::Fr(-1.0)],
+            vec![ColumnWidth::Mm(f32::NAN)],
+        ] {
+            assert!(matches!(
+                resolve_widths(200.0, &bad),
+                Err(DocumentError::Template(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn table_repeats_its_header_and_keeps_rows_whole() {
+        let f = fonts();
+        let geo = PageGeometry {
+            width: 297.0,
+            height: 210.0,
+            margin_left: 20.0,
+            margin_right: 10.0,
+            margin_top: 12.0,
+            margin_bottom: 14.0,
+        };
+        let style = TableStyle {
+            size_pt: 9.0,
+            line_spacing: 1.1,
+            padding_mm: 1.2,
+            border_pt: 0.4,
+        };
+        let cell = |t: &str| vec![CellText::new(vec![Span::regular(t)], 9.0)];
+        let table = Table {
+            widths: resolve_widths(267.0, &[ColumnWidth::Mm(20.0), ColumnWidth::Fr(1.0)]).unwrap(),
+            header: vec![cell("№"), cell("Мәтін / Текст")],
+            style,
+        };
+        let long = "сөз ".repeat(60);
+        let rows: Vec<Vec<Cell>> = (0..120)
+            .map(|i| {
+                vec![
+                    cell(&i.to_string()),
+                    cell(if i % 7 == 0 { &long } else { "қысқа" }),
+                ]
+            })
+            .collect();
+        let mut flow = Flow::new(&f, geo);
+        flow.table(&table, &rows).unwrap();
+        assert!(flow.y() <= geo.height - geo.margin_bottom + EPS);
+        let pages = flow.finish();
+        assert!(pages.len() >= 3);
+        // The header's text is set on every page.
+        for ops in &pages {
+            let header = ops.iter().any(|op| {
+                matches!(op, Op::ShowText { items }
+                    if items.iter().any(|it| matches!(it, TextItem::Text(t) if t.starts_with("Мәтін"))))
+            });
+            assert!(header);
+        }
+        let wrong = vec![vec![cell("1")]];
+        let mut flow = Flow::new(&f, geo);
+        assert!(matches!(
+            flow.table(&table, &wrong),
+            Err(DocumentError::Template(_))
+        ));
+    }
 }

@@ -1,11 +1,18 @@
 //! Kense documents: the office's paper, as deterministic PDF.
 //!
 //! This crate owns everything between a filled-in document (plain data such as
-//! [`AcceptanceReceipt`] or [`RefusalReceipt`]) and the PDF bytes the shell
-//! saves or prints: the embedded fonts, the template texts (loaded from
-//! `assets/templates`), the [`layout`] engine, the bilingual sheet with its
-//! copy mark and verification QR, and the final PDF assembly. It does no I/O
-//! and reads no clock, so the same input always gives the same bytes.
+//! [`AcceptanceReceipt`], [`RefusalReceipt`], [`Referral`],
+//! [`QueueNotification`], [`ServiceResult`], [`ReasonedRefusal`], or the
+//! registers [`Journal`], [`QueueExtract`] and [`ReferralList`]) and the PDF
+//! bytes the shell saves or prints: the embedded fonts, the template texts
+//! (loaded from `assets/templates`), the [`layout`] engine with its tables,
+//! the bilingual sheet with its copy mark, verification QR, page numbers and
+//! the office's stamp image, and the final PDF assembly. It does no I/O and
+//! reads no clock, so the same input always gives the same bytes.
+//!
+//! The end-to-end tests compare each document's text and a 50 dpi render of
+//! its first page with files under `tests/expected/` and `tests/snapshots/`;
+//! `KENSE_UPDATE_SNAPSHOTS=1 cargo test -p kense-documents` rewrites them.
 //!
 //! Output is built with printpdf 0.12 (`text_layout` feature for font
 //! subsetting) and finished with lopdf: the trailer `/ID` is pinned to a hash of
