@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "application_detail",
     "open_receipt",
     "verify_document",
+    "print_journal",
     "queue_settings",
     "kindergartens",
     "add_kindergarten",

@@ -9,16 +9,19 @@ let services = [];
 let claim = null;
 
 export async function open() {
-  if (services.length === 0) services = await call("services");
-  try {
-    claim = await claimOptions();
-  } catch (e) {
-    claim = null;
-    notice(messageOf(e));
-  }
+  const [list, options] = await Promise.all([
+    services.length === 0 ? call("services") : services,
+    claimOptions().catch((e) => {
+      notice(messageOf(e));
+      return null;
+    }),
+  ]);
+  services = list;
+  claim = options;
   renderServices();
+  // The clerk may already be typing: never pull the focus out of the form.
+  if (!$("register-form").contains(document.activeElement)) $("applicant_iin").focus();
   await loadRecent();
-  $("applicant_iin").focus();
 }
 
 /// Clears the form and the journal when the person at the desk changes.
@@ -99,7 +102,10 @@ function renderClaim(service) {
   if (fields.hidden) return;
   const category = $("queue-category");
   const chosen = category.value;
-  category.replaceChildren(...claim.settings.categories.map((c) => option(c.code, c.name[currentLang()])));
+  // The general queue first: it is what most parents claim, and what a
+  // reset form falls back to.
+  const categories = [...claim.settings.categories].sort((a, b) => (b.code === "general") - (a.code === "general"));
+  category.replaceChildren(...categories.map((c) => option(c.code, c.name[currentLang()])));
   category.value = chosen || "general";
   const before = [...document.querySelectorAll("#queue-preferences select")].map((s) => s.value);
   const selects = [];

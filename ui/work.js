@@ -313,3 +313,18 @@ $("search-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   runSearch();
 });
+
+// The journal of the period typed in the search form, and today's register.
+async function printJournal(from, to) {
+  $("search-error").hidden = true;
+  try {
+    const printed = await call("print_journal", { payload: { from, to } });
+    $("journal-status").textContent = `${t("document_saved")} ${printed.path}`;
+  } catch (e) {
+    showError($("search-error"), e);
+  }
+}
+
+// Empty dates mean the office's today, decided by the backend's clock.
+$("journal-print").addEventListener("click", () => printJournal($("search-from").value, $("search-to").value));
+$("register-print").addEventListener("click", () => printJournal("", ""));

@@ -25,7 +25,7 @@ use tauri::State;
 
 use crate::ipc::{decode, IpcError};
 use crate::state::AppState;
-use crate::{clock, receipt};
+use crate::{clock, journal, receipt};
 
 type Reply<T> = Result<T, IpcError>;
 
@@ -449,6 +449,34 @@ pub fn open_receipt(app: tauri::AppHandle, state: State<'_, AppState>, payload: 
         let actor = state.actor()?;
         let req: ApplicationRequest = decode(payload)?;
         let printed = receipt::issue(&state, &actor, req.id)?;
+        Ok(receipt::show(&app, printed))
+    })();
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JournalRequest {
+    /// ISO dates; the same day twice gives the daily register. Empty means
+    /// the office's today (the office clock, not the workstation's).
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// The registration journal of a period, or the daily register.
+#[tauri::command(async)]
+pub fn print_journal(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: JournalRequest = decode(payload)?;
+        let today = clock::now().date_naive();
+        let day = |s: &str| match s.trim() {
+            "" => Ok(today),
+            s => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::DateFormat(kense_domain::Field::Period)),
+        };
+        let printed = journal::print(&state, &actor, day(&req.from)?, day(&req.to)?)?;
         Ok(receipt::show(&app, printed))
     })();
     reply(&state, r)

@@ -8,6 +8,7 @@ mod clock;
 mod commands;
 mod demo;
 mod ipc;
+mod journal;
 pub mod paths;
 mod queue;
 mod queue_paper;
@@ -108,6 +109,7 @@ pub fn run() {
             commands::application_detail,
             commands::open_receipt,
             commands::verify_document,
+            commands::print_journal,
             queue::queue_settings,
             queue::kindergartens,
             queue::add_kindergarten,

@@ -27,7 +27,7 @@ pub const REFERRAL: &str = "referral";
 
 /// Who signs: the person printing, in the position their role holds. A
 /// referral carries the head who committed the distribution instead.
-fn signer(name: &str, head: bool) -> Signer {
+pub(crate) fn signer(name: &str, head: bool) -> Signer {
     let position = if head {
         Bilingual::new("Бөлім басшысы", "Руководитель отдела")
     } else {

@@ -264,4 +264,6 @@ export default {
   referrals_print_list: "Тарату бойынша жолдамалар тізімі",
   cause_others: "басқа балаларға",
   cause_other: "басқа өтініш",
+  journal_print: "Кезең журналы (PDF)",
+  daily_register_print: "Бүгінгі тіркеу тізілімі",
 };

@@ -264,4 +264,6 @@ export default {
   referrals_print_list: "Список направлений распределения",
   cause_others: "другим детям",
   cause_other: "другое заявление",
+  journal_print: "Журнал за период (PDF)",
+  daily_register_print: "Реестр за сегодня",
 };

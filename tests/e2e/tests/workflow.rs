@@ -197,6 +197,17 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     std::fs::copy(&refusal, artifacts_dir().join("e2e-refusal-receipt.pdf")).map_err(|e| e.to_string())?;
     text_until(c, "recent", |t| t.contains(&incomplete)).await?;
 
+    // The day's register lists all four with their statuses and totals.
+    click(c, "nav-search").await?;
+    click(c, "register-print").await?;
+    let line = text_until(c, "journal-status", |t| t.ends_with(".pdf")).await?;
+    let register = line.rsplit(' ').next().unwrap_or_default().to_owned();
+    let text = pdf_text(std::path::Path::new(&register))?;
+    for expected in [preschool.as_str(), &guardianship, &waiting, &incomplete, "қабылдаудан бас тартылды", "отказано в приёме"] {
+        ensure(text.contains(expected), format!("the daily register lacks {expected:?}: {text}"))?;
+    }
+    std::fs::copy(&register, artifacts_dir().join("e2e-daily-register.pdf")).map_err(|e| e.to_string())?;
+
     // A typo found after registration is corrected, never overwritten.
     click(c, "nav-work").await?;
     click_css(c, &format!("#worklist tr[data-number=\"{waiting}\"] td")).await?;

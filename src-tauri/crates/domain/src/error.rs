@@ -60,6 +60,7 @@ pub enum Field {
     Capacity,
     PlaceCount,
     Protocol,
+    Period,
 }
 
 impl Field {
@@ -113,6 +114,7 @@ impl Field {
             Field::Capacity => "capacity",
             Field::PlaceCount => "place_count",
             Field::Protocol => "protocol",
+            Field::Period => "period",
         }
     }
 
@@ -212,6 +214,8 @@ impl Field {
             (Field::PlaceCount, Lang::Ru) => "Количество свободных мест",
             (Field::Protocol, Lang::Kk) => "Хаттама / негіздеме",
             (Field::Protocol, Lang::Ru) => "Протокол / основание",
+            (Field::Period, Lang::Kk) => "Кезең (күндер)",
+            (Field::Period, Lang::Ru) => "Период (дни)",
         }
     }
 }

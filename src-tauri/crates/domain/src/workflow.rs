@@ -54,6 +54,22 @@ impl Status {
         }
     }
 
+    /// The status as printed in journals (the window has the same words in
+    /// its dictionaries).
+    pub fn name(self) -> crate::Bilingual {
+        let (kk, ru) = match self {
+            Status::Accepted => ("қабылданды", "принято"),
+            Status::RefusedAtIntake => ("қабылдаудан бас тартылды", "отказано в приёме"),
+            Status::WithHead => ("басшыда", "у руководителя"),
+            Status::WithExecutor => ("орындаушыда", "у исполнителя"),
+            Status::ResultPrepared => ("нәтиже қол қоюды күтуде", "результат ждёт подписи"),
+            Status::Signed => ("қол қойылды", "подписано"),
+            Status::Issued => ("берілді", "выдано"),
+            Status::Withdrawn => ("кері қайтарылды", "отозвано"),
+        };
+        crate::Bilingual::new(kk, ru)
+    }
+
     pub fn parse(code: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|s| s.code() == code)
     }

@@ -19,6 +19,21 @@ pub struct Due {
     pub whole: Option<DateTime<FixedOffset>>,
 }
 
+/// One line of the registration journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalLine {
+    pub number: String,
+    pub registered_at: DateTime<FixedOffset>,
+    pub applicant_name: String,
+    pub applicant_iin: String,
+    pub service_name: Bilingual,
+    pub status: Status,
+    pub executor: Option<String>,
+    pub due_at: Option<DateTime<FixedOffset>>,
+    /// When it was issued, withdrawn or refused at intake.
+    pub closed_at: Option<DateTime<FixedOffset>>,
+}
+
 /// A printed document as the registry keeps it. `kind` is unique per
 /// document of an application (e.g. `referral:Ж-2026-00001`), so that copy
 /// numbers count reprints of that one document.
@@ -673,6 +688,76 @@ impl Registry {
             &at,
         )?;
         Ok(found)
+    }
+
+    /// The registration journal: every application registered on the days
+    /// `from..=to` (office dates), in number order. Listing people is an
+    /// access to personal data, so it is audited like a search.
+    pub fn journal(&mut self, actor: &Actor, from: chrono::NaiveDate, to: chrono::NaiveDate, now: DateTime<FixedOffset>) -> Result<Vec<JournalLine>, Error> {
+        let at = timestamp(now);
+        let role = self.authorize_plain(actor, Action::ViewApplications, "journal", &at)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+        append(
+            &tx,
+            Entry {
+                at: &at,
+                actor_id: Some(actor.user_id),
+                actor_role: Some(role),
+                action: "journal",
+                entity: "application",
+                entity_id: None,
+                before: None,
+                after: None,
+                reason: Some(format!("{from}..{to}")),
+            },
+        )?;
+        tx.commit().map_err(db_err)?;
+        let parse = |s: Option<String>| s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok());
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.number, a.registered_at, a.applicant_name, a.applicant_iin, a.service_name_kk, a.service_name_ru,
+                        a.status, u.full_name, a.due_at,
+                        CASE a.status WHEN 'refused_at_intake' THEN a.registered_at
+                             ELSE (SELECT MAX(w.at) FROM workflow_events w WHERE w.application_id = a.id
+                                     AND w.to_status IN ('issued', 'withdrawn')) END
+                 FROM applications a LEFT JOIN users u ON u.id = a.executor_id
+                 WHERE a.registered_at >= ?1 AND a.registered_at < ?2
+                 ORDER BY a.registered_at, a.id",
+            )
+            .map_err(db_err)?;
+        let rows = stmt
+            // Stored moments are ISO text, so the day range is a text range.
+            .query_map(params![from.to_string(), to.succ_opt().unwrap_or(to).to_string()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    Bilingual::new(r.get::<_, String>(4)?, r.get::<_, String>(5)?),
+                    r.get::<_, String>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, Option<String>>(9)?,
+                ))
+            })
+            .map_err(db_err)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (number, registered, applicant_name, applicant_iin, service_name, status, executor, due, closed) = row.map_err(db_err)?;
+            out.push(JournalLine {
+                number,
+                registered_at: DateTime::parse_from_rfc3339(&registered).map_err(|e| Error::Storage(e.to_string()))?,
+                applicant_name,
+                applicant_iin,
+                service_name,
+                status: Status::parse(&status).ok_or_else(|| Error::Storage(format!("status {status}")))?,
+                executor,
+                due_at: parse(due),
+                closed_at: parse(closed),
+            });
+        }
+        Ok(out)
     }
 
     /// The application with this number, if any (for verification by number).

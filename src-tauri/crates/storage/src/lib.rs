@@ -23,7 +23,7 @@ use kense_domain::Error;
 use rusqlite::Connection;
 
 pub use applications::{
-    ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, Printed, Registered, RepresentativeRecord, Urgency,
+    ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, JournalLine, Printed, Registered, RepresentativeRecord, Urgency,
 };
 pub use audit::ChainStatus;
 pub use accounts::UserSummary;
