@@ -44,6 +44,9 @@ pub enum Action {
     ManageOffice,
     ManageUsers,
     VerifyAudit,
+    /// Back up, copy a backup out, restore: the whole registry leaves or
+    /// replaces the workstation, so only the administrator.
+    ManageBackups,
 }
 
 /// The person acting, as the backend knows them after log-in.
@@ -73,7 +76,7 @@ fn grants(role: Role, action: Action) -> bool {
             Step::AssignExecutor | Step::Sign | Step::ReturnToExecutor => role == Head,
             Step::PrepareResult => role == Executor,
         },
-        Action::ManageOffice | Action::ManageUsers => role == Administrator,
+        Action::ManageOffice | Action::ManageUsers | Action::ManageBackups => role == Administrator,
         Action::VerifyAudit => matches!(role, Administrator | Head),
     }
 }

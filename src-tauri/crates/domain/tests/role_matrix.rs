@@ -56,7 +56,7 @@ fn every_role_action_and_state() {
 #[test]
 fn every_role_and_plain_action() {
     use Action::*;
-    let table: [(Action, &[Role]); 7] = [
+    let table: [(Action, &[Role]); 8] = [
         (RegisterApplication, &[Role::Clerk]),
         (CorrectApplication, &[Role::Clerk]),
         (PrintDocument, &[Role::Clerk]),
@@ -64,6 +64,7 @@ fn every_role_and_plain_action() {
         (ManageOffice, &[Role::Administrator]),
         (ManageUsers, &[Role::Administrator]),
         (VerifyAudit, &[Role::Administrator, Role::Head]),
+        (ManageBackups, &[Role::Administrator]),
     ];
     for (action, roles) in table {
         for role in Role::ALL {
