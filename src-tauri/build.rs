@@ -37,4 +37,9 @@ const COMMANDS: &[&str] = &[
     "application_detail",
     "open_receipt",
     "verify_document",
+    "backups",
+    "back_up_now",
+    "copy_latest_backup",
+    "restore_backup",
+    "backup_progress",
 ];
