@@ -147,8 +147,11 @@ fn every_ui_string_exists_in_kazakh_and_russian() {
     }
     // Keys built at run time from a code the backend sends: every code of
     // the domain must have its key.
-    let dynamic: [(&str, Vec<&str>); 5] = [
+    let stages: Vec<String> =
+        kense_storage::Stage::ALL.iter().map(|s| serde_json::to_value(s).unwrap().as_str().unwrap().to_owned()).collect();
+    let dynamic: [(&str, Vec<&str>); 6] = [
         ("verdict_", vec!["valid", "content_changed", "forged"]),
+        ("stage_", stages.iter().map(String::as_str).collect()),
         ("status_", Status::ALL.iter().map(|s| s.code()).collect()),
         ("step_", Step::ALL.iter().map(|s| s.code()).collect()),
         ("role_", Role::ALL.iter().map(|r| r.code()).collect()),

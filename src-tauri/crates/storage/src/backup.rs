@@ -76,6 +76,19 @@ pub struct Progress {
     pub total: u64,
 }
 
+impl Stage {
+    pub const ALL: [Stage; 8] = [
+        Stage::Copy,
+        Stage::Verify,
+        Stage::Hash,
+        Stage::Prune,
+        Stage::Transfer,
+        Stage::Check,
+        Stage::Swap,
+        Stage::Reopen,
+    ];
+}
+
 impl Progress {
     fn at(stage: Stage) -> Progress {
         Progress { stage, done: 0, total: 0 }
@@ -305,8 +318,12 @@ fn reference_schema(version: i64) -> Result<Vec<(String, String, String, Option<
     if migrations::latest(applied) != version {
         return Err(Error::BackupRejected(BackupFault::Schema));
     }
-    let mut mem = Connection::open_in_memory().map_err(db_err)?;
-    migrations::migrate(&mut mem, applied)?;
+    // Applied directly rather than through `migrate`, which would log a
+    // migration of the registry for every check.
+    let mem = Connection::open_in_memory().map_err(db_err)?;
+    for m in applied {
+        mem.execute_batch(m.sql).map_err(|e| Error::Storage(format!("migration {} for comparison: {e}", m.version)))?;
+    }
     schema_of(&mem).map_err(db_err)
 }
 
