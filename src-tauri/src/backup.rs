@@ -191,9 +191,10 @@ pub fn start_schedule<R: Runtime>(app: AppHandle<R>) {
     let spawned = std::thread::Builder::new().name("kense-backups".into()).spawn(move || {
         let mut when = "start-up";
         loop {
-            let state = app.state::<AppState>();
-            if due(&state) {
-                scheduled(&state, when, false);
+            if let Some(state) = app.try_state::<AppState>() {
+                if due(&state) {
+                    scheduled(&state, when, false);
+                }
             }
             when = "daily";
             std::thread::sleep(CHECK_EVERY);
@@ -208,7 +209,7 @@ pub fn start_schedule<R: Runtime>(app: AppHandle<R>) {
 /// for it (and for a scheduled backup still running) holds nobody up, and
 /// the process does not end in the middle of a copy.
 pub fn on_exit<R: Runtime>(app: &AppHandle<R>) {
-    let state = app.state::<AppState>();
+    let Some(state) = app.try_state::<AppState>() else { return };
     let writable = state.with_registry(|r| Ok(!r.is_read_only())).unwrap_or(false);
     if writable {
         scheduled(&state, "exit", true);

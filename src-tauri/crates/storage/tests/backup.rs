@@ -175,6 +175,12 @@ fn a_restore_brings_back_the_earlier_registry_and_keeps_the_replaced_one() {
     for companion in ["-wal", "-journal"] {
         assert!(!dir.path().join(format!("{}{companion}", record.kept_as)).exists());
     }
+    // The restore can itself be undone from the file it set aside.
+    let staged = backup::stage_restore(&kept, &dir.path().join("restore.part"), &mut no_progress()).unwrap();
+    let out = r.restore(staged, &admin, later(20), &mut no_progress());
+    out.result.unwrap();
+    let r = out.registry.unwrap();
+    assert!(numbers(&live).contains(&after_backup.number));
     drop(r);
     // The restored file opens as an ordinary registry afterwards.
     let reopened = Registry::open(&live).unwrap();
