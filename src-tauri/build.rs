@@ -57,4 +57,9 @@ const COMMANDS: &[&str] = &[
     "print_referral",
     "print_queue_extract",
     "print_referral_list",
+    "backups",
+    "back_up_now",
+    "copy_latest_backup",
+    "restore_backup",
+    "backup_progress",
 ];

@@ -1,6 +1,7 @@
-// The administrator's desk: accounts and roles, and the audit check.
+// The administrator's desk: accounts and roles, the office, the calendar,
+// the audit check, and backups.
 
-import { $, call, cell, clearErrors, messageOf, notice, showError, t } from "./api.js";
+import { $, ask, call, cell, clearErrors, messageOf, moment, notice, showError, t } from "./api.js";
 
 let office = null;
 
@@ -40,6 +41,11 @@ $("calendar-form").addEventListener("submit", async (ev) => {
 
 export function reset() {
   $("users").replaceChildren();
+  $("backups").replaceChildren();
+  for (const id of ["backup-result", "backup-error", "backup-progress"]) $(id).hidden = true;
+  $("restore-confirm").checked = false;
+  $("restore-submit").disabled = true;
+  $("restore").open = false;
   $("user-form").reset();
   $("office-form").reset();
 }
@@ -47,6 +53,11 @@ export function reset() {
 export async function open() {
   try {
     await loadCalendar();
+  } catch (e) {
+    notice(messageOf(e));
+  }
+  try {
+    await loadBackups();
   } catch (e) {
     notice(messageOf(e));
   }
@@ -135,5 +146,103 @@ $("audit-verify").addEventListener("click", async () => {
     $("audit-result").className = s.first_bad === null ? "hint ok" : "error-text";
   } catch (e) {
     $("audit-result").textContent = messageOf(e);
+  }
+});
+
+// Backups. The copy, the checks and the restore run in Rust; this shows the
+// list, asks for an explicit confirmation before a restore, and shows which
+// step a long operation is at.
+
+function megabytes(bytes) {
+  return `${(bytes / 1048576).toFixed(1)} ${t("size_mb")}`;
+}
+
+async function loadBackups() {
+  const list = await call("backups");
+  $("backups-empty").hidden = list.length > 0;
+  $("backups").replaceChildren(
+    ...list.map((b) => {
+      const tr = document.createElement("tr");
+      tr.dataset.name = b.name;
+      tr.append(cell(b.name), cell(moment(b.taken_at)), cell(megabytes(b.size)));
+      return tr;
+    }),
+  );
+}
+
+// Runs a backup command, showing the step Rust reports while it takes
+// longer than the 300 ms after which the window shows progress.
+async function withProgress(cmd) {
+  for (const id of ["backup-result", "backup-error"]) $(id).hidden = true;
+  const buttons = ["backup-now", "backup-copy", "restore-submit"].map($);
+  const wasDisabled = buttons.map((b) => b.disabled);
+  buttons.forEach((b) => (b.disabled = true));
+  const line = $("backup-progress");
+  const show = (p) => {
+    const part = p && p.total > 0 ? ` ${Math.floor((100 * p.done) / p.total)}%` : "";
+    line.textContent = p ? `${t("stage_" + p.stage)}…${part}` : t("backup_running");
+    line.hidden = false;
+  };
+  const timer = setTimeout(() => show(null), 300);
+  const poll = setInterval(async () => {
+    try {
+      const p = await ask("backup_progress");
+      if (p) show(p);
+    } catch (_) {
+      // The answer is only decoration; the command's own reply counts.
+    }
+  }, 250);
+  try {
+    return await call(cmd);
+  } finally {
+    clearTimeout(timer);
+    clearInterval(poll);
+    line.hidden = true;
+    buttons.forEach((b, i) => (b.disabled = wasDisabled[i]));
+  }
+}
+
+function done(text) {
+  $("backup-result").textContent = text;
+  $("backup-result").hidden = false;
+}
+
+$("backup-now").addEventListener("click", async () => {
+  try {
+    const rec = await withProgress("back_up_now");
+    done(`${t("backup_made")} ${rec.name} (${megabytes(rec.size)}; SHA-256 ${rec.sha256.slice(0, 12)}…)`);
+    await loadBackups();
+  } catch (e) {
+    showError($("backup-error"), e);
+  }
+});
+
+$("backup-copy").addEventListener("click", async () => {
+  try {
+    const rec = await withProgress("copy_latest_backup");
+    if (rec) done(`${t("backup_copied")} ${rec.destination} / ${rec.name}`);
+  } catch (e) {
+    showError($("backup-error"), e);
+  }
+});
+
+$("restore-confirm").addEventListener("change", (ev) => {
+  $("restore-submit").disabled = !ev.currentTarget.checked;
+});
+
+$("restore-submit").addEventListener("click", async () => {
+  if (!$("restore-confirm").checked) return;
+  try {
+    const rec = await withProgress("restore_backup");
+    if (!rec) return;
+    // Everyone was logged out by the restore: back to the log-in screen,
+    // with what happened and where the replaced file is.
+    window.dispatchEvent(new Event("kense:not-logged-in"));
+    notice(`${t("restore_done")} ${rec.kept_as}`);
+  } catch (e) {
+    showError($("backup-error"), e);
+  } finally {
+    $("restore-confirm").checked = false;
+    $("restore-submit").disabled = true;
   }
 });

@@ -35,6 +35,12 @@ export async function call(cmd, args) {
   }
 }
 
+// A background question (progress of a running job): no busy bar of its
+// own, so it never hides the bar of the call it reports on.
+export function ask(cmd, args) {
+  return window.__TAURI__.core.invoke(cmd, args);
+}
+
 export function messageOf(err) {
   return err && typeof err === "object" && err.message ? err.message : t("unexpected");
 }

@@ -16,8 +16,10 @@ use kense_domain::office::{OfficeData, OfficeDraft};
 use kense_domain::queue::QueueClaim;
 use kense_domain::reasons::Reason;
 use kense_domain::workflow::{next, Command, Status};
+use kense_storage::backup::CopyRecord;
 use kense_storage::{
-    ApplicationQuery, ApplicationRecord, ApplicationSummary, ChainStatus, Office, Registered, StepTaken, UserSummary,
+    ApplicationQuery, ApplicationRecord, ApplicationSummary, BackupFile, BackupRecord, ChainStatus, Initiator, Office,
+    Progress, Registered, RestoreRecord, StepTaken, UserSummary,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -25,7 +27,7 @@ use tauri::State;
 
 use crate::ipc::{decode, IpcError};
 use crate::state::AppState;
-use crate::{clock, journal, receipt};
+use crate::{backup, clock, journal, receipt};
 
 type Reply<T> = Result<T, IpcError>;
 
@@ -68,7 +70,7 @@ pub fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
     };
     let user = state.actor().ok().as_ref().map(UserView::from);
     let data_dir = state.data_dir().ok().map(|d| d.display().to_string());
-    Ok(AppStatus { lang, startup_error, initialised, user, office, data_dir, audit_broken_at: state.audit_broken_at })
+    Ok(AppStatus { lang, startup_error, initialised, user, office, data_dir, audit_broken_at: state.audit_broken_at() })
 }
 
 #[derive(Deserialize)]
@@ -479,5 +481,41 @@ pub fn print_journal(app: tauri::AppHandle, state: State<'_, AppState>, payload:
         let printed = journal::print(&state, &actor, day(&req.from)?, day(&req.to)?)?;
         Ok(receipt::show(&app, printed))
     })();
+    reply(&state, r)
+}
+
+/// The verified backups in the data folder, newest first.
+#[tauri::command(async)]
+pub fn backups(state: State<'_, AppState>) -> Reply<Vec<BackupFile>> {
+    let r = state.actor().and_then(|actor| backup::list(&state, &actor));
+    reply(&state, r)
+}
+
+#[tauri::command(async)]
+pub fn back_up_now(state: State<'_, AppState>) -> Reply<BackupRecord> {
+    let r = state.actor().and_then(|actor| backup::back_up(&state, Initiator::Person(&actor), false));
+    reply(&state, r)
+}
+
+/// Opens a folder picker (from Rust) and copies the newest backup there;
+/// `null` when the administrator cancels.
+#[tauri::command(async)]
+pub fn copy_latest_backup(app: tauri::AppHandle, state: State<'_, AppState>) -> Reply<Option<CopyRecord>> {
+    let r = state.actor().and_then(|actor| backup::copy_latest(&app, &state, &actor));
+    reply(&state, r)
+}
+
+/// Opens a file picker (from Rust), checks the chosen backup and restores
+/// it; `null` when cancelled. Everyone is logged out afterwards.
+#[tauri::command(async)]
+pub fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -> Reply<Option<RestoreRecord>> {
+    let r = state.actor().and_then(|actor| backup::restore(&app, &state, &actor));
+    reply(&state, r)
+}
+
+/// Where the running backup, copy or restore is; `null` when none runs.
+#[tauri::command(async)]
+pub fn backup_progress(state: State<'_, AppState>) -> Reply<Option<Progress>> {
+    let r = state.actor().and_then(|actor| backup::progress(&state, &actor));
     reply(&state, r)
 }

@@ -4,6 +4,7 @@
 //! and exposes thin commands to the window. Rules live in `kense-domain`,
 //! SQL in `kense-storage`, PDF in `kense-documents`.
 
+mod backup;
 mod clock;
 mod commands;
 mod demo;
@@ -33,6 +34,7 @@ struct Options {
     data_dir: Option<PathBuf>,
     demo: bool,
     clock: Option<String>,
+    dialog_answer: Option<PathBuf>,
 }
 
 fn options() -> Options {
@@ -43,6 +45,7 @@ fn options() -> Options {
             Some("--demo") => o.demo = true,
             Some("--data-dir") => o.data_dir = args.next().map(PathBuf::from),
             Some("--clock") => o.clock = args.next().and_then(|a| a.into_string().ok()),
+            Some("--dialog-answer") => o.dialog_answer = args.next().map(PathBuf::from),
             _ => {}
         }
     }
@@ -78,13 +81,20 @@ pub fn run() {
         }))
         .plugin(log.build())
         .plugin(tauri_plugin_opener::init())
+        // Its pickers are called from Rust only; the window holds no
+        // dialog permission (tests/configuration.rs checks it).
+        .plugin(tauri_plugin_dialog::init())
         // The registry opens once the logger is in place, so that what
         // happens while opening it is in the log file.
         .setup(move |app| {
             if let Some(moment) = &opts.clock {
                 clock::start_at(moment);
             }
+            if let Some(file) = opts.dialog_answer.clone() {
+                backup::answer_dialogs_from(file);
+            }
             app.manage(AppState::start(data_dir, opts.demo));
+            backup::start_schedule(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -129,8 +139,20 @@ pub fn run() {
             queue::print_referral,
             queue::print_queue_extract,
             queue::print_referral_list,
+            commands::backups,
+            commands::back_up_now,
+            commands::copy_latest_backup,
+            commands::restore_backup,
+            commands::backup_progress,
         ])
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(|handle, event| {
+                if let tauri::RunEvent::Exit = event {
+                    backup::on_exit(handle);
+                }
+            })
+        });
     if let Err(e) = result {
         // Nothing can be shown without a window; the log and stderr are all
         // there is.

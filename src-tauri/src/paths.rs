@@ -32,6 +32,17 @@ pub fn registry_file(data_dir: &Path) -> PathBuf {
     data_dir.join("registry.sqlite")
 }
 
+/// Verified backups, kept beside the registry (copy them off the machine
+/// from the administrator's desk).
+pub fn backups_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("backups")
+}
+
+/// Where a file chosen for restore is copied and checked before it goes in.
+pub fn restore_staging(data_dir: &Path) -> PathBuf {
+    data_dir.join("restore-staging.sqlite.part")
+}
+
 pub fn logs_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("logs")
 }

@@ -17,7 +17,7 @@ use kense_domain::catalog::{Catalog, Channel};
 use kense_domain::deadline;
 use kense_domain::reasons::RefusalReasons;
 use kense_domain::workflow::Status;
-use kense_storage::Due;
+use kense_storage::{Due, Progress};
 
 use crate::{clock, demo, paths, CALENDAR_JSON, CATALOG_JSON, REFUSAL_REASONS_JSON};
 
@@ -37,9 +37,25 @@ pub struct AppState {
     session: Mutex<Session>,
     typesetter: Result<Typesetter, Error>,
     rules: Result<Rules, Error>,
-    /// The first audit event that failed verification at start-up, if any:
-    /// shown to every user until someone acts on it.
-    pub audit_broken_at: Option<i64>,
+    /// The first audit event that failed verification at start-up (or
+    /// after a restore), if any: shown to every user until someone acts on it.
+    audit_broken_at: Mutex<Option<i64>>,
+    /// Held by a backup, a copy or a restore: one at a time.
+    maintenance: Mutex<()>,
+    /// Where the running backup or restore is, for the window's progress line.
+    progress: Mutex<Option<Progress>>,
+}
+
+/// A backup, copy or restore under way; clears the progress when it ends.
+pub struct Job<'a> {
+    state: &'a AppState,
+    _held: MutexGuard<'a, ()>,
+}
+
+impl Drop for Job<'_> {
+    fn drop(&mut self) {
+        self.state.set_progress(None);
+    }
 }
 
 /// Shipped rule data beside the catalog: refusal grounds and the calendar.
@@ -74,7 +90,9 @@ impl AppState {
         AppState {
             data_dir,
             rules,
-            audit_broken_at,
+            audit_broken_at: Mutex::new(audit_broken_at),
+            maintenance: Mutex::new(()),
+            progress: Mutex::new(None),
             registry: Mutex::new(registry),
             session: Mutex::new(Session { actor: None, lang: Lang::Kk, last_seen: Instant::now() }),
             typesetter,
@@ -119,6 +137,61 @@ impl AppState {
             Ok(r) => f(r),
             Err(e) => Err(e.clone()),
         }
+    }
+
+    /// Hands the open registry to `f`, which must give one back (the same,
+    /// a replacement, or the error that there is none): a restore closes the
+    /// file and opens another. The lock is held throughout, so no command
+    /// sees the registry in between.
+    pub fn replace_registry<T>(
+        &self,
+        f: impl FnOnce(Registry) -> (Result<Registry, Error>, Result<T, Error>),
+    ) -> Result<T, Error> {
+        let mut guard = self.registry()?;
+        let current = std::mem::replace(&mut *guard, Err(Error::DatabaseBusy));
+        let registry = current?;
+        let (next, result) = f(registry);
+        if let Err(e) = &next {
+            log::error!("registry not open after replacing it: {e}");
+        }
+        *guard = next;
+        result
+    }
+
+    pub fn audit_broken_at(&self) -> Option<i64> {
+        self.audit_broken_at.lock().map(|b| *b).unwrap_or(None)
+    }
+
+    pub fn set_audit_broken_at(&self, at: Option<i64>) {
+        if let Ok(mut b) = self.audit_broken_at.lock() {
+            *b = at;
+        }
+    }
+
+    /// Starts a backup, copy or restore. `wait` is for the exit backup,
+    /// which may wait for a scheduled one to end; the window's commands are
+    /// told instead that one is running.
+    pub fn begin_job(&self, wait: bool) -> Result<Job<'_>, Error> {
+        let held = if wait {
+            self.maintenance.lock().map_err(poisoned)?
+        } else {
+            match self.maintenance.try_lock() {
+                Ok(g) => g,
+                Err(std::sync::TryLockError::WouldBlock) => return Err(Error::BackupRunning),
+                Err(std::sync::TryLockError::Poisoned(e)) => return Err(poisoned(e)),
+            }
+        };
+        Ok(Job { state: self, _held: held })
+    }
+
+    pub fn set_progress(&self, p: Option<Progress>) {
+        if let Ok(mut slot) = self.progress.lock() {
+            *slot = p;
+        }
+    }
+
+    pub fn progress(&self) -> Option<Progress> {
+        self.progress.lock().map(|p| *p).unwrap_or(None)
     }
 
     pub fn typesetter(&self) -> Result<&Typesetter, Error> {
@@ -182,16 +255,23 @@ pub fn due_on_entering(
 fn open_registry(dir: &std::path::Path, demo: Option<&Rules>) -> Result<(Registry, Option<i64>), Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
     let mut registry = Registry::open(&paths::registry_file(dir))?;
+    let broken = prepare(&mut registry)?;
+    if let Some(rules) = demo {
+        if !registry.has_users()? {
+            demo::populate(&mut registry, &WorkingCalendar::new(&rules.calendar)?, clock::now())?;
+        }
+    }
+    Ok((registry, broken))
+}
+
+/// What every freshly opened registry gets, at start-up and after a
+/// restore: the shipped catalog, and the audit chain verified.
+pub fn prepare(registry: &mut Registry) -> Result<Option<i64>, Error> {
     registry.install_catalog(CATALOG_JSON, clock::now())?;
     let chain = registry.verify_audit_chain()?;
     match chain.first_bad {
         None => log::info!("audit chain verified: {} events", chain.events),
         Some(seq) => log::error!("audit chain broken at event {seq}"),
     }
-    if let Some(rules) = demo {
-        if !registry.has_users()? {
-            demo::populate(&mut registry, &WorkingCalendar::new(&rules.calendar)?, clock::now())?;
-        }
-    }
-    Ok((registry, chain.first_bad))
+    Ok(chain.first_bad)
 }

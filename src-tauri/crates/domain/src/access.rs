@@ -56,6 +56,9 @@ pub enum Action {
     /// A step of a referral's life, as reported by the kindergarten or the
     /// parent; expiry is the office clock's, never a person's.
     Referral(ReferralStep),
+    /// Back up, copy a backup out, restore: the whole registry leaves or
+    /// replaces the workstation, so only the administrator.
+    ManageBackups,
 }
 
 /// The person acting, as the backend knows them after log-in.
@@ -85,7 +88,7 @@ fn grants(role: Role, action: Action) -> bool {
             Step::AssignExecutor | Step::Sign | Step::ReturnToExecutor => role == Head,
             Step::PrepareResult => role == Executor,
         },
-        Action::ManageOffice | Action::ManageUsers => role == Administrator,
+        Action::ManageOffice | Action::ManageUsers | Action::ManageBackups => role == Administrator,
         Action::VerifyAudit => matches!(role, Administrator | Head),
         Action::ViewQueue => matches!(role, Clerk | Executor | Head),
         Action::ManageKindergartens => matches!(role, Head | Administrator),

@@ -220,6 +220,52 @@ impl Field {
     }
 }
 
+/// Why a file offered for restore was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupFault {
+    /// Not an SQLite file, or one that cannot be opened read-only.
+    Unreadable,
+    Integrity,
+    ForeignKeys,
+    /// The schema is not the one Kense's migrations build for its version.
+    Schema,
+    Newer { found: i64, supported: i64 },
+    AuditChain { first_bad: i64 },
+}
+
+impl BackupFault {
+    fn reason(self, lang: Lang) -> String {
+        let kk = lang == Lang::Kk;
+        let pick = |k: String, r: String| if kk { k } else { r };
+        match self {
+            BackupFault::Unreadable => pick(
+                "бұл Kense тізілімінің файлы емес немесе ол оқылмайды.".into(),
+                "это не файл реестра Kense, или он не читается.".into(),
+            ),
+            BackupFault::Integrity => pick(
+                "файл бүлінген (тұтастығын тексеру өтпеді).".into(),
+                "файл повреждён (проверка целостности не пройдена).".into(),
+            ),
+            BackupFault::ForeignKeys => pick(
+                "файлдағы жазбалардың өзара сілтемелері бұзылған.".into(),
+                "нарушены ссылки между записями в файле.".into(),
+            ),
+            BackupFault::Schema => pick(
+                "файлдың құрылымы Kense нұсқаларының ешқайсысына сәйкес келмейді.".into(),
+                "структура файла не совпадает ни с одной версией Kense.".into(),
+            ),
+            BackupFault::Newer { found, supported } => pick(
+                format!("файл Kense-тің жаңа нұсқасымен жасалған (схема {found}, осы нұсқа {supported}-ге дейін). Алдымен Kense-ті жаңартыңыз."),
+                format!("файл создан более новой версией Kense (схема {found}, эта версия — до {supported}). Сначала обновите Kense."),
+            ),
+            BackupFault::AuditChain { first_bad } => pick(
+                format!("файлдың аудит тізбегі {first_bad}-оқиғада бұзылған: файл сырттан өзгертілген."),
+                format!("аудит-цепочка файла нарушена на событии {first_bad}: файл изменён извне."),
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     Required(Field),
@@ -265,6 +311,16 @@ pub enum Error {
     DatabaseNewer { found: i64, supported: i64 },
     DatabaseCorrupt(String),
     DatabaseBusy,
+    /// The disk (or SQLite's page limit) is full: the transaction rolled back.
+    DiskFull,
+    /// The registry is open for reading only (read-only file, folder or medium).
+    ReadOnly,
+    /// A file chosen for restore failed a check; nothing was changed.
+    BackupRejected(BackupFault),
+    /// No verified backup exists yet.
+    NoBackup,
+    /// A backup or restore is already running.
+    BackupRunning,
     Storage(String),
     Catalog(String),
     Document(String),
@@ -324,6 +380,11 @@ impl Error {
             Error::DatabaseNewer { .. } => "database_newer",
             Error::DatabaseCorrupt(_) => "database_corrupt",
             Error::DatabaseBusy => "database_busy",
+            Error::DiskFull => "disk_full",
+            Error::ReadOnly => "read_only",
+            Error::BackupRejected(_) => "backup_rejected",
+            Error::NoBackup => "no_backup",
+            Error::BackupRunning => "backup_running",
             Error::Storage(_) => "storage",
             Error::Catalog(_) => "catalog",
             Error::Document(_) => "document",
@@ -537,6 +598,29 @@ impl Error {
                 "Тізілім бос емес. Бірнеше секундтан кейін қайталаңыз.",
                 "Реестр занят. Повторите через несколько секунд.",
             ),
+            Error::DiskFull => pick(
+                "Дискіде орын қалмады: соңғы әрекет сақталмады, бұрынғы жазбалардың бәрі орнында. Дискіде орын босатып, қайталаңыз немесе әкімшіге хабарласыңыз.",
+                "На диске не осталось места: последнее действие не сохранено, все прежние записи на месте. Освободите место на диске и повторите или обратитесь к администратору.",
+            ),
+            Error::ReadOnly => pick(
+                "Тізілім тек оқуға ашық: өзгерістер сақталмайды. Қарауға болады; жазу үшін әкімші файлға және оның қалтасына жазу құқығын беруі керек.",
+                "Реестр открыт только для чтения: изменения не сохраняются. Просматривать можно; чтобы записывать, администратор должен дать право записи в файл и его папку.",
+            ),
+            Error::BackupRejected(fault) => {
+                let why = fault.reason(lang);
+                pick(
+                    &format!("Таңдалған файлдан қалпына келтіру мүмкін емес: {why} Тізілім өзгерген жоқ."),
+                    &format!("Восстановить из выбранного файла нельзя: {why} Реестр не изменён."),
+                )
+            }
+            Error::NoBackup => pick(
+                "Әлі тексерілген резервтік көшірме жоқ. Алдымен «Қазір көшірме жасау» батырмасын басыңыз.",
+                "Проверенной резервной копии ещё нет. Сначала нажмите «Сделать копию сейчас».",
+            ),
+            Error::BackupRunning => pick(
+                "Резервтік көшірме жасалып немесе тізілім қалпына келтіріліп жатыр. Аяқталғанын күтіп, қайталаңыз.",
+                "Идёт резервное копирование или восстановление реестра. Дождитесь окончания и повторите.",
+            ),
             Error::Storage(_) => pick(
                 "Тізілімге жазу мүмкін болмады; ештеңе өзгерген жоқ. Қайталаңыз, қате қайталанса, әкімшіге хабарласыңыз.",
                 "Не удалось записать в реестр; ничего не изменено. Повторите, а если ошибка повторится — обратитесь к администратору.",
@@ -645,6 +729,16 @@ mod tests {
             Error::NotQueueService,
             Error::EvidenceExpired,
             Error::OutOfRange { field: Field::Capacity, min: 1, max: 100 },
+            Error::DiskFull,
+            Error::ReadOnly,
+            Error::NoBackup,
+            Error::BackupRunning,
+            Error::BackupRejected(BackupFault::Unreadable),
+            Error::BackupRejected(BackupFault::Integrity),
+            Error::BackupRejected(BackupFault::ForeignKeys),
+            Error::BackupRejected(BackupFault::Schema),
+            Error::BackupRejected(BackupFault::Newer { found: 9, supported: 5 }),
+            Error::BackupRejected(BackupFault::AuditChain { first_bad: 3 }),
         ];
         for e in samples {
             let kk = e.message(Lang::Kk);

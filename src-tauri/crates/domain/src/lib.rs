@@ -24,5 +24,5 @@ pub mod user;
 pub mod verification;
 pub mod workflow;
 
-pub use error::{Error, Field};
+pub use error::{BackupFault, Error, Field};
 pub use lang::{Bilingual, Lang};

@@ -37,6 +37,36 @@ pub fn open(path: &Path) -> Result<Connection, Error> {
     Ok(conn)
 }
 
+/// Opens an existing registry for reading only. SQLite's own read-only
+/// flag (not file permissions, which do not stop root) makes every write
+/// fail with `SQLITE_READONLY`; `query_only` says the same at the SQL level.
+pub fn open_read_only(path: &Path) -> Result<Connection, Error> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(db_err)?;
+    conn.busy_timeout(Duration::from_secs(5)).map_err(db_err)?;
+    conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA query_only = ON;").map_err(db_err)?;
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(db_err)?;
+    if check != "ok" {
+        return Err(Error::DatabaseCorrupt(check));
+    }
+    Ok(conn)
+}
+
+/// Opens a file nobody vouches for (a backup picked for restore) so that
+/// nothing in it can act: read-only, defensive mode (no writable_schema,
+/// no journal tricks), untrusted schema (no functions with side effects
+/// from its views or triggers).
+pub fn open_untrusted(path: &Path) -> Result<Connection, rusqlite::Error> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA query_only = ON;")?;
+    // Reading the header now makes a non-database fail here, not later.
+    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?;
+    Ok(conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
