@@ -1,7 +1,7 @@
 // The administrator's desk: accounts and roles, the office, the calendar,
 // the audit check, and backups.
 
-import { $, ask, call, cell, clearErrors, messageOf, moment, notice, showError, t } from "./api.js";
+import { $, ask, call, cell, clearErrors, messageOf, moment, notice, noticeError, showError, t } from "./api.js";
 
 let office = null;
 
@@ -54,17 +54,17 @@ export async function open() {
   try {
     await loadCalendar();
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
   }
   try {
     await loadBackups();
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
   }
   try {
     office = (await call("app_status")).office;
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
   }
   if (office) {
     $("office-name-kk").value = office.name.kk;
@@ -75,11 +75,12 @@ export async function open() {
     $("office-series").value = office.series;
     $("office-start-number").value = String(office.start_number);
   }
+  await loadStamp();
   let users;
   try {
     users = await call("users");
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
     return;
   }
   $("users").replaceChildren(
@@ -244,5 +245,55 @@ $("restore-submit").addEventListener("click", async () => {
   } finally {
     $("restore-confirm").checked = false;
     $("restore-submit").disabled = true;
+  }
+});
+
+// The stamp (seal and signature) drawn on signed documents.
+async function loadStamp() {
+  let png = null;
+  try {
+    png = await call("stamp");
+  } catch (e) {
+    noticeError(e);
+    return;
+  }
+  $("stamp-state").textContent = t(png ? "stamp_present" : "stamp_none");
+  $("stamp-preview").hidden = !png;
+  if (png) $("stamp-preview").src = `data:image/png;base64,${png}`;
+  $("stamp-remove").hidden = !png;
+}
+
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+$("stamp-upload").addEventListener("click", async () => {
+  $("stamp-error").hidden = true;
+  const file = $("stamp-file").files[0];
+  if (!file) {
+    showError($("stamp-error"), { message: t("stamp_choose") });
+    return;
+  }
+  try {
+    await call("set_stamp", { payload: { png: await base64Of(file) } });
+    $("stamp-file").value = "";
+    await loadStamp();
+  } catch (e) {
+    showError($("stamp-error"), e);
+  }
+});
+
+$("stamp-remove").addEventListener("click", async () => {
+  $("stamp-error").hidden = true;
+  try {
+    await call("set_stamp", { payload: { png: null } });
+    await loadStamp();
+  } catch (e) {
+    showError($("stamp-error"), e);
   }
 });

@@ -67,6 +67,14 @@ export function notice(text) {
   $("notice").hidden = !text;
 }
 
+// A background load that failed: told in the notice line, except a session
+// that ended — the log-in screen says that, and a late answer must not
+// overwrite what the screen says next (e.g. after a restore).
+export function noticeError(e) {
+  if (e && e.code === "not_logged_in") return;
+  notice(messageOf(e));
+}
+
 export function cell(text, className) {
   const td = document.createElement("td");
   td.textContent = text ?? "";
@@ -91,4 +99,14 @@ export function moment(rfc3339) {
 
 export function urgencyText(u) {
   return u === "overdue" ? t("urgency_overdue") : u === "due_today" ? t("urgency_due_today") : "";
+}
+
+// The printer chosen at this workstation ("" = the PDF viewer). Kept per
+// workstation: the printer stands next to the desk, not with the person.
+export function printer() {
+  return localStorage.getItem("kense.printer") ?? "";
+}
+
+export function setPrinter(name) {
+  localStorage.setItem("kense.printer", name);
 }

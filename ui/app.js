@@ -2,7 +2,7 @@
 // navigation, the language switch. No rule is decided here: the backend
 // validates, authorizes and answers; this code shows what it says.
 
-import { $, call, clearErrors, currentLang, messageOf, notice, setLang, showError, t } from "./api.js";
+import { $, call, clearErrors, currentLang, messageOf, notice, noticeError, option, printer, setLang, setPrinter, showError, t } from "./api.js";
 import * as register from "./register.js";
 import * as work from "./work.js";
 import * as admin from "./admin.js";
@@ -30,7 +30,7 @@ async function setLanguage(next) {
   try {
     await call("set_language", { payload: { lang: next } });
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
   }
   await refreshView();
 }
@@ -56,7 +56,23 @@ function allowedViews() {
 async function openView(id) {
   view = id;
   for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== id;
-  for (const b of document.querySelectorAll("#nav .tab")) b.setAttribute("aria-current", String(b.dataset.view === id));
+  // Direct printing is offered only where CUPS lists printers.
+async function loadPrinters() {
+  let list = [];
+  try {
+    list = await call("printers");
+  } catch (e) {
+    list = [];
+  }
+  const select = $("printer-choice");
+  select.replaceChildren(option("", t("printer_viewer")), ...list.map((p) => option(p, p)));
+  select.value = list.includes(printer()) ? printer() : "";
+  $("printer-line").hidden = list.length === 0;
+}
+
+$("printer-choice").addEventListener("change", () => setPrinter($("printer-choice").value));
+
+for (const b of document.querySelectorAll("#nav .tab")) b.setAttribute("aria-current", String(b.dataset.view === id));
   await refreshView();
 }
 
@@ -103,8 +119,27 @@ async function refresh() {
     if (status.audit_broken_at !== null && status.audit_broken_at !== undefined) {
       notice(`${t("audit_broken_banner")} ${status.audit_broken_at}`);
     }
+    // Not awaited: the first view must not wait on CUPS, nor open after the
+    // person already chose another tab.
+    loadPrinters();
     const tabs = allowedViews();
-    for (const b of document.querySelectorAll("#nav .tab")) b.hidden = !tabs.includes(b);
+    // Direct printing is offered only where CUPS lists printers.
+async function loadPrinters() {
+  let list = [];
+  try {
+    list = await call("printers");
+  } catch (e) {
+    list = [];
+  }
+  const select = $("printer-choice");
+  select.replaceChildren(option("", t("printer_viewer")), ...list.map((p) => option(p, p)));
+  select.value = list.includes(printer()) ? printer() : "";
+  $("printer-line").hidden = list.length === 0;
+}
+
+$("printer-choice").addEventListener("change", () => setPrinter($("printer-choice").value));
+
+for (const b of document.querySelectorAll("#nav .tab")) b.hidden = !tabs.includes(b);
     if (tabs.length) await openView(tabs[0].dataset.view);
   }
 }
@@ -166,6 +201,22 @@ window.addEventListener("kense:office", (e) => {
   office = e.detail;
   $("office-name").textContent = office.name[currentLang()];
 });
+
+// Direct printing is offered only where CUPS lists printers.
+async function loadPrinters() {
+  let list = [];
+  try {
+    list = await call("printers");
+  } catch (e) {
+    list = [];
+  }
+  const select = $("printer-choice");
+  select.replaceChildren(option("", t("printer_viewer")), ...list.map((p) => option(p, p)));
+  select.value = list.includes(printer()) ? printer() : "";
+  $("printer-line").hidden = list.length === 0;
+}
+
+$("printer-choice").addEventListener("change", () => setPrinter($("printer-choice").value));
 
 for (const b of document.querySelectorAll("#nav .tab")) b.addEventListener("click", () => openView(b.dataset.view));
 document.querySelectorAll(".lang-switch button").forEach((b) => b.addEventListener("click", () => setLanguage(b.dataset.lang)));

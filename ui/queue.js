@@ -4,7 +4,7 @@
 // printing. Buttons follow the roles only as a convenience: the backend
 // decides every action.
 
-import { $, call, cell, clearErrors, currentLang, messageOf, moment, notice, option, showError, t } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, moment, notice, noticeError, option, printer, showError, t } from "./api.js";
 
 let user = null;
 let settings = null;
@@ -58,7 +58,7 @@ export async function open(u) {
       await loadStatistics();
     }
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
   }
 }
 
@@ -126,7 +126,7 @@ export async function openEntry(applicationId) {
   try {
     view = await call("queue_entry", { payload: { application_id: applicationId } });
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
     return;
   }
   if (!view.entry) return;
@@ -167,14 +167,14 @@ $("queue-print-extract").addEventListener("click", async () => {
   const year = Number($("queue-year").value);
   if (!year) return;
   try {
-    const printed = await call("print_queue_extract", { payload: { birth_year: year } });
+    const printed = await call("print_queue_extract", { payload: { birth_year: year, printer: printer() } });
     notice(`${t("document_saved")} ${printed.path}`);
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
   }
 });
 
-$("queue-year").addEventListener("change", () => loadQueue().catch((e) => notice(messageOf(e))));
+$("queue-year").addEventListener("change", () => loadQueue().catch((e) => noticeError(e)));
 
 $("confirm-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -194,7 +194,7 @@ $("confirm-form").addEventListener("submit", async (ev) => {
 
 $("entry-print").addEventListener("click", async () => {
   try {
-    const printed = await call("print_queue_notification", { payload: { application_id: current.application_id } });
+    const printed = await call("print_queue_notification", { payload: { application_id: current.application_id, printer: printer() } });
     notice(`${t("document_saved")} ${printed.path}`);
   } catch (e) {
     showError($("entry-error"), e);
@@ -337,7 +337,7 @@ $("distribution-commit").addEventListener("click", async () => {
 
 $("referrals-print-list").addEventListener("click", async () => {
   try {
-    const printed = await call("print_referral_list", { payload: { distribution_id: lastDistribution } });
+    const printed = await call("print_referral_list", { payload: { distribution_id: lastDistribution, printer: printer() } });
     $("referrals-print-status").textContent = `${t("document_saved")} ${printed.path}`;
   } catch (e) {
     showError($("referral-error"), e);
@@ -401,7 +401,7 @@ async function referralStep(r, step) {
 }
 
 async function printReferral(id, open = true) {
-  const printed = await call("print_referral", { payload: { referral_id: id, open } });
+  const printed = await call("print_referral", { payload: { referral_id: id, open, printer: printer() } });
   $("referrals-print-status").textContent = `${t("document_saved")} ${printed.path}`;
   return printed;
 }

@@ -1,7 +1,7 @@
 // The clerk's registration form: service, channel, applicant, child, the
 // service's document checklist, consent; save and print in one action.
 
-import { $, call, cell, clearErrors, currentLang, moment, notice, messageOf, option, showError, t } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, moment, noticeError, option, printer, showError, t } from "./api.js";
 import { claimOptions } from "./queue.js";
 
 const QUEUE_SERVICE = "preschool_queue";
@@ -12,7 +12,7 @@ export async function open() {
   const [list, options] = await Promise.all([
     services.length === 0 ? call("services") : services,
     claimOptions().catch((e) => {
-      notice(messageOf(e));
+      noticeError(e);
       return null;
     }),
   ]);
@@ -156,6 +156,7 @@ $("register-form").addEventListener("reset", () => {
     renderChecklist();
     $("result").hidden = true;
     $("result-code-line").hidden = true;
+    $("result-notification").hidden = true;
     $("register-error").hidden = true;
     $("duplicate-field").hidden = true;
     $("applicant_iin").focus();
@@ -196,9 +197,12 @@ $("register-form").addEventListener("submit", async (ev) => {
     $("result-status").textContent =
       t("status_" + registered.status) + (registered.queue_position ? ` · ${t("queue_position")} ${registered.queue_position}` : "");
     $("result-receipt").hidden = true;
+    $("result-notification").hidden = true;
     $("result").hidden = false;
-    // Accepted or refused at intake, the applicant leaves with a receipt.
+    // Accepted or refused at intake, the applicant leaves with a receipt;
+    // a queued child's parent also with the notification of its number.
     await printReceipt(registered.id);
+    if (registered.queue_position) await printNotification(registered.id);
     await loadRecent();
   } catch (e) {
     // A second open application for the same child: the backend asks why.
@@ -212,7 +216,7 @@ $("register-form").addEventListener("submit", async (ev) => {
 
 async function printReceipt(id) {
   try {
-    const printed = await call("open_receipt", { payload: { id } });
+    const printed = await call("open_receipt", { payload: { id, printer: printer() } });
     $("result-receipt-label").textContent = t(printed.kind === "refusal-receipt" ? "refusal_saved" : "receipt_saved");
     $("result-receipt-path").textContent = printed.path;
     $("result-verification").textContent = printed.verification;
@@ -224,12 +228,22 @@ async function printReceipt(id) {
   }
 }
 
+async function printNotification(id) {
+  try {
+    const printed = await call("print_queue_notification", { payload: { application_id: id, printer: printer() } });
+    $("result-notification-path").textContent = printed.path;
+    $("result-notification").hidden = false;
+  } catch (e) {
+    showError($("register-error"), e);
+  }
+}
+
 async function loadRecent() {
   let rows;
   try {
     rows = await call("search_applications", { payload: { limit: 30 } });
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
     return;
   }
   $("recent-empty").hidden = rows.length > 0;

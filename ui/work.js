@@ -1,7 +1,7 @@
 // The worklist (what waits for me, by deadline), an application's detail
 // with the steps the backend may allow, and search.
 
-import { $, call, cell, clearErrors, currentLang, messageOf, moment, notice, option, showError, t, urgencyText } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, moment, noticeError, option, printer, showError, t, urgencyText } from "./api.js";
 
 let user = null;
 let current = null;
@@ -61,7 +61,7 @@ export async function openWorklist(u) {
   try {
     rows = await call("search_applications", { payload: { worklist: true, limit: 200 } });
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
     return;
   }
   $("worklist-empty").hidden = rows.length > 0;
@@ -83,7 +83,7 @@ async function openDetail(id) {
   try {
     current = await call("application_detail", { payload: { id } });
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
     return;
   }
   renderDetail(current);
@@ -128,8 +128,21 @@ function renderDetail(a) {
   );
   const roles = new Set(user ? user.roles : []);
   for (const [id, role, statuses] of ACTIONS) $(id).hidden = !(roles.has(role) && statuses.includes(a.status));
+  // The signed result goes out on paper with the clerk who hands it over.
+  $("detail-print-line").hidden = !(roles.has("clerk") && (a.status === "signed" || a.status === "issued"));
+  $("detail-print-status").textContent = "";
   fillCorrection(a);
 }
+
+$("detail-print-result").addEventListener("click", async () => {
+  $("detail-error").hidden = true;
+  try {
+    const printed = await call("print_result", { payload: { id: current.id, printer: printer() } });
+    $("detail-print-status").textContent = `${t("document_saved")} ${printed.path}`;
+  } catch (e) {
+    showError($("detail-error"), e);
+  }
+});
 
 const FINAL = ["refused_at_intake", "issued", "withdrawn"];
 
@@ -261,7 +274,7 @@ export async function openSearch() {
   try {
     await loadFilters();
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
   }
   await runSearch();
   $("search-text").focus();
@@ -318,7 +331,7 @@ $("search-form").addEventListener("submit", (ev) => {
 async function printJournal(from, to) {
   $("search-error").hidden = true;
   try {
-    const printed = await call("print_journal", { payload: { from, to } });
+    const printed = await call("print_journal", { payload: { from, to, printer: printer() } });
     $("journal-status").textContent = `${t("document_saved")} ${printed.path}`;
   } catch (e) {
     showError($("search-error"), e);

@@ -27,7 +27,8 @@ use tauri::State;
 
 use crate::ipc::{decode, IpcError};
 use crate::state::AppState;
-use crate::{backup, clock, journal, receipt};
+use crate::{backup, clock, journal, printer, receipt, results};
+use base64::Engine as _;
 
 type Reply<T> = Result<T, IpcError>;
 
@@ -413,6 +414,9 @@ pub fn verify_audit(state: State<'_, AppState>) -> Reply<ChainStatus> {
 #[serde(deny_unknown_fields)]
 struct ApplicationRequest {
     id: i64,
+    /// A CUPS printer to send a document to; the viewer when empty.
+    #[serde(default)]
+    printer: String,
 }
 
 #[tauri::command(async)]
@@ -451,8 +455,75 @@ pub fn open_receipt(app: tauri::AppHandle, state: State<'_, AppState>, payload: 
         let actor = state.actor()?;
         let req: ApplicationRequest = decode(payload)?;
         let printed = receipt::issue(&state, &actor, req.id)?;
-        Ok(receipt::show(&app, printed))
+        printer::deliver(&app, &state, &actor, printed, &req.printer, true)
     })();
+    reply(&state, r)
+}
+
+/// The signed result (certificate, decision, reasoned refusal) on paper.
+#[tauri::command(async)]
+pub fn print_result(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: ApplicationRequest = decode(payload)?;
+        let printed = results::print(&state, &actor, req.id)?;
+        printer::deliver(&app, &state, &actor, printed, &req.printer, true)
+    })();
+    reply(&state, r)
+}
+
+/// The printers this workstation can send to directly (CUPS); empty where
+/// there are none, and the viewer prints.
+#[tauri::command(async)]
+pub fn printers(state: State<'_, AppState>) -> Reply<Vec<String>> {
+    let r = state.actor().map(|_| printer::printers());
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StampRequest {
+    /// Base64 of the PNG; `null` removes the stamp.
+    png: Option<String>,
+}
+
+/// The most a stamp upload may carry (the documents refuse larger PNGs).
+const MAX_STAMP_BASE64: usize = 2 * 1024 * 1024 * 4 / 3 + 4;
+
+/// Uploads or removes the office's stamp image (administrator).
+#[tauri::command(async)]
+pub fn set_stamp(state: State<'_, AppState>, payload: Value) -> Reply<bool> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: StampRequest = decode(payload)?;
+        let png = match req.png {
+            Some(text) if text.len() > MAX_STAMP_BASE64 => return Err(Error::Document("stamp too large".into())),
+            Some(text) => Some(
+                base64::engine::general_purpose::STANDARD
+                    .decode(text.trim())
+                    .map_err(|e| Error::MalformedRequest(format!("stamp base64: {e}")))?,
+            ),
+            None => None,
+        };
+        if let Some(bytes) = &png {
+            kense_documents::check_stamp(bytes).map_err(|e| Error::Document(e.to_string()))?;
+        }
+        let sha = png.as_ref().map(|p| kense_domain::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(p)));
+        state.with_registry(|reg| {
+            reg.set_stamp(&actor, png.as_deref().zip(sha.as_deref()), clock::now())?;
+            Ok(png.is_some())
+        })
+    })();
+    reply(&state, r)
+}
+
+/// The stamp image as base64, for the administrator's preview.
+#[tauri::command(async)]
+pub fn stamp(state: State<'_, AppState>) -> Reply<Option<String>> {
+    let r = state.actor().and_then(|actor| {
+        authorize(&actor, Action::ManageOffice, None)?;
+        state.with_registry(|reg| Ok(reg.stamp()?.map(|p| base64::engine::general_purpose::STANDARD.encode(p))))
+    });
     reply(&state, r)
 }
 
@@ -465,6 +536,8 @@ struct JournalRequest {
     from: String,
     #[serde(default)]
     to: String,
+    #[serde(default)]
+    printer: String,
 }
 
 /// The registration journal of a period, or the daily register.
@@ -479,7 +552,7 @@ pub fn print_journal(app: tauri::AppHandle, state: State<'_, AppState>, payload:
             s => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::DateFormat(kense_domain::Field::Period)),
         };
         let printed = journal::print(&state, &actor, day(&req.from)?, day(&req.to)?)?;
-        Ok(receipt::show(&app, printed))
+        printer::deliver(&app, &state, &actor, printed, &req.printer, true)
     })();
     reply(&state, r)
 }

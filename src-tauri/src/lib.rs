@@ -11,9 +11,11 @@ mod demo;
 mod ipc;
 mod journal;
 pub mod paths;
+mod printer;
 mod queue;
 mod queue_paper;
 mod receipt;
+mod results;
 mod state;
 
 use std::path::PathBuf;
@@ -120,6 +122,10 @@ pub fn run() {
             commands::open_receipt,
             commands::verify_document,
             commands::print_journal,
+            commands::print_result,
+            commands::printers,
+            commands::set_stamp,
+            commands::stamp,
             queue::queue_settings,
             queue::kindergartens,
             queue::add_kindergarten,

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::State;
 
-use crate::{clock, queue_paper, receipt};
+use crate::{clock, printer, queue_paper, receipt};
 use crate::ipc::{decode, IpcError};
 use crate::state::AppState;
 
@@ -264,6 +264,9 @@ struct PrintRequest {
     /// Open the file in the system viewer; batch printing files quietly.
     #[serde(default = "yes")]
     open: bool,
+    /// A CUPS printer to send the document to instead of the viewer.
+    #[serde(default)]
+    printer: String,
 }
 
 fn yes() -> bool {
@@ -281,7 +284,7 @@ fn print_with(
         let req: PrintRequest = decode(payload)?;
         state.with_registry(|reg| reg.sweep_queue(clock::now()).map(|_| ()))?;
         let printed = make(state, &actor, &req)?;
-        Ok(if req.open { receipt::show(app, printed) } else { printed })
+        printer::deliver(app, state, &actor, printed, &req.printer, req.open)
     })();
     reply(state, r)
 }

@@ -92,11 +92,12 @@ fn copy_name(kind: &str, copy: u32) -> String {
 /// has now.
 pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
-    let (rec, entry, office, head, kindergartens, rules, copy) = state.with_registry(|reg| {
+    let (rec, entry, office, head, kindergartens, rules, copy, stamp) = state.with_registry(|reg| {
         let rec = reg.application(actor, application_id, now)?;
         let entry = reg.queue_entry(actor, application_id, now)?.ok_or(Error::NotFound)?;
         let copy = reg.next_copy_number(application_id, QUEUE_NOTIFICATION)?;
-        Ok((rec, entry, reg.office()?, reg.audit_head()?, reg.kindergartens(actor, now)?, reg.queue_rules().clone(), copy))
+        let stamp = crate::results::office_stamp(reg)?;
+        Ok((rec, entry, reg.office()?, reg.audit_head()?, reg.kindergartens(actor, now)?, reg.queue_rules().clone(), copy, stamp))
     })?;
     // Only a waiting child has a number to state.
     let position = entry.position.ok_or(Error::InvalidState)?;
@@ -125,7 +126,7 @@ pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Res
         applicant_iin: rec.applicant_iin.clone(),
         applicant_phone: rec.applicant_phone.clone(),
         signer: signer(&actor.full_name, actor.has(Role::Head)),
-        stamp: None,
+        stamp,
         copy_number: copy,
         verification: Some(Verification { qr_text: qr_text.clone(), caption: format!("Тексеру / Проверка: {}", rec.number) }),
         audit_chain_head: Some(short(&head).to_owned()),
@@ -145,7 +146,9 @@ pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Res
 /// The referral as the parent takes it to the kindergarten.
 pub fn referral(state: &AppState, actor: &Actor, referral_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
-    let (r, office, head) = state.with_registry(|reg| Ok((reg.referral(actor, referral_id, now)?, reg.office()?, reg.audit_head()?)))?;
+    let (r, office, head, stamp) = state.with_registry(|reg| {
+        Ok((reg.referral(actor, referral_id, now)?, reg.office()?, reg.audit_head()?, crate::results::office_stamp(reg)?))
+    })?;
     let stored_kind = format!("{REFERRAL}:{}", r.number);
     let copy = state.with_registry(|reg| reg.next_copy_number(r.application_id, &stored_kind))?;
     let key = paths::verification_key(state.data_dir()?)?;
@@ -177,7 +180,7 @@ pub fn referral(state: &AppState, actor: &Actor, referral_id: i64) -> Result<Pri
         applicant_iin: r.applicant_iin.clone(),
         registration_number: r.application_number.clone(),
         signer: signer(&r.issued_by, true),
-        stamp: None,
+        stamp,
         copy_number: copy,
         verification: Some(Verification { qr_text: qr_text.clone(), caption: format!("Тексеру / Проверка: {}", r.number) }),
         audit_chain_head: Some(short(&head).to_owned()),

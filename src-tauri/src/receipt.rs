@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::state::AppState;
-use crate::{clock, paths, queue_paper};
+use crate::{clock, paths, queue_paper, results};
 
 pub const ACCEPTANCE: &str = "receipt";
 pub const REFUSAL: &str = "refusal-receipt";
@@ -153,6 +153,7 @@ pub fn check(state: &AppState, actor: &Actor, text: &str) -> Result<Checked, Err
     let canonical = match &referral {
         Some(r) => queue_paper::referral_content(r),
         None if is_referral => return Err(Error::NotOurCode),
+        None if vouched.kind == results::RESULT => results::result_content(&rec),
         None => canonical_content(&rec, &vouched.kind),
     };
     let content = verification::content_hash(&canonical);
@@ -213,10 +214,22 @@ pub fn issue(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
 
 /// Hands the file to the system's PDF viewer (xdg-open, the Windows shell,
 /// or macOS `open`, chosen by the opener plugin).
+///
+/// The launcher runs on a thread of its own: some launchers wait until the
+/// viewer is closed, and a command must never hold one of the few runtime
+/// workers for that (every other command of the window would queue behind
+/// it). A launcher that fails within two seconds reports "no viewer"; one
+/// still running then has started a viewer.
 pub fn show(app: &tauri::AppHandle, mut printed: Printed) -> Printed {
-    match app.opener().open_path(printed.path.clone(), None::<&str>) {
-        Ok(()) => printed.opened = true,
-        Err(e) => log::warn!("no PDF viewer opened the receipt: {e}"),
-    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (app, path) = (app.clone(), printed.path.clone());
+    std::thread::spawn(move || {
+        let outcome = app.opener().open_path(path, None::<&str>);
+        if let Err(e) = &outcome {
+            log::warn!("no PDF viewer opened the document: {e}");
+        }
+        let _ = tx.send(outcome.is_ok());
+    });
+    printed.opened = rx.recv_timeout(std::time::Duration::from_secs(2)).unwrap_or(true);
     printed
 }

@@ -172,6 +172,25 @@ pub async fn click(c: &Client, id: &str) -> Res<()> {
     e.click().await.map_err(|e| format!("click #{id}: {e:?}"))
 }
 
+/// Ticks a checkbox (or radio) and makes sure it is ticked: a click that
+/// landed while the form was still being laid out is repeated, as a person
+/// clicks again when the tick does not appear.
+pub async fn check(c: &Client, id: &str) -> Res<()> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let e = visible(c, id).await?;
+        if e.prop("checked").await.map_err(|e| format!("#{id}: {e}"))?.as_deref() == Some("true") {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("#{id} never became ticked"));
+        }
+        scroll_to(c, &e).await?;
+        e.click().await.map_err(|e| format!("click #{id}: {e:?}"))?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
 /// Waits for the first element matching a CSS selector and clicks it.
 pub async fn click_css(c: &Client, css: &str) -> Res<()> {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -211,11 +230,21 @@ pub async fn select_value(c: &Client, id: &str, value: &str) -> Res<()> {
         el.dispatchEvent(new Event("change", { bubbles: true }));
         return "ok";
     "#;
-    let r = c
-        .execute(script, vec![id.into(), value.into()])
-        .await
-        .map_err(|e| format!("select #{id}: {e}"))?;
-    ensure(r.as_str() == Some("ok"), format!("select #{id}: {r}"))
+    // Options often arrive with the view's data: wait for them as a person would.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = c
+            .execute(script, vec![id.into(), value.into()])
+            .await
+            .map_err(|e| format!("select #{id}: {e}"))?;
+        if r.as_str() == Some("ok") {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("select #{id}: {r}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Calls a Kense command straight through the window's IPC, as a tampered

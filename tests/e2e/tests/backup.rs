@@ -64,9 +64,9 @@ async fn office_day(c: &Client, data: &Path, answers: &Path, usb: &Path) -> Res<
     type_into(c, "child_name", "Кейінгі Бала").await?;
     type_into(c, "child_birth_date", "15.03.2022").await?;
     for doc in ["application", "birth_certificate", "identity_document"] {
-        click(c, &format!("doc-{doc}")).await?;
+        check(c, &format!("doc-{doc}")).await?;
     }
-    click(c, "consent").await?;
+    check(c, "consent").await?;
     click(c, "register-submit").await?;
     let number = text_until(c, "result-number", |t| t.contains('-')).await?;
 

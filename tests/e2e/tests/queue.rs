@@ -91,7 +91,7 @@ async fn register_children(c: &Client) -> Res<Vec<String>> {
         type_into(c, "child_name", name).await?;
         type_into(c, "child_birth_date", born).await?;
         for d in ["application", "birth_certificate", "identity_document"] {
-            click(c, &format!("doc-{d}")).await?;
+            check(c, &format!("doc-{d}")).await?;
         }
         select_value(c, "queue-category", category).await?;
         let kindergarten = c
@@ -99,7 +99,7 @@ async fn register_children(c: &Client) -> Res<Vec<String>> {
             .await
             .map_err(|e| e.to_string())?;
         select_value(c, "queue-preference-1", kindergarten.as_str().unwrap_or_default()).await?;
-        click(c, "consent").await?;
+        check(c, "consent").await?;
         click(c, "register-submit").await?;
         let number = text_until(c, "result-number", |t| t.contains('-')).await?;
         // Unconfirmed priority stands in the general queue: 1, 2, 3.

@@ -49,6 +49,12 @@ async fn set_up_office(c: &Client) -> Res<()> {
     type_into(c, "office-start-number", "1").await?;
     click(c, "office-submit").await?;
     visible(c, "office-saved").await?;
+    // The office's stamp image, drawn on every signed document from now on.
+    let stamp = workspace_root().join("assets/icons/128x128.png");
+    let input = c.find(fantoccini::Locator::Id("stamp-file")).await.map_err(|e| e.to_string())?;
+    input.send_keys(&stamp.display().to_string()).await.map_err(|e| format!("stamp file: {e}"))?;
+    click(c, "stamp-upload").await?;
+    text_until(c, "stamp-state", |t| t.contains("жүктелген")).await?;
     text_until(c, "office-name", |t| t == "Шиелі ауданының білім бөлімі").await?;
     // Next year's calendar: Kurban Ait and a transfer entered by the administrator.
     text_until(c, "calendar-years", |t| t.contains("2025") && t.contains("246")).await?;
@@ -93,9 +99,9 @@ async fn register(c: &Client, r: &Registration<'_>) -> Res<String> {
         type_into(c, "child_birth_date", "15.03.2021").await?;
     }
     for d in r.documents {
-        click(c, &format!("doc-{d}")).await?;
+        check(c, &format!("doc-{d}")).await?;
     }
-    click(c, "consent").await?;
+    check(c, "consent").await?;
     click(c, "register-submit").await?;
     let number = text_until(c, "result-number", |t| t.contains('-')).await?;
     Ok(number)
@@ -271,6 +277,14 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     let code = invoke_code(c, "take_step", serde_json::json!({"payload": {"id": "one"}})).await?;
     ensure(code == "malformed_request", format!("a malformed payload was answered {code}"))?;
 
+    // The signed certificate on paper, with the head as signer and the stamp.
+    let certificate = print_result(c, &guardianship).await?;
+    let text = pdf_text(std::path::Path::new(&certificate))?;
+    for expected in ["Анықтама", "Справка", "Басшы Ержан", "Бөлім басшысы", guardianship.as_str(), "Қасымов Ерлан"] {
+        ensure(text.contains(expected), format!("the certificate lacks {expected:?}: {text}"))?;
+    }
+    ensure(pdf_images(&certificate)? >= 1, "the stamp image is on the certificate")?;
+    std::fs::copy(&certificate, artifacts_dir().join("e2e-certificate.pdf")).map_err(|e| e.to_string())?;
     step(c, &preschool, "act-issue", async |c: &Client| -> Res<()> { type_into(c, "act-issue-received-by", "Жұмабаева Әйгерім").await }).await?;
     step(c, &guardianship, "act-issue", async |c: &Client| -> Res<()> { select_value(c, "act-issue-handover", "state_corporation").await }).await?;
     click(c, "nav-search").await?;
@@ -281,6 +295,53 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     Ok((preschool, guardianship, waiting))
 }
 
+/// Opens an application in the worklist and prints its signed result.
+async fn print_result(c: &Client, number: &str) -> Res<String> {
+    click(c, "nav-work").await?;
+    click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
+    text_until(c, "detail-number", |t| t == number).await?;
+    click(c, "detail-print-result").await?;
+    let line = text_until(c, "detail-print-status", |t| t.ends_with(".pdf")).await?;
+    Ok(line.rsplit(' ').next().unwrap_or_default().to_owned())
+}
+
+/// How many images a PDF draws (poppler's pdfimages).
+fn pdf_images(path: &str) -> Res<usize> {
+    let out = std::process::Command::new("pdfimages").arg("-list").arg(path).output().map_err(|e| format!("pdfimages: {e}"))?;
+    Ok(String::from_utf8_lossy(&out.stdout).lines().skip(2).filter(|l| l.contains("image")).count())
+}
+
+/// The waiting application is refused with a reason: the paper the
+/// applicant gets is the reasoned refusal, signed by the head.
+async fn reasoned_refusal(c: &Client, waiting: &str) -> Res<()> {
+    step(c, waiting, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    log_out(c).await?;
+    log_in(c, "head1").await?;
+    step(c, waiting, "act-assign", async |c: &Client| -> Res<()> {
+        text_until(c, "act-assign-executor", |t| t.contains("Гүлнар")).await.map(|_| ())
+    })
+    .await?;
+    log_out(c).await?;
+    log_in(c, "exec1").await?;
+    step(c, waiting, "act-prepare", async |c: &Client| -> Res<()> {
+        click(c, "act-prepare-refusal").await?;
+        type_into(c, "act-prepare-explanation", "Баланың туу туралы куәлігіндегі деректер өтініштегі деректерге сәйкес келмейді").await
+    })
+    .await?;
+    log_out(c).await?;
+    log_in(c, "head1").await?;
+    step(c, waiting, "act-sign", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    log_out(c).await?;
+    log_in(c, "saule").await?;
+    let refusal = print_result(c, waiting).await?;
+    let text = pdf_text(std::path::Path::new(&refusal))?;
+    for expected in ["дәлелді бас тарту", "Мотивированный отказ", "сәйкес келмейді", "Басшы Ержан", "Бас тарту негізі", waiting] {
+        ensure(text.contains(expected), format!("the reasoned refusal lacks {expected:?}: {text}"))?;
+    }
+    std::fs::copy(&refusal, artifacts_dir().join("e2e-reasoned-refusal.pdf")).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 async fn third_day(c: &Client, waiting: &str) -> Res<()> {
     log_in(c, "saule").await?;
     click(c, "nav-search").await?;
@@ -288,7 +349,9 @@ async fn third_day(c: &Client, waiting: &str) -> Res<()> {
     let overdue = text_until(c, "search-results", |t| t.contains(waiting)).await?;
     ensure(overdue.contains("мерзімі өтті"), format!("not marked overdue: {overdue}"))?;
     screenshot(c, "e2e-overdue.png").await?;
+    reasoned_refusal(c, waiting).await?;
     click(c, "nav-admin").await?;
+    text_until(c, "users", |t| t.contains("Басшы Ержан")).await?;
     click(c, "audit-verify").await?;
     text_until(c, "audit-result", |t| t.starts_with("Аудит тізбегі бүтін")).await?;
     Ok(())
@@ -299,6 +362,8 @@ async fn after_tampering(c: &Client) -> Res<String> {
     // Start-up verification found it: every user is told.
     text_until(c, "notice", |t| t.contains("бұзылған")).await?;
     click(c, "nav-admin").await?;
+    // The button moves down as the users' list arrives: click once it has.
+    text_until(c, "users", |t| t.contains("Басшы Ержан")).await?;
     click(c, "audit-verify").await?;
     text_until(c, "audit-result", |t| t.contains("бұзылған")).await
 }

@@ -335,6 +335,8 @@ pub enum Error {
     NotQueueService,
     EvidenceExpired,
     OutOfRange { field: Field, min: i64, max: i64 },
+    /// The printer refused the job or is not there; the detail is for the log.
+    PrintFailed(String),
     Io(String),
 }
 
@@ -399,6 +401,7 @@ impl Error {
             Error::NotQueueService => "not_queue_service",
             Error::EvidenceExpired => "evidence_expired",
             Error::OutOfRange { .. } => "out_of_range",
+            Error::PrintFailed(_) => "print_failed",
             Error::Io(_) => "io",
         }
     }
@@ -677,6 +680,10 @@ impl Error {
                 let l = field.label(lang);
                 pick(&format!("«{l}» өрісі {min}-ден {max}-ге дейін болуы керек."), &format!("Поле «{l}» должно быть от {min} до {max}."))
             }
+            Error::PrintFailed(_) => pick(
+                "Құжат принтерге жіберілмеді. Принтердің қосулы екенін тексеріңіз немесе құжатты қарау бағдарламасынан басып шығарыңыз.",
+                "Документ не отправлен на принтер. Проверьте, что принтер включён, или распечатайте документ из программы просмотра.",
+            ),
             Error::Io(_) => pick(
                 "Файлды жазу немесе оқу мүмкін болмады. Дискіде орын бар-жоғын тексеріңіз.",
                 "Не удалось записать или прочитать файл. Проверьте, есть ли место на диске.",
@@ -697,6 +704,7 @@ impl fmt::Display for Error {
             | Error::Storage(d)
             | Error::Catalog(d)
             | Error::Document(d)
+            | Error::PrintFailed(d)
             | Error::Io(d) => write!(f, "{}: {d}", self.code()),
             other => f.write_str(other.code()),
         }
@@ -729,6 +737,7 @@ mod tests {
             Error::NotQueueService,
             Error::EvidenceExpired,
             Error::OutOfRange { field: Field::Capacity, min: 1, max: 100 },
+            Error::PrintFailed("disk".into()),
             Error::DiskFull,
             Error::ReadOnly,
             Error::NoBackup,

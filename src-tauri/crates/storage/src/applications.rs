@@ -760,6 +760,28 @@ impl Registry {
         Ok(out)
     }
 
+    /// A document sent straight to a printer: who sent which file where. The
+    /// document's making was authorized and recorded already.
+    pub fn record_print_job(&mut self, actor: &Actor, file_name: &str, printer: &str, now: DateTime<FixedOffset>) -> Result<(), Error> {
+        let at = timestamp(now);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+        append(
+            &tx,
+            Entry {
+                at: &at,
+                actor_id: Some(actor.user_id),
+                actor_role: None,
+                action: "send_to_printer",
+                entity: "document",
+                entity_id: Some(file_name.to_owned()),
+                before: None,
+                after: Some(serde_json::json!({ "printer": printer }).to_string()),
+                reason: None,
+            },
+        )?;
+        tx.commit().map_err(db_err)
+    }
+
     /// The application with this number, if any (for verification by number).
     pub fn application_id_by_number(&self, number: &str) -> Result<Option<i64>, Error> {
         self.conn

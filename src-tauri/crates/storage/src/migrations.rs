@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "calendar", sql: include_str!("../migrations/0004_calendar.sql") },
     Migration { version: 5, name: "verification", sql: include_str!("../migrations/0005_verification.sql") },
     Migration { version: 6, name: "queue", sql: include_str!("../migrations/0006_queue.sql") },
+    Migration { version: 7, name: "stamp", sql: include_str!("../migrations/0007_stamp.sql") },
 ];
 
 /// The newest schema this binary knows.

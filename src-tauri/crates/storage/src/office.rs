@@ -43,6 +43,41 @@ impl Registry {
         load(&self.conn)
     }
 
+    /// The stamp image drawn on signed documents, if one was uploaded.
+    pub fn stamp(&self) -> Result<Option<Vec<u8>>, Error> {
+        self.conn.query_row("SELECT stamp_png FROM office WHERE id = 1", [], |r| r.get(0)).map_err(db_err)
+    }
+
+    /// Sets or removes the stamp image. The caller has checked that it is a
+    /// PNG the documents can draw; the audit keeps its hash, not its bytes.
+    pub fn set_stamp(&mut self, actor: &Actor, png: Option<(&[u8], &str)>, now: DateTime<FixedOffset>) -> Result<(), Error> {
+        let at = timestamp(now);
+        let role = self.authorize_plain(actor, Action::ManageOffice, "set_stamp", &at)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+        let before: Option<String> =
+            tx.query_row("SELECT stamp_sha256 FROM office WHERE id = 1", [], |r| r.get(0)).map_err(db_err)?;
+        tx.execute(
+            "UPDATE office SET stamp_png = ?1, stamp_sha256 = ?2 WHERE id = 1",
+            params![png.map(|p| p.0), png.map(|p| p.1)],
+        )
+        .map_err(db_err)?;
+        append(
+            &tx,
+            Entry {
+                at: &at,
+                actor_id: Some(actor.user_id),
+                actor_role: Some(role),
+                action: "set_stamp",
+                entity: "office",
+                entity_id: Some("1".into()),
+                before: Some(serde_json::json!({ "stamp_sha256": before }).to_string()),
+                after: Some(serde_json::json!({ "stamp_sha256": png.map(|p| p.1) }).to_string()),
+                reason: None,
+            },
+        )?;
+        tx.commit().map_err(db_err)
+    }
+
     /// Changes the office's data. A new starting number applies to a series
     /// and year that have no registration yet: numbers already given are
     /// never moved.
