@@ -1134,6 +1134,33 @@ fn plan(conn: &Connection, rules: &QueueRules, today: NaiveDate) -> Result<Vec<A
     distribute(&entries, &places, rules, today)
 }
 
+/// A transfer: the child enrolled through this application was enrolled
+/// elsewhere through an earlier one. That place is free again (the same
+/// declared place, back in the pool for the next distribution) and the earlier
+/// entry leaves; both are named in the caller's audit event.
+fn release_transferred(tx: &Connection, application_id: i64) -> Result<(), Error> {
+    let earlier: Vec<(i64, i64, i64)> = {
+        let mut stmt = tx
+            .prepare_cached(
+                "SELECT e.application_id, p.id, p.group_id FROM queue_entries e
+                 JOIN queue_entries me ON me.application_id = ?1 AND me.child_iin = e.child_iin
+                 JOIN referrals r ON r.application_id = e.application_id AND r.status = 'enrolled'
+                 JOIN places p ON p.id = r.place_id AND p.state = 'filled'
+                 WHERE e.application_id <> ?1 AND e.state = 'enrolled'",
+            )
+            .map_err(db_err)?;
+        let rows = stmt.query_map([application_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db_err)?;
+        rows.collect::<Result<_, _>>().map_err(db_err)?
+    };
+    for (entry, place, group) in earlier {
+        tx.execute("UPDATE places SET state = 'free' WHERE id = ?1", [place]).map_err(db_err)?;
+        tx.execute("UPDATE kindergarten_groups SET occupied = occupied - 1 WHERE id = ?1 AND occupied > 0", [group])
+            .map_err(db_err)?;
+        set_state(tx, entry, EntryState::Removed)?;
+    }
+    Ok(())
+}
+
 /// Applies a referral step to the referral, the child's entry and the place,
 /// and reorders the child's year when it comes back to the queue.
 #[allow(clippy::too_many_arguments)]
@@ -1175,6 +1202,7 @@ fn apply_referral_step(
     if outcome.place_filled {
         tx.execute("UPDATE places SET state = 'filled' WHERE id = ?1", [place_id]).map_err(db_err)?;
         tx.execute("UPDATE kindergarten_groups SET occupied = occupied + 1 WHERE id = ?1", [group_id]).map_err(db_err)?;
+        release_transferred(tx, application_id)?;
     }
     let stored = tx
         .query_row("SELECT state, stop_until FROM queue_entries WHERE application_id = ?1", [application_id], |r| {

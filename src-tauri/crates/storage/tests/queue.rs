@@ -69,6 +69,20 @@ fn office() -> Office {
 
 impl Office {
     fn register(&mut self, n: u32, born: &str, category: &str, prefs: Vec<i64>, when: &str) -> Result<(i64, Option<u32>), Error> {
+        self.register_with_reason(n, born, category, prefs, when, "")
+    }
+
+    /// A registration that states why a second open application for the
+    /// same child is made (a transfer, for instance).
+    fn register_with_reason(
+        &mut self,
+        n: u32,
+        born: &str,
+        category: &str,
+        prefs: Vec<i64>,
+        when: &str,
+        reason: &str,
+    ) -> Result<(i64, Option<u32>), Error> {
         let born = NaiveDate::parse_from_str(born, "%Y-%m-%d").unwrap();
         let now = at(when);
         let d = ApplicationDraft {
@@ -82,6 +96,7 @@ impl Office {
             documents: vec!["application".into(), "birth_certificate".into(), "identity_document".into()],
             consent: true,
             queue: Some(QueueClaimDraft { category: category.into(), preferences: prefs, ..Default::default() }),
+            duplicate_reason: reason.into(),
             ..Default::default()
         };
         let mut app = NewApplication::validate(&d, &self.catalog, now.date_naive())?;
@@ -338,4 +353,50 @@ fn a_corrected_birth_date_moves_the_child_to_its_year_with_the_cause() {
         vec![(None, Some(1), Cause::Registered, true), (Some(1), None, Cause::Corrected, true), (None, Some(1), Cause::Corrected, true)]
     );
     assert_eq!(o.r.position_history(&o.clerk, b, now).unwrap().last().map(|h| (h.cause, h.own)), Some((Cause::Corrected, false)));
+}
+
+#[test]
+fn a_transfer_is_queued_like_any_application_and_frees_the_old_place_on_enrolment() {
+    let mut o = office();
+    let (kg_a, group_a) = o.kindergarten("Күншуақ", 2022, 25);
+    let (kg_b, group_b) = o.kindergarten("Айгөлек", 2022, 25);
+    let cal = WorkingCalendar::parse(CALENDAR).unwrap();
+    let now = at("2026-11-03T09:00:00+05:00");
+    let declare = |o: &mut Office, group: i64| {
+        let p = Places::validate(&PlacesDraft { group_id: group, count: 1, protocol: "Хаттама № 1".into() }).unwrap();
+        o.r.declare_places(&o.executor, &p, now).unwrap();
+    };
+    let enrol_all = |o: &mut Office| {
+        let seen: Vec<Assignment> = o
+            .r
+            .preview_distribution(&o.executor, now)
+            .unwrap()
+            .iter()
+            .map(|p| Assignment { place: p.place_id, entry: p.application_id })
+            .collect();
+        for r in o.r.distribute(&o.head, &seen, &cal, now).unwrap() {
+            o.r.referral_step(&o.executor, r.id, ReferralStatus::Issued, ReferralStep::Enrol, "", now).unwrap();
+        }
+    };
+    let (first, _) = o.register(1, "2022-03-01", "", vec![kg_a], "2026-11-02T10:00:00+05:00").unwrap();
+    declare(&mut o, group_a);
+    enrol_all(&mut o);
+    assert_eq!(o.r.queue_entry(&o.clerk, first, now).unwrap().unwrap().state, "enrolled");
+
+    // The parent asks for kindergarten B: a new application, queued by the same rules.
+    let again = o.register(1, "2022-03-01", "", vec![kg_b], "2026-11-03T10:00:00+05:00");
+    assert!(matches!(again, Err(Error::Duplicate { .. })), "the open application is named: {again:?}");
+    let (transfer, position) = o
+        .register_with_reason(1, "2022-03-01", "", vec![kg_b], "2026-11-03T10:00:00+05:00", "Басқа балабақшаға ауыстыру")
+        .unwrap();
+    assert_eq!(position, Some(1));
+    declare(&mut o, group_b);
+    enrol_all(&mut o);
+    let groups: Vec<_> = o.r.kindergartens(&o.clerk, now).unwrap().into_iter().flat_map(|k| k.groups).collect();
+    let a = groups.iter().find(|g| g.id == group_a).unwrap();
+    let b = groups.iter().find(|g| g.id == group_b).unwrap();
+    assert_eq!((a.occupied, a.free), (0, 1), "the old place is free again for the next distribution");
+    assert_eq!(b.occupied, 1);
+    assert_eq!(o.r.queue_entry(&o.clerk, first, now).unwrap().unwrap().state, "removed");
+    assert_eq!(o.r.queue_entry(&o.clerk, transfer, now).unwrap().unwrap().state, "enrolled");
 }
