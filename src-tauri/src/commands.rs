@@ -30,9 +30,9 @@ use crate::state::AppState;
 use crate::{backup, clock, journal, printer, receipt, results};
 use base64::Engine as _;
 
-type Reply<T> = Result<T, IpcError>;
+pub(crate) type Reply<T> = Result<T, IpcError>;
 
-fn reply<T>(state: &AppState, r: Result<T, Error>) -> Reply<T> {
+pub(crate) fn reply<T>(state: &AppState, r: Result<T, Error>) -> Reply<T> {
     r.map_err(|e| IpcError::new(&e, state.lang()))
 }
 

@@ -75,7 +75,7 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
             consent: true,
             queue: Some(QueueClaimDraft {
                 category: ["general", "large_family", "military"][(i % 3) as usize].into(),
-                preferences: if i % 2 == 0 { vec![kindergartens[0]] } else { vec![kindergartens[1], kindergartens[0]] },
+                preferences: if i.is_multiple_of(2) { vec![kindergartens[0]] } else { vec![kindergartens[1], kindergartens[0]] },
                 ..Default::default()
             }),
             ..Default::default()

@@ -55,5 +55,12 @@ pub fn print(state: &AppState, actor: &Actor, from: NaiveDate, to: NaiveDate) ->
     let path = paths::document_file(state.data_dir()?, from.year(), &name, &now.format("%Y%m%d-%H%M%S").to_string());
     paths::write_atomically(&path, &bytes)?;
     let sha256 = kense_domain::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-    Ok(Printed { path: path.display().to_string(), kind: "journal", copy: 1, sha256, verification: String::new(), opened: false })
+    Ok(Printed {
+        path: path.display().to_string(),
+        kind: "journal",
+        copy: 1,
+        sha256,
+        verification: String::new(),
+        opened: false,
+    })
 }

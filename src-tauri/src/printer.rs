@@ -14,9 +14,9 @@ use std::process::Command;
 use kense_domain::access::Actor;
 use kense_domain::Error;
 
+use crate::clock;
 use crate::receipt::{self, Printed};
 use crate::state::AppState;
-use crate::clock;
 
 /// CUPS destinations that accept jobs, in `lpstat -e` order. Empty when
 /// there is no CUPS or it answers nothing.
@@ -56,7 +56,10 @@ fn lp_args(printer: &str, title: &str, path: &Path) -> Vec<OsString> {
 
 #[cfg(unix)]
 fn send(printer: &str, title: &str, path: &Path) -> Result<(), Error> {
-    let out = Command::new("lp").args(lp_args(printer, title, path)).output().map_err(|e| Error::PrintFailed(e.to_string()))?;
+    let out = Command::new("lp")
+        .args(lp_args(printer, title, path))
+        .output()
+        .map_err(|e| Error::PrintFailed(e.to_string()))?;
     if out.status.success() {
         Ok(())
     } else {
@@ -71,7 +74,14 @@ fn send(_printer: &str, _title: &str, _path: &Path) -> Result<(), Error> {
 
 /// Sends a document where the person asked: to a printer from the list,
 /// or to the viewer when `printer` is empty (and `open` allows it).
-pub fn deliver(app: &tauri::AppHandle, state: &AppState, actor: &Actor, printed: Printed, printer: &str, open: bool) -> Result<Printed, Error> {
+pub fn deliver(
+    app: &tauri::AppHandle,
+    state: &AppState,
+    actor: &Actor,
+    printed: Printed,
+    printer: &str,
+    open: bool,
+) -> Result<Printed, Error> {
     let printer = printer.trim();
     if printer.is_empty() {
         return Ok(if open { receipt::show(app, printed) } else { printed });

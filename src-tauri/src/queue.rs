@@ -16,15 +16,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::State;
 
-use crate::{clock, printer, queue_paper, receipt};
-use crate::ipc::{decode, IpcError};
+use crate::commands::{reply, Reply};
+use crate::ipc::decode;
 use crate::state::AppState;
-
-type Reply<T> = Result<T, IpcError>;
-
-fn reply<T>(state: &AppState, r: Result<T, Error>) -> Reply<T> {
-    r.map_err(|e| IpcError::new(&e, state.lang()))
-}
+use crate::{clock, printer, queue_paper, receipt};
 
 /// Runs `f` for the logged-in user after the office clock's sweep.
 fn swept<T>(
@@ -38,6 +33,18 @@ fn swept<T>(
         })
     });
     reply(state, r)
+}
+
+/// Decodes the request, then runs `f` like [`swept`].
+fn swept_request<D: serde::de::DeserializeOwned, T>(
+    state: &AppState,
+    payload: Value,
+    f: impl FnOnce(&mut Registry, &kense_domain::access::Actor, D) -> Result<T, Error>,
+) -> Reply<T> {
+    match decode::<D>(payload) {
+        Ok(req) => swept(state, |reg, actor| f(reg, actor, req)),
+        Err(e) => reply(state, Err(e)),
+    }
 }
 
 #[derive(Serialize)]
@@ -112,12 +119,9 @@ const QUEUE_PAGE: u32 = 500;
 
 #[tauri::command(async)]
 pub fn queue_list(state: State<'_, AppState>, payload: Value) -> Reply<Vec<QueueRow>> {
-    match decode::<QueueRequest>(payload) {
-        Ok(q) => swept(&state, |reg, actor| {
-            reg.queue(actor, q.birth_year, q.limit.unwrap_or(QUEUE_PAGE).min(QUEUE_PAGE), clock::now())
-        }),
-        Err(e) => reply(&state, Err(e)),
-    }
+    swept_request(&state, payload, |reg, actor, q: QueueRequest| {
+        reg.queue(actor, q.birth_year, q.limit.unwrap_or(QUEUE_PAGE).min(QUEUE_PAGE), clock::now())
+    })
 }
 
 #[derive(Deserialize)]
@@ -135,15 +139,12 @@ pub struct EntryView {
 /// One application's queue entry and the history of its number.
 #[tauri::command(async)]
 pub fn queue_entry(state: State<'_, AppState>, payload: Value) -> Reply<EntryView> {
-    match decode::<EntryRequest>(payload) {
-        Ok(q) => swept(&state, |reg, actor| {
-            let now = clock::now();
-            let entry = reg.queue_entry(actor, q.application_id, now)?;
-            let history = if entry.is_some() { reg.position_history(actor, q.application_id, now)? } else { Vec::new() };
-            Ok(EntryView { entry, history })
-        }),
-        Err(e) => reply(&state, Err(e)),
-    }
+    swept_request(&state, payload, |reg, actor, q: EntryRequest| {
+        let now = clock::now();
+        let entry = reg.queue_entry(actor, q.application_id, now)?;
+        let history = if entry.is_some() { reg.position_history(actor, q.application_id, now)? } else { Vec::new() };
+        Ok(EntryView { entry, history })
+    })
 }
 
 #[derive(Deserialize)]
@@ -163,9 +164,9 @@ pub fn confirm_priority(state: State<'_, AppState>, payload: Value) -> Reply<Que
         Ok((q, issued))
     });
     match r {
-        Ok((q, issued)) => swept(&state, |reg, actor| {
-            reg.confirm_priority(actor, q.application_id, &q.document, issued, clock::now())
-        }),
+        Ok((q, issued)) => {
+            swept(&state, |reg, actor| reg.confirm_priority(actor, q.application_id, &q.document, issued, clock::now()))
+        }
         Err(e) => reply(&state, Err(e)),
     }
 }
@@ -184,13 +185,10 @@ struct DistributeRequest {
 
 #[tauri::command(async)]
 pub fn distribute(state: State<'_, AppState>, payload: Value) -> Reply<Vec<ReferralRecord>> {
-    match decode::<DistributeRequest>(payload) {
-        Ok(q) => swept(&state, |reg, actor| {
-            let cal = state.calendar(reg)?;
-            reg.distribute(actor, &q.assignments, &cal, clock::now())
-        }),
-        Err(e) => reply(&state, Err(e)),
-    }
+    swept_request(&state, payload, |reg, actor, q: DistributeRequest| {
+        let cal = state.calendar(reg)?;
+        reg.distribute(actor, &q.assignments, &cal, clock::now())
+    })
 }
 
 #[derive(Deserialize)]
@@ -202,10 +200,9 @@ struct ReferralsRequest {
 
 #[tauri::command(async)]
 pub fn referrals(state: State<'_, AppState>, payload: Value) -> Reply<Vec<ReferralRecord>> {
-    match decode::<ReferralsRequest>(payload) {
-        Ok(q) => swept(&state, |reg, actor| reg.referrals(actor, q.distribution_id, 500, clock::now())),
-        Err(e) => reply(&state, Err(e)),
-    }
+    swept_request(&state, payload, |reg, actor, q: ReferralsRequest| {
+        reg.referrals(actor, q.distribution_id, 500, clock::now())
+    })
 }
 
 #[derive(Deserialize)]
@@ -218,10 +215,9 @@ struct FindReferralRequest {
 /// The kindergarten's check of a presented referral.
 #[tauri::command(async)]
 pub fn find_referral(state: State<'_, AppState>, payload: Value) -> Reply<ReferralRecord> {
-    match decode::<FindReferralRequest>(payload) {
-        Ok(q) => swept(&state, |reg, actor| reg.find_referral(actor, &q.number, &q.iin, clock::now())),
-        Err(e) => reply(&state, Err(e)),
-    }
+    swept_request(&state, payload, |reg, actor, q: FindReferralRequest| {
+        reg.find_referral(actor, &q.number, &q.iin, clock::now())
+    })
 }
 
 #[derive(Deserialize)]
@@ -237,12 +233,9 @@ struct ReferralStepRequest {
 
 #[tauri::command(async)]
 pub fn referral_step(state: State<'_, AppState>, payload: Value) -> Reply<ReferralRecord> {
-    match decode::<ReferralStepRequest>(payload) {
-        Ok(q) => swept(&state, |reg, actor| {
-            reg.referral_step(actor, q.id, q.expected_status, q.step, &q.reason, clock::now())
-        }),
-        Err(e) => reply(&state, Err(e)),
-    }
+    swept_request(&state, payload, |reg, actor, q: ReferralStepRequest| {
+        reg.referral_step(actor, q.id, q.expected_status, q.step, &q.reason, clock::now())
+    })
 }
 
 #[tauri::command(async)]
@@ -290,8 +283,14 @@ fn print_with(
 }
 
 #[tauri::command(async)]
-pub fn print_queue_notification(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
-    print_with(&app, &state, payload, |s, a, q| queue_paper::notification(s, a, q.application_id.ok_or(Error::NotFound)?))
+pub fn print_queue_notification(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    payload: Value,
+) -> Reply<receipt::Printed> {
+    print_with(&app, &state, payload, |s, a, q| {
+        queue_paper::notification(s, a, q.application_id.ok_or(Error::NotFound)?)
+    })
 }
 
 #[tauri::command(async)]
@@ -300,11 +299,21 @@ pub fn print_referral(app: tauri::AppHandle, state: State<'_, AppState>, payload
 }
 
 #[tauri::command(async)]
-pub fn print_queue_extract(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
+pub fn print_queue_extract(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    payload: Value,
+) -> Reply<receipt::Printed> {
     print_with(&app, &state, payload, |s, a, q| queue_paper::extract(s, a, q.birth_year.ok_or(Error::NotFound)?))
 }
 
 #[tauri::command(async)]
-pub fn print_referral_list(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
-    print_with(&app, &state, payload, |s, a, q| queue_paper::referral_list(s, a, q.distribution_id.ok_or(Error::NotFound)?))
+pub fn print_referral_list(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    payload: Value,
+) -> Reply<receipt::Printed> {
+    print_with(&app, &state, payload, |s, a, q| {
+        queue_paper::referral_list(s, a, q.distribution_id.ok_or(Error::NotFound)?)
+    })
 }

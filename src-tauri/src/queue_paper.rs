@@ -37,15 +37,20 @@ pub(crate) fn signer(name: &str, head: bool) -> Signer {
 }
 
 fn category_name(rules: &QueueRules, code: &str) -> kense_documents::Bilingual {
-    rules.category(code).map_or_else(|| kense_documents::Bilingual { kk: code.into(), ru: code.into() }, |c| text(&c.name))
+    rules
+        .category(code)
+        .map_or_else(|| kense_documents::Bilingual { kk: code.into(), ru: code.into() }, |c| text(&c.name))
 }
 
 fn age_group(year: i32) -> kense_documents::Bilingual {
-    kense_documents::Bilingual { kk: format!("{year} жылы туған балалар"), ru: format!("дети {year} года рождения") }
+    kense_documents::Bilingual {
+        kk: format!("{year} жылы туған балалар"), ru: format!("дети {year} года рождения")
+    }
 }
 
 fn date(s: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map_err(|e| Error::Storage(format!("date {s}: {e}")))
+    NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
+        .map_err(|e| Error::Storage(format!("date {s}: {e}")))
 }
 
 /// What a referral's verification code vouches for: the facts printed on it
@@ -79,13 +84,24 @@ fn file_and_record(
     let path: PathBuf = paths::document_file(state.data_dir()?, year, number, &name);
     paths::write_atomically(&path, &bytes)?;
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let printed = PrintRecord { application_id, kind: stored_kind, copy, sha256: &sha256, verification: &qr_text, file_name: &file_name };
+    let printed = PrintRecord {
+        application_id,
+        kind: stored_kind,
+        copy,
+        sha256: &sha256,
+        verification: &qr_text,
+        file_name: &file_name,
+    };
     let copy = state.with_registry(|reg| reg.record_queue_document(actor, &printed, clock::now()))?;
     Ok(Printed { path: path.display().to_string(), kind, copy, sha256, verification: qr_text, opened: false })
 }
 
 fn copy_name(kind: &str, copy: u32) -> String {
-    if copy == 1 { kind.to_owned() } else { format!("{kind}-copy{copy}") }
+    if copy == 1 {
+        kind.to_owned()
+    } else {
+        format!("{kind}-copy{copy}")
+    }
 }
 
 /// The notification of the child's place in the queue, with the number it
@@ -97,7 +113,16 @@ pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Res
         let entry = reg.queue_entry(actor, application_id, now)?.ok_or(Error::NotFound)?;
         let copy = reg.next_copy_number(application_id, QUEUE_NOTIFICATION)?;
         let stamp = crate::results::office_stamp(reg)?;
-        Ok((rec, entry, reg.office()?, reg.audit_head()?, reg.kindergartens(actor, now)?, reg.queue_rules().clone(), copy, stamp))
+        Ok((
+            rec,
+            entry,
+            reg.office()?,
+            reg.audit_head()?,
+            reg.kindergartens(actor, now)?,
+            reg.queue_rules().clone(),
+            copy,
+            stamp,
+        ))
     })?;
     // Only a waiting child has a number to state.
     let position = entry.position.ok_or(Error::InvalidState)?;
@@ -128,7 +153,10 @@ pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Res
         signer: signer(&actor.full_name, actor.has(Role::Head)),
         stamp,
         copy_number: copy,
-        verification: Some(Verification { qr_text: qr_text.clone(), caption: format!("Тексеру / Проверка: {}", rec.number) }),
+        verification: Some(Verification {
+            qr_text: qr_text.clone(),
+            caption: format!("Тексеру / Проверка: {}", rec.number),
+        }),
         audit_chain_head: Some(short(&head).to_owned()),
     };
     let bytes = state.typesetter()?.queue_notification(&doc).map_err(|e| Error::Document(e.to_string()))?;
@@ -147,15 +175,21 @@ pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Res
 pub fn referral(state: &AppState, actor: &Actor, referral_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
     let (r, office, head, stamp) = state.with_registry(|reg| {
-        Ok((reg.referral(actor, referral_id, now)?, reg.office()?, reg.audit_head()?, crate::results::office_stamp(reg)?))
+        Ok((
+            reg.referral(actor, referral_id, now)?,
+            reg.office()?,
+            reg.audit_head()?,
+            crate::results::office_stamp(reg)?,
+        ))
     })?;
     let stored_kind = format!("{REFERRAL}:{}", r.number);
     let copy = state.with_registry(|reg| reg.next_copy_number(r.application_id, &stored_kind))?;
     let key = paths::verification_key(state.data_dir()?)?;
     let content = verification::content_hash(&referral_content(&r));
     let qr_text = verification::qr_text(&key, &r.number, REFERRAL, copy, short(&head), &content);
-    let issued_at = chrono::NaiveDateTime::parse_from_str(r.issued_at.get(..19).unwrap_or(&r.issued_at), "%Y-%m-%dT%H:%M:%S")
-        .map_err(|e| Error::Storage(format!("issued_at: {e}")))?;
+    let issued_at =
+        chrono::NaiveDateTime::parse_from_str(r.issued_at.get(..19).unwrap_or(&r.issued_at), "%Y-%m-%dT%H:%M:%S")
+            .map_err(|e| Error::Storage(format!("issued_at: {e}")))?;
     let group_language = match r.group_language.as_str() {
         "kk" => ("қазақ тілінде", "на казахском языке"),
         "ru" => ("орыс тілінде", "на русском языке"),
@@ -182,7 +216,10 @@ pub fn referral(state: &AppState, actor: &Actor, referral_id: i64) -> Result<Pri
         signer: signer(&r.issued_by, true),
         stamp,
         copy_number: copy,
-        verification: Some(Verification { qr_text: qr_text.clone(), caption: format!("Тексеру / Проверка: {}", r.number) }),
+        verification: Some(Verification {
+            qr_text: qr_text.clone(),
+            caption: format!("Тексеру / Проверка: {}", r.number),
+        }),
         audit_chain_head: Some(short(&head).to_owned()),
     };
     let bytes = state.typesetter()?.referral(&doc).map_err(|e| Error::Document(e.to_string()))?;
@@ -198,7 +235,13 @@ pub fn referral(state: &AppState, actor: &Actor, referral_id: i64) -> Result<Pri
 }
 
 /// Files a list that belongs to no one application and audits its print.
-fn file_report(state: &AppState, actor: &Actor, kind: &'static str, name: &str, bytes: Vec<u8>) -> Result<Printed, Error> {
+fn file_report(
+    state: &AppState,
+    actor: &Actor,
+    kind: &'static str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<Printed, Error> {
     let now = clock::now();
     let sha256 = hex(&Sha256::digest(&bytes));
     let path = paths::document_file(state.data_dir()?, now.year(), name, kind);
@@ -232,7 +275,8 @@ pub fn extract(state: &AppState, actor: &Actor, birth_year: i32) -> Result<Print
             note: None,
         });
     }
-    let doc = QueueExtract { office: requisites(&office), birth_year, generated_at: now.naive_local(), rows: out, totals };
+    let doc =
+        QueueExtract { office: requisites(&office), birth_year, generated_at: now.naive_local(), rows: out, totals };
     let bytes = state.typesetter()?.queue_extract(&doc).map_err(|e| Error::Document(e.to_string()))?;
     file_report(state, actor, "queue-extract", &format!("{birth_year}-{}", now.format("%Y%m%d-%H%M%S")), bytes)
 }

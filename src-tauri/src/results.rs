@@ -69,7 +69,13 @@ fn field(kk: &str, ru: &str, value: impl Into<String>) -> ResultField {
 pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
     let (rec, office, head, stamp, catalog) = state.with_registry(|reg| {
-        Ok((reg.application(actor, application_id, now)?, reg.office()?, reg.audit_head()?, office_stamp(reg)?, reg.catalog()?.1))
+        Ok((
+            reg.application(actor, application_id, now)?,
+            reg.office()?,
+            reg.audit_head()?,
+            office_stamp(reg)?,
+            reg.catalog()?.1,
+        ))
     })?;
     let result = rec.result.clone().ok_or(Error::InvalidState)?;
     let (Some(signed_by), Some(signed_at)) = (result.signed_by.clone(), result.signed_at.clone()) else {
@@ -87,7 +93,10 @@ pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
     let key = paths::verification_key(state.data_dir()?)?;
     let content = verification::content_hash(&result_content(&rec));
     let qr_text = verification::qr_text(&key, &rec.number, RESULT, copy, short(&head), &content);
-    let verification = Some(Verification { qr_text: qr_text.clone(), caption: format!("Тексеру / Проверка: {}", rec.number) });
+    let verification = Some(Verification {
+        qr_text: qr_text.clone(),
+        caption: format!("Тексеру / Проверка: {}", rec.number),
+    });
     let signer = signer(&signed_by, true);
     let typesetter = state.typesetter()?;
     let bytes = if positive {
@@ -163,7 +172,8 @@ pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
     let path = paths::document_file(state.data_dir()?, rec.registered_at.year(), &rec.number, &name);
     paths::write_atomically(&path, &bytes)?;
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let copy =
-        state.with_registry(|reg| reg.record_issued_document(actor, rec.id, RESULT, copy, &sha256, &qr_text, &file_name, now))?;
+    let copy = state.with_registry(|reg| {
+        reg.record_issued_document(actor, rec.id, RESULT, copy, &sha256, &qr_text, &file_name, now)
+    })?;
     Ok(Printed { path: path.display().to_string(), kind: RESULT, copy, sha256, verification: qr_text, opened: false })
 }

@@ -46,7 +46,8 @@ async fn set_up(c: &Client) -> Res<()> {
     click(c, "setup-submit").await?;
     log_in(c, "saule").await?;
     click(c, "nav-admin").await?;
-    for (login, name, role) in [("head1", "Басшы Ержан", "head"), ("exec1", "Орындаушы Гүлнар", "executor")] {
+    for (login, name, role) in [("head1", "Басшы Ержан", "head"), ("exec1", "Орындаушы Гүлнар", "executor")]
+    {
         type_into(c, "user-full-name", name).await?;
         type_into(c, "user-login", login).await?;
         click(c, &format!("user-role-{role}")).await?;
@@ -137,7 +138,8 @@ async fn confirm_and_declare(c: &Client, numbers: &[String]) -> Res<()> {
     ensure(first_in_queue(c).await? == numbers[2], "the confirmed military family's child is number 1")?;
     // The first child's number changed: its history names the cause.
     open_entry(c, &numbers[0]).await?;
-    let history = text_until(c, "entry-history", |t| t.contains("басқа өтініш") && t.contains("басымдық расталды")).await?;
+    let history =
+        text_until(c, "entry-history", |t| t.contains("басқа өтініш") && t.contains("басымдық расталды")).await?;
     ensure(history.contains(&numbers[2]), format!("the cause names the application that moved ahead: {history}"))?;
     text_until(c, "entry-facts", |t| t.contains('2')).await?;
     // Two free places in the group.
@@ -162,7 +164,10 @@ async fn distribute(c: &Client, numbers: &[String]) -> Res<(Vec<String>, String)
     let preview = text_until(c, "distribution-rows", |t| !t.is_empty()).await?;
     // The military child first, then the first general child (1:3 mixing
     // puts the unconfirmed large family behind it as general).
-    ensure(preview.contains(&numbers[2]) && preview.contains(&numbers[0]) && !preview.contains(&numbers[1]), format!("preview: {preview}"))?;
+    ensure(
+        preview.contains(&numbers[2]) && preview.contains(&numbers[0]) && !preview.contains(&numbers[1]),
+        format!("preview: {preview}"),
+    )?;
     // Without the explicit confirmation nothing is issued.
     click(c, "distribution-commit").await?;
     text_until(c, "distribution-error", |t| t.contains("растау белгісін")).await?;
@@ -219,7 +224,13 @@ async fn later(c: &Client, numbers: &[String]) -> Res<String> {
     Ok(history)
 }
 
-async fn session<T>(driver: &Driver, data_dir: &str, clock: &str, name: &str, body: impl AsyncFnOnce(&Client) -> Res<T>) -> Res<T> {
+async fn session<T>(
+    driver: &Driver,
+    data_dir: &str,
+    clock: &str,
+    name: &str,
+    body: impl AsyncFnOnce(&Client) -> Res<T>,
+) -> Res<T> {
     let c = driver.launch(&["--data-dir", data_dir, "--clock", clock]).await?;
     let out = body(&c).await;
     if out.is_err() {
@@ -247,11 +258,13 @@ async fn three_children_two_places_one_expired_referral() {
         })
         .await?;
         let text = pdf_text(std::path::Path::new(&referral_pdf))?;
-        for expected in ["Ж-2026-00001", "Серікұлы Нұрлан", "«Күншуақ» балабақшасы", "Басшы Ержан", &numbers[2]] {
+        for expected in ["Ж-2026-00001", "Серікұлы Нұрлан", "«Күншуақ» балабақшасы", "Басшы Ержан", &numbers[2]]
+        {
             ensure(text.contains(expected), format!("the referral lacks {expected:?}: {text}"))?;
         }
         std::fs::copy(&referral_pdf, artifacts_dir().join("e2e-referral.pdf")).map_err(|e| e.to_string())?;
-        session(&driver, &data, LATER, "queue-later", async |c: &Client| -> Res<String> { later(c, &numbers).await }).await
+        session(&driver, &data, LATER, "queue-later", async |c: &Client| -> Res<String> { later(c, &numbers).await })
+            .await
     }
     .await;
     drop(driver);

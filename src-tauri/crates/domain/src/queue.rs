@@ -108,8 +108,7 @@ impl QueueRules {
     }
 
     pub fn parse(json: &str) -> Result<QueueRules, Error> {
-        let rules: QueueRules =
-            serde_json::from_str(json).map_err(|e| Error::Catalog(format!("queue rules: {e}")))?;
+        let rules: QueueRules = serde_json::from_str(json).map_err(|e| Error::Catalog(format!("queue rules: {e}")))?;
         rules.validate()?;
         Ok(rules)
     }
@@ -257,12 +256,13 @@ impl QueueClaim {
         }
         let desired_start = match d.desired_start.trim() {
             "" => None,
-            s => Some(
-                NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::DateFormat(Field::DesiredStart))?,
-            ),
+            s => Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::DateFormat(Field::DesiredStart))?),
         };
-        let decision =
-            crate::application::optional_text(Field::CommissionDecision, &d.commission_decision, MAX_COMMISSION_DECISION)?;
+        let decision = crate::application::optional_text(
+            Field::CommissionDecision,
+            &d.commission_decision,
+            MAX_COMMISSION_DECISION,
+        )?;
         Ok(Some(QueueClaim {
             category,
             preferences: d.preferences.clone(),
@@ -284,7 +284,9 @@ pub enum EntryState {
     Waiting,
     /// Holding a live referral.
     Referred,
-    StopListed { until: NaiveDate },
+    StopListed {
+        until: NaiveDate,
+    },
     Enrolled,
     /// Left the queue: withdrawn, refused a referral, or aged out.
     Removed,
@@ -386,12 +388,11 @@ pub fn changes(before: &HashMap<i64, u32>, after: &HashMap<i64, u32>) -> Vec<Pos
         .iter()
         .filter(|(id, p)| after.get(id) != Some(p))
         .map(|(id, p)| PositionChange { entry: *id, from: Some(*p), to: after.get(id).copied() })
-        .chain(
-            after
-                .iter()
-                .filter(|(id, _)| !before.contains_key(id))
-                .map(|(id, p)| PositionChange { entry: *id, from: None, to: Some(*p) }),
-        )
+        .chain(after.iter().filter(|(id, _)| !before.contains_key(id)).map(|(id, p)| PositionChange {
+            entry: *id,
+            from: None,
+            to: Some(*p),
+        }))
         .collect();
     out.sort_unstable_by_key(|c| c.entry);
     out
@@ -514,9 +515,10 @@ pub fn distribute(
             let pick = if child.preferences.is_empty() {
                 free.iter().find_map(|(kg, set)| set.iter().find(|p| fits(p)).map(|p| (*kg, *p)))
             } else {
-                child.preferences.iter().find_map(|kg| {
-                    free.get(kg).and_then(|set| set.iter().find(|p| fits(p)).map(|p| (*kg, *p)))
-                })
+                child
+                    .preferences
+                    .iter()
+                    .find_map(|kg| free.get(kg).and_then(|set| set.iter().find(|p| fits(p)).map(|p| (*kg, *p))))
             };
             if let Some((kg, place)) = pick {
                 if let Some(set) = free.get_mut(&kg) {
@@ -625,9 +627,8 @@ pub fn referral_next(
 ) -> Option<ReferralOutcome> {
     use ReferralStatus as S;
     use ReferralStep as T;
-    let out = |status, entry, place_freed, place_filled| {
-        Some(ReferralOutcome { status, entry, place_freed, place_filled })
-    };
+    let out =
+        |status, entry, place_freed, place_filled| Some(ReferralOutcome { status, entry, place_freed, place_filled });
     match (status, step) {
         (S::Issued, T::Present) => out(S::Presented, EntryState::Referred, false, false),
         (S::Issued | S::Presented, T::Enrol) => out(S::Enrolled, EntryState::Enrolled, false, true),
@@ -732,7 +733,14 @@ impl Group {
         if !(1..=MAX_GROUP_CAPACITY).contains(&d.capacity) {
             return Err(Error::OutOfRange { field: Field::Capacity, min: 1, max: MAX_GROUP_CAPACITY });
         }
-        Ok(Group { kindergarten_id: d.kindergarten_id, name, birth_year: d.birth_year, language, special: d.special, capacity: d.capacity })
+        Ok(Group {
+            kindergarten_id: d.kindergarten_id,
+            name,
+            birth_year: d.birth_year,
+            language,
+            special: d.special,
+            capacity: d.capacity,
+        })
     }
 }
 
@@ -822,7 +830,8 @@ mod tests {
     #[test]
     fn only_waiting_children_have_numbers() {
         let r = rules();
-        let mut q = vec![entry(1, Tier::General, "2024-01-01 10:00:00"), entry(2, Tier::General, "2024-01-02 10:00:00")];
+        let mut q =
+            vec![entry(1, Tier::General, "2024-01-01 10:00:00"), entry(2, Tier::General, "2024-01-02 10:00:00")];
         q[0].state = EntryState::StopListed { until: NaiveDate::from_ymd_opt(2024, 5, 1).expect("date") };
         let p = positions(&q, &r);
         assert_eq!(p.get(&2), Some(&1));
@@ -881,7 +890,8 @@ mod tests {
     #[test]
     fn special_places_need_a_commission_decision_and_desired_start_is_respected() {
         let r = rules();
-        let mut q = vec![entry(1, Tier::General, "2024-01-01 10:00:00"), entry(2, Tier::General, "2024-01-02 10:00:00")];
+        let mut q =
+            vec![entry(1, Tier::General, "2024-01-01 10:00:00"), entry(2, Tier::General, "2024-01-02 10:00:00")];
         q[0].desired_start = NaiveDate::from_ymd_opt(2025, 9, 1);
         q[1].special_needs = true;
         let places = [FreePlace { id: 7, kindergarten: 1, birth_year: 2022, special: true }];
@@ -915,7 +925,10 @@ mod tests {
         assert_eq!(referral_next(S::Issued, T::Expire, &r, until, same), None, "valid through its last day");
         let expired = referral_next(S::Issued, T::Expire, &r, until, after).expect("expires");
         assert_eq!(expired.status, S::Expired);
-        assert_eq!(expired.entry, EntryState::StopListed { until: NaiveDate::from_ymd_opt(2025, 3, 17).expect("date") });
+        assert_eq!(
+            expired.entry,
+            EntryState::StopListed { until: NaiveDate::from_ymd_opt(2025, 3, 17).expect("date") }
+        );
         assert!(expired.place_freed);
         assert_eq!(referral_next(S::Presented, T::Expire, &r, until, after), None, "presented does not expire");
         let enrolled = referral_next(S::Presented, T::Enrol, &r, until, after).expect("enrols");

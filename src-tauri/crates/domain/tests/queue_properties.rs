@@ -52,7 +52,12 @@ fn places_strategy() -> impl Strategy<Value = Vec<FreePlace>> {
     prop::collection::vec((1i64..=5, 2020i32..=2024, prop::bool::weighted(0.2)), 0..40).prop_map(|v| {
         v.into_iter()
             .enumerate()
-            .map(|(i, (kindergarten, birth_year, special))| FreePlace { id: 1000 + i as i64, kindergarten, birth_year, special })
+            .map(|(i, (kindergarten, birth_year, special))| FreePlace {
+                id: 1000 + i as i64,
+                kindergarten,
+                birth_year,
+                special,
+            })
             .collect()
     })
 }

@@ -13,8 +13,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use kense_domain::access::Role;
 use kense_domain::calendar::WorkingCalendar;
 use kense_domain::queue::{
-    distribute, positions, Assignment, EntryState, FreePlace, Group, GroupDraft, Kindergarten, KindergartenDraft, Places,
-    PlacesDraft, QueueEntry, QueueRules, Tier,
+    distribute, positions, Assignment, EntryState, FreePlace, Group, GroupDraft, Kindergarten, KindergartenDraft,
+    Places, PlacesDraft, QueueEntry, QueueRules, Tier,
 };
 use kense_domain::user::NewUser;
 use kense_storage::Registry;
@@ -61,18 +61,31 @@ fn main() {
     // Pure domain.
     let entries: Vec<QueueEntry> = (0..children).map(child).collect();
     let free: Vec<FreePlace> = (0..places)
-        .map(|p| FreePlace { id: p + 1, kindergarten: p % KINDERGARTENS + 1, birth_year: YEARS[(p % 4 + 1) as usize], special: false })
+        .map(|p| FreePlace {
+            id: p + 1,
+            kindergarten: p % KINDERGARTENS + 1,
+            birth_year: YEARS[(p % 4 + 1) as usize],
+            special: false,
+        })
         .collect();
-    let order_ms = median((0..15).map(|_| {
-        let t = Instant::now();
-        std::hint::black_box(positions(&entries, &rules));
-        t.elapsed()
-    }).collect());
-    let distribute_ms = median((0..15).map(|_| {
-        let t = Instant::now();
-        std::hint::black_box(distribute(&entries, &free, &rules, today).expect("distribution"));
-        t.elapsed()
-    }).collect());
+    let order_ms = median(
+        (0..15)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(positions(&entries, &rules));
+                t.elapsed()
+            })
+            .collect(),
+    );
+    let distribute_ms = median(
+        (0..15)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(distribute(&entries, &free, &rules, today).expect("distribution"));
+                t.elapsed()
+            })
+            .collect(),
+    );
 
     // A real registry file.
     let dir = tempfile::tempdir().expect("temp dir");
@@ -97,7 +110,14 @@ fn main() {
         let id = r.add_kindergarten(&admin, &kg, now).expect("add kindergarten");
         for year in YEARS {
             let g = Group::validate(
-                &GroupDraft { kindergarten_id: id, name: format!("{year}"), birth_year: year, language: "kk".into(), special: false, capacity: 100 },
+                &GroupDraft {
+                    kindergarten_id: id,
+                    name: format!("{year}"),
+                    birth_year: year,
+                    language: "kk".into(),
+                    special: false,
+                    capacity: 100,
+                },
                 today,
             )
             .expect("group");
@@ -141,7 +161,9 @@ fn main() {
     let mut r = Registry::open(&path).expect("reopen");
     // Numbers for everyone: the first reorder of each year (a confirmation of
     // the newest child's priority moves it to the top and everyone behind it).
-    let newest_of_year = |year: i32| -> i64 { (0..children).rev().find(|i| 2021 + (i % 5) as i32 == year && i % 50 > 8).expect("a general child") + 1 };
+    let newest_of_year = |year: i32| -> i64 {
+        (0..children).rev().find(|i| 2021 + (i % 5) as i32 == year && i % 50 > 8).expect("a general child") + 1
+    };
     let mut first_numbering = Vec::new();
     for year in YEARS {
         let t = Instant::now();
@@ -160,25 +182,31 @@ fn main() {
     for (i, (group, _)) in groups.iter().enumerate() {
         let n = places / groups.len() as i64 + i64::from((i as i64) < places % groups.len() as i64);
         if n > 0 {
-            let p = Places::validate(&PlacesDraft { group_id: *group, count: n, protocol: "bench".into() }).expect("places");
+            let p = Places::validate(&PlacesDraft { group_id: *group, count: n, protocol: "bench".into() })
+                .expect("places");
             r.declare_places(&executor, &p, now).expect("declare");
         }
     }
     let t = Instant::now();
     let preview = r.preview_distribution(&executor, now).expect("preview");
     let preview_time = t.elapsed();
-    let plan: Vec<Assignment> = preview.iter().map(|p| Assignment { place: p.place_id, entry: p.application_id }).collect();
+    let plan: Vec<Assignment> =
+        preview.iter().map(|p| Assignment { place: p.place_id, entry: p.application_id }).collect();
     let cal = WorkingCalendar::parse(CALENDAR).expect("calendar");
     let t = Instant::now();
     let issued = r.distribute(&admin, &plan, &cal, now).expect("distribute");
     let commit = t.elapsed();
     // Steady state: the sweep runs before every queue read.
     r.sweep_queue(now).expect("first sweep");
-    let sweep = median((0..15).map(|_| {
-        let t = Instant::now();
-        r.sweep_queue(now).expect("sweep");
-        t.elapsed()
-    }).collect());
+    let sweep = median(
+        (0..15)
+            .map(|_| {
+                let t = Instant::now();
+                r.sweep_queue(now).expect("sweep");
+                t.elapsed()
+            })
+            .collect(),
+    );
 
     if let Ok(keep) = std::env::var("KENSE_BENCH_KEEP") {
         drop(r);
@@ -190,7 +218,11 @@ fn main() {
     println!("| order and number all children (domain, median of 15) | {order_ms:.1} ms |");
     println!("| distribute {places} places (domain, median of 15) | {distribute_ms:.1} ms |");
     println!("| bulk fill of the file | {:.1} s |", fill.as_secs_f64());
-    println!("| first numbering of a birth year (~{} children, numbers and history written) | {:.0} ms median |", children / 5, median(first_numbering));
+    println!(
+        "| first numbering of a birth year (~{} children, numbers and history written) | {:.0} ms median |",
+        children / 5,
+        median(first_numbering)
+    );
     println!("| priority confirmed: one year renumbered, history rows for every moved child | {:.0} ms |", ms(confirm));
     println!("| preview distribution ({} referrals proposed) | {:.0} ms |", preview.len(), ms(preview_time));
     println!("| commit distribution ({} referrals, numbers and history) | {:.0} ms |", issued.len(), ms(commit));

@@ -194,7 +194,13 @@ fn load_waiting(tx: &Connection, year: i32, with_preferences: bool) -> Result<Ve
         .map_err(db_err)?;
     let rows = stmt
         .query_map([year], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, bool>(4)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, bool>(4)?,
+            ))
         })
         .map_err(db_err)?;
     let mut out = Vec::new();
@@ -246,7 +252,9 @@ pub(crate) fn reorder(tx: &Connection, rules: &QueueRules, year: i32, moved: Mov
     let mut before = HashMap::new();
     {
         let mut stmt = tx
-            .prepare_cached("SELECT application_id, position FROM queue_entries WHERE birth_year = ?1 AND position IS NOT NULL")
+            .prepare_cached(
+                "SELECT application_id, position FROM queue_entries WHERE birth_year = ?1 AND position IS NOT NULL",
+            )
             .map_err(db_err)?;
         let rows = stmt.query_map([year], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?))).map_err(db_err)?;
         for row in rows {
@@ -256,7 +264,8 @@ pub(crate) fn reorder(tx: &Connection, rules: &QueueRules, year: i32, moved: Mov
     }
     let after = positions(&load_waiting(tx, year, false)?, rules);
     let diff = changes(&before, &after);
-    let mut update = tx.prepare_cached("UPDATE queue_entries SET position = ?1 WHERE application_id = ?2").map_err(db_err)?;
+    let mut update =
+        tx.prepare_cached("UPDATE queue_entries SET position = ?1 WHERE application_id = ?2").map_err(db_err)?;
     let mut record = tx
         .prepare_cached(
             "INSERT INTO position_changes (application_id, at, from_position, to_position, cause, subject_id, distribution_id)
@@ -271,7 +280,9 @@ pub(crate) fn reorder(tx: &Connection, rules: &QueueRules, year: i32, moved: Mov
             Some(_) if c.to.is_none() => Some(c.entry),
             _ => moved.subject,
         };
-        record.execute(params![c.entry, at, c.from, c.to, moved.cause.code(), subject, moved.distribution]).map_err(db_err)?;
+        record
+            .execute(params![c.entry, at, c.from, c.to, moved.cause.code(), subject, moved.distribution])
+            .map_err(db_err)?;
     }
     Ok(diff.len())
 }
@@ -341,7 +352,13 @@ pub(crate) fn enqueue(
         .map_err(db_err)?;
     }
     let at = timestamp(now);
-    reorder(tx, rules, year, Moved { cause: Cause::Registered, subject: Some(application_id), distribution: None }, &at)?;
+    reorder(
+        tx,
+        rules,
+        year,
+        Moved { cause: Cause::Registered, subject: Some(application_id), distribution: None },
+        &at,
+    )?;
     tx.query_row("SELECT position FROM queue_entries WHERE application_id = ?1", [application_id], |r| r.get(0))
         .map_err(db_err)
 }
@@ -349,7 +366,13 @@ pub(crate) fn enqueue(
 /// Follows a correction of the child's data into the queue: the entry takes
 /// the corrected IIN and birth year, and a changed year moves the child to
 /// that year's queue (by its original moment), both years reordered.
-pub(crate) fn correct_child(tx: &Connection, rules: &QueueRules, application_id: i64, child: &Child, now: DateTime<FixedOffset>) -> Result<(), Error> {
+pub(crate) fn correct_child(
+    tx: &Connection,
+    rules: &QueueRules,
+    application_id: i64,
+    child: &Child,
+    now: DateTime<FixedOffset>,
+) -> Result<(), Error> {
     let old: Option<i32> = tx
         .query_row(
             "SELECT birth_year FROM queue_entries WHERE application_id = ?1 AND state IN ('waiting', 'referred', 'stop_listed')",
@@ -392,7 +415,8 @@ pub(crate) fn correct_child(tx: &Connection, rules: &QueueRules, application_id:
             params![application_id, at],
         )
         .map_err(db_err)?;
-        tx.execute("UPDATE queue_entries SET position = NULL WHERE application_id = ?1", [application_id]).map_err(db_err)?;
+        tx.execute("UPDATE queue_entries SET position = NULL WHERE application_id = ?1", [application_id])
+            .map_err(db_err)?;
         reorder(tx, rules, old, moved, &at)?;
         reorder(tx, rules, year, moved, &at)?;
     }
@@ -441,7 +465,11 @@ impl Registry {
         self.queue_rules = rules;
     }
 
-    pub fn kindergartens(&mut self, actor: &Actor, now: DateTime<FixedOffset>) -> Result<Vec<KindergartenRecord>, Error> {
+    pub fn kindergartens(
+        &mut self,
+        actor: &Actor,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Vec<KindergartenRecord>, Error> {
         let at = timestamp(now);
         if authorize(actor, Action::ManageKindergartens, None).is_err() {
             self.authorize_queue(actor, Action::ViewQueue, "kindergartens", &at)?;
@@ -503,7 +531,12 @@ impl Registry {
         Ok(out)
     }
 
-    pub fn add_kindergarten(&mut self, actor: &Actor, k: &Kindergarten, now: DateTime<FixedOffset>) -> Result<i64, Error> {
+    pub fn add_kindergarten(
+        &mut self,
+        actor: &Actor,
+        k: &Kindergarten,
+        now: DateTime<FixedOffset>,
+    ) -> Result<i64, Error> {
         let at = timestamp(now);
         let role = self.authorize_queue(actor, Action::ManageKindergartens, "add_kindergarten", &at)?;
         self.queue_write(("add_kindergarten", "kindergarten", Some(actor.user_id), role, &at), |tx, _| {
@@ -587,21 +620,38 @@ impl Registry {
             )
             .map_err(db_err)?;
         let rows = stmt
-            .query_map([], |r| Ok(YearCount { birth_year: r.get(0)?, waiting: r.get(1)?, referred: r.get(2)?, stop_listed: r.get(3)? }))
+            .query_map([], |r| {
+                Ok(YearCount { birth_year: r.get(0)?, waiting: r.get(1)?, referred: r.get(2)?, stop_listed: r.get(3)? })
+            })
             .map_err(db_err)?;
         rows.collect::<Result<_, _>>().map_err(db_err)
     }
 
     /// One birth year's queue in order: waiting children by number, then the
     /// referred and stop-listed ones. `limit` caps the rows read.
-    pub fn queue(&mut self, actor: &Actor, birth_year: i32, limit: u32, now: DateTime<FixedOffset>) -> Result<Vec<QueueRow>, Error> {
+    pub fn queue(
+        &mut self,
+        actor: &Actor,
+        birth_year: i32,
+        limit: u32,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Vec<QueueRow>, Error> {
         let at = timestamp(now);
         self.authorize_queue(actor, Action::ViewQueue, "queue", &at)?;
-        self.queue_rows("e.birth_year = ?1 AND e.state IN ('waiting', 'referred', 'stop_listed')", i64::from(birth_year), limit)
+        self.queue_rows(
+            "e.birth_year = ?1 AND e.state IN ('waiting', 'referred', 'stop_listed')",
+            i64::from(birth_year),
+            limit,
+        )
     }
 
     /// The queue entry of one application, if it has one.
-    pub fn queue_entry(&mut self, actor: &Actor, application_id: i64, now: DateTime<FixedOffset>) -> Result<Option<QueueRow>, Error> {
+    pub fn queue_entry(
+        &mut self,
+        actor: &Actor,
+        application_id: i64,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Option<QueueRow>, Error> {
         let at = timestamp(now);
         self.authorize_queue(actor, Action::ViewQueue, "queue_entry", &at)?;
         Ok(self.queue_rows("e.application_id = ?1", application_id, 1)?.pop())
@@ -636,11 +686,7 @@ impl Registry {
                         stop_until: r.get(10)?,
                         evidence_until: r.get(11)?,
                         confirmed: r.get(12)?,
-                        preferences: prefs
-                            .unwrap_or_default()
-                            .split(',')
-                            .filter_map(|s| s.parse().ok())
-                            .collect(),
+                        preferences: prefs.unwrap_or_default().split(',').filter_map(|s| s.parse().ok()).collect(),
                     },
                     r.get::<_, String>(7)?,
                 ))
@@ -689,7 +735,15 @@ impl Registry {
         for row in rows {
             let (at, from, to, cause, subject_number, own, distribution_id) = row.map_err(db_err)?;
             let cause = Cause::parse(&cause).ok_or_else(|| Error::Storage(format!("cause {cause}")))?;
-            out.push(PositionChangeRecord { at, from, to, cause, subject_number, own: own.unwrap_or(false), distribution_id });
+            out.push(PositionChangeRecord {
+                at,
+                from,
+                to,
+                cause,
+                subject_number,
+                own: own.unwrap_or(false),
+                distribution_id,
+            });
         }
         Ok(out)
     }
@@ -856,10 +910,22 @@ impl Registry {
     /// The kindergarten's check: a referral by its number and the applicant's
     /// or the child's IIN. A wrong IIN reads as not found, so numbers cannot
     /// be probed for names.
-    pub fn find_referral(&mut self, actor: &Actor, number: &str, iin: &str, now: DateTime<FixedOffset>) -> Result<ReferralRecord, Error> {
+    pub fn find_referral(
+        &mut self,
+        actor: &Actor,
+        number: &str,
+        iin: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<ReferralRecord, Error> {
         let at = timestamp(now);
         self.authorize_queue(actor, Action::ViewQueue, "find_referral", &at)?;
-        self.audit_only("find_referral", Some(actor.user_id), "referral", Some(number.chars().take(40).collect()), &at)?;
+        self.audit_only(
+            "find_referral",
+            Some(actor.user_id),
+            "referral",
+            Some(number.chars().take(40).collect()),
+            &at,
+        )?;
         let id: Option<i64> = self
             .conn
             .query_row(
@@ -967,7 +1033,8 @@ impl Registry {
         let at = timestamp(now);
         let today = now.date_naive();
         let mut report = SweepReport::default();
-        let due: Vec<i64> = self.ids("SELECT id FROM referrals WHERE status = 'issued' AND valid_until < ?1", &today.to_string())?;
+        let due: Vec<i64> =
+            self.ids("SELECT id FROM referrals WHERE status = 'issued' AND valid_until < ?1", &today.to_string())?;
         for id in due {
             self.queue_write(("expire", "referral", None, "system", &at), |tx, rules| {
                 apply_referral_step(tx, rules, id, Some(ReferralStatus::Issued), ReferralStep::Expire, None, "", now)
@@ -989,7 +1056,8 @@ impl Registry {
         )?;
         for id in lapsed {
             self.entry_event(id, Cause::PriorityExpired, &at, |tx, _| {
-                tx.execute("UPDATE queue_entries SET tier = 'general' WHERE application_id = ?1", [id]).map_err(db_err)?;
+                tx.execute("UPDATE queue_entries SET tier = 'general' WHERE application_id = ?1", [id])
+                    .map_err(db_err)?;
                 Ok(())
             })?;
             report.priorities_expired += 1;
@@ -1037,7 +1105,12 @@ impl Registry {
     }
 
     /// Leaves the queue when its application is withdrawn.
-    pub(crate) fn withdraw_from_queue(tx: &Connection, rules: &QueueRules, application_id: i64, at: &str) -> Result<(), Error> {
+    pub(crate) fn withdraw_from_queue(
+        tx: &Connection,
+        rules: &QueueRules,
+        application_id: i64,
+        at: &str,
+    ) -> Result<(), Error> {
         let year: Option<i32> = tx
             .query_row(
                 "SELECT birth_year FROM queue_entries WHERE application_id = ?1 AND state IN ('waiting', 'stop_listed')",
@@ -1048,14 +1121,27 @@ impl Registry {
             .map_err(db_err)?;
         if let Some(year) = year {
             set_state(tx, application_id, EntryState::Removed)?;
-            reorder(tx, rules, year, Moved { cause: Cause::Withdrawn, subject: Some(application_id), distribution: None }, at)?;
+            reorder(
+                tx,
+                rules,
+                year,
+                Moved { cause: Cause::Withdrawn, subject: Some(application_id), distribution: None },
+                at,
+            )?;
         }
         Ok(())
     }
 
     /// Records the print of a list (queue extract, distribution's referrals)
     /// that belongs to no one application: who printed what, and its hash.
-    pub fn record_report(&mut self, actor: &Actor, kind: &str, sha256: &str, file_name: &str, now: DateTime<FixedOffset>) -> Result<(), Error> {
+    pub fn record_report(
+        &mut self,
+        actor: &Actor,
+        kind: &str,
+        sha256: &str,
+        file_name: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), Error> {
         let at = timestamp(now);
         let role = self.authorize_queue(actor, Action::ViewQueue, "print", &at)?;
         self.queue_write(("print", "report", Some(actor.user_id), role, &at), |_, _| {
@@ -1089,7 +1175,9 @@ impl Registry {
         };
         let referrals = raw
             .into_iter()
-            .map(|(m, s, n)| ReferralStatus::parse(&s).map(|s| (m, s, n)).ok_or_else(|| Error::Storage(format!("status {s}"))))
+            .map(|(m, s, n)| {
+                ReferralStatus::parse(&s).map(|s| (m, s, n)).ok_or_else(|| Error::Storage(format!("status {s}")))
+            })
             .collect::<Result<_, _>>()?;
         Ok(QueueStatistics { queue, referrals })
     }
@@ -1122,7 +1210,9 @@ fn plan(conn: &Connection, rules: &QueueRules, today: NaiveDate) -> Result<Vec<A
             )
             .map_err(db_err)?;
         let rows = stmt
-            .query_map([], |r| Ok(FreePlace { id: r.get(0)?, kindergarten: r.get(1)?, birth_year: r.get(2)?, special: r.get(3)? }))
+            .query_map([], |r| {
+                Ok(FreePlace { id: r.get(0)?, kindergarten: r.get(1)?, birth_year: r.get(2)?, special: r.get(3)? })
+            })
             .map_err(db_err)?;
         rows.collect::<Result<_, _>>().map_err(db_err)?
     };
@@ -1190,7 +1280,8 @@ fn apply_referral_step(
     if expected.is_some_and(|e| e != status) {
         return Err(Error::InvalidState);
     }
-    let outcome = referral_next(status, step, rules, date(&valid_until)?, now.date_naive()).ok_or(Error::InvalidState)?;
+    let outcome =
+        referral_next(status, step, rules, date(&valid_until)?, now.date_naive()).ok_or(Error::InvalidState)?;
     tx.execute(
         "UPDATE referrals SET status = ?1, status_at = ?2, status_by = ?3, reason = ?4 WHERE id = ?5",
         params![outcome.status.code(), at, by, (!reason.is_empty()).then_some(reason), id],
@@ -1201,7 +1292,8 @@ fn apply_referral_step(
     }
     if outcome.place_filled {
         tx.execute("UPDATE places SET state = 'filled' WHERE id = ?1", [place_id]).map_err(db_err)?;
-        tx.execute("UPDATE kindergarten_groups SET occupied = occupied + 1 WHERE id = ?1", [group_id]).map_err(db_err)?;
+        tx.execute("UPDATE kindergarten_groups SET occupied = occupied + 1 WHERE id = ?1", [group_id])
+            .map_err(db_err)?;
         release_transferred(tx, application_id)?;
     }
     let stored = tx

@@ -10,8 +10,8 @@ use kense_domain::application::{ApplicationDraft, NewApplication};
 use kense_domain::calendar::WorkingCalendar;
 use kense_domain::catalog::Catalog;
 use kense_domain::queue::{
-    Assignment, Cause, Group, GroupDraft, Kindergarten, KindergartenDraft, Places, PlacesDraft, QueueClaim, QueueClaimDraft,
-    QueueRules, ReferralStatus, ReferralStep, Tier,
+    Assignment, Cause, Group, GroupDraft, Kindergarten, KindergartenDraft, Places, PlacesDraft, QueueClaim,
+    QueueClaimDraft, QueueRules, ReferralStatus, ReferralStep, Tier,
 };
 use kense_domain::user::NewUser;
 use kense_domain::workflow::{Command, Status};
@@ -64,11 +64,27 @@ fn office() -> Office {
     let clerk = add("clerk", "Тіркеуші Айгүл", vec![Role::Clerk]);
     let head = add("head", "Басшы Бақыт", vec![Role::Head]);
     let executor = add("exec", "Орындаушы Гүлнар", vec![Role::Executor]);
-    Office { r, clerk, head, executor, admin, catalog: Catalog::parse(CATALOG).unwrap(), rules: QueueRules::shipped().unwrap(), _dir: dir }
+    Office {
+        r,
+        clerk,
+        head,
+        executor,
+        admin,
+        catalog: Catalog::parse(CATALOG).unwrap(),
+        rules: QueueRules::shipped().unwrap(),
+        _dir: dir,
+    }
 }
 
 impl Office {
-    fn register(&mut self, n: u32, born: &str, category: &str, prefs: Vec<i64>, when: &str) -> Result<(i64, Option<u32>), Error> {
+    fn register(
+        &mut self,
+        n: u32,
+        born: &str,
+        category: &str,
+        prefs: Vec<i64>,
+        when: &str,
+    ) -> Result<(i64, Option<u32>), Error> {
         self.register_with_reason(n, born, category, prefs, when, "")
     }
 
@@ -117,7 +133,14 @@ impl Office {
         .unwrap();
         let kg = self.r.add_kindergarten(&self.head, &k, now).unwrap();
         let g = Group::validate(
-            &GroupDraft { kindergarten_id: kg, name: "Балдырған".into(), birth_year: year, language: "kk".into(), special: false, capacity },
+            &GroupDraft {
+                kindergarten_id: kg,
+                name: "Балдырған".into(),
+                birth_year: year,
+                language: "kk".into(),
+                special: false,
+                capacity,
+            },
             now.date_naive(),
         )
         .unwrap();
@@ -142,13 +165,19 @@ fn queue_distribution_referral_expiry_and_return() {
     let again = o.register(1, "2022-03-01", "", vec![], "2026-11-02T11:00:00+05:00");
     assert!(matches!(again, Err(Error::AlreadyQueued { .. })), "{again:?}");
     // Too old by calendar year: born 2020 is 6 in 2026.
-    assert!(matches!(o.register(4, "2020-12-31", "", vec![], "2026-11-02T11:00:00+05:00"), Err(Error::AgeLimit { upper: 6 })));
+    assert!(matches!(
+        o.register(4, "2020-12-31", "", vec![], "2026-11-02T11:00:00+05:00"),
+        Err(Error::AgeLimit { upper: 6 })
+    ));
 
     // A clerk may not confirm priority; an executor may, and the child moves
     // ahead of the general child registered earlier.
     let now = at("2026-11-03T09:00:00+05:00");
     let issued = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-    assert_eq!(o.r.confirm_priority(&o.clerk, pr, "Көп балалы отбасы куәлігі № 15", issued, now), Err(Error::Forbidden));
+    assert_eq!(
+        o.r.confirm_priority(&o.clerk, pr, "Көп балалы отбасы куәлігі № 15", issued, now),
+        Err(Error::Forbidden)
+    );
     let row = o.r.confirm_priority(&o.executor, pr, "Көп балалы отбасы куәлігі № 15", issued, now).unwrap();
     assert_eq!((row.tier, row.position), (Tier::First, Some(1)));
     let h = o.r.position_history(&o.clerk, g1, now).unwrap();
@@ -157,25 +186,34 @@ fn queue_distribution_referral_expiry_and_return() {
     assert!(last.subject_number.is_some(), "the history names the application that moved the number");
 
     // Places: capacity bounds the declaration.
-    let too_many = Places::validate(&PlacesDraft { group_id: group_a, count: 26, protocol: "Хаттама № 7".into() }).unwrap();
+    let too_many =
+        Places::validate(&PlacesDraft { group_id: group_a, count: 26, protocol: "Хаттама № 7".into() }).unwrap();
     assert_eq!(o.r.declare_places(&o.executor, &too_many, now), Err(Error::PlacesExceedCapacity { free: 25 }));
-    assert!(Places::validate(&PlacesDraft { group_id: group_a, count: 2, protocol: " ".into() }).is_err(), "a protocol is required");
+    assert!(
+        Places::validate(&PlacesDraft { group_id: group_a, count: 2, protocol: " ".into() }).is_err(),
+        "a protocol is required"
+    );
     let two = Places::validate(&PlacesDraft { group_id: group_a, count: 2, protocol: "Хаттама № 7".into() }).unwrap();
     assert_eq!(o.r.declare_places(&o.clerk, &two, now), Err(Error::Forbidden));
     o.r.declare_places(&o.executor, &two, now).unwrap();
     let k = o.r.kindergartens(&o.clerk, now).unwrap();
     let ga = k.iter().flat_map(|k| &k.groups).find(|g| g.id == group_a).unwrap();
     assert_eq!((ga.free, ga.held), (2, 0));
-    let overfull = Places::validate(&PlacesDraft { group_id: group_a, count: 24, protocol: "Хаттама № 8".into() }).unwrap();
+    let overfull =
+        Places::validate(&PlacesDraft { group_id: group_a, count: 24, protocol: "Хаттама № 8".into() }).unwrap();
     assert_eq!(o.r.declare_places(&o.executor, &overfull, now), Err(Error::PlacesExceedCapacity { free: 23 }));
 
     // Preview, then commit exactly what was seen: the priority child and the
     // first general child, both of whom named kindergarten A; the third
     // (any kindergarten) waits, as only two places exist.
     let preview = o.r.preview_distribution(&o.executor, now).unwrap();
-    let seen: Vec<Assignment> = preview.iter().map(|p| Assignment { place: p.place_id, entry: p.application_id }).collect();
+    let seen: Vec<Assignment> =
+        preview.iter().map(|p| Assignment { place: p.place_id, entry: p.application_id }).collect();
     assert_eq!(seen.iter().map(|a| a.entry).collect::<Vec<_>>(), vec![pr, g1]);
-    assert_eq!(o.r.distribute(&o.executor, &seen, &WorkingCalendar::parse(CALENDAR).unwrap(), now), Err(Error::Forbidden));
+    assert_eq!(
+        o.r.distribute(&o.executor, &seen, &WorkingCalendar::parse(CALENDAR).unwrap(), now),
+        Err(Error::Forbidden)
+    );
     let stale = vec![seen[0]];
     let cal = WorkingCalendar::parse(CALENDAR).unwrap();
     assert_eq!(o.r.distribute(&o.head, &stale, &cal, now), Err(Error::DistributionChanged));
@@ -188,7 +226,11 @@ fn queue_distribution_referral_expiry_and_return() {
     let h = o.r.position_history(&o.clerk, g2, now).unwrap();
     assert_eq!(h.last().map(|c| (c.cause, c.distribution_id.is_some(), c.own)), Some((Cause::Referred, true, false)));
     let h = o.r.position_history(&o.clerk, g1, now).unwrap();
-    assert_eq!(h.last().map(|c| (c.cause, c.to, c.own)), Some((Cause::Referred, None, true)), "the referred child's own event");
+    assert_eq!(
+        h.last().map(|c| (c.cause, c.to, c.own)),
+        Some((Cause::Referred, None, true)),
+        "the referred child's own event"
+    );
 
     // The kindergarten finds the referral by number and the child's IIN; a
     // wrong IIN is "not found".
@@ -215,7 +257,10 @@ fn queue_distribution_referral_expiry_and_return() {
     let report = o.r.sweep_queue(at("2026-11-11T09:00:00+05:00")).unwrap();
     assert_eq!(report.referrals_expired, 1);
     let row = o.r.queue_entry(&o.clerk, g1, at("2026-11-11T09:00:00+05:00")).unwrap().unwrap();
-    assert_eq!((row.state.as_str(), row.stop_until.as_deref(), row.position), ("stop_listed", Some("2026-11-20"), None));
+    assert_eq!(
+        (row.state.as_str(), row.stop_until.as_deref(), row.position),
+        ("stop_listed", Some("2026-11-20"), None)
+    );
     assert_eq!(o.r.sweep_queue(at("2026-11-20T12:00:00+05:00")).unwrap().returned_from_stop_list, 0);
     let report = o.r.sweep_queue(at("2026-11-21T08:00:00+05:00")).unwrap();
     assert_eq!(report.returned_from_stop_list, 1);
@@ -235,7 +280,13 @@ fn queue_distribution_referral_expiry_and_return() {
     );
     let expired = o.r.referral(&o.clerk, r1.id, later).unwrap();
     assert_eq!(expired.status, ReferralStatus::Expired);
-    let ga = o.r.kindergartens(&o.clerk, later).unwrap().into_iter().flat_map(|k| k.groups).find(|g| g.id == group_a).unwrap();
+    let ga =
+        o.r.kindergartens(&o.clerk, later)
+            .unwrap()
+            .into_iter()
+            .flat_map(|k| k.groups)
+            .find(|g| g.id == group_a)
+            .unwrap();
     assert_eq!((ga.occupied, ga.free, ga.held), (1, 1, 0), "the expired referral's place is free again");
 
     let stats = o.r.queue_statistics(&o.head, later).unwrap();
@@ -245,8 +296,15 @@ fn queue_distribution_referral_expiry_and_return() {
     // Withdrawing the application takes the child out and moves the other up.
     let (clerk, head) = (o.clerk.clone(), o.head.clone());
     let _ = head;
-    o.r.take_step(&clerk, g1, Status::Accepted, &Command::Withdraw { reason: "Ата-анасы бас тартты".into() }, Due::default(), later)
-        .unwrap();
+    o.r.take_step(
+        &clerk,
+        g1,
+        Status::Accepted,
+        &Command::Withdraw { reason: "Ата-анасы бас тартты".into() },
+        Due::default(),
+        later,
+    )
+    .unwrap();
     assert_eq!(o.r.queue_entry(&o.clerk, g2, later).unwrap().unwrap().position, Some(1));
     assert_eq!(o.r.position_history(&o.clerk, g2, later).unwrap().last().map(|c| c.cause), Some(Cause::Withdrawn));
     let audit = o.r.verify_audit_chain_as(&o.admin, later).unwrap();
@@ -271,7 +329,10 @@ fn expired_work_certificate_falls_back_to_general() {
     let later = at("2026-11-20T09:00:00+05:00");
     let row = o.r.queue_entry(&o.clerk, t, later).unwrap().unwrap();
     assert_eq!((row.tier, row.position), (Tier::General, Some(2)));
-    assert_eq!(o.r.position_history(&o.clerk, t, later).unwrap().last().map(|c| (c.cause, c.own)), Some((Cause::PriorityExpired, true)));
+    assert_eq!(
+        o.r.position_history(&o.clerk, t, later).unwrap().last().map(|c| (c.cause, c.own)),
+        Some((Cause::PriorityExpired, true))
+    );
     assert_eq!(o.r.queue_entry(&o.clerk, g, later).unwrap().unwrap().position, Some(1));
 }
 
@@ -315,7 +376,10 @@ fn queue_claims_outside_the_queue_service_are_refused() {
         ..d
     };
     let app = NewApplication::validate(&d, &o.catalog, today).unwrap();
-    assert_eq!(QueueClaim::for_application(&app, d.queue.as_ref(), &o.rules, today), Err(Error::TooManyPreferences { max: 4 }));
+    assert_eq!(
+        QueueClaim::for_application(&app, d.queue.as_ref(), &o.rules, today),
+        Err(Error::TooManyPreferences { max: 4 })
+    );
 }
 
 #[test]
@@ -350,9 +414,16 @@ fn a_corrected_birth_date_moves_the_child_to_its_year_with_the_cause() {
     let moves: Vec<_> = own.iter().map(|h| (h.from, h.to, h.cause, h.own)).collect();
     assert_eq!(
         moves,
-        vec![(None, Some(1), Cause::Registered, true), (Some(1), None, Cause::Corrected, true), (None, Some(1), Cause::Corrected, true)]
+        vec![
+            (None, Some(1), Cause::Registered, true),
+            (Some(1), None, Cause::Corrected, true),
+            (None, Some(1), Cause::Corrected, true)
+        ]
     );
-    assert_eq!(o.r.position_history(&o.clerk, b, now).unwrap().last().map(|h| (h.cause, h.own)), Some((Cause::Corrected, false)));
+    assert_eq!(
+        o.r.position_history(&o.clerk, b, now).unwrap().last().map(|h| (h.cause, h.own)),
+        Some((Cause::Corrected, false))
+    );
 }
 
 #[test]
@@ -367,13 +438,12 @@ fn a_transfer_is_queued_like_any_application_and_frees_the_old_place_on_enrolmen
         o.r.declare_places(&o.executor, &p, now).unwrap();
     };
     let enrol_all = |o: &mut Office| {
-        let seen: Vec<Assignment> = o
-            .r
-            .preview_distribution(&o.executor, now)
-            .unwrap()
-            .iter()
-            .map(|p| Assignment { place: p.place_id, entry: p.application_id })
-            .collect();
+        let seen: Vec<Assignment> =
+            o.r.preview_distribution(&o.executor, now)
+                .unwrap()
+                .iter()
+                .map(|p| Assignment { place: p.place_id, entry: p.application_id })
+                .collect();
         for r in o.r.distribute(&o.head, &seen, &cal, now).unwrap() {
             o.r.referral_step(&o.executor, r.id, ReferralStatus::Issued, ReferralStep::Enrol, "", now).unwrap();
         }
@@ -387,7 +457,14 @@ fn a_transfer_is_queued_like_any_application_and_frees_the_old_place_on_enrolmen
     let again = o.register(1, "2022-03-01", "", vec![kg_b], "2026-11-03T10:00:00+05:00");
     assert!(matches!(again, Err(Error::Duplicate { .. })), "the open application is named: {again:?}");
     let (transfer, position) = o
-        .register_with_reason(1, "2022-03-01", "", vec![kg_b], "2026-11-03T10:00:00+05:00", "Басқа балабақшаға ауыстыру")
+        .register_with_reason(
+            1,
+            "2022-03-01",
+            "",
+            vec![kg_b],
+            "2026-11-03T10:00:00+05:00",
+            "Басқа балабақшаға ауыстыру",
+        )
         .unwrap();
     assert_eq!(position, Some(1));
     declare(&mut o, group_b);
