@@ -519,3 +519,26 @@ pub fn backup_progress(state: State<'_, AppState>) -> Reply<Option<Progress>> {
     let r = state.actor().and_then(|actor| backup::progress(&state, &actor));
     reply(&state, r)
 }
+
+/// The payloads this module decodes, by command (the IPC fuzz test).
+#[cfg(test)]
+pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
+    use crate::ipc_fuzz::decoder;
+    vec![
+        ("set_language", decoder::<LanguageRequest>),
+        ("create_administrator", decoder::<AdministratorRequest>),
+        ("login", decoder::<LoginRequest>),
+        ("register_application", decoder::<ApplicationDraft>),
+        ("search_applications", decoder::<ApplicationQuery>),
+        ("take_step", decoder::<StepRequest>),
+        ("refusal_reasons", decoder::<ServiceRequest>),
+        ("create_user", decoder::<NewUserRequest>),
+        ("correct_application", decoder::<CorrectionRequest>),
+        ("update_office", decoder::<OfficeDraft>),
+        ("set_calendar_year", decoder::<CalendarYearRequest>),
+        ("application_detail", decoder::<ApplicationRequest>),
+        ("open_receipt", decoder::<ApplicationRequest>),
+        ("verify_document", decoder::<VerifyRequest>),
+        ("print_journal", decoder::<JournalRequest>),
+    ]
+}
