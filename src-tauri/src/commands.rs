@@ -63,6 +63,10 @@ pub struct AppStatus {
 
 #[tauri::command(async)]
 pub fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
+    // The page asks this once its scripts run, to choose the first screen:
+    // the moment it is answered is the start-up time (docs/benchmarks.md).
+    static FIRST: std::sync::Once = std::sync::Once::new();
+    FIRST.call_once(|| log::info!("first screen asked for"));
     let lang = state.lang();
     let (startup_error, initialised, office) = match state.with_registry(|r| Ok((r.has_users()?, r.office()?))) {
         Ok((init, office)) => (None, init, Some(office)),
