@@ -64,6 +64,10 @@ pub struct AppStatus {
 
 #[tauri::command(async)]
 pub fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
+    // The page asks this once its scripts run, to choose the first screen:
+    // the moment it is answered is the start-up time (docs/benchmarks.md).
+    static FIRST: std::sync::Once = std::sync::Once::new();
+    FIRST.call_once(|| log::info!("first screen asked for"));
     let lang = state.lang();
     let (startup_error, initialised, office) = match state.with_registry(|r| Ok((r.has_users()?, r.office()?))) {
         Ok((init, office)) => (None, init, Some(office)),
@@ -591,4 +595,27 @@ pub fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -> Repl
 pub fn backup_progress(state: State<'_, AppState>) -> Reply<Option<Progress>> {
     let r = state.actor().and_then(|actor| backup::progress(&state, &actor));
     reply(&state, r)
+}
+
+/// The payloads this module decodes, by command (the IPC fuzz test).
+#[cfg(test)]
+pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
+    use crate::ipc_fuzz::decoder;
+    vec![
+        ("set_language", decoder::<LanguageRequest>),
+        ("create_administrator", decoder::<AdministratorRequest>),
+        ("login", decoder::<LoginRequest>),
+        ("register_application", decoder::<ApplicationDraft>),
+        ("search_applications", decoder::<ApplicationQuery>),
+        ("take_step", decoder::<StepRequest>),
+        ("refusal_reasons", decoder::<ServiceRequest>),
+        ("create_user", decoder::<NewUserRequest>),
+        ("correct_application", decoder::<CorrectionRequest>),
+        ("update_office", decoder::<OfficeDraft>),
+        ("set_calendar_year", decoder::<CalendarYearRequest>),
+        ("application_detail", decoder::<ApplicationRequest>),
+        ("open_receipt", decoder::<ApplicationRequest>),
+        ("verify_document", decoder::<VerifyRequest>),
+        ("print_journal", decoder::<JournalRequest>),
+    ]
 }

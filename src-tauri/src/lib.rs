@@ -9,6 +9,8 @@ mod clock;
 mod commands;
 mod demo;
 mod ipc;
+#[cfg(test)]
+mod ipc_fuzz;
 mod journal;
 pub mod paths;
 mod printer;

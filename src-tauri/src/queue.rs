@@ -317,3 +317,25 @@ pub fn print_referral_list(
         queue_paper::referral_list(s, a, q.distribution_id.ok_or(Error::NotFound)?)
     })
 }
+
+/// The payloads this module decodes, by command (the IPC fuzz test).
+#[cfg(test)]
+pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
+    use crate::ipc_fuzz::decoder;
+    vec![
+        ("add_kindergarten", decoder::<KindergartenDraft>),
+        ("add_group", decoder::<GroupDraft>),
+        ("declare_places", decoder::<PlacesDraft>),
+        ("queue_list", decoder::<QueueRequest>),
+        ("queue_entry", decoder::<EntryRequest>),
+        ("confirm_priority", decoder::<ConfirmRequest>),
+        ("distribute", decoder::<DistributeRequest>),
+        ("referrals", decoder::<ReferralsRequest>),
+        ("find_referral", decoder::<FindReferralRequest>),
+        ("referral_step", decoder::<ReferralStepRequest>),
+        ("print_queue_notification", decoder::<PrintRequest>),
+        ("print_referral", decoder::<PrintRequest>),
+        ("print_queue_extract", decoder::<PrintRequest>),
+        ("print_referral_list", decoder::<PrintRequest>),
+    ]
+}

@@ -101,6 +101,10 @@ pub struct QueueRules {
 
 pub const GENERAL: &str = "general";
 
+/// Ten years, in days: the longest evidence validity or stop list the rules
+/// may set.
+pub const MAX_SPAN_DAYS: u32 = 3653;
+
 impl QueueRules {
     /// The rules shipped in `assets/queue/rules.json`.
     pub fn shipped() -> Result<QueueRules, Error> {
@@ -127,6 +131,13 @@ impl QueueRules {
         if !(1..=10).contains(&self.max_preferences) || !(1..=30).contains(&self.referral_valid_working_days) {
             return bad("max_preferences or referral validity out of range");
         }
+        // Longer spans mean nothing to an office and would carry dates past
+        // what the registry stores.
+        if self.stop_list_days > MAX_SPAN_DAYS
+            || self.categories.iter().any(|c| c.evidence_valid_days.is_some_and(|d| d > MAX_SPAN_DAYS))
+        {
+            return bad("stop list or evidence validity longer than ten years");
+        }
         let mut seen = BTreeSet::new();
         for c in &self.categories {
             if !seen.insert(c.code.as_str()) || c.name.kk.trim().is_empty() || c.name.ru.trim().is_empty() {
@@ -146,8 +157,8 @@ impl QueueRules {
     /// Whether a child born in `birth_year` may be queued or placed in the
     /// calendar year of `on`.
     pub fn age_allows(&self, birth_year: i32, on: NaiveDate) -> bool {
-        let age = on.year() - birth_year;
-        (0..self.upper_age).contains(&age)
+        // Checked: the year may come from a request, not only from a date.
+        on.year().checked_sub(birth_year).is_some_and(|age| (0..self.upper_age).contains(&age))
     }
 
     /// The tier a child stands in: the claimed category's, while its
@@ -168,7 +179,9 @@ impl QueueRules {
     pub fn evidence_until(&self, category: &str, issued_on: NaiveDate) -> Option<NaiveDate> {
         self.category(category)
             .and_then(|c| c.evidence_valid_days)
-            .map(|days| issued_on + Duration::days(i64::from(days)))
+            // A typed issue date can lie at the end of the calendar; the
+            // evidence then counts to that end instead of overflowing.
+            .map(|days| issued_on.checked_add_signed(Duration::days(i64::from(days))).unwrap_or(NaiveDate::MAX))
     }
 
     /// The last day a referral issued at `issued_at` may be presented.
@@ -179,7 +192,7 @@ impl QueueRules {
     /// The last day of the stop list after a referral expired at the end of
     /// `valid_until`; the child is back in the queue the day after.
     pub fn stop_list_until(&self, valid_until: NaiveDate) -> NaiveDate {
-        valid_until + Duration::days(i64::from(self.stop_list_days))
+        valid_until.checked_add_signed(Duration::days(i64::from(self.stop_list_days))).unwrap_or(NaiveDate::MAX)
     }
 }
 
