@@ -617,5 +617,7 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
         ("open_receipt", decoder::<ApplicationRequest>),
         ("verify_document", decoder::<VerifyRequest>),
         ("print_journal", decoder::<JournalRequest>),
+        ("print_result", decoder::<ApplicationRequest>),
+        ("set_stamp", decoder::<StampRequest>),
     ]
 }

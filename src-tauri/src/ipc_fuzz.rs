@@ -269,11 +269,12 @@ fn corpus() -> Vec<Seed> {
 /// Commands whose signature takes a payload, read from the sources, so that
 /// a new command cannot miss the tables above.
 fn commands_with_payload() -> BTreeSet<String> {
+    // A signature may wrap over several lines: read each up to its body.
     [include_str!("commands.rs"), include_str!("queue.rs")]
         .iter()
-        .flat_map(|src| src.lines())
-        .filter(|l| l.starts_with("pub fn ") && l.contains("payload: Value"))
-        .map(|l| l["pub fn ".len()..].split(['(', '<']).next().unwrap().to_owned())
+        .flat_map(|src| src.split("\npub fn ").skip(1))
+        .filter(|sig| sig.split('{').next().unwrap_or_default().contains("payload: Value"))
+        .map(|sig| sig.split(['(', '<']).next().unwrap().to_owned())
         .collect()
 }
 
