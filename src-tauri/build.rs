@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "application_detail",
     "open_receipt",
     "verify_document",
+    "look_up_document",
     "print_journal",
     "print_result",
     "printers",

@@ -453,6 +453,27 @@ pub fn verify_document(state: State<'_, AppState>, payload: Value) -> Reply<rece
     reply(&state, r)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LookUpRequest {
+    number: String,
+    iin: String,
+}
+
+/// The verify screen without a QR code: a paper's number and an IIN on it.
+#[tauri::command(async)]
+pub fn look_up_document(state: State<'_, AppState>, payload: Value) -> Reply<receipt::Looked> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: LookUpRequest = decode(payload)?;
+        if req.number.len() > 40 || req.iin.len() > 12 {
+            return Err(Error::NotFound);
+        }
+        receipt::look_up(&state, &actor, &req.number, &req.iin)
+    })();
+    reply(&state, r)
+}
+
 #[tauri::command(async)]
 pub fn open_receipt(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
     let r = (|| {
@@ -619,5 +640,6 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
         ("print_journal", decoder::<JournalRequest>),
         ("print_result", decoder::<ApplicationRequest>),
         ("set_stamp", decoder::<StampRequest>),
+        ("look_up_document", decoder::<LookUpRequest>),
     ]
 }

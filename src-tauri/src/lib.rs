@@ -123,6 +123,7 @@ pub fn run() {
             commands::application_detail,
             commands::open_receipt,
             commands::verify_document,
+            commands::look_up_document,
             commands::print_journal,
             commands::print_result,
             commands::printers,

@@ -233,3 +233,57 @@ pub fn show(app: &tauri::AppHandle, mut printed: Printed) -> Printed {
     printed.opened = rx.recv_timeout(std::time::Duration::from_secs(2)).unwrap_or(true);
     printed
 }
+
+/// What the registry says of a paper looked up by its number and an IIN on
+/// it (no QR code at hand): the record and what was printed for it, for the
+/// person to compare with the paper.
+#[derive(Debug, Serialize)]
+pub struct Looked {
+    pub number: String,
+    pub status: Status,
+    pub service_name: kense_domain::Bilingual,
+    pub applicant_name: String,
+    pub registered_at: String,
+    /// (kind, copy, printed at)
+    pub printed: Vec<(String, u32, String)>,
+    pub referral: Option<ReferralFacts>,
+}
+
+/// Finds a paper by its number (an application's, or a referral's "Ж-…")
+/// and the applicant's or the child's IIN. A wrong IIN reads as not found,
+/// so numbers cannot be probed for names.
+pub fn look_up(state: &AppState, actor: &Actor, number: &str, iin: &str) -> Result<Looked, Error> {
+    let now = clock::now();
+    let (number, iin) = (number.trim(), iin.trim());
+    state.with_registry(|reg| {
+        let referral = reg.referral_by_number(number)?;
+        let id = match &referral {
+            Some(r) => r.application_id,
+            None => reg.application_id_by_number(number)?.ok_or(Error::NotFound)?,
+        };
+        let rec = reg.application(actor, id, now)?;
+        if iin.is_empty() || (rec.applicant_iin != iin && rec.child_iin.as_deref() != Some(iin)) {
+            return Err(Error::NotFound);
+        }
+        let kind_of_referral = referral.as_ref().map(|r| format!("{}:{}", queue_paper::REFERRAL, r.number));
+        let printed = reg
+            .printed_documents(id)?
+            .into_iter()
+            .filter(|(kind, _, _)| kind_of_referral.as_ref().is_none_or(|k| k == kind))
+            .collect();
+        Ok(Looked {
+            number: number.to_owned(),
+            status: rec.status,
+            service_name: rec.service_name.clone(),
+            applicant_name: rec.applicant_name.clone(),
+            registered_at: rec.registered_at.to_rfc3339(),
+            printed,
+            referral: referral.map(|r| ReferralFacts {
+                status: r.status,
+                kindergarten: r.kindergarten,
+                valid_until: r.valid_until,
+                child_name: r.child_name,
+            }),
+        })
+    })
+}

@@ -302,4 +302,9 @@ export default {
   stamp_present: "Мөр бейнесі жүктелген.",
   stamp_choose: "Алдымен PNG файлын таңдаңыз.",
   notification_saved: "Кезекке қою туралы хабарлама:",
+  lookup_number: "Құжат нөмірі (QR кодсыз)",
+  lookup_iin: "Құжаттағы ЖСН",
+  lookup_submit: "Нөмір бойынша табу",
+  lookup_found: "Тізілімде табылды: жазбаны қағазбен салыстырыңыз.",
+  lookup_printed: "Басып шығарылған құжаттар",
 };

@@ -302,4 +302,9 @@ export default {
   stamp_present: "Изображение печати загружено.",
   stamp_choose: "Сначала выберите файл PNG.",
   notification_saved: "Уведомление о постановке в очередь:",
+  lookup_number: "Номер документа (без QR-кода)",
+  lookup_iin: "ИИН в документе",
+  lookup_submit: "Найти по номеру",
+  lookup_found: "Найдено в реестре: сверьте запись с бумагой.",
+  lookup_printed: "Распечатанные документы",
 };

@@ -220,6 +220,16 @@ async fn later(c: &Client, numbers: &[String]) -> Res<String> {
     open_entry(c, &numbers[0]).await?;
     text_until(c, "entry-history", |t| t.contains("вернулся в очередь из стоп-листа")).await?;
     click(c, "lang-kk").await?;
+    // Without the QR code: the referral by its number and the child's IIN on
+    // the verify screen; a wrong IIN finds nothing.
+    click(c, "nav-verify").await?;
+    type_into(c, "lookup-number", "Ж-2026-00002").await?;
+    type_into(c, "lookup-iin", "220101500010").await?;
+    click(c, "lookup-submit").await?;
+    text_until(c, "verify-error", |t| t.contains("табылмады")).await?;
+    type_into(c, "lookup-iin", CHILDREN[0].1).await?;
+    click(c, "lookup-submit").await?;
+    text_until(c, "verify-facts", |t| t.contains("мерзімі өтті") && t.contains("referral:Ж-2026-00002")).await?;
     log_out(c).await?;
     Ok(history)
 }

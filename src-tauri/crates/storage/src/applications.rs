@@ -782,6 +782,17 @@ impl Registry {
         tx.commit().map_err(db_err)
     }
 
+    /// What was printed for an application: kind, copy and when, oldest
+    /// first (the verify screen lists it beside the record).
+    pub fn printed_documents(&self, application_id: i64) -> Result<Vec<(String, u32, String)>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT kind, copy_number, issued_at FROM issued_documents WHERE application_id = ?1 ORDER BY id")
+            .map_err(db_err)?;
+        let rows = stmt.query_map([application_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db_err)?;
+        rows.collect::<Result<_, _>>().map_err(db_err)
+    }
+
     /// The application with this number, if any (for verification by number).
     pub fn application_id_by_number(&self, number: &str) -> Result<Option<i64>, Error> {
         self.conn
