@@ -62,6 +62,7 @@ const COMMANDS: &[&str] = &[
     "print_referral",
     "print_queue_extract",
     "print_referral_list",
+    "print_queue_history",
     "backups",
     "back_up_now",
     "copy_latest_backup",

@@ -201,6 +201,15 @@ $("entry-print").addEventListener("click", async () => {
   }
 });
 
+$("entry-print-history").addEventListener("click", async () => {
+  try {
+    const printed = await call("print_queue_history", { payload: { application_id: current.application_id, printer: printer() } });
+    notice(`${t("document_saved")} ${printed.path}`);
+  } catch (e) {
+    showError($("entry-error"), e);
+  }
+});
+
 async function loadKindergartens() {
   const list = await call("kindergartens");
   const rows = [];

@@ -148,6 +148,7 @@ pub fn run() {
             queue::print_referral,
             queue::print_queue_extract,
             queue::print_referral_list,
+            queue::print_queue_history,
             commands::backups,
             commands::back_up_now,
             commands::copy_latest_backup,

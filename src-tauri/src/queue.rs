@@ -337,5 +337,15 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
         ("print_referral", decoder::<PrintRequest>),
         ("print_queue_extract", decoder::<PrintRequest>),
         ("print_referral_list", decoder::<PrintRequest>),
+        ("print_queue_history", decoder::<PrintRequest>),
     ]
+}
+
+#[tauri::command(async)]
+pub fn print_queue_history(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    payload: Value,
+) -> Reply<receipt::Printed> {
+    print_with(&app, &state, payload, |s, a, q| queue_paper::history(s, a, q.application_id.ok_or(Error::NotFound)?))
 }

@@ -307,4 +307,5 @@ export default {
   lookup_submit: "Найти по номеру",
   lookup_found: "Найдено в реестре: сверьте запись с бумагой.",
   lookup_printed: "Распечатанные документы",
+  print_history: "Распечатать историю номера",
 };

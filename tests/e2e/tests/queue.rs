@@ -215,6 +215,15 @@ async fn later(c: &Client, numbers: &[String]) -> Res<String> {
     let first = first_in_queue(c).await?;
     ensure(first == numbers[0], format!("first in the queue: {first}"))?;
     screenshot(c, "e2e-queue-returned.png").await?;
+    // The parent asks why the number changed: the history on paper.
+    click(c, "entry-print-history").await?;
+    let line = text_until(c, "notice", |t| t.ends_with(".pdf")).await?;
+    let paper = pdf_text(std::path::Path::new(line.rsplit(' ').next().unwrap_or_default()))?;
+    for expected in
+        ["Кезек нөмірінің өзгеру тарихы", "стоп-парақтан кезекке оралды", "вернулся в очередь из стоп-листа"]
+    {
+        ensure(paper.contains(expected), format!("the history paper lacks {expected:?}: {paper}"))?;
+    }
     // Switch to Russian: the same history reads in Russian.
     click(c, "lang-ru").await?;
     open_entry(c, &numbers[0]).await?;

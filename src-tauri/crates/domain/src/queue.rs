@@ -463,6 +463,23 @@ impl Cause {
     pub fn parse(code: &str) -> Option<Cause> {
         Cause::ALL.into_iter().find(|c| c.code() == code)
     }
+
+    /// As printed in a child's history (the window has the same words).
+    pub fn name(self) -> Bilingual {
+        let (kk, ru) = match self {
+            Cause::Registered => ("кезекке қойылды", "поставлен в очередь"),
+            Cause::PriorityConfirmed => ("басымдық расталды", "подтверждён приоритет"),
+            Cause::PriorityExpired => ("басымдық мерзімі өтті", "истёк срок приоритета"),
+            Cause::Referred => ("жолдама берілді", "выдано направление"),
+            Cause::ReferralCancelled => ("жолдама күшін жойды, бала кезекке оралды", "направление отменено, ребёнок вернулся в очередь"),
+            Cause::ReturnedFromStopList => ("стоп-парақтан кезекке оралды", "вернулся в очередь из стоп-листа"),
+            Cause::Withdrawn => ("өтініш кері қайтарылды", "заявление отозвано"),
+            Cause::AgedOut => ("жас шегінен асты", "превышен возрастной предел"),
+            Cause::RefusedReferral => ("ата-ана жолдамадан бас тартты", "родитель отказался от направления"),
+            Cause::Corrected => ("бала деректері түзетілді", "исправлены данные ребёнка"),
+        };
+        Bilingual::new(kk, ru)
+    }
 }
 
 /// A declared free place in a group for children of one birth year.
