@@ -4,21 +4,19 @@
 //! PDF → file → hash recorded and audited, like the intake receipts in
 //! `receipt.rs`, whose verification code and filing they share.
 
-use std::path::PathBuf;
-
 use chrono::{Datelike, NaiveDate};
 use kense_documents::{
     QueueExtract, QueueExtractRow, QueueNotification, Referral, ReferralList, ReferralListRow, Signer, Verification,
 };
-use kense_domain::access::{Actor, Role};
+use kense_domain::access::{Action, Actor, Role};
 use kense_domain::audit::{hex, short};
 use kense_domain::queue::QueueRules;
 use kense_domain::verification;
 use kense_domain::{Bilingual, Error};
-use kense_storage::{Printed as PrintRecord, ReferralRecord};
+use kense_storage::ReferralRecord;
 use sha2::{Digest, Sha256};
 
-use crate::receipt::{canonical_content, requisites, text, Printed};
+use crate::receipt::{canonical_content, file_and_record, requisites, text, Printed};
 use crate::state::AppState;
 use crate::{clock, paths};
 
@@ -68,41 +66,6 @@ pub fn referral_content(r: &ReferralRecord) -> String {
         "valid_until": r.valid_until,
     })
     .to_string()
-}
-
-/// Files the bytes and records them; returns what the window shows.
-fn file_and_record(
-    state: &AppState,
-    actor: &Actor,
-    record: (i64, &str, u32),
-    (year, number, name): (i32, &str, String),
-    qr_text: String,
-    bytes: Vec<u8>,
-    kind: &'static str,
-) -> Result<Printed, Error> {
-    let (application_id, stored_kind, copy) = record;
-    let sha256 = hex(&Sha256::digest(&bytes));
-    let path: PathBuf = paths::document_file(state.data_dir()?, year, number, &name);
-    paths::write_atomically(&path, &bytes)?;
-    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let printed = PrintRecord {
-        application_id,
-        kind: stored_kind,
-        copy,
-        sha256: &sha256,
-        verification: &qr_text,
-        file_name: &file_name,
-    };
-    let copy = state.with_registry(|reg| reg.record_queue_document(actor, &printed, clock::now()))?;
-    Ok(Printed { path: path.display().to_string(), kind, copy, sha256, verification: qr_text, opened: false })
-}
-
-fn copy_name(kind: &str, copy: u32) -> String {
-    if copy == 1 {
-        kind.to_owned()
-    } else {
-        format!("{kind}-copy{copy}")
-    }
 }
 
 /// The notification of the child's place in the queue, with the number it
@@ -164,8 +127,9 @@ pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Res
     file_and_record(
         state,
         actor,
+        Action::ViewQueue,
         (application_id, QUEUE_NOTIFICATION, copy),
-        (rec.registered_at.year(), &rec.number, copy_name(QUEUE_NOTIFICATION, copy)),
+        (rec.registered_at.year(), &rec.number),
         qr_text,
         bytes,
         QUEUE_NOTIFICATION,
@@ -227,8 +191,9 @@ pub fn referral(state: &AppState, actor: &Actor, referral_id: i64) -> Result<Pri
     file_and_record(
         state,
         actor,
+        Action::ViewQueue,
         (r.application_id, &stored_kind, copy),
-        (issued_at.year(), &r.number, copy_name(REFERRAL, copy)),
+        (issued_at.year(), &r.number),
         qr_text,
         bytes,
         REFERRAL,
@@ -387,8 +352,9 @@ pub fn history(state: &AppState, actor: &Actor, application_id: i64) -> Result<P
     file_and_record(
         state,
         actor,
+        Action::ViewQueue,
         (application_id, QUEUE_HISTORY, copy),
-        (rec.registered_at.year(), &rec.number, copy_name(QUEUE_HISTORY, copy)),
+        (rec.registered_at.year(), &rec.number),
         qr_text,
         bytes,
         QUEUE_HISTORY,

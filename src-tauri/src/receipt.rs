@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use chrono::Datelike;
 use kense_documents::{AcceptanceReceipt, Bilingual as DocText, OfficeRequisites, RefusalReceipt, Verification};
-use kense_domain::access::Actor;
+use kense_domain::access::{Action, Actor};
 use kense_domain::application::Status;
 use kense_domain::audit::{hex, short};
 use kense_domain::verification::{self, Verdict};
@@ -202,13 +202,39 @@ pub fn issue(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
         _ => typesetter.acceptance_receipt(&AcceptanceReceipt { verification: Some(verification), ..receipt_of(&rec, &office, &head, copy) }),
     }
     .map_err(|e| Error::Document(e.to_string()))?;
+    let year = rec.registered_at.year();
+    file_and_record(state, actor, Action::PrintDocument, (rec.id, kind, copy), (year, &rec.number), qr_text, bytes, kind)
+}
+
+/// Files a document's bytes under the data directory and records its print
+/// (hash, verification text, copy) with the right `action` needs; what the
+/// window shows comes back. `stored_kind` is unique per document of the
+/// application, `kind` is what the window is told.
+pub fn file_and_record(
+    state: &AppState,
+    actor: &Actor,
+    action: Action,
+    (application_id, stored_kind, copy): (i64, &str, u32),
+    (year, number): (i32, &str),
+    qr_text: String,
+    bytes: Vec<u8>,
+    kind: &'static str,
+) -> Result<Printed, Error> {
     let sha256 = hex(&Sha256::digest(&bytes));
-    let name = if copy == 1 { kind.to_owned() } else { format!("{kind}-copy{copy}") };
-    let path: PathBuf = paths::document_file(state.data_dir()?, rec.registered_at.year(), &rec.number, &name);
+    let base = kind.to_owned();
+    let name = if copy == 1 { base } else { format!("{base}-copy{copy}") };
+    let path: PathBuf = paths::document_file(state.data_dir()?, year, number, &name);
     paths::write_atomically(&path, &bytes)?;
     let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let copy =
-        state.with_registry(|reg| reg.record_issued_document(actor, rec.id, kind, copy, &sha256, &qr_text, &file_name, now))?;
+    let printed = kense_storage::Printed {
+        application_id,
+        kind: stored_kind,
+        copy,
+        sha256: &sha256,
+        verification: &qr_text,
+        file_name: &file_name,
+    };
+    let copy = state.with_registry(|reg| reg.record_printed(actor, action, &printed, clock::now()))?;
     Ok(Printed { path: path.display().to_string(), kind, copy, sha256, verification: qr_text, opened: false })
 }
 

@@ -10,16 +10,15 @@
 
 use chrono::Datelike;
 use kense_documents::{ReasonedRefusal, ResultField, ServiceResult, StampImage, Verification};
-use kense_domain::access::Actor;
-use kense_domain::audit::{hex, short};
+use kense_domain::access::{Action, Actor};
+use kense_domain::audit::short;
 use kense_domain::catalog::ResultKind;
 use kense_domain::queue::QUEUE_SERVICE;
 use kense_domain::{verification, Bilingual, Error};
 use kense_storage::{ApplicationRecord, Registry};
-use sha2::{Digest, Sha256};
 
 use crate::queue_paper::signer;
-use crate::receipt::{requisites, text, Printed};
+use crate::receipt::{file_and_record, requisites, text, Printed};
 use crate::state::AppState;
 use crate::{clock, paths, queue_paper};
 
@@ -167,13 +166,15 @@ pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
         })
     }
     .map_err(|e| Error::Document(e.to_string()))?;
-    let sha256 = hex(&Sha256::digest(&bytes));
-    let name = if copy == 1 { RESULT.to_owned() } else { format!("{RESULT}-copy{copy}") };
-    let path = paths::document_file(state.data_dir()?, rec.registered_at.year(), &rec.number, &name);
-    paths::write_atomically(&path, &bytes)?;
-    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let copy = state.with_registry(|reg| {
-        reg.record_issued_document(actor, rec.id, RESULT, copy, &sha256, &qr_text, &file_name, now)
-    })?;
-    Ok(Printed { path: path.display().to_string(), kind: RESULT, copy, sha256, verification: qr_text, opened: false })
+    let year = rec.registered_at.year();
+    file_and_record(
+        state,
+        actor,
+        Action::PrintDocument,
+        (rec.id, RESULT, copy),
+        (year, &rec.number),
+        qr_text,
+        bytes,
+        RESULT,
+    )
 }

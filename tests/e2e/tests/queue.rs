@@ -160,6 +160,8 @@ async fn confirm_and_declare(c: &Client, numbers: &[String]) -> Res<()> {
 async fn distribute(c: &Client, numbers: &[String]) -> Res<(Vec<String>, String)> {
     log_in(c, "head1").await?;
     click(c, "nav-queue").await?;
+    // The desk moves down as the queue above arrives: act once it has.
+    text_until(c, "queue-rows", |t| t.contains(&numbers[0])).await?;
     click(c, "distribution-preview").await?;
     let preview = text_until(c, "distribution-rows", |t| !t.is_empty()).await?;
     // The military child first, then the first general child (1:3 mixing

@@ -815,30 +815,10 @@ impl Registry {
 
     /// Records a printed document: its SHA-256 proves later what was handed
     /// out. Two workstations printing the same copy number at once cannot
-    /// both succeed (unique key); the second is told to print again.
-    #[allow(clippy::too_many_arguments)]
-    pub fn record_issued_document(
-        &mut self,
-        actor: &Actor,
-        application_id: i64,
-        kind: &str,
-        copy: u32,
-        sha256: &str,
-        verification: &str,
-        file_name: &str,
-        now: DateTime<FixedOffset>,
-    ) -> Result<u32, Error> {
-        let printed = Printed { application_id, kind, copy, sha256, verification, file_name };
-        self.record_document(actor, Action::PrintDocument, &printed, now)
-    }
-
-    /// Records a printed queue document (notification, referral, extract):
-    /// the queue desk's staff print them, so viewing the queue is the right.
-    pub fn record_queue_document(&mut self, actor: &Actor, printed: &Printed<'_>, now: DateTime<FixedOffset>) -> Result<u32, Error> {
-        self.record_document(actor, Action::ViewQueue, printed, now)
-    }
-
-    fn record_document(&mut self, actor: &Actor, action: Action, p: &Printed<'_>, now: DateTime<FixedOffset>) -> Result<u32, Error> {
+    /// both succeed (unique key); the second is told to print again. `action`
+    /// is the right printing it needs: intake and result papers are the
+    /// clerk's, queue papers anyone's at the queue desk.
+    pub fn record_printed(&mut self, actor: &Actor, action: Action, p: &Printed<'_>, now: DateTime<FixedOffset>) -> Result<u32, Error> {
         let Printed { application_id, kind, copy, sha256, verification, file_name } = *p;
         let at = timestamp(now);
         let role = self.authorize_plain(actor, action, "print", &at)?;
