@@ -38,6 +38,8 @@ const COMMANDS: &[&str] = &[
     "open_receipt",
     "verify_document",
     "print_journal",
+    "person_by_iin",
+    "dashboard",
     "queue_settings",
     "kindergartens",
     "add_kindergarten",

@@ -120,6 +120,8 @@ pub fn run() {
             commands::open_receipt,
             commands::verify_document,
             commands::print_journal,
+            commands::person_by_iin,
+            commands::dashboard,
             queue::queue_settings,
             queue::kindergartens,
             queue::add_kindergarten,
