@@ -121,7 +121,8 @@ impl Registry {
             s.month += month;
         }
         let mut by_service: Vec<ServiceCount> = services.into_values().filter(|s| s.week + s.month > 0).collect();
-        by_service.sort_by(|a, b| b.month.cmp(&a.month).then(b.week.cmp(&a.week)).then(a.service_code.cmp(&b.service_code)));
+        by_service
+            .sort_by(|a, b| b.month.cmp(&a.month).then(b.week.cmp(&a.week)).then(a.service_code.cmp(&b.service_code)));
         let by_status = statuses.into_values().filter(|s| s.week + s.month > 0).collect();
 
         // Urgency is decided as the worklist decides it, from parsed
@@ -157,7 +158,8 @@ impl Registry {
         for (year, _, n) in waiting_by_year_and_category(&self.conn)? {
             *years.entry(year).or_default() += n;
         }
-        let queue_by_year = years.into_iter().rev().map(|(birth_year, waiting)| YearWaiting { birth_year, waiting }).collect();
+        let queue_by_year =
+            years.into_iter().rev().map(|(birth_year, waiting)| YearWaiting { birth_year, waiting }).collect();
 
         let mut months: Vec<ReferralMonth> = Vec::new();
         for (month, status, n) in referrals_by_month_and_status(&self.conn)? {

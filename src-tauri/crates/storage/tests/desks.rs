@@ -69,7 +69,15 @@ fn office() -> Office {
 impl Office {
     /// Registers a preschool-queue application (queued when complete) or a
     /// guardianship certificate; `due` is the step's due moment.
-    fn register(&mut self, n: u32, service: &str, applicant: (&str, &str), complete: bool, when: &str, due: Option<&str>) -> i64 {
+    fn register(
+        &mut self,
+        n: u32,
+        service: &str,
+        applicant: (&str, &str),
+        complete: bool,
+        when: &str,
+        due: Option<&str>,
+    ) -> i64 {
         let now = at(when);
         let born = NaiveDate::from_ymd_opt(2022, 3, 1).unwrap();
         let queue = service == "preschool_queue" && complete;
@@ -94,7 +102,9 @@ impl Office {
             ..Default::default()
         };
         let mut app = NewApplication::validate(&d, &self.catalog, now.date_naive()).unwrap();
-        app.queue = QueueClaim::for_application(&app, d.queue.as_ref(), &QueueRules::shipped().unwrap(), now.date_naive()).unwrap();
+        app.queue =
+            QueueClaim::for_application(&app, d.queue.as_ref(), &QueueRules::shipped().unwrap(), now.date_naive())
+                .unwrap();
         let due = Due { step: due.map(at), whole: None };
         self.r.register_application(&self.clerk, &app, due, now).unwrap().id
     }
@@ -114,7 +124,14 @@ fn the_dashboard_counts_the_week_the_month_the_queue_and_referrals() {
     // one was due yesterday and is overdue, one is due today.
     o.register(3, "preschool_queue", PARENT, true, "2026-11-23T09:00:00+05:00", Some("2026-11-23T18:00:00+05:00"));
     o.register(4, "preschool_queue", OTHER, false, "2026-11-24T09:00:00+05:00", None);
-    o.register(5, "guardianship_certificate", PARENT, true, "2026-11-24T09:30:00+05:00", Some("2026-11-24T18:00:00+05:00"));
+    o.register(
+        5,
+        "guardianship_certificate",
+        PARENT,
+        true,
+        "2026-11-24T09:30:00+05:00",
+        Some("2026-11-24T18:00:00+05:00"),
+    );
 
     // The guardianship application of the 10th is signed: ready to hand out.
     let (clerk, head, executor) = (o.clerk.clone(), o.head.clone(), o.executor.clone());
@@ -138,7 +155,14 @@ fn the_dashboard_counts_the_week_the_month_the_queue_and_referrals() {
     .unwrap();
     let kg = o.r.add_kindergarten(&o.head, &k, t).unwrap();
     let g = Group::validate(
-        &GroupDraft { kindergarten_id: kg, name: "Балдырған".into(), birth_year: 2022, language: "kk".into(), special: false, capacity: 25 },
+        &GroupDraft {
+            kindergarten_id: kg,
+            name: "Балдырған".into(),
+            birth_year: 2022,
+            language: "kk".into(),
+            special: false,
+            capacity: 25,
+        },
         t.date_naive(),
     )
     .unwrap();
@@ -147,7 +171,11 @@ fn the_dashboard_counts_the_week_the_month_the_queue_and_referrals() {
     let places = Places::validate(&PlacesDraft { group_id: group, count: 1, protocol: "Хаттама № 3".into() }).unwrap();
     o.r.declare_places(&executor, &places, now).unwrap();
     let seen: Vec<Assignment> =
-        o.r.preview_distribution(&executor, now).unwrap().iter().map(|p| Assignment { place: p.place_id, entry: p.application_id }).collect();
+        o.r.preview_distribution(&executor, now)
+            .unwrap()
+            .iter()
+            .map(|p| Assignment { place: p.place_id, entry: p.application_id })
+            .collect();
     let refs = o.r.distribute(&head, &seen, &WorkingCalendar::parse(CALENDAR).unwrap(), now).unwrap();
     assert_eq!(refs.len(), 1);
     o.r.referral_step(&executor, refs[0].id, ReferralStatus::Issued, ReferralStep::Present, "", now).unwrap();
@@ -158,8 +186,12 @@ fn the_dashboard_counts_the_week_the_month_the_queue_and_referrals() {
     let d = o.r.dashboard(&executor, now).unwrap();
     assert_eq!(d, o.r.dashboard(&head, now).unwrap(), "the head and executors see the same figures");
 
-    assert_eq!((d.today.to_string(), d.week_from.to_string(), d.month_from.to_string()), ("2026-11-24".into(), "2026-11-23".into(), "2026-11-01".into()));
-    let services: Vec<(&str, i64, i64)> = d.by_service.iter().map(|s| (s.service_code.as_str(), s.week, s.month)).collect();
+    assert_eq!(
+        (d.today.to_string(), d.week_from.to_string(), d.month_from.to_string()),
+        ("2026-11-24".into(), "2026-11-23".into(), "2026-11-01".into())
+    );
+    let services: Vec<(&str, i64, i64)> =
+        d.by_service.iter().map(|s| (s.service_code.as_str(), s.week, s.month)).collect();
     assert_eq!(services, vec![("preschool_queue", 2, 2), ("guardianship_certificate", 1, 2)]);
     assert!(d.by_service[0].service_name.kk.starts_with("Мектепке дейінгі"));
     let statuses: Vec<(Status, i64, i64)> = d.by_status.iter().map(|s| (s.status, s.week, s.month)).collect();
@@ -184,9 +216,19 @@ fn the_clerk_finds_a_known_applicant_by_iin_and_the_look_up_is_audited() {
     let clerk = o.clerk.clone();
     assert_eq!(o.r.person_by_iin(&clerk, &iin, at("2026-11-24T09:00:00+05:00")).unwrap(), None, "nobody yet");
     o.register(1, "preschool_queue", PARENT, true, "2026-11-24T09:10:00+05:00", None);
-    o.register(2, "guardianship_certificate", (PARENT.0, "Жұмабаева Әйгерім Серікқызы"), true, "2026-11-24T09:20:00+05:00", None);
+    o.register(
+        2,
+        "guardianship_certificate",
+        (PARENT.0, "Жұмабаева Әйгерім Серікқызы"),
+        true,
+        "2026-11-24T09:20:00+05:00",
+        None,
+    );
     let p = o.r.person_by_iin(&clerk, &iin, at("2026-11-24T09:30:00+05:00")).unwrap().unwrap();
-    assert_eq!((p.name.as_str(), p.phone.as_str(), p.address.as_str()), ("Жұмабаева Әйгерім Серікқызы", "+7 701 000 11 02", "Шиелі, 2-үй"));
+    assert_eq!(
+        (p.name.as_str(), p.phone.as_str(), p.address.as_str()),
+        ("Жұмабаева Әйгерім Серікқызы", "+7 701 000 11 02", "Шиелі, 2-үй")
+    );
     assert!(p.number.ends_with("00002"), "from the latest application: {}", p.number);
 
     // Only the clerk looks people up for a registration.
@@ -194,7 +236,9 @@ fn the_clerk_finds_a_known_applicant_by_iin_and_the_look_up_is_audited() {
     assert_eq!(o.r.person_by_iin(&head, &iin, at("2026-11-24T09:31:00+05:00")), Err(Error::Forbidden));
 
     let db = rusqlite::Connection::open(o.r.path()).unwrap();
-    let mut stmt = db.prepare("SELECT action, reason, after FROM audit_events WHERE action LIKE '%person_by_iin' ORDER BY seq").unwrap();
+    let mut stmt = db
+        .prepare("SELECT action, reason, after FROM audit_events WHERE action LIKE '%person_by_iin' ORDER BY seq")
+        .unwrap();
     let events: Vec<(String, Option<String>, Option<String>)> =
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap();
     assert_eq!(events.len(), 3, "{events:?}");
