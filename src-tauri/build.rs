@@ -43,6 +43,8 @@ const COMMANDS: &[&str] = &[
     "printers",
     "set_stamp",
     "stamp",
+    "person_by_iin",
+    "dashboard",
     "queue_settings",
     "kindergartens",
     "add_kindergarten",

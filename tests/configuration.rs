@@ -128,7 +128,7 @@ fn every_ui_string_exists_in_kazakh_and_russian() {
 
     let html = read("ui/index.html");
     let mut used: BTreeSet<String> = BTreeSet::new();
-    for marker in ["data-i18n=\"", "data-i18n-placeholder=\""] {
+    for marker in ["data-i18n=\"", "data-i18n-placeholder=\"", "data-i18n-aria=\""] {
         used.extend(html.split(marker).skip(1).map(|s| s.split('"').next().unwrap().to_owned()));
     }
     let mut js = String::new();

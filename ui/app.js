@@ -8,6 +8,8 @@ import * as work from "./work.js";
 import * as admin from "./admin.js";
 import * as verify from "./verify.js";
 import * as queue from "./queue.js";
+import * as head from "./head.js";
+import * as dashboard from "./dashboard.js";
 
 let user = null;
 let office = null;
@@ -17,11 +19,14 @@ function applyLanguage() {
   document.documentElement.lang = currentLang();
   document.querySelectorAll("[data-i18n]").forEach((el) => (el.textContent = t(el.dataset.i18n)));
   document.querySelectorAll("[data-i18n-placeholder]").forEach((el) => (el.placeholder = t(el.dataset.i18nPlaceholder)));
+  document.querySelectorAll("[data-i18n-aria]").forEach((el) => el.setAttribute("aria-label", t(el.dataset.i18nAria)));
   document.querySelectorAll(".lang-switch button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === currentLang())));
   if (office) $("office-name").textContent = office.name[currentLang()];
   showUser();
   register.onLanguage();
   work.onLanguage();
+  head.onLanguage();
+  dashboard.onLanguage();
 }
 
 async function setLanguage(next) {
@@ -84,6 +89,8 @@ async function refreshView() {
   if (view === "view-admin") await admin.open();
   if (view === "view-verify") verify.open();
   if (view === "view-queue") await queue.open(user);
+  if (view === "view-sign") await head.open();
+  if (view === "view-dashboard") await dashboard.open();
 }
 
 async function refresh() {
@@ -98,6 +105,8 @@ async function refresh() {
     admin.reset();
     verify.reset();
     queue.reset();
+    head.reset();
+    dashboard.reset();
   }
   user = status.user;
   applyLanguage();
@@ -217,6 +226,12 @@ async function loadPrinters() {
 }
 
 $("printer-choice").addEventListener("change", () => setPrinter($("printer-choice").value));
+// A desk's list opens an application in the worklist's detail (the clerk's
+// "ready to hand out" list), where its steps are taken.
+window.addEventListener("kense:open-application", async (e) => {
+  await openView("view-work");
+  await work.openDetail(e.detail);
+});
 
 for (const b of document.querySelectorAll("#nav .tab")) b.addEventListener("click", () => openView(b.dataset.view));
 document.querySelectorAll(".lang-switch button").forEach((b) => b.addEventListener("click", () => setLanguage(b.dataset.lang)));

@@ -3,6 +3,7 @@
 
 import { $, call, cell, clearErrors, currentLang, moment, noticeError, option, printer, showError, t } from "./api.js";
 import { claimOptions } from "./queue.js";
+import { iinState } from "./iin.js";
 
 const QUEUE_SERVICE = "preschool_queue";
 let services = [];
@@ -24,14 +25,74 @@ export async function open() {
   await loadRecent();
 }
 
-/// Clears the form and the journal when the person at the desk changes.
+/// Clears the form and the lists when the person at the desk changes.
 export function reset() {
   $("register-form").reset();
   $("recent").replaceChildren();
+  $("ready").replaceChildren();
+  lookedUp = "";
 }
 
 export function onLanguage() {
   renderServices();
+  for (const id of IIN_FIELDS) showIinState(id);
+}
+
+// ---- the IIN as it is typed ------------------------------------------------
+
+const IIN_FIELDS = ["applicant_iin", "child_iin", "representative_iin"];
+const PERSON_FIELDS = [
+  ["applicant_name", "name"],
+  ["applicant_phone", "phone"],
+  ["applicant_address", "address"],
+];
+let lookedUp = "";
+
+function showIinState(id) {
+  const state = iinState($(id).value);
+  const mark = $(`${id}-check`);
+  const text = { ok: "iin_ok", bad: "iin_bad", format: "iin_format", partial: "iin_partial" }[state];
+  mark.textContent = text ? t(text).replace("{n}", String($(id).value.trim().length)) : "";
+  mark.className = `iin-check ${state}`;
+  return state;
+}
+
+// Fills what the registry knows of the applicant into the fields still
+// empty; what the clerk typed is never overwritten. A field that has the
+// focus gets its new text selected, so typing over it replaces it.
+async function lookUpApplicant() {
+  const iin = $("applicant_iin").value.trim();
+  if (iin === lookedUp) return;
+  lookedUp = iin;
+  $("person-known").hidden = true;
+  let person;
+  try {
+    person = await call("person_by_iin", { payload: { iin } });
+  } catch (e) {
+    notice(messageOf(e));
+    return;
+  }
+  if (!person || $("applicant_iin").value.trim() !== iin) return;
+  const filled = [];
+  for (const [id, key] of PERSON_FIELDS) {
+    const input = $(id);
+    if (input.value.trim() === "" && person[key]) {
+      input.value = person[key];
+      filled.push(id);
+      if (document.activeElement === input) input.select();
+    }
+  }
+  if (filled.length) {
+    $("person-known").textContent = `${t("person_known")} ${person.number} (${moment(person.registered_at)})`;
+    $("person-known").hidden = false;
+  }
+}
+
+for (const id of IIN_FIELDS) {
+  $(id).addEventListener("input", () => {
+    const state = showIinState(id);
+    if (id === "applicant_iin" && state === "ok") lookUpApplicant();
+  });
 }
 
 function currentService() {
@@ -159,8 +220,20 @@ $("register-form").addEventListener("reset", () => {
     $("result-notification").hidden = true;
     $("register-error").hidden = true;
     $("duplicate-field").hidden = true;
+    $("person-known").hidden = true;
+    lookedUp = "";
+    for (const id of IIN_FIELDS) showIinState(id);
     $("applicant_iin").focus();
   });
+});
+
+// Enter registers from anywhere in the form, as it does from a text field:
+// after the last tick (Space) the clerk need not Tab to the button.
+$("register-form").addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" && ev.target instanceof HTMLInputElement && ev.target.type === "checkbox") {
+    ev.preventDefault();
+    ev.currentTarget.requestSubmit();
+  }
 });
 
 $("register-form").addEventListener("submit", async (ev) => {
@@ -190,6 +263,8 @@ $("register-form").addEventListener("submit", async (ev) => {
     duplicate_reason: field("duplicate_reason"),
     queue: claimPayload(),
   };
+  // Where the clerk pressed Enter; the focus moves on from there only.
+  const pressedOn = document.activeElement;
   $("register-submit").disabled = true;
   try {
     const registered = await call("register_application", { payload });
@@ -204,6 +279,9 @@ $("register-form").addEventListener("submit", async (ev) => {
     await printReceipt(registered.id);
     if (registered.queue_position) await printNotification(registered.id);
     await loadRecent();
+    // The next applicant is one Enter away — unless the clerk already moved
+    // on (typing the next one while the papers printed): their focus stays.
+    if (document.activeElement === pressedOn || document.activeElement === document.body) $("register-clear").focus();
   } catch (e) {
     // A second open application for the same child: the backend asks why.
     if (e && e.code === "duplicate") $("duplicate-field").hidden = false;
@@ -238,29 +316,53 @@ async function printNotification(id) {
   }
 }
 
+// Today's registrations (the registry's today) and what is signed and
+// waits to be handed out: the two things a clerk looks up at the counter.
 async function loadRecent() {
-  let rows;
+  let today;
+  let ready;
   try {
-    rows = await call("search_applications", { payload: { limit: 30 } });
+    [today, ready] = await Promise.all([
+      call("search_applications", { payload: { today: true, limit: 50 } }),
+      call("search_applications", { payload: { status: "signed", limit: 50 } }),
+    ]);
   } catch (e) {
     noticeError(e);
     return;
   }
-  $("recent-empty").hidden = rows.length > 0;
+  $("recent-empty").hidden = today.length > 0;
   $("recent").replaceChildren(
-    ...rows.map((a) => {
+    ...today.map((a) => {
       const tr = document.createElement("tr");
       tr.dataset.number = a.number;
-      tr.append(cell(a.number), cell(moment(a.registered_at)), cell(a.applicant_name), cell(t("status_" + a.status)));
+      tr.append(cell(a.number), cell(moment(a.registered_at).slice(11)), cell(a.applicant_name), cell(t("status_" + a.status)));
       const td = cell("");
-      {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = "secondary small";
-        b.textContent = t("print_receipt");
-        b.addEventListener("click", () => printReceipt(a.id));
-        td.append(b);
-      }
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "secondary small";
+      b.textContent = t("print_receipt");
+      b.addEventListener("click", () => printReceipt(a.id));
+      td.append(b);
+      tr.append(td);
+      return tr;
+    }),
+  );
+  $("ready-empty").hidden = ready.length > 0;
+  $("ready").replaceChildren(
+    ...ready.map((a) => {
+      const tr = document.createElement("tr");
+      tr.dataset.number = a.number;
+      tr.append(cell(a.number), cell(a.applicant_name), cell(a.service_name[currentLang()], "service-name"));
+      const td = cell("");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "secondary small";
+      b.id = `hand-out-${a.number}`;
+      b.textContent = t("act_hand_out");
+      // Handing over happens in the application's detail, where the
+      // receiver is written down.
+      b.addEventListener("click", () => window.dispatchEvent(new CustomEvent("kense:open-application", { detail: a.id })));
+      td.append(b);
       tr.append(td);
       return tr;
     }),

@@ -36,6 +36,13 @@ export function onLanguage() {
   select.replaceChildren(option("", t("any_status")), ...STATUSES.map((s) => option(s, t("status_" + s))));
   select.value = chosen;
   if (current) renderDetail(current);
+  // The refusal grounds come translated from the backend: ask again.
+  if (current && !$("act-prepare").hidden) {
+    const ground = $("act-prepare-reason").value;
+    loadReasons(current.service_code)
+      .then(() => ($("act-prepare-reason").value = ground || $("act-prepare-reason").value))
+      .catch((e) => notice(messageOf(e)));
+  }
 }
 
 function row(a, onOpen, columns) {
@@ -79,7 +86,7 @@ export async function openWorklist(u) {
   if (current && !rows.some((a) => a.id === current.id)) $("detail").hidden = true;
 }
 
-async function openDetail(id) {
+export async function openDetail(id) {
   try {
     current = await call("application_detail", { payload: { id } });
   } catch (e) {

@@ -10,6 +10,7 @@ use kense_domain::access::{authorize, Action, Actor, Role};
 use kense_domain::calendar::{Transfer, WorkingCalendar, YearRules};
 use kense_domain::application::{ApplicationDraft, Channel, NewApplication};
 use kense_domain::catalog::Service;
+use kense_domain::iin::Iin;
 use kense_domain::user::NewUser;
 use kense_domain::{Error, Lang};
 use kense_domain::office::{OfficeData, OfficeDraft};
@@ -18,8 +19,8 @@ use kense_domain::reasons::Reason;
 use kense_domain::workflow::{next, Command, Status};
 use kense_storage::backup::CopyRecord;
 use kense_storage::{
-    ApplicationQuery, ApplicationRecord, ApplicationSummary, BackupFile, BackupRecord, ChainStatus, Initiator, Office,
-    Progress, Registered, RestoreRecord, StepTaken, UserSummary,
+    ApplicationQuery, ApplicationRecord, ApplicationSummary, BackupFile, BackupRecord, ChainStatus, Dashboard, Initiator,
+    KnownPerson, Office, Progress, Registered, RestoreRecord, StepTaken, UserSummary,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -184,6 +185,31 @@ pub fn search_applications(state: State<'_, AppState>, payload: Value) -> Reply<
         }
         state.with_registry(|reg| reg.search(&actor, &query, clock::now()))
     })();
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonRequest {
+    iin: String,
+}
+
+/// The clerk's form fills itself from the applicant's latest application.
+#[tauri::command(async)]
+pub fn person_by_iin(state: State<'_, AppState>, payload: Value) -> Reply<Option<KnownPerson>> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: PersonRequest = decode(payload)?;
+        let iin = Iin::parse(kense_domain::Field::ApplicantIin, &req.iin)?;
+        state.with_registry(|reg| reg.person_by_iin(&actor, &iin, clock::now()))
+    })();
+    reply(&state, r)
+}
+
+/// The head's and executors' figures of the office.
+#[tauri::command(async)]
+pub fn dashboard(state: State<'_, AppState>) -> Reply<Dashboard> {
+    let r = state.actor().and_then(|actor| state.with_registry(|reg| reg.dashboard(&actor, clock::now())));
     reply(&state, r)
 }
 
@@ -641,5 +667,6 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
         ("print_result", decoder::<ApplicationRequest>),
         ("set_stamp", decoder::<StampRequest>),
         ("look_up_document", decoder::<LookUpRequest>),
+        ("person_by_iin", decoder::<PersonRequest>),
     ]
 }

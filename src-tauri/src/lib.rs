@@ -129,6 +129,8 @@ pub fn run() {
             commands::printers,
             commands::set_stamp,
             commands::stamp,
+            commands::person_by_iin,
+            commands::dashboard,
             queue::queue_settings,
             queue::kindergartens,
             queue::add_kindergarten,

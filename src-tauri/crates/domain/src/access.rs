@@ -59,6 +59,9 @@ pub enum Action {
     /// Back up, copy a backup out, restore: the whole registry leaves or
     /// replaces the workstation, so only the administrator.
     ManageBackups,
+    /// The office's figures (applications by service and status, overdue,
+    /// queue, referrals): counts only, no person's data.
+    ViewDashboard,
 }
 
 /// The person acting, as the backend knows them after log-in.
@@ -90,6 +93,7 @@ fn grants(role: Role, action: Action) -> bool {
         },
         Action::ManageOffice | Action::ManageUsers | Action::ManageBackups => role == Administrator,
         Action::VerifyAudit => matches!(role, Administrator | Head),
+        Action::ViewDashboard => matches!(role, Executor | Head),
         Action::ViewQueue => matches!(role, Clerk | Executor | Head),
         Action::ManageKindergartens => matches!(role, Head | Administrator),
         Action::ManageQueue => matches!(role, Executor | Head),

@@ -57,7 +57,7 @@ fn every_role_action_and_state() {
 fn every_role_and_plain_action() {
     use Action::*;
     use kense_domain::queue::ReferralStep;
-    let table: [(Action, &[Role]); 17] = [
+    let table: [(Action, &[Role]); 18] = [
         (RegisterApplication, &[Role::Clerk]),
         (CorrectApplication, &[Role::Clerk]),
         (PrintDocument, &[Role::Clerk]),
@@ -75,6 +75,7 @@ fn every_role_and_plain_action() {
         (Referral(ReferralStep::Cancel), &[Role::Head]),
         (Referral(ReferralStep::Expire), &[]),
         (ManageBackups, &[Role::Administrator]),
+        (ViewDashboard, &[Role::Executor, Role::Head]),
     ];
     for (action, roles) in table {
         for role in Role::ALL {

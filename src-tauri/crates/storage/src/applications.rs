@@ -3,6 +3,7 @@
 use chrono::{DateTime, Datelike, FixedOffset};
 use kense_domain::access::{authorize, Action, Actor, Role};
 use kense_domain::application::{search_key, NewApplication, PresentedDocument, Status};
+use kense_domain::iin::Iin;
 use kense_domain::{Bilingual, Error};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
@@ -109,7 +110,24 @@ pub struct ApplicationQuery {
     pub overdue: bool,
     /// Only what waits for the asking person, ordered by deadline.
     pub worklist: bool,
+    /// Only what was registered on the office's today (the registry's
+    /// clock, not the workstation's).
+    pub today: bool,
     pub limit: u32,
+}
+
+/// What the registry already knows of an applicant, from their latest
+/// application: the clerk's form is filled with it, and the clerk checks it
+/// against the identity document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KnownPerson {
+    pub iin: String,
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+    /// The application it comes from, and when that was registered.
+    pub number: String,
+    pub registered_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -382,10 +400,11 @@ impl Registry {
         if let Some(e) = q.executor_id {
             arg(&mut sql, " AND a.executor_id = ?", Box::new(e));
         }
-        if let Some(from) = q.from {
+        let (from, to) = if q.today { (Some(now.date_naive()), Some(now.date_naive())) } else { (q.from, q.to) };
+        if let Some(from) = from {
             arg(&mut sql, " AND a.registered_at >= ?", Box::new(from.to_string()));
         }
-        if let Some(to) = q.to {
+        if let Some(to) = to {
             arg(&mut sql, " AND a.registered_at < ?", Box::new((to + chrono::Duration::days(1)).to_string()));
         }
         if q.overdue {
@@ -446,6 +465,50 @@ impl Registry {
             });
         }
         Ok(out)
+    }
+
+    /// The applicant's name, phone and address from their latest application
+    /// under this IIN, if any. A look-up of a person is an access to personal
+    /// data (Law No. 94-V): it is audited like a search, found or not.
+    pub fn person_by_iin(&mut self, actor: &Actor, iin: &Iin, now: DateTime<FixedOffset>) -> Result<Option<KnownPerson>, Error> {
+        let at = timestamp(now);
+        let role = self.authorize_plain(actor, Action::RegisterApplication, "person_by_iin", &at)?;
+        let found = self
+            .conn
+            .query_row(
+                "SELECT applicant_name, applicant_phone, applicant_address, number, registered_at FROM applications
+                 WHERE applicant_iin = ?1 ORDER BY id DESC LIMIT 1",
+                [iin.as_str()],
+                |r| {
+                    Ok(KnownPerson {
+                        iin: iin.as_str().to_owned(),
+                        name: r.get(0)?,
+                        phone: r.get(1)?,
+                        address: r.get(2)?,
+                        number: r.get(3)?,
+                        registered_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(db_err)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
+        append(
+            &tx,
+            Entry {
+                at: &at,
+                actor_id: Some(actor.user_id),
+                actor_role: Some(role),
+                action: "person_by_iin",
+                entity: "person",
+                entity_id: None,
+                before: None,
+                after: Some(serde_json::json!({ "found": found.as_ref().map(|p| &p.number) }).to_string()),
+                reason: Some(iin.as_str().to_owned()),
+            },
+        )?;
+        tx.commit().map_err(db_err)?;
+        Ok(found)
     }
 
     /// One application with its checklist. Opening a record with personal

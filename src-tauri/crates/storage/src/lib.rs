@@ -14,6 +14,7 @@ pub mod backup;
 mod calendar;
 mod catalog;
 pub mod connection;
+mod dashboard;
 pub mod migrations;
 mod office;
 mod queue;
@@ -27,9 +28,11 @@ use kense_domain::Error;
 use rusqlite::Connection;
 
 pub use applications::{
-    ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, JournalLine, Printed, Registered, RepresentativeRecord, Urgency,
+    ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, JournalLine, KnownPerson, Printed, Registered, RepresentativeRecord,
+    Urgency,
 };
 pub use audit::ChainStatus;
+pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
 pub use backup::{BackupFile, BackupRecord, CopyRecord, Initiator, Progress, RestoreOutcome, RestoreRecord, Stage, Staged};
 pub use accounts::UserSummary;
 pub use office::Office;

@@ -1152,35 +1152,37 @@ impl Registry {
     pub fn queue_statistics(&mut self, actor: &Actor, now: DateTime<FixedOffset>) -> Result<QueueStatistics, Error> {
         let at = timestamp(now);
         self.authorize_queue(actor, Action::ViewQueue, "queue_statistics", &at)?;
-        let queue = {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT birth_year, category, COUNT(*) FROM queue_entries WHERE state = 'waiting'
-                     GROUP BY birth_year, category ORDER BY birth_year DESC, category",
-                )
-                .map_err(db_err)?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db_err)?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(db_err)?
-        };
-        let raw: Vec<(String, String, i64)> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT substr(issued_at, 1, 7), status, COUNT(*) FROM referrals GROUP BY 1, 2 ORDER BY 1 DESC, 2",
-                )
-                .map_err(db_err)?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db_err)?;
-            rows.collect::<Result<_, _>>().map_err(db_err)?
-        };
-        let referrals = raw
-            .into_iter()
-            .map(|(m, s, n)| {
-                ReferralStatus::parse(&s).map(|s| (m, s, n)).ok_or_else(|| Error::Storage(format!("status {s}")))
-            })
-            .collect::<Result<_, _>>()?;
+        let queue = waiting_by_year_and_category(&self.conn)?;
+        let referrals = referrals_by_month_and_status(&self.conn)?;
         Ok(QueueStatistics { queue, referrals })
     }
+}
+
+/// Waiting children per (birth year, category), newest year first: the
+/// queue desk's statistics and the dashboard read the same figures.
+pub(crate) fn waiting_by_year_and_category(conn: &Connection) -> Result<Vec<(i32, String, i64)>, Error> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT birth_year, category, COUNT(*) FROM queue_entries WHERE state = 'waiting'
+             GROUP BY birth_year, category ORDER BY birth_year DESC, category",
+        )
+        .map_err(db_err)?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db_err)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(db_err)
+}
+
+/// Referrals per ("YYYY-MM" of issue, status), newest month first.
+pub(crate) fn referrals_by_month_and_status(conn: &Connection) -> Result<Vec<(String, ReferralStatus, i64)>, Error> {
+    let raw: Vec<(String, String, i64)> = {
+        let mut stmt = conn
+            .prepare_cached("SELECT substr(issued_at, 1, 7), status, COUNT(*) FROM referrals GROUP BY 1, 2 ORDER BY 1 DESC, 2")
+            .map_err(db_err)?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db_err)?;
+        rows.collect::<Result<_, _>>().map_err(db_err)?
+    };
+    raw.into_iter()
+        .map(|(m, s, n)| ReferralStatus::parse(&s).map(|s| (m, s, n)).ok_or_else(|| Error::Storage(format!("status {s}"))))
+        .collect()
 }
 
 fn next_referral_number(tx: &Connection, year: i32) -> Result<String, Error> {

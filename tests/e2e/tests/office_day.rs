@@ -1,0 +1,441 @@
+//! A full office day at the three desks, at 1366×768, in both languages.
+//! The clerk registers four applications for two services (one incomplete,
+//! refused at intake with its receipt), checking IINs as typed and having a
+//! known applicant filled in; the head assigns the three accepted ones with
+//! one Enter each; the executor prepares two positive results and a reasoned
+//! refusal with a ground from the list; the head reads each result beside
+//! its application, batch-signs two after the explicit confirmation and
+//! returns the third with a comment; the clerk hands out what is signed from
+//! the "ready" list. Part of the day is worked in Russian. Every desk is
+//! photographed in both languages as target/test-artifacts/desk-<name>-<lang>.png.
+
+use e2e::*;
+use fantoccini::{Client, Locator};
+
+const PW: &str = "өте құпия 2026";
+const DAY: &str = "2026-11-24T10:00:00+05:00";
+const ENTER: &str = "\u{E007}";
+
+async fn log_in(c: &Client, login: &str) -> Res<()> {
+    visible(c, "screen-login").await?;
+    type_into(c, "login-login", login).await?;
+    type_into(c, "login-password", PW).await?;
+    click(c, "login-submit").await?;
+    visible(c, "screen-desk").await?;
+    Ok(())
+}
+
+async fn log_out(c: &Client) -> Res<()> {
+    click(c, "logout").await?;
+    visible(c, "screen-login").await?;
+    Ok(())
+}
+
+async fn set_up_office(c: &Client) -> Res<()> {
+    visible(c, "screen-setup").await?;
+    type_into(c, "setup-full-name", "Бекова Сәуле").await?;
+    type_into(c, "setup-login", "saule").await?;
+    type_into(c, "setup-password", PW).await?;
+    type_into(c, "setup-password-repeat", PW).await?;
+    click(c, "setup-submit").await?;
+    log_in(c, "saule").await?;
+    click(c, "nav-admin").await?;
+    type_into(c, "office-name-kk", "Шиелі ауданының білім бөлімі").await?;
+    type_into(c, "office-name-ru", "Отдел образования Шиелийского района").await?;
+    click(c, "office-submit").await?;
+    visible(c, "office-saved").await?;
+    for (login, name, role) in [("head1", "Басшы Ержан", "head"), ("exec1", "Орындаушы Гүлнар", "executor")]
+    {
+        type_into(c, "user-full-name", name).await?;
+        type_into(c, "user-login", login).await?;
+        click(c, &format!("user-role-{role}")).await?;
+        type_into(c, "user-password", PW).await?;
+        type_into(c, "user-password-repeat", PW).await?;
+        click(c, "user-submit").await?;
+        text_until(c, "users", |t| t.contains(name)).await?;
+    }
+    Ok(())
+}
+
+/// Photographs the desk on screen in Kazakh and in Russian, checking that
+/// the switch took (`ru_probe` is a Russian text of that desk), and comes
+/// back to Kazakh.
+async fn photograph(c: &Client, name: &str, probe_id: &str, ru_probe: &str) -> Res<()> {
+    // A desk is looked at from its top.
+    c.execute("window.scrollTo(0, 0);", vec![]).await.map_err(|e| e.to_string())?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    screenshot(c, &format!("desk-{name}-kk.png")).await?;
+    click(c, "lang-ru").await?;
+    text_until(c, probe_id, |t| t.contains(ru_probe)).await?;
+    c.execute("window.scrollTo(0, 0);", vec![]).await.map_err(|e| e.to_string())?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    screenshot(c, &format!("desk-{name}-ru.png")).await?;
+    click(c, "lang-kk").await?;
+    text_until(c, probe_id, |t| !t.contains(ru_probe)).await?;
+    // The desk asks its data again in the new language; let it settle.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    Ok(())
+}
+
+struct Registration<'a> {
+    service: &'a str,
+    channel: &'a str,
+    applicant_iin: &'a str,
+    /// `None`: a known applicant, filled in by the registry.
+    applicant: Option<&'a str>,
+    child_iin: &'a str,
+    child: &'a str,
+    documents: &'a [&'a str],
+}
+
+async fn register(c: &Client, r: &Registration<'_>) -> Res<String> {
+    click(c, "nav-register").await?;
+    click(c, "register-clear").await?;
+    select_value(c, "service", r.service).await?;
+    select_value(c, "channel", r.channel).await?;
+    type_into(c, "applicant_iin", r.applicant_iin).await?;
+    text_until(c, "applicant_iin-check", |t| t.starts_with('✓')).await?;
+    match r.applicant {
+        Some(name) => {
+            type_into(c, "applicant_name", name).await?;
+            type_into(c, "applicant_phone", "87011234567").await?;
+        }
+        None => {
+            text_until(c, "person-known", |t| t.contains("-00001")).await?;
+        }
+    }
+    type_into(c, "child_iin", r.child_iin).await?;
+    type_into(c, "child_name", r.child).await?;
+    type_into(c, "child_birth_date", "15.03.2022").await?;
+    for d in r.documents {
+        click(c, &format!("doc-{d}")).await?;
+    }
+    click(c, "consent").await?;
+    click(c, "register-submit").await?;
+    text_until(c, "result-number", |t| t.contains('-')).await
+}
+
+/// Opens an application from the worklist and takes a step with its form.
+async fn step(c: &Client, number: &str, form: &str, fill: impl AsyncFnOnce(&Client) -> Res<()>) -> Res<()> {
+    click(c, "nav-work").await?;
+    click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
+    text_until(c, "detail-number", |t| t == number).await?;
+    visible(c, form).await?;
+    fill(c).await?;
+    let before = text_until(c, "detail-status", |t| !t.is_empty()).await?;
+    click(c, &format!("{form}-submit")).await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        if let Ok(e) = c.find(Locator::Id("detail-error")).await {
+            if e.is_displayed().await.unwrap_or(false) {
+                return Err(format!("{form} on {number} refused: {}", e.text().await.unwrap_or_default()));
+            }
+        }
+        if let Ok(e) = c.find(Locator::Id("detail-status")).await {
+            if e.text().await.unwrap_or_default() != before {
+                return Ok(());
+            }
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{form} on {number} did not complete"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn focused(c: &Client) -> Res<String> {
+    let e = c.active_element().await.map_err(|e| format!("active element: {e}"))?;
+    Ok(e.attr("id").await.map_err(|e| e.to_string())?.unwrap_or_default())
+}
+
+async fn rows(c: &Client, tbody: &str) -> Res<usize> {
+    Ok(c.find_all(Locator::Css(&format!("#{tbody} tr"))).await.map_err(|e| e.to_string())?.len())
+}
+
+struct Day {
+    a: String,
+    b: String,
+    c: String,
+}
+
+async fn clerk_morning(c: &Client) -> Res<Day> {
+    set_up_office(c).await?;
+    click(c, "nav-register").await?;
+    // The IIN's check digit is checked as it is typed.
+    type_into(c, "applicant_iin", "90010130000").await?;
+    text_until(c, "applicant_iin-check", |t| t == "11 / 12").await?;
+    type_into(c, "applicant_iin", "900101300008").await?;
+    text_until(c, "applicant_iin-check", |t| t.starts_with('✗') && t.contains("бақылау")).await?;
+
+    let a = register(
+        c,
+        &Registration {
+            service: "preschool_queue",
+            channel: "office",
+            applicant_iin: "900101300007",
+            applicant: Some("Жұмабаева Әйгерім"),
+            child_iin: "220315500010",
+            child: "Жұмабаев Әлихан",
+            documents: &["application", "birth_certificate", "identity_document"],
+        },
+    )
+    .await?;
+    let b = register(
+        c,
+        &Registration {
+            service: "preschool_queue",
+            channel: "office",
+            applicant_iin: "850512400016",
+            applicant: Some("Сейітова Динара"),
+            child_iin: "220315500020",
+            child: "Сейітов Нұрасыл",
+            documents: &["application", "birth_certificate", "identity_document"],
+        },
+    )
+    .await?;
+    // Guardianship comes through the State Corporation; the applicant of
+    // the first application is known and filled in.
+    let g = register(
+        c,
+        &Registration {
+            service: "guardianship_certificate",
+            channel: "state_corporation",
+            applicant_iin: "900101300007",
+            applicant: None,
+            child_iin: "220315500030",
+            child: "Жұмабаева Аяла",
+            documents: &["standard_package"],
+        },
+    )
+    .await?;
+    let filled = c
+        .execute("return document.getElementById('applicant_name').value;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    ensure(filled.as_str() == Some("Жұмабаева Әйгерім"), format!("the known applicant was filled as {filled}"))?;
+
+    // An incomplete package: refused at intake, with the receipt of refusal.
+    let incomplete = register(
+        c,
+        &Registration {
+            service: "preschool_queue",
+            channel: "office",
+            applicant_iin: "910202300048",
+            applicant: Some("Толық емес Ұлан"),
+            child_iin: "220315500040",
+            child: "Толық емес Бала",
+            documents: &["application"],
+        },
+    )
+    .await?;
+    text_until(c, "result-status", |t| t == "қабылдаудан бас тартылды").await?;
+    let refusal = text_until(c, "result-receipt-path", |t| t.ends_with("refusal-receipt.pdf")).await?;
+    let text = pdf_text(std::path::Path::new(&refusal))?;
+    for expected in
+        ["Құжаттарды қабылдаудан бас тарту туралы қолхат", "Расписка об отказе в приеме документов", &incomplete]
+    {
+        ensure(text.contains(expected), format!("refusal receipt lacks {expected:?}: {text}"))?;
+    }
+    text_until(c, "recent", |t| [&a, &b, &g, &incomplete].iter().all(|n| t.contains(n.as_str()))).await?;
+    photograph(c, "register", "register-submit", "Зарегистрировать").await?;
+
+    // Sent to the head — the second half in Russian.
+    step(c, &a, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    click(c, "lang-ru").await?;
+    text_until(c, "nav-work", |t| t == "Мои задачи").await?;
+    for n in [&b, &g] {
+        step(c, n, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    }
+    // Sent on, they left the clerk's worklist; the search says where they are.
+    text_until(c, "worklist-empty", |t| t.contains("нет")).await?;
+    click(c, "nav-search").await?;
+    text_until(c, "search-results", |t| t.matches("у руководителя").count() == 3).await?;
+    click(c, "lang-kk").await?;
+    text_until(c, "nav-work", |t| t == "Менің жұмысым").await?;
+    log_out(c).await?;
+    Ok(Day { a, b, c: g })
+}
+
+async fn head_assigns(c: &Client, day: &Day) -> Res<()> {
+    log_in(c, "head1").await?;
+    // The head lands on the signing desk with the first executor select
+    // focused: one Enter per application assigns it.
+    visible(c, "view-sign").await?;
+    text_until(c, "assign-rows", |t| [&day.a, &day.b, &day.c].iter().all(|n| t.contains(n.as_str()))).await?;
+    for left in (0..3).rev() {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while focused(c).await? != "assign-1" {
+            ensure(std::time::Instant::now() < deadline, "the executor select does not have the focus")?;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let e = c.active_element().await.map_err(|e| e.to_string())?;
+        e.send_keys(ENTER).await.map_err(|e| format!("Enter: {e}"))?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while rows(c, "assign-rows").await? != left {
+            ensure(std::time::Instant::now() < deadline, format!("Enter did not assign ({left} should be left)"))?;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    visible(c, "assign-empty").await?;
+    log_out(c).await
+}
+
+async fn executor_prepares(c: &Client, day: &Day) -> Res<String> {
+    log_in(c, "exec1").await?;
+    // The executor's worklist, with the first application open at its step.
+    text_until(c, "worklist", |t| [&day.a, &day.b, &day.c].iter().all(|n| t.contains(n.as_str()))).await?;
+    click_css(c, &format!("#worklist tr[data-number=\"{}\"] td", day.a)).await?;
+    visible(c, "act-prepare").await?;
+    photograph(c, "worklist", "nav-work", "Мои задачи").await?;
+    for n in [&day.a, &day.b] {
+        step(c, n, "act-prepare", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    }
+    // A reasoned refusal: a ground from the list and an explanation.
+    let mut ground = String::new();
+    step(c, &day.c, "act-prepare", async |c: &Client| -> Res<()> {
+        click(c, "act-prepare-refusal").await?;
+        text_until(c, "act-prepare-reason", |t| !t.is_empty()).await?;
+        let chosen = c
+            .execute(
+                "const s = document.getElementById('act-prepare-reason'); return s.options[s.selectedIndex].text;",
+                vec![],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        ground = chosen.as_str().unwrap_or_default().to_owned();
+        type_into(c, "act-prepare-explanation", "Қамқоршылық туралы шешімнің көшірмесі жарамсыз").await
+    })
+    .await?;
+    // Executors see the dashboard too, read-only.
+    click(c, "nav-dashboard").await?;
+    text_until(c, "dash-awaiting_signature", |t| t.starts_with('3')).await?;
+    log_out(c).await?;
+    Ok(ground)
+}
+
+async fn head_signs(c: &Client, day: &Day, ground: &str) -> Res<()> {
+    log_in(c, "head1").await?;
+    visible(c, "view-sign").await?;
+    text_until(c, "sign-rows", |t| [&day.a, &day.b, &day.c].iter().all(|n| t.contains(n.as_str()))).await?;
+    // The refusal's facts beside the application.
+    click_css(c, &format!("#sign-rows tr[data-number=\"{}\"] td:nth-child(2)", day.c)).await?;
+    text_until(c, "preview-number", |t| t == day.c).await?;
+    let result = text_until(c, "preview-result", |t| t.contains("Дәлелді бас тарту")).await?;
+    ensure(
+        result.contains(ground) && result.contains("көшірмесі жарамсыз") && result.contains("Орындаушы Гүлнар"),
+        format!("preview: {result}"),
+    )?;
+    text_until(c, "preview-history", |t| t.contains("нәтиже дайындалды")).await?;
+    photograph(c, "signing", "sign-batch-submit", "Подписать").await?;
+
+    // Batch: the first and the refusal; nothing is signed without the confirmation.
+    // Lists are drawn again when their data arrives: elements are looked up afresh.
+    click_css(c, &format!("#sign-pick-{}", day.a)).await?;
+    click_css(c, &format!("#sign-pick-{}", day.c)).await?;
+    text_until(c, "sign-confirm-text", |t| t.contains("2 нәтижені")).await?;
+    click(c, "sign-batch-submit").await?;
+    text_until(c, "sign-error", |t| t.contains("растау белгісін")).await?;
+    ensure(rows(c, "sign-rows").await? == 3, "something was signed without the confirmation")?;
+    click(c, "sign-confirm").await?;
+    click(c, "sign-batch-submit").await?;
+    text_until(c, "sign-status", |t| t.contains("2 / 2")).await?;
+    text_until(c, "sign-rows", |t| t.contains(&day.b) && !t.contains(&day.a) && !t.contains(&day.c)).await?;
+
+    // The second goes back to the executor with a comment.
+    click_css(c, &format!("#sign-rows tr[data-number=\"{}\"] td:nth-child(2)", day.b)).await?;
+    text_until(c, "preview-number", |t| t == day.b).await?;
+    type_into(c, "preview-return-comment", "Баланың туу туралы куәлігінің көшірмесін тексеріңіз").await?;
+    click(c, "preview-return-submit").await?;
+    visible(c, "sign-empty").await?;
+
+    // The dashboard, read in Russian as well.
+    click(c, "nav-dashboard").await?;
+    text_until(c, "dash-ready", |t| t.starts_with('2')).await?;
+    text_until(c, "dashboard-charts", |t| t.contains("Мектепке дейінгі")).await?;
+    photograph(c, "dashboard", "dashboard-charts", "Заявления по услугам").await?;
+    click(c, "lang-ru").await?;
+    text_until(c, "dash-chart-status", |t| t.contains("подписано")).await?;
+    text_until(c, "dash-overdue", |t| t.contains("просрочено")).await?;
+    click(c, "lang-kk").await?;
+
+    click(c, "nav-queue").await?;
+    text_until(c, "queue-rows", |t| t.contains(&day.a) && t.contains(&day.b)).await?;
+    photograph(c, "queue", "nav-queue", "Очередь").await?;
+    log_out(c).await
+}
+
+async fn clerk_hands_out(c: &Client, day: &Day) -> Res<()> {
+    log_in(c, "saule").await?;
+    click(c, "nav-register").await?;
+    text_until(c, "ready", |t| t.contains(&day.a) && t.contains(&day.c) && !t.contains(&day.b)).await?;
+    click_css(c, &format!("#hand-out-{}", day.a)).await?;
+    text_until(c, "detail-number", |t| t == day.a).await?;
+    type_into(c, "act-issue-received-by", "Жұмабаева Әйгерім").await?;
+    click(c, "act-issue-submit").await?;
+    // Handed out, it leaves the clerk's worklist.
+    text_until(c, "worklist", |t| t.contains(&day.c) && !t.contains(&day.a)).await?;
+    // In Russian, the guardianship refusal goes back through the State Corporation.
+    click(c, "lang-ru").await?;
+    click(c, "nav-register").await?;
+    text_until(c, "ready", |t| t.contains(&day.c) && !t.contains(&day.a)).await?;
+    click_css(c, &format!("#hand-out-{}", day.c)).await?;
+    text_until(c, "detail-number", |t| t == day.c).await?;
+    select_value(c, "act-issue-handover", "state_corporation").await?;
+    click(c, "act-issue-submit").await?;
+    visible(c, "worklist-empty").await?;
+    click(c, "nav-search").await?;
+    text_until(c, "search-results", |t| t.matches("выдано").count() == 2).await?;
+    click(c, "lang-kk").await?;
+    click(c, "nav-register").await?;
+    visible(c, "ready-empty").await?;
+
+    click(c, "nav-admin").await?;
+    text_until(c, "users", |t| t.contains("Басшы Ержан")).await?;
+    photograph(c, "admin", "nav-admin", "Администрирование").await?;
+    log_out(c).await
+}
+
+async fn office_day(c: &Client) -> Res<()> {
+    c.set_window_size(1366, 768).await.map_err(|e| format!("window size: {e}"))?;
+    let day = clerk_morning(c).await?;
+    head_assigns(c, &day).await?;
+    let ground = executor_prepares(c, &day).await?;
+    head_signs(c, &day, &ground).await?;
+    clerk_hands_out(c, &day).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_office_day_at_the_three_desks() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap().to_owned();
+    let driver = Driver::start();
+    let outcome = async {
+        let c = driver.launch(&["--data-dir", &data, "--clock", DAY]).await?;
+        let out = office_day(&c).await;
+        if out.is_err() {
+            let _ = screenshot(&c, "e2e-failure-office-day.png").await;
+        }
+        let _ = c.close().await;
+        out
+    }
+    .await;
+    drop(driver);
+    outcome.unwrap_or_else(|e| panic!("{e}"));
+
+    // The registry agrees with what the window showed.
+    let db = rusqlite::Connection::open(dir.path().join("registry.sqlite")).unwrap();
+    let statuses: Vec<String> = db
+        .prepare("SELECT status FROM applications ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(statuses, vec!["issued", "with_executor", "issued", "refused_at_intake"]);
+    let signatures: i64 =
+        db.query_row("SELECT count(*) FROM audit_events WHERE action = 'sign'", [], |r| r.get(0)).unwrap();
+    assert_eq!(signatures, 2, "one signature per application of the batch");
+    let lookups: i64 =
+        db.query_row("SELECT count(*) FROM audit_events WHERE action = 'person_by_iin'", [], |r| r.get(0)).unwrap();
+    assert!(lookups >= 3, "each look-up of a person is audited ({lookups})");
+}
