@@ -100,7 +100,9 @@ async function loadQueue() {
         cell(r.position ?? "—"),
         cell(r.number),
         cell(r.child_name),
-        cell(`${categoryName(r.category)} · ${t("tier_" + r.tier)}`),
+        // The tier only when it differs from what the category claims
+        // (an unconfirmed or lapsed priority stands in the general queue).
+        cell(r.category === "general" ? categoryName(r.category) : `${categoryName(r.category)} · ${t("tier_" + r.tier)}`),
         cell(r.queued_at.replace("T", " ").slice(0, 16)),
         cell(state),
       );
