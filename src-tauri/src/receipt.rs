@@ -210,6 +210,7 @@ pub fn issue(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
 /// (hash, verification text, copy) with the right `action` needs; what the
 /// window shows comes back. `stored_kind` is unique per document of the
 /// application, `kind` is what the window is told.
+#[allow(clippy::too_many_arguments)] // each is one fact of the print; a struct would only rename them
 pub fn file_and_record(
     state: &AppState,
     actor: &Actor,

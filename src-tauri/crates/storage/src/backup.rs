@@ -300,8 +300,11 @@ fn finish_copy(dst: Connection, path: &Path) -> Result<(), Error> {
     File::open(path).and_then(|f| f.sync_all()).map_err(io_at(path))
 }
 
+/// One schema object as SQLite lists it: type, name, table, SQL.
+type SchemaObject = (String, String, String, Option<String>);
+
 /// The schema as SQLite keeps it, without its internal objects.
-fn schema_of(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String, Option<String>)>> {
+fn schema_of(conn: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
     let mut stmt = conn.prepare(
         "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name",
     )?;
@@ -312,7 +315,7 @@ fn schema_of(conn: &Connection) -> rusqlite::Result<Vec<(String, String, String,
 /// What Kense's own migrations build for `version`: a file claiming that
 /// version must have exactly this schema, so that no trigger guarding the
 /// audit table was dropped and nothing was added.
-fn reference_schema(version: i64) -> Result<Vec<(String, String, String, Option<String>)>, Error> {
+fn reference_schema(version: i64) -> Result<Vec<SchemaObject>, Error> {
     let known = migrations::MIGRATIONS.iter().take_while(|m| m.version <= version).count();
     let applied = &migrations::MIGRATIONS[..known];
     if migrations::latest(applied) != version {
@@ -451,7 +454,7 @@ pub fn list(dir: &Path) -> Result<Vec<BackupFile>, Error> {
             found.push((taken_at, n, BackupFile { name, size: meta.len(), taken_at }));
         }
     }
-    found.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    found.sort_by_key(|f| std::cmp::Reverse((f.0, f.1)));
     Ok(found.into_iter().map(|(_, _, f)| f).collect())
 }
 
