@@ -6,17 +6,16 @@
 
 use chrono::{Datelike, NaiveDate};
 use kense_documents::{
-    QueueExtract, QueueExtractRow, QueueNotification, Referral, ReferralList, ReferralListRow, Signer, Verification,
+    QueueExtract, QueueExtractRow, QueueNotification, Referral, ReferralList, ReferralListRow, Signer,
 };
 use kense_domain::access::{Action, Actor, Role};
 use kense_domain::audit::{hex, short};
 use kense_domain::queue::QueueRules;
-use kense_domain::verification;
 use kense_domain::{Bilingual, Error};
 use kense_storage::ReferralRecord;
 use sha2::{Digest, Sha256};
 
-use crate::receipt::{canonical_content, file_and_record, requisites, text, Printed};
+use crate::receipt::{canonical_content, file_and_record, requisites, text, vouch, Printed};
 use crate::state::AppState;
 use crate::{clock, paths};
 
@@ -90,9 +89,9 @@ pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Res
     })?;
     // Only a waiting child has a number to state.
     let position = entry.position.ok_or(Error::InvalidState)?;
-    let key = paths::verification_key(state.data_dir()?)?;
-    let content = verification::content_hash(&canonical_content(&rec, QUEUE_NOTIFICATION));
-    let qr_text = verification::qr_text(&key, &rec.number, QUEUE_NOTIFICATION, copy, short(&head), &content);
+    let verification =
+        vouch(state, &rec.number, QUEUE_NOTIFICATION, copy, &head, &canonical_content(&rec, QUEUE_NOTIFICATION))?;
+    let qr_text = verification.qr_text.clone();
     let preferences = entry
         .preferences
         .iter()
@@ -117,10 +116,7 @@ pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Res
         signer: signer(&actor.full_name, actor.has(Role::Head)),
         stamp,
         copy_number: copy,
-        verification: Some(Verification {
-            qr_text: qr_text.clone(),
-            caption: format!("Тексеру / Проверка: {}", rec.number),
-        }),
+        verification: Some(verification),
         audit_chain_head: Some(short(&head).to_owned()),
     };
     let bytes = state.typesetter()?.queue_notification(&doc).map_err(|e| Error::Document(e.to_string()))?;
@@ -149,9 +145,8 @@ pub fn referral(state: &AppState, actor: &Actor, referral_id: i64) -> Result<Pri
     })?;
     let stored_kind = format!("{REFERRAL}:{}", r.number);
     let copy = state.with_registry(|reg| reg.next_copy_number(r.application_id, &stored_kind))?;
-    let key = paths::verification_key(state.data_dir()?)?;
-    let content = verification::content_hash(&referral_content(&r));
-    let qr_text = verification::qr_text(&key, &r.number, REFERRAL, copy, short(&head), &content);
+    let verification = vouch(state, &r.number, REFERRAL, copy, &head, &referral_content(&r))?;
+    let qr_text = verification.qr_text.clone();
     let issued_at =
         chrono::NaiveDateTime::parse_from_str(r.issued_at.get(..19).unwrap_or(&r.issued_at), "%Y-%m-%dT%H:%M:%S")
             .map_err(|e| Error::Storage(format!("issued_at: {e}")))?;
@@ -181,10 +176,7 @@ pub fn referral(state: &AppState, actor: &Actor, referral_id: i64) -> Result<Pri
         signer: signer(&r.issued_by, true),
         stamp,
         copy_number: copy,
-        verification: Some(Verification {
-            qr_text: qr_text.clone(),
-            caption: format!("Тексеру / Проверка: {}", r.number),
-        }),
+        verification: Some(verification),
         audit_chain_head: Some(short(&head).to_owned()),
     };
     let bytes = state.typesetter()?.referral(&doc).map_err(|e| Error::Document(e.to_string()))?;
@@ -318,10 +310,9 @@ pub fn history(state: &AppState, actor: &Actor, application_id: i64) -> Result<P
             value: format!("{} ({} ж. / г.)", number(entry.position), entry.birth_year),
         },
     );
-    let key = paths::verification_key(state.data_dir()?)?;
     let copy = state.with_registry(|reg| reg.next_copy_number(application_id, QUEUE_HISTORY))?;
-    let content = verification::content_hash(&canonical_content(&rec, QUEUE_HISTORY));
-    let qr_text = verification::qr_text(&key, &rec.number, QUEUE_HISTORY, copy, short(&head), &content);
+    let verification = vouch(state, &rec.number, QUEUE_HISTORY, copy, &head, &canonical_content(&rec, QUEUE_HISTORY))?;
+    let qr_text = verification.qr_text.clone();
     let doc = kense_documents::ServiceResult {
         number: rec.number.clone(),
         issued_at: now.naive_local(),
@@ -342,10 +333,7 @@ pub fn history(state: &AppState, actor: &Actor, application_id: i64) -> Result<P
         signer: signer(&actor.full_name, actor.has(Role::Head)),
         stamp,
         copy_number: copy,
-        verification: Some(Verification {
-            qr_text: qr_text.clone(),
-            caption: format!("Тексеру / Проверка: {}", rec.number),
-        }),
+        verification: Some(verification),
         audit_chain_head: Some(short(&head).to_owned()),
     };
     let bytes = state.typesetter()?.service_result(&doc).map_err(|e| Error::Document(e.to_string()))?;

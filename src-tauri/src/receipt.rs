@@ -104,9 +104,12 @@ pub(crate) fn canonical_content(rec: &ApplicationRecord, kind: &str) -> String {
     .to_string()
 }
 
-fn verification_for(key: &[u8], rec: &ApplicationRecord, kind: &str, copy: u32, chain_head: &str) -> Verification {
-    let text = verification::qr_text(key, &rec.number, kind, copy, chain_head, &verification::content_hash(&canonical_content(rec, kind)));
-    Verification { qr_text: text, caption: format!("Тексеру / Проверка: {}", rec.number) }
+/// The QR code every paper carries: the office's code over the paper's
+/// number, kind, copy, the chain head and its canonical content.
+pub fn vouch(state: &AppState, number: &str, kind: &str, copy: u32, chain_head: &str, canonical: &str) -> Result<Verification, Error> {
+    let key = paths::verification_key(state.data_dir()?)?;
+    let qr_text = verification::qr_text(&key, number, kind, copy, short(chain_head), &verification::content_hash(canonical));
+    Ok(Verification { qr_text, caption: format!("Тексеру / Проверка: {number}") })
 }
 
 /// What the office's registry says of a scanned verification text.
@@ -194,8 +197,7 @@ pub fn issue(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
     let kind = if rec.status == Status::RefusedAtIntake { REFUSAL } else { ACCEPTANCE };
     let copy = state.with_registry(|reg| reg.next_copy_number(application_id, kind))?;
     let typesetter = state.typesetter()?;
-    let key = paths::verification_key(state.data_dir()?)?;
-    let verification = verification_for(&key, &rec, kind, copy, short(&head));
+    let verification = vouch(state, &rec.number, kind, copy, &head, &canonical_content(&rec, kind))?;
     let qr_text = verification.qr_text.clone();
     let bytes = match kind {
         REFUSAL => typesetter.refusal_receipt(&RefusalReceipt { verification: Some(verification), ..refusal_of(&rec, &office, &head, copy) }),

@@ -9,18 +9,18 @@
 //! office.
 
 use chrono::Datelike;
-use kense_documents::{ReasonedRefusal, ResultField, ServiceResult, StampImage, Verification};
+use kense_documents::{ReasonedRefusal, ResultField, ServiceResult, StampImage};
 use kense_domain::access::{Action, Actor};
 use kense_domain::audit::short;
 use kense_domain::catalog::ResultKind;
 use kense_domain::queue::QUEUE_SERVICE;
-use kense_domain::{verification, Bilingual, Error};
+use kense_domain::{Bilingual, Error};
 use kense_storage::{ApplicationRecord, Registry};
 
 use crate::queue_paper::signer;
-use crate::receipt::{file_and_record, requisites, text, Printed};
+use crate::receipt::{file_and_record, requisites, text, vouch, Printed};
 use crate::state::AppState;
-use crate::{clock, paths, queue_paper};
+use crate::{clock, queue_paper};
 
 pub const RESULT: &str = "result";
 
@@ -89,13 +89,9 @@ pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
         .map_err(|e| Error::Storage(format!("signed_at: {e}")))?
         .naive_local();
     let copy = state.with_registry(|reg| reg.next_copy_number(application_id, RESULT))?;
-    let key = paths::verification_key(state.data_dir()?)?;
-    let content = verification::content_hash(&result_content(&rec));
-    let qr_text = verification::qr_text(&key, &rec.number, RESULT, copy, short(&head), &content);
-    let verification = Some(Verification {
-        qr_text: qr_text.clone(),
-        caption: format!("Тексеру / Проверка: {}", rec.number),
-    });
+    let verification = vouch(state, &rec.number, RESULT, copy, &head, &result_content(&rec))?;
+    let qr_text = verification.qr_text.clone();
+    let verification = Some(verification);
     let signer = signer(&signed_by, true);
     let typesetter = state.typesetter()?;
     let bytes = if positive {
