@@ -70,4 +70,6 @@ const COMMANDS: &[&str] = &[
     "copy_latest_backup",
     "restore_backup",
     "backup_progress",
+    "recovery_backups",
+    "recover_registry",
 ];

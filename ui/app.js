@@ -10,6 +10,7 @@ import * as verify from "./verify.js";
 import * as queue from "./queue.js";
 import * as head from "./head.js";
 import * as dashboard from "./dashboard.js";
+import * as recovery from "./recovery.js";
 
 let user = null;
 let office = null;
@@ -36,6 +37,15 @@ async function setLanguage(next) {
     await call("set_language", { payload: { lang: next } });
   } catch (e) {
     noticeError(e);
+  }
+  if (!user) {
+    // The start-up error comes from Rust in the chosen language; what the
+    // person typed on the screen stays.
+    const status = await call("app_status").catch(() => null);
+    if (status && status.startup_error) {
+      $("startup-error").textContent = status.startup_error.message;
+      if (!$("recovery-reason").hidden) $("recovery-reason").textContent = status.startup_error.message;
+    }
   }
   await refreshView();
 }
@@ -110,6 +120,11 @@ async function refresh() {
   }
   user = status.user;
   applyLanguage();
+  if (status.startup_error && status.recovery) {
+    show("screen-recovery");
+    await recovery.open(status.startup_error.message, status.data_dir, refresh, null);
+    return;
+  }
   if (status.startup_error) {
     $("startup-error").textContent = status.startup_error.message;
     $("startup-data-dir").textContent = status.data_dir ?? "—";
@@ -173,6 +188,17 @@ $("setup-form").addEventListener("submit", async (ev) => {
   } catch (e) {
     showError($("setup-error"), e, form);
   }
+});
+
+// A new computer: the office's registry comes from a backup instead of a
+// new administrator.
+$("setup-restore").addEventListener("click", async () => {
+  const status = await call("app_status");
+  show("screen-recovery");
+  await recovery.open(null, status.data_dir, refresh, () => {
+    show("screen-setup");
+    $("setup-full-name").focus();
+  });
 });
 
 $("login-form").addEventListener("submit", async (ev) => {

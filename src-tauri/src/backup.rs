@@ -19,11 +19,11 @@ use std::time::Duration;
 use kense_domain::access::{authorize, Action, Actor};
 use kense_domain::{Error, Lang};
 use kense_storage::backup::{self, CopyRecord};
-use kense_storage::{BackupFile, BackupRecord, Initiator, Progress, RestoreRecord};
+use kense_storage::{BackupFile, BackupRecord, Initiator, Progress, RestoreRecord, Unusable};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::state::{self, AppState};
+use crate::state::AppState;
 use crate::{clock, paths};
 
 /// How often the running program looks whether a day has passed since the
@@ -141,31 +141,138 @@ pub fn restore<R: Runtime>(
     let staging = paths::restore_staging(state.data_dir()?);
     let mut report = |p: Progress| state.set_progress(Some(p));
     let staged = backup::stage_restore(&file, &staging, &mut report)?;
-    let mut broken = None;
-    let record = state.replace_registry(|registry| {
+    let record = state.swap_registry(|current| {
+        let registry = match current {
+            Ok(r) => r,
+            Err(e) => {
+                staged.discard();
+                return (Err(e.clone()), Err(e));
+            }
+        };
         let out = registry.restore(staged, actor, clock::now(), &mut report);
         let reopened = out.registry.and_then(|mut r| {
-            broken = state::prepare(&mut r)?;
+            state.prepare(&mut r)?;
             Ok(r)
         });
         (reopened, out.result)
     })?;
-    state.set_audit_broken_at(broken);
     state.set_actor(None)?;
     Ok(Some(record))
 }
 
+/// Why the registry cannot be used, when a backup may stand in for it: it
+/// is damaged or failed to migrate, or it is gone while backups exist. A
+/// registry written by a newer Kense, a folder that cannot be read or one
+/// held by another program is not recovered from a backup: the fix there
+/// is the newer Kense, the right permissions, or closing the other program.
+fn unusable(e: &Error) -> Option<Unusable> {
+    match e {
+        Error::RegistryMissing => Some(Unusable::Missing),
+        Error::DatabaseCorrupt(_) | Error::Storage(_) => Some(Unusable::Unopenable(e.clone())),
+        _ => None,
+    }
+}
+
+/// Whether restoring without a log-in is open: the registry is unusable
+/// (see [`unusable`]) or still empty (Kense just installed).
+pub fn recovery_offered(state: &AppState) -> bool {
+    match state.registry().as_deref() {
+        Ok(Ok(r)) => r.has_users().is_ok_and(|has| !has),
+        Ok(Err(e)) => unusable(e).is_some(),
+        Err(_) => false,
+    }
+}
+
+/// The backups the recovery screen offers, newest first.
+pub fn recovery_backups(state: &AppState) -> Result<Vec<BackupFile>, Error> {
+    if !recovery_offered(state) {
+        return Err(Error::AlreadyInitialised);
+    }
+    backup::list(&backups_dir(state)?)
+}
+
+/// Restores a backup with nobody logged in (see `recovery_offered`): the
+/// one named from the data folder's backups, or a file picked in a dialog
+/// (`None` when it is cancelled). Who restores is checked against the
+/// administrators of the backup itself.
+pub fn recover<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    backup_name: Option<&str>,
+    login: &str,
+    password: &str,
+) -> Result<Option<RestoreRecord>, Error> {
+    if !recovery_offered(state) {
+        return Err(Error::AlreadyInitialised);
+    }
+    state.recovery_allowed()?;
+    let dir = backups_dir(state)?;
+    let file = match backup_name {
+        // Only a name the program itself listed: the window never names a path.
+        Some(name) => match backup::list(&dir)?.into_iter().find(|f| f.name == name) {
+            Some(f) => dir.join(f.name),
+            None => return Err(Error::NotFound),
+        },
+        None => match pick_file(app, state.lang()) {
+            Some(file) => file,
+            None => return Ok(None),
+        },
+    };
+    let job = state.begin_job(false)?;
+    job.open_progress_to_all();
+    let data_dir = state.data_dir()?.clone();
+    let mut report = |p: Progress| state.set_progress(Some(p));
+    let staged = backup::stage_restore(&file, &paths::restore_staging(&data_dir), &mut report)?;
+    let live = paths::registry_file(&data_dir);
+    let result = state.swap_registry(|current| {
+        let current = match current {
+            Ok(r) => Ok(r),
+            Err(e) => match unusable(&e) {
+                Some(u) => Err(u),
+                None => {
+                    staged.discard();
+                    return (Err(e.clone()), Err(e));
+                }
+            },
+        };
+        let (next, result) = backup::recover(&live, current, staged, login, password, clock::now(), &mut report);
+        let next = match next {
+            Ok(mut r) => state.prepare(&mut r).map(|()| r),
+            Err(Unusable::Missing) => Err(Error::RegistryMissing),
+            Err(Unusable::Unopenable(e)) => Err(e),
+        };
+        (next, result)
+    });
+    match &result {
+        Ok(_) => state.recovery_attempt(false)?,
+        Err(Error::BadCredentials | Error::Forbidden) => state.recovery_attempt(true)?,
+        Err(_) => {}
+    }
+    state.set_actor(None)?;
+    result.map(Some)
+}
+
 /// Where a running backup or restore is. Polled by the window several
 /// times a second, so a refusal here is not audited (it reveals nothing).
-pub fn progress(state: &AppState, actor: &Actor) -> Result<Option<Progress>, Error> {
-    authorize(actor, Action::ManageBackups, None)?;
+/// The recovery screen asks it with nobody logged in.
+pub fn progress(state: &AppState) -> Result<Option<Progress>, Error> {
+    if !state.progress_open_to_all() {
+        authorize(&state.actor()?, Action::ManageBackups, None)?;
+    }
     Ok(state.progress())
 }
 
-/// A day or more since the newest backup (or none yet), and a registry that
-/// can take one.
+/// Whether the registry holds anything to back up and can take a backup:
+/// an office not set up yet has nothing, and a backup of it would only be
+/// offered later as something to restore.
+fn worth_backing_up(state: &AppState) -> bool {
+    state.with_registry(|r| Ok(!r.is_read_only() && r.has_users()?)).unwrap_or(false)
+}
+
+/// A day or more since the newest backup (or none yet), and a registry
+/// worth backing up.
 fn due(state: &AppState) -> bool {
-    let writable = state.with_registry(|r| Ok(!r.is_read_only())).unwrap_or(false);
+    let writable = worth_backing_up(state);
     let newest = backups_dir(state).and_then(|d| backup::list(&d)).map(|l| l.into_iter().next());
     match (writable, newest) {
         (true, Ok(None)) => true,
@@ -210,8 +317,7 @@ pub fn start_schedule<R: Runtime>(app: AppHandle<R>) {
 /// the process does not end in the middle of a copy.
 pub fn on_exit<R: Runtime>(app: &AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else { return };
-    let writable = state.with_registry(|r| Ok(!r.is_read_only())).unwrap_or(false);
-    if writable {
+    if worth_backing_up(&state) {
         scheduled(&state, "exit", true);
     }
 }

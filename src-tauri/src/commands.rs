@@ -61,6 +61,8 @@ pub struct AppStatus {
     data_dir: Option<String>,
     /// The first bad audit event found at start-up.
     audit_broken_at: Option<i64>,
+    /// A backup can be restored without logging in (see `backup::recovery_offered`).
+    recovery: bool,
 }
 
 #[tauri::command(async)]
@@ -76,7 +78,17 @@ pub fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
     };
     let user = state.actor().ok().as_ref().map(UserView::from);
     let data_dir = state.data_dir().ok().map(|d| d.display().to_string());
-    Ok(AppStatus { lang, startup_error, initialised, user, office, data_dir, audit_broken_at: state.audit_broken_at() })
+    let recovery = backup::recovery_offered(&state);
+    Ok(AppStatus {
+        lang,
+        startup_error,
+        initialised,
+        user,
+        office,
+        data_dir,
+        audit_broken_at: state.audit_broken_at(),
+        recovery,
+    })
 }
 
 #[derive(Deserialize)]
@@ -640,7 +652,33 @@ pub fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -> Repl
 /// Where the running backup, copy or restore is; `null` when none runs.
 #[tauri::command(async)]
 pub fn backup_progress(state: State<'_, AppState>) -> Reply<Option<Progress>> {
-    let r = state.actor().and_then(|actor| backup::progress(&state, &actor));
+    let r = backup::progress(&state);
+    reply(&state, r)
+}
+
+/// The backups the recovery screen offers; refused once the registry is in use.
+#[tauri::command(async)]
+pub fn recovery_backups(state: State<'_, AppState>) -> Reply<Vec<BackupFile>> {
+    let r = backup::recovery_backups(&state);
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecoveryRequest {
+    /// A file name from `recovery_backups`; `null` opens a file picker.
+    backup: Option<String>,
+    login: String,
+    password: String,
+}
+
+/// Restores a backup when nobody can log in (the registry is damaged,
+/// missing, or still empty); authorized by an administrator's account in
+/// the backup itself. `null` when the file picker was cancelled.
+#[tauri::command(async)]
+pub fn recover_registry(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<Option<RestoreRecord>> {
+    let r = decode::<RecoveryRequest>(payload)
+        .and_then(|req| backup::recover(&app, &state, req.backup.as_deref(), &req.login, &req.password));
     reply(&state, r)
 }
 
@@ -650,6 +688,7 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
     use crate::ipc_fuzz::decoder;
     vec![
         ("set_language", decoder::<LanguageRequest>),
+        ("recover_registry", decoder::<RecoveryRequest>),
         ("create_administrator", decoder::<AdministratorRequest>),
         ("login", decoder::<LoginRequest>),
         ("register_application", decoder::<ApplicationDraft>),

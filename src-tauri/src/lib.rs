@@ -156,6 +156,8 @@ pub fn run() {
             commands::copy_latest_backup,
             commands::restore_backup,
             commands::backup_progress,
+            commands::recovery_backups,
+            commands::recover_registry,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

@@ -52,37 +52,18 @@ pub fn document_file(data_dir: &Path, year: i32, number: &str, kind: &str) -> Pa
     data_dir.join("documents").join(year.to_string()).join(format!("{number}-{kind}.pdf"))
 }
 
-/// The office's secret for documents' verification codes: made once from
-/// the OS random source and kept beside the registry, readable by the
-/// office's account only. Losing it makes old codes unverifiable (the
-/// registry record is still there); copying it lets another office forge
-/// codes, so backups keep it as carefully as the registry.
-pub fn verification_key(data_dir: &Path) -> Result<Vec<u8>, Error> {
+/// The verification secret as versions before schema 8 kept it: a file
+/// beside the registry. The registry holds the secret now (so that backups
+/// carry it); this file is read once, to import it, and never written.
+pub fn legacy_verification_key(data_dir: &Path) -> Result<Option<[u8; 32]>, Error> {
     let path = data_dir.join("verification.key");
     match std::fs::read(&path) {
-        Ok(key) if key.len() == 32 => return Ok(key),
-        Ok(_) => return Err(Error::Io(format!("{} is not a 32-byte key", path.display()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::Io(format!("{}: {e}", path.display()))),
+        Ok(key) => <[u8; 32]>::try_from(key.as_slice())
+            .map(Some)
+            .map_err(|_| Error::Io(format!("{} is not a 32-byte key", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::Io(format!("{}: {e}", path.display()))),
     }
-    let mut key = vec![0u8; 32];
-    getrandom::getrandom(&mut key).map_err(|e| Error::Io(format!("no OS randomness: {e}")))?;
-    write_atomically(&path, &key)?;
-    restrict_to_owner(&path)?;
-    Ok(key)
-}
-
-/// Unix: mode 0600. Windows: files under %APPDATA% are already private to
-/// the user's profile. macOS is a Unix.
-#[cfg(unix)]
-fn restrict_to_owner(path: &Path) -> Result<(), Error> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| Error::Io(format!("{}: {e}", path.display())))
-}
-
-#[cfg(not(unix))]
-fn restrict_to_owner(_path: &Path) -> Result<(), Error> {
-    Ok(())
 }
 
 /// Writes a file so that a crash leaves either the old file or the new one,
@@ -134,19 +115,15 @@ mod tests {
     }
 
     #[test]
-    fn the_verification_key_is_made_once_and_kept() {
+    fn a_legacy_key_file_is_read_but_never_made() {
         let dir = tempfile_dir().join("key");
         std::fs::create_dir_all(&dir).unwrap();
-        let a = verification_key(&dir).unwrap();
-        let b = verification_key(&dir).unwrap();
-        assert_eq!(a.len(), 32);
-        assert_eq!(a, b);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("verification.key")).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
+        assert_eq!(legacy_verification_key(&dir).unwrap(), None);
+        assert!(!dir.join("verification.key").exists());
+        std::fs::write(dir.join("verification.key"), [5u8; 32]).unwrap();
+        assert_eq!(legacy_verification_key(&dir).unwrap(), Some([5u8; 32]));
+        std::fs::write(dir.join("verification.key"), [5u8; 31]).unwrap();
+        assert!(legacy_verification_key(&dir).is_err());
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -107,7 +107,7 @@ pub(crate) fn canonical_content(rec: &ApplicationRecord, kind: &str) -> String {
 /// The QR code every paper carries: the office's code over the paper's
 /// number, kind, copy, the chain head and its canonical content.
 pub fn vouch(state: &AppState, number: &str, kind: &str, copy: u32, chain_head: &str, canonical: &str) -> Result<Verification, Error> {
-    let key = paths::verification_key(state.data_dir()?)?;
+    let key = state.verification_key()?;
     let qr_text = verification::qr_text(&key, number, kind, copy, short(chain_head), &verification::content_hash(canonical));
     Ok(Verification { qr_text, caption: format!("Тексеру / Проверка: {number}") })
 }
@@ -141,7 +141,7 @@ pub struct ReferralFacts {
 pub fn check(state: &AppState, actor: &Actor, text: &str) -> Result<Checked, Error> {
     let now = clock::now();
     let vouched = verification::parse(text).ok_or(Error::NotOurCode)?;
-    let key = paths::verification_key(state.data_dir()?)?;
+    let key = state.verification_key()?;
     let is_referral = vouched.kind == queue_paper::REFERRAL;
     let (rec, printed, referral) = state.with_registry(|reg| {
         let printed = reg.issued_by_verification(actor, text.trim(), now)?;

@@ -3,6 +3,7 @@
 //! never from anything the window sends.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -17,13 +18,18 @@ use kense_domain::catalog::{Catalog, Channel};
 use kense_domain::deadline;
 use kense_domain::reasons::RefusalReasons;
 use kense_domain::workflow::Status;
-use kense_storage::{Due, Progress};
+use kense_storage::{Due, KeyOrigin, Progress};
 
 use crate::{clock, demo, paths, CALENDAR_JSON, CATALOG_JSON, REFUSAL_REASONS_JSON};
 
 /// A workstation left alone this long logs its user out: the register holds
 /// personal data and counters are public places.
 pub const IDLE_LOGOUT: Duration = Duration::from_secs(15 * 60);
+
+/// Failed log-ins the recovery screen allows before it refuses for
+/// [`RECOVERY_LOCK`]: its registry cannot be written, so nothing else counts them.
+const RECOVERY_FREE_ATTEMPTS: u32 = 5;
+const RECOVERY_LOCK: Duration = Duration::from_secs(60);
 
 pub struct Session {
     pub actor: Option<Actor>,
@@ -44,6 +50,15 @@ pub struct AppState {
     maintenance: Mutex<()>,
     /// Where the running backup or restore is, for the window's progress line.
     progress: Mutex<Option<Progress>>,
+    /// A recovery is running: its progress is shown to a window where
+    /// nobody can be logged in.
+    progress_open: AtomicBool,
+    /// The office's secret for verification codes, read from the registry
+    /// when it opens; a registry restored without one is given this one.
+    verification_key: Mutex<Option<[u8; 32]>>,
+    /// Failed log-ins at the recovery screen, where the registry that would
+    /// count them cannot be written, and when the last one was.
+    recovery_failures: Mutex<(u32, Option<Instant>)>,
 }
 
 /// A backup, copy or restore under way; clears the progress when it ends.
@@ -52,9 +67,17 @@ pub struct Job<'a> {
     _held: MutexGuard<'a, ()>,
 }
 
+impl Job<'_> {
+    /// For a recovery: its progress is asked with nobody logged in.
+    pub fn open_progress_to_all(&self) {
+        self.state.progress_open.store(true, Ordering::SeqCst);
+    }
+}
+
 impl Drop for Job<'_> {
     fn drop(&mut self) {
         self.state.set_progress(None);
+        self.state.progress_open.store(false, Ordering::SeqCst);
     }
 }
 
@@ -75,27 +98,102 @@ impl AppState {
     pub fn start(data_dir: Result<PathBuf, Error>, demo: bool) -> AppState {
         let rules = RefusalReasons::parse(REFUSAL_REASONS_JSON)
             .and_then(|reasons| Ok(Rules { reasons, calendar: CalendarData::parse(CALENDAR_JSON)? }));
-        let opened = match (&data_dir, &rules) {
-            (Ok(dir), Ok(rules)) => open_registry(dir, demo.then_some(rules)),
-            (Err(e), _) | (_, Err(e)) => Err(e.clone()),
-        };
-        let (registry, audit_broken_at) = match opened {
-            Ok((r, broken)) => (Ok(r), broken),
-            Err(e) => (Err(e), None),
-        };
-        if let Err(e) = &registry {
-            log::error!("registry not opened: {e}");
-        }
         let typesetter = Typesetter::new().map_err(|e| Error::Document(e.to_string()));
-        AppState {
+        let mut state = AppState {
             data_dir,
             rules,
-            audit_broken_at: Mutex::new(audit_broken_at),
+            audit_broken_at: Mutex::new(None),
             maintenance: Mutex::new(()),
             progress: Mutex::new(None),
-            registry: Mutex::new(registry),
+            progress_open: AtomicBool::new(false),
+            registry: Mutex::new(Err(Error::NotInitialised)),
             session: Mutex::new(Session { actor: None, lang: Lang::Kk, last_seen: Instant::now() }),
             typesetter,
+            verification_key: Mutex::new(None),
+            recovery_failures: Mutex::new((0, None)),
+        };
+        let opened = state.open_registry(demo);
+        if let Err(e) = &opened {
+            log::error!("registry not opened: {e}");
+        }
+        if let Ok(slot) = state.registry.get_mut() {
+            *slot = opened;
+        }
+        state
+    }
+
+    /// Opens the registry file, or refuses to make an empty one over an
+    /// office's history when the file is gone but its backups are there.
+    fn open_registry(&self, demo: bool) -> Result<Registry, Error> {
+        let dir = self.data_dir()?;
+        let rules = self.rules()?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
+        let file = paths::registry_file(dir);
+        if !file.exists() && !kense_storage::backup::list(&paths::backups_dir(dir))?.is_empty() {
+            return Err(Error::RegistryMissing);
+        }
+        let mut registry = Registry::open(&file)?;
+        self.prepare(&mut registry)?;
+        if demo && !registry.has_users()? {
+            demo::populate(&mut registry, &WorkingCalendar::new(&rules.calendar)?, clock::now())?;
+        }
+        Ok(registry)
+    }
+
+    /// What every freshly opened registry gets, at start-up and after a
+    /// restore: the shipped catalog, its audit chain verified, and the
+    /// office's verification secret (carried over from the registry it
+    /// replaced, imported from the file older versions kept, or new).
+    pub fn prepare(&self, registry: &mut Registry) -> Result<(), Error> {
+        registry.install_catalog(CATALOG_JSON, clock::now())?;
+        let chain = registry.verify_audit_chain()?;
+        match chain.first_bad {
+            None => log::info!("audit chain verified: {} events", chain.events),
+            Some(seq) => log::error!("audit chain broken at event {seq}"),
+        }
+        self.set_audit_broken_at(chain.first_bad);
+        let key = match registry.verification_key()? {
+            Some(key) => key,
+            None => {
+                let carried = *self.verification_key.lock().map_err(poisoned)?;
+                let (key, origin) = match carried {
+                    Some(key) => (key, KeyOrigin::Carried),
+                    None => match paths::legacy_verification_key(self.data_dir()?)? {
+                        Some(key) => (key, KeyOrigin::Imported),
+                        None => (new_key()?, KeyOrigin::New),
+                    },
+                };
+                registry.install_verification_key(&key, origin, clock::now())?
+            }
+        };
+        *self.verification_key.lock().map_err(poisoned)? = Some(key);
+        Ok(())
+    }
+
+    /// The office's secret for documents' verification codes.
+    pub fn verification_key(&self) -> Result<[u8; 32], Error> {
+        self.verification_key.lock().map_err(poisoned)?.ok_or_else(|| Error::Storage("no verification key".into()))
+    }
+
+    /// Counts a failed log-in at the recovery screen; a success clears the count.
+    pub fn recovery_attempt(&self, failed: bool) -> Result<(), Error> {
+        let mut f = self.recovery_failures.lock().map_err(poisoned)?;
+        if !failed {
+            *f = (0, None);
+            return Ok(());
+        }
+        *f = (f.0 + 1, Some(Instant::now()));
+        Ok(())
+    }
+
+    /// Refuses a recovery attempt while the screen is locked.
+    pub fn recovery_allowed(&self) -> Result<(), Error> {
+        let f = self.recovery_failures.lock().map_err(poisoned)?;
+        match f.1 {
+            Some(last) if f.0 >= RECOVERY_FREE_ATTEMPTS && last.elapsed() < RECOVERY_LOCK => {
+                Err(Error::AccountLocked { minutes: 1 })
+            }
+            _ => Ok(()),
         }
     }
 
@@ -139,20 +237,21 @@ impl AppState {
         }
     }
 
-    /// Hands the open registry to `f`, which must give one back (the same,
-    /// a replacement, or the error that there is none): a restore closes the
-    /// file and opens another. The lock is held throughout, so no command
-    /// sees the registry in between.
-    pub fn replace_registry<T>(
+    /// Hands what the program holds — the open registry, or why there is
+    /// none — to `f`, which gives back what to hold next: a restore closes
+    /// the file and opens another. The lock is held throughout, so no
+    /// command sees the registry in between.
+    pub fn swap_registry<T>(
         &self,
-        f: impl FnOnce(Registry) -> (Result<Registry, Error>, Result<T, Error>),
+        f: impl FnOnce(Result<Registry, Error>) -> (Result<Registry, Error>, Result<T, Error>),
     ) -> Result<T, Error> {
         let mut guard = self.registry()?;
         let current = std::mem::replace(&mut *guard, Err(Error::DatabaseBusy));
-        let registry = current?;
-        let (next, result) = f(registry);
-        if let Err(e) = &next {
-            log::error!("registry not open after replacing it: {e}");
+        let was_open = current.is_ok();
+        let (next, result) = f(current);
+        match &next {
+            Err(e) if was_open => log::error!("registry not open after replacing it: {e}"),
+            _ => {}
         }
         *guard = next;
         result
@@ -188,6 +287,10 @@ impl AppState {
         if let Ok(mut slot) = self.progress.lock() {
             *slot = p;
         }
+    }
+
+    pub fn progress_open_to_all(&self) -> bool {
+        self.progress_open.load(Ordering::SeqCst)
     }
 
     pub fn progress(&self) -> Option<Progress> {
@@ -250,28 +353,9 @@ pub fn due_on_entering(
     }
 }
 
-/// Opens the registry, installs the shipped catalog and verifies the audit
-/// chain; returns the first bad event, if the chain is broken.
-fn open_registry(dir: &std::path::Path, demo: Option<&Rules>) -> Result<(Registry, Option<i64>), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
-    let mut registry = Registry::open(&paths::registry_file(dir))?;
-    let broken = prepare(&mut registry)?;
-    if let Some(rules) = demo {
-        if !registry.has_users()? {
-            demo::populate(&mut registry, &WorkingCalendar::new(&rules.calendar)?, clock::now())?;
-        }
-    }
-    Ok((registry, broken))
-}
-
-/// What every freshly opened registry gets, at start-up and after a
-/// restore: the shipped catalog, and the audit chain verified.
-pub fn prepare(registry: &mut Registry) -> Result<Option<i64>, Error> {
-    registry.install_catalog(CATALOG_JSON, clock::now())?;
-    let chain = registry.verify_audit_chain()?;
-    match chain.first_bad {
-        None => log::info!("audit chain verified: {} events", chain.events),
-        Some(seq) => log::error!("audit chain broken at event {seq}"),
-    }
-    Ok(chain.first_bad)
+/// 32 bytes from the operating system's random source.
+fn new_key() -> Result<[u8; 32], Error> {
+    let mut key = [0u8; 32];
+    getrandom::getrandom(&mut key).map_err(|e| Error::Io(format!("no OS randomness: {e}")))?;
+    Ok(key)
 }

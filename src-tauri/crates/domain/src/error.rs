@@ -321,6 +321,9 @@ pub enum Error {
     NoBackup,
     /// A backup or restore is already running.
     BackupRunning,
+    /// The registry file is gone while backups of it exist: Kense does not
+    /// start an empty registry over an office's history.
+    RegistryMissing,
     Storage(String),
     Catalog(String),
     Document(String),
@@ -387,6 +390,7 @@ impl Error {
             Error::BackupRejected(_) => "backup_rejected",
             Error::NoBackup => "no_backup",
             Error::BackupRunning => "backup_running",
+            Error::RegistryMissing => "registry_missing",
             Error::Storage(_) => "storage",
             Error::Catalog(_) => "catalog",
             Error::Document(_) => "document",
@@ -624,6 +628,10 @@ impl Error {
                 "Резервтік көшірме жасалып немесе тізілім қалпына келтіріліп жатыр. Аяқталғанын күтіп, қайталаңыз.",
                 "Идёт резервное копирование или восстановление реестра. Дождитесь окончания и повторите.",
             ),
+            Error::RegistryMissing => pick(
+                "Тізілім файлы табылмады, бірақ оның резервтік көшірмелері бар. Бос тізілім ашылмады: әкімші көшірменің бірін таңдап, тізілімді қалпына келтірсін.",
+                "Файл реестра не найден, но есть его резервные копии. Пустой реестр не открыт: администратор должен выбрать копию и восстановить реестр.",
+            ),
             Error::Storage(_) => pick(
                 "Тізілімге жазу мүмкін болмады; ештеңе өзгерген жоқ. Қайталаңыз, қате қайталанса, әкімшіге хабарласыңыз.",
                 "Не удалось записать в реестр; ничего не изменено. Повторите, а если ошибка повторится — обратитесь к администратору.",
@@ -742,6 +750,7 @@ mod tests {
             Error::ReadOnly,
             Error::NoBackup,
             Error::BackupRunning,
+            Error::RegistryMissing,
             Error::BackupRejected(BackupFault::Unreadable),
             Error::BackupRejected(BackupFault::Integrity),
             Error::BackupRejected(BackupFault::ForeignKeys),

@@ -8,7 +8,7 @@ use kense_domain::access::{Action, Actor, Role};
 use kense_domain::user::{check_new_password, login_name, NewUser};
 use kense_domain::Error;
 use password_hash::rand_core::OsRng;
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::audit::{append, Entry};
 use crate::{db_err, timestamp, Registry};
@@ -99,6 +99,36 @@ pub struct UserSummary {
     pub active: bool,
 }
 
+/// Checks that `login` and `password` belong to an active administrator of
+/// the registry on `conn` (a staged backup, opened read-only): restoring
+/// without a working registry is authorized by the file being restored.
+/// Nothing can be written there, so failures are not counted; the caller
+/// limits the attempts.
+pub(crate) fn administrator_of(conn: &Connection, login: &str, password: &str) -> Result<Actor, Error> {
+    let login = login_name(login).map_err(|_| Error::BadCredentials)?;
+    if password.is_empty() {
+        return Err(Error::BadCredentials);
+    }
+    let row: Option<(i64, String, String, String, bool)> = conn
+        .query_row("SELECT id, full_name, password_hash, roles, active FROM users WHERE login = ?1", [&login], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()
+        .map_err(db_err)?;
+    let Some((id, full_name, hash, roles, active)) = row else {
+        let _ = password_matches(password, dummy_hash());
+        return Err(Error::BadCredentials);
+    };
+    if !active || !password_matches(password, &hash) {
+        return Err(Error::BadCredentials);
+    }
+    let roles = parse_roles(&roles);
+    if !roles.contains(&Role::Administrator) {
+        return Err(Error::Forbidden);
+    }
+    Ok(Actor { user_id: id, login, full_name, roles })
+}
+
 impl Registry {
     /// A new account, created by an administrator.
     pub fn create_user(
@@ -125,7 +155,13 @@ impl Registry {
         }
         let id = insert_user(&tx, user, &hash, &at, Some(actor.user_id), role, None)?;
         tx.commit().map_err(db_err)?;
-        Ok(UserSummary { id, login: user.login.clone(), full_name: user.full_name.clone(), roles: user.roles.clone(), active: true })
+        Ok(UserSummary {
+            id,
+            login: user.login.clone(),
+            full_name: user.full_name.clone(),
+            roles: user.roles.clone(),
+            active: true,
+        })
     }
 
     /// Every account, for the administrator.
@@ -162,9 +198,7 @@ impl Registry {
     }
 
     pub fn has_users(&self) -> Result<bool, Error> {
-        self.conn
-            .query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))
-            .map_err(db_err)
+        self.conn.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0)).map_err(db_err)
     }
 
     /// The first-run account. Refused once any account exists, so the
@@ -195,7 +229,12 @@ impl Registry {
         // The first account records itself as the actor: nobody else exists.
         let id = insert_user(&tx, user, &hash, &at, None, Role::Administrator.code(), Some("first run"))?;
         tx.commit().map_err(db_err)?;
-        Ok(Actor { user_id: id, login: user.login.clone(), full_name: user.full_name.clone(), roles: user.roles.clone() })
+        Ok(Actor {
+            user_id: id,
+            login: user.login.clone(),
+            full_name: user.full_name.clone(),
+            roles: user.roles.clone(),
+        })
     }
 
     /// Checks a log-in. Wrong passwords count towards a lock; a locked
@@ -261,8 +300,7 @@ impl Registry {
             });
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        tx.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?1", [id])
-            .map_err(db_err)?;
+        tx.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?1", [id]).map_err(db_err)?;
         append(
             &tx,
             Entry {

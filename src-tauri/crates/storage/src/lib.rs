@@ -33,9 +33,11 @@ pub use applications::{
 };
 pub use audit::ChainStatus;
 pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
-pub use backup::{BackupFile, BackupRecord, CopyRecord, Initiator, Progress, RestoreOutcome, RestoreRecord, Stage, Staged};
+pub use backup::{
+    BackupFile, BackupRecord, CopyRecord, Initiator, Progress, RestoreOutcome, RestoreRecord, Stage, Staged, Unusable,
+};
 pub use accounts::UserSummary;
-pub use office::Office;
+pub use office::{KeyOrigin, Office};
 pub use queue::{
     GroupRecord, KindergartenRecord, PositionChangeRecord, Proposal, QueueRow, QueueStatistics, ReferralRecord, SweepReport,
     YearCount,

@@ -22,6 +22,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 5, name: "verification", sql: include_str!("../migrations/0005_verification.sql") },
     Migration { version: 6, name: "queue", sql: include_str!("../migrations/0006_queue.sql") },
     Migration { version: 7, name: "stamp", sql: include_str!("../migrations/0007_stamp.sql") },
+    Migration {
+        version: 8,
+        name: "verification_secret",
+        sql: include_str!("../migrations/0008_verification_secret.sql"),
+    },
 ];
 
 /// The newest schema this binary knows.

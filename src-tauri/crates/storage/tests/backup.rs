@@ -10,7 +10,7 @@ use kense_domain::access::Role;
 use kense_domain::{BackupFault, Error};
 use kense_storage::backup::{self, GENERATIONS};
 use kense_storage::migrations::MIGRATIONS;
-use kense_storage::{Initiator, Registry};
+use kense_storage::{Initiator, KeyOrigin, Registry, Unusable};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
@@ -284,4 +284,144 @@ fn a_refused_restore_changes_nothing_in_the_live_registry() {
     assert_eq!(numbers(&live).len(), 2);
     assert_eq!(last_event(&live).0, "denied:restore");
     assert!(!staging.exists());
+}
+
+/// A registry with two registrations, a backup of it, a clerk-only account,
+/// and the backup staged for recovery.
+fn recoverable(dir: &std::path::Path) -> (std::path::PathBuf, backup::Staged, String) {
+    let live = dir.join("registry.sqlite");
+    let (mut r, admin) = fresh(&live);
+    someone(&mut r, &admin, "clerk1", Role::Clerk);
+    register(&mut r, &admin, 0).unwrap();
+    register(&mut r, &admin, 1).unwrap();
+    let rec = r.back_up(Initiator::Person(&admin), &dir.join("backups"), later(1), &mut no_progress()).unwrap();
+    drop(r);
+    let staged = backup::stage_restore(&rec.path, &dir.join("restore.part"), &mut no_progress()).unwrap();
+    (live, staged, rec.name)
+}
+
+fn stage(dir: &std::path::Path, name: &str) -> backup::Staged {
+    backup::stage_restore(&dir.join("backups").join(name), &dir.join("restore.part"), &mut no_progress()).unwrap()
+}
+
+#[test]
+fn an_unopenable_registry_is_recovered_by_an_administrator_of_the_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (live, staged, name) = recoverable(dir.path());
+    // The live file is damaged beyond opening.
+    let mut bytes = std::fs::read(&live).unwrap();
+    bytes[..100].fill(0xAB);
+    std::fs::write(&live, &bytes).unwrap();
+    let opened = Registry::open(&live);
+    let Err(e @ Error::DatabaseCorrupt(_)) = opened else { panic!("a damaged file opened") };
+    let damaged = sha256(&live);
+
+    // Wrong password, unknown login, an account that is not an administrator.
+    let (current, result) =
+        backup::recover(&live, Err(Unusable::Unopenable(e)), staged, "admin", "wrong", later(5), &mut no_progress());
+    assert_eq!(result.unwrap_err(), Error::BadCredentials);
+    for (login, want) in [("nobody", Error::BadCredentials), ("clerk1", Error::Forbidden)] {
+        let (again, result) = backup::recover(
+            &live,
+            current_of(&live),
+            stage(dir.path(), &name),
+            login,
+            PASSWORD,
+            later(5),
+            &mut no_progress(),
+        );
+        assert_eq!(result.unwrap_err(), want, "{login}");
+        assert!(matches!(again, Err(Unusable::Unopenable(Error::DatabaseCorrupt(_)))));
+    }
+    assert!(matches!(current, Err(Unusable::Unopenable(Error::DatabaseCorrupt(_)))));
+    assert_eq!(sha256(&live), damaged, "a refused recovery leaves the damaged file as it was");
+    assert!(!dir.path().join("restore.part").exists());
+
+    let (registry, result) = backup::recover(
+        &live,
+        current_of(&live),
+        stage(dir.path(), &name),
+        "admin",
+        PASSWORD,
+        later(6),
+        &mut no_progress(),
+    );
+    let record = result.unwrap();
+    let Ok(r) = registry else { panic!("the recovered registry is not open") };
+    assert_eq!(record.kept_as, "registry-unopenable-20261124-102130.sqlite");
+    assert_eq!(sha256(&dir.path().join(&record.kept_as)), damaged, "the damaged file is kept as it was");
+    assert_eq!(numbers(&live).len(), 2);
+    assert!(r.verify_audit_chain().unwrap().first_bad.is_none());
+    let (action, after) = last_event(&live);
+    assert_eq!(action, "restore");
+    let after: serde_json::Value = serde_json::from_str(&after.unwrap()).unwrap();
+    assert!(after["recovered_from"].as_str().unwrap().starts_with("database_corrupt"), "{after}");
+    assert_eq!(after["by_login"], "admin");
+}
+
+/// What the program holds for a registry that does not open.
+fn current_of(live: &std::path::Path) -> Result<Registry, Unusable> {
+    Registry::open(live).map_err(Unusable::Unopenable)
+}
+
+#[test]
+fn a_missing_or_empty_registry_is_recovered_but_one_in_use_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (live, staged, name) = recoverable(dir.path());
+    std::fs::remove_file(&live).unwrap();
+    let (registry, result) =
+        backup::recover(&live, Err(Unusable::Missing), staged, "admin", PASSWORD, later(5), &mut no_progress());
+    assert_eq!(result.unwrap().kept_as, "", "nothing to keep");
+    drop(registry.ok().unwrap());
+    assert_eq!(numbers(&live).len(), 2);
+
+    // In use: refused, and the registry comes back open and unchanged.
+    let r = Registry::open(&live).unwrap();
+    let (registry, result) =
+        backup::recover(&live, Ok(r), stage(dir.path(), &name), "admin", PASSWORD, later(6), &mut no_progress());
+    assert_eq!(result.unwrap_err(), Error::AlreadyInitialised);
+    assert!(registry.ok().unwrap().has_users().unwrap());
+
+    // A new computer: the registry Kense just made is empty.
+    let other = dir.path().join("new-pc");
+    std::fs::create_dir_all(&other).unwrap();
+    let fresh_live = other.join("registry.sqlite");
+    let empty = Registry::open(&fresh_live).unwrap();
+    let (registry, result) = backup::recover(
+        &fresh_live,
+        Ok(empty),
+        stage(dir.path(), &name),
+        "admin",
+        PASSWORD,
+        later(7),
+        &mut no_progress(),
+    );
+    assert!(result.unwrap().kept_as.starts_with("registry-before-restore-"));
+    assert!(registry.ok().unwrap().has_users().unwrap());
+    assert_eq!(numbers(&fresh_live).len(), 2);
+}
+
+#[test]
+fn the_verification_key_is_installed_once_and_travels_with_every_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("registry.sqlite");
+    let (mut r, admin) = fresh(&live);
+    assert_eq!(r.verification_key().unwrap(), None);
+    let key = [7u8; 32];
+    assert_eq!(r.install_verification_key(&key, KeyOrigin::New, now()).unwrap(), key);
+    assert_eq!(r.install_verification_key(&[9u8; 32], KeyOrigin::Imported, now()).unwrap(), key, "the first one stays");
+    let (action, after) = last_event(&live);
+    assert_eq!(action, "install_verification_key");
+    assert!(!after.unwrap().contains("0707"), "the audit holds a fingerprint, not the key");
+
+    let rec = r.back_up(Initiator::Person(&admin), &dir.path().join("b"), later(1), &mut no_progress()).unwrap();
+    let copy = Registry::open(&rec.path).unwrap();
+    assert_eq!(copy.verification_key().unwrap(), Some(key));
+    drop(copy);
+
+    let conn = Connection::open(&live).unwrap();
+    for edit in ["UPDATE verification_secret SET key = zeroblob(32)", "DELETE FROM verification_secret"] {
+        let e = conn.execute(edit, []).unwrap_err();
+        assert!(e.to_string().contains("never changes"), "{edit}: {e}");
+    }
 }
