@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "look_up_document",
     "print_journal",
     "print_result",
+    "preview_result",
     "printers",
     "set_stamp",
     "stamp",

@@ -6,6 +6,7 @@
 // decided, audited and refused on its own. The backend authorizes each call.
 
 import { $, call, cell, clearErrors, currentLang, messageOf, moment, notice, option, showError, t, urgencyText } from "./api.js";
+import * as draft from "./draft.js";
 
 let executors = [];
 // The executor chosen last: most runs of assignments go to one person, so
@@ -23,6 +24,7 @@ export function reset() {
   previewed = null;
   for (const id of ["assign-rows", "sign-rows", "preview-facts", "preview-result", "preview-history"]) $(id).replaceChildren();
   $("preview").hidden = true;
+  draft.clear($("preview-pages"));
   $("sign-confirm").checked = false;
   $("sign-status").textContent = "";
   $("sign-progress").hidden = true;
@@ -255,6 +257,17 @@ async function openPreview(id) {
   previewed = a;
   renderPreview(a);
   for (const tr of document.querySelectorAll("#sign-rows tr")) tr.setAttribute("aria-current", String(tr.dataset.number === a.number));
+  // The paper beside the application's facts, as it will print once signed.
+  if (a.status === "result_prepared") {
+    try {
+      await draft.show($("preview-pages"), a.id);
+    } catch (e) {
+      draft.clear($("preview-pages"));
+      showError($("preview-error"), e);
+    }
+  } else {
+    draft.clear($("preview-pages"));
+  }
 }
 
 function facts(list) {

@@ -2,6 +2,7 @@
 // with the steps the backend may allow, and search.
 
 import { $, call, cell, clearErrors, currentLang, moment, noticeError, option, printer, showError, t, urgencyText } from "./api.js";
+import * as draft from "./draft.js";
 
 let user = null;
 let current = null;
@@ -101,6 +102,8 @@ export async function openDetail(id) {
 }
 
 function renderDetail(a) {
+  if ($("detail").dataset.id !== String(a.id)) draft.clear($("act-prepare-pages"));
+  $("detail").dataset.id = String(a.id);
   $("detail").hidden = false;
   $("detail-error").hidden = true;
   $("detail-number").textContent = a.number;
@@ -251,6 +254,7 @@ for (const form of document.querySelectorAll("#detail form.action")) {
     try {
       await call("take_step", { payload: { id: current.id, expected_status: current.status, command: commandOf(form) } });
       form.reset();
+      draft.clear($("act-prepare-pages"));
       current = await call("application_detail", { payload: { id: current.id } });
       renderDetail(current);
       await openWorklist(user);
@@ -261,6 +265,19 @@ for (const form of document.querySelectorAll("#detail form.action")) {
     }
   });
 }
+
+// The executor sees the paper the result will make before sending it.
+$("act-prepare-preview").addEventListener("click", async () => {
+  if (!current) return;
+  const form = $("act-prepare");
+  clearErrors(form, $("detail-error"));
+  try {
+    await draft.show($("act-prepare-pages"), current.id, commandOf(form).outcome);
+  } catch (e) {
+    draft.clear($("act-prepare-pages"));
+    showError($("detail-error"), e, form);
+  }
+});
 
 // ---- search -----------------------------------------------------------------
 

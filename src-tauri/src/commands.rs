@@ -7,20 +7,20 @@
 //! Argon2 and PDF generation must not freeze the window.
 
 use kense_domain::access::{authorize, Action, Actor, Role};
-use kense_domain::calendar::{Transfer, WorkingCalendar, YearRules};
 use kense_domain::application::{ApplicationDraft, Channel, NewApplication};
+use kense_domain::calendar::{Transfer, WorkingCalendar, YearRules};
 use kense_domain::catalog::Service;
 use kense_domain::iin::Iin;
-use kense_domain::user::NewUser;
-use kense_domain::{Error, Lang};
 use kense_domain::office::{OfficeData, OfficeDraft};
 use kense_domain::queue::QueueClaim;
 use kense_domain::reasons::Reason;
-use kense_domain::workflow::{next, Command, Status};
+use kense_domain::user::NewUser;
+use kense_domain::workflow::{next, Command, Outcome, Status};
+use kense_domain::{Error, Lang};
 use kense_storage::backup::CopyRecord;
 use kense_storage::{
-    ApplicationQuery, ApplicationRecord, ApplicationSummary, BackupFile, BackupRecord, ChainStatus, Dashboard, Initiator,
-    KnownPerson, Office, Progress, Registered, RestoreRecord, StepTaken, UserSummary,
+    ApplicationQuery, ApplicationRecord, ApplicationSummary, BackupFile, BackupRecord, ChainStatus, Dashboard,
+    Initiator, KnownPerson, Office, Progress, Registered, RestoreRecord, StepTaken, UserSummary,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -177,8 +177,14 @@ pub fn register_application(state: State<'_, AppState>, payload: Value) -> Reply
             let mut application = NewApplication::validate(&draft, &catalog, now.date_naive())?;
             application.queue =
                 QueueClaim::for_application(&application, draft.queue.as_ref(), reg.queue_rules(), now.date_naive())?;
-            let due =
-                state.due_on_entering(reg, &catalog, &application.service_code, application.channel, application.intake(), now)?;
+            let due = state.due_on_entering(
+                reg,
+                &catalog,
+                &application.service_code,
+                application.channel,
+                application.intake(),
+                now,
+            )?;
             reg.register_application(&actor, &application, due, now)
         })
     })();
@@ -366,8 +372,18 @@ pub fn correct_application(state: State<'_, AppState>, payload: Value) -> Reply<
                 representative_name: c.representative_name,
                 poa_number: c.poa_number,
                 poa_date: c.poa_date,
-                documents: rec.documents.iter().filter(|d| d.presented && !d.code.starts_with("extra-")).map(|d| d.code.clone()).collect(),
-                extra_documents: rec.documents.iter().filter(|d| d.code.starts_with("extra-")).map(|d| d.name.kk.clone()).collect(),
+                documents: rec
+                    .documents
+                    .iter()
+                    .filter(|d| d.presented && !d.code.starts_with("extra-"))
+                    .map(|d| d.code.clone())
+                    .collect(),
+                extra_documents: rec
+                    .documents
+                    .iter()
+                    .filter(|d| d.code.starts_with("extra-"))
+                    .map(|d| d.name.kk.clone())
+                    .collect(),
                 consent: true,
                 notes: c.notes,
                 duplicate_reason: String::new(),
@@ -535,6 +551,41 @@ pub fn print_result(app: tauri::AppHandle, state: State<'_, AppState>, payload: 
     reply(&state, r)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreviewRequest {
+    id: i64,
+    /// What the executor is about to send; absent for the stored result
+    /// that waits for the head's signature.
+    #[serde(default)]
+    outcome: Option<Outcome>,
+}
+
+/// The result's pages before signing, marked as a draft (see
+/// `results::preview`): beside the application on the head's signing desk,
+/// and in the executor's form before sending it to the head.
+#[tauri::command(async)]
+pub fn preview_result(state: State<'_, AppState>, payload: Value) -> Reply<results::ResultPreview> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: PreviewRequest = decode(payload)?;
+        let outcome = match req.outcome {
+            Some(outcome) => {
+                let (service, _) = state.with_registry(|reg| reg.service_of(req.id))?;
+                let reasons = state.rules()?.reasons.for_service(&service);
+                let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+                match (Command::PrepareResult { outcome }).validate(&codes)? {
+                    Command::PrepareResult { outcome } => Some(outcome),
+                    _ => return Err(Error::MalformedRequest("outcome".into())),
+                }
+            }
+            None => None,
+        };
+        results::preview(&state, &actor, req.id, outcome)
+    })();
+    reply(&state, r)
+}
+
 /// The printers this workstation can send to directly (CUPS); empty where
 /// there are none, and the viewer prints.
 #[tauri::command(async)]
@@ -612,7 +663,8 @@ pub fn print_journal(app: tauri::AppHandle, state: State<'_, AppState>, payload:
         let today = clock::now().date_naive();
         let day = |s: &str| match s.trim() {
             "" => Ok(today),
-            s => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::DateFormat(kense_domain::Field::Period)),
+            s => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| Error::DateFormat(kense_domain::Field::Period)),
         };
         let printed = journal::print(&state, &actor, day(&req.from)?, day(&req.to)?)?;
         printer::deliver(&app, &state, &actor, printed, &req.printer, true)
@@ -676,7 +728,11 @@ struct RecoveryRequest {
 /// missing, or still empty); authorized by an administrator's account in
 /// the backup itself. `null` when the file picker was cancelled.
 #[tauri::command(async)]
-pub fn recover_registry(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<Option<RestoreRecord>> {
+pub fn recover_registry(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    payload: Value,
+) -> Reply<Option<RestoreRecord>> {
     let r = decode::<RecoveryRequest>(payload)
         .and_then(|req| backup::recover(&app, &state, req.backup.as_deref(), &req.login, &req.password));
     reply(&state, r)
@@ -689,6 +745,7 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
     vec![
         ("set_language", decoder::<LanguageRequest>),
         ("recover_registry", decoder::<RecoveryRequest>),
+        ("preview_result", decoder::<PreviewRequest>),
         ("create_administrator", decoder::<AdministratorRequest>),
         ("login", decoder::<LoginRequest>),
         ("register_application", decoder::<ApplicationDraft>),

@@ -126,6 +126,7 @@ pub fn run() {
             commands::look_up_document,
             commands::print_journal,
             commands::print_result,
+            commands::preview_result,
             commands::printers,
             commands::set_stamp,
             commands::stamp,

@@ -6,16 +6,20 @@
 //!
 //! Printed only once the head has signed: the paper states the signer, and a
 //! draft would be indistinguishable from the real thing once it left the
-//! office.
+//! office. Before that, [`preview`] shows the same pages on screen, marked
+//! as a draft and without stamp, signer's name or verification code.
 
-use chrono::Datelike;
-use kense_documents::{ReasonedRefusal, ResultField, ServiceResult, StampImage};
+use base64::Engine as _;
+use chrono::{Datelike, NaiveDateTime};
+use kense_documents::{ReasonedRefusal, ResultField, ServiceResult, Signer, StampImage, Verification};
 use kense_domain::access::{Action, Actor};
 use kense_domain::audit::short;
-use kense_domain::catalog::ResultKind;
+use kense_domain::catalog::{Catalog, ResultKind};
 use kense_domain::queue::QUEUE_SERVICE;
+use kense_domain::workflow::{Outcome, Step};
 use kense_domain::{Bilingual, Error};
-use kense_storage::{ApplicationRecord, Registry};
+use kense_storage::{ApplicationRecord, Office, Registry, ResultRecord};
+use serde::Serialize;
 
 use crate::queue_paper::signer;
 use crate::receipt::{file_and_record, requisites, text, vouch, Printed};
@@ -64,6 +68,100 @@ fn field(kk: &str, ru: &str, value: impl Into<String>) -> ResultField {
     ResultField { label: kense_documents::Bilingual { kk: kk.into(), ru: ru.into() }, value: value.into() }
 }
 
+/// What differs between a signed result's paper and its draft.
+struct Issue {
+    issued_at: NaiveDateTime,
+    signer: Signer,
+    stamp: Option<StampImage>,
+    copy: u32,
+    verification: Option<Verification>,
+    chain_head: Option<String>,
+}
+
+/// A result as paper, before it is typeset.
+enum Paper {
+    Positive(ServiceResult),
+    Refusal(ReasonedRefusal),
+}
+
+/// The paper of `result` for the application `rec`.
+fn paper(
+    state: &AppState,
+    rec: &ApplicationRecord,
+    result: &ResultRecord,
+    office: &Office,
+    catalog: &Catalog,
+    issue: Issue,
+) -> Result<Paper, Error> {
+    let service = catalog.service(&rec.service_code).ok_or_else(|| Error::UnknownService(rec.service_code.clone()))?;
+    if result.outcome == "positive" {
+        // Several result forms exist for a few services; the catalog's
+        // first positive one is printed (the result does not yet say which).
+        let spec = service.results.iter().find(|r| r.kind != ResultKind::ReasonedRefusal).ok_or(Error::InvalidState)?;
+        let mut fields = Vec::new();
+        if let Some(born) = rec.child_birth_date {
+            fields.push(field("Баланың туған күні", "Дата рождения ребёнка", born.format("%d.%m.%Y").to_string()));
+        }
+        if let Some(rep) = &rec.representative {
+            fields.push(field(
+                "Өкіл (сенімхат бойынша)",
+                "Представитель (по доверенности)",
+                format!("{}, № {} {}", rep.name, rep.poa_number, rep.poa_date),
+            ));
+        }
+        fields.push(field("Нәтижені дайындаған", "Результат подготовил", result.prepared_by.clone()));
+        return Ok(Paper::Positive(ServiceResult {
+            number: rec.number.clone(),
+            issued_at: issue.issued_at,
+            office: requisites(office),
+            title: text(&title(spec.kind)),
+            service_name: text(&rec.service_name),
+            registration_number: rec.number.clone(),
+            registered_on: rec.registered_at.date_naive(),
+            applicant_name: rec.applicant_name.clone(),
+            applicant_iin: rec.applicant_iin.clone(),
+            subject_name: rec.child_name.clone(),
+            subject_iin: rec.child_iin.clone(),
+            fields,
+            text: Some(text(&spec.name)),
+            signer: issue.signer,
+            stamp: issue.stamp,
+            copy_number: issue.copy,
+            verification: issue.verification,
+            audit_chain_head: issue.chain_head,
+        }));
+    }
+    let code = result.reason_code.clone().unwrap_or_default();
+    let reason = state
+        .rules()?
+        .reasons
+        .for_service(&rec.service_code)
+        .into_iter()
+        .find(|r| r.code == code)
+        .map(|r| text(&r.name))
+        .ok_or_else(|| Error::UnknownReason(code.clone()))?;
+    let legal_basis = service.results.iter().find(|r| r.kind == ResultKind::ReasonedRefusal).map(|r| text(&r.name));
+    Ok(Paper::Refusal(ReasonedRefusal {
+        number: rec.number.clone(),
+        issued_at: issue.issued_at,
+        office: requisites(office),
+        service_name: text(&rec.service_name),
+        registration_number: rec.number.clone(),
+        registered_on: rec.registered_at.date_naive(),
+        applicant_name: rec.applicant_name.clone(),
+        applicant_iin: rec.applicant_iin.clone(),
+        applicant_address: (!rec.applicant_address.is_empty()).then(|| rec.applicant_address.clone()),
+        reason,
+        legal_basis,
+        explanation: result.explanation.clone(),
+        signer: issue.signer,
+        stamp: issue.stamp,
+        copy_number: issue.copy,
+        verification: issue.verification,
+        audit_chain_head: issue.chain_head,
+    }))
+}
+
 /// Prints the signed result of an application and records the print.
 pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
@@ -80,86 +178,27 @@ pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
     let (Some(signed_by), Some(signed_at)) = (result.signed_by.clone(), result.signed_at.clone()) else {
         return Err(Error::InvalidState);
     };
-    let positive = result.outcome == "positive";
-    if positive && rec.service_code == QUEUE_SERVICE {
+    if result.outcome == "positive" && rec.service_code == QUEUE_SERVICE {
         return queue_paper::notification(state, actor, application_id);
     }
-    let service = catalog.service(&rec.service_code).ok_or_else(|| Error::UnknownService(rec.service_code.clone()))?;
     let issued_at = chrono::DateTime::parse_from_rfc3339(&signed_at)
         .map_err(|e| Error::Storage(format!("signed_at: {e}")))?
         .naive_local();
     let copy = state.with_registry(|reg| reg.next_copy_number(application_id, RESULT))?;
     let verification = vouch(state, &rec.number, RESULT, copy, &head, &result_content(&rec))?;
     let qr_text = verification.qr_text.clone();
-    let verification = Some(verification);
-    let signer = signer(&signed_by, true);
+    let issue = Issue {
+        issued_at,
+        signer: signer(&signed_by, true),
+        stamp,
+        copy,
+        verification: Some(verification),
+        chain_head: Some(short(&head).to_owned()),
+    };
     let typesetter = state.typesetter()?;
-    let bytes = if positive {
-        // Several result forms exist for a few services; the catalog's
-        // first positive one is printed (the result does not yet say which).
-        let spec = service.results.iter().find(|r| r.kind != ResultKind::ReasonedRefusal).ok_or(Error::InvalidState)?;
-        let mut fields = Vec::new();
-        if let Some(born) = rec.child_birth_date {
-            fields.push(field("Баланың туған күні", "Дата рождения ребёнка", born.format("%d.%m.%Y").to_string()));
-        }
-        if let Some(rep) = &rec.representative {
-            fields.push(field(
-                "Өкіл (сенімхат бойынша)",
-                "Представитель (по доверенности)",
-                format!("{}, № {} {}", rep.name, rep.poa_number, rep.poa_date),
-            ));
-        }
-        fields.push(field("Нәтижені дайындаған", "Результат подготовил", result.prepared_by.clone()));
-        typesetter.service_result(&ServiceResult {
-            number: rec.number.clone(),
-            issued_at,
-            office: requisites(&office),
-            title: text(&title(spec.kind)),
-            service_name: text(&rec.service_name),
-            registration_number: rec.number.clone(),
-            registered_on: rec.registered_at.date_naive(),
-            applicant_name: rec.applicant_name.clone(),
-            applicant_iin: rec.applicant_iin.clone(),
-            subject_name: rec.child_name.clone(),
-            subject_iin: rec.child_iin.clone(),
-            fields,
-            text: Some(text(&spec.name)),
-            signer,
-            stamp,
-            copy_number: copy,
-            verification,
-            audit_chain_head: Some(short(&head).to_owned()),
-        })
-    } else {
-        let code = result.reason_code.clone().unwrap_or_default();
-        let rules = state.rules()?;
-        let reason = rules
-            .reasons
-            .for_service(&rec.service_code)
-            .into_iter()
-            .find(|r| r.code == code)
-            .map(|r| text(&r.name))
-            .ok_or_else(|| Error::UnknownReason(code.clone()))?;
-        let legal_basis = service.results.iter().find(|r| r.kind == ResultKind::ReasonedRefusal).map(|r| text(&r.name));
-        typesetter.reasoned_refusal(&ReasonedRefusal {
-            number: rec.number.clone(),
-            issued_at,
-            office: requisites(&office),
-            service_name: text(&rec.service_name),
-            registration_number: rec.number.clone(),
-            registered_on: rec.registered_at.date_naive(),
-            applicant_name: rec.applicant_name.clone(),
-            applicant_iin: rec.applicant_iin.clone(),
-            applicant_address: (!rec.applicant_address.is_empty()).then(|| rec.applicant_address.clone()),
-            reason,
-            legal_basis,
-            explanation: result.explanation.clone(),
-            signer,
-            stamp,
-            copy_number: copy,
-            verification,
-            audit_chain_head: Some(short(&head).to_owned()),
-        })
+    let bytes = match paper(state, &rec, &result, &office, &catalog, issue)? {
+        Paper::Positive(r) => typesetter.service_result(&r),
+        Paper::Refusal(r) => typesetter.reasoned_refusal(&r),
     }
     .map_err(|e| Error::Document(e.to_string()))?;
     let year = rec.registered_at.year();
@@ -173,4 +212,81 @@ pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
         bytes,
         RESULT,
     )
+}
+
+/// A result before it is signed, as it will print.
+#[derive(Debug, Serialize)]
+pub struct ResultPreview {
+    /// One SVG per page as a `data:` URL (the window's CSP allows images
+    /// from `data:` and nothing remote), marked as a draft across every page.
+    pub pages: Vec<String>,
+    /// The positive result of the preschool queue is its queue
+    /// notification, printed at registration: there is nothing else to show.
+    pub queue_notification: bool,
+}
+
+/// The pages of a result that is not signed yet, for the screen: the
+/// stored result waiting for the head's signature, or — for the executor
+/// still preparing it — the `proposed` outcome, never stored. The pages are
+/// the printed layout with "draft" across them and no stamp, signer's name
+/// or verification code, so a screenshot or print of one cannot pass for
+/// the result. Nothing is filed or recorded as issued.
+pub fn preview(
+    state: &AppState,
+    actor: &Actor,
+    application_id: i64,
+    proposed: Option<Outcome>,
+) -> Result<ResultPreview, Error> {
+    let now = clock::now();
+    let (rec, office, catalog) = state.with_registry(|reg| {
+        let rec = reg.application(actor, application_id, now)?;
+        if proposed.is_some() {
+            reg.may_take_step(actor, application_id, Step::PrepareResult)?;
+        }
+        Ok((rec, reg.office()?, reg.catalog()?.1))
+    })?;
+    let result = match proposed {
+        Some(outcome) => {
+            let (kind, reason_code, explanation) = match outcome {
+                Outcome::Positive => ("positive", None, String::new()),
+                Outcome::Refusal { reason_code, explanation } => ("refusal", Some(reason_code), explanation),
+            };
+            ResultRecord {
+                version: 0,
+                outcome: kind.to_owned(),
+                reason_code,
+                explanation,
+                prepared_by: actor.full_name.clone(),
+                prepared_at: now.to_rfc3339(),
+                signed_by: None,
+                signed_at: None,
+            }
+        }
+        None => match rec.result.clone() {
+            Some(r) if r.signed_by.is_none() => r,
+            _ => return Err(Error::InvalidState),
+        },
+    };
+    if result.outcome == "positive" && rec.service_code == QUEUE_SERVICE {
+        return Ok(ResultPreview { pages: Vec::new(), queue_notification: true });
+    }
+    let issue = Issue {
+        issued_at: now.naive_local(),
+        signer: signer("", true),
+        stamp: None,
+        copy: 1,
+        verification: None,
+        chain_head: None,
+    };
+    let typesetter = state.typesetter()?;
+    let pages = match paper(state, &rec, &result, &office, &catalog, issue)? {
+        Paper::Positive(r) => typesetter.service_result_draft(&r),
+        Paper::Refusal(r) => typesetter.reasoned_refusal_draft(&r),
+    }
+    .map_err(|e| Error::Document(e.to_string()))?;
+    let pages = pages
+        .iter()
+        .map(|svg| format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg)))
+        .collect();
+    Ok(ResultPreview { pages, queue_notification: false })
 }

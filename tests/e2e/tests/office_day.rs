@@ -143,6 +143,35 @@ async fn step(c: &Client, number: &str, form: &str, fill: impl AsyncFnOnce(&Clie
     }
 }
 
+/// Waits for the draft's pages in `box_id` to be drawn, and returns for
+/// each page whether its SVG holds every one of `words`.
+async fn draft_pages(c: &Client, box_id: &str, words: &[&str]) -> Res<Vec<bool>> {
+    let script = r#"
+        const [box, words] = arguments;
+        const imgs = [...document.querySelectorAll(`#${box} img.page`)];
+        if (!imgs.length || imgs.some((i) => !i.complete || i.naturalWidth === 0)) return null;
+        return imgs.map((i) => {
+            const bytes = Uint8Array.from(atob(i.src.split(",")[1]), (ch) => ch.charCodeAt(0));
+            const svg = new TextDecoder().decode(bytes);
+            return words.every((w) => svg.includes(w));
+        });
+    "#;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let v = c
+            .execute(script, vec![box_id.into(), serde_json::json!(words)])
+            .await
+            .map_err(|e| format!("draft pages: {e}"))?;
+        if let Some(pages) = v.as_array() {
+            return Ok(pages.iter().map(|p| p.as_bool().unwrap_or(false)).collect());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("no draft drawn in #{box_id}"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+}
+
 async fn focused(c: &Client) -> Res<String> {
     let e = c.active_element().await.map_err(|e| format!("active element: {e}"))?;
     Ok(e.attr("id").await.map_err(|e| e.to_string())?.unwrap_or_default())
@@ -303,7 +332,11 @@ async fn executor_prepares(c: &Client, day: &Day) -> Res<String> {
             .await
             .map_err(|e| e.to_string())?;
         ground = chosen.as_str().unwrap_or_default().to_owned();
-        type_into(c, "act-prepare-explanation", "Қамқоршылық туралы шешімнің көшірмесі жарамсыз").await
+        type_into(c, "act-prepare-explanation", "Қамқоршылық туралы шешімнің көшірмесі жарамсыз").await?;
+        // The paper the refusal will make, before it goes to the head.
+        click(c, "act-prepare-preview").await?;
+        let pages = draft_pages(c, "act-prepare-pages", &["ЖОБА", "жарамсыз", "дәлелді"]).await?;
+        ensure(pages == [true], format!("the executor's draft: {pages:?}"))
     })
     .await?;
     // Executors see the dashboard too, read-only.
@@ -326,6 +359,19 @@ async fn head_signs(c: &Client, day: &Day, ground: &str) -> Res<()> {
         format!("preview: {result}"),
     )?;
     text_until(c, "preview-history", |t| t.contains("нәтиже дайындалды")).await?;
+    // The paper itself beside the facts: the draft, with the executor's words.
+    // (Single words: the layout may break a phrase across lines.)
+    let first_of_ground = ground.split_whitespace().next().unwrap_or_default();
+    let pages = draft_pages(c, "preview-pages", &["ЖОБА", "жарамсыз", first_of_ground]).await?;
+    ensure(pages == [true], format!("the head's draft: {pages:?}"))?;
+    click_css(c, "#preview-pages img.page").await?;
+    screenshot(c, "desk-signing-draft-kk.png").await?;
+    click_css(c, "#preview-pages img.page").await?;
+    // A preview of a result to be prepared is the executor's, never the head's.
+    let code =
+        invoke_code(c, "preview_result", serde_json::json!({"payload": {"id": 1, "outcome": {"kind": "positive"}}}))
+            .await?;
+    ensure(code == "forbidden", format!("the head previewed a result to prepare: {code}"))?;
     photograph(c, "signing", "sign-batch-submit", "Подписать").await?;
 
     // Batch: the first and the refusal; nothing is signed without the confirmation.

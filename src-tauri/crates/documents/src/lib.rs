@@ -93,6 +93,24 @@ pub struct Verification {
     pub caption: String,
 }
 
+/// Across every page of a draft: "draft", and "not signed", in both languages.
+pub const DRAFT_MARK: [(&str, f32); 2] = [
+    ("ЖОБА · ПРОЕКТ", 60.0),
+    ("қол қойылмаған · не подписано", 22.0),
+];
+
+fn unvouched(
+    stamp: Option<&StampImage>,
+    verification: Option<&Verification>,
+) -> Result<(), DocumentError> {
+    if stamp.is_some() || verification.is_some() {
+        return Err(DocumentError::Input(
+            "a draft carries no stamp and no verification code".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn original() -> u32 {
     1
 }
@@ -600,6 +618,47 @@ impl Typesetter {
             images(stamp),
             &meta,
         )
+    }
+
+    /// A positive result before the head signs it, for the screen: its
+    /// pages exactly as they will print, one SVG each, with [`DRAFT_MARK`]
+    /// across every page. Refused with a stamp or a verification code: a
+    /// draft must not carry what vouches for a signed paper.
+    pub fn service_result_draft(&self, r: &ServiceResult) -> Result<Vec<String>, DocumentError> {
+        unvouched(r.stamp.as_ref(), r.verification.as_ref())?;
+        let pages = service_result::layout_result(&self.fonts, &self.result, r, None)?;
+        let title = numbered_title(&r.title.kk, &r.title.ru, &r.number);
+        self.draft(self.result.layout.page_size(), pages, title)
+    }
+
+    /// A reasoned refusal before the head signs it, like
+    /// [`Typesetter::service_result_draft`].
+    pub fn reasoned_refusal_draft(
+        &self,
+        r: &ReasonedRefusal,
+    ) -> Result<Vec<String>, DocumentError> {
+        unvouched(r.stamp.as_ref(), r.verification.as_ref())?;
+        let pages =
+            reasoned_refusal::layout_reasoned_refusal(&self.fonts, &self.reasoned, r, None)?;
+        let title = numbered_title(&self.reasoned.kk.title, &self.reasoned.ru.title, &r.number);
+        self.draft(self.reasoned.layout.page_size(), pages, title)
+    }
+
+    fn draft(
+        &self,
+        size: (f32, f32),
+        mut pages: Vec<Vec<printpdf::Op>>,
+        title: String,
+    ) -> Result<Vec<String>, DocumentError> {
+        layout::watermark(&self.fonts, size, &mut pages, &DRAFT_MARK)?;
+        let meta = pdf::Metadata {
+            title,
+            author: String::new(),
+            subject: String::new(),
+            created: chrono::NaiveDateTime::default(),
+            canonical_content: Vec::new(),
+        };
+        pdf::svg_pages(&self.fonts, size, pages, Vec::new(), &meta)
     }
 
     /// The registration journal for `from..=to` (the daily register when

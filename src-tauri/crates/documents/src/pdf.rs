@@ -3,8 +3,8 @@
 
 use lopdf::{Object, StringFormat};
 use printpdf::{
-    Mm, Op, PdfDocument, PdfFont, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, RawImage,
-    XObject, XObjectId,
+    Mm, Op, PdfDocument, PdfFont, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, PdfToSvgOptions,
+    RawImage, XObject, XObjectId,
 };
 use sha2::{Digest, Sha256};
 
@@ -29,15 +29,16 @@ fn pdf_date(t: &chrono::NaiveDateTime) -> Object {
     )
 }
 
+/// The document before it is written: pages, fonts, images, metadata.
 /// `images` are registered under their fixed resource names, which the
 /// pages' `UseXobject` ops refer to.
-pub(crate) fn assemble(
+fn document(
     fonts: &Fonts,
     (width, height): (f32, f32),
     pages: Vec<Vec<Op>>,
     images: Vec<(&str, RawImage)>,
     meta: &Metadata,
-) -> Result<Vec<u8>, DocumentError> {
+) -> PdfDocument {
     let mut doc = PdfDocument::new(&meta.title);
     for (id, image) in images {
         doc.resources
@@ -59,7 +60,37 @@ pub(crate) fn assemble(
         .into_iter()
         .map(|ops| PdfPage::new(Mm(width), Mm(height), ops))
         .collect();
+    doc
+}
 
+/// The same pages as [`assemble`] would write, each rendered to a
+/// self-contained SVG (fonts and images inline) for showing on screen.
+pub(crate) fn svg_pages(
+    fonts: &Fonts,
+    size: (f32, f32),
+    pages: Vec<Vec<Op>>,
+    images: Vec<(&str, RawImage)>,
+    meta: &Metadata,
+) -> Result<Vec<String>, DocumentError> {
+    let doc = document(fonts, size, pages, images, meta);
+    let opts = PdfToSvgOptions::default();
+    let mut warnings = Vec::new();
+    (1..=doc.pages.len())
+        .map(|n| {
+            doc.page_to_svg(n, &opts, &mut warnings)
+                .ok_or_else(|| DocumentError::Pdf(format!("no page {n} to render")))
+        })
+        .collect()
+}
+
+pub(crate) fn assemble(
+    fonts: &Fonts,
+    size: (f32, f32),
+    pages: Vec<Vec<Op>>,
+    images: Vec<(&str, RawImage)>,
+    meta: &Metadata,
+) -> Result<Vec<u8>, DocumentError> {
+    let doc = document(fonts, size, pages, images, meta);
     let opts = PdfSaveOptions {
         optimize: true,
         subset_fonts: true,

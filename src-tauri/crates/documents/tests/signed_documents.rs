@@ -462,3 +462,77 @@ fn write_artifacts_for_eyes() {
     std::fs::write(&pdf, t.queue_notification(&n).expect("pdf")).expect("write");
     render_page(&pdf, 1, 80, &dir.join("queue_notification_copy_qr_stamp"));
 }
+
+/// The SVG pages' visible text: what `<text>` elements hold.
+fn svg_text(svg: &str) -> String {
+    let mut out = String::new();
+    let mut rest = svg;
+    while let Some(start) = rest.find("<text") {
+        let body = &rest[start..];
+        let (Some(open), Some(close)) = (body.find('>'), body.find("</text>")) else {
+            break;
+        };
+        out.push_str(&body[open + 1..close]);
+        out.push(' ');
+        rest = &body[close..];
+    }
+    out.replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+#[test]
+fn drafts_show_the_pages_as_printed_marked_and_unvouched() {
+    let mut r = result_sample();
+    r.verification = None;
+    r.stamp = None;
+    let pages = typesetter().service_result_draft(&r).expect("draft");
+    assert_eq!(pages.len(), 1);
+    let svg = &pages[0];
+    assert!(
+        svg.starts_with("<svg") || svg.contains("<svg"),
+        "not an SVG"
+    );
+    assert!(
+        svg.contains("@font-face"),
+        "the font travels inside the SVG"
+    );
+    let words = normalise(&svg_text(svg));
+    for needle in [
+        "ЖОБА",
+        "ПРОЕКТ",
+        "не подписано",
+        "Жұмабекова Әсел Серікқызы",
+        "Анықтама",
+        "Справка",
+    ] {
+        assert!(words.contains(needle), "missing {needle:?} in {words}");
+    }
+    std::fs::write(artifact_dir().join("service_result_draft.svg"), svg).expect("artifact");
+
+    let mut refusal = reasoned_sample();
+    refusal.verification = None;
+    refusal.stamp = None;
+    let pages = typesetter()
+        .reasoned_refusal_draft(&refusal)
+        .expect("draft");
+    assert!(normalise(&svg_text(&pages[0])).contains("ЖОБА"));
+
+    // What vouches for a signed paper is refused on a draft.
+    let mut vouched = result_sample();
+    vouched.verification = verification();
+    assert!(matches!(
+        typesetter().service_result_draft(&vouched),
+        Err(DocumentError::Input(_))
+    ));
+    let mut stamped = reasoned_sample();
+    stamped.verification = None;
+    stamped.stamp = Some(StampImage {
+        png: stamp_png(200),
+    });
+    assert!(matches!(
+        typesetter().reasoned_refusal_draft(&stamped),
+        Err(DocumentError::Input(_))
+    ));
+}

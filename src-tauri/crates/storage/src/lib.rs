@@ -29,6 +29,7 @@ use rusqlite::Connection;
 
 pub use applications::{
     ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, JournalLine, KnownPerson, Printed, Registered, RepresentativeRecord,
+    ResultRecord,
     Urgency,
 };
 pub use audit::ChainStatus;

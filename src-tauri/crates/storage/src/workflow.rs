@@ -6,17 +6,17 @@
 use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{authorize, Action, Actor, Role};
 use kense_domain::catalog::Channel;
-use kense_domain::workflow::{next, Command, Facts, Outcome, Status};
+use kense_domain::workflow::{next, Command, Facts, Outcome, Status, Step};
 use kense_domain::Error;
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
-use crate::audit::{append, Entry};
 use crate::applications::Due;
+use crate::audit::{append, Entry};
 use crate::{db_err, timestamp, Registry};
 
-fn facts(tx: &Transaction<'_>, id: i64) -> Result<Facts, Error> {
-    let (status, registered_by, executor): (String, i64, Option<i64>) = tx
+fn facts(conn: &rusqlite::Connection, id: i64) -> Result<Facts, Error> {
+    let (status, registered_by, executor): (String, i64, Option<i64>) = conn
         .query_row("SELECT status, registered_by, executor_id FROM applications WHERE id = ?1", [id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
@@ -35,6 +35,13 @@ pub struct StepTaken {
 }
 
 impl Registry {
+    /// Whether `actor` may take `step` on the application as it stands (a
+    /// preview of what the step would produce asks first). Not audited: the
+    /// step itself is, when taken.
+    pub fn may_take_step(&self, actor: &Actor, application_id: i64, step: Step) -> Result<(), Error> {
+        authorize(actor, Action::Workflow(step), Some(&facts(&self.conn, application_id)?)).map(|_| ())
+    }
+
     /// The service and channel an application was registered for.
     pub fn service_of(&self, application_id: i64) -> Result<(String, Channel), Error> {
         let (service, channel): (String, String) = self
@@ -103,14 +110,19 @@ impl Registry {
                     Some((roles, true)) if roles.split(',').any(|r| r == Role::Executor.code()) => {}
                     _ => return Err(Error::NotAnExecutor),
                 }
-                tx.execute("UPDATE applications SET executor_id = ?1 WHERE id = ?2", params![executor_id, application_id])
-                    .map_err(db_err)?;
+                tx.execute(
+                    "UPDATE applications SET executor_id = ?1 WHERE id = ?2",
+                    params![executor_id, application_id],
+                )
+                .map_err(db_err)?;
                 detail.insert("executor_id".into(), (*executor_id).into());
             }
             Command::PrepareResult { outcome } => {
                 let (kind, reason, explanation) = match outcome {
                     Outcome::Positive => ("positive", None, ""),
-                    Outcome::Refusal { reason_code, explanation } => ("refusal", Some(reason_code.as_str()), explanation.as_str()),
+                    Outcome::Refusal { reason_code, explanation } => {
+                        ("refusal", Some(reason_code.as_str()), explanation.as_str())
+                    }
                 };
                 let version: i64 = tx
                     .query_row(
