@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "correct_application",
     "update_office",
     "calendar_years",
+    "catalog_versions",
+    "catalog_version",
     "set_calendar_year",
     "verify_audit",
     "application_detail",

@@ -19,8 +19,9 @@ use kense_domain::workflow::{next, Command, Outcome, Status};
 use kense_domain::{Error, Lang};
 use kense_storage::backup::CopyRecord;
 use kense_storage::{
-    ApplicationQuery, ApplicationRecord, ApplicationSummary, BackupFile, BackupRecord, ChainStatus, Dashboard,
-    Initiator, KnownPerson, Office, Progress, Registered, RestoreRecord, StepTaken, UserSummary,
+    ApplicationQuery, ApplicationRecord, ApplicationSummary, BackupFile, BackupRecord, CatalogVersion,
+    CatalogVersionDetail, ChainStatus, Dashboard, Initiator, KnownPerson, Office, Progress, Registered, RestoreRecord,
+    StepTaken, UserSummary,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -418,6 +419,30 @@ pub struct CalendarYearView {
     working_days: usize,
 }
 
+/// The installed versions of the service catalog, newest (in force) first.
+#[tauri::command(async)]
+pub fn catalog_versions(state: State<'_, AppState>) -> Reply<Vec<CatalogVersion>> {
+    let r = state.actor().and_then(|actor| state.with_registry(|reg| reg.catalog_versions(&actor, clock::now())));
+    reply(&state, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogVersionRequest {
+    version: u32,
+}
+
+/// One catalog version's services and what it changed against the one before.
+#[tauri::command(async)]
+pub fn catalog_version(state: State<'_, AppState>, payload: Value) -> Reply<CatalogVersionDetail> {
+    let r = (|| {
+        let actor = state.actor()?;
+        let req: CatalogVersionRequest = decode(payload)?;
+        state.with_registry(|reg| reg.catalog_version(&actor, req.version, clock::now()))
+    })();
+    reply(&state, r)
+}
+
 /// The calendar's years: shipped and entered, with their working-day counts
 /// so the administrator can compare them with the published calendar.
 #[tauri::command(async)]
@@ -746,6 +771,7 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
         ("set_language", decoder::<LanguageRequest>),
         ("recover_registry", decoder::<RecoveryRequest>),
         ("preview_result", decoder::<PreviewRequest>),
+        ("catalog_version", decoder::<CatalogVersionRequest>),
         ("create_administrator", decoder::<AdministratorRequest>),
         ("login", decoder::<LoginRequest>),
         ("register_application", decoder::<ApplicationDraft>),

@@ -118,6 +118,8 @@ pub fn run() {
             commands::correct_application,
             commands::update_office,
             commands::calendar_years,
+            commands::catalog_versions,
+            commands::catalog_version,
             commands::set_calendar_year,
             commands::verify_audit,
             commands::application_detail,

@@ -437,6 +437,21 @@ async fn clerk_hands_out(c: &Client, day: &Day) -> Res<()> {
 
     click(c, "nav-admin").await?;
     text_until(c, "users", |t| t.contains("Басшы Ержан")).await?;
+    // The catalog in force, with the day's four applications registered under it.
+    text_until(c, "catalog-versions", |t| t.contains("(қолданыста)")).await?;
+    let cells = c
+        .execute(
+            "return [...document.querySelectorAll('#catalog-versions tr:first-child td')].map((td) => td.textContent);",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    ensure(cells[2] == "16" && cells[3] == "4", format!("catalog version in force: {cells}"))?;
+    click_css(c, "#catalog-versions tr td").await?;
+    text_until(c, "catalog-changes", |t| t.contains("Алғашқы")).await?;
+    ensure(rows(c, "catalog-services").await? == 16, "not every service of the version is listed")?;
+    text_until(c, "catalog-services", |t| t.contains("Мектепке дейінгі") && t.contains("кезек туралы хабарлама"))
+        .await?;
     photograph(c, "admin", "nav-admin", "Администрирование").await?;
     log_out(c).await
 }

@@ -534,6 +534,32 @@ fn norm_value(n: Norm) -> u32 {
     }
 }
 
+/// What a catalog version changes against the one before it, by service
+/// code: what an administrator checks when an update brings a new version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CatalogChanges {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// Present in both with any difference (title, documents, terms, …).
+    pub changed: Vec<String>,
+}
+
+impl CatalogChanges {
+    pub fn between(older: &Catalog, newer: &Catalog) -> CatalogChanges {
+        let mut changes = CatalogChanges::default();
+        for s in &newer.services {
+            match older.service(&s.code) {
+                None => changes.added.push(s.code.clone()),
+                Some(old) if old != s => changes.changed.push(s.code.clone()),
+                Some(_) => {}
+            }
+        }
+        changes.removed =
+            older.services.iter().filter(|s| newer.service(&s.code).is_none()).map(|s| s.code.clone()).collect();
+        changes
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::{json, Value};
@@ -708,5 +734,22 @@ mod tests {
         let mut v = valid();
         v["services"][0]["paths"][0]["steps"] = json!([]);
         refused(&v, "has no steps");
+    }
+
+    #[test]
+    fn changes_between_versions_are_named_by_service() {
+        let old = Catalog::parse(SHIPPED).unwrap();
+        let mut new = old.clone();
+        new.version += 1;
+        let removed = new.services.remove(1).code;
+        new.services[0].name.ru.push_str(" (изм.)");
+        let mut added = new.services[0].clone();
+        added.code = "new_service".into();
+        new.services.push(added);
+        let changes = CatalogChanges::between(&old, &new);
+        assert_eq!(changes.added, ["new_service"]);
+        assert_eq!(changes.removed, [removed]);
+        assert_eq!(changes.changed, [old.services[0].code.clone()]);
+        assert_eq!(CatalogChanges::between(&old, &old), CatalogChanges::default());
     }
 }

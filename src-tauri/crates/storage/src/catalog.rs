@@ -1,9 +1,14 @@
 //! Installed versions of the service catalog.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset};
+use kense_domain::access::{Action, Actor};
 use kense_domain::audit::hex;
-use kense_domain::catalog::Catalog;
-use kense_domain::Error;
+use kense_domain::catalog::{Catalog, CatalogChanges, Channel, ResultKind};
+use kense_domain::{Bilingual, Error};
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{append, Entry};
@@ -66,5 +71,131 @@ impl Registry {
             .map_err(db_err)?
             .ok_or_else(|| Error::Catalog("no catalog installed".into()))?;
         Ok((version, Catalog::parse(&json)?))
+    }
+}
+
+/// An installed catalog version, as the administrator's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogVersion {
+    pub version: u32,
+    pub installed_at: String,
+    pub sha256: String,
+    pub services: usize,
+    /// Applications registered under this version: their rules stay these.
+    pub applications: i64,
+    /// The newest version: new applications are registered under it.
+    pub in_force: bool,
+}
+
+/// One service of a version, in a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogService {
+    pub code: String,
+    pub name: Bilingual,
+    pub channels: Vec<Channel>,
+    pub required_documents: usize,
+    pub results: Vec<ResultKind>,
+    pub regulation: String,
+    pub applications: i64,
+}
+
+/// One version in full, with what it changed against the version before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogVersionDetail {
+    pub version: u32,
+    pub services: Vec<CatalogService>,
+    /// `None` for the first version installed.
+    pub changes: Option<CatalogChanges>,
+}
+
+impl Registry {
+    /// Every installed catalog version, newest first.
+    pub fn catalog_versions(
+        &mut self,
+        actor: &Actor,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Vec<CatalogVersion>, Error> {
+        self.authorize_plain(actor, Action::ManageOffice, "catalog_versions", &timestamp(now))?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT v.version, v.installed_at, v.sha256, v.content,
+                        (SELECT count(*) FROM applications a WHERE a.catalog_version = v.version)
+                 FROM catalog_versions v ORDER BY v.version DESC",
+            )
+            .map_err(db_err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, u32>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get(4)?,
+                ))
+            })
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, (version, installed_at, sha256, content, applications))| {
+                Ok(CatalogVersion {
+                    version,
+                    installed_at,
+                    sha256,
+                    services: Catalog::parse(&content)?.services.len(),
+                    applications,
+                    in_force: i == 0,
+                })
+            })
+            .collect()
+    }
+
+    /// One installed version's services and its changes against the
+    /// version installed before it.
+    pub fn catalog_version(
+        &mut self,
+        actor: &Actor,
+        version: u32,
+        now: DateTime<FixedOffset>,
+    ) -> Result<CatalogVersionDetail, Error> {
+        self.authorize_plain(actor, Action::ManageOffice, "catalog_version", &timestamp(now))?;
+        let content = |v: u32, older: bool| -> Result<Option<String>, Error> {
+            let sql = if older {
+                "SELECT content FROM catalog_versions WHERE version < ?1 ORDER BY version DESC LIMIT 1"
+            } else {
+                "SELECT content FROM catalog_versions WHERE version = ?1"
+            };
+            self.conn.query_row(sql, [v], |r| r.get(0)).optional().map_err(db_err)
+        };
+        let catalog = Catalog::parse(&content(version, false)?.ok_or(Error::NotFound)?)?;
+        let changes = match content(version, true)? {
+            Some(older) => Some(CatalogChanges::between(&Catalog::parse(&older)?, &catalog)),
+            None => None,
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT service_code, count(*) FROM applications WHERE catalog_version = ?1 GROUP BY service_code")
+            .map_err(db_err)?;
+        let counts: HashMap<String, i64> = stmt
+            .query_map([version], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(db_err)?
+            .collect::<Result<_, _>>()
+            .map_err(db_err)?;
+        let services = catalog
+            .services
+            .iter()
+            .map(|s| CatalogService {
+                code: s.code.clone(),
+                name: s.name.clone(),
+                channels: s.channels.clone(),
+                required_documents: s.documents.iter().filter(|d| d.required).count(),
+                results: s.results.iter().map(|r| r.kind).collect(),
+                regulation: s.source.regulation.clone(),
+                applications: counts.get(&s.code).copied().unwrap_or(0),
+            })
+            .collect();
+        Ok(CatalogVersionDetail { version, services, changes })
     }
 }

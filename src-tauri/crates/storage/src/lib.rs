@@ -33,6 +33,7 @@ pub use applications::{
     Urgency,
 };
 pub use audit::ChainStatus;
+pub use catalog::{CatalogService, CatalogVersion, CatalogVersionDetail};
 pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
 pub use backup::{
     BackupFile, BackupRecord, CopyRecord, Initiator, Progress, RestoreOutcome, RestoreRecord, Stage, Staged, Unusable,
