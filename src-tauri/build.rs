@@ -73,6 +73,7 @@ const COMMANDS: &[&str] = &[
     "copy_latest_backup",
     "restore_backup",
     "backup_progress",
+    "cancel_backup",
     "recovery_backups",
     "recover_registry",
 ];

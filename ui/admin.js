@@ -1,7 +1,8 @@
 // The administrator's desk: accounts and roles, the office, the calendar,
 // the audit check, and backups.
 
-import { $, ask, call, cell, clearErrors, currentLang, messageOf, moment, notice, noticeError, showError, t } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, messageOf, moment, notice, noticeError, showError, t } from "./api.js";
+import * as job from "./job.js";
 
 let office = null;
 
@@ -112,7 +113,7 @@ export function reset() {
   $("catalog-services").replaceChildren();
   $("catalog-detail").hidden = true;
   $("backups").replaceChildren();
-  for (const id of ["backup-result", "backup-error", "backup-progress"]) $(id).hidden = true;
+  for (const id of ["backup-result", "backup-error", "backup-progress", "backup-running"]) $(id).hidden = true;
   $("restore-confirm").checked = false;
   $("restore-submit").disabled = true;
   $("restore").open = false;
@@ -248,34 +249,20 @@ async function loadBackups() {
   );
 }
 
-// Runs a backup command, showing the step Rust reports while it takes
-// longer than the 300 ms after which the window shows progress.
+// Runs a backup command with its progress and cancel button (job.js).
 async function withProgress(cmd) {
   for (const id of ["backup-result", "backup-error"]) $(id).hidden = true;
   const buttons = ["backup-now", "backup-copy", "restore-submit"].map($);
   const wasDisabled = buttons.map((b) => b.disabled);
   buttons.forEach((b) => (b.disabled = true));
-  const line = $("backup-progress");
-  const show = (p) => {
-    const part = p && p.total > 0 ? ` ${Math.floor((100 * p.done) / p.total)}%` : "";
-    line.textContent = p ? `${t("stage_" + p.stage)}…${part}` : t("backup_running");
-    line.hidden = false;
-  };
-  const timer = setTimeout(() => show(null), 300);
-  const poll = setInterval(async () => {
-    try {
-      const p = await ask("backup_progress");
-      if (p) show(p);
-    } catch (_) {
-      // The answer is only decoration; the command's own reply counts.
-    }
-  }, 250);
   try {
-    return await call(cmd);
+    return await job.withProgress(() => call(cmd), {
+      line: $("backup-progress"),
+      bar: $("backup-bar"),
+      running: $("backup-running"),
+      cancel: $("backup-cancel"),
+    });
   } finally {
-    clearTimeout(timer);
-    clearInterval(poll);
-    line.hidden = true;
     buttons.forEach((b, i) => (b.disabled = wasDisabled[i]));
   }
 }

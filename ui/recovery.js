@@ -3,7 +3,8 @@
 // computer. Rust decides whether recovery is open and checks the
 // administrator against the backup itself; this lists what it offers.
 
-import { $, ask, call, clearErrors, moment, notice, showError, t } from "./api.js";
+import { $, call, clearErrors, moment, notice, showError, t } from "./api.js";
+import * as job from "./job.js";
 
 let onDone = () => {};
 
@@ -60,26 +61,13 @@ $("recovery-form").addEventListener("submit", async (ev) => {
   }
   const submit = $("recovery-submit");
   submit.disabled = true;
-  const line = $("recovery-progress");
-  const timer = setTimeout(() => {
-    line.textContent = t("backup_running");
-    line.hidden = false;
-  }, 300);
-  const poll = setInterval(async () => {
-    try {
-      const p = await ask("backup_progress");
-      if (p) {
-        const part = p.total > 0 ? ` ${Math.floor((100 * p.done) / p.total)}%` : "";
-        line.textContent = `${t("stage_" + p.stage)}…${part}`;
-        line.hidden = false;
-      }
-    } catch (_) {
-      // Decoration only; the command's own reply counts.
-    }
-  }, 250);
   try {
-    const rec = await call("recover_registry", {
-      payload: { backup: chosen.value || null, login: $("recovery-login").value, password: $("recovery-password").value },
+    const payload = { backup: chosen.value || null, login: $("recovery-login").value, password: $("recovery-password").value };
+    const rec = await job.withProgress(() => call("recover_registry", { payload }), {
+      line: $("recovery-progress"),
+      bar: $("recovery-bar"),
+      running: $("recovery-running"),
+      cancel: $("recovery-cancel"),
     });
     if (!rec) return;
     form.reset();
@@ -89,9 +77,6 @@ $("recovery-form").addEventListener("submit", async (ev) => {
     $("recovery-password").value = "";
     showError($("recovery-error"), e, form);
   } finally {
-    clearTimeout(timer);
-    clearInterval(poll);
-    line.hidden = true;
     submit.disabled = false;
   }
 });

@@ -87,7 +87,7 @@ fn backups_dir(state: &AppState) -> Result<PathBuf, Error> {
 /// Makes a verified backup. The lock on the registry is taken twice, briefly:
 /// to authorize (a refusal is audited) and to audit the result.
 pub fn back_up(state: &AppState, by: Initiator<'_>, wait: bool) -> Result<BackupRecord, Error> {
-    let _job = state.begin_job(wait)?;
+    let job = state.begin_job(wait)?;
     let now = clock::now();
     let dir = backups_dir(state)?;
     let source = state.with_registry(|r| {
@@ -99,7 +99,7 @@ pub fn back_up(state: &AppState, by: Initiator<'_>, wait: bool) -> Result<Backup
         }
         Ok(r.path().to_path_buf())
     })?;
-    let mut report = |p: Progress| state.set_progress(Some(p));
+    let mut report = |p: Progress| job.report(p);
     let mut rec = backup::take(&source, &dir, now, &mut report)?;
     state.with_registry(|r| r.finish_backup(by, &mut rec, &dir, now, &mut report))?;
     log::info!("backup {} ({} bytes, {} audit events)", rec.name, rec.size, rec.audit_events);
@@ -120,8 +120,8 @@ pub fn copy_latest<R: Runtime>(
 ) -> Result<Option<CopyRecord>, Error> {
     state.with_registry(|r| r.authorize_backups(actor, "copy_latest_backup", clock::now()))?;
     let Some(destination) = pick_folder(app, state.lang()) else { return Ok(None) };
-    let _job = state.begin_job(false)?;
-    let rec = backup::copy_latest(&backups_dir(state)?, &destination, &mut |p| state.set_progress(Some(p)))?;
+    let job = state.begin_job(false)?;
+    let rec = backup::copy_latest(&backups_dir(state)?, &destination, &mut |p| job.report(p))?;
     state.with_registry(|r| r.record_backup_copy(actor, &rec, clock::now()))?;
     Ok(Some(rec))
 }
@@ -137,9 +137,9 @@ pub fn restore<R: Runtime>(
 ) -> Result<Option<RestoreRecord>, Error> {
     state.with_registry(|r| r.authorize_backups(actor, "restore", clock::now()))?;
     let Some(file) = pick_file(app, state.lang()) else { return Ok(None) };
-    let _job = state.begin_job(false)?;
+    let job = state.begin_job(false)?;
     let staging = paths::restore_staging(state.data_dir()?);
-    let mut report = |p: Progress| state.set_progress(Some(p));
+    let mut report = |p: Progress| job.report(p);
     let staged = backup::stage_restore(&file, &staging, &mut report)?;
     let record = state.swap_registry(|current| {
         let registry = match current {
@@ -221,7 +221,7 @@ pub fn recover<R: Runtime>(
     let job = state.begin_job(false)?;
     job.open_progress_to_all();
     let data_dir = state.data_dir()?.clone();
-    let mut report = |p: Progress| state.set_progress(Some(p));
+    let mut report = |p: Progress| job.report(p);
     let staged = backup::stage_restore(&file, &paths::restore_staging(&data_dir), &mut report)?;
     let live = paths::registry_file(&data_dir);
     let result = state.swap_registry(|current| {
@@ -267,6 +267,16 @@ pub fn progress(state: &AppState) -> Result<Option<Progress>, Error> {
 /// offered later as something to restore.
 fn worth_backing_up(state: &AppState) -> bool {
     state.with_registry(|r| Ok(!r.is_read_only() && r.has_users()?)).unwrap_or(false)
+}
+
+/// Stops the running backup, copy or restore at its next report (a
+/// restore's swap, once begun, finishes). Open to the recovery screen while
+/// a recovery runs, otherwise to administrators.
+pub fn cancel(state: &AppState) -> Result<bool, Error> {
+    if !state.progress_open_to_all() {
+        authorize(&state.actor()?, Action::ManageBackups, None)?;
+    }
+    Ok(state.request_cancel())
 }
 
 /// A day or more since the newest backup (or none yet), and a registry

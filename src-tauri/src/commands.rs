@@ -733,6 +733,14 @@ pub fn backup_progress(state: State<'_, AppState>) -> Reply<Option<Progress>> {
     reply(&state, r)
 }
 
+/// Stops the running backup, copy or restore at its next step; `false`
+/// when nothing runs.
+#[tauri::command(async)]
+pub fn cancel_backup(state: State<'_, AppState>) -> Reply<bool> {
+    let r = backup::cancel(&state);
+    reply(&state, r)
+}
+
 /// The backups the recovery screen offers; refused once the registry is in use.
 #[tauri::command(async)]
 pub fn recovery_backups(state: State<'_, AppState>) -> Reply<Vec<BackupFile>> {

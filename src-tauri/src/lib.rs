@@ -159,6 +159,7 @@ pub fn run() {
             commands::copy_latest_backup,
             commands::restore_backup,
             commands::backup_progress,
+            commands::cancel_backup,
             commands::recovery_backups,
             commands::recover_registry,
         ])

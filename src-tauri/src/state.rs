@@ -53,6 +53,8 @@ pub struct AppState {
     /// A recovery is running: its progress is shown to a window where
     /// nobody can be logged in.
     progress_open: AtomicBool,
+    /// The person asked to stop the running backup, copy or restore.
+    cancel: AtomicBool,
     /// The office's secret for verification codes, read from the registry
     /// when it opens; a registry restored without one is given this one.
     verification_key: Mutex<Option<[u8; 32]>>,
@@ -71,6 +73,12 @@ impl Job<'_> {
     /// For a recovery: its progress is asked with nobody logged in.
     pub fn open_progress_to_all(&self) {
         self.state.progress_open.store(true, Ordering::SeqCst);
+    }
+
+    /// Shows each report to the window and answers whether to go on.
+    pub fn report(&self, p: Progress) -> bool {
+        self.state.set_progress(Some(p));
+        !self.state.cancel.load(Ordering::SeqCst)
     }
 }
 
@@ -106,6 +114,7 @@ impl AppState {
             maintenance: Mutex::new(()),
             progress: Mutex::new(None),
             progress_open: AtomicBool::new(false),
+            cancel: AtomicBool::new(false),
             registry: Mutex::new(Err(Error::NotInitialised)),
             session: Mutex::new(Session { actor: None, lang: Lang::Kk, last_seen: Instant::now() }),
             typesetter,
@@ -280,6 +289,7 @@ impl AppState {
                 Err(std::sync::TryLockError::Poisoned(e)) => return Err(poisoned(e)),
             }
         };
+        self.cancel.store(false, Ordering::SeqCst);
         Ok(Job { state: self, _held: held })
     }
 
@@ -287,6 +297,16 @@ impl AppState {
         if let Ok(mut slot) = self.progress.lock() {
             *slot = p;
         }
+    }
+
+    /// Asks the running backup, copy or restore to stop at its next report;
+    /// `false` when none is running.
+    pub fn request_cancel(&self) -> bool {
+        let running = self.progress().is_some();
+        if running {
+            self.cancel.store(true, Ordering::SeqCst);
+        }
+        running
     }
 
     pub fn progress_open_to_all(&self) -> bool {
@@ -358,4 +378,78 @@ fn new_key() -> Result<[u8; 32], Error> {
     let mut key = [0u8; 32];
     getrandom::getrandom(&mut key).map_err(|e| Error::Io(format!("no OS randomness: {e}")))?;
     Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kense_storage::Stage;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("kense-state-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_legacy_key_file_is_imported_and_kept_by_the_registry() {
+        let dir = temp("key");
+        std::fs::write(dir.join("verification.key"), [3u8; 32]).unwrap();
+        let state = AppState::start(Ok(dir.clone()), false);
+        assert_eq!(state.verification_key().unwrap(), [3u8; 32]);
+        drop(state);
+        // The file no longer decides: the registry holds the key.
+        std::fs::remove_file(dir.join("verification.key")).unwrap();
+        let state = AppState::start(Ok(dir.clone()), false);
+        assert_eq!(state.verification_key().unwrap(), [3u8; 32]);
+        drop(state);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_missing_registry_with_backups_is_not_replaced_by_an_empty_one() {
+        let dir = temp("missing");
+        std::fs::create_dir_all(paths::backups_dir(&dir)).unwrap();
+        std::fs::write(paths::backups_dir(&dir).join("registry-20261124-100000.sqlite"), b"x").unwrap();
+        let state = AppState::start(Ok(dir.clone()), false);
+        assert_eq!(state.with_registry(|r| r.has_users()).unwrap_err(), Error::RegistryMissing);
+        assert!(!paths::registry_file(&dir).exists(), "no empty registry was made");
+        assert!(crate::backup::recovery_offered(&state));
+        drop(state);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_cancel_stops_the_running_job_at_its_next_report_only() {
+        let dir = temp("cancel");
+        let state = AppState::start(Ok(dir.clone()), false);
+        assert!(!state.request_cancel(), "nothing runs, nothing to cancel");
+        let job = state.begin_job(false).unwrap();
+        assert!(job.report(Progress::at(Stage::Copy)));
+        assert!(state.request_cancel());
+        assert!(!job.report(Progress::at(Stage::Copy)));
+        drop(job);
+        assert_eq!(state.progress(), None);
+        let job = state.begin_job(false).unwrap();
+        assert!(job.report(Progress::at(Stage::Copy)), "the next job starts uncancelled");
+        drop(job);
+        drop(state);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn recovery_locks_for_a_minute_after_five_failures() {
+        let dir = temp("lock");
+        let state = AppState::start(Ok(dir.clone()), false);
+        for _ in 0..RECOVERY_FREE_ATTEMPTS {
+            state.recovery_allowed().unwrap();
+            state.recovery_attempt(true).unwrap();
+        }
+        assert_eq!(state.recovery_allowed().unwrap_err(), Error::AccountLocked { minutes: 1 });
+        state.recovery_attempt(false).unwrap();
+        state.recovery_allowed().unwrap();
+        drop(state);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

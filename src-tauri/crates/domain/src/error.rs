@@ -321,6 +321,8 @@ pub enum Error {
     NoBackup,
     /// A backup or restore is already running.
     BackupRunning,
+    /// The person cancelled a long operation before it changed anything.
+    Cancelled,
     /// The registry file is gone while backups of it exist: Kense does not
     /// start an empty registry over an office's history.
     RegistryMissing,
@@ -390,6 +392,7 @@ impl Error {
             Error::BackupRejected(_) => "backup_rejected",
             Error::NoBackup => "no_backup",
             Error::BackupRunning => "backup_running",
+            Error::Cancelled => "cancelled",
             Error::RegistryMissing => "registry_missing",
             Error::Storage(_) => "storage",
             Error::Catalog(_) => "catalog",
@@ -628,6 +631,10 @@ impl Error {
                 "Резервтік көшірме жасалып немесе тізілім қалпына келтіріліп жатыр. Аяқталғанын күтіп, қайталаңыз.",
                 "Идёт резервное копирование или восстановление реестра. Дождитесь окончания и повторите.",
             ),
+            Error::Cancelled => pick(
+                "Әрекет тоқтатылды; ештеңе өзгерген жоқ.",
+                "Действие отменено; ничего не изменено.",
+            ),
             Error::RegistryMissing => pick(
                 "Тізілім файлы табылмады, бірақ оның резервтік көшірмелері бар. Бос тізілім ашылмады: әкімші көшірменің бірін таңдап, тізілімді қалпына келтірсін.",
                 "Файл реестра не найден, но есть его резервные копии. Пустой реестр не открыт: администратор должен выбрать копию и восстановить реестр.",
@@ -751,6 +758,7 @@ mod tests {
             Error::NoBackup,
             Error::BackupRunning,
             Error::RegistryMissing,
+            Error::Cancelled,
             Error::BackupRejected(BackupFault::Unreadable),
             Error::BackupRejected(BackupFault::Integrity),
             Error::BackupRejected(BackupFault::ForeignKeys),

@@ -73,10 +73,11 @@ fn main() {
     drop(conn);
     // search_text as the API stores it (Kazakh letters folded).
     let conn = rusqlite::Connection::open(&path).expect("raw");
-    let folded: Vec<(String, String)> = ["Жұмабаев", "Қасымов", "Өтегенов", "Сүлейменов", "Ғабдуллин", "Иванов", "Нұрланов", "Әбілқайыров"]
-        .iter()
-        .map(|s| (s.to_lowercase(), kense_domain::application::search_key(s)))
-        .collect();
+    let folded: Vec<(String, String)> =
+        ["Жұмабаев", "Қасымов", "Өтегенов", "Сүлейменов", "Ғабдуллин", "Иванов", "Нұрланов", "Әбілқайыров"]
+            .iter()
+            .map(|s| (s.to_lowercase(), kense_domain::application::search_key(s)))
+            .collect();
     for (from, to) in folded {
         conn.execute("UPDATE applications SET search_text = replace(search_text, ?1, ?2)", [from, to]).expect("fold");
     }
@@ -98,12 +99,17 @@ fn main() {
         duplicate_reason: "bench".into(),
         ..Default::default()
     };
-    let app = NewApplication::validate(&draft, &catalog, NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")).expect("valid");
+    let app = NewApplication::validate(&draft, &catalog, NaiveDate::from_ymd_opt(2026, 11, 24).expect("date"))
+        .expect("valid");
 
     let register = time(200, |_| r.register_application(&clerk, &app, Due::default(), now).expect("register"));
     let q = |text: String| ApplicationQuery { text: Some(text), limit: 50, ..Default::default() };
-    let by_number = time(200, |i| r.search(&clerk, &q(format!("01-2023-{:06}", 1 + (i * 4999) % rows as usize)), now).expect("number"));
-    let by_iin = time(200, |i| r.search(&clerk, &q(format!("{:012}", 800000000000i64 + 1 + (i as i64 * 4999) % rows)), now).expect("iin"));
+    let by_number = time(200, |i| {
+        r.search(&clerk, &q(format!("01-2023-{:06}", 1 + (i * 4999) % rows as usize)), now).expect("number")
+    });
+    let by_iin = time(200, |i| {
+        r.search(&clerk, &q(format!("{:012}", 800000000000i64 + 1 + (i as i64 * 4999) % rows)), now).expect("iin")
+    });
     let by_name = time(20, |_| r.search(&clerk, &q("нурланов дау".into()), now).expect("name"));
     let worklist = time(20, |_| {
         r.search(&clerk, &ApplicationQuery { worklist: true, limit: 50, ..Default::default() }, now).expect("worklist")
@@ -135,6 +141,7 @@ fn main() {
             if stages.last().is_none_or(|(s, _)| *s != p.stage) {
                 stages.push((p.stage, Instant::now()));
             }
+            true
         };
         let at = now + chrono::Duration::minutes(i as i64 + 1);
         r.back_up(kense_storage::Initiator::Person(&clerk), &backups, at, &mut seen).expect("backup")
@@ -142,7 +149,9 @@ fn main() {
     let newest = kense_storage::backup::list(&backups).expect("list").remove(0);
     let staging = dir.path().join("restore.part");
     let check = time(3, |_| {
-        kense_storage::backup::stage_restore(&backups.join(&newest.name), &staging, &mut |_| {}).expect("stage").discard()
+        kense_storage::backup::stage_restore(&backups.join(&newest.name), &staging, &mut |_| true)
+            .expect("stage")
+            .discard()
     });
     println!();
     println!("Backup of {:.1} MB ({} applications)", size as f64 / 1e6, rows);

@@ -90,8 +90,22 @@ impl Stage {
 }
 
 impl Progress {
-    fn at(stage: Stage) -> Progress {
+    /// A step without a count of its own.
+    pub fn at(stage: Stage) -> Progress {
         Progress { stage, done: 0, total: 0 }
+    }
+}
+
+/// Told where a long operation is; answers whether to go on (`false`: the
+/// person cancelled). Copying and checking stop at the next report and
+/// leave nothing behind; a restore's swap, once begun, does not stop.
+pub type Report<'a> = dyn FnMut(Progress) -> bool + 'a;
+
+fn go_on(progress: &mut Report<'_>, p: Progress) -> Result<(), Error> {
+    if progress(p) {
+        Ok(())
+    } else {
+        Err(Error::Cancelled)
     }
 }
 
@@ -260,12 +274,7 @@ fn free_name(dir: &Path, now: DateTime<FixedOffset>) -> String {
 
 /// Copies the whole database from `src` into `dst` in steps, reporting
 /// progress between them.
-fn copy_pages(
-    src: &Connection,
-    dst: &mut Connection,
-    stage: Stage,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<(), Error> {
+fn copy_pages(src: &Connection, dst: &mut Connection, stage: Stage, progress: &mut Report<'_>) -> Result<(), Error> {
     let backup = Backup::new(src, dst).map_err(db_err)?;
     let mut waited = 0;
     loop {
@@ -273,7 +282,7 @@ fn copy_pages(
         let p = backup.progress();
         let total = u64::try_from(p.pagecount).unwrap_or(0);
         let remaining = u64::try_from(p.remaining).unwrap_or(0);
-        progress(Progress { stage, done: total.saturating_sub(remaining), total });
+        go_on(progress, Progress { stage, done: total.saturating_sub(remaining), total })?;
         match step {
             StepResult::Done => break,
             StepResult::More => waited = 0,
@@ -379,7 +388,7 @@ pub fn take(
     source: &Path,
     dir: &Path,
     now: DateTime<FixedOffset>,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut Report<'_>,
 ) -> Result<BackupRecord, Error> {
     std::fs::create_dir_all(dir).map_err(io_at(dir))?;
     let name = free_name(dir, now);
@@ -408,11 +417,7 @@ pub fn take(
     })
 }
 
-fn write_verified(
-    source: &Path,
-    part: &Path,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<(Inspection, u64, String), Error> {
+fn write_verified(source: &Path, part: &Path, progress: &mut Report<'_>) -> Result<(Inspection, u64, String), Error> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let src = Connection::open_with_flags(source, flags).map_err(db_err)?;
     src.busy_timeout(Duration::from_secs(5)).map_err(db_err)?;
@@ -421,7 +426,7 @@ fn write_verified(
     drop(src);
     finish_copy(dst, part)?;
 
-    progress(Progress::at(Stage::Verify));
+    go_on(progress, Progress::at(Stage::Verify))?;
     let conn = connection::open_untrusted(part).map_err(db_err)?;
     // Our own copy failing a check means the live file is damaged.
     let inspection = inspect(&conn).map_err(|e| match e {
@@ -430,7 +435,7 @@ fn write_verified(
     })?;
     drop(conn);
 
-    progress(Progress::at(Stage::Hash));
+    go_on(progress, Progress::at(Stage::Hash))?;
     let size = std::fs::metadata(part).map_err(io_at(part))?.len();
     let sha256 = sha256_file(part)?;
     Ok((inspection, size, sha256))
@@ -487,10 +492,10 @@ pub fn prune(dir: &Path, generations: usize) -> Result<Vec<String>, Error> {
 
 /// Copies the newest backup into `destination` (a folder the person chose),
 /// checking it against its recorded hash before and after.
-pub fn copy_latest(dir: &Path, destination: &Path, progress: &mut dyn FnMut(Progress)) -> Result<CopyRecord, Error> {
+pub fn copy_latest(dir: &Path, destination: &Path, progress: &mut Report<'_>) -> Result<CopyRecord, Error> {
     let latest = list(dir)?.into_iter().next().ok_or(Error::NoBackup)?;
     let source = dir.join(&latest.name);
-    progress(Progress::at(Stage::Verify));
+    go_on(progress, Progress::at(Stage::Verify))?;
     let sha256 = sha256_file(&source)?;
     if read_sidecar(&source).is_some_and(|recorded| recorded != sha256) {
         return Err(Error::Io(format!("{} no longer matches its recorded SHA-256", source.display())));
@@ -509,11 +514,11 @@ pub fn copy_latest(dir: &Path, destination: &Path, progress: &mut dyn FnMut(Prog
             }
             to.write_all(&buf[..n]).map_err(io_at(&part))?;
             done += n as u64;
-            progress(Progress { stage: Stage::Transfer, done, total: latest.size });
+            go_on(progress, Progress { stage: Stage::Transfer, done, total: latest.size })?;
         }
         to.sync_all().map_err(io_at(&part))?;
         drop(to);
-        progress(Progress::at(Stage::Hash));
+        go_on(progress, Progress::at(Stage::Hash))?;
         if sha256_file(&part)? != sha256 {
             return Err(Error::Io(format!("{} differs from the backup after copying", part.display())));
         }
@@ -531,7 +536,7 @@ pub fn copy_latest(dir: &Path, destination: &Path, progress: &mut dyn FnMut(Prog
 
 /// Copies the file chosen for restore into `staging` and runs every check
 /// on the copy. On refusal nothing is left behind and nothing changed.
-pub fn stage_restore(candidate: &Path, staging: &Path, progress: &mut dyn FnMut(Progress)) -> Result<Staged, Error> {
+pub fn stage_restore(candidate: &Path, staging: &Path, progress: &mut Report<'_>) -> Result<Staged, Error> {
     let _ = std::fs::remove_file(staging);
     let staged = (|| {
         let unreadable = |e: rusqlite::Error| {
@@ -548,7 +553,7 @@ pub fn stage_restore(candidate: &Path, staging: &Path, progress: &mut dyn FnMut(
         drop(src);
         finish_copy(dst, staging)?;
 
-        progress(Progress::at(Stage::Check));
+        go_on(progress, Progress::at(Stage::Check))?;
         let conn = connection::open_untrusted(staging).map_err(unreadable)?;
         let inspection = inspect(&conn)?;
         if let Some(first_bad) = inspection.chain.first_bad {
@@ -653,7 +658,7 @@ impl Registry {
         by: Initiator<'_>,
         dir: &Path,
         now: DateTime<FixedOffset>,
-        progress: &mut dyn FnMut(Progress),
+        progress: &mut Report<'_>,
     ) -> Result<BackupRecord, Error> {
         if let Initiator::Person(actor) = by {
             self.authorize_backups(actor, "back_up", now)?;
@@ -671,10 +676,11 @@ impl Registry {
         rec: &mut BackupRecord,
         dir: &Path,
         now: DateTime<FixedOffset>,
-        progress: &mut dyn FnMut(Progress),
+        progress: &mut Report<'_>,
     ) -> Result<(), Error> {
         if rec.chain_ok {
-            progress(Progress::at(Stage::Prune));
+            // The backup is made: reported, not cancellable.
+            let _ = progress(Progress::at(Stage::Prune));
             rec.pruned = prune(dir, GENERATIONS)?;
         } else {
             log::error!("backup {} holds a broken audit chain; older backups are kept", rec.name);
@@ -698,7 +704,7 @@ impl Registry {
         staged: Staged,
         actor: &Actor,
         now: DateTime<FixedOffset>,
-        progress: &mut dyn FnMut(Progress),
+        progress: &mut Report<'_>,
     ) -> RestoreOutcome {
         let at = timestamp(now);
         let refuse = |registry: Registry, staged: Staged, e: Error| {
@@ -721,6 +727,11 @@ impl Registry {
             return refuse(self, staged, e);
         }
 
+        // From here on the swap finishes or is undone; a cancel is too late.
+        let progress = &mut |p| {
+            let _ = progress(p);
+            true
+        };
         progress(Progress::at(Stage::Swap));
         let live = match self.close_for_swap() {
             Ok(live) => live,
@@ -808,7 +819,7 @@ pub fn recover(
     login: &str,
     password: &str,
     now: DateTime<FixedOffset>,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut Report<'_>,
 ) -> (Result<Registry, Unusable>, Result<RestoreRecord, Error>) {
     let refuse = |current, staged: Staged, e: Error| {
         staged.discard();
@@ -823,6 +834,11 @@ pub fn recover(
             log::warn!("recovery refused for login {login:?}: {e}");
             return refuse(current, staged, e);
         }
+    };
+    // From here on the swap finishes or is undone; a cancel is too late.
+    let progress = &mut |p| {
+        let _ = progress(p);
+        true
     };
     progress(Progress::at(Stage::Swap));
     // What stood in the registry's place, to put back if this fails.
@@ -940,14 +956,14 @@ fn swap_in(
     actor: &Actor,
     at: &str,
     mut note: serde_json::Value,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut Report<'_>,
 ) -> Result<(Registry, RestoreRecord), Error> {
     let src = connection::open_untrusted(&staged.path).map_err(db_err)?;
     let mut dst = Connection::open(live).map_err(db_err)?;
     copy_pages(&src, &mut dst, Stage::Swap, progress)?;
     drop(src);
     finish_copy(dst, live)?;
-    progress(Progress::at(Stage::Reopen));
+    let _ = progress(Progress::at(Stage::Reopen));
     let mut registry = Registry::open(live)?;
     let record = RestoreRecord {
         source: staged.source.clone(),

@@ -36,7 +36,8 @@ pub use audit::ChainStatus;
 pub use catalog::{CatalogService, CatalogVersion, CatalogVersionDetail};
 pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
 pub use backup::{
-    BackupFile, BackupRecord, CopyRecord, Initiator, Progress, RestoreOutcome, RestoreRecord, Stage, Staged, Unusable,
+    BackupFile, BackupRecord, CopyRecord, Initiator, Progress, Report, RestoreOutcome, RestoreRecord, Stage, Staged,
+    Unusable,
 };
 pub use accounts::UserSummary;
 pub use office::{KeyOrigin, Office};

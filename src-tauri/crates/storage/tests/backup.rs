@@ -18,8 +18,8 @@ fn sha256(path: &std::path::Path) -> String {
     Sha256::digest(std::fs::read(path).unwrap()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn no_progress() -> impl FnMut(kense_storage::Progress) {
-    |_| {}
+fn no_progress() -> impl FnMut(kense_storage::Progress) -> bool {
+    |_| true
 }
 
 #[test]
@@ -32,7 +32,12 @@ fn a_backup_is_checked_hashed_audited_and_listed() {
     let head_before = r.audit_head().unwrap();
 
     let mut stages = Vec::new();
-    let rec = r.back_up(Initiator::Person(&admin), &backups, later(1), &mut |p| stages.push(p.stage)).unwrap();
+    let rec = r
+        .back_up(Initiator::Person(&admin), &backups, later(1), &mut |p| {
+            stages.push(p.stage);
+            true
+        })
+        .unwrap();
     assert_eq!(rec.name, "registry-20261124-101630.sqlite");
     assert!(rec.chain_ok);
     assert_eq!(rec.audit_head, head_before, "the head recorded is the one the copy holds");
@@ -424,4 +429,42 @@ fn the_verification_key_is_installed_once_and_travels_with_every_backup() {
         let e = conn.execute(edit, []).unwrap_err();
         assert!(e.to_string().contains("never changes"), "{edit}: {e}");
     }
+}
+
+#[test]
+fn a_cancelled_backup_copy_or_check_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("registry.sqlite");
+    let backups = dir.path().join("backups");
+    let (mut r, admin) = fresh(&live);
+    register(&mut r, &admin, 0).unwrap();
+    let files = |d: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(d)
+            .map(|e| e.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default()
+    };
+    // Cancelled at each report in turn: the first, then the later ones.
+    for stop_at in 1..=3 {
+        let mut reports = 0;
+        let mut cancel = |_: kense_storage::Progress| {
+            reports += 1;
+            reports < stop_at
+        };
+        let e = r.back_up(Initiator::Person(&admin), &backups, later(1), &mut cancel).unwrap_err();
+        assert_eq!(e, Error::Cancelled, "stopped at report {stop_at}");
+        assert!(files(&backups).is_empty(), "left behind: {:?}", files(&backups));
+    }
+    assert_ne!(last_event(&live).0, "backup", "a cancelled backup is not recorded as made");
+
+    let rec = r.back_up(Initiator::Person(&admin), &backups, later(2), &mut no_progress()).unwrap();
+    let usb = dir.path().join("usb");
+    std::fs::create_dir_all(&usb).unwrap();
+    let e = backup::copy_latest(&backups, &usb, &mut |p| p.stage != kense_storage::Stage::Transfer).unwrap_err();
+    assert_eq!(e, Error::Cancelled);
+    assert!(files(&usb).is_empty(), "left on the stick: {:?}", files(&usb));
+
+    let staging = dir.path().join("restore.part");
+    let e = backup::stage_restore(&rec.path, &staging, &mut |p| p.stage != kense_storage::Stage::Check).unwrap_err();
+    assert_eq!(e, Error::Cancelled);
+    assert!(!staging.exists());
 }
