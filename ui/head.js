@@ -303,6 +303,7 @@ function renderPreview(a) {
       r
         ? [
             ["outcome", t(r.outcome === "positive" ? "outcome_positive" : "outcome_refusal")],
+            ["result_form", r.outcome === "positive" && a.result_forms.length > 1 ? a.result_forms[r.form]?.[currentLang()] : null],
             ["refusal_reason", r.reason_code ? (reason ? reason.name[currentLang()] : r.reason_code) : null],
             ["explanation", r.explanation || null],
             ["executor", `${r.prepared_by} · ${moment(r.prepared_at)}`],

@@ -27,10 +27,9 @@ export async function open() {
 
 /// Clears the form and the lists when the person at the desk changes.
 export function reset() {
-  $("register-form").reset();
+  clearForm();
   $("recent").replaceChildren();
   $("ready").replaceChildren();
-  lookedUp = "";
 }
 
 export function onLanguage() {
@@ -212,20 +211,26 @@ $("service").addEventListener("change", () => {
 });
 $("channel").addEventListener("change", renderChecklist);
 
-$("register-form").addEventListener("reset", () => {
-  setTimeout(() => {
-    renderChecklist();
-    $("result").hidden = true;
-    $("result-code-line").hidden = true;
-    $("result-notification").hidden = true;
-    $("register-error").hidden = true;
-    $("duplicate-field").hidden = true;
-    $("person-known").hidden = true;
-    lookedUp = "";
-    for (const id of IIN_FIELDS) showIinState(id);
-    $("applicant_iin").focus();
-  });
-});
+// Clearing is done in one go, the form's reset and everything shown about
+// the last applicant, so that a clerk typing the next one at once (or a
+// late answer about the last one) never meets a half-cleared form. (A
+// "reset" listener runs before the form's fields are reset, and deferring
+// its work raced with the next keystrokes.)
+function clearForm() {
+  $("register-form").reset();
+  renderChecklist();
+  $("result").hidden = true;
+  $("result-code-line").hidden = true;
+  $("result-notification").hidden = true;
+  $("register-error").hidden = true;
+  $("duplicate-field").hidden = true;
+  $("person-known").hidden = true;
+  lookedUp = "";
+  for (const id of IIN_FIELDS) showIinState(id);
+  $("applicant_iin").focus();
+}
+
+$("register-clear").addEventListener("click", clearForm);
 
 // Enter registers from anywhere in the form, as it does from a text field:
 // after the last tick (Space) the clerk need not Tab to the button.

@@ -102,7 +102,8 @@ export async function openDetail(id) {
 }
 
 function renderDetail(a) {
-  if ($("detail").dataset.id !== String(a.id)) draft.clear($("act-prepare-pages"));
+  const same = $("detail").dataset.id === String(a.id);
+  if (!same) draft.clear($("act-prepare-pages"));
   $("detail").dataset.id = String(a.id);
   $("detail").hidden = false;
   $("detail-error").hidden = true;
@@ -116,7 +117,7 @@ function renderDetail(a) {
     ["representative", a.representative ? `${a.representative.name}, ${t("iin")} ${a.representative.iin}, ${t("poa_number")} ${a.representative.poa_number} (${a.representative.poa_date})` : null],
     ["executor", a.executor],
     ["corrections", a.corrections ? String(a.corrections) : null],
-    ["result", a.result ? resultText(a.result) : null],
+    ["result", a.result ? resultText(a.result, a) : null],
   ];
   $("detail-facts").replaceChildren(
     ...facts
@@ -138,6 +139,11 @@ function renderDetail(a) {
   );
   const roles = new Set(user ? user.roles : []);
   for (const [id, role, statuses] of ACTIONS) $(id).hidden = !(roles.has(role) && statuses.includes(a.status));
+  // Services that issue one of several documents: the executor says which.
+  const chosenForm = same ? $("act-prepare-form").value : "";
+  $("act-prepare-form").replaceChildren(...a.result_forms.map((f, i) => option(String(i), f[currentLang()])));
+  if (chosenForm && Number(chosenForm) < a.result_forms.length) $("act-prepare-form").value = chosenForm;
+  $("act-prepare-form-line").hidden = a.result_forms.length < 2;
   // The signed result goes out on paper with the clerk who hands it over.
   $("detail-print-line").hidden = !(roles.has("clerk") && (a.status === "signed" || a.status === "issued"));
   $("detail-print-status").textContent = "";
@@ -204,8 +210,9 @@ $("correct-form").addEventListener("submit", async (ev) => {
   }
 });
 
-function resultText(r) {
-  const what = r.outcome === "positive" ? t("outcome_positive") : t("outcome_refusal");
+function resultText(r, a) {
+  const form = a.result_forms.length > 1 && r.outcome === "positive" ? a.result_forms[r.form] : null;
+  const what = r.outcome === "positive" ? t("outcome_positive") + (form ? `: ${form[currentLang()]}` : "") : t("outcome_refusal");
   const signed = r.signed_by ? ` · ${t("signed_by")} ${r.signed_by}` : "";
   return `${what} (v${r.version}, ${r.prepared_by})${signed}`;
 }
@@ -230,7 +237,9 @@ function commandOf(form) {
       const refusal = $("act-prepare-refusal").checked;
       return {
         step: "prepare_result",
-        outcome: refusal ? { kind: "refusal", reason_code: v("reason_code"), explanation: v("comment") } : { kind: "positive" },
+        outcome: refusal
+          ? { kind: "refusal", reason_code: v("reason_code"), explanation: v("comment") }
+          : { kind: "positive", form: Number(v("form") || 0) },
       };
     }
     case "return_to_executor":

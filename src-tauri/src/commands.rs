@@ -20,8 +20,8 @@ use kense_domain::{Error, Lang};
 use kense_storage::backup::CopyRecord;
 use kense_storage::{
     ApplicationQuery, ApplicationRecord, ApplicationSummary, BackupFile, BackupRecord, CatalogVersion,
-    CatalogVersionDetail, ChainStatus, Dashboard, Initiator, KnownPerson, Office, Progress, Registered, RestoreRecord,
-    StepTaken, UserSummary,
+    CatalogVersionDetail, ChainStatus, Dashboard, Initiator, KnownPerson, Office, Progress, Registered, Registry,
+    RestoreRecord, StepTaken, UserSummary,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -241,6 +241,15 @@ struct StepRequest {
     command: Command,
 }
 
+/// A step's data checked against the application's service as its catalog
+/// version describes it: its refusal grounds and its result forms.
+fn validated(state: &AppState, reg: &Registry, id: i64, command: Command) -> Result<Command, Error> {
+    let service = reg.service_spec(id)?;
+    let reasons = state.rules()?.reasons.for_service(&service.code);
+    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+    command.validate(&codes, service.workflow_results().len())
+}
+
 #[tauri::command(async)]
 pub fn take_step(state: State<'_, AppState>, payload: Value) -> Reply<StepTaken> {
     let r = (|| {
@@ -249,9 +258,7 @@ pub fn take_step(state: State<'_, AppState>, payload: Value) -> Reply<StepTaken>
         let now = clock::now();
         state.with_registry(|reg| {
             let (service, channel) = reg.service_of(req.id)?;
-            let reasons = state.rules()?.reasons.for_service(&service);
-            let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
-            let command = req.command.validate(&codes)?;
+            let command = validated(&state, reg, req.id, req.command)?;
             // Deadlines for where the step would lead; whether it may be
             // taken at all is the registry's decision, with the real reason.
             let due = match next(req.expected_status, command.step()) {
@@ -596,10 +603,7 @@ pub fn preview_result(state: State<'_, AppState>, payload: Value) -> Reply<resul
         let req: PreviewRequest = decode(payload)?;
         let outcome = match req.outcome {
             Some(outcome) => {
-                let (service, _) = state.with_registry(|reg| reg.service_of(req.id))?;
-                let reasons = state.rules()?.reasons.for_service(&service);
-                let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
-                match (Command::PrepareResult { outcome }).validate(&codes)? {
+                match state.with_registry(|reg| validated(&state, reg, req.id, Command::PrepareResult { outcome }))? {
                     Command::PrepareResult { outcome } => Some(outcome),
                     _ => return Err(Error::MalformedRequest("outcome".into())),
                 }

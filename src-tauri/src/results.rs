@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDateTime};
 use kense_documents::{ReasonedRefusal, ResultField, ServiceResult, Signer, StampImage, Verification};
 use kense_domain::access::{Action, Actor};
 use kense_domain::audit::short;
-use kense_domain::catalog::{Catalog, ResultKind};
+use kense_domain::catalog::{ResultKind, Service};
 use kense_domain::queue::QUEUE_SERVICE;
 use kense_domain::workflow::{Outcome, Step};
 use kense_domain::{Bilingual, Error};
@@ -37,15 +37,21 @@ pub fn office_stamp(reg: &Registry) -> Result<Option<StampImage>, Error> {
 /// the signed result itself.
 pub fn result_content(rec: &ApplicationRecord) -> String {
     let result = rec.result.as_ref();
-    serde_json::json!({
+    let mut content = serde_json::json!({
         "kind": RESULT,
         "number": rec.number,
         "service": rec.service_code,
         "applicant": [rec.applicant_iin, rec.applicant_name],
         "child": [rec.child_iin, rec.child_name, rec.child_birth_date],
         "result": result.map(|r| (r.version, &r.outcome, &r.reason_code, &r.explanation, &r.signed_by, &r.signed_at)),
-    })
-    .to_string()
+    });
+    // A result form other than the first is vouched for too. The first
+    // adds nothing, so that codes printed before forms were recorded (all
+    // of them the first) still verify.
+    if let (Some(r), Some(fields)) = (result.filter(|r| r.form > 0), content.as_object_mut()) {
+        fields.insert("form".into(), r.form.into());
+    }
+    content.to_string()
 }
 
 fn title(kind: ResultKind) -> Bilingual {
@@ -90,14 +96,12 @@ fn paper(
     rec: &ApplicationRecord,
     result: &ResultRecord,
     office: &Office,
-    catalog: &Catalog,
+    service: &Service,
     issue: Issue,
 ) -> Result<Paper, Error> {
-    let service = catalog.service(&rec.service_code).ok_or_else(|| Error::UnknownService(rec.service_code.clone()))?;
     if result.outcome == "positive" {
-        // Several result forms exist for a few services; the catalog's
-        // first positive one is printed (the result does not yet say which).
-        let spec = service.results.iter().find(|r| r.kind != ResultKind::ReasonedRefusal).ok_or(Error::InvalidState)?;
+        // The form the executor chose, as the application's catalog version has it.
+        let spec = *service.workflow_results().get(result.form).ok_or(Error::UnknownResultForm)?;
         let mut fields = Vec::new();
         if let Some(born) = rec.child_birth_date {
             fields.push(field("Баланың туған күні", "Дата рождения ребёнка", born.format("%d.%m.%Y").to_string()));
@@ -165,13 +169,13 @@ fn paper(
 /// Prints the signed result of an application and records the print.
 pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
-    let (rec, office, head, stamp, catalog) = state.with_registry(|reg| {
+    let (rec, office, head, stamp, service) = state.with_registry(|reg| {
         Ok((
             reg.application(actor, application_id, now)?,
             reg.office()?,
             reg.audit_head()?,
             office_stamp(reg)?,
-            reg.catalog()?.1,
+            reg.service_spec(application_id)?,
         ))
     })?;
     let result = rec.result.clone().ok_or(Error::InvalidState)?;
@@ -196,7 +200,7 @@ pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
         chain_head: Some(short(&head).to_owned()),
     };
     let typesetter = state.typesetter()?;
-    let bytes = match paper(state, &rec, &result, &office, &catalog, issue)? {
+    let bytes = match paper(state, &rec, &result, &office, &service, issue)? {
         Paper::Positive(r) => typesetter.service_result(&r),
         Paper::Refusal(r) => typesetter.reasoned_refusal(&r),
     }
@@ -238,22 +242,23 @@ pub fn preview(
     proposed: Option<Outcome>,
 ) -> Result<ResultPreview, Error> {
     let now = clock::now();
-    let (rec, office, catalog) = state.with_registry(|reg| {
+    let (rec, office, service) = state.with_registry(|reg| {
         let rec = reg.application(actor, application_id, now)?;
         if proposed.is_some() {
             reg.may_take_step(actor, application_id, Step::PrepareResult)?;
         }
-        Ok((rec, reg.office()?, reg.catalog()?.1))
+        Ok((rec, reg.office()?, reg.service_spec(application_id)?))
     })?;
     let result = match proposed {
         Some(outcome) => {
-            let (kind, reason_code, explanation) = match outcome {
-                Outcome::Positive => ("positive", None, String::new()),
-                Outcome::Refusal { reason_code, explanation } => ("refusal", Some(reason_code), explanation),
+            let (kind, form, reason_code, explanation) = match outcome {
+                Outcome::Positive { form } => ("positive", form, None, String::new()),
+                Outcome::Refusal { reason_code, explanation } => ("refusal", 0, Some(reason_code), explanation),
             };
             ResultRecord {
                 version: 0,
                 outcome: kind.to_owned(),
+                form,
                 reason_code,
                 explanation,
                 prepared_by: actor.full_name.clone(),
@@ -279,7 +284,7 @@ pub fn preview(
         chain_head: None,
     };
     let typesetter = state.typesetter()?;
-    let pages = match paper(state, &rec, &result, &office, &catalog, issue)? {
+    let pages = match paper(state, &rec, &result, &office, &service, issue)? {
         Paper::Positive(r) => typesetter.service_result_draft(&r),
         Paper::Refusal(r) => typesetter.reasoned_refusal_draft(&r),
     }
@@ -289,4 +294,78 @@ pub fn preview(
         .map(|svg| format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg)))
         .collect();
     Ok(ResultPreview { pages, queue_notification: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kense_domain::access::Role;
+    use kense_domain::application::{ApplicationDraft, NewApplication};
+    use kense_domain::catalog::Channel;
+    use kense_domain::user::NewUser;
+    use kense_domain::workflow::{Command, Status};
+    use kense_storage::Due;
+
+    const PW: &str = "құпия сөз 2026";
+
+    /// The signed certificate states the form the executor chose, and its
+    /// draft showed the same before signing.
+    #[test]
+    fn the_chosen_result_form_is_what_prints() {
+        let dir = std::env::temp_dir().join(format!("kense-results-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let state = AppState::start(Ok(dir.clone()), false);
+        let now = clock::now();
+        let (clerk, head, executor, id) = state
+            .with_registry(|r| {
+                let admin = NewUser::validate("admin", "Әкімші Бақыт", vec![Role::Administrator, Role::Clerk])?;
+                let clerk = r.create_first_administrator(&admin, PW, PW, now)?;
+                let mut add = |login: &str, name: &str, role: Role| {
+                    r.create_user(&clerk, &NewUser::validate(login, name, vec![role])?, PW, PW, now)?;
+                    r.log_in(login, PW, now)
+                };
+                let head = add("head", "Басшы Ержан", Role::Head)?;
+                let executor = add("exec", "Орындаушы Гүлнар", Role::Executor)?;
+                let draft = ApplicationDraft {
+                    service_code: "minors_property_certificate".into(),
+                    channel: Some(Channel::StateCorporation),
+                    applicant_iin: "900101300007".into(),
+                    applicant_name: "Мүлік Иесі".into(),
+                    applicant_phone: "+7 701 000 11 22".into(),
+                    child_iin: "150315500015".into(),
+                    child_name: "Бала Әлихан".into(),
+                    child_birth_date: "2015-03-15".into(),
+                    documents: vec!["standard_package".into()],
+                    consent: true,
+                    ..Default::default()
+                };
+                let app = NewApplication::validate(&draft, &r.catalog()?.1, now.date_naive())?;
+                let id = r.register_application(&clerk, &app, Due::default(), now)?.id;
+                r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now)?;
+                let assign = Command::AssignExecutor { executor_id: executor.user_id };
+                r.take_step(&head, id, Status::WithHead, &assign, Due::default(), now)?;
+                Ok((clerk, head, executor, id))
+            })
+            .unwrap();
+        let third = Outcome::Positive { form: 2 };
+        let draft = preview(&state, &executor, id, Some(third.clone())).unwrap();
+        assert_eq!(draft.pages.len(), 1);
+        state
+            .with_registry(|r| {
+                let prepare = Command::PrepareResult { outcome: third };
+                r.take_step(&executor, id, Status::WithExecutor, &prepare, Due::default(), now)?;
+                r.take_step(&head, id, Status::ResultPrepared, &Command::Sign, Due::default(), now)
+            })
+            .unwrap();
+        let printed = print(&state, &clerk, id).unwrap();
+        let text = std::process::Command::new("pdftotext")
+            .args(["-layout", &printed.path, "-"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap();
+        assert!(text.contains("Меншік құқығы бар"), "the third certificate's title is not printed: {text}");
+        assert!(!text.contains("мұрагерлік құқығы бойынша"), "the first certificate's title is printed");
+        drop(state);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

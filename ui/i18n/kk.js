@@ -399,4 +399,5 @@ export default {
   result_kind_queue_notification: "кезек туралы хабарлама",
   result_kind_notification: "хабарлама",
   result_kind_reasoned_refusal: "дәлелді бас тарту",
+  result_form: "Нәтиже нысаны",
 };

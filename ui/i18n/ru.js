@@ -399,4 +399,5 @@ export default {
   result_kind_queue_notification: "уведомление об очереди",
   result_kind_notification: "уведомление",
   result_kind_reasoned_refusal: "мотивированный отказ",
+  result_form: "Форма результата",
 };

@@ -475,6 +475,8 @@ async fn a_full_office_day_at_the_three_desks() {
         let out = office_day(&c).await;
         if out.is_err() {
             let _ = screenshot(&c, "e2e-failure-office-day.png").await;
+            let dump = c.execute("return [...document.querySelectorAll('.field-error, .notice, #register-result, [aria-invalid=true]')].map(e => e.id + '|' + e.hidden + '|' + e.textContent).join(' ## ') + ' @@ ' + document.activeElement.id", vec![]).await;
+            eprintln!("DEBUG {dump:?}");
         }
         let _ = c.close().await;
         out

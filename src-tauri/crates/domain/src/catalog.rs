@@ -330,6 +330,19 @@ impl Service {
     pub fn paths_for(&self, channel: Channel) -> impl Iterator<Item = &Path> {
         self.paths.iter().filter(move |p| p.channel == channel)
     }
+
+    /// The positive results an executor may prepare, in catalog order: a
+    /// prepared result names one by its index here. Every form but the
+    /// reasoned refusal, except for the preschool queue, whose referral
+    /// comes from a distribution and never from the workflow.
+    pub fn workflow_results(&self) -> Vec<&ResultSpec> {
+        let positive = self.results.iter().filter(|r| r.kind != ResultKind::ReasonedRefusal);
+        if self.code == crate::queue::QUEUE_SERVICE {
+            positive.take(1).collect()
+        } else {
+            positive.collect()
+        }
+    }
 }
 
 impl Catalog {

@@ -280,6 +280,8 @@ pub enum Error {
     UnknownService(String),
     UnknownDocument(String),
     UnknownReason(String),
+    /// The prepared result names a form the service does not have.
+    UnknownResultForm,
     ChannelNotOffered,
     PasswordTooShort { min: usize },
     PasswordsDiffer,
@@ -361,6 +363,7 @@ impl Error {
             Error::UnknownService(_) => "unknown_service",
             Error::UnknownDocument(_) => "unknown_document",
             Error::UnknownReason(_) => "unknown_reason",
+            Error::UnknownResultForm => "unknown_result_form",
             Error::ChannelNotOffered => "channel_not_offered",
             Error::PasswordTooShort { .. } => "password_too_short",
             Error::PasswordsDiffer => "passwords_differ",
@@ -631,6 +634,10 @@ impl Error {
                 "Резервтік көшірме жасалып немесе тізілім қалпына келтіріліп жатыр. Аяқталғанын күтіп, қайталаңыз.",
                 "Идёт резервное копирование или восстановление реестра. Дождитесь окончания и повторите.",
             ),
+            Error::UnknownResultForm => pick(
+                "Бұл қызметте мұндай нәтиже нысаны жоқ. Тізімнен таңдаңыз.",
+                "У этой услуги нет такой формы результата. Выберите из списка.",
+            ),
             Error::Cancelled => pick(
                 "Әрекет тоқтатылды; ештеңе өзгерген жоқ.",
                 "Действие отменено; ничего не изменено.",
@@ -759,6 +766,7 @@ mod tests {
             Error::BackupRunning,
             Error::RegistryMissing,
             Error::Cancelled,
+            Error::UnknownResultForm,
             Error::BackupRejected(BackupFault::Unreadable),
             Error::BackupRejected(BackupFault::Integrity),
             Error::BackupRejected(BackupFault::ForeignKeys),

@@ -132,8 +132,14 @@ pub fn next(status: Status, step: Step) -> Option<Status> {
             Some(S::Withdrawn)
         }
         (
-            S::Accepted | S::RefusedAtIntake | S::WithHead | S::WithExecutor | S::ResultPrepared | S::Signed
-            | S::Issued | S::Withdrawn,
+            S::Accepted
+            | S::RefusedAtIntake
+            | S::WithHead
+            | S::WithExecutor
+            | S::ResultPrepared
+            | S::Signed
+            | S::Issued
+            | S::Withdrawn,
             _,
         ) => None,
     }
@@ -143,7 +149,13 @@ pub fn next(status: Status, step: Step) -> Option<Status> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Outcome {
-    Positive,
+    /// `form` is the index of the result among the service's
+    /// [`crate::catalog::Service::workflow_results`]: several services issue
+    /// one of several certificates, contracts or notifications.
+    Positive {
+        #[serde(default)]
+        form: usize,
+    },
     /// A reasoned refusal: a reason from the service's controlled list plus
     /// an optional explanation in the executor's words.
     Refusal { reason_code: String, explanation: String },
@@ -205,8 +217,9 @@ impl Command {
     }
 
     /// Checks the data a step carries; `reasons` are the service's
-    /// controlled refusal reasons. Free text is normalised.
-    pub fn validate(self, reasons: &[&str]) -> Result<Command, crate::Error> {
+    /// controlled refusal reasons and `forms` how many positive results it
+    /// has. Free text is normalised.
+    pub fn validate(self, reasons: &[&str], forms: usize) -> Result<Command, crate::Error> {
         use crate::application::{optional_text, required_text};
         use crate::error::{Error, Field};
         Ok(match self {
@@ -220,7 +233,9 @@ impl Command {
             Command::ReturnToExecutor { comment } => {
                 Command::ReturnToExecutor { comment: required_text(Field::Comment, &comment, MAX_COMMENT)? }
             }
-            Command::Withdraw { reason } => Command::Withdraw { reason: required_text(Field::Comment, &reason, MAX_COMMENT)? },
+            Command::Withdraw { reason } => {
+                Command::Withdraw { reason: required_text(Field::Comment, &reason, MAX_COMMENT)? }
+            }
             Command::Issue { handover, received_by } => {
                 let received_by = match handover {
                     Handover::InPerson => required_text(Field::ReceivedBy, &received_by, 200)?,
@@ -228,10 +243,38 @@ impl Command {
                 };
                 Command::Issue { handover, received_by }
             }
-            other @ (Command::SendToHead
-            | Command::AssignExecutor { .. }
-            | Command::PrepareResult { outcome: Outcome::Positive }
-            | Command::Sign) => other,
+            Command::PrepareResult { outcome: Outcome::Positive { form } } => {
+                if form >= forms {
+                    return Err(Error::UnknownResultForm);
+                }
+                Command::PrepareResult { outcome: Outcome::Positive { form } }
+            }
+            other @ (Command::SendToHead | Command::AssignExecutor { .. } | Command::Sign) => other,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_positive_result_names_one_of_the_services_forms() {
+        let positive = |form| Command::PrepareResult { outcome: Outcome::Positive { form } };
+        assert_eq!(positive(2).validate(&[], 3), Ok(positive(2)));
+        assert_eq!(positive(3).validate(&[], 3), Err(crate::Error::UnknownResultForm));
+        assert_eq!(positive(0).validate(&[], 0), Err(crate::Error::UnknownResultForm), "a service with none");
+        // A payload from before forms were named means the first.
+        let old: Command = serde_json::from_str(r#"{"step":"prepare_result","outcome":{"kind":"positive"}}"#).unwrap();
+        assert_eq!(old, positive(0));
+    }
+
+    #[test]
+    fn the_queue_prepares_its_notification_only() {
+        let catalog = crate::catalog::Catalog::parse(include_str!("../../../../assets/catalog/services.json")).unwrap();
+        let forms = |code: &str| catalog.service(code).unwrap().workflow_results().len();
+        assert_eq!(forms(crate::queue::QUEUE_SERVICE), 1, "its referral comes from a distribution");
+        assert_eq!(forms("minors_property_certificate"), 3);
+        assert_eq!(forms("guardianship_certificate"), 1);
     }
 }

@@ -38,6 +38,8 @@ use serde_json::{json, Map, Number, Value};
 
 const SERVICES_JSON: &str = include_str!("../../../../assets/catalog/services.json");
 const CALENDAR_JSON: &str = include_str!("../../../../assets/calendar/kz.json");
+/// How many positive result forms the commands' service has.
+const FORMS: usize = 3;
 const REASONS_JSON: &str = include_str!("../../../../assets/catalog/refusal_reasons.json");
 const QUEUE_RULES_JSON: &str = include_str!("../../../../assets/queue/rules.json");
 
@@ -1215,7 +1217,7 @@ fn check_application(d: &ApplicationDraft) -> Result<(), TestCaseError> {
 
 fn check_command(c: Command) -> Result<(), TestCaseError> {
     let step = c.step();
-    let v = match c.validate(REASONS) {
+    let v = match c.validate(REASONS, FORMS) {
         Ok(v) => v,
         Err(e) => return check_error(&e),
     };
@@ -1233,10 +1235,10 @@ fn check_command(c: Command) -> Result<(), TestCaseError> {
         Command::Issue { handover: Handover::StateCorporation, received_by } => {
             check_text("received_by", received_by, 200)?
         }
-        Command::SendToHead
-        | Command::AssignExecutor { .. }
-        | Command::PrepareResult { outcome: Outcome::Positive }
-        | Command::Sign => {}
+        Command::PrepareResult { outcome: Outcome::Positive { form } } => {
+            prop_assert!(*form < FORMS, "result form {form} accepted")
+        }
+        Command::SendToHead | Command::AssignExecutor { .. } | Command::Sign => {}
     }
     Ok(())
 }
@@ -1304,7 +1306,7 @@ fn the_valid_payloads_are_valid() {
         let ok = serde_json::from_value::<ApplicationDraft>(v.clone())
             .ok()
             .map(|d| NewApplication::validate(&d, catalog(), today()).map(|_| ()))
-            .or_else(|| serde_json::from_value::<Command>(v.clone()).ok().map(|c| c.validate(REASONS).map(|_| ())))
+            .or_else(|| serde_json::from_value::<Command>(v.clone()).ok().map(|c| c.validate(REASONS, FORMS).map(|_| ())))
             .or_else(|| {
                 serde_json::from_value::<OfficeDraft>(v.clone()).ok().map(|d| OfficeData::validate(&d).map(|_| ()))
             });
@@ -1460,11 +1462,12 @@ proptest! {
         text in text_or_valid("Себебі"),
         reason_code in prop_oneof![3 => select(REASONS).prop_map(str::to_owned), 1 => hostile_text()],
         executor_id in any::<i64>(),
+        form in prop_oneof![3 => 0..FORMS, 1 => any::<usize>()],
     ) {
         let c = match kind {
             0 => Command::SendToHead,
             1 => Command::AssignExecutor { executor_id },
-            2 => Command::PrepareResult { outcome: Outcome::Positive },
+            2 => Command::PrepareResult { outcome: Outcome::Positive { form } },
             3 => Command::PrepareResult { outcome: Outcome::Refusal { reason_code, explanation: text } },
             4 => Command::Sign,
             5 => Command::ReturnToExecutor { comment: text },

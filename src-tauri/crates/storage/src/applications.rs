@@ -156,6 +156,9 @@ pub struct ApplicationRecord {
     pub due_at: Option<String>,
     /// The newest result version (a returned one is kept in the history).
     pub result: Option<ResultRecord>,
+    /// The positive results its service issues, by form index, as its
+    /// catalog version names them.
+    pub result_forms: Vec<Bilingual>,
     pub history: Vec<HistoryEntry>,
     pub representative: Option<RepresentativeRecord>,
     /// How many corrections the person data has had (0 = as registered).
@@ -174,6 +177,8 @@ pub struct RepresentativeRecord {
 pub struct ResultRecord {
     pub version: i64,
     pub outcome: String,
+    /// For a positive result, its index among the service's workflow results.
+    pub form: usize,
     pub reason_code: Option<String>,
     pub explanation: String,
     pub prepared_by: String,
@@ -602,6 +607,7 @@ impl Registry {
             step_due_at,
             due_at,
             result: self.latest_result(id)?,
+            result_forms: self.service_spec(id)?.workflow_results().iter().map(|r| r.name.clone()).collect(),
             history: self.history(id)?,
             representative,
             corrections,
@@ -611,7 +617,8 @@ impl Registry {
     fn latest_result(&self, id: i64) -> Result<Option<ResultRecord>, Error> {
         self.conn
             .query_row(
-                "SELECT r.version, r.outcome, r.reason_code, r.explanation, p.full_name, r.prepared_at, s.full_name, r.signed_at
+                "SELECT r.version, r.outcome, r.reason_code, r.explanation, p.full_name, r.prepared_at, s.full_name, r.signed_at,
+                        r.form
                  FROM results r JOIN users p ON p.id = r.prepared_by LEFT JOIN users s ON s.id = r.signed_by
                  WHERE r.application_id = ?1 ORDER BY r.version DESC LIMIT 1",
                 [id],
@@ -625,6 +632,7 @@ impl Registry {
                         prepared_at: r.get(5)?,
                         signed_by: r.get(6)?,
                         signed_at: r.get(7)?,
+                        form: r.get::<_, i64>(8)?.try_into().unwrap_or(0),
                     })
                 },
             )

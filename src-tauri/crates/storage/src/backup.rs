@@ -776,7 +776,8 @@ impl Registry {
         }
         let live = self.path.clone();
         if let Err((conn, e)) = self.conn.close() {
-            let registry = Registry { conn, queue_rules: self.queue_rules, path: live, read_only: false };
+            let registry =
+                Registry { conn, queue_rules: self.queue_rules, path: live, read_only: false, catalogs: self.catalogs };
             return Err(Box::new((Ok(registry), db_err(e))));
         }
         let [wal, shm, journal] = companions(&live);

@@ -1,6 +1,8 @@
 //! Installed versions of the service catalog.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{Action, Actor};
@@ -60,19 +62,40 @@ impl Registry {
         Ok(catalog.version)
     }
 
-    /// The newest installed catalog and its version.
-    pub fn catalog(&self) -> Result<(u32, Catalog), Error> {
-        let (version, json): (u32, String) = self
+    /// An installed catalog version, as the applications registered under
+    /// it were.
+    pub fn installed_catalog(&self, version: u32) -> Result<Arc<Catalog>, Error> {
+        if let Some(parsed) = self.catalogs.0.try_borrow().ok().and_then(|m| m.get(&version).cloned()) {
+            return Ok(parsed);
+        }
+        let json: String = self
             .conn
-            .query_row("SELECT version, content FROM catalog_versions ORDER BY version DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row("SELECT content FROM catalog_versions WHERE version = ?1", [version], |r| r.get(0))
             .optional()
             .map_err(db_err)?
+            .ok_or_else(|| Error::Catalog(format!("catalog version {version} is not installed")))?;
+        let parsed = Arc::new(Catalog::parse(&json)?);
+        if let Ok(mut m) = self.catalogs.0.try_borrow_mut() {
+            m.insert(version, parsed.clone());
+        }
+        Ok(parsed)
+    }
+
+    /// The newest installed catalog and its version.
+    pub fn catalog(&self) -> Result<(u32, Catalog), Error> {
+        let version: u32 = self
+            .conn
+            .query_row("SELECT max(version) FROM catalog_versions", [], |r| r.get::<_, Option<u32>>(0))
+            .map_err(db_err)?
             .ok_or_else(|| Error::Catalog("no catalog installed".into()))?;
-        Ok((version, Catalog::parse(&json)?))
+        Ok((version, Catalog::clone(&*self.installed_catalog(version)?)))
     }
 }
+
+/// Catalog versions parsed so far, by version. Only ever added to: an
+/// installed version's content never changes (`install_catalog` refuses).
+#[derive(Default)]
+pub(crate) struct Parsed(RefCell<HashMap<u32, Arc<Catalog>>>);
 
 /// An installed catalog version, as the administrator's list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

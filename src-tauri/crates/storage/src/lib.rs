@@ -27,23 +27,22 @@ use kense_domain::queue::QueueRules;
 use kense_domain::Error;
 use rusqlite::Connection;
 
+pub use accounts::UserSummary;
 pub use applications::{
-    ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, JournalLine, KnownPerson, Printed, Registered, RepresentativeRecord,
-    ResultRecord,
-    Urgency,
+    ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, JournalLine, KnownPerson, Printed, Registered,
+    RepresentativeRecord, ResultRecord, Urgency,
 };
 pub use audit::ChainStatus;
-pub use catalog::{CatalogService, CatalogVersion, CatalogVersionDetail};
-pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
 pub use backup::{
     BackupFile, BackupRecord, CopyRecord, Initiator, Progress, Report, RestoreOutcome, RestoreRecord, Stage, Staged,
     Unusable,
 };
-pub use accounts::UserSummary;
+pub use catalog::{CatalogService, CatalogVersion, CatalogVersionDetail};
+pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
 pub use office::{KeyOrigin, Office};
 pub use queue::{
-    GroupRecord, KindergartenRecord, PositionChangeRecord, Proposal, QueueRow, QueueStatistics, ReferralRecord, SweepReport,
-    YearCount,
+    GroupRecord, KindergartenRecord, PositionChangeRecord, Proposal, QueueRow, QueueStatistics, ReferralRecord,
+    SweepReport, YearCount,
 };
 pub use workflow::StepTaken;
 
@@ -56,6 +55,8 @@ pub struct Registry {
     /// replaces it, so the registry remembers where it is.
     path: PathBuf,
     read_only: bool,
+    /// Installed catalog versions never change: each is parsed once.
+    catalogs: catalog::Parsed,
 }
 
 impl Registry {
@@ -64,7 +65,13 @@ impl Registry {
     pub fn open(path: &Path) -> Result<Registry, Error> {
         let mut conn = connection::open(path)?;
         migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
-        Ok(Registry { conn, queue_rules: QueueRules::shipped()?, path: path.to_path_buf(), read_only: false })
+        Ok(Registry {
+            conn,
+            queue_rules: QueueRules::shipped()?,
+            path: path.to_path_buf(),
+            read_only: false,
+            catalogs: Default::default(),
+        })
     }
 
     /// Opens an existing registry for reading only: for a file on read-only
@@ -81,7 +88,13 @@ impl Registry {
         if found < supported {
             return Err(Error::ReadOnly);
         }
-        Ok(Registry { conn, queue_rules: QueueRules::shipped()?, path: path.to_path_buf(), read_only: true })
+        Ok(Registry {
+            conn,
+            queue_rules: QueueRules::shipped()?,
+            path: path.to_path_buf(),
+            read_only: true,
+            catalogs: Default::default(),
+        })
     }
 
     pub fn path(&self) -> &Path {

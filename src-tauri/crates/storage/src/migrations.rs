@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "verification_secret",
         sql: include_str!("../migrations/0008_verification_secret.sql"),
     },
+    Migration { version: 9, name: "result_form", sql: include_str!("../migrations/0009_result_form.sql") },
 ];
 
 /// The newest schema this binary knows.

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{authorize, Action, Actor, Role};
-use kense_domain::catalog::Channel;
+use kense_domain::catalog::{Channel, Service};
 use kense_domain::workflow::{next, Command, Facts, Outcome, Status, Step};
 use kense_domain::Error;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
@@ -40,6 +40,21 @@ impl Registry {
     /// step itself is, when taken.
     pub fn may_take_step(&self, actor: &Actor, application_id: i64, step: Step) -> Result<(), Error> {
         authorize(actor, Action::Workflow(step), Some(&facts(&self.conn, application_id)?)).map(|_| ())
+    }
+
+    /// The service an application was registered for, as the catalog
+    /// version it was registered under describes it: a step is checked
+    /// against the rules the application was accepted with.
+    pub fn service_spec(&self, application_id: i64) -> Result<Service, Error> {
+        let (version, code): (u32, String) = self
+            .conn
+            .query_row("SELECT catalog_version, service_code FROM applications WHERE id = ?1", [application_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map_err(db_err)?
+            .ok_or(Error::NotFound)?;
+        self.installed_catalog(version)?.service(&code).cloned().ok_or(Error::UnknownService(code))
     }
 
     /// The service and channel an application was registered for.
@@ -118,10 +133,10 @@ impl Registry {
                 detail.insert("executor_id".into(), (*executor_id).into());
             }
             Command::PrepareResult { outcome } => {
-                let (kind, reason, explanation) = match outcome {
-                    Outcome::Positive => ("positive", None, ""),
+                let (kind, form, reason, explanation) = match outcome {
+                    Outcome::Positive { form } => ("positive", *form, None, ""),
                     Outcome::Refusal { reason_code, explanation } => {
-                        ("refusal", Some(reason_code.as_str()), explanation.as_str())
+                        ("refusal", 0, Some(reason_code.as_str()), explanation.as_str())
                     }
                 };
                 let version: i64 = tx
@@ -132,9 +147,9 @@ impl Registry {
                     )
                     .map_err(db_err)?;
                 tx.execute(
-                    "INSERT INTO results (application_id, version, outcome, reason_code, explanation, prepared_by, prepared_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![application_id, version, kind, reason, explanation, actor.user_id, at],
+                    "INSERT INTO results (application_id, version, outcome, form, reason_code, explanation, prepared_by, prepared_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![application_id, version, kind, form as i64, reason, explanation, actor.user_id, at],
                 )
                 .map_err(db_err)?;
                 detail.insert("result".into(), serde_json::json!({"version": version, "outcome": outcome}));

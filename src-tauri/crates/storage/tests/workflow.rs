@@ -73,7 +73,7 @@ fn three_people_take_an_application_to_hand_over() {
     r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: refusal }, Due::default(), now()).unwrap();
     r.take_step(&head, id, Status::ResultPrepared, &Command::ReturnToExecutor { comment: "Кезекті қайта тексеріңіз".into() }, Due::default(), now())
         .unwrap();
-    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive }, Due::default(), now()).unwrap();
+    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()).unwrap();
     r.take_step(&head, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()).unwrap();
     let issued = r
         .take_step(&clerk, id, Status::Signed, &Command::Issue { handover: Handover::InPerson, received_by: "Сейітқали Нұрлан".into() }, Due::default(), now())
@@ -116,10 +116,10 @@ fn wrong_people_and_stale_screens_are_refused_and_audited() {
     r.take_step(&head, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()).unwrap();
     // The head is not the named executor.
     assert_eq!(
-        r.take_step(&head, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive }, Due::default(), now()),
+        r.take_step(&head, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()),
         Err(Error::Forbidden)
     );
-    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive }, Due::default(), now()).unwrap();
+    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()).unwrap();
     // A clerk cannot sign.
     assert_eq!(r.take_step(&clerk, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()), Err(Error::Forbidden));
     assert_eq!(r.application(&clerk, id, now()).unwrap().status, Status::ResultPrepared, "nothing changed");
@@ -139,7 +139,7 @@ fn the_registrar_cannot_sign_even_as_head() {
     let r = &mut o.r;
     r.take_step(&both, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
     r.take_step(&both, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()).unwrap();
-    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive }, Due::default(), now()).unwrap();
+    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()).unwrap();
     assert_eq!(r.take_step(&both, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()), Err(Error::FourEyes));
     r.take_step(&head, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()).unwrap();
 }
@@ -160,4 +160,37 @@ fn search_by_name_iin_number_and_deadline() {
     let overdue = ApplicationQuery { overdue: true, limit: 50, ..Default::default() };
     let hits = o.r.search(&clerk, &overdue, now()).unwrap();
     assert_eq!(hits.iter().map(|s| (s.id, s.urgency)).collect::<Vec<_>>(), vec![(a, Urgency::Overdue)]);
+}
+
+#[test]
+fn the_executor_names_which_of_several_results_is_prepared() {
+    let mut o = office();
+    let d = ApplicationDraft {
+        service_code: "minors_property_certificate".into(),
+        channel: Some(kense_domain::catalog::Channel::StateCorporation),
+        applicant_iin: "900101300007".into(),
+        applicant_name: "Мүлік Иесі".into(),
+        applicant_phone: "+7 701 000 11 22".into(),
+        child_iin: "150315500015".into(),
+        child_name: "Бала Әлихан".into(),
+        child_birth_date: "2015-03-15".into(),
+        documents: vec!["standard_package".into()],
+        consent: true,
+        ..Default::default()
+    };
+    let catalog = Catalog::parse(CATALOG).unwrap();
+    let app = NewApplication::validate(&d, &catalog, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()).unwrap();
+    let id = o.r.register_application(&o.clerk, &app, Due::default(), now()).unwrap().id;
+    let (clerk, head, executor) = (o.clerk.clone(), o.head.clone(), o.executor.clone());
+    let r = &mut o.r;
+    let service = r.service_spec(id).unwrap();
+    assert_eq!(service.workflow_results().len(), 3, "three different certificates");
+    r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
+    r.take_step(&head, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()).unwrap();
+    let third = Command::PrepareResult { outcome: Outcome::Positive { form: 2 } };
+    r.take_step(&executor, id, Status::WithExecutor, &third, Due::default(), now()).unwrap();
+    let rec = r.application(&head, id, now()).unwrap();
+    assert_eq!(rec.result.unwrap().form, 2);
+    assert_eq!(rec.result_forms.len(), 3);
+    assert_eq!(rec.result_forms[2], service.workflow_results()[2].name);
 }
