@@ -60,16 +60,47 @@ async fn set_up_office(c: &Client) -> Res<()> {
 /// Photographs the desk on screen in Kazakh and in Russian, checking that
 /// the switch took (`ru_probe` is a Russian text of that desk), and comes
 /// back to Kazakh.
+/// Fails when the page is wider than the window: a desk must be readable
+/// without scrolling sideways. Names the elements that stick out.
+async fn fits_the_window(c: &Client, what: &str) -> Res<()> {
+    let script = r#"
+        const width = document.documentElement.clientWidth;
+        if (document.documentElement.scrollWidth <= width) return "";
+        const wide = [...document.querySelectorAll("body *")]
+            .filter((e) => e.getBoundingClientRect().right > width + 1)
+            .map((e) => `${e.id || e.tagName + "." + e.className} (${Math.round(e.getBoundingClientRect().right)} px)`);
+        const inner = [...document.querySelectorAll("body *")]
+            .filter((e) => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+            .map((e) => `${e.id || e.tagName + "." + e.className} ${e.scrollWidth}/${e.clientWidth}`);
+        return `${document.documentElement.scrollWidth} px for ${width}: ${wide.slice(-5).join(", ") || "?"} / ${inner.slice(0, 8).join(", ")}`;
+    "#;
+    let v = c.execute(script, vec![]).await.map_err(|e| e.to_string())?;
+    let wide = v.as_str().unwrap_or_default();
+    ensure(wide.is_empty(), format!("{what} is wider than the window: {wide}"))
+}
+
+/// Screenshots of a desk at 1366×768 in both languages and at 1920×1080,
+/// each checked to fit the window's width.
 async fn photograph(c: &Client, name: &str, probe_id: &str, ru_probe: &str) -> Res<()> {
     // A desk is looked at from its top.
-    c.execute("window.scrollTo(0, 0);", vec![]).await.map_err(|e| e.to_string())?;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let top = async || -> Res<()> {
+        c.execute("window.scrollTo(0, 0);", vec![]).await.map_err(|e| e.to_string())?;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        Ok(())
+    };
+    top().await?;
     screenshot(c, &format!("desk-{name}-kk.png")).await?;
+    fits_the_window(c, &format!("the {name} desk at 1366×768 (kk)")).await?;
     click(c, "lang-ru").await?;
     text_until(c, probe_id, |t| t.contains(ru_probe)).await?;
-    c.execute("window.scrollTo(0, 0);", vec![]).await.map_err(|e| e.to_string())?;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    top().await?;
     screenshot(c, &format!("desk-{name}-ru.png")).await?;
+    fits_the_window(c, &format!("the {name} desk at 1366×768 (ru)")).await?;
+    c.set_window_size(1920, 1080).await.map_err(|e| format!("window size: {e}"))?;
+    top().await?;
+    screenshot(c, &format!("desk-{name}-1920-ru.png")).await?;
+    fits_the_window(c, &format!("the {name} desk at 1920×1080 (ru)")).await?;
+    c.set_window_size(1366, 768).await.map_err(|e| format!("window size: {e}"))?;
     click(c, "lang-kk").await?;
     text_until(c, probe_id, |t| !t.contains(ru_probe)).await?;
     // The desk asks its data again in the new language; let it settle.
@@ -297,6 +328,10 @@ async fn head_assigns(c: &Client, day: &Day) -> Res<()> {
             ensure(std::time::Instant::now() < deadline, "the executor select does not have the focus")?;
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+        if left == 2 {
+            // The focus ring on the select is what the head's eyes follow.
+            screenshot(c, "desk-assign-focus-kk.png").await?;
+        }
         let e = c.active_element().await.map_err(|e| e.to_string())?;
         e.send_keys(ENTER).await.map_err(|e| format!("Enter: {e}"))?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -475,8 +510,10 @@ async fn a_full_office_day_at_the_three_desks() {
         let out = office_day(&c).await;
         if out.is_err() {
             let _ = screenshot(&c, "e2e-failure-office-day.png").await;
-            let dump = c.execute("return [...document.querySelectorAll('.field-error, .notice, #register-result, [aria-invalid=true]')].map(e => e.id + '|' + e.hidden + '|' + e.textContent).join(' ## ') + ' @@ ' + document.activeElement.id", vec![]).await;
-            eprintln!("DEBUG {dump:?}");
+            // What the window was saying, and where the focus was.
+            let said = "return [...document.querySelectorAll('.field-error:not([hidden]), .notice:not([hidden])')]
+                .map((e) => `${e.id}: ${e.textContent}`).join('; ') + ` · focus on #${document.activeElement.id}`";
+            eprintln!("window at failure: {:?}", c.execute(said, vec![]).await);
         }
         let _ = c.close().await;
         out

@@ -335,6 +335,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         t.service_result(&result)
     })?;
     report("service result", &s);
+    // The draft the head sees before signing: the same page as SVG.
+    let s = run_n(100, |i| {
+        result.number = format!("А-2026-{i:05}");
+        Ok(t.service_result_draft(&result)?.concat().into_bytes())
+    })?;
+    report("service result draft, SVG (100 runs)", &s);
 
     let statuses = [bi("Қабылданды", "Принято"), bi("Берілді", "Выдано")];
     let rows: Vec<JournalRow> = (0..300)
