@@ -119,9 +119,31 @@ export function reset() {
   $("restore").open = false;
   $("user-form").reset();
   $("office-form").reset();
+  officeEdited = false;
 }
 
-export async function open() {
+// The office form is filled from what the window already knows, before
+// anything is awaited, so that nothing arriving later can land in a field
+// the administrator is typing in; and never over unsaved edits (a language
+// switch opens the desk again).
+let officeEdited = false;
+$("office-form").addEventListener("input", () => (officeEdited = true));
+
+function fillOffice(known) {
+  office = known;
+  if (!office || officeEdited) return;
+  $("office-name-kk").value = office.name.kk;
+  $("office-name-ru").value = office.name.ru;
+  $("office-address-kk").value = office.address.kk;
+  $("office-address-ru").value = office.address.ru;
+  $("office-phone").value = office.phone;
+  $("office-series").value = office.series;
+  $("office-start-number").value = String(office.start_number);
+}
+
+/// `known` is the office as the window last heard of it.
+export async function open(known) {
+  fillOffice(known);
   try {
     await loadCalendar();
   } catch (e) {
@@ -138,20 +160,6 @@ export async function open() {
     await loadBackups();
   } catch (e) {
     noticeError(e);
-  }
-  try {
-    office = (await call("app_status")).office;
-  } catch (e) {
-    noticeError(e);
-  }
-  if (office) {
-    $("office-name-kk").value = office.name.kk;
-    $("office-name-ru").value = office.name.ru;
-    $("office-address-kk").value = office.address.kk;
-    $("office-address-ru").value = office.address.ru;
-    $("office-phone").value = office.phone;
-    $("office-series").value = office.series;
-    $("office-start-number").value = String(office.start_number);
   }
   await loadStamp();
   let users;
@@ -211,6 +219,7 @@ $("office-form").addEventListener("submit", async (ev) => {
       },
     });
     $("office-saved").hidden = false;
+    officeEdited = false;
     window.dispatchEvent(new CustomEvent("kense:office", { detail: office }));
   } catch (e) {
     showError($("office-error"), e, form);

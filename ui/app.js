@@ -96,7 +96,7 @@ async function refreshView() {
   if (view === "view-register") await register.open();
   if (view === "view-work") await work.openWorklist(user);
   if (view === "view-search") await work.openSearch();
-  if (view === "view-admin") await admin.open();
+  if (view === "view-admin") await admin.open(office);
   if (view === "view-verify") verify.open();
   if (view === "view-queue") await queue.open(user);
   if (view === "view-sign") await head.open();

@@ -24,7 +24,8 @@ pub fn app_binary() -> PathBuf {
     if let Some(p) = std::env::var_os("KENSE_BIN") {
         return PathBuf::from(p);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
     let exe = if cfg!(windows) { "kense.exe" } else { "kense" };
     target.join("debug").join(exe)
 }
@@ -56,7 +57,9 @@ impl Driver {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e} (install it with the README's test command)", driver.display()));
+            .unwrap_or_else(|e| {
+                panic!("cannot start {}: {e} (install it with the README's test command)", driver.display())
+            });
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
@@ -72,10 +75,7 @@ impl Driver {
             return Err(format!("{} does not exist: run `cargo build` first", app.display()));
         }
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "tauri:options".into(),
-            serde_json::json!({ "application": app, "args": args }),
-        );
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": app, "args": args }));
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
@@ -233,10 +233,7 @@ pub async fn select_value(c: &Client, id: &str, value: &str) -> Res<()> {
     // Options often arrive with the view's data: wait for them as a person would.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let r = c
-            .execute(script, vec![id.into(), value.into()])
-            .await
-            .map_err(|e| format!("select #{id}: {e}"))?;
+        let r = c.execute(script, vec![id.into(), value.into()]).await.map_err(|e| format!("select #{id}: {e}"))?;
         if r.as_str() == Some("ok") {
             return Ok(());
         }
@@ -287,5 +284,89 @@ pub fn ensure(cond: bool, what: impl Into<String>) -> Res<()> {
         Ok(())
     } else {
         Err(what.into())
+    }
+}
+
+/// The office the tests set up: its people, their password and the day.
+pub mod office {
+    use super::*;
+
+    /// Every test account's password.
+    pub const PW: &str = "өте құпия 2026";
+    /// The office clock's first moment in the tests.
+    pub const DAY: &str = "2026-11-24T10:00:00+05:00";
+    /// WebDriver's Enter key.
+    pub const ENTER: &str = "\u{E007}";
+
+    pub async fn log_in(c: &Client, login: &str) -> Res<()> {
+        visible(c, "screen-login").await?;
+        type_into(c, "login-login", login).await?;
+        type_into(c, "login-password", PW).await?;
+        click(c, "login-submit").await?;
+        visible(c, "screen-desk").await?;
+        Ok(())
+    }
+
+    pub async fn log_out(c: &Client) -> Res<()> {
+        click(c, "logout").await?;
+        visible(c, "screen-login").await?;
+        Ok(())
+    }
+
+    /// First run: the administrator (and clerk) `saule`; ends on the log-in screen.
+    pub async fn first_run(c: &Client) -> Res<()> {
+        visible(c, "screen-setup").await?;
+        type_into(c, "setup-full-name", "Бекова Сәуле").await?;
+        type_into(c, "setup-login", "saule").await?;
+        type_into(c, "setup-password", PW).await?;
+        type_into(c, "setup-password-repeat", PW).await?;
+        click(c, "setup-submit").await?;
+        visible(c, "screen-login").await?;
+        Ok(())
+    }
+
+    /// On the admin desk: the head `head1` and the executor `exec1`.
+    pub async fn add_staff(c: &Client) -> Res<()> {
+        for (login, name, role) in [("head1", "Басшы Ержан", "head"), ("exec1", "Орындаушы Гүлнар", "executor")]
+        {
+            type_into(c, "user-full-name", name).await?;
+            type_into(c, "user-login", login).await?;
+            click(c, &format!("user-role-{role}")).await?;
+            type_into(c, "user-password", PW).await?;
+            type_into(c, "user-password-repeat", PW).await?;
+            click(c, "user-submit").await?;
+            text_until(c, "users", |t| t.contains(name)).await?;
+        }
+        Ok(())
+    }
+
+    /// Opens an application from the worklist and takes a step with its
+    /// form: done when the shown status moves on; a refusal fails with the
+    /// reason the window shows.
+    pub async fn step(c: &Client, number: &str, form: &str, fill: impl AsyncFnOnce(&Client) -> Res<()>) -> Res<()> {
+        click(c, "nav-work").await?;
+        click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
+        text_until(c, "detail-number", |t| t == number).await?;
+        visible(c, form).await?;
+        fill(c).await?;
+        let before = text_until(c, "detail-status", |t| !t.is_empty()).await?;
+        click(c, &format!("{form}-submit")).await?;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(e) = c.find(Locator::Id("detail-error")).await {
+                if e.is_displayed().await.unwrap_or(false) {
+                    return Err(format!("{form} on {number} refused: {}", e.text().await.unwrap_or_default()));
+                }
+            }
+            if let Ok(e) = c.find(Locator::Id("detail-status")).await {
+                if e.text().await.unwrap_or_default() != before {
+                    return Ok(());
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{form} on {number} did not complete"));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }

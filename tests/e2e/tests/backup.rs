@@ -11,20 +11,11 @@
 
 use std::path::Path;
 
+use e2e::office::*;
 use e2e::*;
 use fantoccini::Client;
 
-const PW: &str = "өте құпия 2026";
-const DAY1: &str = "2026-11-24T10:00:00+05:00";
-
-async fn log_in(c: &Client) -> Res<()> {
-    visible(c, "screen-login").await?;
-    type_into(c, "login-login", "saule").await?;
-    type_into(c, "login-password", PW).await?;
-    click(c, "login-submit").await?;
-    visible(c, "screen-desk").await?;
-    Ok(())
-}
+const DAY1: &str = DAY;
 
 fn answer(file: &Path, with: &Path) -> Res<()> {
     std::fs::write(file, with.display().to_string()).map_err(|e| format!("{}: {e}", file.display()))
@@ -39,13 +30,8 @@ fn named_backup(text: &str) -> Res<String> {
 }
 
 async fn office_day(c: &Client, data: &Path, answers: &Path, usb: &Path) -> Res<(String, String, String)> {
-    visible(c, "screen-setup").await?;
-    type_into(c, "setup-full-name", "Бекова Сәуле").await?;
-    type_into(c, "setup-login", "saule").await?;
-    type_into(c, "setup-password", PW).await?;
-    type_into(c, "setup-password-repeat", PW).await?;
-    click(c, "setup-submit").await?;
-    log_in(c).await?;
+    first_run(c).await?;
+    log_in(c, "saule").await?;
 
     // Nothing was backed up before the office was set up; a backup from
     // the admin screen.
@@ -97,7 +83,7 @@ async fn office_day(c: &Client, data: &Path, answers: &Path, usb: &Path) -> Res<
         .ok_or("no kept file named")?;
 
     // Logged out by the restore; back in, the registration is gone.
-    log_in(c).await?;
+    log_in(c, "saule").await?;
     click(c, "nav-register").await?;
     visible(c, "recent-empty").await?;
     Ok((number, before, kept))

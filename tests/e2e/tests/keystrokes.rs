@@ -8,14 +8,12 @@
 
 use std::fmt::Write as _;
 
+use e2e::office::*;
 use e2e::*;
 use fantoccini::Client;
 
-const PW: &str = "өте құпия 2026";
-const DAY: &str = "2026-11-24T10:00:00+05:00";
 const TAB: &str = "\u{E004}";
 const SPACE: &str = "\u{E00D}";
-const ENTER: &str = "\u{E007}";
 
 /// What a person did at the keyboard.
 #[derive(Default)]
@@ -106,16 +104,8 @@ async fn wait_focus(c: &Client, id: &str) -> Res<()> {
 
 /// The office as the administrator leaves it: the first account is also a clerk.
 async fn set_up(c: &Client) -> Res<()> {
-    visible(c, "screen-setup").await?;
-    type_into(c, "setup-full-name", "Бекова Сәуле").await?;
-    type_into(c, "setup-login", "saule").await?;
-    type_into(c, "setup-password", PW).await?;
-    type_into(c, "setup-password-repeat", PW).await?;
-    click(c, "setup-submit").await?;
-    visible(c, "screen-login").await?;
-    type_into(c, "login-login", "saule").await?;
-    type_into(c, "login-password", PW).await?;
-    click(c, "login-submit").await?;
+    first_run(c).await?;
+    log_in(c, "saule").await?;
     visible(c, "view-register").await?;
     Ok(())
 }

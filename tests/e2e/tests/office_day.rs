@@ -9,52 +9,19 @@
 //! the "ready" list. Part of the day is worked in Russian. Every desk is
 //! photographed in both languages as target/test-artifacts/desk-<name>-<lang>.png.
 
+use e2e::office::*;
 use e2e::*;
 use fantoccini::{Client, Locator};
 
-const PW: &str = "өте құпия 2026";
-const DAY: &str = "2026-11-24T10:00:00+05:00";
-const ENTER: &str = "\u{E007}";
-
-async fn log_in(c: &Client, login: &str) -> Res<()> {
-    visible(c, "screen-login").await?;
-    type_into(c, "login-login", login).await?;
-    type_into(c, "login-password", PW).await?;
-    click(c, "login-submit").await?;
-    visible(c, "screen-desk").await?;
-    Ok(())
-}
-
-async fn log_out(c: &Client) -> Res<()> {
-    click(c, "logout").await?;
-    visible(c, "screen-login").await?;
-    Ok(())
-}
-
 async fn set_up_office(c: &Client) -> Res<()> {
-    visible(c, "screen-setup").await?;
-    type_into(c, "setup-full-name", "Бекова Сәуле").await?;
-    type_into(c, "setup-login", "saule").await?;
-    type_into(c, "setup-password", PW).await?;
-    type_into(c, "setup-password-repeat", PW).await?;
-    click(c, "setup-submit").await?;
+    first_run(c).await?;
     log_in(c, "saule").await?;
     click(c, "nav-admin").await?;
     type_into(c, "office-name-kk", "Шиелі ауданының білім бөлімі").await?;
     type_into(c, "office-name-ru", "Отдел образования Шиелийского района").await?;
     click(c, "office-submit").await?;
     visible(c, "office-saved").await?;
-    for (login, name, role) in [("head1", "Басшы Ержан", "head"), ("exec1", "Орындаушы Гүлнар", "executor")]
-    {
-        type_into(c, "user-full-name", name).await?;
-        type_into(c, "user-login", login).await?;
-        click(c, &format!("user-role-{role}")).await?;
-        type_into(c, "user-password", PW).await?;
-        type_into(c, "user-password-repeat", PW).await?;
-        click(c, "user-submit").await?;
-        text_until(c, "users", |t| t.contains(name)).await?;
-    }
-    Ok(())
+    add_staff(c).await
 }
 
 /// Photographs the desk on screen in Kazakh and in Russian, checking that
@@ -144,34 +111,6 @@ async fn register(c: &Client, r: &Registration<'_>) -> Res<String> {
     click(c, "consent").await?;
     click(c, "register-submit").await?;
     text_until(c, "result-number", |t| t.contains('-')).await
-}
-
-/// Opens an application from the worklist and takes a step with its form.
-async fn step(c: &Client, number: &str, form: &str, fill: impl AsyncFnOnce(&Client) -> Res<()>) -> Res<()> {
-    click(c, "nav-work").await?;
-    click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
-    text_until(c, "detail-number", |t| t == number).await?;
-    visible(c, form).await?;
-    fill(c).await?;
-    let before = text_until(c, "detail-status", |t| !t.is_empty()).await?;
-    click(c, &format!("{form}-submit")).await?;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    loop {
-        if let Ok(e) = c.find(Locator::Id("detail-error")).await {
-            if e.is_displayed().await.unwrap_or(false) {
-                return Err(format!("{form} on {number} refused: {}", e.text().await.unwrap_or_default()));
-            }
-        }
-        if let Ok(e) = c.find(Locator::Id("detail-status")).await {
-            if e.text().await.unwrap_or_default() != before {
-                return Ok(());
-            }
-        }
-        if std::time::Instant::now() > deadline {
-            return Err(format!("{form} on {number} did not complete"));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
 }
 
 /// Waits for the draft's pages in `box_id` to be drawn, and returns for

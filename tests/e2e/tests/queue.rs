@@ -8,11 +8,11 @@
 //! presented and — on a later test clock — has expired, its child has served
 //! the stop list and is back in the queue with the cause recorded.
 
+use e2e::office::*;
 use e2e::*;
 use fantoccini::Client;
 
-const PW: &str = "өте құпия 2026";
-const DAY1: &str = "2026-11-24T10:00:00+05:00";
+const DAY1: &str = DAY;
 /// Well after the referral's five working days and the ten-day stop list.
 const LATER: &str = "2026-12-14T10:00:00+05:00";
 
@@ -22,40 +22,11 @@ const CHILDREN: [(&str, &str, &str, &str); 3] = [
     ("Серікұлы Нұрлан", "220520500015", "20.05.2022", "military"),
 ];
 
-async fn log_in(c: &Client, login: &str) -> Res<()> {
-    visible(c, "screen-login").await?;
-    type_into(c, "login-login", login).await?;
-    type_into(c, "login-password", PW).await?;
-    click(c, "login-submit").await?;
-    visible(c, "screen-desk").await?;
-    Ok(())
-}
-
-async fn log_out(c: &Client) -> Res<()> {
-    click(c, "logout").await?;
-    visible(c, "screen-login").await?;
-    Ok(())
-}
-
 async fn set_up(c: &Client) -> Res<()> {
-    visible(c, "screen-setup").await?;
-    type_into(c, "setup-full-name", "Бекова Сәуле").await?;
-    type_into(c, "setup-login", "saule").await?;
-    type_into(c, "setup-password", PW).await?;
-    type_into(c, "setup-password-repeat", PW).await?;
-    click(c, "setup-submit").await?;
+    first_run(c).await?;
     log_in(c, "saule").await?;
     click(c, "nav-admin").await?;
-    for (login, name, role) in [("head1", "Басшы Ержан", "head"), ("exec1", "Орындаушы Гүлнар", "executor")]
-    {
-        type_into(c, "user-full-name", name).await?;
-        type_into(c, "user-login", login).await?;
-        click(c, &format!("user-role-{role}")).await?;
-        type_into(c, "user-password", PW).await?;
-        type_into(c, "user-password-repeat", PW).await?;
-        click(c, "user-submit").await?;
-        text_until(c, "users", |t| t.contains(name)).await?;
-    }
+    add_staff(c).await?;
     log_out(c).await
 }
 

@@ -6,7 +6,8 @@
 use e2e::*;
 use fantoccini::Client;
 
-const SERVICE_KK: &str = "Мектепке дейінгі балалар ұйымдарына жіберу үшін мектепке дейінгі жастағы (7 жасқа дейін) балаларды кезекке қою";
+const SERVICE_KK: &str =
+    "Мектепке дейінгі балалар ұйымдарына жіберу үшін мектепке дейінгі жастағы (7 жасқа дейін) балаларды кезекке қою";
 const APPLICANT: &str = "Нұрланқызы Әсем Ғалымқызы";
 
 async fn first_run(c: &Client) -> Res<()> {
@@ -155,9 +156,8 @@ async fn register_and_print_a_receipt_then_find_it_after_restart() {
     std::fs::copy(&receipt, artifacts_dir().join("e2e-receipt.pdf")).unwrap();
 
     let db = rusqlite::Connection::open(dir.path().join("registry.sqlite")).unwrap();
-    let (count, stored): (i64, String) = db
-        .query_row("SELECT count(*), max(number) FROM applications", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap();
+    let (count, stored): (i64, String) =
+        db.query_row("SELECT count(*), max(number) FROM applications", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!((count, stored.as_str()), (1, number.as_str()), "exactly the one registration is in the file");
     let mut printed: Vec<String> = db
         .prepare("SELECT kind FROM issued_documents ORDER BY kind")

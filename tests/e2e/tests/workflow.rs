@@ -7,35 +7,15 @@
 //! waiting shows as overdue on a later test clock; the audit chain verifies,
 //! and an outside edit of the file is reported.
 
+use e2e::office::*;
 use e2e::*;
 use fantoccini::Client;
 
-const PW: &str = "өте құпия 2026";
-const DAY1: &str = "2026-11-24T10:00:00+05:00";
+const DAY1: &str = DAY;
 const DAY3: &str = "2026-11-26T10:00:00+05:00";
 
-async fn log_in(c: &Client, login: &str) -> Res<()> {
-    visible(c, "screen-login").await?;
-    type_into(c, "login-login", login).await?;
-    type_into(c, "login-password", PW).await?;
-    click(c, "login-submit").await?;
-    visible(c, "screen-desk").await?;
-    Ok(())
-}
-
-async fn log_out(c: &Client) -> Res<()> {
-    click(c, "logout").await?;
-    visible(c, "screen-login").await?;
-    Ok(())
-}
-
 async fn set_up_office(c: &Client) -> Res<()> {
-    visible(c, "screen-setup").await?;
-    type_into(c, "setup-full-name", "Бекова Сәуле").await?;
-    type_into(c, "setup-login", "saule").await?;
-    type_into(c, "setup-password", PW).await?;
-    type_into(c, "setup-password-repeat", PW).await?;
-    click(c, "setup-submit").await?;
+    first_run(c).await?;
     log_in(c, "saule").await?;
     click(c, "nav-admin").await?;
     type_into(c, "office-name-kk", "Шиелі ауданының білім бөлімі").await?;
@@ -64,16 +44,7 @@ async fn set_up_office(c: &Client) -> Res<()> {
     type_into(c, "cal-working-day", "2027-01-09").await?;
     click(c, "calendar-submit").await?;
     text_until(c, "calendar-years", |t| t.contains("2027 *") && t.contains("2027-01-08 → 2027-01-09")).await?;
-    for (login, name, role) in [("head1", "Басшы Ержан", "head"), ("exec1", "Орындаушы Гүлнар", "executor")] {
-        type_into(c, "user-full-name", name).await?;
-        type_into(c, "user-login", login).await?;
-        click(c, &format!("user-role-{role}")).await?;
-        type_into(c, "user-password", PW).await?;
-        type_into(c, "user-password-repeat", PW).await?;
-        click(c, "user-submit").await?;
-        text_until(c, "users", |t| t.contains(name)).await?;
-    }
-    Ok(())
+    add_staff(c).await
 }
 
 struct Registration<'a> {
@@ -105,35 +76,6 @@ async fn register(c: &Client, r: &Registration<'_>) -> Res<String> {
     click(c, "register-submit").await?;
     let number = text_until(c, "result-number", |t| t.contains('-')).await?;
     Ok(number)
-}
-
-/// Opens an application from the worklist and takes a step with its form.
-async fn step(c: &Client, number: &str, form: &str, fill: impl AsyncFnOnce(&Client) -> Res<()>) -> Res<()> {
-    click(c, "nav-work").await?;
-    click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
-    text_until(c, "detail-number", |t| t == number).await?;
-    visible(c, form).await?;
-    fill(c).await?;
-    let before = text_until(c, "detail-status", |t| !t.is_empty()).await?;
-    click(c, &format!("{form}-submit")).await?;
-    // Done when the shown status moves on; a refusal shows its reason.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    loop {
-        if let Ok(e) = c.find(fantoccini::Locator::Id("detail-error")).await {
-            if e.is_displayed().await.unwrap_or(false) {
-                return Err(format!("{form} on {number} refused: {}", e.text().await.unwrap_or_default()));
-            }
-        }
-        if let Ok(e) = c.find(fantoccini::Locator::Id("detail-status")).await {
-            if e.text().await.unwrap_or_default() != before {
-                return Ok(());
-            }
-        }
-        if std::time::Instant::now() > deadline {
-            return Err(format!("{form} on {number} did not complete"));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
 }
 
 async fn first_day(c: &Client) -> Res<(String, String, String)> {
@@ -171,7 +113,8 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
         },
     )
     .await?;
-    let waiting_code = text_until(c, "result-verification", |t| t.starts_with("KENSE1 ") && t.contains(&waiting)).await?;
+    let waiting_code =
+        text_until(c, "result-verification", |t| t.starts_with("KENSE1 ") && t.contains(&waiting)).await?;
     // An incomplete package: refused at intake, and it stays in the journal.
     let incomplete = register(
         c,
@@ -209,7 +152,9 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     let line = text_until(c, "journal-status", |t| t.ends_with(".pdf")).await?;
     let register = line.rsplit(' ').next().unwrap_or_default().to_owned();
     let text = pdf_text(std::path::Path::new(&register))?;
-    for expected in [preschool.as_str(), &guardianship, &waiting, &incomplete, "қабылдаудан бас тартылды", "отказано в приёме"] {
+    for expected in
+        [preschool.as_str(), &guardianship, &waiting, &incomplete, "қабылдаудан бас тартылды", "отказано в приёме"]
+    {
         ensure(text.contains(expected), format!("the daily register lacks {expected:?}: {text}"))?;
     }
     std::fs::copy(&register, artifacts_dir().join("e2e-daily-register.pdf")).map_err(|e| e.to_string())?;
@@ -256,7 +201,13 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
 
     log_in(c, "head1").await?;
     // Nothing the executor had open is left on the screen for the head.
-    let detail_shown = c.find(fantoccini::Locator::Id("detail")).await.map_err(|e| e.to_string())?.is_displayed().await.unwrap_or(true);
+    let detail_shown = c
+        .find(fantoccini::Locator::Id("detail"))
+        .await
+        .map_err(|e| e.to_string())?
+        .is_displayed()
+        .await
+        .unwrap_or(true);
     ensure(!detail_shown, "the previous user's application is still on screen")?;
     screenshot(c, "e2e-head-desk.png").await?;
     for n in [&preschool, &guardianship] {
@@ -280,13 +231,20 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     // The signed certificate on paper, with the head as signer and the stamp.
     let certificate = print_result(c, &guardianship).await?;
     let text = pdf_text(std::path::Path::new(&certificate))?;
-    for expected in ["Анықтама", "Справка", "Басшы Ержан", "Бөлім басшысы", guardianship.as_str(), "Қасымов Ерлан"] {
+    for expected in ["Анықтама", "Справка", "Басшы Ержан", "Бөлім басшысы", guardianship.as_str(), "Қасымов Ерлан"]
+    {
         ensure(text.contains(expected), format!("the certificate lacks {expected:?}: {text}"))?;
     }
     ensure(pdf_images(&certificate)? >= 1, "the stamp image is on the certificate")?;
     std::fs::copy(&certificate, artifacts_dir().join("e2e-certificate.pdf")).map_err(|e| e.to_string())?;
-    step(c, &preschool, "act-issue", async |c: &Client| -> Res<()> { type_into(c, "act-issue-received-by", "Жұмабаева Әйгерім").await }).await?;
-    step(c, &guardianship, "act-issue", async |c: &Client| -> Res<()> { select_value(c, "act-issue-handover", "state_corporation").await }).await?;
+    step(c, &preschool, "act-issue", async |c: &Client| -> Res<()> {
+        type_into(c, "act-issue-received-by", "Жұмабаева Әйгерім").await
+    })
+    .await?;
+    step(c, &guardianship, "act-issue", async |c: &Client| -> Res<()> {
+        select_value(c, "act-issue-handover", "state_corporation").await
+    })
+    .await?;
     click(c, "nav-search").await?;
     type_into(c, "search-text", "жумабаева").await?;
     // Results follow typing: wait for the list that answers "жумабаева".
@@ -307,7 +265,11 @@ async fn print_result(c: &Client, number: &str) -> Res<String> {
 
 /// How many images a PDF draws (poppler's pdfimages).
 fn pdf_images(path: &str) -> Res<usize> {
-    let out = std::process::Command::new("pdfimages").arg("-list").arg(path).output().map_err(|e| format!("pdfimages: {e}"))?;
+    let out = std::process::Command::new("pdfimages")
+        .arg("-list")
+        .arg(path)
+        .output()
+        .map_err(|e| format!("pdfimages: {e}"))?;
     Ok(String::from_utf8_lossy(&out.stdout).lines().skip(2).filter(|l| l.contains("image")).count())
 }
 
@@ -325,7 +287,12 @@ async fn reasoned_refusal(c: &Client, waiting: &str) -> Res<()> {
     log_in(c, "exec1").await?;
     step(c, waiting, "act-prepare", async |c: &Client| -> Res<()> {
         click(c, "act-prepare-refusal").await?;
-        type_into(c, "act-prepare-explanation", "Баланың туу туралы куәлігіндегі деректер өтініштегі деректерге сәйкес келмейді").await
+        type_into(
+            c,
+            "act-prepare-explanation",
+            "Баланың туу туралы куәлігіндегі деректер өтініштегі деректерге сәйкес келмейді",
+        )
+        .await
     })
     .await?;
     log_out(c).await?;
@@ -335,7 +302,9 @@ async fn reasoned_refusal(c: &Client, waiting: &str) -> Res<()> {
     log_in(c, "saule").await?;
     let refusal = print_result(c, waiting).await?;
     let text = pdf_text(std::path::Path::new(&refusal))?;
-    for expected in ["дәлелді бас тарту", "Мотивированный отказ", "сәйкес келмейді", "Басшы Ержан", "Бас тарту негізі", waiting] {
+    for expected in
+        ["дәлелді бас тарту", "Мотивированный отказ", "сәйкес келмейді", "Басшы Ержан", "Бас тарту негізі", waiting]
+    {
         ensure(text.contains(expected), format!("the reasoned refusal lacks {expected:?}: {text}"))?;
     }
     std::fs::copy(&refusal, artifacts_dir().join("e2e-reasoned-refusal.pdf")).map_err(|e| e.to_string())?;
@@ -368,7 +337,13 @@ async fn after_tampering(c: &Client) -> Res<String> {
     text_until(c, "audit-result", |t| t.contains("бұзылған")).await
 }
 
-async fn session<T>(driver: &Driver, data_dir: &str, clock: &str, name: &str, body: impl AsyncFnOnce(&Client) -> Res<T>) -> Res<T> {
+async fn session<T>(
+    driver: &Driver,
+    data_dir: &str,
+    clock: &str,
+    name: &str,
+    body: impl AsyncFnOnce(&Client) -> Res<T>,
+) -> Res<T> {
     let c = driver.launch(&["--data-dir", data_dir, "--clock", clock]).await?;
     let out = body(&c).await;
     if out.is_err() {
