@@ -235,7 +235,8 @@ pub fn recover<R: Runtime>(
                 }
             },
         };
-        let (next, result) = backup::recover(&live, current, staged, login, password, clock::now(), &mut report);
+        let who = backup::Credentials { login, password, refused_before: state.recovery_refusals() };
+        let (next, result) = backup::recover(&live, current, staged, &who, clock::now(), &mut report);
         let next = match next {
             Ok(mut r) => state.prepare(&mut r).map(|()| r),
             Err(Unusable::Missing) => Err(Error::RegistryMissing),

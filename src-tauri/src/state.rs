@@ -195,6 +195,11 @@ impl AppState {
         Ok(())
     }
 
+    /// How many recovery attempts were refused since the last success.
+    pub fn recovery_refusals(&self) -> u32 {
+        self.recovery_failures.lock().map(|f| f.0).unwrap_or(0)
+    }
+
     /// Refuses a recovery attempt while the screen is locked.
     pub fn recovery_allowed(&self) -> Result<(), Error> {
         let f = self.recovery_failures.lock().map_err(poisoned)?;

@@ -252,6 +252,15 @@ async fn a_damaged_registry_and_a_new_computer_are_recovered_from_a_backup() {
     for live in [data.join("registry.sqlite"), new_pc.join("registry.sqlite")] {
         let after = registry_facts(&live);
         assert_eq!(after, before, "the register and its verification secret are back in {}", live.display());
+        // The wrong password typed first is in the restore's audit event.
+        let db = rusqlite::Connection::open(&live).unwrap();
+        let event: String = db
+            .query_row("SELECT after FROM audit_events WHERE action = 'restore' ORDER BY seq DESC LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let event: serde_json::Value = serde_json::from_str(&event).unwrap();
+        assert_eq!(event["refused_before"], 1, "{event}");
     }
     let kept: Vec<String> = std::fs::read_dir(&data)
         .unwrap()

@@ -796,6 +796,15 @@ impl Registry {
 /// (or why it would not reopen), and the error.
 type NotClosed = (Result<Registry, Error>, Error);
 
+/// Who asks to recover, as typed on the recovery screen.
+pub struct Credentials<'a> {
+    pub login: &'a str,
+    pub password: &'a str,
+    /// Attempts the program refused before this one. Nothing could record
+    /// them when they happened; the restore's audit event does.
+    pub refused_before: u32,
+}
+
 /// Why a registry is being recovered without anyone logged in to it.
 #[derive(Debug)]
 pub enum Unusable {
@@ -817,8 +826,7 @@ pub fn recover(
     live: &Path,
     current: Result<Registry, Unusable>,
     staged: Staged,
-    login: &str,
-    password: &str,
+    who: &Credentials<'_>,
     now: DateTime<FixedOffset>,
     progress: &mut Report<'_>,
 ) -> (Result<Registry, Unusable>, Result<RestoreRecord, Error>) {
@@ -828,11 +836,11 @@ pub fn recover(
     };
     let actor = match connection::open_untrusted(&staged.path)
         .map_err(db_err)
-        .and_then(|conn| crate::accounts::administrator_of(&conn, login, password))
+        .and_then(|conn| crate::accounts::administrator_of(&conn, who.login, who.password))
     {
         Ok(actor) => actor,
         Err(e) => {
-            log::warn!("recovery refused for login {login:?}: {e}");
+            log::warn!("recovery refused for login {:?}: {e}", who.login);
             return refuse(current, staged, e);
         }
     };
@@ -895,7 +903,7 @@ pub fn recover(
             }
         }
     };
-    let note = serde_json::json!({ "recovered_from": cause });
+    let note = serde_json::json!({ "recovered_from": cause, "refused_before": who.refused_before });
     match swap_in(&staged, live, kept.as_deref(), &actor, &timestamp(now), note, progress) {
         Ok((registry, record)) => {
             staged.discard();

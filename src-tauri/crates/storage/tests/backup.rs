@@ -322,16 +322,21 @@ fn an_unopenable_registry_is_recovered_by_an_administrator_of_the_backup() {
     let damaged = sha256(&live);
 
     // Wrong password, unknown login, an account that is not an administrator.
-    let (current, result) =
-        backup::recover(&live, Err(Unusable::Unopenable(e)), staged, "admin", "wrong", later(5), &mut no_progress());
+    let (current, result) = backup::recover(
+        &live,
+        Err(Unusable::Unopenable(e)),
+        staged,
+        &who("admin", "wrong"),
+        later(5),
+        &mut no_progress(),
+    );
     assert_eq!(result.unwrap_err(), Error::BadCredentials);
     for (login, want) in [("nobody", Error::BadCredentials), ("clerk1", Error::Forbidden)] {
         let (again, result) = backup::recover(
             &live,
             current_of(&live),
             stage(dir.path(), &name),
-            login,
-            PASSWORD,
+            &who(login, PASSWORD),
             later(5),
             &mut no_progress(),
         );
@@ -342,15 +347,9 @@ fn an_unopenable_registry_is_recovered_by_an_administrator_of_the_backup() {
     assert_eq!(sha256(&live), damaged, "a refused recovery leaves the damaged file as it was");
     assert!(!dir.path().join("restore.part").exists());
 
-    let (registry, result) = backup::recover(
-        &live,
-        current_of(&live),
-        stage(dir.path(), &name),
-        "admin",
-        PASSWORD,
-        later(6),
-        &mut no_progress(),
-    );
+    let who = backup::Credentials { login: "admin", password: PASSWORD, refused_before: 3 };
+    let (registry, result) =
+        backup::recover(&live, current_of(&live), stage(dir.path(), &name), &who, later(6), &mut no_progress());
     let record = result.unwrap();
     let Ok(r) = registry else { panic!("the recovered registry is not open") };
     assert_eq!(record.kept_as, "registry-unopenable-20261124-102130.sqlite");
@@ -362,6 +361,11 @@ fn an_unopenable_registry_is_recovered_by_an_administrator_of_the_backup() {
     let after: serde_json::Value = serde_json::from_str(&after.unwrap()).unwrap();
     assert!(after["recovered_from"].as_str().unwrap().starts_with("database_corrupt"), "{after}");
     assert_eq!(after["by_login"], "admin");
+    assert_eq!(after["refused_before"], 3, "the refusals nothing could record are in the restore's event");
+}
+
+fn who<'a>(login: &'a str, password: &'a str) -> backup::Credentials<'a> {
+    backup::Credentials { login, password, refused_before: 0 }
 }
 
 /// What the program holds for a registry that does not open.
@@ -375,7 +379,7 @@ fn a_missing_or_empty_registry_is_recovered_but_one_in_use_is_not() {
     let (live, staged, name) = recoverable(dir.path());
     std::fs::remove_file(&live).unwrap();
     let (registry, result) =
-        backup::recover(&live, Err(Unusable::Missing), staged, "admin", PASSWORD, later(5), &mut no_progress());
+        backup::recover(&live, Err(Unusable::Missing), staged, &who("admin", PASSWORD), later(5), &mut no_progress());
     assert_eq!(result.unwrap().kept_as, "", "nothing to keep");
     drop(registry.ok().unwrap());
     assert_eq!(numbers(&live).len(), 2);
@@ -383,7 +387,7 @@ fn a_missing_or_empty_registry_is_recovered_but_one_in_use_is_not() {
     // In use: refused, and the registry comes back open and unchanged.
     let r = Registry::open(&live).unwrap();
     let (registry, result) =
-        backup::recover(&live, Ok(r), stage(dir.path(), &name), "admin", PASSWORD, later(6), &mut no_progress());
+        backup::recover(&live, Ok(r), stage(dir.path(), &name), &who("admin", PASSWORD), later(6), &mut no_progress());
     assert_eq!(result.unwrap_err(), Error::AlreadyInitialised);
     assert!(registry.ok().unwrap().has_users().unwrap());
 
@@ -396,8 +400,7 @@ fn a_missing_or_empty_registry_is_recovered_but_one_in_use_is_not() {
         &fresh_live,
         Ok(empty),
         stage(dir.path(), &name),
-        "admin",
-        PASSWORD,
+        &who("admin", PASSWORD),
         later(7),
         &mut no_progress(),
     );
