@@ -46,6 +46,9 @@ const PERSON_FIELDS = [
   ["applicant_address", "address"],
 ];
 let lookedUp = "";
+// Which registration the result panel shows: each one, and each clearing,
+// takes the next number, and late answers about an older one stay off screen.
+let onScreen = 0;
 
 function showIinState(id) {
   const state = iinState($(id).value);
@@ -68,7 +71,7 @@ async function lookUpApplicant() {
   try {
     person = await call("person_by_iin", { payload: { iin } });
   } catch (e) {
-    notice(messageOf(e));
+    noticeError(e);
     return;
   }
   if (!person || $("applicant_iin").value.trim() !== iin) return;
@@ -217,6 +220,7 @@ $("channel").addEventListener("change", renderChecklist);
 // "reset" listener runs before the form's fields are reset, and deferring
 // its work raced with the next keystrokes.)
 function clearForm() {
+  onScreen++;
   $("register-form").reset();
   renderChecklist();
   $("result").hidden = true;
@@ -271,35 +275,51 @@ $("register-form").addEventListener("submit", async (ev) => {
   // Where the clerk pressed Enter; the focus moves on from there only.
   const pressedOn = document.activeElement;
   $("register-submit").disabled = true;
+  let registered;
   try {
-    const registered = await call("register_application", { payload });
-    $("result-number").textContent = registered.number;
-    $("result-status").textContent =
-      t("status_" + registered.status) + (registered.queue_position ? ` · ${t("queue_position")} ${registered.queue_position}` : "");
-    $("result-receipt").hidden = true;
-    $("result-notification").hidden = true;
-    $("result").hidden = false;
-    // Accepted or refused at intake, the applicant leaves with a receipt;
-    // a queued child's parent also with the notification of its number.
-    await printReceipt(registered.id);
-    if (registered.queue_position) await printNotification(registered.id);
-    await loadRecent();
-    // The next applicant is one Enter away — unless the clerk already moved
-    // on (typing the next one while the papers printed): their focus stays.
-    if (document.activeElement === pressedOn || document.activeElement === document.body) $("register-clear").focus();
+    registered = await call("register_application", { payload });
   } catch (e) {
     // A second open application for the same child: the backend asks why.
     if (e && e.code === "duplicate") $("duplicate-field").hidden = false;
     if (e && e.field && (e.field.startsWith("representative") || e.field.startsWith("poa"))) $("representative-fields").open = true;
     showError($("register-error"), e, form);
+    return;
   } finally {
+    // Registered (or refused): the next applicant may be registered while
+    // this one's papers print.
     $("register-submit").disabled = false;
+  }
+  const mine = ++onScreen;
+  $("result-number").textContent = registered.number;
+  $("result-status").textContent =
+    t("status_" + registered.status) + (registered.queue_position ? ` · ${t("queue_position")} ${registered.queue_position}` : "");
+  $("result-receipt").hidden = true;
+  $("result-notification").hidden = true;
+  $("result").hidden = false;
+  // Accepted or refused at intake, the applicant leaves with a receipt;
+  // a queued child's parent also with the notification of its number.
+  await printReceipt(registered.id, mine);
+  if (registered.queue_position) await printNotification(registered.id, mine);
+  await loadRecent();
+  // The next applicant is one Enter away — unless the clerk already moved
+  // on (typing the next one while the papers printed): their focus stays.
+  if (mine === onScreen && (document.activeElement === pressedOn || document.activeElement === document.body)) {
+    $("register-clear").focus();
   }
 });
 
-async function printReceipt(id) {
+// Papers of a registration the clerk has already moved on from still
+// print; only what they say on screen is dropped (or, for a failure, told
+// as a notice, since the form now shows someone else).
+function shownOrTold(mine, e) {
+  if (mine === onScreen) showError($("register-error"), e);
+  else noticeError(e);
+}
+
+async function printReceipt(id, mine) {
   try {
     const printed = await call("open_receipt", { payload: { id, printer: printer() } });
+    if (mine !== onScreen) return;
     $("result-receipt-label").textContent = t(printed.kind === "refusal-receipt" ? "refusal_saved" : "receipt_saved");
     $("result-receipt-path").textContent = printed.path;
     $("result-verification").textContent = printed.verification;
@@ -307,17 +327,18 @@ async function printReceipt(id) {
     $("result-viewer").textContent = t(printed.opened ? "viewer_opened" : "viewer_missing");
     $("result-receipt").hidden = false;
   } catch (e) {
-    showError($("register-error"), e);
+    shownOrTold(mine, e);
   }
 }
 
-async function printNotification(id) {
+async function printNotification(id, mine) {
   try {
     const printed = await call("print_queue_notification", { payload: { application_id: id, printer: printer() } });
+    if (mine !== onScreen) return;
     $("result-notification-path").textContent = printed.path;
     $("result-notification").hidden = false;
   } catch (e) {
-    showError($("register-error"), e);
+    shownOrTold(mine, e);
   }
 }
 

@@ -42,7 +42,7 @@ export function onLanguage() {
     const ground = $("act-prepare-reason").value;
     loadReasons(current.service_code)
       .then(() => ($("act-prepare-reason").value = ground || $("act-prepare-reason").value))
-      .catch((e) => notice(messageOf(e)));
+      .catch((e) => noticeError(e));
   }
 }
 
