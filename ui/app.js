@@ -71,23 +71,7 @@ function allowedViews() {
 async function openView(id) {
   view = id;
   for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== id;
-  // Direct printing is offered only where CUPS lists printers.
-async function loadPrinters() {
-  let list = [];
-  try {
-    list = await call("printers");
-  } catch (e) {
-    list = [];
-  }
-  const select = $("printer-choice");
-  select.replaceChildren(option("", t("printer_viewer")), ...list.map((p) => option(p, p)));
-  select.value = list.includes(printer()) ? printer() : "";
-  $("printer-line").hidden = list.length === 0;
-}
-
-$("printer-choice").addEventListener("change", () => setPrinter($("printer-choice").value));
-
-for (const b of document.querySelectorAll("#nav .tab")) b.setAttribute("aria-current", String(b.dataset.view === id));
+  for (const b of document.querySelectorAll("#nav .tab")) b.setAttribute("aria-current", String(b.dataset.view === id));
   await refreshView();
 }
 
@@ -147,23 +131,7 @@ async function refresh() {
     // person already chose another tab.
     loadPrinters();
     const tabs = allowedViews();
-    // Direct printing is offered only where CUPS lists printers.
-async function loadPrinters() {
-  let list = [];
-  try {
-    list = await call("printers");
-  } catch (e) {
-    list = [];
-  }
-  const select = $("printer-choice");
-  select.replaceChildren(option("", t("printer_viewer")), ...list.map((p) => option(p, p)));
-  select.value = list.includes(printer()) ? printer() : "";
-  $("printer-line").hidden = list.length === 0;
-}
-
-$("printer-choice").addEventListener("change", () => setPrinter($("printer-choice").value));
-
-for (const b of document.querySelectorAll("#nav .tab")) b.hidden = !tabs.includes(b);
+    for (const b of document.querySelectorAll("#nav .tab")) b.hidden = !tabs.includes(b);
     if (tabs.length) await openView(tabs[0].dataset.view);
   }
 }
