@@ -17,9 +17,12 @@ export async function open() {
       return null;
     }),
   ]);
+  // Drawn again only when something changed: the clerk may already have
+  // chosen the service and ticked documents, which a redraw would undo.
+  const changed = services !== list || JSON.stringify(claim) !== JSON.stringify(options);
   services = list;
   claim = options;
-  renderServices();
+  if (changed) renderServices();
   // The clerk may already be typing: never pull the focus out of the form.
   if (!$("register-form").contains(document.activeElement)) $("applicant_iin").focus();
   await loadRecent();

@@ -106,9 +106,9 @@ async fn register(c: &Client, r: &Registration<'_>) -> Res<String> {
     type_into(c, "child_name", r.child).await?;
     type_into(c, "child_birth_date", "15.03.2022").await?;
     for d in r.documents {
-        click(c, &format!("doc-{d}")).await?;
+        check(c, &format!("doc-{d}")).await?;
     }
-    click(c, "consent").await?;
+    check(c, "consent").await?;
     click(c, "register-submit").await?;
     text_until(c, "result-number", |t| t.contains('-')).await
 }
