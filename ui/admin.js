@@ -1,7 +1,7 @@
 // The administrator's desk: accounts and roles, the office, the calendar,
 // the audit check, and backups.
 
-import { $, call, cell, clearErrors, currentLang, messageOf, moment, notice, noticeError, showError, t } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, messageOf, megabytes, moment, notice, noticeError, showError, t } from "./api.js";
 import * as job from "./job.js";
 
 let office = null;
@@ -240,10 +240,6 @@ $("audit-verify").addEventListener("click", async () => {
 // Backups. The copy, the checks and the restore run in Rust; this shows the
 // list, asks for an explicit confirmation before a restore, and shows which
 // step a long operation is at.
-
-function megabytes(bytes) {
-  return `${(bytes / 1048576).toFixed(1)} ${t("size_mb")}`;
-}
 
 async function loadBackups() {
   const list = await call("backups");

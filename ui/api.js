@@ -90,6 +90,11 @@ export function option(value, text) {
 }
 
 // "2026-11-24T10:15:30+05:00" → "24.11.2026 10:15"
+/// A file's size for a person: "12.3 МБ".
+export function megabytes(bytes) {
+  return `${(bytes / 1048576).toFixed(1)} ${t("size_mb")}`;
+}
+
 export function moment(rfc3339) {
   if (!rfc3339) return "";
   const [d, time] = rfc3339.split("T");

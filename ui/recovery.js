@@ -3,14 +3,10 @@
 // computer. Rust decides whether recovery is open and checks the
 // administrator against the backup itself; this lists what it offers.
 
-import { $, call, clearErrors, moment, notice, showError, t } from "./api.js";
+import { $, call, clearErrors, megabytes, moment, notice, showError, t } from "./api.js";
 import * as job from "./job.js";
 
 let onDone = () => {};
-
-function megabytes(bytes) {
-  return `${(bytes / 1048576).toFixed(1)} ${t("size_mb")}`;
-}
 
 function choice(b, first) {
   const label = document.createElement("label");
