@@ -1,4 +1,4 @@
-// The IIN's check digit, as src-tauri/crates/domain/src/iin.rs computes it,
+// The IIN's check digit, as crates/domain/src/iin.rs computes it,
 // so the clerk sees a mistyped IIN while typing. Only a hint: the backend
 // validates the IIN again and decides.
 

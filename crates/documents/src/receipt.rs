@@ -1,0 +1,300 @@
+//! The acceptance receipt (қолхат / расписка о приеме документов): its
+//! template (labels and layout numbers from
+//! `assets/templates/acceptance_receipt.json`) and the text of one language
+//! version. How the two versions share the paper is [`crate::sheet`]'s job.
+
+use serde::Deserialize;
+
+use crate::layout::{Align, Flow, Fonts, Paragraph, Span, Style};
+use crate::sheet::{self, date, Lang, MarkTexts, Marks, PageLayout};
+use crate::{AcceptanceReceipt, DocumentError};
+
+const FILE: &str = "acceptance_receipt.json";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReceiptTemplate {
+    #[allow(dead_code)]
+    pub version: u32,
+    pub layout: PageLayout,
+    pub kk: Labels,
+    pub ru: Labels,
+    pub marks: MarkTexts,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Labels {
+    pub title: String,
+    pub address: String,
+    pub phone: String,
+    pub service: String,
+    pub applicant: String,
+    pub iin: String,
+    pub child: String,
+    pub birth_date: String,
+    pub documents: String,
+    pub no_documents: String,
+    pub result_date: String,
+    pub executor: String,
+    pub accepted_by: String,
+    pub signature: String,
+    pub received: String,
+    pub applicant_signature: String,
+    pub date_blank: String,
+    pub seal: String,
+}
+
+impl ReceiptTemplate {
+    pub fn parse(json: &str) -> Result<Self, DocumentError> {
+        let t: Self = serde_json::from_str(json)
+            .map_err(|e| DocumentError::Template(format!("{FILE}: {e}")))?;
+        t.layout.validate(FILE)?;
+        Ok(t)
+    }
+
+    pub fn page_size(&self) -> (f32, f32) {
+        self.layout.page_size()
+    }
+}
+
+/// "Label: a, b, c" with the comma kept inside glued parts, so a line never
+/// starts with a comma.
+fn enumeration(label: &str, parts: Vec<Span>) -> Vec<Span> {
+    let mut spans = vec![Span::bold(label)];
+    let n = parts.len();
+    for (i, mut part) in parts.into_iter().enumerate() {
+        spans.push(Span::regular(" "));
+        if i + 1 < n {
+            part.text.push(',');
+        }
+        spans.push(part);
+    }
+    spans
+}
+
+/// Writes one language version at the cursor; the closing signature lines
+/// keep `tail_inset` mm free on the right for the QR.
+#[allow(clippy::too_many_arguments)]
+fn half(
+    flow: &mut Flow<'_>,
+    l: &PageLayout,
+    labels: &Labels,
+    lang: Lang,
+    r: &AcceptanceReceipt,
+    body: f32,
+    tail_inset: f32,
+) -> Result<(), DocumentError> {
+    let ls = l.line_spacing;
+    let gap = l.block_gap_mm;
+    let p = |spans: Vec<Span>, size: f32| Paragraph::new(spans, size).spacing(ls);
+    let labelled =
+        |label: &str, value: String| vec![Span::bold(label), Span::regular(format!(" {value}"))];
+
+    crate::signed::office_header(
+        flow,
+        l,
+        (&labels.address, &labels.phone),
+        lang,
+        &r.office,
+        body,
+    )?;
+
+    flow.paragraph(
+        &p(
+            vec![Span::bold(labels.title.as_str())],
+            body + l.title_delta_pt,
+        )
+        .align(Align::Center),
+    )?;
+    let number_line = format!(
+        "№ {}   {}",
+        r.registration_number,
+        r.registered_at.format("%d.%m.%Y %H:%M:%S")
+    );
+    flow.paragraph(
+        &p(vec![Span::bold(number_line)], body)
+            .align(Align::Center)
+            .after(gap),
+    )?;
+
+    flow.paragraph(
+        &p(
+            labelled(&labels.service, lang.pick(&r.service_name).to_string()),
+            body,
+        )
+        .after(gap / 2.0),
+    )?;
+
+    let g = |text: String| Span::regular(text).glued();
+    let mut applicant = vec![Span::regular(r.applicant_name.clone())];
+    if !r.applicant_iin.trim().is_empty() {
+        applicant.push(g(format!("{} {}", labels.iin, r.applicant_iin)));
+    }
+    if !r.applicant_phone.trim().is_empty() {
+        applicant.push(g(format!("{} {}", labels.phone, r.applicant_phone)));
+    }
+    flow.paragraph(&p(enumeration(&labels.applicant, applicant), body).after(gap / 2.0))?;
+
+    let mut child = Vec::new();
+    if let Some(n) = &r.subject_name {
+        child.push(Span::regular(n.clone()));
+    }
+    if let Some(i) = &r.subject_iin {
+        child.push(g(format!("{} {i}", labels.iin)));
+    }
+    if let Some(d) = &r.subject_birth_date {
+        child.push(g(format!("{} {}", labels.birth_date, date(d))));
+    }
+    if !child.is_empty() {
+        flow.paragraph(&p(enumeration(&labels.child, child), body).after(gap / 2.0))?;
+    }
+
+    if r.documents.is_empty() {
+        flow.paragraph(
+            &p(
+                labelled(&labels.documents, labels.no_documents.clone()),
+                body,
+            )
+            .after(gap / 2.0),
+        )?;
+    } else {
+        flow.paragraph(&p(vec![Span::bold(labels.documents.as_str())], body))?;
+        // Widen the hanging indent if the longest marker would touch the text.
+        let widest = flow.measure(Style::Regular, body, &format!("{})", r.documents.len()))?;
+        let hang = l.list_hang_mm.max(widest + 2.0);
+        for (i, d) in r.documents.iter().enumerate() {
+            flow.paragraph(
+                &p(vec![Span::regular(lang.pick(d))], body).marker(format!("{})", i + 1), hang),
+            )?;
+        }
+        flow.space(gap / 2.0);
+    }
+
+    if let Some(d) = &r.expected_result_date {
+        flow.paragraph(&p(labelled(&labels.result_date, date(d)), body))?;
+    }
+    let executor = match (&r.executor, &r.executor_phone) {
+        (Some(e), Some(ph)) => Some(vec![
+            Span::regular(format!(" {e}, ")),
+            g(format!("{} {ph}", labels.phone)),
+        ]),
+        (Some(e), None) => Some(vec![Span::regular(format!(" {e}"))]),
+        (None, Some(ph)) => Some(vec![
+            Span::regular(" "),
+            g(format!("{} {ph}", labels.phone)),
+        ]),
+        (None, None) => None,
+    };
+    if let Some(spans) = executor {
+        let mut all = vec![Span::bold(labels.executor.as_str())];
+        all.extend(spans);
+        flow.paragraph(&p(all, body))?;
+    }
+
+    let accepted = vec![
+        Span::bold(labels.accepted_by.as_str()),
+        Span::regular(format!(" {} ", r.accepted_by)),
+        g(format!("______________ {}", labels.signature)),
+    ];
+    let placed = flow.paragraph(&p(accepted, body).before(gap * 2.0).inset_right(tail_inset))?;
+    // The seal place goes to the right of the clerk's signature when the line
+    // leaves room for it, else on a line of its own.
+    let seal_size = body + l.small_delta_pt;
+    let seal_w = flow.measure(Style::Regular, seal_size, &labels.seal)?;
+    let right = l.page_width_mm - l.margin_right_mm - tail_inset;
+    let first_w = placed.lines.first().map(|x| x.width_mm).unwrap_or(0.0);
+    if placed.left + first_w + 8.0 + seal_w <= right {
+        flow.text_at(
+            Style::Regular,
+            seal_size,
+            right - seal_w,
+            placed.first_baseline,
+            &labels.seal,
+        )?;
+    } else {
+        flow.paragraph(
+            &p(vec![Span::regular(labels.seal.as_str())], seal_size)
+                .align(Align::Right)
+                .inset_right(tail_inset),
+        )?;
+    }
+
+    let received = vec![
+        Span::bold(labels.received.as_str()),
+        Span::regular(" "),
+        g(format!("______________ {}", labels.applicant_signature)),
+        Span::regular("   "),
+        g(labels.date_blank.clone()),
+    ];
+    flow.paragraph(&p(received, body).before(gap).inset_right(tail_inset))?;
+    Ok(())
+}
+
+/// Lays out the whole receipt; returns the `Op`s of each page.
+pub(crate) fn layout_receipt(
+    fonts: &Fonts,
+    t: &ReceiptTemplate,
+    r: &AcceptanceReceipt,
+) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
+    let marks = Marks::new(
+        &t.marks,
+        r.audit_chain_head.as_deref(),
+        r.copy_number,
+        r.verification.as_ref(),
+    )?;
+    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
+        let labels = match lang {
+            Lang::Kk => &t.kk,
+            Lang::Ru => &t.ru,
+        };
+        half(flow, &t.layout, labels, lang, r, body, inset)
+    };
+    sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHIPPED: &str = include_str!("../../../assets/templates/acceptance_receipt.json");
+
+    #[test]
+    fn shipped_template_parses() {
+        let t = ReceiptTemplate::parse(SHIPPED).expect("shipped template");
+        assert_eq!(t.kk.title, "Құжаттарды қабылдау туралы қолхат");
+        assert_eq!(t.ru.title, "Расписка о приеме документов");
+        assert!(!t.layout.body_sizes().is_empty());
+        assert!(t.layout.margin_left_mm >= 30.0);
+    }
+
+    #[test]
+    fn shipped_labels_are_covered_by_the_fonts() {
+        let t = ReceiptTemplate::parse(SHIPPED).expect("shipped template");
+        let fonts = crate::load_fonts().expect("fonts");
+        let all =
+            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(SHIPPED).unwrap())
+                .unwrap();
+        fonts.regular.check(&all).unwrap();
+        fonts.bold.check(&all).unwrap();
+        assert!(t.marks.audit_footer.contains("{hash}"));
+        assert!(t.marks.copy_mark.contains("{n}"));
+    }
+
+    #[test]
+    fn broken_template_is_a_template_error() {
+        for bad in [
+            "",
+            "{",
+            "{\"version\": 1}",
+            &SHIPPED.replace("\"body_size_step_pt\": 0.5", "\"body_size_step_pt\": 0.0"),
+            &SHIPPED.replace("\"margin_right_mm\": 12.0", "\"margin_right_mm\": 190.0"),
+            &SHIPPED.replace("\"title\": \"Расписка", "\"titel\": \"Расписка"),
+        ] {
+            match ReceiptTemplate::parse(bad) {
+                Err(DocumentError::Template(_)) => {}
+                other => panic!("expected a Template error, got {other:?}"),
+            }
+        }
+    }
+}

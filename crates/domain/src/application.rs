@@ -1,0 +1,483 @@
+//! An application (өтініш) as the clerk registers it: the typed draft, the
+//! checks that turn it into a [`NewApplication`], and the intake decision.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, Subject};
+use crate::error::{Error, Field};
+use crate::iin::Iin;
+use crate::lang::Bilingual;
+
+pub const MAX_NAME: usize = 200;
+pub const MAX_ADDRESS: usize = 300;
+pub const MAX_NOTES: usize = 2000;
+pub const MAX_EXTRA_DOCUMENTS: usize = 20;
+pub const MAX_EXTRA_DOCUMENT: usize = 300;
+const MAX_PHONE_INPUT: usize = 32;
+
+/// What the clerk typed, as it arrives from the window. Nothing in it is
+/// trusted; [`NewApplication::validate`] decides.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationDraft {
+    pub service_code: String,
+    /// Where the application came from; the office counter when absent.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    pub applicant_iin: String,
+    pub applicant_name: String,
+    pub applicant_phone: String,
+    #[serde(default)]
+    pub applicant_address: String,
+    #[serde(default)]
+    pub child_iin: String,
+    #[serde(default)]
+    pub child_name: String,
+    /// ISO date (`YYYY-MM-DD`), as an `<input type=date>` gives it.
+    #[serde(default)]
+    pub child_birth_date: String,
+    /// Codes of the catalog documents the applicant presented.
+    #[serde(default)]
+    pub documents: Vec<String>,
+    /// Documents presented beyond the checklist, in the clerk's words.
+    #[serde(default)]
+    pub extra_documents: Vec<String>,
+    #[serde(default)]
+    pub consent: bool,
+    #[serde(default)]
+    pub notes: String,
+    /// A representative acting under a power of attorney: all four or none.
+    #[serde(default)]
+    pub representative_iin: String,
+    #[serde(default)]
+    pub representative_name: String,
+    #[serde(default)]
+    pub poa_number: String,
+    /// ISO date or ДД.ММ.ГГГГ.
+    #[serde(default)]
+    pub poa_date: String,
+    /// Why a second open application for the same child and service is
+    /// registered anyway; asked for only when the registry finds one.
+    #[serde(default)]
+    pub duplicate_reason: String,
+    /// The preschool queue's part of the form; see [`crate::queue::QueueClaim`].
+    #[serde(default)]
+    pub queue: Option<crate::queue::QueueClaimDraft>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub iin: Iin,
+    pub name: String,
+    pub phone: String,
+    pub address: String,
+}
+
+/// Someone applying for the applicant under a power of attorney.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Representative {
+    pub iin: Iin,
+    pub name: String,
+    pub poa_number: String,
+    pub poa_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Child {
+    pub iin: Iin,
+    pub name: String,
+    pub birth_date: NaiveDate,
+}
+
+/// One line of the service's checklist with whether it was presented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PresentedDocument {
+    pub code: String,
+    pub name: Bilingual,
+    pub required: bool,
+    pub presented: bool,
+}
+
+pub use crate::catalog::Channel;
+
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Office, Channel::StateCorporation, Channel::Portal];
+
+    /// The code stored in the registry and sent to the window.
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Office => "office",
+            Channel::StateCorporation => "state_corporation",
+            Channel::Portal => "portal",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
+pub use crate::workflow::Status;
+
+/// A checked application, ready to be registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewApplication {
+    pub service_code: String,
+    pub channel: Channel,
+    pub applicant: Person,
+    pub representative: Option<Representative>,
+    pub child: Option<Child>,
+    pub documents: Vec<PresentedDocument>,
+    pub notes: String,
+    pub duplicate_reason: Option<String>,
+    /// Set by [`crate::queue::QueueClaim::for_application`] for a complete
+    /// preschool queue application; `None` otherwise.
+    pub queue: Option<crate::queue::QueueClaim>,
+}
+
+impl NewApplication {
+    /// Checks a draft against the catalog. `today` is the office's date, used
+    /// to refuse a birth date in the future.
+    ///
+    /// The first problem found is reported, in form order, so that the window
+    /// can focus that field.
+    pub fn validate(draft: &ApplicationDraft, catalog: &Catalog, today: NaiveDate) -> Result<Self, Error> {
+        let service = catalog
+            .service(draft.service_code.trim())
+            .ok_or_else(|| Error::UnknownService(draft.service_code.clone()))?;
+        let channel = draft.channel.unwrap_or(Channel::Office);
+        if !service.channels.contains(&channel) {
+            return Err(Error::ChannelNotOffered);
+        }
+
+        let applicant = Person {
+            iin: Iin::parse(Field::ApplicantIin, &draft.applicant_iin)?,
+            name: required_text(Field::ApplicantName, &draft.applicant_name, MAX_NAME)?,
+            phone: phone(Field::ApplicantPhone, &draft.applicant_phone)?,
+            address: optional_text(Field::ApplicantAddress, &draft.applicant_address, MAX_ADDRESS)?,
+        };
+
+        let representative = representative(draft, today)?;
+        let child = match service.subject {
+            Subject::Child => Some(Child {
+                iin: Iin::parse(Field::ChildIin, &draft.child_iin)?,
+                name: required_text(Field::ChildName, &draft.child_name, MAX_NAME)?,
+                birth_date: past_date(Field::ChildBirthDate, &draft.child_birth_date, today)?,
+            }),
+            Subject::None => None,
+        };
+
+        let checklist: Vec<_> = service.documents_for(channel).collect();
+        for code in &draft.documents {
+            if !checklist.iter().any(|d| &d.code == code) {
+                return Err(Error::UnknownDocument(code.clone()));
+            }
+        }
+        let mut documents: Vec<PresentedDocument> = checklist
+            .into_iter()
+            .map(|d| PresentedDocument {
+                code: d.code.clone(),
+                name: d.name.clone(),
+                required: d.required,
+                presented: draft.documents.contains(&d.code),
+            })
+            .collect();
+        let extras: Vec<String> = draft
+            .extra_documents
+            .iter()
+            .map(|e| optional_text(Field::ExtraDocuments, e, MAX_EXTRA_DOCUMENT))
+            .filter(|e| !matches!(e, Ok(t) if t.is_empty()))
+            .collect::<Result<_, _>>()?;
+        if extras.len() > MAX_EXTRA_DOCUMENTS {
+            return Err(Error::TooLong { field: Field::ExtraDocuments, max: MAX_EXTRA_DOCUMENTS });
+        }
+        // An extra document is named once, as the clerk wrote it, for both languages.
+        documents.extend(extras.into_iter().enumerate().map(|(i, text)| PresentedDocument {
+            code: format!("extra-{}", i + 1),
+            name: Bilingual::new(text.clone(), text),
+            required: false,
+            presented: true,
+        }));
+
+        let notes = optional_text(Field::Notes, &draft.notes, MAX_NOTES)?;
+        let duplicate_reason = optional_text(Field::DuplicateReason, &draft.duplicate_reason, MAX_NOTES)?;
+        if !draft.consent {
+            return Err(Error::ConsentRequired);
+        }
+
+        Ok(NewApplication {
+            service_code: service.code.clone(),
+            channel,
+            applicant,
+            representative,
+            child,
+            documents,
+            notes,
+            duplicate_reason: (!duplicate_reason.is_empty()).then_some(duplicate_reason),
+            queue: None,
+        })
+    }
+
+    /// Law on public services art. 20 p. 2: an incomplete package is refused
+    /// at intake, and the refusal is itself registered.
+    pub fn intake(&self) -> Status {
+        if self.missing_documents().next().is_some() {
+            Status::RefusedAtIntake
+        } else {
+            Status::Accepted
+        }
+    }
+
+    pub fn missing_documents(&self) -> impl Iterator<Item = &PresentedDocument> {
+        self.documents.iter().filter(|d| d.required && !d.presented)
+    }
+}
+
+/// The representative block is all or nothing: a name without a power of
+/// attorney is not a representative the office may accept.
+fn representative(d: &ApplicationDraft, today: NaiveDate) -> Result<Option<Representative>, Error> {
+    let given = [&d.representative_iin, &d.representative_name, &d.poa_number, &d.poa_date];
+    if given.iter().all(|v| v.trim().is_empty()) {
+        return Ok(None);
+    }
+    Ok(Some(Representative {
+        iin: Iin::parse(Field::RepresentativeIin, &d.representative_iin)?,
+        name: required_text(Field::RepresentativeName, &d.representative_name, MAX_NAME)?,
+        poa_number: required_text(Field::PoaNumber, &d.poa_number, 100)?,
+        poa_date: past_date(Field::PoaDate, &d.poa_date, today)?,
+    }))
+}
+
+/// Invisible formatting characters (bidirectional overrides, zero-width
+/// characters, the byte-order mark): they would make a name on paper read
+/// differently from the name in the registry.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
+}
+
+/// Trims and collapses runs of whitespace: what a person means by the text.
+pub fn normalise(raw: &str) -> String {
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn required_text(field: Field, raw: &str, max: usize) -> Result<String, Error> {
+    let s = optional_text(field, raw, max)?;
+    if s.is_empty() {
+        return Err(Error::Required(field));
+    }
+    Ok(s)
+}
+
+pub fn optional_text(field: Field, raw: &str, max: usize) -> Result<String, Error> {
+    let s = normalise(raw);
+    if s.chars().count() > max {
+        return Err(Error::TooLong { field, max });
+    }
+    if s.chars().any(|c| c.is_control() || is_invisible_format(c)) {
+        return Err(Error::HiddenCharacters(field));
+    }
+    Ok(s)
+}
+
+/// A Kazakhstan phone number, kept as `+7 XXX XXX XX XX`. The 11-digit
+/// national form (8…) and the international one (+7…) are both accepted
+/// because clerks type both.
+pub fn phone(field: Field, raw: &str) -> Result<String, Error> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(Error::Required(field));
+    }
+    if raw.len() > MAX_PHONE_INPUT || !raw.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
+        return Err(Error::PhoneFormat(field));
+    }
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let national = match (digits.len(), digits.as_bytes().first()) {
+        (11, Some(b'7' | b'8')) => &digits[1..],
+        (10, _) => &digits[..],
+        _ => return Err(Error::PhoneFormat(field)),
+    };
+    Ok(format!(
+        "+7 {} {} {} {}",
+        &national[0..3],
+        &national[3..6],
+        &national[6..8],
+        &national[8..10]
+    ))
+}
+
+fn past_date(field: Field, raw: &str, today: NaiveDate) -> Result<NaiveDate, Error> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(Error::Required(field));
+    }
+    let d = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(raw, "%d.%m.%Y"))
+        .map_err(|_| Error::DateFormat(field))?;
+    if d > today {
+        return Err(Error::DateInFuture(field));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        Catalog::parse(include_str!("../../../assets/catalog/services.json")).unwrap()
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    fn complete() -> ApplicationDraft {
+        ApplicationDraft {
+            service_code: "preschool_queue".into(),
+            applicant_iin: "900101300007".into(),
+            applicant_name: "  Әбілқайыр   Нұрлан Ғалымұлы ".into(),
+            applicant_phone: "8 (701) 123-45-67".into(),
+            child_iin: "150315500015".into(),
+            child_name: "Әбілқайыр Айгүл".into(),
+            child_birth_date: "2023-03-15".into(),
+            documents: vec!["application".into(), "birth_certificate".into(), "identity_document".into()],
+            consent: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn complete_draft_is_accepted() {
+        let a = NewApplication::validate(&complete(), &catalog(), today()).unwrap();
+        assert_eq!(a.applicant.name, "Әбілқайыр Нұрлан Ғалымұлы");
+        assert_eq!(a.applicant.phone, "+7 701 123 45 67");
+        assert_eq!(a.intake(), Status::Accepted);
+        assert_eq!(a.documents.len(), 4, "the whole checklist is kept, presented or not");
+    }
+
+    #[test]
+    fn missing_required_document_means_refusal_at_intake() {
+        let mut d = complete();
+        d.documents.retain(|c| c != "birth_certificate");
+        let a = NewApplication::validate(&d, &catalog(), today()).unwrap();
+        assert_eq!(a.intake(), Status::RefusedAtIntake);
+        let missing: Vec<_> = a.missing_documents().map(|d| d.code.as_str()).collect();
+        assert_eq!(missing, ["birth_certificate"]);
+    }
+
+    #[test]
+    fn each_required_field_is_reported_by_name() {
+        type Blank = fn(&mut ApplicationDraft);
+        let cases: [(Blank, Error); 7] = [
+            (|d| d.applicant_iin.clear(), Error::Required(Field::ApplicantIin)),
+            (|d| d.applicant_name = "   ".into(), Error::Required(Field::ApplicantName)),
+            (|d| d.applicant_phone.clear(), Error::Required(Field::ApplicantPhone)),
+            (|d| d.child_iin.clear(), Error::Required(Field::ChildIin)),
+            (|d| d.child_name.clear(), Error::Required(Field::ChildName)),
+            (|d| d.child_birth_date.clear(), Error::Required(Field::ChildBirthDate)),
+            (|d| d.consent = false, Error::ConsentRequired),
+        ];
+        for (blank, expected) in cases {
+            let mut d = complete();
+            blank(&mut d);
+            assert_eq!(NewApplication::validate(&d, &catalog(), today()), Err(expected));
+        }
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        let c = catalog();
+        let mut d = complete();
+        d.child_iin = "150315500609".into();
+        assert_eq!(NewApplication::validate(&d, &c, today()), Err(Error::IinCheckDigit(Field::ChildIin)));
+        let mut d = complete();
+        d.applicant_name = "Ә".repeat(MAX_NAME + 1);
+        assert_eq!(
+            NewApplication::validate(&d, &c, today()),
+            Err(Error::TooLong { field: Field::ApplicantName, max: MAX_NAME })
+        );
+        let mut d = complete();
+        d.applicant_phone = "12345".into();
+        assert_eq!(NewApplication::validate(&d, &c, today()), Err(Error::PhoneFormat(Field::ApplicantPhone)));
+        let mut d = complete();
+        d.child_birth_date = "2027-01-01".into();
+        assert_eq!(NewApplication::validate(&d, &c, today()), Err(Error::DateInFuture(Field::ChildBirthDate)));
+        let mut d = complete();
+        d.service_code = "no_such".into();
+        assert!(matches!(NewApplication::validate(&d, &c, today()), Err(Error::UnknownService(_))));
+        let mut d = complete();
+        d.documents.push("forged".into());
+        assert!(matches!(NewApplication::validate(&d, &c, today()), Err(Error::UnknownDocument(_))));
+    }
+
+    #[test]
+    fn a_representative_is_all_or_nothing() {
+        let mut d = complete();
+        d.representative_name = "Сенімді Өкіл".into();
+        assert_eq!(
+            NewApplication::validate(&d, &catalog(), today()),
+            Err(Error::Required(Field::RepresentativeIin))
+        );
+        d.representative_iin = "900101300007".into();
+        d.poa_number = "№ 123".into();
+        d.poa_date = "01.11.2026".into();
+        let a = NewApplication::validate(&d, &catalog(), today()).unwrap();
+        assert_eq!(a.representative.unwrap().poa_date, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    }
+
+    #[test]
+    fn extra_documents_are_kept_in_the_clerks_words() {
+        let mut d = complete();
+        d.extra_documents = vec!["  Анықтама   № 5 ".into(), "".into()];
+        let a = NewApplication::validate(&d, &catalog(), today()).unwrap();
+        let extra = a.documents.last().unwrap();
+        assert_eq!((extra.code.as_str(), extra.name.kk.as_str(), extra.presented), ("extra-1", "Анықтама № 5", true));
+        assert_eq!(a.intake(), Status::Accepted);
+        d.extra_documents = vec!["x".into(); MAX_EXTRA_DOCUMENTS + 1];
+        assert!(matches!(NewApplication::validate(&d, &catalog(), today()), Err(Error::TooLong { .. })));
+    }
+
+    #[test]
+    fn phone_forms() {
+        assert_eq!(phone(Field::ApplicantPhone, "+77011234567").unwrap(), "+7 701 123 45 67");
+        assert_eq!(phone(Field::ApplicantPhone, "7011234567").unwrap(), "+7 701 123 45 67");
+        assert!(phone(Field::ApplicantPhone, "+7701123456a").is_err());
+        assert!(phone(Field::ApplicantPhone, "5 701 123 45 67").is_err());
+    }
+}
+
+/// The form of a name that search compares: lower case, with the Kazakh
+/// letters folded onto their nearest Russian ones, because a clerk types
+/// "Нурлан" for "Нұрлан" and either keyboard layout must find the person.
+pub fn search_key(text: &str) -> String {
+    normalise(text)
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'ә' => 'а',
+            'ғ' => 'г',
+            'қ' => 'к',
+            'ң' => 'н',
+            'ө' => 'о',
+            'ұ' | 'ү' => 'у',
+            'һ' => 'х',
+            'і' => 'и',
+            'ё' => 'е',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::search_key;
+
+    #[test]
+    fn kazakh_letters_and_case_fold() {
+        assert_eq!(search_key("  НҰРЛАН   Әбілқайыр "), "нурлан абилкайыр");
+        assert_eq!(search_key("Нурлан"), search_key("Нұрлан"));
+        assert_eq!(search_key("ҒАЛЫМ"), search_key("галым"));
+        assert_eq!(search_key("Өтеген Үмбет Һ"), "отеген умбет х");
+    }
+}

@@ -1,0 +1,479 @@
+//! The preschool queue on a real registry: registration queues the child,
+//! confirmed priority moves it ahead with the cause recorded, free places
+//! are declared within capacity, a previewed distribution is committed as
+//! referrals, an unpresented referral expires on the calendar into the stop
+//! list and the child comes back to its original place.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use kense_domain::access::{Actor, Role};
+use kense_domain::application::{ApplicationDraft, NewApplication};
+use kense_domain::calendar::WorkingCalendar;
+use kense_domain::catalog::Catalog;
+use kense_domain::queue::{
+    Assignment, Cause, Group, GroupDraft, Kindergarten, KindergartenDraft, Places, PlacesDraft, QueueClaim,
+    QueueClaimDraft, QueueRules, ReferralStatus, ReferralStep, Tier,
+};
+use kense_domain::user::NewUser;
+use kense_domain::workflow::{Command, Status};
+use kense_domain::Error;
+use kense_storage::{Due, Registry};
+
+const CATALOG: &str = include_str!("../../../assets/catalog/services.json");
+const CALENDAR: &str = include_str!("../../../assets/calendar/kz.json");
+const PW: &str = "құпия сөз 2026";
+
+fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+/// A valid IIN for a child born on `born` (2000s), the `n`-th of the day.
+fn child_iin(born: NaiveDate, n: u32) -> String {
+    for serial in n * 10..n * 10 + 10 {
+        let prefix = format!("{}5{:04}", born.format("%y%m%d"), serial);
+        let digits: Vec<u32> = prefix.chars().filter_map(|c| c.to_digit(10)).collect();
+        if let Some(c) = kense_domain::iin::check_digit(&digits) {
+            return format!("{prefix}{c}");
+        }
+    }
+    panic!("no IIN for {born} {n}");
+}
+
+struct Office {
+    r: Registry,
+    clerk: Actor,
+    head: Actor,
+    executor: Actor,
+    admin: Actor,
+    catalog: Catalog,
+    rules: QueueRules,
+    _dir: tempfile::TempDir,
+}
+
+fn office() -> Office {
+    let dir = tempfile::tempdir().unwrap();
+    let now = at("2026-11-02T09:00:00+05:00");
+    let mut r = Registry::open(&dir.path().join("r.sqlite")).unwrap();
+    r.install_catalog(CATALOG, now).unwrap();
+    let admin_user = NewUser::validate("admin", "Әкімші", vec![Role::Administrator]).unwrap();
+    let admin = r.create_first_administrator(&admin_user, PW, PW, now).unwrap();
+    let mut add = |login: &str, name: &str, roles: Vec<Role>| {
+        let u = NewUser::validate(login, name, roles).unwrap();
+        r.create_user(&admin, &u, PW, PW, now).unwrap();
+        r.log_in(login, PW, now).unwrap()
+    };
+    let clerk = add("clerk", "Тіркеуші Айгүл", vec![Role::Clerk]);
+    let head = add("head", "Басшы Бақыт", vec![Role::Head]);
+    let executor = add("exec", "Орындаушы Гүлнар", vec![Role::Executor]);
+    Office {
+        r,
+        clerk,
+        head,
+        executor,
+        admin,
+        catalog: Catalog::parse(CATALOG).unwrap(),
+        rules: QueueRules::shipped().unwrap(),
+        _dir: dir,
+    }
+}
+
+impl Office {
+    fn register(
+        &mut self,
+        n: u32,
+        born: &str,
+        category: &str,
+        prefs: Vec<i64>,
+        when: &str,
+    ) -> Result<(i64, Option<u32>), Error> {
+        self.register_with_reason(n, born, category, prefs, when, "")
+    }
+
+    /// A registration that states why a second open application for the
+    /// same child is made (a transfer, for instance).
+    fn register_with_reason(
+        &mut self,
+        n: u32,
+        born: &str,
+        category: &str,
+        prefs: Vec<i64>,
+        when: &str,
+        reason: &str,
+    ) -> Result<(i64, Option<u32>), Error> {
+        let born = NaiveDate::parse_from_str(born, "%Y-%m-%d").unwrap();
+        let now = at(when);
+        let d = ApplicationDraft {
+            service_code: "preschool_queue".into(),
+            applicant_iin: "900101300007".into(),
+            applicant_name: format!("Ата-ана {n}"),
+            applicant_phone: "+7 701 000 11 22".into(),
+            child_iin: child_iin(born, n),
+            child_name: format!("Бала Әлихан {n}"),
+            child_birth_date: born.to_string(),
+            documents: vec!["application".into(), "birth_certificate".into(), "identity_document".into()],
+            consent: true,
+            queue: Some(QueueClaimDraft { category: category.into(), preferences: prefs, ..Default::default() }),
+            duplicate_reason: reason.into(),
+            ..Default::default()
+        };
+        let mut app = NewApplication::validate(&d, &self.catalog, now.date_naive())?;
+        app.queue = QueueClaim::for_application(&app, d.queue.as_ref(), &self.rules, now.date_naive())?;
+        let reg = self.r.register_application(&self.clerk, &app, Due::default(), now)?;
+        Ok((reg.id, reg.queue_position))
+    }
+
+    fn kindergarten(&mut self, name: &str, year: i32, capacity: i64) -> (i64, i64) {
+        let now = at("2026-11-02T09:30:00+05:00");
+        let k = Kindergarten::validate(&KindergartenDraft {
+            name_kk: format!("«{name}» балабақшасы"),
+            name_ru: format!("Детский сад «{name}»"),
+            address_kk: "Қандыағаш қ.".into(),
+            address_ru: "г. Кандыагаш".into(),
+            ownership: "state".into(),
+        })
+        .unwrap();
+        let kg = self.r.add_kindergarten(&self.head, &k, now).unwrap();
+        let g = Group::validate(
+            &GroupDraft {
+                kindergarten_id: kg,
+                name: "Балдырған".into(),
+                birth_year: year,
+                language: "kk".into(),
+                special: false,
+                capacity,
+            },
+            now.date_naive(),
+        )
+        .unwrap();
+        (kg, self.r.add_group(&self.admin, &g, now).unwrap())
+    }
+}
+
+#[test]
+fn queue_distribution_referral_expiry_and_return() {
+    let mut o = office();
+    let (kg_a, group_a) = o.kindergarten("Күншуақ", 2022, 25);
+    let (kg_b, _group_b) = o.kindergarten("Айгөлек", 2022, 25);
+
+    // Three children born in 2022: a general one first, then a large family
+    // (first priority, once confirmed), then another general one.
+    let (g1, p1) = o.register(1, "2022-03-01", "", vec![kg_a], "2026-11-02T10:00:00+05:00").unwrap();
+    let (pr, p2) = o.register(2, "2022-04-01", "large_family", vec![kg_a, kg_b], "2026-11-02T10:05:00+05:00").unwrap();
+    let (g2, p3) = o.register(3, "2022-05-01", "", vec![], "2026-11-02T10:05:00+05:00").unwrap();
+    assert_eq!((p1, p2, p3), (Some(1), Some(2), Some(3)), "unconfirmed priority stands in the general queue");
+
+    // The same child cannot be queued twice.
+    let again = o.register(1, "2022-03-01", "", vec![], "2026-11-02T11:00:00+05:00");
+    assert!(matches!(again, Err(Error::AlreadyQueued { .. })), "{again:?}");
+    // Too old by calendar year: born 2020 is 6 in 2026.
+    assert!(matches!(
+        o.register(4, "2020-12-31", "", vec![], "2026-11-02T11:00:00+05:00"),
+        Err(Error::AgeLimit { upper: 6 })
+    ));
+
+    // A clerk may not confirm priority; an executor may, and the child moves
+    // ahead of the general child registered earlier.
+    let now = at("2026-11-03T09:00:00+05:00");
+    let issued = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    assert_eq!(
+        o.r.confirm_priority(&o.clerk, pr, "Көп балалы отбасы куәлігі № 15", issued, now),
+        Err(Error::Forbidden)
+    );
+    let row = o.r.confirm_priority(&o.executor, pr, "Көп балалы отбасы куәлігі № 15", issued, now).unwrap();
+    assert_eq!((row.tier, row.position), (Tier::First, Some(1)));
+    let h = o.r.position_history(&o.clerk, g1, now).unwrap();
+    let last = h.last().unwrap();
+    assert_eq!((last.from, last.to, last.cause, last.own), (Some(1), Some(2), Cause::PriorityConfirmed, false));
+    assert!(last.subject_number.is_some(), "the history names the application that moved the number");
+
+    // Places: capacity bounds the declaration.
+    let too_many =
+        Places::validate(&PlacesDraft { group_id: group_a, count: 26, protocol: "Хаттама № 7".into() }).unwrap();
+    assert_eq!(o.r.declare_places(&o.executor, &too_many, now), Err(Error::PlacesExceedCapacity { free: 25 }));
+    assert!(
+        Places::validate(&PlacesDraft { group_id: group_a, count: 2, protocol: " ".into() }).is_err(),
+        "a protocol is required"
+    );
+    let two = Places::validate(&PlacesDraft { group_id: group_a, count: 2, protocol: "Хаттама № 7".into() }).unwrap();
+    assert_eq!(o.r.declare_places(&o.clerk, &two, now), Err(Error::Forbidden));
+    o.r.declare_places(&o.executor, &two, now).unwrap();
+    let k = o.r.kindergartens(&o.clerk, now).unwrap();
+    let ga = k.iter().flat_map(|k| &k.groups).find(|g| g.id == group_a).unwrap();
+    assert_eq!((ga.free, ga.held), (2, 0));
+    let overfull =
+        Places::validate(&PlacesDraft { group_id: group_a, count: 24, protocol: "Хаттама № 8".into() }).unwrap();
+    assert_eq!(o.r.declare_places(&o.executor, &overfull, now), Err(Error::PlacesExceedCapacity { free: 23 }));
+
+    // Preview, then commit exactly what was seen: the priority child and the
+    // first general child, both of whom named kindergarten A; the third
+    // (any kindergarten) waits, as only two places exist.
+    let preview = o.r.preview_distribution(&o.executor, now).unwrap();
+    let seen: Vec<Assignment> =
+        preview.iter().map(|p| Assignment { place: p.place_id, entry: p.application_id }).collect();
+    assert_eq!(seen.iter().map(|a| a.entry).collect::<Vec<_>>(), vec![pr, g1]);
+    assert_eq!(
+        o.r.distribute(&o.executor, &seen, &WorkingCalendar::parse(CALENDAR).unwrap(), now),
+        Err(Error::Forbidden)
+    );
+    let stale = vec![seen[0]];
+    let cal = WorkingCalendar::parse(CALENDAR).unwrap();
+    assert_eq!(o.r.distribute(&o.head, &stale, &cal, now), Err(Error::DistributionChanged));
+    let refs = o.r.distribute(&o.head, &seen, &cal, now).unwrap();
+    assert_eq!(refs.len(), 2);
+    assert_eq!(refs[0].number, "Ж-2026-00001");
+    // Issued Tuesday 3 November 2026: five working days end Tuesday 10th.
+    assert_eq!(refs[0].valid_until, "2026-11-10");
+    assert_eq!(o.r.queue_entry(&o.clerk, g2, now).unwrap().unwrap().position, Some(1), "the third child moved up");
+    let h = o.r.position_history(&o.clerk, g2, now).unwrap();
+    assert_eq!(h.last().map(|c| (c.cause, c.distribution_id.is_some(), c.own)), Some((Cause::Referred, true, false)));
+    let h = o.r.position_history(&o.clerk, g1, now).unwrap();
+    assert_eq!(
+        h.last().map(|c| (c.cause, c.to, c.own)),
+        Some((Cause::Referred, None, true)),
+        "the referred child's own event"
+    );
+
+    // The kindergarten finds the referral by number and the child's IIN; a
+    // wrong IIN is "not found".
+    let r1 = &refs[1];
+    assert_eq!(o.r.find_referral(&o.executor, &r1.number, &r1.child_iin, now).unwrap().id, r1.id);
+    assert_eq!(o.r.find_referral(&o.executor, &r1.number, "900101300007x", now), Err(Error::NotFound));
+
+    // The priority child is presented and enrolled: the place is filled.
+    let r0 = refs[0].id;
+    o.r.referral_step(&o.executor, r0, ReferralStatus::Issued, ReferralStep::Present, "", now).unwrap();
+    let enrolled = o.r.referral_step(&o.executor, r0, ReferralStatus::Presented, ReferralStep::Enrol, "", now).unwrap();
+    assert_eq!(enrolled.status, ReferralStatus::Enrolled);
+    assert_eq!(
+        o.r.referral_step(&o.executor, r0, ReferralStatus::Presented, ReferralStep::Enrol, "", now),
+        Err(Error::InvalidState),
+        "a stale screen is refused"
+    );
+
+    // The other referral is never presented. On its last valid day nothing
+    // happens; the next day it expires and the child is stop-listed until
+    // 20 November, returning on the 21st to number 1, ahead of the third child.
+    let report = o.r.sweep_queue(at("2026-11-10T17:00:00+05:00")).unwrap();
+    assert_eq!(report.referrals_expired, 0);
+    let report = o.r.sweep_queue(at("2026-11-11T09:00:00+05:00")).unwrap();
+    assert_eq!(report.referrals_expired, 1);
+    let row = o.r.queue_entry(&o.clerk, g1, at("2026-11-11T09:00:00+05:00")).unwrap().unwrap();
+    assert_eq!(
+        (row.state.as_str(), row.stop_until.as_deref(), row.position),
+        ("stop_listed", Some("2026-11-20"), None)
+    );
+    assert_eq!(o.r.sweep_queue(at("2026-11-20T12:00:00+05:00")).unwrap().returned_from_stop_list, 0);
+    let report = o.r.sweep_queue(at("2026-11-21T08:00:00+05:00")).unwrap();
+    assert_eq!(report.returned_from_stop_list, 1);
+    let later = at("2026-11-21T08:00:00+05:00");
+    assert_eq!(o.r.queue_entry(&o.clerk, g1, later).unwrap().unwrap().position, Some(1));
+    assert_eq!(o.r.queue_entry(&o.clerk, g2, later).unwrap().unwrap().position, Some(2));
+    let own = o.r.position_history(&o.clerk, g1, later).unwrap();
+    let causes: Vec<_> = own.iter().map(|c| (c.cause, c.own)).collect();
+    assert_eq!(
+        causes,
+        vec![
+            (Cause::Registered, true),
+            (Cause::PriorityConfirmed, false),
+            (Cause::Referred, true),
+            (Cause::ReturnedFromStopList, true)
+        ]
+    );
+    let expired = o.r.referral(&o.clerk, r1.id, later).unwrap();
+    assert_eq!(expired.status, ReferralStatus::Expired);
+    let ga =
+        o.r.kindergartens(&o.clerk, later)
+            .unwrap()
+            .into_iter()
+            .flat_map(|k| k.groups)
+            .find(|g| g.id == group_a)
+            .unwrap();
+    assert_eq!((ga.occupied, ga.free, ga.held), (1, 1, 0), "the expired referral's place is free again");
+
+    let stats = o.r.queue_statistics(&o.head, later).unwrap();
+    assert_eq!(stats.queue.iter().map(|q| q.2).sum::<i64>(), 2);
+    assert_eq!(stats.referrals.len(), 2);
+
+    // Withdrawing the application takes the child out and moves the other up.
+    let (clerk, head) = (o.clerk.clone(), o.head.clone());
+    let _ = head;
+    o.r.take_step(
+        &clerk,
+        g1,
+        Status::Accepted,
+        &Command::Withdraw { reason: "Ата-анасы бас тартты".into() },
+        Due::default(),
+        later,
+    )
+    .unwrap();
+    assert_eq!(o.r.queue_entry(&o.clerk, g2, later).unwrap().unwrap().position, Some(1));
+    assert_eq!(o.r.position_history(&o.clerk, g2, later).unwrap().last().map(|c| c.cause), Some(Cause::Withdrawn));
+    let audit = o.r.verify_audit_chain_as(&o.admin, later).unwrap();
+    assert!(audit.first_bad.is_none());
+}
+
+#[test]
+fn expired_work_certificate_falls_back_to_general() {
+    let mut o = office();
+    let (g, _) = o.register(1, "2023-01-10", "", vec![], "2026-11-02T10:00:00+05:00").unwrap();
+    let (t, _) = o.register(2, "2023-02-10", "teacher_child", vec![], "2026-11-02T10:01:00+05:00").unwrap();
+    let now = at("2026-11-02T12:00:00+05:00");
+    // A certificate older than a month is refused outright.
+    let old = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    assert_eq!(o.r.confirm_priority(&o.head, t, "Анықтама № 3", old, now).map(|r| r.tier), Err(Error::EvidenceExpired));
+    let fresh = NaiveDate::from_ymd_opt(2026, 10, 20).unwrap();
+    assert_eq!(o.r.confirm_priority(&o.head, t, "Анықтама № 3", fresh, now).unwrap().position, Some(1));
+    // Valid for 30 days: through 19 November.
+    assert_eq!(o.r.sweep_queue(at("2026-11-19T18:00:00+05:00")).unwrap().priorities_expired, 0);
+    let report = o.r.sweep_queue(at("2026-11-20T09:00:00+05:00")).unwrap();
+    assert_eq!(report.priorities_expired, 1);
+    let later = at("2026-11-20T09:00:00+05:00");
+    let row = o.r.queue_entry(&o.clerk, t, later).unwrap().unwrap();
+    assert_eq!((row.tier, row.position), (Tier::General, Some(2)));
+    assert_eq!(
+        o.r.position_history(&o.clerk, t, later).unwrap().last().map(|c| (c.cause, c.own)),
+        Some((Cause::PriorityExpired, true))
+    );
+    assert_eq!(o.r.queue_entry(&o.clerk, g, later).unwrap().unwrap().position, Some(1));
+}
+
+#[test]
+fn new_year_ages_children_out() {
+    let mut o = office();
+    let (old, _) = o.register(1, "2021-06-01", "", vec![], "2026-11-02T10:00:00+05:00").unwrap();
+    let (young, _) = o.register(2, "2022-06-01", "", vec![], "2026-11-02T10:00:00+05:00").unwrap();
+    assert_eq!(o.r.sweep_queue(at("2026-12-31T18:00:00+05:00")).unwrap().aged_out, 0);
+    let report = o.r.sweep_queue(at("2027-01-01T09:00:00+05:00") + Duration::hours(1)).unwrap();
+    assert_eq!(report.aged_out, 1, "born 2021 turns 6 by calendar year in 2027");
+    let now = at("2027-01-01T10:00:00+05:00");
+    assert_eq!(o.r.queue_entry(&o.clerk, old, now).unwrap().unwrap().state, "removed");
+    assert_eq!(o.r.queue_entry(&o.clerk, young, now).unwrap().unwrap().position, Some(1));
+}
+
+#[test]
+fn queue_claims_outside_the_queue_service_are_refused() {
+    let o = office();
+    let d = ApplicationDraft {
+        service_code: "guardianship_certificate".into(),
+        applicant_iin: "900101300007".into(),
+        applicant_name: "Ата-ана".into(),
+        applicant_phone: "+7 701 000 11 22".into(),
+        consent: true,
+        queue: Some(QueueClaimDraft::default()),
+        ..Default::default()
+    };
+    let today = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+    if let Ok(app) = NewApplication::validate(&d, &o.catalog, today) {
+        assert_eq!(QueueClaim::for_application(&app, d.queue.as_ref(), &o.rules, today), Err(Error::NotQueueService));
+    }
+    let too_many = QueueClaimDraft { preferences: vec![1, 2, 3, 4, 5], ..Default::default() };
+    let d = ApplicationDraft {
+        service_code: "preschool_queue".into(),
+        child_iin: child_iin(NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(), 1),
+        child_name: "Бала".into(),
+        child_birth_date: "2023-01-01".into(),
+        documents: vec!["application".into(), "birth_certificate".into(), "identity_document".into()],
+        queue: Some(too_many),
+        ..d
+    };
+    let app = NewApplication::validate(&d, &o.catalog, today).unwrap();
+    assert_eq!(
+        QueueClaim::for_application(&app, d.queue.as_ref(), &o.rules, today),
+        Err(Error::TooManyPreferences { max: 4 })
+    );
+}
+
+#[test]
+fn a_corrected_birth_date_moves_the_child_to_its_year_with_the_cause() {
+    let mut o = office();
+    let (a, _) = o.register(1, "2022-03-01", "", vec![], "2026-11-02T10:00:00+05:00").unwrap();
+    let (b, _) = o.register(2, "2022-04-01", "", vec![], "2026-11-02T10:01:00+05:00").unwrap();
+    let (c, _) = o.register(3, "2023-04-01", "", vec![], "2026-11-02T10:02:00+05:00").unwrap();
+    // The first child was really born in 2023: it joins that queue ahead of
+    // the child registered later, and the 2022 queue moves up.
+    let born = NaiveDate::from_ymd_opt(2023, 3, 1).unwrap();
+    let d = ApplicationDraft {
+        service_code: "preschool_queue".into(),
+        applicant_iin: "900101300007".into(),
+        applicant_name: "Ата-ана 1".into(),
+        applicant_phone: "+7 701 000 11 22".into(),
+        child_iin: child_iin(born, 1),
+        child_name: "Бала Әлихан 1".into(),
+        child_birth_date: born.to_string(),
+        documents: vec!["application".into(), "birth_certificate".into(), "identity_document".into()],
+        consent: true,
+        ..Default::default()
+    };
+    let now = at("2026-11-03T09:00:00+05:00");
+    let app = NewApplication::validate(&d, &o.catalog, now.date_naive()).unwrap();
+    o.r.correct_application(&o.clerk, a, Status::Accepted, &app, "Туу туралы куәлік бойынша", now).unwrap();
+    let row = o.r.queue_entry(&o.clerk, a, now).unwrap().unwrap();
+    assert_eq!((row.birth_year, row.position), (2023, Some(1)));
+    assert_eq!(o.r.queue_entry(&o.clerk, b, now).unwrap().unwrap().position, Some(1));
+    assert_eq!(o.r.queue_entry(&o.clerk, c, now).unwrap().unwrap().position, Some(2));
+    let own = o.r.position_history(&o.clerk, a, now).unwrap();
+    let moves: Vec<_> = own.iter().map(|h| (h.from, h.to, h.cause, h.own)).collect();
+    assert_eq!(
+        moves,
+        vec![
+            (None, Some(1), Cause::Registered, true),
+            (Some(1), None, Cause::Corrected, true),
+            (None, Some(1), Cause::Corrected, true)
+        ]
+    );
+    assert_eq!(
+        o.r.position_history(&o.clerk, b, now).unwrap().last().map(|h| (h.cause, h.own)),
+        Some((Cause::Corrected, false))
+    );
+}
+
+#[test]
+fn a_transfer_is_queued_like_any_application_and_frees_the_old_place_on_enrolment() {
+    let mut o = office();
+    let (kg_a, group_a) = o.kindergarten("Күншуақ", 2022, 25);
+    let (kg_b, group_b) = o.kindergarten("Айгөлек", 2022, 25);
+    let cal = WorkingCalendar::parse(CALENDAR).unwrap();
+    let now = at("2026-11-03T09:00:00+05:00");
+    let declare = |o: &mut Office, group: i64| {
+        let p = Places::validate(&PlacesDraft { group_id: group, count: 1, protocol: "Хаттама № 1".into() }).unwrap();
+        o.r.declare_places(&o.executor, &p, now).unwrap();
+    };
+    let enrol_all = |o: &mut Office| {
+        let seen: Vec<Assignment> =
+            o.r.preview_distribution(&o.executor, now)
+                .unwrap()
+                .iter()
+                .map(|p| Assignment { place: p.place_id, entry: p.application_id })
+                .collect();
+        for r in o.r.distribute(&o.head, &seen, &cal, now).unwrap() {
+            o.r.referral_step(&o.executor, r.id, ReferralStatus::Issued, ReferralStep::Enrol, "", now).unwrap();
+        }
+    };
+    let (first, _) = o.register(1, "2022-03-01", "", vec![kg_a], "2026-11-02T10:00:00+05:00").unwrap();
+    declare(&mut o, group_a);
+    enrol_all(&mut o);
+    assert_eq!(o.r.queue_entry(&o.clerk, first, now).unwrap().unwrap().state, "enrolled");
+
+    // The parent asks for kindergarten B: a new application, queued by the same rules.
+    let again = o.register(1, "2022-03-01", "", vec![kg_b], "2026-11-03T10:00:00+05:00");
+    assert!(matches!(again, Err(Error::Duplicate { .. })), "the open application is named: {again:?}");
+    let (transfer, position) = o
+        .register_with_reason(
+            1,
+            "2022-03-01",
+            "",
+            vec![kg_b],
+            "2026-11-03T10:00:00+05:00",
+            "Басқа балабақшаға ауыстыру",
+        )
+        .unwrap();
+    assert_eq!(position, Some(1));
+    declare(&mut o, group_b);
+    enrol_all(&mut o);
+    let groups: Vec<_> = o.r.kindergartens(&o.clerk, now).unwrap().into_iter().flat_map(|k| k.groups).collect();
+    let a = groups.iter().find(|g| g.id == group_a).unwrap();
+    let b = groups.iter().find(|g| g.id == group_b).unwrap();
+    assert_eq!((a.occupied, a.free), (0, 1), "the old place is free again for the next distribution");
+    assert_eq!(b.occupied, 1);
+    assert_eq!(o.r.queue_entry(&o.clerk, first, now).unwrap().unwrap().state, "removed");
+    assert_eq!(o.r.queue_entry(&o.clerk, transfer, now).unwrap().unwrap().state, "enrolled");
+}

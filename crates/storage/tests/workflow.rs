@@ -1,0 +1,196 @@
+//! The workflow on a real registry: three people take an application from
+//! registration to hand-over; wrong roles, the registrar signing, a stale
+//! screen and a wrong executor are refused, and every refusal is audited.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use kense_domain::access::{Actor, Role};
+use kense_domain::application::{ApplicationDraft, NewApplication};
+use kense_domain::catalog::Catalog;
+use kense_domain::user::NewUser;
+use kense_domain::workflow::{Command, Handover, Outcome, Status};
+use kense_domain::Error;
+use kense_storage::{ApplicationQuery, Due, Registry, Urgency};
+
+const CATALOG: &str = include_str!("../../../assets/catalog/services.json");
+const PW: &str = "құпия сөз 2026";
+
+fn now() -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339("2026-11-24T10:15:30+05:00").unwrap()
+}
+
+struct Office {
+    r: Registry,
+    clerk: Actor,
+    head: Actor,
+    executor: Actor,
+    _dir: tempfile::TempDir,
+}
+
+fn office() -> Office {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = Registry::open(&dir.path().join("r.sqlite")).unwrap();
+    r.install_catalog(CATALOG, now()).unwrap();
+    let admin_user = NewUser::validate("admin", "Әкімші", vec![Role::Administrator, Role::Clerk]).unwrap();
+    let clerk = r.create_first_administrator(&admin_user, PW, PW, now()).unwrap();
+    let mut add = |login: &str, name: &str, roles: Vec<Role>| {
+        let u = NewUser::validate(login, name, roles).unwrap();
+        r.create_user(&clerk, &u, PW, PW, now()).unwrap();
+        r.log_in(login, PW, now()).unwrap()
+    };
+    let head = add("head", "Басшы Бақыт", vec![Role::Head]);
+    let executor = add("exec", "Орындаушы Гүлнар", vec![Role::Executor]);
+    Office { r, clerk, head, executor, _dir: dir }
+}
+
+fn register(o: &mut Office, name: &str, due: Due) -> i64 {
+    let d = ApplicationDraft {
+        service_code: "preschool_queue".into(),
+        applicant_iin: "900101300007".into(),
+        applicant_name: name.into(),
+        applicant_phone: "+7 701 000 11 22".into(),
+        child_iin: "150315500015".into(),
+        child_name: "Бала Әлихан".into(),
+        child_birth_date: "2022-05-04".into(),
+        documents: vec!["application".into(), "birth_certificate".into(), "identity_document".into()],
+        consent: true,
+        duplicate_reason: "сынақ".into(),
+        ..Default::default()
+    };
+    let catalog = Catalog::parse(CATALOG).unwrap();
+    let app = NewApplication::validate(&d, &catalog, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()).unwrap();
+    o.r.register_application(&o.clerk, &app, due, now()).unwrap().id
+}
+
+#[test]
+fn three_people_take_an_application_to_hand_over() {
+    let mut o = office();
+    let id = register(&mut o, "Сейітқали Нұрлан", Due::default());
+    let (clerk, head, executor) = (o.clerk.clone(), o.head.clone(), o.executor.clone());
+    let r = &mut o.r;
+    r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
+    r.take_step(&head, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()).unwrap();
+    let refusal = Outcome::Refusal { reason_code: "already_queued".into(), explanation: String::new() };
+    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: refusal }, Due::default(), now()).unwrap();
+    r.take_step(&head, id, Status::ResultPrepared, &Command::ReturnToExecutor { comment: "Кезекті қайта тексеріңіз".into() }, Due::default(), now())
+        .unwrap();
+    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()).unwrap();
+    r.take_step(&head, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()).unwrap();
+    let issued = r
+        .take_step(&clerk, id, Status::Signed, &Command::Issue { handover: Handover::InPerson, received_by: "Сейітқали Нұрлан".into() }, Due::default(), now())
+        .unwrap();
+    assert_eq!(issued.to, Status::Issued);
+
+    let rec = r.application(&clerk, id, now()).unwrap();
+    assert_eq!(rec.status, Status::Issued);
+    let result = rec.result.unwrap();
+    assert_eq!((result.version, result.outcome.as_str()), (2, "positive"), "the returned version is kept, a new one made");
+    assert_eq!(result.signed_by.as_deref(), Some("Басшы Бақыт"));
+    let steps: Vec<_> = rec.history.iter().map(|h| h.step.as_str()).collect();
+    assert_eq!(steps, ["send_to_head", "assign_executor", "prepare_result", "return_to_executor", "prepare_result", "sign", "issue"]);
+    assert_eq!(rec.history[3].comment, "Кезекті қайта тексеріңіз");
+    assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
+}
+
+#[test]
+fn wrong_people_and_stale_screens_are_refused_and_audited() {
+    let mut o = office();
+    let id = register(&mut o, "Сейітқали Нұрлан", Due::default());
+    let (clerk, head, executor) = (o.clerk.clone(), o.head.clone(), o.executor.clone());
+    let r = &mut o.r;
+    let events = |r: &Registry| r.verify_audit_chain().unwrap().events;
+
+    r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
+    // A second screen that still shows "accepted" is refused, not applied again.
+    assert_eq!(r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()), Err(Error::InvalidState));
+    // Only a head assigns, and only to an executor.
+    let before = events(r);
+    assert_eq!(
+        r.take_step(&clerk, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()),
+        Err(Error::Forbidden)
+    );
+    assert_eq!(events(r), before + 1, "the denial is audited");
+    assert_eq!(
+        r.take_step(&head, id, Status::WithHead, &Command::AssignExecutor { executor_id: clerk.user_id }, Due::default(), now()),
+        Err(Error::NotAnExecutor)
+    );
+    r.take_step(&head, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()).unwrap();
+    // The head is not the named executor.
+    assert_eq!(
+        r.take_step(&head, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()),
+        Err(Error::Forbidden)
+    );
+    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()).unwrap();
+    // A clerk cannot sign.
+    assert_eq!(r.take_step(&clerk, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()), Err(Error::Forbidden));
+    assert_eq!(r.application(&clerk, id, now()).unwrap().status, Status::ResultPrepared, "nothing changed");
+    assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
+}
+
+#[test]
+fn the_registrar_cannot_sign_even_as_head() {
+    let mut o = office();
+    let u = NewUser::validate("both", "Екі рөлді", vec![Role::Clerk, Role::Head]).unwrap();
+    o.r.create_user(&o.clerk.clone(), &u, PW, PW, now()).unwrap();
+    let both = o.r.log_in("both", PW, now()).unwrap();
+    let clerk = std::mem::replace(&mut o.clerk, both.clone());
+    let id = register(&mut o, "Төрт Көз", Due::default());
+    o.clerk = clerk;
+    let (head, executor) = (o.head.clone(), o.executor.clone());
+    let r = &mut o.r;
+    r.take_step(&both, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
+    r.take_step(&both, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()).unwrap();
+    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()).unwrap();
+    assert_eq!(r.take_step(&both, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()), Err(Error::FourEyes));
+    r.take_step(&head, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()).unwrap();
+}
+
+#[test]
+fn search_by_name_iin_number_and_deadline() {
+    let mut o = office();
+    let late = Due { step: Some(now() - chrono::Duration::hours(1)), whole: None };
+    let a = register(&mut o, "Нұрланова Әйгерім", late);
+    register(&mut o, "Иванова Ольга", Due { step: Some(now() + chrono::Duration::days(3)), whole: None });
+    let clerk = o.clerk.clone();
+    let q = |text: &str| ApplicationQuery { text: Some(text.into()), limit: 50, ..Default::default() };
+    let found = |r: &mut Registry, q: &ApplicationQuery| r.search(&clerk, q, now()).unwrap().iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(found(&mut o.r, &q("нурланова")), vec![a], "case and Kazakh letters folded");
+    assert_eq!(found(&mut o.r, &q("АЙГЕРИМ")), vec![a]);
+    assert_eq!(found(&mut o.r, &q("900101300007")).len(), 2, "by applicant IIN");
+    assert_eq!(found(&mut o.r, &q("01-2026-00001")), vec![a]);
+    let overdue = ApplicationQuery { overdue: true, limit: 50, ..Default::default() };
+    let hits = o.r.search(&clerk, &overdue, now()).unwrap();
+    assert_eq!(hits.iter().map(|s| (s.id, s.urgency)).collect::<Vec<_>>(), vec![(a, Urgency::Overdue)]);
+}
+
+#[test]
+fn the_executor_names_which_of_several_results_is_prepared() {
+    let mut o = office();
+    let d = ApplicationDraft {
+        service_code: "minors_property_certificate".into(),
+        channel: Some(kense_domain::catalog::Channel::StateCorporation),
+        applicant_iin: "900101300007".into(),
+        applicant_name: "Мүлік Иесі".into(),
+        applicant_phone: "+7 701 000 11 22".into(),
+        child_iin: "150315500015".into(),
+        child_name: "Бала Әлихан".into(),
+        child_birth_date: "2015-03-15".into(),
+        documents: vec!["standard_package".into()],
+        consent: true,
+        ..Default::default()
+    };
+    let catalog = Catalog::parse(CATALOG).unwrap();
+    let app = NewApplication::validate(&d, &catalog, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()).unwrap();
+    let id = o.r.register_application(&o.clerk, &app, Due::default(), now()).unwrap().id;
+    let (clerk, head, executor) = (o.clerk.clone(), o.head.clone(), o.executor.clone());
+    let r = &mut o.r;
+    let service = r.service_spec(id).unwrap();
+    assert_eq!(service.workflow_results().len(), 3, "three different certificates");
+    r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
+    r.take_step(&head, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()).unwrap();
+    let third = Command::PrepareResult { outcome: Outcome::Positive { form: 2 } };
+    r.take_step(&executor, id, Status::WithExecutor, &third, Due::default(), now()).unwrap();
+    let rec = r.application(&head, id, now()).unwrap();
+    assert_eq!(rec.result.unwrap().form, 2);
+    assert_eq!(rec.result_forms.len(), 3);
+    assert_eq!(rec.result_forms[2], service.workflow_results()[2].name);
+}
