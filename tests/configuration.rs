@@ -77,19 +77,16 @@ fn every_command_is_declared_registered_and_granted() {
     assert_eq!(declared, registered, "build.rs COMMANDS and generate_handler! differ");
 
     let cap: serde_json::Value = serde_json::from_str(&read("src-tauri/capabilities/main-window.json")).unwrap();
-    let granted: BTreeSet<String> = cap["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap().to_owned())
-        .collect();
+    let granted: BTreeSet<String> =
+        cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
     let expected: BTreeSet<String> = declared.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
     assert_eq!(granted, expected, "the capability grants exactly the app's commands, nothing else");
 }
 
 #[test]
 fn ui_loads_nothing_remote_and_has_no_inline_script() {
-    for entry in std::fs::read_dir(root().join("ui")).unwrap().chain(std::fs::read_dir(root().join("ui/i18n")).unwrap()) {
+    for entry in std::fs::read_dir(root().join("ui")).unwrap().chain(std::fs::read_dir(root().join("ui/i18n")).unwrap())
+    {
         let path = entry.unwrap().path();
         if path.is_dir() {
             continue;
@@ -113,8 +110,9 @@ fn dictionary_keys(rel: &str) -> BTreeSet<String> {
         .filter_map(|l| {
             let l = l.trim_start();
             let (key, rest) = l.split_once(':')?;
-            (rest.trim_start().starts_with('"') && key.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()))
-                .then(|| key.to_owned())
+            (rest.trim_start().starts_with('"')
+                && key.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()))
+            .then(|| key.to_owned())
         })
         .collect()
 }
@@ -150,8 +148,10 @@ fn every_ui_string_exists_in_kazakh_and_russian() {
     }
     // Keys built at run time from a code the backend sends: every code of
     // the domain must have its key.
-    let stages: Vec<String> =
-        kense_storage::Stage::ALL.iter().map(|s| serde_json::to_value(s).unwrap().as_str().unwrap().to_owned()).collect();
+    let stages: Vec<String> = kense_storage::Stage::ALL
+        .iter()
+        .map(|s| serde_json::to_value(s).unwrap().as_str().unwrap().to_owned())
+        .collect();
     let dynamic: [(&str, Vec<&str>); 11] = [
         ("verdict_", vec!["valid", "content_changed", "forged"]),
         ("stage_", stages.iter().map(String::as_str).collect()),

@@ -5,12 +5,12 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use kense_domain::access::Role;
 use kense_domain::application::{ApplicationDraft, Channel, NewApplication};
-use kense_domain::workflow::{Command, Status};
-use kense_domain::iin::check_digit;
-use kense_domain::user::NewUser;
-use kense_domain::Error;
 use kense_domain::calendar::WorkingCalendar;
+use kense_domain::iin::check_digit;
 use kense_domain::queue::{Group, GroupDraft, Kindergarten, KindergartenDraft, QueueClaim, QueueClaimDraft};
+use kense_domain::user::NewUser;
+use kense_domain::workflow::{Command, Status};
+use kense_domain::Error;
 use kense_storage::Registry;
 
 use crate::state::due_on_entering;
@@ -57,7 +57,8 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
         let i = i as u32;
         let child_birth = NaiveDate::from_ymd_opt(2021 + (i % 4) as i32, 1 + i, 3 + 4 * i).unwrap_or_default();
         let parent_birth = NaiveDate::from_ymd_opt(1988 + i as i32, 2 + i, 10 + i).unwrap_or_default();
-        let mut documents = vec!["application".to_owned(), "birth_certificate".to_owned(), "identity_document".to_owned()];
+        let mut documents =
+            vec!["application".to_owned(), "birth_certificate".to_owned(), "identity_document".to_owned()];
         if i == 4 {
             // One incomplete package, so the journal shows a refusal too.
             documents.retain(|d| d != "birth_certificate");
@@ -75,7 +76,11 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
             consent: true,
             queue: Some(QueueClaimDraft {
                 category: ["general", "large_family", "military"][(i % 3) as usize].into(),
-                preferences: if i.is_multiple_of(2) { vec![kindergartens[0]] } else { vec![kindergartens[1], kindergartens[0]] },
+                preferences: if i.is_multiple_of(2) {
+                    vec![kindergartens[0]]
+                } else {
+                    vec![kindergartens[1], kindergartens[0]]
+                },
                 ..Default::default()
             }),
             ..Default::default()
@@ -87,11 +92,12 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
         registered.push((registry.register_application(&admin, &app, due, at)?, app.service_code.clone()));
     }
     // Some work in progress, so that every desk has something on it.
-    let step = |r: &mut Registry, id: i64, service: &str, by: &kense_domain::access::Actor, from: Status, command: Command| {
-        let to = kense_domain::workflow::next(from, command.step()).unwrap_or(from);
-        let due = due_on_entering(calendar, &catalog, service, Channel::Office, to, now);
-        r.take_step(by, id, from, &command, due, now).map(|_| ())
-    };
+    let step =
+        |r: &mut Registry, id: i64, service: &str, by: &kense_domain::access::Actor, from: Status, command: Command| {
+            let to = kense_domain::workflow::next(from, command.step()).unwrap_or(from);
+            let due = due_on_entering(calendar, &catalog, service, Channel::Office, to, now);
+            r.take_step(by, id, from, &command, due, now).map(|_| ())
+        };
     for (reg, service) in registered.iter().take(3) {
         step(registry, reg.id, service, &admin, Status::Accepted, Command::SendToHead)?;
     }
@@ -107,11 +113,25 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
 }
 
 /// Two kindergartens with a group for each birth year the demo queues.
-fn demo_kindergartens(registry: &mut Registry, admin: &kense_domain::access::Actor, now: DateTime<FixedOffset>) -> Result<Vec<i64>, Error> {
+fn demo_kindergartens(
+    registry: &mut Registry,
+    admin: &kense_domain::access::Actor,
+    now: DateTime<FixedOffset>,
+) -> Result<Vec<i64>, Error> {
     let mut ids = Vec::new();
     for (kk, ru, address_kk, address_ru) in [
-        ("«Күншуақ» бөбекжай-бақшасы", "Ясли-сад «Кюншуак»", "Қызылорда қ., Абай даңғылы, 12", "г. Кызылорда, пр. Абая, 12"),
-        ("«Балдәурен» балабақшасы", "Детский сад «Балдаурен»", "Қызылорда қ., Жібек жолы к-сі, 5", "г. Кызылорда, ул. Жибек жолы, 5"),
+        (
+            "«Күншуақ» бөбекжай-бақшасы",
+            "Ясли-сад «Кюншуак»",
+            "Қызылорда қ., Абай даңғылы, 12",
+            "г. Кызылорда, пр. Абая, 12",
+        ),
+        (
+            "«Балдәурен» балабақшасы",
+            "Детский сад «Балдаурен»",
+            "Қызылорда қ., Жібек жолы к-сі, 5",
+            "г. Кызылорда, ул. Жибек жолы, 5",
+        ),
     ] {
         let k = Kindergarten::validate(&KindergartenDraft {
             name_kk: kk.into(),
@@ -121,9 +141,17 @@ fn demo_kindergartens(registry: &mut Registry, admin: &kense_domain::access::Act
             ownership: "state".into(),
         })?;
         let id = registry.add_kindergarten(admin, &k, now)?;
-        for (year, name) in [(2021, "Мектепалды"), (2022, "Ересек"), (2023, "Ортаңғы"), (2024, "Кіші")] {
+        for (year, name) in [(2021, "Мектепалды"), (2022, "Ересек"), (2023, "Ортаңғы"), (2024, "Кіші")]
+        {
             let g = Group::validate(
-                &GroupDraft { kindergarten_id: id, name: name.into(), birth_year: year, language: "kk".into(), special: false, capacity: 25 },
+                &GroupDraft {
+                    kindergarten_id: id,
+                    name: name.into(),
+                    birth_year: year,
+                    language: "kk".into(),
+                    special: false,
+                    capacity: 25,
+                },
                 now.date_naive(),
             )?;
             registry.add_group(admin, &g, now)?;
@@ -153,7 +181,8 @@ mod tests {
         let all = r.search(&admin, &ApplicationQuery { limit: 50, ..Default::default() }, now).unwrap();
         assert_eq!(all.len(), PARENTS.len());
         let executor = r.log_in("executor", DEMO_PASSWORD, now).unwrap();
-        let mine = r.search(&executor, &ApplicationQuery { worklist: true, limit: 50, ..Default::default() }, now).unwrap();
+        let mine =
+            r.search(&executor, &ApplicationQuery { worklist: true, limit: 50, ..Default::default() }, now).unwrap();
         assert_eq!(mine.len(), 2, "two applications wait for the demo executor");
         let waiting: i64 = r.queue_years(&admin, now).unwrap().iter().map(|y| y.waiting).sum();
         assert_eq!(waiting, PARENTS.len() as i64 - 1, "every complete preschool application is queued");

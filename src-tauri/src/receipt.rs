@@ -76,7 +76,11 @@ fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_n
         subject_birth_date: rec.child_birth_date,
         documents: rec.documents.iter().filter(|d| d.presented).map(|d| text(&d.name)).collect(),
         // The whole application's due moment, from the norms on the calendar.
-        expected_result_date: rec.due_at.as_deref().and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok()).map(|d| d.date_naive()),
+        expected_result_date: rec
+            .due_at
+            .as_deref()
+            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+            .map(|d| d.date_naive()),
         accepted_by: rec.registered_by.clone(),
         executor: None,
         executor_phone: None,
@@ -106,9 +110,17 @@ pub(crate) fn canonical_content(rec: &ApplicationRecord, kind: &str) -> String {
 
 /// The QR code every paper carries: the office's code over the paper's
 /// number, kind, copy, the chain head and its canonical content.
-pub fn vouch(state: &AppState, number: &str, kind: &str, copy: u32, chain_head: &str, canonical: &str) -> Result<Verification, Error> {
+pub fn vouch(
+    state: &AppState,
+    number: &str,
+    kind: &str,
+    copy: u32,
+    chain_head: &str,
+    canonical: &str,
+) -> Result<Verification, Error> {
     let key = state.verification_key()?;
-    let qr_text = verification::qr_text(&key, number, kind, copy, short(chain_head), &verification::content_hash(canonical));
+    let qr_text =
+        verification::qr_text(&key, number, kind, copy, short(chain_head), &verification::content_hash(canonical));
     Ok(Verification { qr_text, caption: format!("Тексеру / Проверка: {number}") })
 }
 
@@ -200,12 +212,27 @@ pub fn issue(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
     let verification = vouch(state, &rec.number, kind, copy, &head, &canonical_content(&rec, kind))?;
     let qr_text = verification.qr_text.clone();
     let bytes = match kind {
-        REFUSAL => typesetter.refusal_receipt(&RefusalReceipt { verification: Some(verification), ..refusal_of(&rec, &office, &head, copy) }),
-        _ => typesetter.acceptance_receipt(&AcceptanceReceipt { verification: Some(verification), ..receipt_of(&rec, &office, &head, copy) }),
+        REFUSAL => typesetter.refusal_receipt(&RefusalReceipt {
+            verification: Some(verification),
+            ..refusal_of(&rec, &office, &head, copy)
+        }),
+        _ => typesetter.acceptance_receipt(&AcceptanceReceipt {
+            verification: Some(verification),
+            ..receipt_of(&rec, &office, &head, copy)
+        }),
     }
     .map_err(|e| Error::Document(e.to_string()))?;
     let year = rec.registered_at.year();
-    file_and_record(state, actor, Action::PrintDocument, (rec.id, kind, copy), (year, &rec.number), qr_text, bytes, kind)
+    file_and_record(
+        state,
+        actor,
+        Action::PrintDocument,
+        (rec.id, kind, copy),
+        (year, &rec.number),
+        qr_text,
+        bytes,
+        kind,
+    )
 }
 
 /// Files a document's bytes under the data directory and records its print

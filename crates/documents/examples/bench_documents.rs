@@ -9,19 +9,16 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use kense_documents::{
-    AcceptanceReceipt, Bilingual, DocumentError, Journal, JournalRow, OfficeRequisites,
-    QueueNotification, ReasonedRefusal, Referral, RefusalReceipt, ResultField, ServiceResult,
-    Signer, StampImage, Typesetter, Verification,
+    AcceptanceReceipt, Bilingual, DocumentError, Journal, JournalRow, OfficeRequisites, QueueNotification,
+    ReasonedRefusal, Referral, RefusalReceipt, ResultField, ServiceResult, Signer, StampImage, Typesetter,
+    Verification,
 };
 
 const WARM_UP: usize = 50;
 const RUNS: usize = 1000;
 
 fn bi(kk: &str, ru: &str) -> Bilingual {
-    Bilingual {
-        kk: kk.into(),
-        ru: ru.into(),
-    }
+    Bilingual { kk: kk.into(), ru: ru.into() }
 }
 
 fn office() -> OfficeRequisites {
@@ -47,9 +44,7 @@ fn service() -> Bilingual {
 
 fn verification(number: &str) -> Option<Verification> {
     Some(Verification {
-        qr_text: format!(
-            "KENSE1|{number}|2026-03-12T10:15:42|Jx2v9mS0QpXc4Lk1bT7yHn3Wq8Ue5Rz6Ai0Od2Fg4H|9f3a1c7e2b4d"
-        ),
+        qr_text: format!("KENSE1|{number}|2026-03-12T10:15:42|Jx2v9mS0QpXc4Lk1bT7yHn3Wq8Ue5Rz6Ai0Od2Fg4H|9f3a1c7e2b4d"),
         caption: format!("Тексеру / Проверка: kense {number} · 9f3a1c7e2b4d"),
     })
 }
@@ -63,16 +58,11 @@ struct Stats {
 
 /// Renders `RUNS` documents (after `WARM_UP`), each with its own number so
 /// that no two outputs are alike.
-fn run(
-    render: impl FnMut(usize) -> Result<Vec<u8>, DocumentError>,
-) -> Result<Stats, DocumentError> {
+fn run(render: impl FnMut(usize) -> Result<Vec<u8>, DocumentError>) -> Result<Stats, DocumentError> {
     run_n(RUNS, render)
 }
 
-fn run_n(
-    runs: usize,
-    mut render: impl FnMut(usize) -> Result<Vec<u8>, DocumentError>,
-) -> Result<Stats, DocumentError> {
+fn run_n(runs: usize, mut render: impl FnMut(usize) -> Result<Vec<u8>, DocumentError>) -> Result<Stats, DocumentError> {
     for i in 0..WARM_UP.min(runs) {
         std::hint::black_box(render(i)?);
     }
@@ -87,12 +77,7 @@ fn run_n(
         std::hint::black_box(bytes);
     }
     times.sort_by(f64::total_cmp);
-    Ok(Stats {
-        median_ms: times[runs / 2],
-        p90_ms: times[runs * 9 / 10],
-        min_bytes,
-        max_bytes,
-    })
+    Ok(Stats { median_ms: times[runs / 2], p90_ms: times[runs * 9 / 10], min_bytes, max_bytes })
 }
 
 fn report(name: &str, s: &Stats) {
@@ -103,11 +88,7 @@ fn report(name: &str, s: &Stats) {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let profile = if cfg!(debug_assertions) {
-        "dev"
-    } else {
-        "release"
-    };
+    let profile = if cfg!(debug_assertions) { "dev" } else { "release" };
     let t0 = Instant::now();
     let t = Typesetter::new()?;
     println!(
@@ -130,14 +111,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         subject_birth_date: NaiveDate::from_ymd_opt(2021, 3, 15),
         documents: vec![
             bi("Өтініш", "Заявление"),
-            bi(
-                "Баланың туу туралы куәлігі",
-                "Свидетельство о рождении ребёнка",
-            ),
-            bi(
-                "Өтініш берушінің жеке басын куәландыратын құжат",
-                "Документ, удостоверяющий личность заявителя",
-            ),
+            bi("Баланың туу туралы куәлігі", "Свидетельство о рождении ребёнка"),
+            bi("Өтініш берушінің жеке басын куәландыратын құжат", "Документ, удостоверяющий личность заявителя"),
         ],
         expected_result_date: NaiveDate::from_ymd_opt(2026, 3, 13),
         accepted_by: "Сейітқалиева Гүлнар Маратқызы".into(),
@@ -155,14 +130,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         applicant_name: "Әбілқасымова Ғалия Қайратқызы".into(),
         applicant_address: Some("г. Кандыагаш, ул. Мира, 5, кв. 12".into()),
         missing_documents: vec![
-            bi(
-                "Баланың туу туралы куәлігі",
-                "Свидетельство о рождении ребёнка",
-            ),
-            bi(
-                "Әскери қызметшінің жұмыс орнынан анықтама",
-                "Справка с места работы военнослужащего",
-            ),
+            bi("Баланың туу туралы куәлігі", "Свидетельство о рождении ребёнка"),
+            bi("Әскери қызметшінің жұмыс орнынан анықтама", "Справка с места работы военнослужащего"),
         ],
         refused_by: "Сейітқалиева Гүлнар Маратқызы".into(),
         executor: Some("Жұмабеков Ерлан Серікұлы".into()),
@@ -208,10 +177,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         child_iin: "220315500456".into(),
         child_birth_date: d(2022, 3, 15)?,
         age_group: bi("2022 жылы туған балалар", "дети 2022 года рождения"),
-        kindergarten: bi(
-            "«Балдәурен» бөбекжай-бақшасы МКҚК",
-            "ГККП ясли-сад «Балдаурен»",
-        ),
+        kindergarten: bi("«Балдәурен» бөбекжай-бақшасы МКҚК", "ГККП ясли-сад «Балдаурен»"),
         kindergarten_address: bi("Қандыағаш қ., Мир к-сі, 14", "г. Кандыагаш, ул. Мира, 14"),
         group: Some(bi("«Ботақан» кіші тобы", "младшая группа «Ботакан»")),
         applicant_name: "Әбілқасымова Ғалия Қайратқызы".into(),
@@ -236,10 +202,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         referral.number = format!("Ж-2026-{i:05}");
         t.referral(&referral)
     })?;
-    report(
-        &format!("referral + 2 QR + stamp ({stamp_kb:.0} KB PNG)"),
-        &s,
-    );
+    report(&format!("referral + 2 QR + stamp ({stamp_kb:.0} KB PNG)"), &s);
     referral.stamp = None;
 
     let mut notification = QueueNotification {
@@ -317,8 +280,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         subject_name: Some("Жұмабеков Арман Нұрланұлы".into()),
         subject_iin: Some("150830500789".into()),
         fields: vec![ResultField {
-            label: bi("Қорғаншы", "Опекун"),
-            value: "Жұмабекова Әсел Серікқызы".into(),
+            label: bi("Қорғаншы", "Опекун"), value: "Жұмабекова Әсел Серікқызы".into()
         }],
         text: Some(bi(
             "Осы анықтама талап етілген жерге ұсыну үшін берілді.",
@@ -401,11 +363,7 @@ fn stamp_png(side: u32) -> Vec<u8> {
         for x in 0..side {
             let r = ((x as f32 - c).powi(2) + (y as f32 - c).powi(2)).sqrt();
             let ink = r < c - 1.0 && (r > c * 0.85 || (r > c * 0.6 && r < c * 0.65));
-            data.extend_from_slice(if ink {
-                &[20, 40, 200, 230]
-            } else {
-                &[0, 0, 0, 0]
-            });
+            data.extend_from_slice(if ink { &[20, 40, 200, 230] } else { &[0, 0, 0, 0] });
         }
     }
     let mut out = Vec::new();

@@ -13,9 +13,8 @@
 //! bottom-left, points) happens only when an `Op` is emitted.
 
 use printpdf::{
-    Color, FontId, Line, LineDashPattern, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfFontHandle,
-    Point, Polygon, PolygonRing, Pt, Rgb, TextItem, TextMatrix, WindingOrder, XObjectId,
-    XObjectTransform,
+    Color, FontId, Line, LineDashPattern, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfFontHandle, Point, Polygon,
+    PolygonRing, Pt, Rgb, TextItem, TextMatrix, WindingOrder, XObjectId, XObjectTransform,
 };
 use serde::Deserialize;
 
@@ -53,29 +52,19 @@ impl Face {
     /// uppercase ASCII letters (that is what makes `pdffonts` report a subset).
     pub fn parse(bytes: &[u8], id: &str) -> Result<Self, DocumentError> {
         if id.len() != 6 || !id.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(DocumentError::Font(format!(
-                "font id {id:?} must be six uppercase letters"
-            )));
+            return Err(DocumentError::Font(format!("font id {id:?} must be six uppercase letters")));
         }
         let mut warnings = Vec::new();
         let font = ParsedFont::from_bytes(bytes, 0, &mut warnings)
             .ok_or_else(|| DocumentError::Font(format!("cannot parse font {id}")))?;
         let upem = font.pdf_font_metrics.units_per_em;
         if upem == 0 {
-            return Err(DocumentError::Font(format!(
-                "font {id} has units_per_em = 0"
-            )));
+            return Err(DocumentError::Font(format!("font {id} has units_per_em = 0")));
         }
         let units_per_em = f32::from(upem);
         let ascent = f32::from(font.pdf_font_metrics.ascender) / units_per_em;
         let descent = (f32::from(font.pdf_font_metrics.descender) / units_per_em).abs();
-        Ok(Self {
-            font,
-            id: FontId(id.to_string()),
-            units_per_em,
-            ascent,
-            descent,
-        })
+        Ok(Self { font, id: FontId(id.to_string()), units_per_em, ascent, descent })
     }
 
     pub fn id(&self) -> &FontId {
@@ -148,18 +137,10 @@ pub struct Span {
 
 impl Span {
     pub fn regular(text: impl Into<String>) -> Self {
-        Self {
-            style: Style::Regular,
-            text: text.into(),
-            nobreak: false,
-        }
+        Self { style: Style::Regular, text: text.into(), nobreak: false }
     }
     pub fn bold(text: impl Into<String>) -> Self {
-        Self {
-            style: Style::Bold,
-            text: text.into(),
-            nobreak: false,
-        }
+        Self { style: Style::Bold, text: text.into(), nobreak: false }
     }
     pub fn glued(mut self) -> Self {
         self.nobreak = true;
@@ -210,11 +191,7 @@ fn split_words(spans: &[Span]) -> Vec<Word> {
         for ch in span.text.chars() {
             // Glued spaces join the word but are drawn as ordinary spaces,
             // so copied text stays plain.
-            let ch = if span.nobreak && is_break_space(ch) {
-                ' '
-            } else {
-                ch
-            };
+            let ch = if span.nobreak && is_break_space(ch) { ' ' } else { ch };
             if is_break_space(ch) && !(span.nobreak && cur.is_some()) {
                 if let Some(w) = cur.take() {
                     words.push(w);
@@ -222,11 +199,8 @@ fn split_words(spans: &[Span]) -> Vec<Word> {
                 pending_space = Some(span.style);
                 continue;
             }
-            let w = cur.get_or_insert_with(|| Word {
-                parts: Vec::new(),
-                width: 0.0,
-                space_style: pending_space.take(),
-            });
+            let w =
+                cur.get_or_insert_with(|| Word { parts: Vec::new(), width: 0.0, space_style: pending_space.take() });
             match w.parts.last_mut() {
                 Some((s, t)) if *s == span.style => t.push(ch),
                 _ => w.parts.push((span.style, ch.to_string())),
@@ -244,12 +218,7 @@ fn split_words(spans: &[Span]) -> Vec<Word> {
 /// Runs of spaces collapse to one; a word wider than the line is broken
 /// between characters (at least one character per line, so a pathological
 /// width still terminates). Every character is checked against its face.
-pub fn wrap(
-    fonts: &Fonts,
-    spans: &[Span],
-    size_pt: f32,
-    width_mm: f32,
-) -> Result<Vec<LaidLine>, DocumentError> {
+pub fn wrap(fonts: &Fonts, spans: &[Span], size_pt: f32, width_mm: f32) -> Result<Vec<LaidLine>, DocumentError> {
     let mut words = split_words(spans);
     for w in &mut words {
         let mut width = 0.0;
@@ -317,10 +286,7 @@ pub fn wrap(
             pieces.push((style, text, x));
             x += w;
         }
-        out.push(LaidLine {
-            pieces,
-            width_mm: x,
-        });
+        out.push(LaidLine { pieces, width_mm: x });
     }
     Ok(out)
 }
@@ -422,11 +388,7 @@ pub fn resolve_widths(total_mm: f32, columns: &[ColumnWidth]) -> Result<Vec<f32>
     if fixed > total_mm + EPS || (shares > 0.0 && fixed >= total_mm) {
         return bad("fixed widths exceed the page");
     }
-    let per_share = if shares > 0.0 {
-        (total_mm - fixed) / shares
-    } else {
-        0.0
-    };
+    let per_share = if shares > 0.0 { (total_mm - fixed) / shares } else { 0.0 };
     let widths: Vec<f32> = columns
         .iter()
         .map(|c| match *c {
@@ -462,11 +424,7 @@ pub struct CellText {
 
 impl CellText {
     pub fn new(spans: Vec<Span>, size_pt: f32) -> Self {
-        Self {
-            spans,
-            size_pt,
-            align: Align::Left,
-        }
+        Self { spans, size_pt, align: Align::Left }
     }
     pub fn align(mut self, align: Align) -> Self {
         self.align = align;
@@ -574,16 +532,9 @@ struct RepeatedText {
 /// The ops that set `text` with its baseline `pdf_y_mm` above the page's
 /// bottom edge (PDF space), without the text section around them.
 fn push_text(ops: &mut Vec<Op>, face: &Face, size_pt: f32, x_mm: f32, pdf_y_mm: f32, text: &str) {
-    ops.push(Op::SetFont {
-        font: PdfFontHandle::External(face.id().clone()),
-        size: Pt(size_pt),
-    });
-    ops.push(Op::SetTextMatrix {
-        matrix: TextMatrix::Translate(Mm(x_mm).into(), Mm(pdf_y_mm).into()),
-    });
-    ops.push(Op::ShowText {
-        items: vec![TextItem::Text(text.to_string())],
-    });
+    ops.push(Op::SetFont { font: PdfFontHandle::External(face.id().clone()), size: Pt(size_pt) });
+    ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Mm(x_mm).into(), Mm(pdf_y_mm).into()) });
+    ops.push(Op::ShowText { items: vec![TextItem::Text(text.to_string())] });
 }
 
 /// Writes `label(n, total)` right-aligned at `right_mm` on the baseline
@@ -606,14 +557,7 @@ pub fn number_pages(
         let text = label(i + 1, total);
         let w = face.width_mm(&text, size_pt)?;
         ops.push(Op::StartTextSection);
-        push_text(
-            ops,
-            face,
-            size_pt,
-            right_mm - w,
-            geo.height - baseline_mm,
-            &text,
-        );
+        push_text(ops, face, size_pt, right_mm - w, geo.height - baseline_mm, &text);
         ops.push(Op::EndTextSection);
     }
     Ok(())
@@ -634,14 +578,7 @@ pub fn watermark(
     let face = fonts.face(Style::Bold);
     let mut ops = vec![
         Op::SaveGraphicsState,
-        Op::SetFillColor {
-            col: Color::Rgb(Rgb {
-                r: 0.78,
-                g: 0.78,
-                b: 0.78,
-                icc_profile: None,
-            }),
-        },
+        Op::SetFillColor { col: Color::Rgb(Rgb { r: 0.78, g: 0.78, b: 0.78, icc_profile: None }) },
         Op::StartTextSection,
     ];
     let total: f32 = lines.iter().map(|(_, size)| size * MM_PER_PT * 1.3).sum();
@@ -653,16 +590,11 @@ pub fn watermark(
         // then across it by the line's offset.
         let x = cx - half * cos - offset * sin;
         let y = cy - half * sin + offset * cos;
-        ops.push(Op::SetFont {
-            font: PdfFontHandle::External(face.id().clone()),
-            size: Pt(*size_pt),
-        });
+        ops.push(Op::SetFont { font: PdfFontHandle::External(face.id().clone()), size: Pt(*size_pt) });
         ops.push(Op::SetTextMatrix {
             matrix: TextMatrix::Raw([cos, sin, -sin, cos, Pt::from(Mm(x)).0, Pt::from(Mm(y)).0]),
         });
-        ops.push(Op::ShowText {
-            items: vec![TextItem::Text(text.to_string())],
-        });
+        ops.push(Op::ShowText { items: vec![TextItem::Text(text.to_string())] });
         offset -= size_pt * MM_PER_PT * 0.3;
     }
     ops.push(Op::EndTextSection);
@@ -674,12 +606,7 @@ pub fn watermark(
 }
 
 fn black() -> Color {
-    Color::Rgb(Rgb {
-        r: 0.0,
-        g: 0.0,
-        b: 0.0,
-        icc_profile: None,
-    })
+    Color::Rgb(Rgb { r: 0.0, g: 0.0, b: 0.0, icc_profile: None })
 }
 
 impl<'f> Flow<'f> {
@@ -748,13 +675,7 @@ impl<'f> Flow<'f> {
         text: &str,
     ) -> Result<(), DocumentError> {
         self.fonts.face(style).check(text)?;
-        self.repeated.push(RepeatedText {
-            style,
-            size_pt,
-            x_mm,
-            baseline_mm,
-            text: text.to_string(),
-        });
+        self.repeated.push(RepeatedText { style, size_pt, x_mm, baseline_mm, text: text.to_string() });
         Ok(())
     }
 
@@ -770,9 +691,7 @@ impl<'f> Flow<'f> {
     /// True when nothing drawn on the current page so far touches the box
     /// `[x0, x1] × [y0, y1]` (mm from the top-left).
     pub fn is_clear(&self, x0: f32, y0: f32, x1: f32, y1: f32) -> bool {
-        self.ink
-            .iter()
-            .all(|b| b[2] <= x0 || b[0] >= x1 || b[3] <= y0 || b[1] >= y1)
+        self.ink.iter().all(|b| b[2] <= x0 || b[0] >= x1 || b[3] <= y0 || b[1] >= y1)
     }
 
     fn add_ink(&mut self, x0: f32, y0: f32, x1: f32, y1: f32) {
@@ -783,12 +702,7 @@ impl<'f> Flow<'f> {
     fn add_text_ink(&mut self, x0: f32, width: f32, baseline: f32, size_pt: f32) {
         let face = self.fonts.face(Style::Regular);
         let size_mm = size_pt * MM_PER_PT;
-        self.add_ink(
-            x0,
-            baseline - face.ascent * size_mm,
-            x0 + width,
-            baseline + face.descent * size_mm,
-        );
+        self.add_ink(x0, baseline - face.ascent * size_mm, x0 + width, baseline + face.descent * size_mm);
     }
 
     /// Fills axis-aligned rectangles `(x, y, w, h)` (mm, top-left origin) as
@@ -799,30 +713,16 @@ impl<'f> Flow<'f> {
         }
         let h = self.geo.height;
         let mut bbox = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
-        let pt = |x: f32, y: f32| LinePoint {
-            p: Point::new(Mm(x), Mm(h - y)),
-            bezier: false,
-        };
+        let pt = |x: f32, y: f32| LinePoint { p: Point::new(Mm(x), Mm(h - y)), bezier: false };
         let rings = rects
             .iter()
             .map(|&(x, y, w, hh)| {
-                bbox = [
-                    bbox[0].min(x),
-                    bbox[1].min(y),
-                    bbox[2].max(x + w),
-                    bbox[3].max(y + hh),
-                ];
-                PolygonRing {
-                    points: vec![pt(x, y), pt(x + w, y), pt(x + w, y + hh), pt(x, y + hh)],
-                }
+                bbox = [bbox[0].min(x), bbox[1].min(y), bbox[2].max(x + w), bbox[3].max(y + hh)];
+                PolygonRing { points: vec![pt(x, y), pt(x + w, y), pt(x + w, y + hh), pt(x, y + hh)] }
             })
             .collect();
         self.ops.push(Op::DrawPolygon {
-            polygon: Polygon {
-                rings,
-                mode: PaintMode::Fill,
-                winding_order: WindingOrder::NonZero,
-            },
+            polygon: Polygon { rings, mode: PaintMode::Fill, winding_order: WindingOrder::NonZero },
         });
         self.add_ink(bbox[0], bbox[1], bbox[2], bbox[3]);
     }
@@ -911,14 +811,7 @@ impl<'f> Flow<'f> {
 
     fn emit_text(&mut self, style: Style, size_pt: f32, x_mm: f32, baseline_mm: f32, text: &str) {
         let face = self.fonts.face(style);
-        push_text(
-            &mut self.ops,
-            face,
-            size_pt,
-            x_mm,
-            self.geo.height - baseline_mm,
-            text,
-        );
+        push_text(&mut self.ops, face, size_pt, x_mm, self.geo.height - baseline_mm, text);
     }
 
     /// Column of a paragraph: left edge of the marker, left edge of the text
@@ -927,8 +820,7 @@ impl<'f> Flow<'f> {
         let left = self.geo.margin_left + p.indent_mm;
         let hang = p.marker.as_ref().map(|(_, h)| *h).unwrap_or(0.0);
         let text_left = left + hang;
-        let width =
-            (self.geo.width - self.geo.margin_right - p.inset_right_mm - text_left).max(1.0);
+        let width = (self.geo.width - self.geo.margin_right - p.inset_right_mm - text_left).max(1.0);
         (left, text_left, width)
     }
 
@@ -944,10 +836,7 @@ impl<'f> Flow<'f> {
     /// block (signatures, a heading with its first item) is not split. Does
     /// nothing where page breaks are off or the region is fresh.
     pub fn keep_together(&mut self, h: f32) {
-        if self.page_breaks
-            && self.y > self.region_top + EPS
-            && self.y + h > self.region_bottom + EPS
-        {
+        if self.page_breaks && self.y > self.region_top + EPS && self.y + h > self.region_bottom + EPS {
             self.new_page();
         }
     }
@@ -983,11 +872,7 @@ impl<'f> Flow<'f> {
             self.add_text_ink(x0, line.width_mm, baseline, p.size_pt);
         }
         self.y += p.space_after_mm;
-        Ok(Placed {
-            lines,
-            first_baseline: first_baseline.unwrap_or(self.y),
-            left: text_left,
-        })
+        Ok(Placed { lines, first_baseline: first_baseline.unwrap_or(self.y), left: text_left })
     }
 
     /// Draws single-line text at an absolute position without moving the
@@ -1019,33 +904,21 @@ impl<'f> Flow<'f> {
         let half = thickness_pt * MM_PER_PT / 2.0;
         self.add_ink(x0.min(x1), y_mm - half, x0.max(x1), y_mm + half);
         let y = self.geo.height - y_mm;
-        self.ops.push(Op::SetOutlineThickness {
-            pt: Pt(thickness_pt),
-        });
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(thickness_pt) });
         if style == RuleStyle::Dashed {
-            self.ops.push(Op::SetLineDashPattern {
-                dash: LineDashPattern::new(0.0, &[4.0, 3.0]),
-            });
+            self.ops.push(Op::SetLineDashPattern { dash: LineDashPattern::new(0.0, &[4.0, 3.0]) });
         }
         self.ops.push(Op::DrawLine {
             line: Line {
                 points: vec![
-                    LinePoint {
-                        p: Point::new(Mm(x0), Mm(y)),
-                        bezier: false,
-                    },
-                    LinePoint {
-                        p: Point::new(Mm(x1), Mm(y)),
-                        bezier: false,
-                    },
+                    LinePoint { p: Point::new(Mm(x0), Mm(y)), bezier: false },
+                    LinePoint { p: Point::new(Mm(x1), Mm(y)), bezier: false },
                 ],
                 is_closed: false,
             },
         });
         if style == RuleStyle::Dashed {
-            self.ops.push(Op::SetLineDashPattern {
-                dash: LineDashPattern::new(0.0, &[]),
-            });
+            self.ops.push(Op::SetLineDashPattern { dash: LineDashPattern::new(0.0, &[]) });
         }
     }
 
@@ -1080,17 +953,12 @@ impl<'f> Flow<'f> {
             from.1.max(to.1) + half,
         );
         let h = self.geo.height;
-        self.ops.push(Op::SetOutlineThickness {
-            pt: Pt(thickness_pt),
-        });
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(thickness_pt) });
         self.ops.push(Op::DrawLine {
             line: Line {
                 points: [from, to]
                     .into_iter()
-                    .map(|(x, y)| LinePoint {
-                        p: Point::new(Mm(x), Mm(h - y)),
-                        bezier: false,
-                    })
+                    .map(|(x, y)| LinePoint { p: Point::new(Mm(x), Mm(h - y)), bezier: false })
                     .collect(),
                 is_closed: false,
             },
@@ -1101,14 +969,7 @@ impl<'f> Flow<'f> {
     /// top-left corner at (`x_mm`, `top_mm`), aspect kept; returns its
     /// height in mm. The caller registers the image itself with the PDF
     /// under the same id.
-    pub fn image_at(
-        &mut self,
-        id: &str,
-        px: (usize, usize),
-        x_mm: f32,
-        top_mm: f32,
-        width_mm: f32,
-    ) -> f32 {
+    pub fn image_at(&mut self, id: &str, px: (usize, usize), x_mm: f32, top_mm: f32, width_mm: f32) -> f32 {
         let (w, h) = (px.0.max(1) as f32, px.1.max(1) as f32);
         let height_mm = width_mm * h / w;
         // printpdf maps one pixel to 72/dpi points; pick the dpi that makes
@@ -1129,13 +990,7 @@ impl<'f> Flow<'f> {
 
     /// Lays out and draws the lines of a prepared table row between
     /// `start[i]..end[i]` of each cell, with its borders, at `top`.
-    fn table_chunk(
-        &mut self,
-        t: &Table,
-        row: &PreparedRow,
-        span: (&[usize], &[usize]),
-        top: f32,
-    ) -> f32 {
+    fn table_chunk(&mut self, t: &Table, row: &PreparedRow, span: (&[usize], &[usize]), top: f32) -> f32 {
         let (start, end) = span;
         let pad = t.style.padding_mm;
         let mut h: f32 = 0.0;
@@ -1188,8 +1043,7 @@ impl<'f> Flow<'f> {
             let mut lines = Vec::new();
             let mut h = 0.0;
             for text in cell {
-                let (line_h, baseline_offset) =
-                    self.line_metrics(text.size_pt, t.style.line_spacing);
+                let (line_h, baseline_offset) = self.line_metrics(text.size_pt, t.style.line_spacing);
                 for laid in wrap(self.fonts, &text.spans, text.size_pt, inner)? {
                     lines.push(CellLine {
                         laid,
@@ -1204,10 +1058,7 @@ impl<'f> Flow<'f> {
             height = height.max(h);
             prepared.push(lines);
         }
-        Ok(PreparedRow {
-            cells: prepared,
-            height: height + 2.0 * pad,
-        })
+        Ok(PreparedRow { cells: prepared, height: height + 2.0 * pad })
     }
 
     /// Draws `t`'s header row and then `rows` at the cursor across the
@@ -1310,12 +1161,7 @@ mod tests {
     fn all_text(lines: &[LaidLine]) -> String {
         lines
             .iter()
-            .map(|l| {
-                l.pieces
-                    .iter()
-                    .map(|(_, t, _)| t.as_str())
-                    .collect::<String>()
-            })
+            .map(|l| l.pieces.iter().map(|(_, t, _)| t.as_str()).collect::<String>())
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -1343,11 +1189,8 @@ mod tests {
                             l.pieces,
                             l.width_mm
                         );
-                        let measured: f32 = l
-                            .pieces
-                            .iter()
-                            .map(|(s, t, _)| f.face(*s).width_mm(t, size).unwrap())
-                            .sum();
+                        let measured: f32 =
+                            l.pieces.iter().map(|(s, t, _)| f.face(*s).width_mm(t, size).unwrap()).sum();
                         assert!((measured - l.width_mm).abs() < EPS);
                     }
                     // Nothing lost but collapsed whitespace.
@@ -1395,16 +1238,14 @@ mod tests {
         let mut flow = Flow::new(&f, geo);
         flow.set_region(15.0, 60.0, false);
         for _ in 0..30 {
-            flow.paragraph(&Paragraph::new(vec![Span::regular("жол")], 11.0))
-                .unwrap();
+            flow.paragraph(&Paragraph::new(vec![Span::regular("жол")], 11.0)).unwrap();
         }
         assert!(flow.overflowed());
         assert_eq!(flow.page_count(), 1);
 
         let mut flow = Flow::new(&f, geo);
         for _ in 0..100 {
-            flow.paragraph(&Paragraph::new(vec![Span::regular("жол")], 11.0))
-                .unwrap();
+            flow.paragraph(&Paragraph::new(vec![Span::regular("жол")], 11.0)).unwrap();
         }
         assert!(!flow.overflowed());
         assert!(flow.page_count() >= 2);
@@ -1413,15 +1254,7 @@ mod tests {
 
     #[test]
     fn column_widths_fill_the_line() {
-        let w = resolve_widths(
-            200.0,
-            &[
-                ColumnWidth::Mm(20.0),
-                ColumnWidth::Fr(1.0),
-                ColumnWidth::Fr(3.0),
-            ],
-        )
-        .unwrap();
+        let w = resolve_widths(200.0, &[ColumnWidth::Mm(20.0), ColumnWidth::Fr(1.0), ColumnWidth::Fr(3.0)]).unwrap();
         assert_eq!(w, vec![20.0, 45.0, 135.0]);
         for bad in [
             vec![],
@@ -1430,10 +1263,7 @@ mod tests {
             vec![ColumnWidth::Fr(-1.0)],
             vec![ColumnWidth::Mm(f32::NAN)],
         ] {
-            assert!(matches!(
-                resolve_widths(200.0, &bad),
-                Err(DocumentError::Template(_))
-            ));
+            assert!(matches!(resolve_widths(200.0, &bad), Err(DocumentError::Template(_))));
         }
     }
 
@@ -1448,12 +1278,7 @@ mod tests {
             margin_top: 12.0,
             margin_bottom: 14.0,
         };
-        let style = TableStyle {
-            size_pt: 9.0,
-            line_spacing: 1.1,
-            padding_mm: 1.2,
-            border_pt: 0.4,
-        };
+        let style = TableStyle { size_pt: 9.0, line_spacing: 1.1, padding_mm: 1.2, border_pt: 0.4 };
         let cell = |t: &str| vec![CellText::new(vec![Span::regular(t)], 9.0)];
         let table = Table {
             widths: resolve_widths(267.0, &[ColumnWidth::Mm(20.0), ColumnWidth::Fr(1.0)]).unwrap(),
@@ -1461,14 +1286,8 @@ mod tests {
             style,
         };
         let long = "сөз ".repeat(60);
-        let rows: Vec<Vec<Cell>> = (0..120)
-            .map(|i| {
-                vec![
-                    cell(&i.to_string()),
-                    cell(if i % 7 == 0 { &long } else { "қысқа" }),
-                ]
-            })
-            .collect();
+        let rows: Vec<Vec<Cell>> =
+            (0..120).map(|i| vec![cell(&i.to_string()), cell(if i % 7 == 0 { &long } else { "қысқа" })]).collect();
         let mut flow = Flow::new(&f, geo);
         flow.table(&table, &rows).unwrap();
         assert!(flow.y() <= geo.height - geo.margin_bottom + EPS);
@@ -1484,9 +1303,6 @@ mod tests {
         }
         let wrong = vec![vec![cell("1")]];
         let mut flow = Flow::new(&f, geo);
-        assert!(matches!(
-            flow.table(&table, &wrong),
-            Err(DocumentError::Template(_))
-        ));
+        assert!(matches!(flow.table(&table, &wrong), Err(DocumentError::Template(_))));
     }
 }

@@ -51,8 +51,7 @@ const BOLD_TTF: &[u8] = include_bytes!("../../../assets/fonts/LiberationSerif-Bo
 const RECEIPT_TEMPLATE: &str = include_str!("../../../assets/templates/acceptance_receipt.json");
 const REFUSAL_TEMPLATE: &str = include_str!("../../../assets/templates/refusal_receipt.json");
 const REFERRAL_TEMPLATE: &str = include_str!("../../../assets/templates/referral.json");
-const NOTIFICATION_TEMPLATE: &str =
-    include_str!("../../../assets/templates/queue_notification.json");
+const NOTIFICATION_TEMPLATE: &str = include_str!("../../../assets/templates/queue_notification.json");
 const RESULT_TEMPLATE: &str = include_str!("../../../assets/templates/service_result.json");
 const REASONED_TEMPLATE: &str = include_str!("../../../assets/templates/reasoned_refusal.json");
 const JOURNAL_TEMPLATE: &str = include_str!("../../../assets/templates/journal.json");
@@ -94,19 +93,11 @@ pub struct Verification {
 }
 
 /// Across every page of a draft: "draft", and "not signed", in both languages.
-pub const DRAFT_MARK: [(&str, f32); 2] = [
-    ("ЖОБА · ПРОЕКТ", 60.0),
-    ("қол қойылмаған · не подписано", 22.0),
-];
+pub const DRAFT_MARK: [(&str, f32); 2] = [("ЖОБА · ПРОЕКТ", 60.0), ("қол қойылмаған · не подписано", 22.0)];
 
-fn unvouched(
-    stamp: Option<&StampImage>,
-    verification: Option<&Verification>,
-) -> Result<(), DocumentError> {
+fn unvouched(stamp: Option<&StampImage>, verification: Option<&Verification>) -> Result<(), DocumentError> {
     if stamp.is_some() || verification.is_some() {
-        return Err(DocumentError::Input(
-            "a draft carries no stamp and no verification code".into(),
-        ));
+        return Err(DocumentError::Input("a draft carries no stamp and no verification code".into()));
     }
     Ok(())
 }
@@ -427,11 +418,9 @@ pub enum DocumentError {
 impl fmt::Display for DocumentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::MissingGlyph { ch } => write!(
-                f,
-                "the document font has no glyph for {ch:?} (U+{:04X})",
-                u32::from(*ch)
-            ),
+            Self::MissingGlyph { ch } => {
+                write!(f, "the document font has no glyph for {ch:?} (U+{:04X})", u32::from(*ch))
+            }
             Self::Font(m) => write!(f, "font error: {m}"),
             Self::Template(m) => write!(f, "template error: {m}"),
             Self::Input(m) => write!(f, "invalid document input: {m}"),
@@ -476,10 +465,7 @@ const _: fn() = || {
 };
 
 pub(crate) fn load_fonts() -> Result<Fonts, DocumentError> {
-    Ok(Fonts {
-        regular: Face::parse(REGULAR_TTF, REGULAR_ID)?,
-        bold: Face::parse(BOLD_TTF, BOLD_ID)?,
-    })
+    Ok(Fonts { regular: Face::parse(REGULAR_TTF, REGULAR_ID)?, bold: Face::parse(BOLD_TTF, BOLD_ID)? })
 }
 
 impl Typesetter {
@@ -490,11 +476,7 @@ impl Typesetter {
             receipt: ReceiptTemplate::parse(RECEIPT_TEMPLATE)?,
             refusal: RefusalTemplate::parse(REFUSAL_TEMPLATE)?,
             referral: Template::parse(REFERRAL_TEMPLATE, referral::REFERRAL_FILE, &fonts)?,
-            notification: Template::parse(
-                NOTIFICATION_TEMPLATE,
-                referral::NOTIFICATION_FILE,
-                &fonts,
-            )?,
+            notification: Template::parse(NOTIFICATION_TEMPLATE, referral::NOTIFICATION_FILE, &fonts)?,
             result: Template::parse(RESULT_TEMPLATE, service_result::FILE, &fonts)?,
             reasoned: Template::parse(REASONED_TEMPLATE, reasoned_refusal::FILE, &fonts)?,
             journal: TableTemplate::parse(
@@ -511,13 +493,7 @@ impl Typesetter {
                 &["{year}"],
                 &fonts,
             )?,
-            list: TableTemplate::parse(
-                LIST_TEMPLATE,
-                tables::LIST_FILE,
-                tables::list_keys(),
-                &["{number}"],
-                &fonts,
-            )?,
+            list: TableTemplate::parse(LIST_TEMPLATE, tables::LIST_FILE, tables::list_keys(), &["{number}"], &fonts)?,
             fonts,
         })
     }
@@ -537,13 +513,7 @@ impl Typesetter {
             created: r.issued_at,
             canonical_content: canonical(r)?,
         };
-        pdf::assemble(
-            &self.fonts,
-            self.referral.layout.page_size(),
-            pages,
-            images(stamp),
-            &meta,
-        )
+        pdf::assemble(&self.fonts, self.referral.layout.page_size(), pages, images(stamp), &meta)
     }
 
     /// The notification of registration in the preschool queue as PDF
@@ -551,26 +521,15 @@ impl Typesetter {
     /// the sheet, the registration ticket that the parent keeps.
     pub fn queue_notification(&self, n: &QueueNotification) -> Result<Vec<u8>, DocumentError> {
         let stamp = signed::decode_stamp(n.stamp.as_ref())?;
-        let pages =
-            referral::layout_notification(&self.fonts, &self.notification, n, stamp.as_ref())?;
+        let pages = referral::layout_notification(&self.fonts, &self.notification, n, stamp.as_ref())?;
         let meta = pdf::Metadata {
-            title: numbered_title(
-                &self.notification.kk.title,
-                &self.notification.ru.title,
-                &n.registration_number,
-            ),
+            title: numbered_title(&self.notification.kk.title, &self.notification.ru.title, &n.registration_number),
             author: n.office.name.kk.clone(),
             subject: n.child_name.clone(),
             created: n.registered_at,
             canonical_content: canonical(n)?,
         };
-        pdf::assemble(
-            &self.fonts,
-            self.notification.layout.page_size(),
-            pages,
-            images(stamp),
-            &meta,
-        )
+        pdf::assemble(&self.fonts, self.notification.layout.page_size(), pages, images(stamp), &meta)
     }
 
     /// A service's positive result (certificate, decision, notification)
@@ -585,25 +544,14 @@ impl Typesetter {
             created: r.issued_at,
             canonical_content: canonical(r)?,
         };
-        pdf::assemble(
-            &self.fonts,
-            self.result.layout.page_size(),
-            pages,
-            images(stamp),
-            &meta,
-        )
+        pdf::assemble(&self.fonts, self.result.layout.page_size(), pages, images(stamp), &meta)
     }
 
     /// The reasoned refusal as PDF bytes, arranged like the referral; a
     /// long explanation flows over as many pages as it needs.
     pub fn reasoned_refusal(&self, r: &ReasonedRefusal) -> Result<Vec<u8>, DocumentError> {
         let stamp = signed::decode_stamp(r.stamp.as_ref())?;
-        let pages = reasoned_refusal::layout_reasoned_refusal(
-            &self.fonts,
-            &self.reasoned,
-            r,
-            stamp.as_ref(),
-        )?;
+        let pages = reasoned_refusal::layout_reasoned_refusal(&self.fonts, &self.reasoned, r, stamp.as_ref())?;
         let meta = pdf::Metadata {
             title: numbered_title(&self.reasoned.kk.title, &self.reasoned.ru.title, &r.number),
             author: r.office.name.kk.clone(),
@@ -611,13 +559,7 @@ impl Typesetter {
             created: r.issued_at,
             canonical_content: canonical(r)?,
         };
-        pdf::assemble(
-            &self.fonts,
-            self.reasoned.layout.page_size(),
-            pages,
-            images(stamp),
-            &meta,
-        )
+        pdf::assemble(&self.fonts, self.reasoned.layout.page_size(), pages, images(stamp), &meta)
     }
 
     /// A positive result before the head signs it, for the screen: its
@@ -633,13 +575,9 @@ impl Typesetter {
 
     /// A reasoned refusal before the head signs it, like
     /// [`Typesetter::service_result_draft`].
-    pub fn reasoned_refusal_draft(
-        &self,
-        r: &ReasonedRefusal,
-    ) -> Result<Vec<String>, DocumentError> {
+    pub fn reasoned_refusal_draft(&self, r: &ReasonedRefusal) -> Result<Vec<String>, DocumentError> {
         unvouched(r.stamp.as_ref(), r.verification.as_ref())?;
-        let pages =
-            reasoned_refusal::layout_reasoned_refusal(&self.fonts, &self.reasoned, r, None)?;
+        let pages = reasoned_refusal::layout_reasoned_refusal(&self.fonts, &self.reasoned, r, None)?;
         let title = numbered_title(&self.reasoned.kk.title, &self.reasoned.ru.title, &r.number);
         self.draft(self.reasoned.layout.page_size(), pages, title)
     }
@@ -683,13 +621,7 @@ impl Typesetter {
             created: j.generated_at,
             canonical_content: canonical(j)?,
         };
-        pdf::assemble(
-            &self.fonts,
-            self.journal.page_size(),
-            pages,
-            Vec::new(),
-            &meta,
-        )
+        pdf::assemble(&self.fonts, self.journal.page_size(), pages, Vec::new(), &meta)
     }
 
     /// The queue of one birth year, without personal data, as an A4
@@ -697,22 +629,13 @@ impl Typesetter {
     pub fn queue_extract(&self, q: &QueueExtract) -> Result<Vec<u8>, DocumentError> {
         let pages = tables::layout_extract(&self.fonts, &self.extract, q)?;
         let meta = pdf::Metadata {
-            title: format!(
-                "{} / {} {}",
-                self.extract.kk.title, self.extract.ru.title, q.birth_year
-            ),
+            title: format!("{} / {} {}", self.extract.kk.title, self.extract.ru.title, q.birth_year),
             author: q.office.name.kk.clone(),
             subject: String::new(),
             created: q.generated_at,
             canonical_content: canonical(q)?,
         };
-        pdf::assemble(
-            &self.fonts,
-            self.extract.page_size(),
-            pages,
-            Vec::new(),
-            &meta,
-        )
+        pdf::assemble(&self.fonts, self.extract.page_size(), pages, Vec::new(), &meta)
     }
 
     /// The referrals of one distribution as an A4 landscape table with
@@ -720,11 +643,7 @@ impl Typesetter {
     pub fn referral_list(&self, l: &ReferralList) -> Result<Vec<u8>, DocumentError> {
         let pages = tables::layout_list(&self.fonts, &self.list, l)?;
         let meta = pdf::Metadata {
-            title: numbered_title(
-                &self.list.kk.title,
-                &self.list.ru.title,
-                &l.distribution_number,
-            ),
+            title: numbered_title(&self.list.kk.title, &self.list.ru.title, &l.distribution_number),
             author: l.office.name.kk.clone(),
             subject: String::new(),
             created: l.generated_at,
@@ -744,23 +663,14 @@ impl Typesetter {
         let meta = pdf::Metadata {
             title: format!(
                 "{} № {} / {} № {}",
-                self.receipt.kk.title,
-                r.registration_number,
-                self.receipt.ru.title,
-                r.registration_number
+                self.receipt.kk.title, r.registration_number, self.receipt.ru.title, r.registration_number
             ),
             author: r.office.name.kk.clone(),
             subject: r.service_name.kk.clone(),
             created: r.registered_at,
             canonical_content: canonical,
         };
-        pdf::assemble(
-            &self.fonts,
-            self.receipt.page_size(),
-            pages,
-            Vec::new(),
-            &meta,
-        )
+        pdf::assemble(&self.fonts, self.receipt.page_size(), pages, Vec::new(), &meta)
     }
 
     /// The receipt of refusal to accept documents as PDF bytes: the Kazakh
@@ -783,12 +693,6 @@ impl Typesetter {
             created: r.registered_at,
             canonical_content: canonical,
         };
-        pdf::assemble(
-            &self.fonts,
-            self.refusal.page_size(),
-            pages,
-            Vec::new(),
-            &meta,
-        )
+        pdf::assemble(&self.fonts, self.refusal.page_size(), pages, Vec::new(), &meta)
     }
 }

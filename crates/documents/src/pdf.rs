@@ -3,8 +3,8 @@
 
 use lopdf::{Object, StringFormat};
 use printpdf::{
-    Mm, Op, PdfDocument, PdfFont, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, PdfToSvgOptions,
-    RawImage, XObject, XObjectId,
+    Mm, Op, PdfDocument, PdfFont, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, PdfToSvgOptions, RawImage, XObject,
+    XObjectId,
 };
 use sha2::{Digest, Sha256};
 
@@ -23,10 +23,7 @@ pub(crate) struct Metadata {
 }
 
 fn pdf_date(t: &chrono::NaiveDateTime) -> Object {
-    Object::String(
-        t.format("D:%Y%m%d%H%M%S").to_string().into_bytes(),
-        StringFormat::Literal,
-    )
+    Object::String(t.format("D:%Y%m%d%H%M%S").to_string().into_bytes(), StringFormat::Literal)
 }
 
 /// The document before it is written: pages, fonts, images, metadata.
@@ -41,25 +38,16 @@ fn document(
 ) -> PdfDocument {
     let mut doc = PdfDocument::new(&meta.title);
     for (id, image) in images {
-        doc.resources
-            .xobjects
-            .map
-            .insert(XObjectId(id.to_string()), XObject::Image(image));
+        doc.resources.xobjects.map.insert(XObjectId(id.to_string()), XObject::Image(image));
     }
     for face in [&fonts.regular, &fonts.bold] {
-        doc.resources
-            .fonts
-            .map
-            .insert(face.id().clone(), PdfFont::new(face.parsed().clone()));
+        doc.resources.fonts.map.insert(face.id().clone(), PdfFont::new(face.parsed().clone()));
     }
     doc.metadata.info.author = meta.author.clone();
     doc.metadata.info.subject = meta.subject.clone();
     doc.metadata.info.creator = "Kense".into();
     doc.metadata.info.producer = "Kense (printpdf 0.12)".into();
-    doc.pages = pages
-        .into_iter()
-        .map(|ops| PdfPage::new(Mm(width), Mm(height), ops))
-        .collect();
+    doc.pages = pages.into_iter().map(|ops| PdfPage::new(Mm(width), Mm(height), ops)).collect();
     doc
 }
 
@@ -77,8 +65,7 @@ pub(crate) fn svg_pages(
     let mut warnings = Vec::new();
     (1..=doc.pages.len())
         .map(|n| {
-            doc.page_to_svg(n, &opts, &mut warnings)
-                .ok_or_else(|| DocumentError::Pdf(format!("no page {n} to render")))
+            doc.page_to_svg(n, &opts, &mut warnings).ok_or_else(|| DocumentError::Pdf(format!("no page {n} to render")))
         })
         .collect()
 }
@@ -91,20 +78,12 @@ pub(crate) fn assemble(
     meta: &Metadata,
 ) -> Result<Vec<u8>, DocumentError> {
     let doc = document(fonts, size, pages, images, meta);
-    let opts = PdfSaveOptions {
-        optimize: true,
-        subset_fonts: true,
-        secure: true,
-        image_optimization: None,
-    };
+    let opts = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
     // Warnings are informational (printpdf reports e.g. skipped operations
     // there); an error means the page content is wrong, so refuse to ship it.
-    if let Some(e) = warnings
-        .iter()
-        .find(|w| w.severity == PdfParseErrorSeverity::Error)
-    {
+    if let Some(e) = warnings.iter().find(|w| w.severity == PdfParseErrorSeverity::Error) {
         return Err(DocumentError::Pdf(format!("page {}: {}", e.page, e.msg)));
     }
 
@@ -136,7 +115,6 @@ pub(crate) fn assemble(
     lo.compress();
 
     let mut out = Vec::new();
-    lo.save_to(&mut out)
-        .map_err(|e| DocumentError::Pdf(format!("cannot write PDF: {e}")))?;
+    lo.save_to(&mut out).map_err(|e| DocumentError::Pdf(format!("cannot write PDF: {e}")))?;
     Ok(out)
 }

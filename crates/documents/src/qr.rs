@@ -21,21 +21,9 @@ impl Symbol {
         if text.is_empty() {
             return Err(DocumentError::Input("the QR text is empty".into()));
         }
-        let code =
-            QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|e| {
-                DocumentError::Input(format!(
-                    "the QR text ({} bytes) cannot be encoded: {e}",
-                    text.len()
-                ))
-            })?;
-        Ok(Self {
-            width: code.width(),
-            dark: code
-                .to_colors()
-                .into_iter()
-                .map(|c| c == Color::Dark)
-                .collect(),
-        })
+        let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+            .map_err(|e| DocumentError::Input(format!("the QR text ({} bytes) cannot be encoded: {e}", text.len())))?;
+        Ok(Self { width: code.width(), dark: code.to_colors().into_iter().map(|c| c == Color::Dark).collect() })
     }
 
     /// Modules per side.
@@ -66,12 +54,7 @@ impl Symbol {
                 while col < n && cells[col] {
                     col += 1;
                 }
-                out.push((
-                    x + start as f32 * m,
-                    y + row as f32 * m,
-                    (col - start) as f32 * m,
-                    m,
-                ));
+                out.push((x + start as f32 * m, y + row as f32 * m, (col - start) as f32 * m, m));
             }
         }
         out
@@ -103,9 +86,6 @@ mod tests {
     fn too_long_or_empty_text_is_an_input_error() {
         assert!(matches!(Symbol::encode(""), Err(DocumentError::Input(_))));
         let long = "Ә".repeat(3000);
-        assert!(matches!(
-            Symbol::encode(&long),
-            Err(DocumentError::Input(_))
-        ));
+        assert!(matches!(Symbol::encode(&long), Err(DocumentError::Input(_))));
     }
 }

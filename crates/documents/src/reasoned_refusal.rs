@@ -37,10 +37,7 @@ pub(crate) struct RefusalLabels {
 
 impl LabelSet for RefusalLabels {
     fn placeholders(&self) -> Vec<(&'static str, &str, &'static str)> {
-        ["{office}", "{date}", "{number}", "{service}"]
-            .into_iter()
-            .map(|k| ("body", self.body.as_str(), k))
-            .collect()
+        ["{office}", "{date}", "{number}", "{service}"].into_iter().map(|k| ("body", self.body.as_str(), k)).collect()
     }
 }
 
@@ -61,14 +58,7 @@ fn part(
 ) -> Result<(), DocumentError> {
     let lb = t.labels(w.lang);
     let lang = w.lang;
-    crate::signed::office_header(
-        flow,
-        w.l,
-        (&lb.sign.address, &lb.sign.phone),
-        lang,
-        &r.office,
-        w.body,
-    )?;
+    crate::signed::office_header(flow, w.l, (&lb.sign.address, &lb.sign.phone), lang, &r.office, w.body)?;
 
     let indent = t.addressee_indent_mm.unwrap_or(0.0);
     let mut name = vec![Span::regular(or_blank(Some(&r.applicant_name), &lb.blank))];
@@ -78,26 +68,15 @@ fn part(
     }
     flow.paragraph(&w.p(name).indent(indent))?;
     flow.paragraph(
-        &w.sized(
-            vec![Span::regular(lb.applicant_caption.as_str())],
-            w.small(),
-        )
-        .indent(indent)
-        .after(w.gap()),
+        &w.sized(vec![Span::regular(lb.applicant_caption.as_str())], w.small()).indent(indent).after(w.gap()),
     )?;
     let address = or_blank(r.applicant_address.as_deref(), &lb.blank);
     flow.paragraph(&w.p(vec![Span::regular(address)]).indent(indent))?;
     flow.paragraph(
-        &w.sized(vec![Span::regular(lb.address_caption.as_str())], w.small())
-            .indent(indent)
-            .after(w.gap() * 2.0),
+        &w.sized(vec![Span::regular(lb.address_caption.as_str())], w.small()).indent(indent).after(w.gap() * 2.0),
     )?;
 
-    w.title(
-        flow,
-        &lb.title,
-        format!("№ {}   {}", r.number, r.issued_at.format("%d.%m.%Y")),
-    )?;
+    w.title(flow, &lb.title, format!("№ {}   {}", r.number, r.issued_at.format("%d.%m.%Y")))?;
     let body = fill(
         &lb.body,
         &[
@@ -108,24 +87,11 @@ fn part(
         ],
     );
     flow.paragraph(&w.p(vec![Span::regular(body)]).after(w.gap()))?;
-    w.field(
-        flow,
-        &lb.reason,
-        vec![Span::regular(lang.pick(&r.reason).to_string())],
-    )?;
+    w.field(flow, &lb.reason, vec![Span::regular(lang.pick(&r.reason).to_string())])?;
     if let Some(basis) = &r.legal_basis {
-        w.field(
-            flow,
-            &lb.legal_basis,
-            vec![Span::regular(lang.pick(basis).to_string())],
-        )?;
+        w.field(flow, &lb.legal_basis, vec![Span::regular(lang.pick(basis).to_string())])?;
     }
-    let paragraphs: Vec<&str> = r
-        .explanation
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
+    let paragraphs: Vec<&str> = r.explanation.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     if !paragraphs.is_empty() {
         let heading = w.p(vec![Span::bold(lb.explanation.as_str())]);
         let first = w.p(vec![Span::regular(paragraphs[0].to_string())]);
@@ -133,11 +99,7 @@ fn part(
         flow.keep_together(flow.height_of(&heading)? + flow.height_of(&first)?.min(20.0));
         flow.paragraph(&heading)?;
         for para in paragraphs {
-            flow.paragraph(
-                &w.p(vec![Span::regular(para.to_string())])
-                    .align(Align::Left)
-                    .after(w.gap() / 2.0),
-            )?;
+            flow.paragraph(&w.p(vec![Span::regular(para.to_string())]).align(Align::Left).after(w.gap() / 2.0))?;
         }
     }
     flow.paragraph(&w.p(vec![Span::regular(lb.appeal.as_str())]).before(w.gap()))?;
@@ -151,22 +113,11 @@ pub(crate) fn layout_reasoned_refusal(
     stamp: Option<&Stamp>,
 ) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
     if r.reason.kk.trim().is_empty() || r.reason.ru.trim().is_empty() {
-        return Err(DocumentError::Input(
-            "a reasoned refusal states its reason in both languages".into(),
-        ));
+        return Err(DocumentError::Input("a reasoned refusal states its reason in both languages".into()));
     }
-    let marks = Marks::new(
-        &t.marks,
-        r.audit_chain_head.as_deref(),
-        r.copy_number,
-        r.verification.as_ref(),
-    )?;
+    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
     let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
-        let w = Writer {
-            l: &t.layout,
-            lang,
-            body,
-        };
+        let w = Writer { l: &t.layout, lang, body };
         part(flow, t, &w, r, stamp, inset)
     };
     sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)

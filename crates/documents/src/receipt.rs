@@ -47,8 +47,7 @@ pub(crate) struct Labels {
 
 impl ReceiptTemplate {
     pub fn parse(json: &str) -> Result<Self, DocumentError> {
-        let t: Self = serde_json::from_str(json)
-            .map_err(|e| DocumentError::Template(format!("{FILE}: {e}")))?;
+        let t: Self = serde_json::from_str(json).map_err(|e| DocumentError::Template(format!("{FILE}: {e}")))?;
         t.layout.validate(FILE)?;
         Ok(t)
     }
@@ -88,43 +87,15 @@ fn half(
     let ls = l.line_spacing;
     let gap = l.block_gap_mm;
     let p = |spans: Vec<Span>, size: f32| Paragraph::new(spans, size).spacing(ls);
-    let labelled =
-        |label: &str, value: String| vec![Span::bold(label), Span::regular(format!(" {value}"))];
+    let labelled = |label: &str, value: String| vec![Span::bold(label), Span::regular(format!(" {value}"))];
 
-    crate::signed::office_header(
-        flow,
-        l,
-        (&labels.address, &labels.phone),
-        lang,
-        &r.office,
-        body,
-    )?;
+    crate::signed::office_header(flow, l, (&labels.address, &labels.phone), lang, &r.office, body)?;
 
-    flow.paragraph(
-        &p(
-            vec![Span::bold(labels.title.as_str())],
-            body + l.title_delta_pt,
-        )
-        .align(Align::Center),
-    )?;
-    let number_line = format!(
-        "№ {}   {}",
-        r.registration_number,
-        r.registered_at.format("%d.%m.%Y %H:%M:%S")
-    );
-    flow.paragraph(
-        &p(vec![Span::bold(number_line)], body)
-            .align(Align::Center)
-            .after(gap),
-    )?;
+    flow.paragraph(&p(vec![Span::bold(labels.title.as_str())], body + l.title_delta_pt).align(Align::Center))?;
+    let number_line = format!("№ {}   {}", r.registration_number, r.registered_at.format("%d.%m.%Y %H:%M:%S"));
+    flow.paragraph(&p(vec![Span::bold(number_line)], body).align(Align::Center).after(gap))?;
 
-    flow.paragraph(
-        &p(
-            labelled(&labels.service, lang.pick(&r.service_name).to_string()),
-            body,
-        )
-        .after(gap / 2.0),
-    )?;
+    flow.paragraph(&p(labelled(&labels.service, lang.pick(&r.service_name).to_string()), body).after(gap / 2.0))?;
 
     let g = |text: String| Span::regular(text).glued();
     let mut applicant = vec![Span::regular(r.applicant_name.clone())];
@@ -151,22 +122,14 @@ fn half(
     }
 
     if r.documents.is_empty() {
-        flow.paragraph(
-            &p(
-                labelled(&labels.documents, labels.no_documents.clone()),
-                body,
-            )
-            .after(gap / 2.0),
-        )?;
+        flow.paragraph(&p(labelled(&labels.documents, labels.no_documents.clone()), body).after(gap / 2.0))?;
     } else {
         flow.paragraph(&p(vec![Span::bold(labels.documents.as_str())], body))?;
         // Widen the hanging indent if the longest marker would touch the text.
         let widest = flow.measure(Style::Regular, body, &format!("{})", r.documents.len()))?;
         let hang = l.list_hang_mm.max(widest + 2.0);
         for (i, d) in r.documents.iter().enumerate() {
-            flow.paragraph(
-                &p(vec![Span::regular(lang.pick(d))], body).marker(format!("{})", i + 1), hang),
-            )?;
+            flow.paragraph(&p(vec![Span::regular(lang.pick(d))], body).marker(format!("{})", i + 1), hang))?;
         }
         flow.space(gap / 2.0);
     }
@@ -175,15 +138,9 @@ fn half(
         flow.paragraph(&p(labelled(&labels.result_date, date(d)), body))?;
     }
     let executor = match (&r.executor, &r.executor_phone) {
-        (Some(e), Some(ph)) => Some(vec![
-            Span::regular(format!(" {e}, ")),
-            g(format!("{} {ph}", labels.phone)),
-        ]),
+        (Some(e), Some(ph)) => Some(vec![Span::regular(format!(" {e}, ")), g(format!("{} {ph}", labels.phone))]),
         (Some(e), None) => Some(vec![Span::regular(format!(" {e}"))]),
-        (None, Some(ph)) => Some(vec![
-            Span::regular(" "),
-            g(format!("{} {ph}", labels.phone)),
-        ]),
+        (None, Some(ph)) => Some(vec![Span::regular(" "), g(format!("{} {ph}", labels.phone))]),
         (None, None) => None,
     };
     if let Some(spans) = executor {
@@ -205,18 +162,10 @@ fn half(
     let right = l.page_width_mm - l.margin_right_mm - tail_inset;
     let first_w = placed.lines.first().map(|x| x.width_mm).unwrap_or(0.0);
     if placed.left + first_w + 8.0 + seal_w <= right {
-        flow.text_at(
-            Style::Regular,
-            seal_size,
-            right - seal_w,
-            placed.first_baseline,
-            &labels.seal,
-        )?;
+        flow.text_at(Style::Regular, seal_size, right - seal_w, placed.first_baseline, &labels.seal)?;
     } else {
         flow.paragraph(
-            &p(vec![Span::regular(labels.seal.as_str())], seal_size)
-                .align(Align::Right)
-                .inset_right(tail_inset),
+            &p(vec![Span::regular(labels.seal.as_str())], seal_size).align(Align::Right).inset_right(tail_inset),
         )?;
     }
 
@@ -237,12 +186,7 @@ pub(crate) fn layout_receipt(
     t: &ReceiptTemplate,
     r: &AcceptanceReceipt,
 ) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    let marks = Marks::new(
-        &t.marks,
-        r.audit_chain_head.as_deref(),
-        r.copy_number,
-        r.verification.as_ref(),
-    )?;
+    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
     let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
         let labels = match lang {
             Lang::Kk => &t.kk,
@@ -272,9 +216,7 @@ mod tests {
     fn shipped_labels_are_covered_by_the_fonts() {
         let t = ReceiptTemplate::parse(SHIPPED).expect("shipped template");
         let fonts = crate::load_fonts().expect("fonts");
-        let all =
-            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(SHIPPED).unwrap())
-                .unwrap();
+        let all = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(SHIPPED).unwrap()).unwrap();
         fonts.regular.check(&all).unwrap();
         fonts.bold.check(&all).unwrap();
         assert!(t.marks.audit_footer.contains("{hash}"));

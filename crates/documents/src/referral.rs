@@ -11,9 +11,7 @@ use serde::Deserialize;
 
 use crate::layout::{Align, Flow, Fonts, Span, Style};
 use crate::sheet::{self, date, fill, Lang, Marks};
-use crate::signed::{
-    enumeration, g, office_header, signature_block, LabelSet, SignLabels, Template, Writer,
-};
+use crate::signed::{enumeration, g, office_header, signature_block, LabelSet, SignLabels, Template, Writer};
 use crate::stamp::Stamp;
 use crate::{DocumentError, QueueNotification, Referral};
 
@@ -102,73 +100,24 @@ fn referral_part(
 ) -> Result<(), DocumentError> {
     let lb = t.labels(w.lang);
     let lang = w.lang;
-    office_header(
-        flow,
-        w.l,
-        (&lb.sign.address, &lb.sign.phone),
-        lang,
-        &r.office,
-        w.body,
-    )?;
-    w.title(
-        flow,
-        &lb.title,
-        format!("№ {}   {}", r.number, r.issued_at.format("%d.%m.%Y %H:%M")),
-    )?;
-    w.field(
-        flow,
-        &lb.kindergarten,
-        vec![Span::bold(lang.pick(&r.kindergarten).to_string())],
-    )?;
+    office_header(flow, w.l, (&lb.sign.address, &lb.sign.phone), lang, &r.office, w.body)?;
+    w.title(flow, &lb.title, format!("№ {}   {}", r.number, r.issued_at.format("%d.%m.%Y %H:%M")))?;
+    w.field(flow, &lb.kindergarten, vec![Span::bold(lang.pick(&r.kindergarten).to_string())])?;
     let address = lang.pick(&r.kindergarten_address);
     if !address.trim().is_empty() {
-        w.field(
-            flow,
-            &lb.kindergarten_address,
-            vec![Span::regular(address.to_string())],
-        )?;
+        w.field(flow, &lb.kindergarten_address, vec![Span::regular(address.to_string())])?;
     }
     if let Some(group) = &r.group {
-        w.field(
-            flow,
-            &lb.group,
-            vec![Span::regular(lang.pick(group).to_string())],
-        )?;
+        w.field(flow, &lb.group, vec![Span::regular(lang.pick(group).to_string())])?;
     }
     let birth = date(&r.child_birth_date);
-    w.field(
-        flow,
-        &lb.child,
-        person(
-            &lb.iin,
-            &r.child_name,
-            &r.child_iin,
-            Some((&lb.birth_date, &birth)),
-        ),
-    )?;
-    w.field(
-        flow,
-        &lb.age_group,
-        vec![Span::regular(lang.pick(&r.age_group).to_string())],
-    )?;
-    w.field(
-        flow,
-        &lb.applicant,
-        person(&lb.iin, &r.applicant_name, &r.applicant_iin, None),
-    )?;
-    w.field(
-        flow,
-        &lb.registration,
-        vec![g(r.registration_number.clone())],
-    )?;
+    w.field(flow, &lb.child, person(&lb.iin, &r.child_name, &r.child_iin, Some((&lb.birth_date, &birth))))?;
+    w.field(flow, &lb.age_group, vec![Span::regular(lang.pick(&r.age_group).to_string())])?;
+    w.field(flow, &lb.applicant, person(&lb.iin, &r.applicant_name, &r.applicant_iin, None))?;
+    w.field(flow, &lb.registration, vec![g(r.registration_number.clone())])?;
     let validity = fill(&lb.validity, &[("date", &date(&r.valid_until))]);
     flow.paragraph(
-        &w.p(vec![
-            Span::bold(validity),
-            Span::regular(" "),
-            Span::regular(lb.present.as_str()),
-        ])
-        .before(w.gap()),
+        &w.p(vec![Span::bold(validity), Span::regular(" "), Span::regular(lb.present.as_str())]).before(w.gap()),
     )?;
     signature_block(flow, w, &lb.sign, &r.signer, stamp, inset, w.gap() * 3.0)
 }
@@ -180,22 +129,11 @@ pub(crate) fn layout_referral(
     stamp: Option<&Stamp>,
 ) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
     if r.valid_until < r.issued_at.date() {
-        return Err(DocumentError::Input(
-            "a referral cannot expire before it is issued".into(),
-        ));
+        return Err(DocumentError::Input("a referral cannot expire before it is issued".into()));
     }
-    let marks = Marks::new(
-        &t.marks,
-        r.audit_chain_head.as_deref(),
-        r.copy_number,
-        r.verification.as_ref(),
-    )?;
+    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
     let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
-        let w = Writer {
-            l: &t.layout,
-            lang,
-            body,
-        };
+        let w = Writer { l: &t.layout, lang, body };
         referral_part(flow, t, &w, r, stamp, inset)
     };
     sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
@@ -211,69 +149,30 @@ fn notification_part(
 ) -> Result<(), DocumentError> {
     let lb = t.labels(w.lang);
     let lang = w.lang;
-    office_header(
-        flow,
-        w.l,
-        (&lb.sign.address, &lb.sign.phone),
-        lang,
-        &n.office,
-        w.body,
-    )?;
-    w.title(
-        flow,
-        &lb.title,
-        format!(
-            "№ {}   {}",
-            n.registration_number,
-            n.registered_at.format("%d.%m.%Y %H:%M:%S")
-        ),
-    )?;
+    office_header(flow, w.l, (&lb.sign.address, &lb.sign.phone), lang, &n.office, w.body)?;
+    w.title(flow, &lb.title, format!("№ {}   {}", n.registration_number, n.registered_at.format("%d.%m.%Y %H:%M:%S")))?;
     flow.paragraph(&w.p(vec![Span::regular(lb.intro.as_str())]).after(w.gap()))?;
     let birth = date(&n.child_birth_date);
-    w.field(
-        flow,
-        &lb.child,
-        person(
-            &lb.iin,
-            &n.child_name,
-            &n.child_iin,
-            Some((&lb.birth_date, &birth)),
-        ),
-    )?;
+    w.field(flow, &lb.child, person(&lb.iin, &n.child_name, &n.child_iin, Some((&lb.birth_date, &birth))))?;
     let queue = fill(&lb.birth_year_queue, &[("year", &n.birth_year.to_string())]);
     w.field(flow, &lb.queue, vec![Span::regular(queue)])?;
-    w.field(
-        flow,
-        &lb.category,
-        vec![Span::regular(lang.pick(&n.category).to_string())],
-    )?;
+    w.field(flow, &lb.category, vec![Span::regular(lang.pick(&n.category).to_string())])?;
     flow.paragraph(
         &w.sized(
-            vec![
-                Span::bold(lb.position.as_str()),
-                Span::regular(" "),
-                Span::bold(n.position.to_string()),
-            ],
+            vec![Span::bold(lb.position.as_str()), Span::regular(" "), Span::bold(n.position.to_string())],
             w.body + w.l.title_delta_pt,
         )
         .after(w.gap() / 2.0),
     )?;
     if n.preferences.is_empty() {
-        w.field(
-            flow,
-            &lb.preferences,
-            vec![Span::regular(lb.no_preferences.as_str())],
-        )?;
+        w.field(flow, &lb.preferences, vec![Span::regular(lb.no_preferences.as_str())])?;
     } else {
         flow.paragraph(&w.p(vec![Span::bold(lb.preferences.as_str())]))?;
         let count = n.preferences.len();
         let widest = flow.measure(Style::Regular, w.body, &format!("{count})"))?;
         let hang = w.l.list_hang_mm.max(widest + 2.0);
         for (i, k) in n.preferences.iter().enumerate() {
-            flow.paragraph(
-                &w.p(vec![Span::regular(lang.pick(k).to_string())])
-                    .marker(format!("{})", i + 1), hang),
-            )?;
+            flow.paragraph(&w.p(vec![Span::regular(lang.pick(k).to_string())]).marker(format!("{})", i + 1), hang))?;
         }
         flow.space(w.gap() / 2.0);
     }
@@ -288,10 +187,7 @@ fn notification_part(
         applicant.push(g(format!("{} {}", lb.phone, n.applicant_phone)));
     }
     w.field(flow, &lb.applicant, enumeration(applicant))?;
-    flow.paragraph(
-        &w.sized(vec![Span::regular(lb.note.as_str())], w.small())
-            .before(w.gap() / 2.0),
-    )?;
+    flow.paragraph(&w.sized(vec![Span::regular(lb.note.as_str())], w.small()).before(w.gap() / 2.0))?;
     signature_block(flow, w, &lb.sign, &n.signer, stamp, inset, w.gap() * 2.0)
 }
 
@@ -303,73 +199,30 @@ fn ticket(
     n: &QueueNotification,
     body: f32,
 ) -> Result<(), DocumentError> {
-    let w = Writer {
-        l: &t.layout,
-        lang: Lang::Kk,
-        body: body - 1.0,
-    };
+    let w = Writer { l: &t.layout, lang: Lang::Kk, body: body - 1.0 };
     let (kk, ru) = (&t.kk, &t.ru);
+    flow.paragraph(&w.p(vec![Span::bold(format!("{} / {}", kk.ticket_title, ru.ticket_title))]).align(Align::Center))?;
     flow.paragraph(
-        &w.p(vec![Span::bold(format!(
-            "{} / {}",
-            kk.ticket_title, ru.ticket_title
-        ))])
-        .align(Align::Center),
-    )?;
-    flow.paragraph(
-        &w.sized(vec![Span::regular(n.office.name.kk.clone())], w.small())
-            .align(Align::Center)
-            .after(w.gap()),
+        &w.sized(vec![Span::regular(n.office.name.kk.clone())], w.small()).align(Align::Center).after(w.gap()),
     )?;
     let line = |flow: &mut Flow<'_>, k: &str, r: &str, value: Span| {
-        flow.paragraph(&w.p(vec![
-            Span::regular(format!("{k} / {r}:")),
-            Span::regular(" "),
-            value,
-        ]))
-        .map(|_| ())
+        flow.paragraph(&w.p(vec![Span::regular(format!("{k} / {r}:")), Span::regular(" "), value])).map(|_| ())
     };
-    line(
-        flow,
-        &kk.ticket_number,
-        &ru.ticket_number,
-        Span::bold(n.registration_number.clone()).glued(),
-    )?;
+    line(flow, &kk.ticket_number, &ru.ticket_number, Span::bold(n.registration_number.clone()).glued())?;
     line(
         flow,
         &kk.ticket_registered,
         &ru.ticket_registered,
         g(n.registered_at.format("%d.%m.%Y %H:%M:%S").to_string()),
     )?;
-    line(
-        flow,
-        &kk.ticket_child,
-        &ru.ticket_child,
-        Span::regular(n.child_name.clone()),
-    )?;
-    line(
-        flow,
-        &kk.ticket_birth_year,
-        &ru.ticket_birth_year,
-        g(n.birth_year.to_string()),
-    )?;
-    line(
-        flow,
-        &kk.ticket_position,
-        &ru.ticket_position,
-        Span::bold(n.position.to_string()),
-    )?;
-    let mut check = vec![
-        Span::regular(kk.ticket_check.as_str()),
-        Span::regular(" "),
-        Span::regular(ru.ticket_check.as_str()),
-    ];
+    line(flow, &kk.ticket_child, &ru.ticket_child, Span::regular(n.child_name.clone()))?;
+    line(flow, &kk.ticket_birth_year, &ru.ticket_birth_year, g(n.birth_year.to_string()))?;
+    line(flow, &kk.ticket_position, &ru.ticket_position, Span::bold(n.position.to_string()))?;
+    let mut check =
+        vec![Span::regular(kk.ticket_check.as_str()), Span::regular(" "), Span::regular(ru.ticket_check.as_str())];
     if !n.office.phone.trim().is_empty() {
         check.push(Span::regular(" "));
-        check.push(g(format!(
-            "{} / {}: {}",
-            kk.ticket_phone, ru.ticket_phone, n.office.phone
-        )));
+        check.push(g(format!("{} / {}: {}", kk.ticket_phone, ru.ticket_phone, n.office.phone)));
     }
     flow.paragraph(&w.sized(check, w.small()).before(w.gap()))?;
     Ok(())
@@ -381,18 +234,9 @@ pub(crate) fn layout_notification(
     n: &QueueNotification,
     stamp: Option<&Stamp>,
 ) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    let marks = Marks::new(
-        &t.marks,
-        n.audit_chain_head.as_deref(),
-        n.copy_number,
-        n.verification.as_ref(),
-    )?;
+    let marks = Marks::new(&t.marks, n.audit_chain_head.as_deref(), n.copy_number, n.verification.as_ref())?;
     let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
-        let w = Writer {
-            l: &t.layout,
-            lang,
-            body,
-        };
+        let w = Writer { l: &t.layout, lang, body };
         notification_part(flow, t, &w, n, stamp, inset)
     };
     let mut stub = |flow: &mut Flow<'_>, body: f32| ticket(flow, t, n, body);

@@ -60,8 +60,7 @@ pub(crate) struct RefusalLabels {
 
 impl RefusalTemplate {
     pub fn parse(json: &str) -> Result<Self, DocumentError> {
-        let t: Self = serde_json::from_str(json)
-            .map_err(|e| DocumentError::Template(format!("{FILE}: {e}")))?;
+        let t: Self = serde_json::from_str(json).map_err(|e| DocumentError::Template(format!("{FILE}: {e}")))?;
         t.layout.validate(FILE)?;
         let content_w = t.layout.page_width_mm - t.layout.margin_left_mm - t.layout.margin_right_mm;
         if !(0.0..=content_w - 40.0).contains(&t.addressee_indent_mm) {
@@ -71,11 +70,7 @@ impl RefusalTemplate {
         }
         for (lang, labels) in [("kk", &t.kk), ("ru", &t.ru)] {
             let missing = [
-                (
-                    "issuer_with_address",
-                    &labels.issuer_with_address,
-                    "{office}",
-                ),
+                ("issuer_with_address", &labels.issuer_with_address, "{office}"),
                 ("legal_basis", &labels.legal_basis, "{issuer}"),
                 ("legal_basis", &labels.legal_basis, "{service}"),
                 ("date_line", &labels.date_line, "{dd}"),
@@ -85,14 +80,10 @@ impl RefusalTemplate {
             .into_iter()
             .find(|(_, text, key)| !text.contains(key));
             if let Some((field, _, key)) = missing {
-                return Err(DocumentError::Template(format!(
-                    "{FILE}: {lang}.{field} lacks {key}"
-                )));
+                return Err(DocumentError::Template(format!("{FILE}: {lang}.{field} lacks {key}")));
             }
             if labels.title.is_empty() {
-                return Err(DocumentError::Template(format!(
-                    "{FILE}: {lang}.title is empty"
-                )));
+                return Err(DocumentError::Template(format!("{FILE}: {lang}.title is empty")));
             }
         }
         Ok(t)
@@ -118,10 +109,7 @@ impl RefusalTemplate {
 /// The list item with the form's punctuation: ";" after each, "." after the
 /// last, replacing whatever the catalogue entry ended with.
 fn list_item(text: &str, last: bool) -> String {
-    let core = text
-        .trim()
-        .trim_end_matches([';', '.', ',', ':'])
-        .trim_end();
+    let core = text.trim().trim_end_matches([';', '.', ',', ':']).trim_end();
     format!("{core}{}", if last { '.' } else { ';' })
 }
 
@@ -156,55 +144,25 @@ fn part(
     let indent = t.addressee_indent_mm;
     let name = or_blank(Some(&r.applicant_name), &labels.blank);
     flow.paragraph(&p(vec![Span::regular(name)], body).indent(indent))?;
-    flow.paragraph(
-        &p(
-            vec![Span::regular(labels.applicant_caption.as_str())],
-            small,
-        )
-        .indent(indent)
-        .after(gap),
-    )?;
+    flow.paragraph(&p(vec![Span::regular(labels.applicant_caption.as_str())], small).indent(indent).after(gap))?;
     let address = or_blank(r.applicant_address.as_deref(), &labels.blank);
     flow.paragraph(&p(vec![Span::regular(address)], body).indent(indent))?;
-    flow.paragraph(
-        &p(vec![Span::regular(labels.address_caption.as_str())], small)
-            .indent(indent)
-            .after(gap * 2.0),
-    )?;
+    flow.paragraph(&p(vec![Span::regular(labels.address_caption.as_str())], small).indent(indent).after(gap * 2.0))?;
 
     for line in &labels.title {
-        flow.paragraph(
-            &p(vec![Span::bold(line.as_str())], body + l.title_delta_pt).align(Align::Center),
-        )?;
+        flow.paragraph(&p(vec![Span::bold(line.as_str())], body + l.title_delta_pt).align(Align::Center))?;
     }
-    let number_line = format!(
-        "№ {}   {}",
-        r.registration_number,
-        r.registered_at.format("%d.%m.%Y %H:%M:%S")
-    );
-    flow.paragraph(
-        &p(vec![Span::bold(number_line)], body)
-            .align(Align::Center)
-            .after(gap * 2.0),
-    )?;
+    let number_line = format!("№ {}   {}", r.registration_number, r.registered_at.format("%d.%m.%Y %H:%M:%S"));
+    flow.paragraph(&p(vec![Span::bold(number_line)], body).align(Align::Center).after(gap * 2.0))?;
 
     let office = lang.pick(&r.office.name).trim();
     let office_address = lang.pick(&r.office.address).trim();
     let issuer = if office_address.is_empty() {
         office.to_string()
     } else {
-        fill(
-            &labels.issuer_with_address,
-            &[("office", office), ("address", office_address)],
-        )
+        fill(&labels.issuer_with_address, &[("office", office), ("address", office_address)])
     };
-    let legal = fill(
-        &labels.legal_basis,
-        &[
-            ("issuer", &issuer),
-            ("service", lang.pick(&r.service_name).trim()),
-        ],
-    );
+    let legal = fill(&labels.legal_basis, &[("issuer", &issuer), ("service", lang.pick(&r.service_name).trim())]);
     flow.paragraph(&p(vec![Span::regular(legal)], body).after(gap))?;
 
     // Widen the hanging indent if the longest marker would touch the text.
@@ -216,11 +174,7 @@ fn part(
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            p(
-                vec![Span::regular(list_item(lang.pick(d), i + 1 == n))],
-                body,
-            )
-            .marker(format!("{})", i + 1), hang)
+            p(vec![Span::regular(list_item(lang.pick(d), i + 1 == n))], body).marker(format!("{})", i + 1), hang)
         })
         .collect();
     let heading = p(vec![Span::bold(labels.missing_documents.as_str())], body);
@@ -232,26 +186,14 @@ fn part(
         flow.paragraph(item)?;
     }
 
-    flow.paragraph(
-        &p(vec![Span::regular(labels.copies.as_str())], body)
-            .before(gap * 1.5)
-            .after(gap),
-    )?;
+    flow.paragraph(&p(vec![Span::regular(labels.copies.as_str())], body).before(gap * 1.5).after(gap))?;
 
     let tail = |spans: Vec<Span>, size: f32| p(spans, size).inset_right(tail_inset);
     let d = r.registered_at.date();
-    let month = labels
-        .months
-        .get(d.month0() as usize)
-        .map(String::as_str)
-        .unwrap_or_default();
+    let month = labels.months.get(d.month0() as usize).map(String::as_str).unwrap_or_default();
     let date_line = fill(
         &labels.date_line,
-        &[
-            ("dd", &format!("{:02}", d.day())),
-            ("month", month),
-            ("yyyy", &d.year().to_string()),
-        ],
+        &[("dd", &format!("{:02}", d.day())), ("month", month), ("yyyy", &d.year().to_string())],
     );
     // Signatures, executor, receipt and date: one block that a page break
     // must not split, or the applicant would sign a page without the text.
@@ -271,11 +213,7 @@ fn part(
                 Span::bold(labels.executor.as_str()),
                 Span::regular(format!(" {}", or_blank(r.executor.as_deref(), SHORT_BLANK))),
                 // Glued, so the wide gap survives and the phone stays whole.
-                g(format!(
-                    "    {} {}",
-                    labels.phone,
-                    or_blank(r.executor_phone.as_deref(), SHORT_BLANK)
-                )),
+                g(format!("    {} {}", labels.phone, or_blank(r.executor_phone.as_deref(), SHORT_BLANK))),
             ],
             body,
         )
@@ -283,10 +221,7 @@ fn part(
         tail(
             vec![
                 Span::bold(labels.received.as_str()),
-                Span::regular(format!(
-                    " {} / ",
-                    or_blank(Some(&r.applicant_name), SHORT_BLANK)
-                )),
+                Span::regular(format!(" {} / ", or_blank(Some(&r.applicant_name), SHORT_BLANK))),
                 g(format!("{SHORT_BLANK} {}", labels.applicant_signature)),
             ],
             body,
@@ -312,19 +247,10 @@ pub(crate) fn layout_refusal(
     r: &RefusalReceipt,
 ) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
     if r.missing_documents.is_empty() {
-        return Err(DocumentError::Input(
-            "a refusal receipt names at least one missing document".into(),
-        ));
+        return Err(DocumentError::Input("a refusal receipt names at least one missing document".into()));
     }
-    let marks = Marks::new(
-        &t.marks,
-        r.audit_chain_head.as_deref(),
-        r.copy_number,
-        r.verification.as_ref(),
-    )?;
-    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
-        part(flow, t, lang, r, body, inset)
-    };
+    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
+    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| part(flow, t, lang, r, body, inset);
     sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
 }
 
@@ -338,15 +264,9 @@ mod tests {
     fn shipped_template_parses_and_is_covered_by_the_fonts() {
         let t = RefusalTemplate::parse(SHIPPED).expect("shipped template");
         assert_eq!(t.title(Lang::Ru), "Расписка об отказе в приеме документов");
-        assert_eq!(
-            t.title(Lang::Kk),
-            "Құжаттарды қабылдаудан бас тарту туралы қолхат"
-        );
+        assert_eq!(t.title(Lang::Kk), "Құжаттарды қабылдаудан бас тарту туралы қолхат");
         let fonts = crate::load_fonts().expect("fonts");
-        fonts
-            .regular
-            .check(SHIPPED)
-            .expect("regular covers the template");
+        fonts.regular.check(SHIPPED).expect("regular covers the template");
         fonts.bold.check(SHIPPED).expect("bold covers the template");
     }
 
@@ -355,18 +275,12 @@ mod tests {
         for bad in [
             "{}".to_string(),
             SHIPPED.replace("{service}", "{servise}"),
-            SHIPPED.replace(
-                "\"addressee_indent_mm\": 88.0",
-                "\"addressee_indent_mm\": 160.0",
-            ),
+            SHIPPED.replace("\"addressee_indent_mm\": 88.0", "\"addressee_indent_mm\": 160.0"),
             SHIPPED.replace("\"qr_size_mm\": 24.0", "\"qr_size_mm\": 4.0"),
             SHIPPED.replace("\"желтоқсан\"", "\"желтоқсан\", \"тринадцатый\""),
         ] {
             assert!(
-                matches!(
-                    RefusalTemplate::parse(&bad),
-                    Err(DocumentError::Template(_))
-                ),
+                matches!(RefusalTemplate::parse(&bad), Err(DocumentError::Template(_))),
                 "accepted a broken template"
             );
         }
@@ -374,10 +288,7 @@ mod tests {
 
     #[test]
     fn fill_is_single_pass() {
-        assert_eq!(
-            fill("a {x} b {y} {z}", &[("x", "{y}"), ("y", "Y")]),
-            "a {y} b Y {z}"
-        );
+        assert_eq!(fill("a {x} b {y} {z}", &[("x", "{y}"), ("y", "Y")]), "a {y} b Y {z}");
         assert_eq!(fill("{", &[("x", "1")]), "{");
         assert_eq!(fill("«{x}»", &[("x", "Ә")]), "«Ә»");
     }

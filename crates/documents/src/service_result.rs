@@ -7,9 +7,7 @@ use serde::Deserialize;
 
 use crate::layout::{Flow, Fonts, Span};
 use crate::sheet::{self, date, fill, Lang, Marks};
-use crate::signed::{
-    enumeration, g, office_header, signature_block, LabelSet, SignLabels, Template, Writer,
-};
+use crate::signed::{enumeration, g, office_header, signature_block, LabelSet, SignLabels, Template, Writer};
 use crate::stamp::Stamp;
 use crate::{DocumentError, ServiceResult};
 
@@ -47,31 +45,11 @@ fn part(
 ) -> Result<(), DocumentError> {
     let lb = t.labels(w.lang);
     let lang = w.lang;
-    office_header(
-        flow,
-        w.l,
-        (&lb.sign.address, &lb.sign.phone),
-        lang,
-        &r.office,
-        w.body,
-    )?;
-    w.title(
-        flow,
-        lang.pick(&r.title),
-        format!("№ {}   {}", r.number, r.issued_at.format("%d.%m.%Y")),
-    )?;
-    w.field(
-        flow,
-        &lb.service,
-        vec![Span::regular(lang.pick(&r.service_name).to_string())],
-    )?;
-    let application = fill(
-        &lb.application_value,
-        &[
-            ("date", &date(&r.registered_on)),
-            ("number", &r.registration_number),
-        ],
-    );
+    office_header(flow, w.l, (&lb.sign.address, &lb.sign.phone), lang, &r.office, w.body)?;
+    w.title(flow, lang.pick(&r.title), format!("№ {}   {}", r.number, r.issued_at.format("%d.%m.%Y")))?;
+    w.field(flow, &lb.service, vec![Span::regular(lang.pick(&r.service_name).to_string())])?;
+    let application =
+        fill(&lb.application_value, &[("date", &date(&r.registered_on)), ("number", &r.registration_number)]);
     w.field(flow, &lb.application, vec![Span::regular(application)])?;
     let mut applicant = vec![Span::regular(r.applicant_name.clone())];
     if !r.applicant_iin.trim().is_empty() {
@@ -90,11 +68,7 @@ fn part(
     }
     for f in &r.fields {
         let label = lang.pick(&f.label).trim().trim_end_matches(':').to_string();
-        w.field(
-            flow,
-            &format!("{label}:"),
-            vec![Span::regular(f.value.clone())],
-        )?;
+        w.field(flow, &format!("{label}:"), vec![Span::regular(f.value.clone())])?;
     }
     if let Some(text) = &r.text {
         for para in lang.pick(text).lines().filter(|l| !l.trim().is_empty()) {
@@ -111,22 +85,11 @@ pub(crate) fn layout_result(
     stamp: Option<&Stamp>,
 ) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
     if r.title.kk.trim().is_empty() || r.title.ru.trim().is_empty() {
-        return Err(DocumentError::Input(
-            "a service result needs a title in both languages".into(),
-        ));
+        return Err(DocumentError::Input("a service result needs a title in both languages".into()));
     }
-    let marks = Marks::new(
-        &t.marks,
-        r.audit_chain_head.as_deref(),
-        r.copy_number,
-        r.verification.as_ref(),
-    )?;
+    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
     let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
-        let w = Writer {
-            l: &t.layout,
-            lang,
-            body,
-        };
+        let w = Writer { l: &t.layout, lang, body };
         part(flow, t, &w, r, stamp, inset)
     };
     sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)

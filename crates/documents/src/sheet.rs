@@ -77,9 +77,7 @@ impl MarkTexts {
             return bad("copy_mark lacks {n}");
         }
         match &self.page_number {
-            Some(p) if !(p.contains("{n}") && p.contains("{total}")) => {
-                bad("page_number lacks {n} or {total}")
-            }
+            Some(p) if !(p.contains("{n}") && p.contains("{total}")) => bad("page_number lacks {n} or {total}"),
             None if needs_page_number => bad("page_number is missing"),
             _ => Ok(()),
         }
@@ -201,12 +199,9 @@ pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open..];
-        let hit = values.iter().find(|(k, _)| {
-            after
-                .strip_prefix('{')
-                .and_then(|a| a.strip_prefix(k))
-                .is_some_and(|a| a.starts_with('}'))
-        });
+        let hit = values
+            .iter()
+            .find(|(k, _)| after.strip_prefix('{').and_then(|a| a.strip_prefix(k)).is_some_and(|a| a.starts_with('}')));
         match hit {
             Some((k, v)) => {
                 out.push_str(v);
@@ -259,9 +254,7 @@ impl Marks {
         verification: Option<&Verification>,
     ) -> Result<Self, DocumentError> {
         if copy_number == 0 {
-            return Err(DocumentError::Input(
-                "copy_number starts at 1 (the original)".into(),
-            ));
+            return Err(DocumentError::Input("copy_number starts at 1 (the original)".into()));
         }
         let qr = match verification {
             Some(v) => Some((Symbol::encode(&v.qr_text)?, v.caption.clone())),
@@ -269,8 +262,7 @@ impl Marks {
         };
         Ok(Self {
             footer: audit_chain_head.map(|h| texts.audit_footer.replace("{hash}", h)),
-            copy: (copy_number > 1)
-                .then(|| texts.copy_mark.replace("{n}", &copy_number.to_string())),
+            copy: (copy_number > 1).then(|| texts.copy_mark.replace("{n}", &copy_number.to_string())),
             qr,
             page_number: texts.page_number.clone(),
         })
@@ -280,23 +272,13 @@ impl Marks {
     pub fn footer(&self, flow: &mut Flow<'_>, l: &PageLayout) -> Result<(), DocumentError> {
         if let Some(text) = &self.footer {
             let baseline = l.page_height_mm - l.margin_bottom_mm / 2.0;
-            flow.repeat_text(
-                Style::Regular,
-                l.footer_size_pt,
-                l.margin_left_mm,
-                baseline,
-                text,
-            )?;
+            flow.repeat_text(Style::Regular, l.footer_size_pt, l.margin_left_mm, baseline, text)?;
         }
         Ok(())
     }
 
     /// The copy mark, top right of every page of `flow` from now on.
-    pub fn copy_on_every_page(
-        &self,
-        flow: &mut Flow<'_>,
-        l: &PageLayout,
-    ) -> Result<(), DocumentError> {
+    pub fn copy_on_every_page(&self, flow: &mut Flow<'_>, l: &PageLayout) -> Result<(), DocumentError> {
         if let Some(text) = &self.copy {
             let (x, baseline) = copy_mark_at(flow, l, text, l.margin_top_mm)?;
             flow.repeat_text(Style::Bold, l.copy_mark_size_pt, x, baseline, text)?;
@@ -318,9 +300,7 @@ impl Marks {
                 flow.new_page();
                 let b = bottom(flow);
                 if !place_qr(flow, l, symbol, caption, b)? {
-                    return Err(DocumentError::Input(
-                        "the QR caption is too long for a page".into(),
-                    ));
+                    return Err(DocumentError::Input("the QR caption is too long for a page".into()));
                 }
             }
         }
@@ -351,11 +331,7 @@ impl Marks {
             l.footer_size_pt,
             l.page_width_mm - l.margin_right_mm,
             l.page_height_mm - l.margin_bottom_mm / 2.0,
-            |n, total| {
-                template
-                    .replace("{n}", &n.to_string())
-                    .replace("{total}", &total.to_string())
-            },
+            |n, total| template.replace("{n}", &n.to_string()).replace("{total}", &total.to_string()),
         )
     }
 
@@ -371,8 +347,7 @@ impl Marks {
 
 /// Writes one language version at the flow's cursor; gets the language, the
 /// body size and the right inset for the closing lines.
-pub(crate) type PartWriter<'a> =
-    dyn FnMut(&mut Flow<'_>, Lang, f32, f32) -> Result<(), DocumentError> + 'a;
+pub(crate) type PartWriter<'a> = dyn FnMut(&mut Flow<'_>, Lang, f32, f32) -> Result<(), DocumentError> + 'a;
 
 /// Draws the QR with its caption in the bottom right corner above `bottom`
 /// if that corner is free of ink; returns whether it was drawn.
@@ -391,10 +366,7 @@ fn place_qr(
         flow.wrap_block(&[Span::regular(caption)], l.qr_caption_size_pt, 1.15, cap_w)?
     };
     let cap_gap = if lines.is_empty() { 0.0 } else { 1.0 };
-    let widest = lines
-        .iter()
-        .map(|x| x.width_mm)
-        .fold(l.qr_size_mm, f32::max);
+    let widest = lines.iter().map(|x| x.width_mm).fold(l.qr_size_mm, f32::max);
     let top = bottom - cap_h - cap_gap - l.qr_size_mm;
     let q = l.qr_quiet_mm;
     if top - q < l.margin_top_mm || !flow.is_clear(right - widest - q, top - q, right + q, bottom) {
@@ -404,25 +376,12 @@ fn place_qr(
     flow.fill_rects(&symbol.rects(qr_x, top, l.qr_size_mm));
     // The caption is right-aligned under the symbol: its right edge lines up
     // with the symbol's and with the text column.
-    flow.block_at(
-        &lines,
-        l.qr_caption_size_pt,
-        1.15,
-        Align::Right,
-        right - cap_w,
-        cap_w,
-        top + l.qr_size_mm + cap_gap,
-    );
+    flow.block_at(&lines, l.qr_caption_size_pt, 1.15, Align::Right, right - cap_w, cap_w, top + l.qr_size_mm + cap_gap);
     Ok(true)
 }
 
 /// Right-aligned copy mark whose glyphs end 1 mm above `region_top`.
-fn copy_mark_at(
-    flow: &mut Flow<'_>,
-    l: &PageLayout,
-    text: &str,
-    region_top: f32,
-) -> Result<(f32, f32), DocumentError> {
+fn copy_mark_at(flow: &mut Flow<'_>, l: &PageLayout, text: &str, region_top: f32) -> Result<(f32, f32), DocumentError> {
     let w = flow.measure(Style::Bold, l.copy_mark_size_pt, text)?;
     let x = l.page_width_mm - l.margin_right_mm - w;
     // Descenders of a 9 pt Times face reach ~0.7 mm below the baseline.
@@ -445,12 +404,7 @@ pub(crate) fn bilingual_pages(
 }
 
 /// Height the stub takes at `body`, mm.
-fn stub_height(
-    fonts: &Fonts,
-    l: &PageLayout,
-    stub: &mut StubWriter<'_>,
-    body: f32,
-) -> Result<f32, DocumentError> {
+fn stub_height(fonts: &Fonts, l: &PageLayout, stub: &mut StubWriter<'_>, body: f32) -> Result<f32, DocumentError> {
     let mut scratch = Flow::new(fonts, l.geometry());
     scratch.set_region(0.0, f32::MAX / 4.0, false);
     stub(&mut scratch, body)?;
@@ -475,11 +429,7 @@ pub(crate) fn bilingual_sheet(
     // Layout is cheap next to PDF serialisation, so trying sizes is fine.
     // Closing lines run full width when the QR fits below them anyway; only
     // when it does not are they narrowed to sit beside it.
-    let insets: &[f32] = if marks.qr.is_some() {
-        &[0.0, inset]
-    } else {
-        &[0.0]
-    };
+    let insets: &[f32] = if marks.qr.is_some() { &[0.0, inset] } else { &[0.0] };
     for body in l.body_sizes() {
         // Where the stub starts (its cut line sits a gap above) and the
         // middle cut line between the two versions.
@@ -492,10 +442,7 @@ pub(crate) fn bilingual_sheet(
             None => (None, l.page_height_mm / 2.0),
         };
         let top_region = (l.margin_top_mm, mid - l.cut_gap_mm);
-        let bottom_region = (
-            mid + l.cut_gap_mm,
-            stub_top.map_or(page_bottom, |t| t - 2.0 * l.cut_gap_mm),
-        );
+        let bottom_region = (mid + l.cut_gap_mm, stub_top.map_or(page_bottom, |t| t - 2.0 * l.cut_gap_mm));
         if bottom_region.1 - bottom_region.0 < 20.0 {
             continue;
         }
@@ -548,9 +495,7 @@ pub(crate) fn bilingual_sheet(
             Some(w) => {
                 let h = stub_height(fonts, l, w, body)?;
                 if h > page_bottom - l.margin_top_mm - 2.0 * l.cut_gap_mm {
-                    return Err(DocumentError::Input(
-                        "the tear-off part is taller than a page".into(),
-                    ));
+                    return Err(DocumentError::Input("the tear-off part is taller than a page".into()));
                 }
                 let stub_top = page_bottom - h;
                 let cut = stub_top - l.cut_gap_mm;

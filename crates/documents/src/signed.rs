@@ -59,8 +59,7 @@ impl<L: DeserializeOwned + LabelSet> Template<L> {
     /// character of the template, so that a bad edit fails at start-up
     /// rather than on the first document.
     pub fn parse(json: &str, file: &str, fonts: &Fonts) -> Result<Self, DocumentError> {
-        let t: Self = serde_json::from_str(json)
-            .map_err(|e| DocumentError::Template(format!("{file}: {e}")))?;
+        let t: Self = serde_json::from_str(json).map_err(|e| DocumentError::Template(format!("{file}: {e}")))?;
         t.layout.validate(file)?;
         t.marks.validate(file, true)?;
         let content_w = t.layout.page_width_mm - t.layout.margin_left_mm - t.layout.margin_right_mm;
@@ -72,14 +71,9 @@ impl<L: DeserializeOwned + LabelSet> Template<L> {
             }
         }
         for (lang, labels) in [("kk", &t.kk), ("ru", &t.ru)] {
-            if let Some((field, _, key)) = labels
-                .placeholders()
-                .into_iter()
-                .find(|(_, text, key)| !text.contains(key))
+            if let Some((field, _, key)) = labels.placeholders().into_iter().find(|(_, text, key)| !text.contains(key))
             {
-                return Err(DocumentError::Template(format!(
-                    "{file}: {lang}.{field} lacks {key}"
-                )));
+                return Err(DocumentError::Template(format!("{file}: {lang}.{field} lacks {key}")));
             }
         }
         check_covered(json, file, fonts)?;
@@ -98,10 +92,9 @@ impl<L: DeserializeOwned + LabelSet> Template<L> {
 pub(crate) fn check_covered(json: &str, file: &str, fonts: &Fonts) -> Result<(), DocumentError> {
     for face in [&fonts.regular, &fonts.bold] {
         face.check(json).map_err(|e| match e {
-            DocumentError::MissingGlyph { ch } => DocumentError::Template(format!(
-                "{file}: the fonts cannot draw {ch:?} (U+{:04X})",
-                u32::from(ch)
-            )),
+            DocumentError::MissingGlyph { ch } => {
+                DocumentError::Template(format!("{file}: the fonts cannot draw {ch:?} (U+{:04X})", u32::from(ch)))
+            }
             other => other,
         })?;
     }
@@ -133,12 +126,7 @@ impl Writer<'_> {
     }
 
     /// "Label: value" as one paragraph with a little space after it.
-    pub fn field(
-        &self,
-        flow: &mut Flow<'_>,
-        label: &str,
-        value: Vec<Span>,
-    ) -> Result<(), DocumentError> {
+    pub fn field(&self, flow: &mut Flow<'_>, label: &str, value: Vec<Span>) -> Result<(), DocumentError> {
         let mut spans = vec![Span::bold(label), Span::regular(" ")];
         spans.extend(value);
         flow.paragraph(&self.p(spans).after(self.gap() / 2.0))?;
@@ -146,23 +134,9 @@ impl Writer<'_> {
     }
 
     /// The centred title (one bold line per entry) and the number line.
-    pub fn title(
-        &self,
-        flow: &mut Flow<'_>,
-        title: &str,
-        number_line: String,
-    ) -> Result<(), DocumentError> {
-        flow.paragraph(
-            &self
-                .sized(vec![Span::bold(title)], self.body + self.l.title_delta_pt)
-                .align(Align::Center),
-        )?;
-        flow.paragraph(
-            &self
-                .p(vec![Span::bold(number_line)])
-                .align(Align::Center)
-                .after(self.gap() * 1.5),
-        )?;
+    pub fn title(&self, flow: &mut Flow<'_>, title: &str, number_line: String) -> Result<(), DocumentError> {
+        flow.paragraph(&self.sized(vec![Span::bold(title)], self.body + self.l.title_delta_pt).align(Align::Center))?;
+        flow.paragraph(&self.p(vec![Span::bold(number_line)]).align(Align::Center).after(self.gap() * 1.5))?;
         Ok(())
     }
 }
@@ -179,25 +153,13 @@ pub(crate) fn office_header(
 ) -> Result<(), DocumentError> {
     let ls = l.line_spacing;
     let p = |spans: Vec<Span>, size: f32| Paragraph::new(spans, size).spacing(ls);
-    flow.paragraph(
-        &p(
-            vec![Span::bold(lang.pick(&office.name))],
-            body + l.office_name_delta_pt,
-        )
-        .align(Align::Center),
-    )?;
+    flow.paragraph(&p(vec![Span::bold(lang.pick(&office.name))], body + l.office_name_delta_pt).align(Align::Center))?;
     // An office that has not entered its phone yet gets no empty "тел.:".
     let mut requisites = format!("{} {}", address_label, lang.pick(&office.address));
     if !office.phone.trim().is_empty() {
         requisites.push_str(&format!("; {} {}", phone_label, office.phone));
     }
-    flow.paragraph(
-        &p(
-            vec![Span::regular(requisites)],
-            body + l.requisites_delta_pt,
-        )
-        .align(Align::Center),
-    )?;
+    flow.paragraph(&p(vec![Span::regular(requisites)], body + l.requisites_delta_pt).align(Align::Center))?;
     flow.rule(RuleStyle::Solid, 0.6, 1.0, l.block_gap_mm + 0.5);
     Ok(())
 }
@@ -234,30 +196,20 @@ pub(crate) fn signature_block(
     let left = l.margin_left_mm;
     let width = l.page_width_mm - l.margin_right_mm - inset - left;
     let col_gap = 3.0;
-    let blank_w = flow
-        .measure(Style::Regular, body, SIGNATURE_BLANK)?
-        .max(flow.measure(Style::Regular, small, &labels.signature)?);
+    let blank_w = flow.measure(Style::Regular, body, SIGNATURE_BLANK)?.max(flow.measure(
+        Style::Regular,
+        small,
+        &labels.signature,
+    )?);
     let pos_w = (width * 0.42).max(20.0);
     let name_w = (width - pos_w - blank_w - 2.0 * col_gap).max(20.0);
 
-    let (pos_lines, pos_h) = flow.wrap_block(
-        &[Span::bold(w.lang.pick(&signer.position))],
-        body,
-        ls,
-        pos_w,
-    )?;
-    let (name_lines, name_h) =
-        flow.wrap_block(&[Span::regular(signer.name.clone())], body, ls, name_w)?;
-    let (blank_lines, blank_h) =
-        flow.wrap_block(&[Span::regular(SIGNATURE_BLANK)], body, ls, blank_w)?;
-    let (caption_lines, caption_h) = flow.wrap_block(
-        &[Span::regular(labels.signature.as_str())],
-        small,
-        ls,
-        blank_w,
-    )?;
-    let (seal_lines, seal_h) =
-        flow.wrap_block(&[Span::regular(labels.seal.as_str())], body, ls, width)?;
+    let (pos_lines, pos_h) = flow.wrap_block(&[Span::bold(w.lang.pick(&signer.position))], body, ls, pos_w)?;
+    let (name_lines, name_h) = flow.wrap_block(&[Span::regular(signer.name.clone())], body, ls, name_w)?;
+    let (blank_lines, blank_h) = flow.wrap_block(&[Span::regular(SIGNATURE_BLANK)], body, ls, blank_w)?;
+    let (caption_lines, caption_h) =
+        flow.wrap_block(&[Span::regular(labels.signature.as_str())], small, ls, blank_w)?;
+    let (seal_lines, seal_h) = flow.wrap_block(&[Span::regular(labels.seal.as_str())], body, ls, width)?;
     let text_h = pos_h.max(name_h).max(blank_h + caption_h);
     // The seal place sits under the position, a line below the block.
     let seal_gap = body * crate::layout::MM_PER_PT;
@@ -284,15 +236,7 @@ pub(crate) fn signature_block(
     let blank_x = left + pos_w + col_gap;
     // The signature line sits on the name's first baseline.
     flow.block_at(&blank_lines, body, ls, Align::Center, blank_x, blank_w, top);
-    flow.block_at(
-        &caption_lines,
-        small,
-        ls,
-        Align::Center,
-        blank_x,
-        blank_w,
-        top + blank_h,
-    );
+    flow.block_at(&caption_lines, small, ls, Align::Center, blank_x, blank_w, top + blank_h);
     let name_x = blank_x + blank_w + col_gap;
     flow.block_at(&name_lines, body, ls, Align::Right, name_x, name_w, top);
     let seal_top = top + seal_top_rel;
@@ -311,9 +255,7 @@ pub(crate) fn images(stamp: Option<Stamp>) -> Vec<(&'static str, printpdf::RawIm
 }
 
 /// Decodes the optional stamp once per document.
-pub(crate) fn decode_stamp(
-    stamp: Option<&crate::StampImage>,
-) -> Result<Option<Stamp>, DocumentError> {
+pub(crate) fn decode_stamp(stamp: Option<&crate::StampImage>) -> Result<Option<Stamp>, DocumentError> {
     stamp.map(|s| crate::stamp::decode(&s.png)).transpose()
 }
 

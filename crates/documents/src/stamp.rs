@@ -35,24 +35,16 @@ fn refuse(why: impl Into<String>) -> DocumentError {
 
 fn reader(png: &[u8]) -> Result<png::Reader<Cursor<&[u8]>>, DocumentError> {
     if png.len() > MAX_STAMP_BYTES {
-        return Err(refuse(format!(
-            "{} bytes, more than the {} allowed",
-            png.len(),
-            MAX_STAMP_BYTES
-        )));
+        return Err(refuse(format!("{} bytes, more than the {} allowed", png.len(), MAX_STAMP_BYTES)));
     }
     let mut decoder = png::Decoder::new(Cursor::new(png));
     // Palette, low bit depths and 16-bit samples all become 8-bit grey or
     // RGB with or without alpha; tRNS becomes alpha.
     decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let reader = decoder
-        .read_info()
-        .map_err(|e| refuse(format!("not a readable PNG ({e})")))?;
+    let reader = decoder.read_info().map_err(|e| refuse(format!("not a readable PNG ({e})")))?;
     let (w, h) = (reader.info().width, reader.info().height);
     if w == 0 || h == 0 || w > MAX_STAMP_SIDE_PX || h > MAX_STAMP_SIDE_PX {
-        return Err(refuse(format!(
-            "{w}×{h} px; at most {MAX_STAMP_SIDE_PX}×{MAX_STAMP_SIDE_PX} is accepted"
-        )));
+        return Err(refuse(format!("{w}×{h} px; at most {MAX_STAMP_SIDE_PX}×{MAX_STAMP_SIDE_PX} is accepted")));
     }
     Ok(reader)
 }
@@ -71,13 +63,9 @@ pub fn check_stamp(png: &[u8]) -> Result<(u32, u32), DocumentError> {
 /// a transparent background does not hide the text under it).
 pub(crate) fn decode(png: &[u8]) -> Result<Stamp, DocumentError> {
     let mut reader = reader(png)?;
-    let size = reader
-        .output_buffer_size()
-        .ok_or_else(|| refuse("image too large to decode"))?;
+    let size = reader.output_buffer_size().ok_or_else(|| refuse("image too large to decode"))?;
     let mut buf = vec![0; size];
-    let info = reader
-        .next_frame(&mut buf)
-        .map_err(|e| refuse(format!("the image data is damaged ({e})")))?;
+    let info = reader.next_frame(&mut buf).map_err(|e| refuse(format!("the image data is damaged ({e})")))?;
     buf.truncate(info.buffer_size());
     let (w, h) = (info.width as usize, info.height as usize);
     let channels = match info.color_type {
@@ -91,9 +79,7 @@ pub(crate) fn decode(png: &[u8]) -> Result<Stamp, DocumentError> {
     let has_alpha = channels % 2 == 0;
     let opaque = !has_alpha
         || (0..h).all(|y| {
-            buf[y * stride..y * stride + w * channels]
-                .chunks_exact(channels)
-                .all(|px| px[channels - 1] == 255)
+            buf[y * stride..y * stride + w * channels].chunks_exact(channels).all(|px| px[channels - 1] == 255)
         });
     let out_channels = if opaque { 3 } else { 4 };
     let mut pixels = Vec::with_capacity(w * h * out_channels);
@@ -116,11 +102,7 @@ pub(crate) fn decode(png: &[u8]) -> Result<Stamp, DocumentError> {
             pixels: RawImageData::U8(pixels),
             width: w,
             height: h,
-            data_format: if opaque {
-                RawImageFormat::RGB8
-            } else {
-                RawImageFormat::RGBA8
-            },
+            data_format: if opaque { RawImageFormat::RGB8 } else { RawImageFormat::RGBA8 },
             tag: Vec::new(),
         },
     })

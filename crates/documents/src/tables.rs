@@ -16,46 +16,21 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 
 use crate::layout::{
-    resolve_widths, Align, Cell, CellText, ColumnWidth, Flow, Fonts, Paragraph, Span, Table,
-    TableStyle,
+    resolve_widths, Align, Cell, CellText, ColumnWidth, Flow, Fonts, Paragraph, Span, Table, TableStyle,
 };
 use crate::sheet::{date, fill, MarkTexts, Marks, PageLayout};
 use crate::signed::check_covered;
-use crate::{
-    Bilingual, DocumentError, Journal, OfficeRequisites, QueueExtract, ReferralList, Signer,
-};
+use crate::{Bilingual, DocumentError, Journal, OfficeRequisites, QueueExtract, ReferralList, Signer};
 
 pub(crate) const JOURNAL_FILE: &str = "journal.json";
 pub(crate) const EXTRACT_FILE: &str = "queue_extract.json";
 pub(crate) const LIST_FILE: &str = "referral_list.json";
 
-const JOURNAL_KEYS: &[&str] = &[
-    "seq",
-    "number",
-    "registered_at",
-    "applicant",
-    "service",
-    "status",
-    "executor",
-    "due",
-    "closed_on",
-];
-const EXTRACT_KEYS: &[&str] = &[
-    "position",
-    "registration_number",
-    "registered_at",
-    "category",
-    "note",
-];
-const LIST_KEYS: &[&str] = &[
-    "seq",
-    "referral_number",
-    "child_name",
-    "child_birth_date",
-    "kindergarten",
-    "group",
-    "valid_until",
-];
+const JOURNAL_KEYS: &[&str] =
+    &["seq", "number", "registered_at", "applicant", "service", "status", "executor", "due", "closed_on"];
+const EXTRACT_KEYS: &[&str] = &["position", "registration_number", "registered_at", "category", "note"];
+const LIST_KEYS: &[&str] =
+    &["seq", "referral_number", "child_name", "child_birth_date", "kindergarten", "group", "valid_until"];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -163,18 +138,10 @@ impl TableTemplate {
             .columns
             .iter()
             .map(|c| {
-                vec![CellText::new(
-                    vec![Span::bold(format!("{} / {}", c.kk, c.ru))],
-                    self.body(),
-                )
-                .align(Align::Center)]
+                vec![CellText::new(vec![Span::bold(format!("{} / {}", c.kk, c.ru))], self.body()).align(Align::Center)]
             })
             .collect();
-        Table {
-            widths: self.widths.clone(),
-            header,
-            style: self.table,
-        }
+        Table { widths: self.widths.clone(), header, style: self.table }
     }
 
     fn plain(&self, text: impl Into<String>) -> Cell {
@@ -187,15 +154,9 @@ impl TableTemplate {
 
     /// Kazakh over Russian, the Russian smaller; one line when both agree.
     fn bilingual(&self, b: &Bilingual) -> Cell {
-        let mut cell = vec![CellText::new(
-            vec![Span::regular(b.kk.clone())],
-            self.body(),
-        )];
+        let mut cell = vec![CellText::new(vec![Span::regular(b.kk.clone())], self.body())];
         if b.ru.trim() != b.kk.trim() {
-            cell.push(CellText::new(
-                vec![Span::regular(b.ru.clone())],
-                self.body() + self.ru_delta_pt,
-            ));
+            cell.push(CellText::new(vec![Span::regular(b.ru.clone())], self.body() + self.ru_delta_pt));
         }
         cell
     }
@@ -217,30 +178,16 @@ fn heading(
 ) -> Result<(), DocumentError> {
     let body = t.body();
     let ls = t.layout.line_spacing;
-    let p =
-        |spans: Vec<Span>, size: f32| Paragraph::new(spans, size).spacing(ls).align(Align::Center);
+    let p = |spans: Vec<Span>, size: f32| Paragraph::new(spans, size).spacing(ls).align(Align::Center);
     flow.paragraph(&p(vec![Span::bold(office.name.kk.clone())], body + 1.0))?;
     flow.paragraph(&p(vec![Span::regular(office.name.ru.clone())], body))?;
     flow.space(t.layout.block_gap_mm);
-    flow.paragraph(&p(
-        vec![Span::bold(title.0.to_string())],
-        body + t.layout.title_delta_pt + 2.0,
-    ))?;
-    flow.paragraph(&p(
-        vec![Span::bold(title.1.to_string())],
-        body + t.layout.title_delta_pt + 1.0,
-    ))?;
-    flow.paragraph(&p(
-        vec![Span::regular(format!("{} / {}", subtitle.0, subtitle.1))],
-        body + 1.0,
-    ))?;
+    flow.paragraph(&p(vec![Span::bold(title.0.to_string())], body + t.layout.title_delta_pt + 2.0))?;
+    flow.paragraph(&p(vec![Span::bold(title.1.to_string())], body + t.layout.title_delta_pt + 1.0))?;
+    flow.paragraph(&p(vec![Span::regular(format!("{} / {}", subtitle.0, subtitle.1))], body + 1.0))?;
     flow.paragraph(
         &Paragraph::new(
-            vec![Span::regular(format!(
-                "{}: {}",
-                t.both(|l| &l.generated),
-                generated_at.format("%d.%m.%Y %H:%M")
-            ))],
+            vec![Span::regular(format!("{}: {}", t.both(|l| &l.generated), generated_at.format("%d.%m.%Y %H:%M")))],
             body + t.layout.small_delta_pt + 1.0,
         )
         .spacing(ls)
@@ -261,33 +208,21 @@ fn totals(
 ) -> Result<(), DocumentError> {
     let body = t.body() + 1.0;
     let ls = t.layout.line_spacing;
-    let mut paras = vec![Paragraph::new(
-        vec![Span::bold(format!("{}: {count}", t.both(|l| &l.total)))],
-        body,
-    )
-    .spacing(ls)
-    .before(t.layout.block_gap_mm * 2.0)];
+    let mut paras = vec![Paragraph::new(vec![Span::bold(format!("{}: {count}", t.both(|l| &l.total)))], body)
+        .spacing(ls)
+        .before(t.layout.block_gap_mm * 2.0)];
     if !by.is_empty() {
         if let Some(label) = by_label {
             paras.push(
-                Paragraph::new(vec![Span::bold(format!("{label}:"))], body)
-                    .spacing(ls)
-                    .before(t.layout.block_gap_mm),
+                Paragraph::new(vec![Span::bold(format!("{label}:"))], body).spacing(ls).before(t.layout.block_gap_mm),
             );
         }
         for (what, n) in by {
-            let text = if what.kk.trim() == what.ru.trim() {
-                what.kk.clone()
-            } else {
-                format!("{} / {}", what.kk, what.ru)
-            };
+            let text =
+                if what.kk.trim() == what.ru.trim() { what.kk.clone() } else { format!("{} / {}", what.kk, what.ru) };
             paras.push(
                 Paragraph::new(
-                    vec![
-                        Span::regular(format!("{text}:")),
-                        Span::regular(" "),
-                        Span::bold(n.to_string()),
-                    ],
+                    vec![Span::regular(format!("{text}:")), Span::regular(" "), Span::bold(n.to_string())],
                     body,
                 )
                 .spacing(ls)
@@ -295,11 +230,7 @@ fn totals(
             );
         }
     }
-    let first_two: f32 = paras
-        .iter()
-        .take(3)
-        .map(|p| flow.height_of(p))
-        .sum::<Result<f32, _>>()?;
+    let first_two: f32 = paras.iter().take(3).map(|p| flow.height_of(p)).sum::<Result<f32, _>>()?;
     flow.keep_together(first_two);
     for p in &paras {
         flow.paragraph(p)?;
@@ -307,24 +238,12 @@ fn totals(
     Ok(())
 }
 
-fn printed_by(
-    flow: &mut Flow<'_>,
-    t: &TableTemplate,
-    signer: &Signer,
-) -> Result<(), DocumentError> {
+fn printed_by(flow: &mut Flow<'_>, t: &TableTemplate, signer: &Signer) -> Result<(), DocumentError> {
     let p = Paragraph::new(
         vec![
             Span::bold(format!("{}:", t.both(|l| &l.printed_by))),
-            Span::regular(format!(
-                " {} / {} {} ",
-                signer.position.kk, signer.position.ru, signer.name
-            )),
-            Span::regular(format!(
-                "{} {}",
-                crate::signed::SIGNATURE_BLANK,
-                t.both(|l| &l.signature)
-            ))
-            .glued(),
+            Span::regular(format!(" {} / {} {} ", signer.position.kk, signer.position.ru, signer.name)),
+            Span::regular(format!("{} {}", crate::signed::SIGNATURE_BLANK, t.both(|l| &l.signature))).glued(),
         ],
         t.body() + 1.0,
     )
@@ -335,11 +254,7 @@ fn printed_by(
     Ok(())
 }
 
-fn finish(
-    fonts: &Fonts,
-    t: &TableTemplate,
-    flow: Flow<'_>,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
+fn finish(fonts: &Fonts, t: &TableTemplate, flow: Flow<'_>) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
     let marks = Marks::new(&t.marks, None, 1, None)?;
     let mut pages = flow.finish();
     marks.number_pages(fonts, &t.layout, &mut pages, true)?;
@@ -356,9 +271,7 @@ pub(crate) fn layout_journal(
     j: &Journal,
 ) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
     if j.to < j.from {
-        return Err(DocumentError::Input(
-            "the period ends before it starts".into(),
-        ));
+        return Err(DocumentError::Input("the period ends before it starts".into()));
     }
     let daily = j.from == j.to;
     let title = |lb: &TableLabels| -> String {
@@ -370,10 +283,7 @@ pub(crate) fn layout_journal(
     let subtitle = |lb: &TableLabels| -> String {
         match (&lb.subtitle_daily, daily) {
             (Some(d), true) => fill(d, &[("date", &date(&j.from))]),
-            _ => fill(
-                &lb.subtitle,
-                &[("from", &date(&j.from)), ("to", &date(&j.to))],
-            ),
+            _ => fill(&lb.subtitle, &[("from", &date(&j.from)), ("to", &date(&j.to))]),
         }
     };
     let mut flow = Flow::new(fonts, t.layout.geometry());
@@ -396,16 +306,11 @@ pub(crate) fn layout_journal(
                 .map(|c| match c.key.as_str() {
                     "seq" => t.centred((i + 1).to_string()),
                     "number" => t.plain(r.number.clone()),
-                    "registered_at" => {
-                        t.plain(r.registered_at.format("%d.%m.%Y %H:%M").to_string())
-                    }
+                    "registered_at" => t.plain(r.registered_at.format("%d.%m.%Y %H:%M").to_string()),
                     "applicant" => {
                         let mut cell = t.plain(r.applicant_name.clone());
                         if !r.applicant_iin.trim().is_empty() {
-                            cell.push(CellText::new(
-                                vec![Span::regular(r.applicant_iin.clone())],
-                                small,
-                            ));
+                            cell.push(CellText::new(vec![Span::regular(r.applicant_iin.clone())], small));
                         }
                         cell
                     }
@@ -419,13 +324,7 @@ pub(crate) fn layout_journal(
         })
         .collect();
     flow.table(&t.table(), &rows)?;
-    totals(
-        &mut flow,
-        t,
-        j.rows.len(),
-        &j.totals,
-        Some(t.both(|l| &l.totals_by)),
-    )?;
+    totals(&mut flow, t, j.rows.len(), &j.totals, Some(t.both(|l| &l.totals_by)))?;
     printed_by(&mut flow, t, &j.signer)?;
     finish(fonts, t, flow)
 }
@@ -442,10 +341,7 @@ pub(crate) fn layout_extract(
         t,
         &q.office,
         (&t.kk.title, &t.ru.title),
-        (
-            fill(&t.kk.subtitle, &[("year", &year)]),
-            fill(&t.ru.subtitle, &[("year", &year)]),
-        ),
+        (fill(&t.kk.subtitle, &[("year", &year)]), fill(&t.ru.subtitle, &[("year", &year)])),
         &q.generated_at,
     )?;
     let rows: Vec<Vec<Cell>> = q
@@ -457,9 +353,7 @@ pub(crate) fn layout_extract(
                 .map(|c| match c.key.as_str() {
                     "position" => t.centred(r.position.to_string()),
                     "registration_number" => t.plain(r.registration_number.clone()),
-                    "registered_at" => {
-                        t.plain(r.registered_at.format("%d.%m.%Y %H:%M:%S").to_string())
-                    }
+                    "registered_at" => t.plain(r.registered_at.format("%d.%m.%Y %H:%M:%S").to_string()),
                     "category" => t.bilingual(&r.category),
                     _ => match &r.note {
                         Some(n) => t.bilingual(n),
@@ -470,13 +364,7 @@ pub(crate) fn layout_extract(
         })
         .collect();
     flow.table(&t.table(), &rows)?;
-    totals(
-        &mut flow,
-        t,
-        q.rows.len(),
-        &q.totals,
-        Some(t.both(|l| &l.totals_by)),
-    )?;
+    totals(&mut flow, t, q.rows.len(), &q.totals, Some(t.both(|l| &l.totals_by)))?;
     finish(fonts, t, flow)
 }
 
@@ -497,10 +385,7 @@ pub(crate) fn layout_list(
         ),
         &l.generated_at,
     )?;
-    let none = Bilingual {
-        kk: t.kk.none.clone(),
-        ru: t.ru.none.clone(),
-    };
+    let none = Bilingual { kk: t.kk.none.clone(), ru: t.ru.none.clone() };
     let rows: Vec<Vec<Cell>> = l
         .rows
         .iter()
@@ -530,13 +415,7 @@ pub(crate) fn layout_list(
             None => by.push((r.kindergarten.clone(), 1)),
         }
     }
-    totals(
-        &mut flow,
-        t,
-        l.rows.len(),
-        &by,
-        Some(t.both(|l| &l.totals_by)),
-    )?;
+    totals(&mut flow, t, l.rows.len(), &by, Some(t.both(|l| &l.totals_by)))?;
     printed_by(&mut flow, t, &l.signer)?;
     finish(fonts, t, flow)
 }

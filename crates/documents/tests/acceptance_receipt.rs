@@ -5,9 +5,7 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::{
-    at, bi, normalise, pages, poppler, target_dir, typesetter, write_tmp, SERVICE_KK, SERVICE_RU,
-};
+use common::{at, bi, normalise, pages, poppler, target_dir, typesetter, write_tmp, SERVICE_KK, SERVICE_RU};
 use kense_documents::{AcceptanceReceipt, DocumentError, OfficeRequisites, Typesetter};
 
 const APPLICANT: &str = "Әбілқасымова Ғалия Қайратқызы Ңөұүһі";
@@ -57,12 +55,7 @@ fn stress() -> AcceptanceReceipt {
     while name.chars().count() < 200 {
         name.push_str("Қасымжомарттегінұлықызы Әбдірахманова ");
     }
-    r.applicant_name = name
-        .chars()
-        .take(200)
-        .collect::<String>()
-        .trim()
-        .to_string();
+    r.applicant_name = name.chars().take(200).collect::<String>().trim().to_string();
     r.documents = (1..=12)
         .map(|i| {
             bi(
@@ -79,10 +72,7 @@ fn text_is_extractable_in_both_languages() {
     let bytes = typesetter().acceptance_receipt(&sample()).expect("pdf");
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_tmp(&dir, "r.pdf", &bytes);
-    let text = poppler(
-        "pdftotext",
-        &["-enc", "UTF-8", path.to_str().expect("path"), "-"],
-    );
+    let text = poppler("pdftotext", &["-enc", "UTF-8", path.to_str().expect("path"), "-"]);
     let flat = normalise(&text);
     for needle in [
         "Құжаттарды қабылдау туралы қолхат",
@@ -109,21 +99,12 @@ fn text_is_extractable_in_both_languages() {
         "М.П.",
         "Kense · 9f3a1c7e2b4d",
     ] {
-        assert!(
-            flat.contains(needle),
-            "pdftotext output lacks {needle:?}:\n{text}"
-        );
+        assert!(flat.contains(needle), "pdftotext output lacks {needle:?}:\n{text}");
     }
     // Both halves carry the same number and date.
-    assert_eq!(
-        flat.matches("01-2026-00001 12.03.2026 10:15:42").count(),
-        2,
-        "{flat}"
-    );
+    assert_eq!(flat.matches("01-2026-00001 12.03.2026 10:15:42").count(), 2, "{flat}");
     // Kazakh first.
-    let kk = flat
-        .find("Құжаттарды қабылдау туралы қолхат")
-        .expect("kk title");
+    let kk = flat.find("Құжаттарды қабылдау туралы қолхат").expect("kk title");
     let ru = flat.find("Расписка о приеме документов").expect("ru title");
     assert!(kk < ru);
 }
@@ -137,19 +118,10 @@ fn one_page_with_embedded_subset_fonts() {
     assert_eq!(pages(&path), 1);
 
     let info = poppler("pdfinfo", &[p]);
-    assert!(
-        !info.contains("PDF subtype"),
-        "PDF/X marker left in:\n{info}"
-    );
+    assert!(!info.contains("PDF subtype"), "PDF/X marker left in:\n{info}");
     assert!(info.contains("Author:"), "{info}");
-    assert!(
-        info.contains("Ақтөбе облысы"),
-        "author/title missing:\n{info}"
-    );
-    assert!(
-        info.contains("01-2026-00001"),
-        "title lacks the number:\n{info}"
-    );
+    assert!(info.contains("Ақтөбе облысы"), "author/title missing:\n{info}");
+    assert!(info.contains("01-2026-00001"), "title lacks the number:\n{info}");
 
     common::assert_fonts_embedded(std::path::Path::new(p));
 }
@@ -161,10 +133,7 @@ fn same_input_same_bytes_different_input_different_bytes() {
     let b = t.acceptance_receipt(&sample()).expect("pdf");
     assert!(a == b, "two renderings of one receipt differ");
     // A second Typesetter in the same process must agree too.
-    let c = Typesetter::new()
-        .expect("typesetter")
-        .acceptance_receipt(&sample())
-        .expect("pdf");
+    let c = Typesetter::new().expect("typesetter").acceptance_receipt(&sample()).expect("pdf");
     assert!(a == c, "a fresh Typesetter renders different bytes");
 
     let mut other = sample();
@@ -181,22 +150,13 @@ fn missing_glyph_is_reported() {
     let t = typesetter();
     let mut r = sample();
     r.applicant_name = "Айгүл 😀".into();
-    assert_eq!(
-        t.acceptance_receipt(&r),
-        Err(DocumentError::MissingGlyph { ch: '😀' })
-    );
+    assert_eq!(t.acceptance_receipt(&r), Err(DocumentError::MissingGlyph { ch: '😀' }));
     let mut r = sample();
     r.documents.push(bi("Құжат", "文件"));
-    assert_eq!(
-        t.acceptance_receipt(&r),
-        Err(DocumentError::MissingGlyph { ch: '文' })
-    );
+    assert_eq!(t.acceptance_receipt(&r), Err(DocumentError::MissingGlyph { ch: '文' }));
     let mut r = sample();
     r.audit_chain_head = Some("ab\u{0007}cd".into());
-    assert!(matches!(
-        t.acceptance_receipt(&r),
-        Err(DocumentError::MissingGlyph { .. })
-    ));
+    assert!(matches!(t.acceptance_receipt(&r), Err(DocumentError::MissingGlyph { .. })));
 }
 
 #[test]
@@ -214,10 +174,7 @@ fn minimal_receipt_without_optional_fields() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_tmp(&dir, "r.pdf", &bytes);
     assert_eq!(pages(&path), 1);
-    let flat = normalise(&poppler(
-        "pdftotext",
-        &["-enc", "UTF-8", path.to_str().expect("path"), "-"],
-    ));
+    let flat = normalise(&poppler("pdftotext", &["-enc", "UTF-8", path.to_str().expect("path"), "-"]));
     assert!(!flat.contains("Бала:"), "{flat}");
     assert!(!flat.contains("Kense ·"), "{flat}");
     assert!(flat.contains("Қабылданған құжаттар: жоқ"), "{flat}");
@@ -231,22 +188,14 @@ fn stress_receipt_keeps_every_word() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_tmp(&dir, "stress.pdf", &bytes);
     let n = pages(&path);
-    let text = poppler(
-        "pdftotext",
-        &["-enc", "UTF-8", path.to_str().expect("path"), "-"],
-    );
+    let text = poppler("pdftotext", &["-enc", "UTF-8", path.to_str().expect("path"), "-"]);
     let flat = normalise(&text);
     // Too much for two halves: each language gets its own page(s).
     assert!(n >= 2, "expected the overflow layout, got {n} page(s)");
-    let kk = flat
-        .find("Құжаттарды қабылдау туралы қолхат")
-        .expect("kk title");
+    let kk = flat.find("Құжаттарды қабылдау туралы қолхат").expect("kk title");
     let ru = flat.find("Расписка о приеме документов").expect("ru title");
     assert!(kk < ru);
-    assert!(
-        flat.contains(&normalise(&r.applicant_name)),
-        "applicant name lost"
-    );
+    assert!(flat.contains(&normalise(&r.applicant_name)), "applicant name lost");
     for d in &r.documents {
         assert!(flat.contains(&d.kk), "lost {:?}", d.kk);
         assert!(flat.contains(&d.ru), "lost {:?}", d.ru);
@@ -256,25 +205,16 @@ fn stress_receipt_keeps_every_word() {
     // Every word stays inside the text column and on the page.
     let bbox = poppler("pdftotext", &["-bbox", path.to_str().expect("path"), "-"]);
     let words: Vec<&str> = bbox.lines().filter(|l| l.contains("<word ")).collect();
-    assert!(
-        words.len() > 300,
-        "pdftotext -bbox found only {} words",
-        words.len()
-    );
+    assert!(words.len() > 300, "pdftotext -bbox found only {} words", words.len());
     for line in words {
         let num = |key: &str| -> f32 {
             let start = line.find(&format!("{key}=\"")).expect("coordinate") + key.len() + 2;
             let rest = &line[start..];
-            rest[..rest.find('"').expect("quote")]
-                .parse()
-                .expect("number")
+            rest[..rest.find('"').expect("quote")].parse().expect("number")
         };
         let (x_min, x_max, y_min, y_max) = (num("xMin"), num("xMax"), num("yMin"), num("yMax"));
         // A4 = 595.3 x 841.9 pt; the left margin is 30 mm = 85 pt, the right 12 mm.
-        assert!(
-            x_min >= 84.0 && x_max <= 595.3 - 33.0,
-            "word off the text column: {line}"
-        );
+        assert!(x_min >= 84.0 && x_max <= 595.3 - 33.0, "word off the text column: {line}");
         assert!(y_min >= 0.0 && y_max <= 841.9, "word off the page: {line}");
     }
 }
@@ -285,23 +225,11 @@ fn stress_receipt_keeps_every_word() {
 fn write_artifacts_for_eyes() {
     let dir = target_dir().join("test-artifacts");
     std::fs::create_dir_all(&dir).expect("artifact dir");
-    for (name, r) in [
-        ("acceptance_receipt", sample()),
-        ("acceptance_receipt_stress", stress()),
-    ] {
+    for (name, r) in [("acceptance_receipt", sample()), ("acceptance_receipt_stress", stress())] {
         let pdf = dir.join(format!("{name}.pdf"));
         std::fs::write(&pdf, typesetter().acceptance_receipt(&r).expect("pdf")).expect("write");
         let prefix = dir.join(name);
-        poppler(
-            "pdftoppm",
-            &[
-                "-png",
-                "-r",
-                "60",
-                pdf.to_str().expect("path"),
-                prefix.to_str().expect("path"),
-            ],
-        );
+        poppler("pdftoppm", &["-png", "-r", "60", pdf.to_str().expect("path"), prefix.to_str().expect("path")]);
     }
 }
 
@@ -310,14 +238,9 @@ fn shared_typesetter_renders_identically_from_many_threads() {
     let t = typesetter();
     let expected = t.acceptance_receipt(&sample()).expect("pdf");
     std::thread::scope(|s| {
-        let handles: Vec<_> = (0..4)
-            .map(|_| s.spawn(|| t.acceptance_receipt(&sample()).expect("pdf")))
-            .collect();
+        let handles: Vec<_> = (0..4).map(|_| s.spawn(|| t.acceptance_receipt(&sample()).expect("pdf"))).collect();
         for h in handles {
-            assert!(
-                h.join().expect("thread") == expected,
-                "thread output differs"
-            );
+            assert!(h.join().expect("thread") == expected, "thread output differs");
         }
     });
 }
@@ -330,15 +253,9 @@ fn hard_breaks_an_unbreakable_name() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_tmp(&dir, "r.pdf", &bytes);
     assert_eq!(pages(&path), 1);
-    let flat: String = poppler(
-        "pdftotext",
-        &["-enc", "UTF-8", path.to_str().expect("path"), "-"],
-    )
-    .chars()
-    .filter(|c| !c.is_whitespace())
-    .collect();
-    assert!(
-        flat.contains(&"Ә".repeat(200)),
-        "the long name lost letters"
-    );
+    let flat: String = poppler("pdftotext", &["-enc", "UTF-8", path.to_str().expect("path"), "-"])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(flat.contains(&"Ә".repeat(200)), "the long name lost letters");
 }

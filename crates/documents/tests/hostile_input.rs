@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 use chrono::{NaiveDate, NaiveDateTime};
 use kense_documents::layout::Face;
 use kense_documents::{
-    AcceptanceReceipt, Bilingual, DocumentError, OfficeRequisites, ReasonedRefusal, Referral,
-    RefusalReceipt, Signer, Typesetter, Verification,
+    AcceptanceReceipt, Bilingual, DocumentError, OfficeRequisites, ReasonedRefusal, Referral, RefusalReceipt, Signer,
+    Typesetter, Verification,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -25,12 +25,7 @@ const REGULAR_TTF: &[u8] = include_bytes!("../../../assets/fonts/LiberationSerif
 const BOLD_TTF: &[u8] = include_bytes!("../../../assets/fonts/LiberationSerif-Bold.ttf");
 
 fn config(cases: u32) -> Config {
-    Config {
-        cases,
-        failure_persistence: None,
-        max_shrink_iters: 256,
-        ..Config::default()
-    }
+    Config { cases, failure_persistence: None, max_shrink_iters: 256, ..Config::default() }
 }
 
 fn typesetter() -> &'static Typesetter {
@@ -57,12 +52,8 @@ fn alphabet() -> &'static Vec<char> {
 /// Words of the alphabet separated by spaces (sometimes by nothing, which
 /// makes one long word that must be hard-broken).
 fn alphabet_text(len: std::ops::Range<usize>) -> impl Strategy<Value = String> {
-    (
-        proptest::collection::vec(select(alphabet().clone()), len),
-        1usize..16,
-        any::<bool>(),
-    )
-        .prop_map(|(chars, word, spaced)| {
+    (proptest::collection::vec(select(alphabet().clone()), len), 1usize..16, any::<bool>()).prop_map(
+        |(chars, word, spaced)| {
             let mut s = String::new();
             for (i, c) in chars.into_iter().enumerate() {
                 if spaced && i > 0 && i % word == 0 {
@@ -71,7 +62,8 @@ fn alphabet_text(len: std::ops::Range<usize>) -> impl Strategy<Value = String> {
                 s.push(c);
             }
             s
-        })
+        },
+    )
 }
 
 fn alphabet_field() -> impl Strategy<Value = String> {
@@ -163,9 +155,8 @@ fn drawable_odd() -> &'static Vec<char> {
         let regular = face(REGULAR_TTF, "TSTREG");
         let bold = face(BOLD_TTF, "TSTBLD");
         let candidates = NASTY.iter().copied().chain([
-            '\u{ad}', '\u{2011}', '\u{2060}', '\u{200e}', '\u{200f}', '\u{2009}', '\u{202f}',
-            '\u{fb01}', 'ẞ', 'Ӏ', 'Ґ', 'Ў', 'ı', 'ǅ', '\u{336}', '\u{35c}', 'א', '\u{5b4}',
-            '\u{2030}', '€', '₸', 'Ω', 'ﬀ',
+            '\u{ad}', '\u{2011}', '\u{2060}', '\u{200e}', '\u{200f}', '\u{2009}', '\u{202f}', '\u{fb01}', 'ẞ', 'Ӏ',
+            'Ґ', 'Ў', 'ı', 'ǅ', '\u{336}', '\u{35c}', 'א', '\u{5b4}', '\u{2030}', '€', '₸', 'Ω', 'ﬀ',
         ]);
         let odd: Vec<char> = candidates
             .filter(|c| regular.check(&c.to_string()).is_ok() && bold.check(&c.to_string()).is_ok())
@@ -177,11 +168,8 @@ fn drawable_odd() -> &'static Vec<char> {
 
 /// Alphabet text with drawable odd characters mixed in.
 fn odd_text(len: std::ops::Range<usize>) -> impl Strategy<Value = String> {
-    proptest::collection::vec(
-        prop_oneof![3 => select(alphabet().clone()), 1 => select(drawable_odd().clone())],
-        len,
-    )
-    .prop_map(|v| v.into_iter().collect())
+    proptest::collection::vec(prop_oneof![3 => select(alphabet().clone()), 1 => select(drawable_odd().clone())], len)
+        .prop_map(|v| v.into_iter().collect())
 }
 
 fn bilingual(field: impl Strategy<Value = String> + Clone) -> impl Strategy<Value = Bilingual> {
@@ -241,16 +229,8 @@ fn verification(texts: Texts) -> BoxedStrategy<Option<Verification>> {
 }
 
 fn office(texts: Texts) -> BoxedStrategy<OfficeRequisites> {
-    (
-        bilingual(field(texts)),
-        bilingual(field(texts)),
-        field(texts),
-    )
-        .prop_map(|(name, address, phone)| OfficeRequisites {
-            name,
-            address,
-            phone,
-        })
+    (bilingual(field(texts)), bilingual(field(texts)), field(texts))
+        .prop_map(|(name, address, phone)| OfficeRequisites { name, address, phone })
         .boxed()
 }
 
@@ -268,15 +248,7 @@ fn list_len(texts: Texts) -> std::ops::Range<usize> {
 fn acceptance(texts: Texts) -> BoxedStrategy<AcceptanceReceipt> {
     let f = || field(texts);
     let head = (f(), moment(), office(texts), bilingual(f())).boxed();
-    let people = (
-        f(),
-        f(),
-        f(),
-        proptest::option::of(f()),
-        proptest::option::of(f()),
-        date(),
-    )
-        .boxed();
+    let people = (f(), f(), f(), proptest::option::of(f()), proptest::option::of(f()), date()).boxed();
     let list = (
         proptest::collection::vec(bilingual(f()), list_len(texts)),
         date(),
@@ -285,23 +257,12 @@ fn acceptance(texts: Texts) -> BoxedStrategy<AcceptanceReceipt> {
         proptest::option::of(f()),
     )
         .boxed();
-    let marks = (
-        proptest::option::of(f()),
-        copy_number(),
-        verification(texts),
-    )
-        .boxed();
+    let marks = (proptest::option::of(f()), copy_number(), verification(texts)).boxed();
     (head, people, list, marks)
         .prop_map(|(head, people, list, marks)| {
             let (registration_number, registered_at, office, service_name) = head;
-            let (
-                applicant_name,
-                applicant_iin,
-                applicant_phone,
-                subject_name,
-                subject_iin,
-                subject_birth_date,
-            ) = people;
+            let (applicant_name, applicant_iin, applicant_phone, subject_name, subject_iin, subject_birth_date) =
+                people;
             let (documents, expected_result_date, accepted_by, executor, executor_phone) = list;
             let (audit_chain_head, copy_number, verification) = marks;
             AcceptanceReceipt {
@@ -349,23 +310,11 @@ fn refusal(texts: Texts) -> BoxedStrategy<RefusalReceipt> {
         proptest::option::of(f()),
     )
         .boxed();
-    let marks = (
-        proptest::option::of(f()),
-        copy_number(),
-        verification(texts),
-    )
-        .boxed();
+    let marks = (proptest::option::of(f()), copy_number(), verification(texts)).boxed();
     (head, people, marks)
         .prop_map(|(head, people, marks)| {
             let (registration_number, registered_at, office, service_name) = head;
-            let (
-                applicant_name,
-                applicant_address,
-                missing_documents,
-                refused_by,
-                executor,
-                executor_phone,
-            ) = people;
+            let (applicant_name, applicant_address, missing_documents, refused_by, executor, executor_phone) = people;
             let (audit_chain_head, copy_number, verification) = marks;
             RefusalReceipt {
                 registration_number,
@@ -407,16 +356,10 @@ fn drawn_texts_of_acceptance(r: &AcceptanceReceipt) -> Vec<&str> {
         &r.accepted_by,
     ];
     t.extend(
-        [
-            &r.subject_name,
-            &r.subject_iin,
-            &r.executor,
-            &r.executor_phone,
-            &r.audit_chain_head,
-        ]
-        .into_iter()
-        .flatten()
-        .map(String::as_str),
+        [&r.subject_name, &r.subject_iin, &r.executor, &r.executor_phone, &r.audit_chain_head]
+            .into_iter()
+            .flatten()
+            .map(String::as_str),
     );
     t.extend(r.documents.iter().flat_map(|d| [d.kk.as_str(), &d.ru]));
     t.extend(r.verification.iter().map(|v| v.caption.as_str()));
@@ -437,31 +380,19 @@ fn drawn_texts_of_refusal(r: &RefusalReceipt) -> Vec<&str> {
         &r.refused_by,
     ];
     t.extend(
-        [
-            &r.applicant_address,
-            &r.executor,
-            &r.executor_phone,
-            &r.audit_chain_head,
-        ]
-        .into_iter()
-        .flatten()
-        .map(String::as_str),
+        [&r.applicant_address, &r.executor, &r.executor_phone, &r.audit_chain_head]
+            .into_iter()
+            .flatten()
+            .map(String::as_str),
     );
-    t.extend(
-        r.missing_documents
-            .iter()
-            .flat_map(|d| [d.kk.as_str(), &d.ru]),
-    );
+    t.extend(r.missing_documents.iter().flat_map(|d| [d.kk.as_str(), &d.ru]));
     t.extend(r.verification.iter().map(|v| v.caption.as_str()));
     t
 }
 
 /// The outcome a typesetter call may have: a PDF, or a clear error that is
 /// about the input (a character the font lacks is one that was given).
-fn check_outcome(
-    out: Result<Vec<u8>, DocumentError>,
-    drawn: &[&str],
-) -> Result<Option<Vec<u8>>, TestCaseError> {
+fn check_outcome(out: Result<Vec<u8>, DocumentError>, drawn: &[&str]) -> Result<Option<Vec<u8>>, TestCaseError> {
     match out {
         Ok(pdf) => {
             prop_assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
@@ -485,8 +416,8 @@ fn check_outcome(
 }
 
 fn page_count(pdf: &[u8]) -> Result<usize, TestCaseError> {
-    let doc = lopdf::Document::load_mem(pdf)
-        .map_err(|e| TestCaseError::fail(format!("lopdf cannot read the PDF: {e}")))?;
+    let doc =
+        lopdf::Document::load_mem(pdf).map_err(|e| TestCaseError::fail(format!("lopdf cannot read the PDF: {e}")))?;
     Ok(doc.get_pages().len())
 }
 
@@ -500,15 +431,9 @@ fn page_bound(drawn: &[&str], items: usize) -> usize {
 }
 
 /// An alphabet-only receipt may only fail for a reason in its marks.
-fn allowed_alphabet_error(
-    e: &DocumentError,
-    copy_number: u32,
-    verification: Option<&Verification>,
-) -> bool {
+fn allowed_alphabet_error(e: &DocumentError, copy_number: u32, verification: Option<&Verification>) -> bool {
     match e {
-        DocumentError::Input(_) => {
-            copy_number == 0 || verification.is_some_and(|v| v.caption.chars().count() > 1000)
-        }
+        DocumentError::Input(_) => copy_number == 0 || verification.is_some_and(|v| v.caption.chars().count() > 1000),
         _ => false,
     }
 }
@@ -586,30 +511,15 @@ proptest! {
 // ---------------------------------------------------------------------------
 
 fn signer(texts: Texts) -> BoxedStrategy<Signer> {
-    (field(texts), bilingual(field(texts)))
-        .prop_map(|(name, position)| Signer { name, position })
-        .boxed()
+    (field(texts), bilingual(field(texts))).prop_map(|(name, position)| Signer { name, position }).boxed()
 }
 
 fn referral(texts: Texts) -> BoxedStrategy<Referral> {
     let f = || field(texts);
     let people = (f(), f(), f(), f(), f(), signer(texts)).boxed();
-    let places = (
-        office(texts),
-        bilingual(f()),
-        bilingual(f()),
-        bilingual(f()),
-        proptest::option::of(bilingual(f())),
-    )
-        .boxed();
-    let marks = (
-        moment(),
-        0i64..40,
-        copy_number(),
-        verification(texts),
-        proptest::option::of(f()),
-    )
-        .boxed();
+    let places =
+        (office(texts), bilingual(f()), bilingual(f()), bilingual(f()), proptest::option::of(bilingual(f()))).boxed();
+    let marks = (moment(), 0i64..40, copy_number(), verification(texts), proptest::option::of(f())).boxed();
     (people, places, marks)
         .prop_map(
             |(
@@ -651,21 +561,8 @@ fn referral(texts: Texts) -> BoxedStrategy<Referral> {
 fn reasoned(texts: Texts) -> BoxedStrategy<ReasonedRefusal> {
     let f = || field(texts);
     let people = (f(), f(), proptest::option::of(f()), f(), signer(texts)).boxed();
-    let texts_ = (
-        office(texts),
-        bilingual(f()),
-        bilingual(f()),
-        proptest::option::of(bilingual(f())),
-        f(),
-    )
-        .boxed();
-    let marks = (
-        moment(),
-        copy_number(),
-        verification(texts),
-        proptest::option::of(f()),
-    )
-        .boxed();
+    let texts_ = (office(texts), bilingual(f()), bilingual(f()), proptest::option::of(bilingual(f())), f()).boxed();
+    let marks = (moment(), copy_number(), verification(texts), proptest::option::of(f())).boxed();
     (people, texts_, marks)
         .prop_map(
             |(
@@ -696,13 +593,7 @@ fn reasoned(texts: Texts) -> BoxedStrategy<ReasonedRefusal> {
 }
 
 fn office_texts(o: &OfficeRequisites) -> Vec<&str> {
-    vec![
-        &o.name.kk,
-        &o.name.ru,
-        &o.address.kk,
-        &o.address.ru,
-        &o.phone,
-    ]
+    vec![&o.name.kk, &o.name.ru, &o.address.kk, &o.address.ru, &o.phone]
 }
 
 fn drawn_texts_of_referral(r: &Referral) -> Vec<&str> {
@@ -745,11 +636,7 @@ fn drawn_texts_of_reasoned(r: &ReasonedRefusal) -> Vec<&str> {
         &r.signer.position.ru,
     ]);
     t.extend(r.applicant_address.as_deref());
-    t.extend(
-        r.legal_basis
-            .iter()
-            .flat_map(|g| [g.kk.as_str(), g.ru.as_str()]),
-    );
+    t.extend(r.legal_basis.iter().flat_map(|g| [g.kk.as_str(), g.ru.as_str()]));
     t.extend(r.audit_chain_head.as_deref());
     t.extend(r.verification.iter().map(|v| v.caption.as_str()));
     t
@@ -813,25 +700,13 @@ fn qr_text() -> impl Strategy<Value = String> {
 }
 
 fn plain_acceptance() -> AcceptanceReceipt {
-    let bi = |kk: &str, ru: &str| Bilingual {
-        kk: kk.into(),
-        ru: ru.into(),
-    };
+    let bi = |kk: &str, ru: &str| Bilingual { kk: kk.into(), ru: ru.into() };
     AcceptanceReceipt {
         registration_number: "01-2026-00001".into(),
-        registered_at: NaiveDate::from_ymd_opt(2026, 3, 12)
-            .unwrap()
-            .and_hms_opt(10, 15, 42)
-            .unwrap(),
+        registered_at: NaiveDate::from_ymd_opt(2026, 3, 12).unwrap().and_hms_opt(10, 15, 42).unwrap(),
         office: OfficeRequisites {
-            name: bi(
-                "Шиелі ауданының білім бөлімі",
-                "Отдел образования Шиелийского района",
-            ),
-            address: bi(
-                "Шиелі к., Әйтеке би к-сі, 1",
-                "пос. Шиели, ул. Айтеке би, 1",
-            ),
+            name: bi("Шиелі ауданының білім бөлімі", "Отдел образования Шиелийского района"),
+            address: bi("Шиелі к., Әйтеке би к-сі, 1", "пос. Шиели, ул. Айтеке би, 1"),
             phone: "8 (72432) 4-12-34".into(),
         },
         service_name: bi("Балаларды кезекке қою", "Постановка детей на очередь"),
@@ -914,9 +789,6 @@ fn wild_receipts_often_reach_the_pdf() {
         let y = r.new_tree(&mut runner).unwrap().current();
         made += usize::from(typesetter().refusal_receipt(&y).is_ok());
     }
-    eprintln!(
-        "{made} of 24 wild receipts made; drawable odd characters: {:?}",
-        drawable_odd()
-    );
+    eprintln!("{made} of 24 wild receipts made; drawable odd characters: {:?}", drawable_odd());
     assert!(made >= 3, "only {made} of 24 wild receipts made");
 }

@@ -40,14 +40,8 @@ fn acceptance() -> AcceptanceReceipt {
         subject_birth_date: NaiveDate::from_ymd_opt(2021, 3, 15),
         documents: vec![
             bi("Өтініш", "Заявление"),
-            bi(
-                "Баланың туу туралы куәлігі",
-                "Свидетельство о рождении ребёнка",
-            ),
-            bi(
-                "Өтініш берушінің жеке басын куәландыратын құжат",
-                "Документ, удостоверяющий личность заявителя",
-            ),
+            bi("Баланың туу туралы куәлігі", "Свидетельство о рождении ребёнка"),
+            bi("Өтініш берушінің жеке басын куәландыратын құжат", "Документ, удостоверяющий личность заявителя"),
         ],
         expected_result_date: NaiveDate::from_ymd_opt(2026, 3, 13),
         accepted_by: "Сейітқалиева Гүлнар Маратқызы".into(),
@@ -73,20 +67,13 @@ fn both(copy: u32, qr: Option<&str>) -> Vec<(&'static str, Vec<u8>)> {
     r.copy_number = copy;
     r.verification = qr.and_then(verification);
     vec![
-        (
-            "acceptance",
-            t.acceptance_receipt(&a).expect("acceptance pdf"),
-        ),
+        ("acceptance", t.acceptance_receipt(&a).expect("acceptance pdf")),
         ("refusal", t.refusal_receipt(&r).expect("refusal pdf")),
     ]
 }
 
 fn overlaps(a: &WordBox, b: &WordBox) -> bool {
-    a.page == b.page
-        && a.x_min < b.x_max
-        && b.x_min < a.x_max
-        && a.y_min < b.y_max
-        && b.y_min < a.y_max
+    a.page == b.page && a.x_min < b.x_max && b.x_min < a.x_max && a.y_min < b.y_max && b.y_min < a.y_max
 }
 
 #[test]
@@ -94,53 +81,33 @@ fn copies_carry_a_visible_mark_clear_of_the_text() {
     let dir = tempfile::tempdir().expect("tempdir");
     let originals = both(1, None);
     for ((name, bytes), (_, original)) in both(3, None).into_iter().zip(originals) {
-        assert!(
-            bytes != original,
-            "{name}: a copy must differ from the original"
-        );
+        assert!(bytes != original, "{name}: a copy must differ from the original");
         let path = write_tmp(&dir, &format!("{name}.pdf"), &bytes);
         assert_eq!(pages(&path), 1, "{name}");
         let flat = normalise(&text(&path));
         // One mark per language half, since the halves are cut apart.
-        assert_eq!(
-            flat.matches("КӨШІРМЕ / КОПИЯ № 3").count(),
-            2,
-            "{name}: {flat}"
-        );
+        assert_eq!(flat.matches("КӨШІРМЕ / КОПИЯ № 3").count(), 2, "{name}: {flat}");
 
         let words = word_boxes(&path);
         let marks: Vec<&WordBox> = words.iter().filter(|w| w.word == "КӨШІРМЕ").collect();
         assert_eq!(marks.len(), 2, "{name}");
         let mark_words: Vec<&WordBox> = words
             .iter()
-            .filter(|w| {
-                marks
-                    .iter()
-                    .any(|m| (m.y_min - w.y_min).abs() < 0.5 && w.x_min >= m.x_min)
-            })
+            .filter(|w| marks.iter().any(|m| (m.y_min - w.y_min).abs() < 0.5 && w.x_min >= m.x_min))
             .collect();
         for m in &marks {
             // Top right: in the right half of the page, above everything else
             // of its half.
-            assert!(
-                m.x_min > 595.3 / 2.0,
-                "{name}: mark not on the right: {m:?}"
-            );
+            assert!(m.x_min > 595.3 / 2.0, "{name}: mark not on the right: {m:?}");
         }
-        for w in words
-            .iter()
-            .filter(|w| !mark_words.iter().any(|m| std::ptr::eq(*m, *w)))
-        {
+        for w in words.iter().filter(|w| !mark_words.iter().any(|m| std::ptr::eq(*m, *w))) {
             for m in &mark_words {
                 assert!(!overlaps(w, m), "{name}: mark {m:?} overlaps {w:?}");
             }
         }
         // The mark ends at the right margin (12 mm = 34 pt).
         let right = mark_words.iter().map(|w| w.x_max).fold(0.0, f32::max);
-        assert!(
-            right <= 595.3 - 33.5 && right > 595.3 - 40.0,
-            "{name}: right edge {right}"
-        );
+        assert!(right <= 595.3 - 33.5 && right > 595.3 - 40.0, "{name}: right edge {right}");
     }
 }
 
@@ -159,29 +126,21 @@ fn copies_are_deterministic_and_numbered() {
 fn copy_number_zero_is_rejected() {
     let mut a = acceptance();
     a.copy_number = 0;
-    assert!(matches!(
-        typesetter().acceptance_receipt(&a),
-        Err(DocumentError::Input(_))
-    ));
+    assert!(matches!(typesetter().acceptance_receipt(&a), Err(DocumentError::Input(_))));
 }
 
 #[test]
 fn overflowing_copy_has_the_mark_on_every_page() {
     let mut r = refusal();
     r.copy_number = 2;
-    r.missing_documents = (1..=30)
-        .map(|i| bi(&format!("{i}-құжат"), &format!("Документ {i}")))
-        .collect();
+    r.missing_documents = (1..=30).map(|i| bi(&format!("{i}-құжат"), &format!("Документ {i}"))).collect();
     let bytes = typesetter().refusal_receipt(&r).expect("pdf");
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_tmp(&dir, "r.pdf", &bytes);
     let n = pages(&path);
     assert!(n >= 2);
     for p in 1..=n {
-        assert!(
-            page_text(&path, p).contains("КӨШІРМЕ / КОПИЯ № 2"),
-            "page {p} has no copy mark"
-        );
+        assert!(page_text(&path, p).contains("КӨШІРМЕ / КОПИЯ № 2"), "page {p} has no copy mark");
     }
 }
 
@@ -189,36 +148,23 @@ fn overflowing_copy_has_the_mark_on_every_page() {
 fn qr_decodes_to_the_verification_text_in_both_parts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let other_text = "KENSE1|01-2026-00002|2026-03-12T10:20:00|Qm9uam91ciBsZSBtb25kZSwgS2Vuc2UgdGVzdA|0a1b2c3d4e5f";
-    for ((name, bytes), (_, other)) in both(1, Some(QR_TEXT))
-        .into_iter()
-        .zip(both(1, Some(other_text)))
-    {
+    for ((name, bytes), (_, other)) in both(1, Some(QR_TEXT)).into_iter().zip(both(1, Some(other_text))) {
         let path = write_tmp(&dir, &format!("{name}.pdf"), &bytes);
-        assert_eq!(
-            pages(&path),
-            1,
-            "{name}: the QR must not push it onto two pages"
-        );
+        assert_eq!(pages(&path), 1, "{name}: the QR must not push it onto two pages");
         let png = render_page(&path, 1, 150, &dir.path().join(name));
         let (top, bottom) = decode_qr_halves(&png);
         assert_eq!(top, vec![QR_TEXT.to_string()], "{name}: Kazakh half");
         assert_eq!(bottom, vec![QR_TEXT.to_string()], "{name}: Russian half");
 
         let other_path = write_tmp(&dir, &format!("{name}-other.pdf"), &other);
-        let other_png = render_page(
-            &other_path,
-            1,
-            150,
-            &dir.path().join(format!("{name}-other")),
-        );
+        let other_png = render_page(&other_path, 1, 150, &dir.path().join(format!("{name}-other")));
         let (top, bottom) = decode_qr_halves(&other_png);
         assert_eq!(top, vec![other_text.to_string()], "{name}");
         assert_eq!(bottom, vec![other_text.to_string()], "{name}");
 
         let flat = normalise(&text(&path));
         assert_eq!(
-            flat.matches("Тексеру / Проверка: kense 01-2026-00001 · 9f3a1c7e2b4d")
-                .count(),
+            flat.matches("Тексеру / Проверка: kense 01-2026-00001 · 9f3a1c7e2b4d").count(),
             2,
             "{name}: caption missing: {flat}"
         );
@@ -235,11 +181,7 @@ fn signature_length_qr_text_decodes_at_print_resolution() {
         let png = render_page(&path, 1, 300, &dir.path().join(name));
         let (top, bottom) = decode_qr_halves(&png);
         assert_eq!(top, vec![LONG_QR_TEXT.to_string()], "{name}: Kazakh half");
-        assert_eq!(
-            bottom,
-            vec![LONG_QR_TEXT.to_string()],
-            "{name}: Russian half"
-        );
+        assert_eq!(bottom, vec![LONG_QR_TEXT.to_string()], "{name}: Russian half");
     }
 }
 
@@ -250,9 +192,7 @@ fn qr_sits_bottom_right_clear_of_every_word() {
         let path = write_tmp(&dir, &format!("{name}.pdf"), &bytes);
         let png = render_page(&path, 1, 150, &dir.path().join(name));
         let bytes_png = std::fs::read(&png).expect("png");
-        let img = png::Decoder::new(std::io::Cursor::new(bytes_png))
-            .read_info()
-            .expect("png");
+        let img = png::Decoder::new(std::io::Cursor::new(bytes_png)).read_info().expect("png");
         let h = img.info().height as f32;
         let grids = qr_grid_bounds(&png);
         assert_eq!(grids.len(), 2, "{name}");
@@ -269,22 +209,13 @@ fn qr_sits_bottom_right_clear_of_every_word() {
             // Right-aligned to the 12 mm margin, about 24 mm square.
             assert!((qr.x_max - (595.3 - 34.0)).abs() < 3.0, "{name}: {qr:?}");
             let side_mm = (qr.x_max - qr.x_min) / 72.0 * 25.4;
-            assert!(
-                (22.0..=26.0).contains(&side_mm),
-                "{name}: side {side_mm} mm"
-            );
+            assert!((22.0..=26.0).contains(&side_mm), "{name}: side {side_mm} mm");
             // In the lower part of its half: the top half for the first
             // symbol, the bottom half for the second.
             let half_bottom = if i == 0 { h / 2.0 } else { h } * px_to_pt;
-            assert!(
-                qr.y_max < half_bottom && qr.y_max > half_bottom - 60.0 * 72.0 / 25.4,
-                "{name}: {qr:?}"
-            );
+            assert!(qr.y_max < half_bottom && qr.y_max > half_bottom - 60.0 * 72.0 / 25.4, "{name}: {qr:?}");
             for word in word_boxes(&path) {
-                assert!(
-                    !overlaps(&word, &qr),
-                    "{name}: {word:?} overlaps the QR {qr:?}"
-                );
+                assert!(!overlaps(&word, &qr), "{name}: {word:?} overlaps the QR {qr:?}");
             }
         }
     }

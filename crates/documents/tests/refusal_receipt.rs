@@ -67,11 +67,7 @@ fn the_forms_text_is_extractable_in_both_languages() {
     ] {
         assert!(flat.contains(needle), "pdftotext output lacks {needle:?}:\n{raw}");
     }
-    assert_eq!(
-        flat.matches("№ 01-2026-00007 12.03.2026 11:02:05").count(),
-        2,
-        "{flat}"
-    );
+    assert_eq!(flat.matches("№ 01-2026-00007 12.03.2026 11:02:05").count(), 2, "{flat}");
     assert!(!flat.contains("КОПИЯ"), "an original carries no copy mark");
     let kk = flat.find("Құжаттарды қабылдаудан").expect("kk title");
     let ru = flat.find("Расписка об отказе").expect("ru title");
@@ -85,10 +81,7 @@ fn one_page_with_metadata_and_embedded_subset_fonts() {
     let path = write_tmp(&dir, "r.pdf", &bytes);
     assert_eq!(pages(&path), 1);
     let info = poppler("pdfinfo", &[path.to_str().expect("path")]);
-    assert!(
-        !info.contains("PDF subtype"),
-        "PDF/X marker left in:\n{info}"
-    );
+    assert!(!info.contains("PDF subtype"), "PDF/X marker left in:\n{info}");
     assert!(
         info.contains("Құжаттарды қабылдаудан бас тарту туралы қолхат № 01-2026-00007 / Расписка об отказе в приеме документов № 01-2026-00007"),
         "title:\n{info}"
@@ -124,14 +117,8 @@ fn optional_fields_leave_the_forms_blanks() {
     let path = write_tmp(&dir, "r.pdf", &bytes);
     assert_eq!(pages(&path), 1);
     let flat = normalise(&text(&path));
-    assert!(
-        flat.contains("________________________________ (адрес услугополучателя)"),
-        "{flat}"
-    );
-    assert!(
-        flat.contains("Исполнитель: ______________ Телефон: ______________"),
-        "{flat}"
-    );
+    assert!(flat.contains("________________________________ (адрес услугополучателя)"), "{flat}");
+    assert!(flat.contains("Исполнитель: ______________ Телефон: ______________"), "{flat}");
     assert!(!flat.contains("Kense ·"), "{flat}");
 }
 
@@ -142,29 +129,17 @@ fn thirty_missing_documents_flow_over_pages_inside_the_margins() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_tmp(&dir, "thirty.pdf", &bytes);
     let n = pages(&path);
-    assert!(
-        n >= 3,
-        "30 items at 12 pt should need 2+ pages per language, got {n}"
-    );
+    assert!(n >= 3, "30 items at 12 pt should need 2+ pages per language, got {n}");
 
     // The Kazakh part starts on page 1 and the Russian part on a page of its
     // own, after the Kazakh part's last page.
     let texts: Vec<String> = (1..=n).map(|p| page_text(&path, p)).collect();
     assert!(texts[0].starts_with(APPLICANT) || texts[0].contains("Құжаттарды қабылдаудан"));
-    let ru_page = texts
-        .iter()
-        .position(|t| t.contains("Расписка об отказе в приеме документов"))
-        .expect("ru title");
+    let ru_page = texts.iter().position(|t| t.contains("Расписка об отказе в приеме документов")).expect("ru title");
     assert!(ru_page >= 1);
-    assert!(
-        !texts[ru_page].contains("Жоқ құжаттардың атауы"),
-        "Russian part shares a page with Kazakh text"
-    );
+    assert!(!texts[ru_page].contains("Жоқ құжаттардың атауы"), "Russian part shares a page with Kazakh text");
     for t in &texts[ru_page..] {
-        assert!(
-            !t.contains("-құжат:"),
-            "Kazakh list item after the Russian title"
-        );
+        assert!(!t.contains("-құжат:"), "Kazakh list item after the Russian title");
     }
 
     // pdftotext puts the footer of a page where that page's text ends,
@@ -178,27 +153,15 @@ fn thirty_missing_documents_flow_over_pages_inside_the_margins() {
             assert!(flat.contains(&needle), "lost {needle:?}");
         }
     }
-    assert!(
-        flat.contains("«12» марта 2026 г."),
-        "the Russian part lost its end"
-    );
+    assert!(flat.contains("«12» марта 2026 г."), "the Russian part lost its end");
 
     // A4 = 595.3 x 841.9 pt; margins 30 / 12 mm left / right, 15 mm top and
     // bottom. Footer words live in the bottom margin by design.
     let words = word_boxes(&path);
     assert!(words.len() > 600, "only {} words", words.len());
-    for w in words
-        .iter()
-        .filter(|w| !w.word.starts_with("Kense") && w.word != "·" && w.word != "9f3a1c7e2b4d")
-    {
-        assert!(
-            w.x_min >= 84.5 && w.x_max <= 595.3 - 33.5,
-            "word off the text column: {w:?}"
-        );
-        assert!(
-            w.y_min >= 42.0 && w.y_max <= 841.9 - 42.0,
-            "word in the top/bottom margin: {w:?}"
-        );
+    for w in words.iter().filter(|w| !w.word.starts_with("Kense") && w.word != "·" && w.word != "9f3a1c7e2b4d") {
+        assert!(w.x_min >= 84.5 && w.x_max <= 595.3 - 33.5, "word off the text column: {w:?}");
+        assert!(w.y_min >= 42.0 && w.y_max <= 841.9 - 42.0, "word in the top/bottom margin: {w:?}");
     }
 }
 
@@ -207,31 +170,16 @@ fn invalid_input_is_an_input_error() {
     let t = typesetter();
     let mut r = sample();
     r.missing_documents.clear();
-    assert!(matches!(
-        t.refusal_receipt(&r),
-        Err(DocumentError::Input(_))
-    ));
+    assert!(matches!(t.refusal_receipt(&r), Err(DocumentError::Input(_))));
     let mut r = sample();
     r.copy_number = 0;
-    assert!(matches!(
-        t.refusal_receipt(&r),
-        Err(DocumentError::Input(_))
-    ));
+    assert!(matches!(t.refusal_receipt(&r), Err(DocumentError::Input(_))));
     let mut r = sample();
-    r.missing_documents.push(Bilingual {
-        kk: "Құжат".into(),
-        ru: "文件".into(),
-    });
-    assert_eq!(
-        t.refusal_receipt(&r),
-        Err(DocumentError::MissingGlyph { ch: '文' })
-    );
+    r.missing_documents.push(Bilingual { kk: "Құжат".into(), ru: "文件".into() });
+    assert_eq!(t.refusal_receipt(&r), Err(DocumentError::MissingGlyph { ch: '文' }));
     let mut r = sample();
     r.applicant_address = Some("😀".into());
-    assert_eq!(
-        t.refusal_receipt(&r),
-        Err(DocumentError::MissingGlyph { ch: '😀' })
-    );
+    assert_eq!(t.refusal_receipt(&r), Err(DocumentError::MissingGlyph { ch: '😀' }));
 }
 
 /// Writes the sample and the 30-item refusal to target/test-artifacts and
@@ -239,22 +187,10 @@ fn invalid_input_is_an_input_error() {
 #[test]
 fn write_artifacts_for_eyes() {
     let dir = artifact_dir();
-    for (name, r) in [
-        ("refusal_receipt", sample()),
-        ("refusal_receipt_30", thirty()),
-    ] {
+    for (name, r) in [("refusal_receipt", sample()), ("refusal_receipt_30", thirty())] {
         let pdf = dir.join(format!("{name}.pdf"));
         std::fs::write(&pdf, typesetter().refusal_receipt(&r).expect("pdf")).expect("write");
         let prefix = dir.join(name);
-        poppler(
-            "pdftoppm",
-            &[
-                "-png",
-                "-r",
-                "60",
-                pdf.to_str().expect("path"),
-                prefix.to_str().expect("path"),
-            ],
-        );
+        poppler("pdftoppm", &["-png", "-r", "60", pdf.to_str().expect("path"), prefix.to_str().expect("path")]);
     }
 }

@@ -17,34 +17,25 @@ use kense_documents::{check_stamp, DocumentError, StampImage, Verification};
 const A4: (f32, f32) = (210.0, 297.0);
 const MARGINS: (f32, f32, f32, f32) = (30.0, 15.0, 12.0, 15.0);
 
-const QR_TEXT: &str =
-    "KENSE1|Ж-2026-00001|2026-03-12T10:15:42|Jx2v9mS0QpXc4Lk1bT7yHn3Wq8Ue5Rz6Ai0Od2Fg4H|9f3a1c7e2b4d";
+const QR_TEXT: &str = "KENSE1|Ж-2026-00001|2026-03-12T10:15:42|Jx2v9mS0QpXc4Lk1bT7yHn3Wq8Ue5Rz6Ai0Od2Fg4H|9f3a1c7e2b4d";
 
 fn verification() -> Option<Verification> {
     Some(Verification {
-        qr_text: QR_TEXT.into(),
-        caption: "Тексеру / Проверка: kense Ж-2026-00001".into(),
+        qr_text: QR_TEXT.into(), caption: "Тексеру / Проверка: kense Ж-2026-00001".into()
     })
 }
 
 /// The longest service name of the catalogue, in both languages.
 fn longest_service() -> kense_documents::Bilingual {
     let json: serde_json::Value =
-        serde_json::from_str(include_str!("../../../assets/catalog/services.json"))
-            .expect("catalog");
+        serde_json::from_str(include_str!("../../../assets/catalog/services.json")).expect("catalog");
     let services = json["services"].as_array().expect("services");
     let name = services
         .iter()
         .map(|s| &s["name"])
-        .max_by_key(|n| {
-            n["kk"].as_str().unwrap_or("").chars().count()
-                + n["ru"].as_str().unwrap_or("").chars().count()
-        })
+        .max_by_key(|n| n["kk"].as_str().unwrap_or("").chars().count() + n["ru"].as_str().unwrap_or("").chars().count())
         .expect("a service");
-    bi(
-        name["kk"].as_str().expect("kk"),
-        name["ru"].as_str().expect("ru"),
-    )
+    bi(name["kk"].as_str().expect("kk"), name["ru"].as_str().expect("ru"))
 }
 
 fn long_name(seed: &str) -> String {
@@ -77,18 +68,13 @@ fn referral_text_snapshot_and_fonts() {
     ] {
         assert!(flat.contains(needle), "missing {needle:?} in {flat}");
     }
-    assert!(
-        !flat.contains("Бет 1"),
-        "a one-page document has no page number"
-    );
+    assert!(!flat.contains("Бет 1"), "a one-page document has no page number");
 }
 
 #[test]
 fn queue_notification_with_ticket() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let bytes = typesetter()
-        .queue_notification(&notification_sample())
-        .expect("pdf");
+    let bytes = typesetter().queue_notification(&notification_sample()).expect("pdf");
     let path = check_document(&dir, "queue_notification", &bytes);
     assert_eq!(pages(&path), 1, "notification and ticket on one sheet");
     let flat = normalise(&text(&path));
@@ -106,15 +92,8 @@ fn queue_notification_with_ticket() {
     }
     // The ticket is the last thing on the sheet, below both versions.
     let words = word_boxes(&path);
-    let ticket = words
-        .iter()
-        .find(|w| w.word == "талоны")
-        .expect("ticket title");
-    let last_sign = words
-        .iter()
-        .filter(|w| w.word == "М.П.")
-        .map(|w| w.y_max)
-        .fold(0.0, f32::max);
+    let ticket = words.iter().find(|w| w.word == "талоны").expect("ticket title");
+    let last_sign = words.iter().filter(|w| w.word == "М.П.").map(|w| w.y_max).fold(0.0, f32::max);
     assert!(ticket.y_min > last_sign, "ticket above the Russian version");
 }
 
@@ -135,14 +114,7 @@ fn queue_notification_without_preferences_and_overflowing() {
     let mut n = notification_sample();
     n.child_name = long_name("Әбілқасымов Нұрсұлтан");
     n.applicant_name = long_name("Жұмабекова Әсел");
-    n.preferences = (1..=12)
-        .map(|i| {
-            bi(
-                &format!("№ {i} {}", long_name("Балдәурен")),
-                &format!("№ {i} сад"),
-            )
-        })
-        .collect();
+    n.preferences = (1..=12).map(|i| bi(&format!("№ {i} {}", long_name("Балдәурен")), &format!("№ {i} сад"))).collect();
     n.copy_number = 2;
     n.verification = verification();
     let bytes = typesetter().queue_notification(&n).expect("pdf");
@@ -151,10 +123,7 @@ fn queue_notification_without_preferences_and_overflowing() {
     assert!(total >= 2, "expected an overflow, got {total} page(s)");
     for p in 1..=total {
         let t = page_text(&path, p);
-        assert!(
-            t.contains(&format!("Бет {p} / {total} · Стр. {p} / {total}")),
-            "page {p}: {t}"
-        );
+        assert!(t.contains(&format!("Бет {p} / {total} · Стр. {p} / {total}")), "page {p}: {t}");
         assert!(t.contains("КӨШІРМЕ / КОПИЯ № 2"), "page {p}");
     }
     assert!(page_text(&path, total).contains("Тіркеу талоны / Талон о регистрации"));
@@ -184,9 +153,7 @@ fn service_result_text_and_snapshot() {
 #[test]
 fn reasoned_refusal_text_and_snapshot() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let bytes = typesetter()
-        .reasoned_refusal(&reasoned_sample())
-        .expect("pdf");
+    let bytes = typesetter().reasoned_refusal(&reasoned_sample()).expect("pdf");
     let path = check_document(&dir, "reasoned_refusal", &bytes);
     let flat = normalise(&text(&path));
     for needle in [
@@ -212,7 +179,11 @@ fn long_input_stays_inside_the_margins_and_pages_are_numbered() {
     r.service_name = service.clone();
     r.applicant_name = long_name("Әбілқасымова Ғалия Қайратқызы");
     r.explanation = (0..40)
-        .map(|i| format!("{i}. Түсіндірме мәтіні, орындаушы жазған, ұзын сөйлем жалғасады; Пояснение исполнителя продолжается."))
+        .map(|i| {
+            format!(
+                "{i}. Түсіндірме мәтіні, орындаушы жазған, ұзын сөйлем жалғасады; Пояснение исполнителя продолжается."
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n");
     r.copy_number = 2;
@@ -221,10 +192,7 @@ fn long_input_stays_inside_the_margins_and_pages_are_numbered() {
     res.service_name = service.clone();
     res.subject_name = Some(long_name("Жұмабеков Арман"));
     let mut refl = referral_sample();
-    refl.kindergarten = bi(
-        &long_name("Балдәурен бөбекжай-бақшасы"),
-        &long_name("ясли-сад"),
-    );
+    refl.kindergarten = bi(&long_name("Балдәурен бөбекжай-бақшасы"), &long_name("ясли-сад"));
     refl.child_name = long_name("Әбілқасымов Нұрсұлтан Ерланұлы");
     refl.signer.name = long_name("Сейітқалиева Гүлнар");
 
@@ -242,17 +210,12 @@ fn long_input_stays_inside_the_margins_and_pages_are_numbered() {
         if total > 1 {
             for p in 1..=total {
                 assert!(
-                    page_text(&path, p)
-                        .contains(&format!("Бет {p} / {total} · Стр. {p} / {total}")),
+                    page_text(&path, p).contains(&format!("Бет {p} / {total} · Стр. {p} / {total}")),
                     "{name}: page {p} has no number"
                 );
             }
         }
-        std::fs::copy(
-            &path,
-            documents_artifact_dir().join(format!("{name}_long.pdf")),
-        )
-        .expect("artifact");
+        std::fs::copy(&path, documents_artifact_dir().join(format!("{name}_long.pdf"))).expect("artifact");
     }
 }
 
@@ -261,9 +224,7 @@ fn documents_are_deterministic() {
     let t = typesetter();
     let mut r = referral_sample();
     r.verification = verification();
-    r.stamp = Some(StampImage {
-        png: stamp_png(120),
-    });
+    r.stamp = Some(StampImage { png: stamp_png(120) });
     assert!(t.referral(&r).expect("a") == t.referral(&r).expect("b"));
     let n = notification_sample();
     assert!(t.queue_notification(&n).expect("a") == t.queue_notification(&n).expect("b"));
@@ -302,10 +263,7 @@ fn invalid_input_is_refused() {
     assert!(matches!(t.referral(&r), Err(DocumentError::Input(_))));
     let mut x = reasoned_sample();
     x.reason = bi("", "");
-    assert!(matches!(
-        t.reasoned_refusal(&x),
-        Err(DocumentError::Input(_))
-    ));
+    assert!(matches!(t.reasoned_refusal(&x), Err(DocumentError::Input(_))));
     let mut s = result_sample();
     s.title = bi("Анықтама", " ");
     assert!(matches!(t.service_result(&s), Err(DocumentError::Input(_))));
@@ -318,12 +276,7 @@ fn invalid_input_is_refused() {
 fn has_image_xobject(pdf: &[u8]) -> bool {
     let doc = lopdf::Document::load_mem(pdf).expect("parse pdf");
     doc.objects.values().any(|o| {
-        o.as_stream().is_ok_and(|s| {
-            s.dict
-                .get(b"Subtype")
-                .and_then(|v| v.as_name())
-                .is_ok_and(|n| n == b"Image")
-        })
+        o.as_stream().is_ok_and(|s| s.dict.get(b"Subtype").and_then(|v| v.as_name()).is_ok_and(|n| n == b"Image"))
     })
 }
 
@@ -333,9 +286,7 @@ fn stamp_is_drawn_over_the_seal_place() {
     let t = typesetter();
     let plain = t.referral(&referral_sample()).expect("pdf");
     let mut r = referral_sample();
-    r.stamp = Some(StampImage {
-        png: stamp_png(160),
-    });
+    r.stamp = Some(StampImage { png: stamp_png(160) });
     let stamped = t.referral(&r).expect("pdf");
     assert!(!has_image_xobject(&plain));
     assert!(has_image_xobject(&stamped));
@@ -352,10 +303,7 @@ fn stamp_is_drawn_over_the_seal_place() {
     assert!(blue_a.is_empty());
     assert!(blue_b.len() > 200, "the stamp left almost no ink");
     let px_per_pt = 50.0 / 72.0;
-    let seals: Vec<WordBox> = word_boxes(&b)
-        .into_iter()
-        .filter(|w| w.word == "М.О." || w.word == "М.П.")
-        .collect();
+    let seals: Vec<WordBox> = word_boxes(&b).into_iter().filter(|w| w.word == "М.О." || w.word == "М.П.").collect();
     assert_eq!(seals.len(), 2);
     let mut per_seal = [0usize; 2];
     for (x, y) in blue_b {
@@ -398,9 +346,7 @@ fn blue_pixels(png_path: &std::path::Path) -> Vec<(usize, usize)> {
 #[test]
 fn stamp_on_every_signed_document() {
     let t = typesetter();
-    let stamp = Some(StampImage {
-        png: stamp_png(100),
-    });
+    let stamp = Some(StampImage { png: stamp_png(100) });
     let mut n = notification_sample();
     n.stamp = stamp.clone();
     let mut s = result_sample();
@@ -435,16 +381,10 @@ fn bad_stamps_are_refused() {
         ("2001 px wide", too_wide),
         ("over 2 MB", too_big),
     ] {
-        assert!(
-            matches!(check_stamp(&bytes), Err(DocumentError::Input(_))),
-            "{what} accepted"
-        );
+        assert!(matches!(check_stamp(&bytes), Err(DocumentError::Input(_))), "{what} accepted");
         let mut r = referral_sample();
         r.stamp = Some(StampImage { png: bytes });
-        assert!(
-            matches!(typesetter().referral(&r), Err(DocumentError::Input(_))),
-            "{what} accepted by the referral"
-        );
+        assert!(matches!(typesetter().referral(&r), Err(DocumentError::Input(_))), "{what} accepted by the referral");
     }
 }
 
@@ -455,9 +395,7 @@ fn write_artifacts_for_eyes() {
     let mut n = notification_sample();
     n.copy_number = 2;
     n.verification = verification();
-    n.stamp = Some(StampImage {
-        png: stamp_png(160),
-    });
+    n.stamp = Some(StampImage { png: stamp_png(160) });
     let pdf = dir.join("queue_notification_copy_qr_stamp.pdf");
     std::fs::write(&pdf, t.queue_notification(&n).expect("pdf")).expect("write");
     render_page(&pdf, 1, 80, &dir.join("queue_notification_copy_qr_stamp"));
@@ -476,10 +414,7 @@ fn svg_text(svg: &str) -> String {
         out.push(' ');
         rest = &body[close..];
     }
-    out.replace("&quot;", "\"")
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
+    out.replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
 }
 
 #[test]
@@ -490,23 +425,11 @@ fn drafts_show_the_pages_as_printed_marked_and_unvouched() {
     let pages = typesetter().service_result_draft(&r).expect("draft");
     assert_eq!(pages.len(), 1);
     let svg = &pages[0];
-    assert!(
-        svg.starts_with("<svg") || svg.contains("<svg"),
-        "not an SVG"
-    );
-    assert!(
-        svg.contains("@font-face"),
-        "the font travels inside the SVG"
-    );
+    assert!(svg.starts_with("<svg") || svg.contains("<svg"), "not an SVG");
+    assert!(svg.contains("@font-face"), "the font travels inside the SVG");
     let words = normalise(&svg_text(svg));
-    for needle in [
-        "ЖОБА",
-        "ПРОЕКТ",
-        "не подписано",
-        "Жұмабекова Әсел Серікқызы",
-        "Анықтама",
-        "Справка",
-    ] {
+    for needle in ["ЖОБА", "ПРОЕКТ", "не подписано", "Жұмабекова Әсел Серікқызы", "Анықтама", "Справка"]
+    {
         assert!(words.contains(needle), "missing {needle:?} in {words}");
     }
     std::fs::write(artifact_dir().join("service_result_draft.svg"), svg).expect("artifact");
@@ -514,25 +437,15 @@ fn drafts_show_the_pages_as_printed_marked_and_unvouched() {
     let mut refusal = reasoned_sample();
     refusal.verification = None;
     refusal.stamp = None;
-    let pages = typesetter()
-        .reasoned_refusal_draft(&refusal)
-        .expect("draft");
+    let pages = typesetter().reasoned_refusal_draft(&refusal).expect("draft");
     assert!(normalise(&svg_text(&pages[0])).contains("ЖОБА"));
 
     // What vouches for a signed paper is refused on a draft.
     let mut vouched = result_sample();
     vouched.verification = verification();
-    assert!(matches!(
-        typesetter().service_result_draft(&vouched),
-        Err(DocumentError::Input(_))
-    ));
+    assert!(matches!(typesetter().service_result_draft(&vouched), Err(DocumentError::Input(_))));
     let mut stamped = reasoned_sample();
     stamped.verification = None;
-    stamped.stamp = Some(StampImage {
-        png: stamp_png(200),
-    });
-    assert!(matches!(
-        typesetter().reasoned_refusal_draft(&stamped),
-        Err(DocumentError::Input(_))
-    ));
+    stamped.stamp = Some(StampImage { png: stamp_png(200) });
+    assert!(matches!(typesetter().reasoned_refusal_draft(&stamped), Err(DocumentError::Input(_))));
 }

@@ -13,12 +13,7 @@ const LANDSCAPE: (f32, f32) = (297.0, 210.0);
 const MARGINS: (f32, f32, f32, f32) = (20.0, 12.0, 10.0, 14.0);
 
 fn long(seed: &str) -> String {
-    seed.repeat(200 / seed.chars().count() + 1)
-        .chars()
-        .take(200)
-        .collect::<String>()
-        .trim()
-        .to_string()
+    seed.repeat(200 / seed.chars().count() + 1).chars().take(200).collect::<String>().trim().to_string()
 }
 
 /// Every page carries the column headers and its number; only a last page
@@ -28,14 +23,8 @@ fn assert_paged(path: &std::path::Path, header_word: &str) -> usize {
     for p in 1..=total {
         let t = page_text(path, p);
         let totals_only = p == total && p > 1 && t.starts_with("Барлығы / Всего");
-        assert!(
-            totals_only || t.contains(header_word),
-            "page {p} lacks the header: {t}"
-        );
-        assert!(
-            t.contains(&format!("Бет {p} / {total} · Стр. {p} / {total}")),
-            "page {p} lacks its number"
-        );
+        assert!(totals_only || t.contains(header_word), "page {p} lacks the header: {t}");
+        assert!(t.contains(&format!("Бет {p} / {total} · Стр. {p} / {total}")), "page {p} lacks its number");
     }
     total
 }
@@ -72,10 +61,7 @@ fn daily_register_says_so() {
     assert!(!flat.contains("журналы"));
     let mut bad = journal_sample(1);
     bad.to = day(2026, 2, 1);
-    assert!(matches!(
-        typesetter().journal(&bad),
-        Err(DocumentError::Input(_))
-    ));
+    assert!(matches!(typesetter().journal(&bad), Err(DocumentError::Input(_))));
 }
 
 #[test]
@@ -86,33 +72,18 @@ fn long_journals_repeat_the_header_and_stay_inside_the_margins() {
         j.rows[1].applicant_name = long("Әбілқасымова Ғалия ");
         j.rows[2].service = bi(&long("Мектепке дейінгі "), &long("дошкольные "));
         j.rows[3].executor = Some(long("Жұмабеков"));
-        let path = write_tmp(
-            &dir,
-            &format!("j{n}.pdf"),
-            &typesetter().journal(&j).expect("pdf"),
-        );
+        let path = write_tmp(&dir, &format!("j{n}.pdf"), &typesetter().journal(&j).expect("pdf"));
         let total = assert_paged(&path, "Тіркеу нөмірі / Рег. номер");
-        assert!(
-            total >= if n == 30 { 2 } else { 20 },
-            "{n} rows on {total} pages"
-        );
+        assert!(total >= if n == 30 { 2 } else { 20 }, "{n} rows on {total} pages");
         assert_words_inside(&path, LANDSCAPE, MARGINS);
         let last = page_text(&path, total);
         assert!(last.contains(&format!("Барлығы / Всего: {n}")), "{last}");
         // Every row is printed once, whole: its number appears exactly once.
         let flat = normalise(&text(&path));
         for i in [1, n / 2, n] {
-            assert_eq!(
-                flat.matches(&format!("01-2026-{i:05} ")).count(),
-                1,
-                "row {i}"
-            );
+            assert_eq!(flat.matches(&format!("01-2026-{i:05} ")).count(), 1, "row {i}");
         }
-        std::fs::copy(
-            &path,
-            documents_artifact_dir().join(format!("journal_{n}.pdf")),
-        )
-        .expect("artifact");
+        std::fs::copy(&path, documents_artifact_dir().join(format!("journal_{n}.pdf"))).expect("artifact");
     }
 }
 
@@ -120,10 +91,7 @@ fn long_journals_repeat_the_header_and_stay_inside_the_margins() {
 fn a_row_taller_than_a_page_is_split_not_lost() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut j = journal_sample(3);
-    j.rows[1].applicant_name = (0..400)
-        .map(|i| format!("сөз{i}"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    j.rows[1].applicant_name = (0..400).map(|i| format!("сөз{i}")).collect::<Vec<_>>().join(" ");
     let path = write_tmp(&dir, "tall.pdf", &typesetter().journal(&j).expect("pdf"));
     let total = assert_paged(&path, "Тіркеу нөмірі / Рег. номер");
     assert!(total >= 2);
@@ -149,17 +117,9 @@ fn queue_extract_text_and_snapshot() {
         assert!(flat.contains(needle), "missing {needle:?} in {flat}");
     }
     // No personal data: no IIN-like number on the page.
-    assert!(!flat
-        .split_whitespace()
-        .any(|w| w.len() == 12 && w.chars().all(|c| c.is_ascii_digit())));
+    assert!(!flat.split_whitespace().any(|w| w.len() == 12 && w.chars().all(|c| c.is_ascii_digit())));
 
-    let path = write_tmp(
-        &dir,
-        "e300.pdf",
-        &typesetter()
-            .queue_extract(&extract_sample(300))
-            .expect("pdf"),
-    );
+    let path = write_tmp(&dir, "e300.pdf", &typesetter().queue_extract(&extract_sample(300)).expect("pdf"));
     assert!(assert_paged(&path, "Кезектегі нөмірі / Номер в очереди") >= 5);
     assert_words_inside(&path, LANDSCAPE, MARGINS);
 }
@@ -182,11 +142,7 @@ fn referral_list_text_and_snapshot() {
     }
     let mut l = list_sample(60);
     l.rows[7].child_name = long("Әбілқасымов Нұрсұлтан ");
-    let path = write_tmp(
-        &dir,
-        "l60.pdf",
-        &typesetter().referral_list(&l).expect("pdf"),
-    );
+    let path = write_tmp(&dir, "l60.pdf", &typesetter().referral_list(&l).expect("pdf"));
     assert!(assert_paged(&path, "Жолдама нөмірі / Номер направления") >= 2);
     assert_words_inside(&path, LANDSCAPE, MARGINS);
 }

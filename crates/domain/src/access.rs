@@ -158,7 +158,10 @@ mod tests {
     #[test]
     fn administrator_alone_cannot_approve_or_see_applications() {
         let admin = actor(9, &[Role::Administrator]);
-        assert_eq!(authorize(&admin, Action::Workflow(Step::Sign), Some(&facts(Status::ResultPrepared))), Err(Error::Forbidden));
+        assert_eq!(
+            authorize(&admin, Action::Workflow(Step::Sign), Some(&facts(Status::ResultPrepared))),
+            Err(Error::Forbidden)
+        );
         assert!(authorize(&admin, Action::ViewApplications, None).is_err());
         assert!(authorize(&admin, Action::ManageUsers, None).is_ok());
     }
@@ -181,7 +184,11 @@ mod tests {
             Err(Error::NotAssigned)
         );
         assert_eq!(
-            authorize(&actor(2, &[Role::Executor]), Action::Workflow(Step::PrepareResult), Some(&facts(Status::WithExecutor))),
+            authorize(
+                &actor(2, &[Role::Executor]),
+                Action::Workflow(Step::PrepareResult),
+                Some(&facts(Status::WithExecutor))
+            ),
             Ok(Role::Executor)
         );
     }
@@ -189,13 +196,19 @@ mod tests {
     #[test]
     fn a_clerk_cannot_sign() {
         let clerk = actor(5, &[Role::Clerk]);
-        assert_eq!(authorize(&clerk, Action::Workflow(Step::Sign), Some(&facts(Status::ResultPrepared))), Err(Error::Forbidden));
+        assert_eq!(
+            authorize(&clerk, Action::Workflow(Step::Sign), Some(&facts(Status::ResultPrepared))),
+            Err(Error::Forbidden)
+        );
     }
 
     #[test]
     fn a_step_that_does_not_apply_is_refused_as_stale() {
         let head = actor(3, &[Role::Head]);
-        assert_eq!(authorize(&head, Action::Workflow(Step::Sign), Some(&facts(Status::Signed))), Err(Error::InvalidState));
+        assert_eq!(
+            authorize(&head, Action::Workflow(Step::Sign), Some(&facts(Status::Signed))),
+            Err(Error::InvalidState)
+        );
         assert_eq!(authorize(&head, Action::Workflow(Step::Sign), None), Err(Error::InvalidState));
     }
 }

@@ -297,13 +297,7 @@ pub fn phone(field: Field, raw: &str) -> Result<String, Error> {
         (10, _) => &digits[..],
         _ => return Err(Error::PhoneFormat(field)),
     };
-    Ok(format!(
-        "+7 {} {} {} {}",
-        &national[0..3],
-        &national[3..6],
-        &national[6..8],
-        &national[8..10]
-    ))
+    Ok(format!("+7 {} {} {} {}", &national[0..3], &national[3..6], &national[6..8], &national[8..10]))
 }
 
 fn past_date(field: Field, raw: &str, today: NaiveDate) -> Result<NaiveDate, Error> {
@@ -415,10 +409,7 @@ mod tests {
     fn a_representative_is_all_or_nothing() {
         let mut d = complete();
         d.representative_name = "Сенімді Өкіл".into();
-        assert_eq!(
-            NewApplication::validate(&d, &catalog(), today()),
-            Err(Error::Required(Field::RepresentativeIin))
-        );
+        assert_eq!(NewApplication::validate(&d, &catalog(), today()), Err(Error::Required(Field::RepresentativeIin)));
         d.representative_iin = "900101300007".into();
         d.poa_number = "№ 123".into();
         d.poa_date = "01.11.2026".into();

@@ -248,7 +248,8 @@ impl WorkingCalendar {
 
     /// Working days in a year, as published calendars count them.
     pub fn working_days_in(&self, year: i32) -> usize {
-        let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) else {
+        let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+        else {
             return 0;
         };
         first.iter_days().take_while(|d| *d <= last).filter(|d| self.is_working_day(*d)).count()

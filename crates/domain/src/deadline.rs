@@ -62,7 +62,9 @@ pub fn office_path(service: &Service, channel: Channel) -> Vec<PathStep> {
                 Role::Clerk => StepRole::Clerk,
                 Role::Head => StepRole::Head,
                 Role::Executor | Role::Provider => StepRole::Executor,
-                Role::Applicant | Role::ScEmployee | Role::ScAccumulation | Role::Akimat | Role::System => StepRole::Other,
+                Role::Applicant | Role::ScEmployee | Role::ScAccumulation | Role::Akimat | Role::System => {
+                    StepRole::Other
+                }
             };
             let parts = s.parts.iter().filter(|p| applies(p.when)).map(move |p| PathStep { role, norm: Some(p.norm) });
             std::iter::once(PathStep { role, norm: s.norm }).chain(parts)
@@ -104,7 +106,12 @@ pub fn waiting_step(path: &[PathStep], status: Status) -> Option<&PathStep> {
 }
 
 /// When an application entering `status` at `now` must leave it.
-pub fn step_due(calendar: &WorkingCalendar, path: &[PathStep], status: Status, now: NaiveDateTime) -> Option<NaiveDateTime> {
+pub fn step_due(
+    calendar: &WorkingCalendar,
+    path: &[PathStep],
+    status: Status,
+    now: NaiveDateTime,
+) -> Option<NaiveDateTime> {
     let norm = waiting_step(path, status)?.norm?;
     Some(after(calendar, now, norm))
 }
@@ -127,10 +134,13 @@ mod tests {
         let catalog = crate::catalog::Catalog::parse(include_str!("../../../assets/catalog/services.json")).unwrap();
         let pq = catalog.service("preschool_queue").unwrap();
         let path = office_path(pq, Channel::Office);
-        let total: u32 = path.iter().filter_map(|s| match s.norm {
-            Some(Norm::Minutes(m)) => Some(m),
-            _ => None,
-        }).sum();
+        let total: u32 = path
+            .iter()
+            .filter_map(|s| match s.norm {
+                Some(Norm::Minutes(m)) => Some(m),
+                _ => None,
+            })
+            .sum();
         assert_eq!(total, 30, "seed 000: 10 + 5 + 10 + 2 + 3 minutes");
         let g = catalog.service("guardianship_certificate").unwrap();
         let sc = office_path(g, Channel::StateCorporation);

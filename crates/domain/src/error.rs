@@ -229,8 +229,13 @@ pub enum BackupFault {
     ForeignKeys,
     /// The schema is not the one Kense's migrations build for its version.
     Schema,
-    Newer { found: i64, supported: i64 },
-    AuditChain { first_bad: i64 },
+    Newer {
+        found: i64,
+        supported: i64,
+    },
+    AuditChain {
+        first_bad: i64,
+    },
 }
 
 impl BackupFault {
@@ -269,7 +274,10 @@ impl BackupFault {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     Required(Field),
-    TooLong { field: Field, max: usize },
+    TooLong {
+        field: Field,
+        max: usize,
+    },
     HiddenCharacters(Field),
     IinFormat(Field),
     IinCheckDigit(Field),
@@ -283,14 +291,18 @@ pub enum Error {
     /// The prepared result names a form the service does not have.
     UnknownResultForm,
     ChannelNotOffered,
-    PasswordTooShort { min: usize },
+    PasswordTooShort {
+        min: usize,
+    },
     PasswordsDiffer,
     LoginFormat,
     LoginTaken,
     AlreadyInitialised,
     NotInitialised,
     BadCredentials,
-    AccountLocked { minutes: i64 },
+    AccountLocked {
+        minutes: i64,
+    },
     NotLoggedIn,
     Forbidden,
     /// Whoever registered an application may not sign its result.
@@ -299,7 +311,9 @@ pub enum Error {
     NotAssigned,
     NotAnExecutor,
     /// An open application for the same child and service exists.
-    Duplicate { number: String },
+    Duplicate {
+        number: String,
+    },
     SeriesFormat,
     StartNumber,
     CalendarYear,
@@ -310,7 +324,10 @@ pub enum Error {
     /// another workstation changed it meanwhile).
     InvalidState,
     MalformedRequest(String),
-    DatabaseNewer { found: i64, supported: i64 },
+    DatabaseNewer {
+        found: i64,
+        supported: i64,
+    },
     DatabaseCorrupt(String),
     DatabaseBusy,
     /// The disk (or SQLite's page limit) is full: the transaction rolled back.
@@ -331,17 +348,29 @@ pub enum Error {
     Storage(String),
     Catalog(String),
     Document(String),
-    AlreadyQueued { number: String },
-    AgeLimit { upper: i32 },
+    AlreadyQueued {
+        number: String,
+    },
+    AgeLimit {
+        upper: i32,
+    },
     UnknownCategory(String),
-    TooManyPreferences { max: usize },
+    TooManyPreferences {
+        max: usize,
+    },
     UnknownKindergarten,
-    PlacesExceedCapacity { free: i64 },
+    PlacesExceedCapacity {
+        free: i64,
+    },
     QueueFrozen,
     DistributionChanged,
     NotQueueService,
     EvidenceExpired,
-    OutOfRange { field: Field, min: i64, max: i64 },
+    OutOfRange {
+        field: Field,
+        min: i64,
+        max: i64,
+    },
     /// The printer refused the job or is not there; the detail is for the log.
     PrintFailed(String),
     Io(String),

@@ -28,7 +28,8 @@ pub struct RefusalReasons {
 
 impl RefusalReasons {
     pub fn parse(json: &str) -> Result<RefusalReasons, Error> {
-        let r: RefusalReasons = serde_json::from_str(json).map_err(|e| Error::Catalog(format!("refusal reasons: {e}")))?;
+        let r: RefusalReasons =
+            serde_json::from_str(json).map_err(|e| Error::Catalog(format!("refusal reasons: {e}")))?;
         for list in std::iter::once(&r.default).chain(r.services.values()) {
             for reason in list {
                 if reason.code.is_empty() || reason.name.kk.trim().is_empty() || reason.name.ru.trim().is_empty() {

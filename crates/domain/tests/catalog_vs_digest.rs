@@ -82,7 +82,13 @@ const EXPECTED: &[ExpectedService] = &[
         refusal_receipts: &[(SC, "Std app. 3")],
         paths: &[
             p(SC, Some("data_in_is"), &["-", "5m"], None, "≤5 min"),
-            p(SC, Some("data_not_in_is"), &["-", "15m", "1wd", "15m", "1h", "2wd", "1h", "1h", "15m"], Some("9"), "3 wd + 3 h 45 min"),
+            p(
+                SC,
+                Some("data_not_in_is"),
+                &["-", "15m", "1wd", "15m", "1h", "2wd", "1h", "1h", "15m"],
+                Some("9"),
+                "3 wd + 3 h 45 min",
+            ),
             p(P, Some("data_in_is"), &["-", "-", "-", "-", "-", "-", "-", "5m"], Some("8"), "≤5 min"),
             p(P, Some("data_not_in_is"), &["15m", "1h", "2wd", "1h", "15m"], Some("5"), "2 wd + 2 h 30 min"),
         ],
@@ -95,11 +101,23 @@ const EXPECTED: &[ExpectedService] = &[
         paths: &[
             ExpectedPath {
                 refused: Some("2 wd + 15 cd + 2 h 45 min"),
-                ..p(SC, None, &["-", "15m", "1wd", "15m", "1h", "10cd+5cd", "1wd", "g:12cd", "1h", "15m"], Some("10"), "2 wd + 27 cd + 2 h 45 min")
+                ..p(
+                    SC,
+                    None,
+                    &["-", "15m", "1wd", "15m", "1h", "10cd+5cd", "1wd", "g:12cd", "1h", "15m"],
+                    Some("10"),
+                    "2 wd + 27 cd + 2 h 45 min",
+                )
             },
             ExpectedPath {
                 refused: Some("1 wd + 15 cd + 1 h 30 min"),
-                ..p(P, None, &["-", "15m", "1h", "10cd+5cd", "1wd", "g:12cd", "15m"], Some("7"), "1 wd + 27 cd + 1 h 30 min")
+                ..p(
+                    P,
+                    None,
+                    &["-", "15m", "1h", "10cd+5cd", "1wd", "g:12cd", "15m"],
+                    Some("7"),
+                    "1 wd + 27 cd + 1 h 30 min",
+                )
             },
         ],
     },
@@ -223,7 +241,13 @@ const EXPECTED: &[ExpectedService] = &[
         refusal_receipts: &[(SC, "Std app. 2")],
         paths: &[
             p(O, None, &["-", "15m", "x:15m", "1h", "4wd", "1h", "15m"], Some("6"), "4 wd + 2 h 30 min"),
-            p(SC, None, &["-", "15m", "x:15m", "1wd", "15m", "1h", "4wd", "1h", "1h", "15m"], Some("9"), "5 wd + 3 h 45 min"),
+            p(
+                SC,
+                None,
+                &["-", "15m", "x:15m", "1wd", "15m", "1h", "4wd", "1h", "1h", "15m"],
+                Some("9"),
+                "5 wd + 3 h 45 min",
+            ),
         ],
     },
     // §3.15: the longer executor norm as a second variant.
@@ -287,7 +311,10 @@ fn expected_step(s: &str) -> (Branch, Option<Norm>, Vec<(Norm, Branch)>) {
 }
 
 fn applies(b: Branch, outcome: Outcome) -> bool {
-    matches!((b, outcome), (Branch::Always, _) | (Branch::Granted, Outcome::Granted) | (Branch::Refused, Outcome::Refused))
+    matches!(
+        (b, outcome),
+        (Branch::Always, _) | (Branch::Granted, Outcome::Granted) | (Branch::Refused, Outcome::Refused)
+    )
 }
 
 /// The sum of the expected table, computed here independently of the crate.
@@ -417,12 +444,19 @@ fn derived_totals_of_section_5_are_the_sums_of_the_step_norms() {
             assert_eq!(expected_sum(ep.steps, Outcome::Granted), granted, "{what}: the digest's table does not add up");
             assert_eq!(path.total(Outcome::Granted), granted, "{what}: catalog total, granted");
             let refused = ep.refused.map(digest_total).unwrap_or(granted);
-            assert_eq!(expected_sum(ep.steps, Outcome::Refused), refused, "{what}: the digest's table does not add up (refused)");
+            assert_eq!(
+                expected_sum(ep.steps, Outcome::Refused),
+                refused,
+                "{what}: the digest's table does not add up (refused)"
+            );
             assert_eq!(path.total(Outcome::Refused), refused, "{what}: catalog total, refused");
             // Where the steps carry norms, they add up to the stated term.
             if let Some(stated) = ep.stated {
                 let derived = path.total(Outcome::Granted);
-                assert!(derived == Total::default() || derived == Total::of(stated), "{what}: stated {stated:?}, derived {derived:?}");
+                assert!(
+                    derived == Total::default() || derived == Total::of(stated),
+                    "{what}: stated {stated:?}, derived {derived:?}"
+                );
             }
         }
     }

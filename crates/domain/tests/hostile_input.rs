@@ -1306,7 +1306,9 @@ fn the_valid_payloads_are_valid() {
         let ok = serde_json::from_value::<ApplicationDraft>(v.clone())
             .ok()
             .map(|d| NewApplication::validate(&d, catalog(), today()).map(|_| ()))
-            .or_else(|| serde_json::from_value::<Command>(v.clone()).ok().map(|c| c.validate(REASONS, FORMS).map(|_| ())))
+            .or_else(|| {
+                serde_json::from_value::<Command>(v.clone()).ok().map(|c| c.validate(REASONS, FORMS).map(|_| ()))
+            })
             .or_else(|| {
                 serde_json::from_value::<OfficeDraft>(v.clone()).ok().map(|d| OfficeData::validate(&d).map(|_| ()))
             });

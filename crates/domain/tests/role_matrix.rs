@@ -55,8 +55,8 @@ fn every_role_action_and_state() {
 
 #[test]
 fn every_role_and_plain_action() {
-    use Action::*;
     use kense_domain::queue::ReferralStep;
+    use Action::*;
     let table: [(Action, &[Role]); 18] = [
         (RegisterApplication, &[Role::Clerk]),
         (CorrectApplication, &[Role::Clerk]),

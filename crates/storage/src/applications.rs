@@ -205,11 +205,23 @@ fn status_of(code: &str) -> Result<Status, Error> {
 impl Registry {
     /// Checks the actor's right to an action that is not a workflow step; a
     /// refusal is itself audited.
-    pub(crate) fn authorize_plain(&mut self, actor: &Actor, action: Action, what: &str, at: &str) -> Result<&'static str, Error> {
+    pub(crate) fn authorize_plain(
+        &mut self,
+        actor: &Actor,
+        action: Action,
+        what: &str,
+        at: &str,
+    ) -> Result<&'static str, Error> {
         match authorize(actor, action, None) {
             Ok(role) => Ok(role.code()),
             Err(e) => {
-                self.audit_only(&format!("denied:{what}"), Some(actor.user_id), "user", Some(actor.user_id.to_string()), at)?;
+                self.audit_only(
+                    &format!("denied:{what}"),
+                    Some(actor.user_id),
+                    "user",
+                    Some(actor.user_id.to_string()),
+                    at,
+                )?;
                 Err(e)
             }
         }
@@ -228,9 +240,8 @@ impl Registry {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::RegisterApplication, "register_application", &at)?;
         let (catalog_version, catalog) = self.catalog()?;
-        let service = catalog
-            .service(&app.service_code)
-            .ok_or_else(|| Error::UnknownService(app.service_code.clone()))?;
+        let service =
+            catalog.service(&app.service_code).ok_or_else(|| Error::UnknownService(app.service_code.clone()))?;
         let status = app.intake();
 
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
@@ -348,7 +359,12 @@ impl Registry {
     /// registration number, as an IIN (applicant or child) when it is twelve
     /// digits, and otherwise against the folded names (case- and
     /// Kazakh-letter-insensitive).
-    pub fn search(&mut self, actor: &Actor, q: &ApplicationQuery, now: DateTime<FixedOffset>) -> Result<Vec<ApplicationSummary>, Error> {
+    pub fn search(
+        &mut self,
+        actor: &Actor,
+        q: &ApplicationQuery,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Vec<ApplicationSummary>, Error> {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::ViewApplications, "search", &at)?;
         // Looking people up by name or IIN is access to personal data
@@ -386,7 +402,9 @@ impl Registry {
             if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
                 arg(&mut sql, " AND (a.applicant_iin = ? ", Box::new(text.to_owned()));
                 arg(&mut sql, " OR a.child_iin = ?)", Box::new(text.to_owned()));
-            } else if text.split('-').count() == 3 && text.split('-').skip(1).all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+            } else if text.split('-').count() == 3
+                && text.split('-').skip(1).all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            {
                 // A whole number, as printed on the receipt: the unique index answers.
                 arg(&mut sql, " AND a.number = ?", Box::new(text.to_owned()));
             } else if text.contains('-') && text.bytes().any(|b| b.is_ascii_digit()) {
@@ -413,7 +431,9 @@ impl Registry {
             arg(&mut sql, " AND a.registered_at < ?", Box::new((to + chrono::Duration::days(1)).to_string()));
         }
         if q.overdue {
-            sql.push_str(" AND a.status NOT IN ('refused_at_intake', 'issued', 'withdrawn') AND a.step_due_at IS NOT NULL");
+            sql.push_str(
+                " AND a.status NOT IN ('refused_at_intake', 'issued', 'withdrawn') AND a.step_due_at IS NOT NULL",
+            );
         }
         if q.worklist {
             // What waits for this person, in any of their roles.
@@ -446,8 +466,12 @@ impl Registry {
             .map_err(db_err)?;
         let mut out = Vec::new();
         for row in rows {
-            let ((id, number, registered_at), service_name, (status, applicant_name, child_name), (executor, step_due, due)) =
-                row.map_err(db_err)?;
+            let (
+                (id, number, registered_at),
+                service_name,
+                (status, applicant_name, child_name),
+                (executor, step_due, due),
+            ) = row.map_err(db_err)?;
             let status = status_of(&status)?;
             let step_due_at = step_due.as_deref().and_then(|d| DateTime::parse_from_rfc3339(d).ok());
             let due_at = due.as_deref().and_then(|d| DateTime::parse_from_rfc3339(d).ok());
@@ -475,7 +499,12 @@ impl Registry {
     /// The applicant's name, phone and address from their latest application
     /// under this IIN, if any. A look-up of a person is an access to personal
     /// data (Law No. 94-V): it is audited like a search, found or not.
-    pub fn person_by_iin(&mut self, actor: &Actor, iin: &Iin, now: DateTime<FixedOffset>) -> Result<Option<KnownPerson>, Error> {
+    pub fn person_by_iin(
+        &mut self,
+        actor: &Actor,
+        iin: &Iin,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Option<KnownPerson>, Error> {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::RegisterApplication, "person_by_iin", &at)?;
         let found = self
@@ -518,7 +547,12 @@ impl Registry {
 
     /// One application with its checklist. Opening a record with personal
     /// data is audited (Law No. 94-V on personal data).
-    pub fn application(&mut self, actor: &Actor, id: i64, now: DateTime<FixedOffset>) -> Result<ApplicationRecord, Error> {
+    pub fn application(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<FixedOffset>,
+    ) -> Result<ApplicationRecord, Error> {
         let at = timestamp(now);
         self.authorize_plain(actor, Action::ViewApplications, "view_application", &at)?;
         let record = self.load_application(id)?;
@@ -543,20 +577,46 @@ impl Registry {
                     Ok((
                         (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?),
                         (r.get::<_, u32>(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, String>(7)?),
-                        (r.get::<_, String>(8)?, r.get::<_, String>(9)?, r.get::<_, String>(10)?, r.get::<_, String>(11)?),
+                        (
+                            r.get::<_, String>(8)?,
+                            r.get::<_, String>(9)?,
+                            r.get::<_, String>(10)?,
+                            r.get::<_, String>(11)?,
+                        ),
                         (r.get::<_, String>(12)?, r.get::<_, String>(13)?, r.get::<_, Option<String>>(14)?),
                         (r.get::<_, Option<String>>(15)?, r.get::<_, Option<String>>(16)?, r.get::<_, String>(17)?),
-                        (r.get::<_, Option<i64>>(18)?, r.get::<_, Option<String>>(19)?, r.get::<_, Option<String>>(20)?, r.get::<_, Option<String>>(21)?),
-                        (r.get::<_, Option<String>>(22)?, r.get::<_, Option<String>>(23)?, r.get::<_, Option<String>>(24)?, r.get::<_, Option<String>>(25)?, r.get::<_, i64>(26)?),
+                        (
+                            r.get::<_, Option<i64>>(18)?,
+                            r.get::<_, Option<String>>(19)?,
+                            r.get::<_, Option<String>>(20)?,
+                            r.get::<_, Option<String>>(21)?,
+                        ),
+                        (
+                            r.get::<_, Option<String>>(22)?,
+                            r.get::<_, Option<String>>(23)?,
+                            r.get::<_, Option<String>>(24)?,
+                            r.get::<_, Option<String>>(25)?,
+                            r.get::<_, i64>(26)?,
+                        ),
                     ))
                 },
             )
             .optional()
             .map_err(db_err)?
             .ok_or(Error::NotFound)?;
-        let ((id, number, registered_at, registered_by), (catalog_version, service_code, name_kk, name_ru), (channel, status, applicant_iin, applicant_name), (applicant_phone, applicant_address, child_iin), (child_name, child_birth_date, notes), (executor_id, executor, step_due_at, due_at), (rep_iin, rep_name, poa_number, poa_date, corrections)) = record;
+        let (
+            (id, number, registered_at, registered_by),
+            (catalog_version, service_code, name_kk, name_ru),
+            (channel, status, applicant_iin, applicant_name),
+            (applicant_phone, applicant_address, child_iin),
+            (child_name, child_birth_date, notes),
+            (executor_id, executor, step_due_at, due_at),
+            (rep_iin, rep_name, poa_number, poa_date, corrections),
+        ) = record;
         let representative = match (rep_iin, rep_name, poa_number, poa_date) {
-            (Some(iin), Some(name), Some(poa_number), Some(poa_date)) => Some(RepresentativeRecord { iin, name, poa_number, poa_date }),
+            (Some(iin), Some(name), Some(poa_number), Some(poa_date)) => {
+                Some(RepresentativeRecord { iin, name, poa_number, poa_date })
+            }
             _ => None,
         };
         let registered_at = DateTime::parse_from_rfc3339(&registered_at)
@@ -650,13 +710,29 @@ impl Registry {
             .map_err(db_err)?;
         let rows = stmt
             .query_map([id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
             })
             .map_err(db_err)?;
         let mut out = Vec::new();
         for row in rows {
             let (at, step, from, to, actor, role, comment) = row.map_err(db_err)?;
-            out.push(HistoryEntry { at, step, from_status: status_of(&from)?, to_status: status_of(&to)?, actor, role, comment });
+            out.push(HistoryEntry {
+                at,
+                step,
+                from_status: status_of(&from)?,
+                to_status: status_of(&to)?,
+                actor,
+                role,
+                comment,
+            });
         }
         Ok(out)
     }
@@ -689,7 +765,11 @@ impl Registry {
         });
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
         let version: i64 = tx
-            .query_row("SELECT COALESCE(MAX(version), 0) + 1 FROM application_versions WHERE application_id = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM application_versions WHERE application_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .map_err(db_err)?;
         tx.execute(
             "INSERT INTO application_versions (application_id, version, previous, reason, corrected_by, corrected_at)
@@ -739,16 +819,19 @@ impl Registry {
     /// A printed document found by the verification text in its QR code:
     /// the application's id and when it was printed. Looking it up is an
     /// access to the record and is audited.
-    pub fn issued_by_verification(&mut self, actor: &Actor, text: &str, now: DateTime<FixedOffset>) -> Result<Option<(i64, String)>, Error> {
+    pub fn issued_by_verification(
+        &mut self,
+        actor: &Actor,
+        text: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Option<(i64, String)>, Error> {
         let at = timestamp(now);
         self.authorize_plain(actor, Action::ViewApplications, "verify_document", &at)?;
         let found: Option<(i64, String)> = self
             .conn
-            .query_row(
-                "SELECT application_id, issued_at FROM issued_documents WHERE verification = ?1",
-                [text],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT application_id, issued_at FROM issued_documents WHERE verification = ?1", [text], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .map_err(db_err)?;
         self.audit_only(
@@ -764,7 +847,13 @@ impl Registry {
     /// The registration journal: every application registered on the days
     /// `from..=to` (office dates), in number order. Listing people is an
     /// access to personal data, so it is audited like a search.
-    pub fn journal(&mut self, actor: &Actor, from: chrono::NaiveDate, to: chrono::NaiveDate, now: DateTime<FixedOffset>) -> Result<Vec<JournalLine>, Error> {
+    pub fn journal(
+        &mut self,
+        actor: &Actor,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Vec<JournalLine>, Error> {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::ViewApplications, "journal", &at)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
@@ -815,7 +904,8 @@ impl Registry {
             .map_err(db_err)?;
         let mut out = Vec::new();
         for row in rows {
-            let (number, registered, applicant_name, applicant_iin, service_name, status, executor, due, closed) = row.map_err(db_err)?;
+            let (number, registered, applicant_name, applicant_iin, service_name, status, executor, due, closed) =
+                row.map_err(db_err)?;
             out.push(JournalLine {
                 number,
                 registered_at: DateTime::parse_from_rfc3339(&registered).map_err(|e| Error::Storage(e.to_string()))?,
@@ -833,7 +923,13 @@ impl Registry {
 
     /// A document sent straight to a printer: who sent which file where. The
     /// document's making was authorized and recorded already.
-    pub fn record_print_job(&mut self, actor: &Actor, file_name: &str, printer: &str, now: DateTime<FixedOffset>) -> Result<(), Error> {
+    pub fn record_print_job(
+        &mut self,
+        actor: &Actor,
+        file_name: &str,
+        printer: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), Error> {
         let at = timestamp(now);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
         append(
@@ -858,7 +954,9 @@ impl Registry {
     pub fn printed_documents(&self, application_id: i64) -> Result<Vec<(String, u32, String)>, Error> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT kind, copy_number, issued_at FROM issued_documents WHERE application_id = ?1 ORDER BY id")
+            .prepare_cached(
+                "SELECT kind, copy_number, issued_at FROM issued_documents WHERE application_id = ?1 ORDER BY id",
+            )
             .map_err(db_err)?;
         let rows = stmt.query_map([application_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db_err)?;
         rows.collect::<Result<_, _>>().map_err(db_err)
@@ -889,7 +987,13 @@ impl Registry {
     /// both succeed (unique key); the second is told to print again. `action`
     /// is the right printing it needs: intake and result papers are the
     /// clerk's, queue papers anyone's at the queue desk.
-    pub fn record_printed(&mut self, actor: &Actor, action: Action, p: &Printed<'_>, now: DateTime<FixedOffset>) -> Result<u32, Error> {
+    pub fn record_printed(
+        &mut self,
+        actor: &Actor,
+        action: Action,
+        p: &Printed<'_>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<u32, Error> {
         let Printed { application_id, kind, copy, sha256, verification, file_name } = *p;
         let at = timestamp(now);
         let role = self.authorize_plain(actor, action, "print", &at)?;

@@ -24,9 +24,7 @@ pub(crate) struct Entry<'a> {
 /// or rolls back with the change it describes.
 pub(crate) fn append(tx: &Connection, e: Entry<'_>) -> Result<String, Error> {
     let last: Option<(i64, String)> = tx
-        .query_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
         .map_err(db_err)?;
     let (seq, prev) = match last {
@@ -111,7 +109,11 @@ impl Registry {
 
     /// Verification asked for from the window, by someone allowed to; the
     /// check itself is audited with its outcome.
-    pub fn verify_audit_chain_as(&mut self, actor: &kense_domain::access::Actor, now: chrono::DateTime<chrono::FixedOffset>) -> Result<ChainStatus, Error> {
+    pub fn verify_audit_chain_as(
+        &mut self,
+        actor: &kense_domain::access::Actor,
+        now: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<ChainStatus, Error> {
         let at = crate::timestamp(now);
         self.authorize_plain(actor, kense_domain::access::Action::VerifyAudit, "verify_audit", &at)?;
         let status = verify(&self.conn)?;

@@ -29,7 +29,13 @@ impl Registry {
 
     /// Enters (or replaces) a year's Kurban Ait and transfers. Deadlines
     /// already computed keep their due moments; new ones use the new rules.
-    pub fn set_calendar_year(&mut self, actor: &Actor, year: i32, rules: &YearRules, now: DateTime<FixedOffset>) -> Result<(), Error> {
+    pub fn set_calendar_year(
+        &mut self,
+        actor: &Actor,
+        year: i32,
+        rules: &YearRules,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), Error> {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::ManageOffice, "set_calendar_year", &at)?;
         rules.check(year)?;

@@ -1175,13 +1175,17 @@ pub(crate) fn waiting_by_year_and_category(conn: &Connection) -> Result<Vec<(i32
 pub(crate) fn referrals_by_month_and_status(conn: &Connection) -> Result<Vec<(String, ReferralStatus, i64)>, Error> {
     let raw: Vec<(String, String, i64)> = {
         let mut stmt = conn
-            .prepare_cached("SELECT substr(issued_at, 1, 7), status, COUNT(*) FROM referrals GROUP BY 1, 2 ORDER BY 1 DESC, 2")
+            .prepare_cached(
+                "SELECT substr(issued_at, 1, 7), status, COUNT(*) FROM referrals GROUP BY 1, 2 ORDER BY 1 DESC, 2",
+            )
             .map_err(db_err)?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db_err)?;
         rows.collect::<Result<_, _>>().map_err(db_err)?
     };
     raw.into_iter()
-        .map(|(m, s, n)| ReferralStatus::parse(&s).map(|s| (m, s, n)).ok_or_else(|| Error::Storage(format!("status {s}"))))
+        .map(|(m, s, n)| {
+            ReferralStatus::parse(&s).map(|s| (m, s, n)).ok_or_else(|| Error::Storage(format!("status {s}")))
+        })
         .collect()
 }
 

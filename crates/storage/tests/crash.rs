@@ -45,9 +45,8 @@ fn killed_writers_lose_nothing_they_acknowledged() {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        let reader = std::thread::spawn(move || {
-            BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<String>>()
-        });
+        let reader =
+            std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<String>>());
         // Kill between 5 and 200 ms in: sometimes during start-up and
         // migration, mostly in the middle of the registration loop.
         std::thread::sleep(Duration::from_millis(5 + rng.next() % 195));
@@ -64,7 +63,8 @@ fn killed_writers_lose_nothing_they_acknowledged() {
         assert_eq!(check, "ok", "round {round}, seed {seed}");
         // Killed before the first migration committed: all-or-nothing means
         // an empty file, and nothing can have been acknowledged yet.
-        let tables: i64 = conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0)).unwrap();
+        let tables: i64 =
+            conn.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0)).unwrap();
         if tables == 0 {
             assert!(acknowledged.is_empty(), "round {round}, seed {seed}: acknowledged before the schema existed");
             continue;

@@ -81,7 +81,9 @@ fn a_broken_migration_leaves_nothing_behind() {
     assert!(matches!(err, Error::Storage(ref m) if m.contains("migration 2")), "{err:?}");
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, 0, "version not advanced");
-    let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE name IN ('first','second')", [], |r| r.get(0)).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name IN ('first','second')", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 0, "the good migration was rolled back with the bad one");
 }
 
@@ -134,7 +136,8 @@ fn numbers_are_sequential_per_year_and_refusals_take_a_number_too() {
     assert_eq!(b.status, Status::RefusedAtIntake);
     let mut again = draft();
     again.duplicate_reason = "Ата-анасы екінші рет жүгінді".into();
-    let c = r.register_application(&actor, &application(&again), Due::default(), at("2027-01-05T09:00:00+05:00")).unwrap();
+    let c =
+        r.register_application(&actor, &application(&again), Due::default(), at("2027-01-05T09:00:00+05:00")).unwrap();
     assert_eq!([a.number, b.number, c.number], ["01-2026-00001", "01-2026-00002", "01-2027-00001"]);
 }
 
@@ -161,7 +164,10 @@ fn only_a_clerk_registers_and_a_refusal_is_audited() {
     let (mut r, actor) = fresh(&dir.path().join("r.sqlite"));
     let admin_only = Actor { roles: vec![Role::Administrator], ..actor };
     let before = r.verify_audit_chain().unwrap().events;
-    assert_eq!(r.register_application(&admin_only, &application(&draft()), Due::default(), now()), Err(Error::Forbidden));
+    assert_eq!(
+        r.register_application(&admin_only, &application(&draft()), Due::default(), now()),
+        Err(Error::Forbidden)
+    );
     let after = r.verify_audit_chain().unwrap();
     assert_eq!(after.events, before + 1, "the denial is in the audit");
     assert_eq!(after.first_bad, None);

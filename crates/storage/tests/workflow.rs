@@ -68,25 +68,70 @@ fn three_people_take_an_application_to_hand_over() {
     let (clerk, head, executor) = (o.clerk.clone(), o.head.clone(), o.executor.clone());
     let r = &mut o.r;
     r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
-    r.take_step(&head, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()).unwrap();
+    r.take_step(
+        &head,
+        id,
+        Status::WithHead,
+        &Command::AssignExecutor { executor_id: executor.user_id },
+        Due::default(),
+        now(),
+    )
+    .unwrap();
     let refusal = Outcome::Refusal { reason_code: "already_queued".into(), explanation: String::new() };
-    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: refusal }, Due::default(), now()).unwrap();
-    r.take_step(&head, id, Status::ResultPrepared, &Command::ReturnToExecutor { comment: "Кезекті қайта тексеріңіз".into() }, Due::default(), now())
-        .unwrap();
-    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()).unwrap();
+    r.take_step(
+        &executor,
+        id,
+        Status::WithExecutor,
+        &Command::PrepareResult { outcome: refusal },
+        Due::default(),
+        now(),
+    )
+    .unwrap();
+    r.take_step(
+        &head,
+        id,
+        Status::ResultPrepared,
+        &Command::ReturnToExecutor { comment: "Кезекті қайта тексеріңіз".into() },
+        Due::default(),
+        now(),
+    )
+    .unwrap();
+    r.take_step(
+        &executor,
+        id,
+        Status::WithExecutor,
+        &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } },
+        Due::default(),
+        now(),
+    )
+    .unwrap();
     r.take_step(&head, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()).unwrap();
     let issued = r
-        .take_step(&clerk, id, Status::Signed, &Command::Issue { handover: Handover::InPerson, received_by: "Сейітқали Нұрлан".into() }, Due::default(), now())
+        .take_step(
+            &clerk,
+            id,
+            Status::Signed,
+            &Command::Issue { handover: Handover::InPerson, received_by: "Сейітқали Нұрлан".into() },
+            Due::default(),
+            now(),
+        )
         .unwrap();
     assert_eq!(issued.to, Status::Issued);
 
     let rec = r.application(&clerk, id, now()).unwrap();
     assert_eq!(rec.status, Status::Issued);
     let result = rec.result.unwrap();
-    assert_eq!((result.version, result.outcome.as_str()), (2, "positive"), "the returned version is kept, a new one made");
+    assert_eq!(
+        (result.version, result.outcome.as_str()),
+        (2, "positive"),
+        "the returned version is kept, a new one made"
+    );
     assert_eq!(result.signed_by.as_deref(), Some("Басшы Бақыт"));
     let steps: Vec<_> = rec.history.iter().map(|h| h.step.as_str()).collect();
-    assert_eq!(steps, ["send_to_head", "assign_executor", "prepare_result", "return_to_executor", "prepare_result", "sign", "issue"]);
+    assert_eq!(
+        steps,
+        ["send_to_head", "assign_executor", "prepare_result", "return_to_executor", "prepare_result", "sign", "issue"]
+    );
     assert_eq!(rec.history[3].comment, "Кезекті қайта тексеріңіз");
     assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
 }
@@ -101,27 +146,70 @@ fn wrong_people_and_stale_screens_are_refused_and_audited() {
 
     r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
     // A second screen that still shows "accepted" is refused, not applied again.
-    assert_eq!(r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()), Err(Error::InvalidState));
+    assert_eq!(
+        r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()),
+        Err(Error::InvalidState)
+    );
     // Only a head assigns, and only to an executor.
     let before = events(r);
     assert_eq!(
-        r.take_step(&clerk, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()),
+        r.take_step(
+            &clerk,
+            id,
+            Status::WithHead,
+            &Command::AssignExecutor { executor_id: executor.user_id },
+            Due::default(),
+            now()
+        ),
         Err(Error::Forbidden)
     );
     assert_eq!(events(r), before + 1, "the denial is audited");
     assert_eq!(
-        r.take_step(&head, id, Status::WithHead, &Command::AssignExecutor { executor_id: clerk.user_id }, Due::default(), now()),
+        r.take_step(
+            &head,
+            id,
+            Status::WithHead,
+            &Command::AssignExecutor { executor_id: clerk.user_id },
+            Due::default(),
+            now()
+        ),
         Err(Error::NotAnExecutor)
     );
-    r.take_step(&head, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()).unwrap();
+    r.take_step(
+        &head,
+        id,
+        Status::WithHead,
+        &Command::AssignExecutor { executor_id: executor.user_id },
+        Due::default(),
+        now(),
+    )
+    .unwrap();
     // The head is not the named executor.
     assert_eq!(
-        r.take_step(&head, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()),
+        r.take_step(
+            &head,
+            id,
+            Status::WithExecutor,
+            &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } },
+            Due::default(),
+            now()
+        ),
         Err(Error::Forbidden)
     );
-    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()).unwrap();
+    r.take_step(
+        &executor,
+        id,
+        Status::WithExecutor,
+        &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } },
+        Due::default(),
+        now(),
+    )
+    .unwrap();
     // A clerk cannot sign.
-    assert_eq!(r.take_step(&clerk, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()), Err(Error::Forbidden));
+    assert_eq!(
+        r.take_step(&clerk, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()),
+        Err(Error::Forbidden)
+    );
     assert_eq!(r.application(&clerk, id, now()).unwrap().status, Status::ResultPrepared, "nothing changed");
     assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
 }
@@ -138,9 +226,28 @@ fn the_registrar_cannot_sign_even_as_head() {
     let (head, executor) = (o.head.clone(), o.executor.clone());
     let r = &mut o.r;
     r.take_step(&both, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
-    r.take_step(&both, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()).unwrap();
-    r.take_step(&executor, id, Status::WithExecutor, &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }, Due::default(), now()).unwrap();
-    assert_eq!(r.take_step(&both, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()), Err(Error::FourEyes));
+    r.take_step(
+        &both,
+        id,
+        Status::WithHead,
+        &Command::AssignExecutor { executor_id: executor.user_id },
+        Due::default(),
+        now(),
+    )
+    .unwrap();
+    r.take_step(
+        &executor,
+        id,
+        Status::WithExecutor,
+        &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } },
+        Due::default(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        r.take_step(&both, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()),
+        Err(Error::FourEyes)
+    );
     r.take_step(&head, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()).unwrap();
 }
 
@@ -152,7 +259,9 @@ fn search_by_name_iin_number_and_deadline() {
     register(&mut o, "Иванова Ольга", Due { step: Some(now() + chrono::Duration::days(3)), whole: None });
     let clerk = o.clerk.clone();
     let q = |text: &str| ApplicationQuery { text: Some(text.into()), limit: 50, ..Default::default() };
-    let found = |r: &mut Registry, q: &ApplicationQuery| r.search(&clerk, q, now()).unwrap().iter().map(|s| s.id).collect::<Vec<_>>();
+    let found = |r: &mut Registry, q: &ApplicationQuery| {
+        r.search(&clerk, q, now()).unwrap().iter().map(|s| s.id).collect::<Vec<_>>()
+    };
     assert_eq!(found(&mut o.r, &q("нурланова")), vec![a], "case and Kazakh letters folded");
     assert_eq!(found(&mut o.r, &q("АЙГЕРИМ")), vec![a]);
     assert_eq!(found(&mut o.r, &q("900101300007")).len(), 2, "by applicant IIN");
@@ -186,7 +295,15 @@ fn the_executor_names_which_of_several_results_is_prepared() {
     let service = r.service_spec(id).unwrap();
     assert_eq!(service.workflow_results().len(), 3, "three different certificates");
     r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
-    r.take_step(&head, id, Status::WithHead, &Command::AssignExecutor { executor_id: executor.user_id }, Due::default(), now()).unwrap();
+    r.take_step(
+        &head,
+        id,
+        Status::WithHead,
+        &Command::AssignExecutor { executor_id: executor.user_id },
+        Due::default(),
+        now(),
+    )
+    .unwrap();
     let third = Command::PrepareResult { outcome: Outcome::Positive { form: 2 } };
     r.take_step(&executor, id, Status::WithExecutor, &third, Due::default(), now()).unwrap();
     let rec = r.application(&head, id, now()).unwrap();

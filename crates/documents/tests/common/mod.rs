@@ -9,13 +9,15 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDateTime;
 use kense_documents::{
-    Bilingual, Journal, JournalRow, OfficeRequisites, QueueExtract, QueueExtractRow,
-    QueueNotification, ReasonedRefusal, Referral, ReferralList, ReferralListRow, RefusalReceipt,
-    ResultField, ServiceResult, Signer, Typesetter,
+    Bilingual, Journal, JournalRow, OfficeRequisites, QueueExtract, QueueExtractRow, QueueNotification,
+    ReasonedRefusal, Referral, ReferralList, ReferralListRow, RefusalReceipt, ResultField, ServiceResult, Signer,
+    Typesetter,
 };
 
-pub const SERVICE_KK: &str = "Мектепке дейінгі балалар ұйымдарына жіберу үшін мектепке дейінгі жастағы (7 жасқа дейін) балаларды кезекке қою";
-pub const SERVICE_RU: &str = "Постановка на очередь детей дошкольного возраста (до 7 лет) для направления в детские дошкольные организации";
+pub const SERVICE_KK: &str =
+    "Мектепке дейінгі балалар ұйымдарына жіберу үшін мектепке дейінгі жастағы (7 жасқа дейін) балаларды кезекке қою";
+pub const SERVICE_RU: &str =
+    "Постановка на очередь детей дошкольного возраста (до 7 лет) для направления в детские дошкольные организации";
 
 pub fn typesetter() -> &'static Typesetter {
     static T: OnceLock<Typesetter> = OnceLock::new();
@@ -23,10 +25,7 @@ pub fn typesetter() -> &'static Typesetter {
 }
 
 pub fn bi(kk: &str, ru: &str) -> Bilingual {
-    Bilingual {
-        kk: kk.into(),
-        ru: ru.into(),
-    }
+    Bilingual { kk: kk.into(), ru: ru.into() }
 }
 
 pub fn at(s: &str) -> NaiveDateTime {
@@ -48,14 +47,11 @@ pub fn office() -> OfficeRequisites {
 }
 
 pub fn poppler(bin: &str, args: &[&str]) -> String {
-    let out = Command::new(bin).args(args).output().unwrap_or_else(|e| {
-        panic!("cannot run `{bin}` ({e}); install poppler-utils (apt-get install poppler-utils)")
-    });
-    assert!(
-        out.status.success(),
-        "{bin} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new(bin)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `{bin}` ({e}); install poppler-utils (apt-get install poppler-utils)"));
+    assert!(out.status.success(), "{bin} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("poppler output is UTF-8")
 }
 
@@ -70,28 +66,13 @@ pub fn normalise(s: &str) -> String {
 }
 
 pub fn text(path: &Path) -> String {
-    poppler(
-        "pdftotext",
-        &["-enc", "UTF-8", path.to_str().expect("path"), "-"],
-    )
+    poppler("pdftotext", &["-enc", "UTF-8", path.to_str().expect("path"), "-"])
 }
 
 /// Text of one page, whitespace collapsed.
 pub fn page_text(path: &Path, page: usize) -> String {
     let n = page.to_string();
-    normalise(&poppler(
-        "pdftotext",
-        &[
-            "-enc",
-            "UTF-8",
-            "-f",
-            &n,
-            "-l",
-            &n,
-            path.to_str().expect("path"),
-            "-",
-        ],
-    ))
+    normalise(&poppler("pdftotext", &["-enc", "UTF-8", "-f", &n, "-l", &n, path.to_str().expect("path"), "-"]))
 }
 
 pub fn pages(path: &Path) -> usize {
@@ -127,9 +108,7 @@ pub fn word_boxes(path: &Path) -> Vec<WordBox> {
         let num = |key: &str| -> f32 {
             let start = line.find(&format!("{key}=\"")).expect("coordinate") + key.len() + 2;
             let rest = &line[start..];
-            rest[..rest.find('"').expect("quote")]
-                .parse()
-                .expect("number")
+            rest[..rest.find('"').expect("quote")].parse().expect("number")
         };
         let word = line
             .split_once('>')
@@ -151,21 +130,13 @@ pub fn word_boxes(path: &Path) -> Vec<WordBox> {
 /// The embedded fonts are subset, embedded and have ToUnicode.
 pub fn assert_fonts_embedded(path: &Path) {
     let fonts = poppler("pdffonts", &[path.to_str().expect("path")]);
-    let rows: Vec<&str> = fonts
-        .lines()
-        .skip(2)
-        .filter(|l| !l.trim().is_empty())
-        .collect();
+    let rows: Vec<&str> = fonts.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(rows.len(), 2, "expected regular + bold:\n{fonts}");
     for row in rows {
         let cols: Vec<&str> = row.split_whitespace().collect();
         let n = cols.len();
         assert!(n >= 7, "odd pdffonts row {row:?}");
-        assert_eq!(
-            (cols[n - 5], cols[n - 4], cols[n - 3]),
-            ("yes", "yes", "yes"),
-            "row {row:?}\n{fonts}"
-        );
+        assert_eq!((cols[n - 5], cols[n - 4], cols[n - 3]), ("yes", "yes", "yes"), "row {row:?}\n{fonts}");
         assert!(cols[0].contains("LiberationSerif"), "row {row:?}");
     }
 }
@@ -173,10 +144,7 @@ pub fn assert_fonts_embedded(path: &Path) {
 /// `target/` of this build, found from the test binary (target/<profile>/deps/…).
 pub fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current exe");
-    exe.ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .expect("test binary lives in target/<profile>/deps")
+    exe.ancestors().nth(3).map(Path::to_path_buf).expect("test binary lives in target/<profile>/deps")
 }
 
 pub fn artifact_dir() -> PathBuf {
@@ -214,10 +182,7 @@ type Found = (Option<String>, (f32, f32, f32, f32));
 
 /// Decodes every QR code found in a PNG; texts in detection order.
 pub fn decode_qr(png_path: &Path) -> Vec<String> {
-    scan_qr(png_path)
-        .into_iter()
-        .filter_map(|(t, _)| t)
-        .collect()
+    scan_qr(png_path).into_iter().filter_map(|(t, _)| t).collect()
 }
 
 /// Bounding boxes `(x0, y0, x1, y1)` in pixels of the QR symbols in a PNG.
@@ -306,14 +271,8 @@ pub fn refusal_sample() -> RefusalReceipt {
         applicant_name: "Әбілқасымова Ғалия Қайратқызы".into(),
         applicant_address: Some("г. Кандыагаш, ул. Мира, 5, кв. 12".into()),
         missing_documents: vec![
-            bi(
-                "Баланың туу туралы куәлігі",
-                "Свидетельство о рождении ребёнка",
-            ),
-            bi(
-                "Әскери қызметшінің жұмыс орнынан анықтама",
-                "Справка с места работы военнослужащего",
-            ),
+            bi("Баланың туу туралы куәлігі", "Свидетельство о рождении ребёнка"),
+            bi("Әскери қызметшінің жұмыс орнынан анықтама", "Справка с места работы военнослужащего"),
         ],
         refused_by: "Сейітқалиева Гүлнар Маратқызы".into(),
         executor: Some("Жұмабеков Ерлан Серікұлы".into()),
@@ -352,10 +311,7 @@ pub fn documents_artifact_dir() -> PathBuf {
 /// `pdftotext -layout` with trailing white space and blank lines at the
 /// end removed (poppler pads lines differently between runs of a page).
 pub fn layout_text(pdf: &Path) -> String {
-    let raw = poppler(
-        "pdftotext",
-        &["-layout", "-enc", "UTF-8", pdf.to_str().expect("path"), "-"],
-    );
+    let raw = poppler("pdftotext", &["-layout", "-enc", "UTF-8", pdf.to_str().expect("path"), "-"]);
     let mut lines: Vec<&str> = raw.lines().map(str::trim_end).collect();
     while lines.last().is_some_and(|l| l.is_empty()) {
         lines.pop();
@@ -374,12 +330,8 @@ pub fn check_expected_text(name: &str, pdf: &Path) {
         std::fs::write(&path, &actual).expect("write expected text");
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; run with KENSE_UPDATE_SNAPSHOTS=1 to create it",
-            path.display()
-        )
-    });
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with KENSE_UPDATE_SNAPSHOTS=1 to create it", path.display()));
     let expected = expected.replace("\r\n", "\n");
     if actual != expected {
         let got = documents_artifact_dir().join(format!("{name}.actual.txt"));
@@ -433,11 +385,7 @@ pub fn grey(png_path: &Path) -> (usize, usize, Vec<u8>) {
 /// Share of pixels whose grey levels differ by more than 64.
 pub fn differing_share(a: &(usize, usize, Vec<u8>), b: &(usize, usize, Vec<u8>)) -> f64 {
     assert_eq!((a.0, a.1), (b.0, b.1), "page renders differ in size");
-    let n =
-        a.2.iter()
-            .zip(&b.2)
-            .filter(|(x, y)| x.abs_diff(**y) > 64)
-            .count();
+    let n = a.2.iter().zip(&b.2).filter(|(x, y)| x.abs_diff(**y) > 64).count();
     n as f64 / a.2.len() as f64
 }
 
@@ -455,11 +403,7 @@ pub fn check_snapshot(name: &str, pdf: &Path) -> PathBuf {
         std::fs::copy(&png, &path).expect("write snapshot");
         return png;
     }
-    assert!(
-        path.exists(),
-        "{}: missing; run with KENSE_UPDATE_SNAPSHOTS=1 to create it",
-        path.display()
-    );
+    assert!(path.exists(), "{}: missing; run with KENSE_UPDATE_SNAPSHOTS=1 to create it", path.display());
     let share = differing_share(&grey(&png), &grey(&path));
     assert!(
         share <= 0.005,
@@ -511,11 +455,7 @@ pub fn stamp_png(side: u32) -> Vec<u8> {
         for x in 0..side {
             let d = ((x as f32 - c).powi(2) + (y as f32 - c).powi(2)).sqrt();
             let ring = d < c - 1.0 && (d > c * 0.8 || d < c * 0.35);
-            data.extend_from_slice(if ring {
-                &[20, 40, 200, 255]
-            } else {
-                &[0, 0, 0, 0]
-            });
+            data.extend_from_slice(if ring { &[20, 40, 200, 255] } else { &[0, 0, 0, 0] });
         }
     }
     encode_png(side, side, png::ColorType::Rgba, &data)
@@ -558,10 +498,7 @@ pub fn referral_sample() -> Referral {
         child_iin: "220315500456".into(),
         child_birth_date: day(2022, 3, 15),
         age_group: bi("2022 жылы туған балалар", "дети 2022 года рождения"),
-        kindergarten: bi(
-            "«Балдәурен» бөбекжай-бақшасы МКҚК",
-            "ГККП ясли-сад «Балдаурен»",
-        ),
+        kindergarten: bi("«Балдәурен» бөбекжай-бақшасы МКҚК", "ГККП ясли-сад «Балдаурен»"),
         kindergarten_address: bi("Қандыағаш қ., Мир к-сі, 14", "г. Кандыагаш, ул. Мира, 14"),
         group: Some(bi(
             "«Ботақан» кіші тобы, оқыту тілі – қазақ",
@@ -623,8 +560,7 @@ pub fn result_sample() -> ServiceResult {
         subject_iin: Some("150830500789".into()),
         fields: vec![
             ResultField {
-                label: bi("Қорғаншы", "Опекун"),
-                value: "Жұмабекова Әсел Серікқызы".into(),
+                label: bi("Қорғаншы", "Опекун"), value: "Жұмабекова Әсел Серікқызы".into()
             },
             ResultField {
                 label: bi("Шешім", "Решение"),
@@ -671,25 +607,14 @@ pub fn reasoned_sample() -> ReasonedRefusal {
     }
 }
 
-const STATUSES: [(&str, &str); 3] = [
-    ("Қабылданды", "Принято"),
-    ("Орындалуда", "На исполнении"),
-    ("Берілді", "Выдано"),
-];
+const STATUSES: [(&str, &str); 3] = [("Қабылданды", "Принято"), ("Орындалуда", "На исполнении"), ("Берілді", "Выдано")];
 
 pub fn journal_sample(rows: usize) -> Journal {
-    let names = [
-        "Әбілқасымова Ғалия Қайратқызы",
-        "Жұмабеков Ерлан Серікұлы",
-        "Иванова Мария Петровна",
-        "Нұрғалиев Дәулет",
-    ];
+    let names =
+        ["Әбілқасымова Ғалия Қайратқызы", "Жұмабеков Ерлан Серікұлы", "Иванова Мария Петровна", "Нұрғалиев Дәулет"];
     let services = [
         bi(SERVICE_KK, SERVICE_RU),
-        bi(
-            "Қорғаншылық және қамқоршылық жөнінде анықтама беру",
-            "Выдача справок по опеке и попечительству",
-        ),
+        bi("Қорғаншылық және қамқоршылық жөнінде анықтама беру", "Выдача справок по опеке и попечительству"),
     ];
     let rows: Vec<JournalRow> = (0..rows)
         .map(|i| {
@@ -724,22 +649,14 @@ pub fn journal_sample(rows: usize) -> Journal {
 }
 
 pub fn extract_sample(rows: usize) -> QueueExtract {
-    let cats = [
-        bi("жалпы кезек", "общая очередь"),
-        bi("бірінші кезекте", "в первую очередь"),
-    ];
+    let cats = [bi("жалпы кезек", "общая очередь"), bi("бірінші кезекте", "в первую очередь")];
     let rows: Vec<QueueExtractRow> = (0..rows)
         .map(|i| QueueExtractRow {
             position: i as u32 + 1,
             registration_number: format!("01-2025-{:05}", 100 + i),
             registered_at: at("2025-01-10 10:00:00") + chrono::Duration::hours(7 * i as i64),
             category: cats[usize::from(i % 4 == 0)].clone(),
-            note: (i % 5 == 3).then(|| {
-                bi(
-                    "20.03.2026 дейін тоқтату тізімінде",
-                    "в стоп-листе до 20.03.2026",
-                )
-            }),
+            note: (i % 5 == 3).then(|| bi("20.03.2026 дейін тоқтату тізімінде", "в стоп-листе до 20.03.2026")),
         })
         .collect();
     let first = rows.iter().filter(|r| r.category == cats[1]).count() as u32;
@@ -747,10 +664,7 @@ pub fn extract_sample(rows: usize) -> QueueExtract {
         office: office(),
         birth_year: 2022,
         generated_at: at("2026-03-12 09:00:00"),
-        totals: vec![
-            (cats[0].clone(), rows.len() as u32 - first),
-            (cats[1].clone(), first),
-        ],
+        totals: vec![(cats[0].clone(), rows.len() as u32 - first), (cats[1].clone(), first)],
         rows,
     }
 }

@@ -26,13 +26,19 @@ fn main() {
 }
 
 fn run(path: &std::path::Path) -> Result<(), kense_domain::Error> {
-    let start = DateTime::parse_from_rfc3339("2026-11-24T10:00:00+05:00").map_err(|e| kense_domain::Error::Io(e.to_string()))?;
+    let start = DateTime::parse_from_rfc3339("2026-11-24T10:00:00+05:00")
+        .map_err(|e| kense_domain::Error::Io(e.to_string()))?;
     let mut r = Registry::open(path)?;
     r.install_catalog(CATALOG, start)?;
     let clerk = if r.has_users()? {
         // The account made by the first round; logging in again would spend
         // each round's short life on Argon2.
-        Actor { user_id: 1, login: "clerk".into(), full_name: "Crash Clerk".into(), roles: vec![Role::Administrator, Role::Clerk] }
+        Actor {
+            user_id: 1,
+            login: "clerk".into(),
+            full_name: "Crash Clerk".into(),
+            roles: vec![Role::Administrator, Role::Clerk],
+        }
     } else {
         let u = NewUser::validate("clerk", "Crash Clerk", vec![Role::Administrator, Role::Clerk])?;
         r.create_first_administrator(&u, PW, PW, start)?
