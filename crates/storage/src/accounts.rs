@@ -8,10 +8,10 @@ use kense_domain::access::{Action, Actor, Role};
 use kense_domain::user::{check_new_password, login_name, NewUser};
 use kense_domain::Error;
 use password_hash::rand_core::OsRng;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use crate::audit::{append, Entry};
-use crate::{db_err, timestamp, Registry};
+use crate::audit::Event;
+use crate::sql::{args, Db, FromRow, Row, Tx};
+use crate::{timestamp, Registry};
 
 /// Failures allowed before the account locks; each further failure doubles
 /// the lock, up to an hour.
@@ -44,41 +44,30 @@ fn lock_minutes(failed_attempts: i64) -> Option<i64> {
     (over >= 0).then(|| (1i64 << over.min(6)).min(MAX_LOCK_MINUTES))
 }
 
-/// Inserts an account and its audit event inside the caller's transaction.
-/// `actor_id` is `None` for the first account, which is its own actor.
+/// Inserts an account inside the caller's transaction; its id and the
+/// audit event that records it come back. `actor_id` is `None` for the
+/// first account, which is its own actor.
 fn insert_user(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Tx<'_>,
     user: &NewUser,
     hash: &str,
     at: &str,
     actor_id: Option<i64>,
-    role: &str,
+    role: &'static str,
     reason: Option<&str>,
-) -> Result<i64, Error> {
-    tx.execute(
-        "INSERT INTO users (login, full_name, password_hash, roles, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![user.login, user.full_name, hash, roles_text(&user.roles), at],
-    )
-    .map_err(db_err)?;
-    let id = tx.last_insert_rowid();
-    append(
-        tx,
-        Entry {
-            at,
-            actor_id: Some(actor_id.unwrap_or(id)),
-            actor_role: Some(role),
-            action: "create_user",
-            entity: "user",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(
-                serde_json::json!({"login": user.login, "full_name": user.full_name, "roles": roles_text(&user.roles)})
-                    .to_string(),
-            ),
-            reason: reason.map(str::to_owned),
-        },
+) -> Result<(i64, Event), Error> {
+    let id: i64 = tx.value(
+        "INSERT INTO users (login, full_name, password_hash, roles, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         RETURNING id",
+        args![user.login, user.full_name, hash, roles_text(&user.roles), at],
     )?;
-    Ok(id)
+    let after = serde_json::json!({"login": user.login, "full_name": user.full_name, "roles": roles_text(&user.roles)});
+    let event = Event::new("create_user", "user")
+        .by(actor_id.unwrap_or(id), Some(role))
+        .id(id)
+        .after(after.to_string())
+        .reason_opt(reason.map(str::to_owned));
+    Ok((id, event))
 }
 
 fn parse_roles(s: &str) -> Vec<Role> {
@@ -100,33 +89,68 @@ pub struct UserSummary {
 }
 
 /// Checks that `login` and `password` belong to an active administrator of
-/// the registry on `conn` (a staged backup, opened read-only): restoring
+/// the registry in `db` (a staged backup, opened read-only): restoring
 /// without a working registry is authorized by the file being restored.
 /// Nothing can be written there, so failures are not counted; the caller
 /// limits the attempts.
-pub(crate) fn administrator_of(conn: &Connection, login: &str, password: &str) -> Result<Actor, Error> {
+pub(crate) fn administrator_of(db: &Db, login: &str, password: &str) -> Result<Actor, Error> {
     let login = login_name(login).map_err(|_| Error::BadCredentials)?;
     if password.is_empty() {
         return Err(Error::BadCredentials);
     }
-    let row: Option<(i64, String, String, String, bool)> = conn
-        .query_row("SELECT id, full_name, password_hash, roles, active FROM users WHERE login = ?1", [&login], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .optional()
-        .map_err(db_err)?;
-    let Some((id, full_name, hash, roles, active)) = row else {
+    let Some(account) = account(db, &login)? else {
         let _ = password_matches(password, dummy_hash());
         return Err(Error::BadCredentials);
     };
-    if !active || !password_matches(password, &hash) {
+    if !account.active || !password_matches(password, &account.hash) {
         return Err(Error::BadCredentials);
     }
-    let roles = parse_roles(&roles);
-    if !roles.contains(&Role::Administrator) {
+    if !account.roles.contains(&Role::Administrator) {
         return Err(Error::Forbidden);
     }
-    Ok(Actor { user_id: id, login, full_name, roles })
+    Ok(Actor { user_id: account.id, login, full_name: account.full_name, roles: account.roles })
+}
+
+/// An account as log-in reads it.
+struct Account {
+    id: i64,
+    full_name: String,
+    hash: String,
+    roles: Vec<Role>,
+    failed_attempts: i64,
+    locked_until: Option<String>,
+    active: bool,
+}
+
+fn account(db: &Db, login: &str) -> Result<Option<Account>, Error> {
+    let row = db.query_opt(
+        "SELECT id, full_name, password_hash, roles, failed_attempts, locked_until, active FROM users WHERE login = ?1",
+        args![login],
+    )?;
+    row.map(|r| {
+        Ok(Account {
+            id: r.get("id")?,
+            full_name: r.get("full_name")?,
+            hash: r.get("password_hash")?,
+            roles: parse_roles(&r.get::<String>("roles")?),
+            failed_attempts: r.get("failed_attempts")?,
+            locked_until: r.get("locked_until")?,
+            active: r.get("active")?,
+        })
+    })
+    .transpose()
+}
+
+impl FromRow for UserSummary {
+    fn from_row(r: &Row) -> Result<UserSummary, Error> {
+        Ok(UserSummary {
+            id: r.get("id")?,
+            login: r.get("login")?,
+            full_name: r.get("full_name")?,
+            roles: parse_roles(&r.get::<String>("roles")?),
+            active: r.get("active")?,
+        })
+    }
 }
 
 impl Registry {
@@ -146,15 +170,14 @@ impl Registry {
         }
         check_new_password(password, repeat)?;
         let hash = hash_password(password)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        let taken: bool = tx
-            .query_row("SELECT EXISTS (SELECT 1 FROM users WHERE login = ?1)", [&user.login], |r| r.get(0))
-            .map_err(db_err)?;
-        if taken {
-            return Err(Error::LoginTaken);
-        }
-        let id = insert_user(&tx, user, &hash, &at, Some(actor.user_id), role, None)?;
-        tx.commit().map_err(db_err)?;
+        let id = self.db.audited(&at, |tx| {
+            let taken: bool =
+                tx.value("SELECT EXISTS (SELECT 1 FROM users WHERE login = ?1) AS taken", args![user.login])?;
+            if taken {
+                return Err(Error::LoginTaken);
+            }
+            insert_user(tx, user, &hash, &at, Some(actor.user_id), role, None)
+        })?;
         Ok(UserSummary {
             id,
             login: user.login.clone(),
@@ -177,28 +200,13 @@ impl Registry {
     }
 
     fn user_rows(&self, role: Option<Role>) -> Result<Vec<UserSummary>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, login, full_name, roles, active FROM users ORDER BY full_name")
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(UserSummary {
-                    id: r.get(0)?,
-                    login: r.get(1)?,
-                    full_name: r.get(2)?,
-                    roles: parse_roles(&r.get::<_, String>(3)?),
-                    active: r.get(4)?,
-                })
-            })
-            .map_err(db_err)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db_err)?;
+        let rows: Vec<UserSummary> =
+            self.db.query_as("SELECT id, login, full_name, roles, active FROM users ORDER BY full_name", args![])?;
         Ok(rows.into_iter().filter(|u| role.is_none_or(|r| u.roles.contains(&r))).collect())
     }
 
     pub fn has_users(&self) -> Result<bool, Error> {
-        self.conn.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0)).map_err(db_err)
+        self.db.value("SELECT EXISTS (SELECT 1 FROM users) AS any", args![])
     }
 
     /// The first-run account. Refused once any account exists, so the
@@ -219,16 +227,16 @@ impl Registry {
         }
         let hash = hash_password(password)?;
         let at = timestamp(now);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        // Checked again inside the write lock: two windows racing through
-        // first run must not both succeed.
-        let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0)).map_err(db_err)?;
-        if exists {
-            return Err(Error::AlreadyInitialised);
-        }
-        // The first account records itself as the actor: nobody else exists.
-        let id = insert_user(&tx, user, &hash, &at, None, Role::Administrator.code(), Some("first run"))?;
-        tx.commit().map_err(db_err)?;
+        let id = self.db.audited(&at, |tx| {
+            // Checked again inside the write lock: two windows racing through
+            // first run must not both succeed.
+            let exists: bool = tx.value("SELECT EXISTS (SELECT 1 FROM users) AS any", args![])?;
+            if exists {
+                return Err(Error::AlreadyInitialised);
+            }
+            // The first account records itself as the actor: nobody else exists.
+            insert_user(tx, user, &hash, &at, None, Role::Administrator.code(), Some("first run"))
+        })?;
         Ok(Actor {
             user_id: id,
             login: user.login.clone(),
@@ -244,111 +252,48 @@ impl Registry {
         if password.is_empty() {
             return Err(Error::BadCredentials);
         }
-        type Row = (i64, String, String, String, i64, Option<String>, bool);
-        let row: Option<Row> = self
-            .conn
-            .query_row(
-                "SELECT id, full_name, password_hash, roles, failed_attempts, locked_until, active FROM users WHERE login = ?1",
-                [&login],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-            )
-            .optional()
-            .map_err(db_err)?;
         let at = timestamp(now);
-        let Some((id, full_name, hash, roles, failed, locked_until, active)) = row else {
+        let Some(account) = account(&self.db, &login)? else {
             // Spend the same time as a real check so that timing does not
             // tell which logins exist.
             let _ = password_matches(password, dummy_hash());
-            self.audit_only("login_failed", None, "user", None, &at)?;
+            self.db.record(&at, Event::new("login_failed", "user"))?;
             return Err(Error::BadCredentials);
         };
-        if let Some(until) = locked_until.as_deref().and_then(|u| DateTime::parse_from_rfc3339(u).ok()) {
+        let id = account.id;
+        if let Some(until) = account.locked_until.as_deref().and_then(|u| DateTime::parse_from_rfc3339(u).ok()) {
             if until > now {
                 let minutes = (until - now).num_minutes() + 1;
-                self.audit_only("login_refused_locked", Some(id), "user", Some(id.to_string()), &at)?;
+                self.db.record(&at, Event::new("login_refused_locked", "user").by(id, None).id(id))?;
                 return Err(Error::AccountLocked { minutes });
             }
         }
-        if !active || !password_matches(password, &hash) {
-            let failed = failed + 1;
+        if !account.active || !password_matches(password, &account.hash) {
+            let failed = account.failed_attempts + 1;
             let lock = lock_minutes(failed);
             let until = lock.map(|m| timestamp(now + Duration::minutes(m)));
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-            tx.execute(
-                "UPDATE users SET failed_attempts = ?1, locked_until = ?2 WHERE id = ?3",
-                params![failed, until, id],
-            )
-            .map_err(db_err)?;
-            append(
-                &tx,
-                Entry {
-                    at: &at,
-                    actor_id: Some(id),
-                    actor_role: None,
-                    action: "login_failed",
-                    entity: "user",
-                    entity_id: Some(id.to_string()),
-                    before: None,
-                    after: Some(serde_json::json!({"failed_attempts": failed, "locked_until": until}).to_string()),
-                    reason: None,
-                },
-            )?;
-            tx.commit().map_err(db_err)?;
+            self.db.audited(&at, |tx| {
+                tx.execute(
+                    "UPDATE users SET failed_attempts = ?1, locked_until = ?2 WHERE id = ?3",
+                    args![failed, until, id],
+                )?;
+                let after = serde_json::json!({"failed_attempts": failed, "locked_until": until});
+                Ok(((), Event::new("login_failed", "user").by(id, None).id(id).after(after.to_string())))
+            })?;
             return Err(match lock {
                 Some(minutes) => Error::AccountLocked { minutes },
                 None => Error::BadCredentials,
             });
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        tx.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?1", [id]).map_err(db_err)?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: Some(id),
-                actor_role: None,
-                action: "login",
-                entity: "user",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: None,
-                reason: None,
-            },
-        )?;
-        tx.commit().map_err(db_err)?;
-        Ok(Actor { user_id: id, login, full_name, roles: parse_roles(&roles) })
+        self.db.audited(&at, |tx| {
+            tx.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?1", args![id])?;
+            Ok(((), Event::new("login", "user").by(id, None).id(id)))
+        })?;
+        Ok(Actor { user_id: id, login, full_name: account.full_name, roles: account.roles })
     }
 
     pub fn log_out(&mut self, actor: &Actor, now: DateTime<FixedOffset>) -> Result<(), Error> {
-        self.audit_only("logout", Some(actor.user_id), "user", Some(actor.user_id.to_string()), &timestamp(now))
-    }
-
-    /// An event that changes nothing else: a failed or refused log-in, a
-    /// log-out, a denied action, a view of personal data.
-    pub(crate) fn audit_only(
-        &mut self,
-        action: &str,
-        actor_id: Option<i64>,
-        entity: &str,
-        entity_id: Option<String>,
-        at: &str,
-    ) -> Result<(), Error> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        append(
-            &tx,
-            Entry {
-                at,
-                actor_id,
-                actor_role: None,
-                action,
-                entity,
-                entity_id,
-                before: None,
-                after: None,
-                reason: None,
-            },
-        )?;
-        tx.commit().map_err(db_err)
+        self.db.record(&timestamp(now), Event::new("logout", "user").by(actor.user_id, None).id(actor.user_id))
     }
 }
 

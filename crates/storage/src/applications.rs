@@ -1,15 +1,15 @@
 //! Registering applications and reading them back.
 
 use chrono::{DateTime, Datelike, FixedOffset};
-use kense_domain::access::{authorize, Action, Actor, Role};
+use kense_domain::access::{Action, Actor, Role};
 use kense_domain::application::{search_key, NewApplication, PresentedDocument, Status};
 use kense_domain::iin::Iin;
 use kense_domain::{Bilingual, Error};
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
-use crate::audit::{append, Entry};
-use crate::{db_err, office, timestamp, Registry};
+use crate::audit::Event;
+use crate::sql::{args, FromRow, Row, SqlError, ToValue, Value};
+use crate::{moment, numbers, office, timestamp, Registry};
 
 /// Due moments computed by the caller from the catalog's norms on the
 /// working calendar: of the step the application is entering, and of the
@@ -198,35 +198,115 @@ pub struct HistoryEntry {
     pub comment: String,
 }
 
-fn status_of(code: &str) -> Result<Status, Error> {
+pub(crate) fn status_of(code: &str) -> Result<Status, Error> {
     Status::parse(code).ok_or_else(|| Error::Storage(format!("unknown status {code:?} in the registry")))
 }
 
-impl Registry {
-    /// Checks the actor's right to an action that is not a workflow step; a
-    /// refusal is itself audited.
-    pub(crate) fn authorize_plain(
-        &mut self,
-        actor: &Actor,
-        action: Action,
-        what: &str,
-        at: &str,
-    ) -> Result<&'static str, Error> {
-        match authorize(actor, action, None) {
-            Ok(role) => Ok(role.code()),
-            Err(e) => {
-                self.audit_only(
-                    &format!("denied:{what}"),
-                    Some(actor.user_id),
-                    "user",
-                    Some(actor.user_id.to_string()),
-                    at,
-                )?;
-                Err(e)
-            }
-        }
-    }
+/// A stored moment that may be missing; a malformed one reads as missing,
+/// as the desks always have.
+fn moment_opt(at: Option<&str>) -> Option<DateTime<FixedOffset>> {
+    at.and_then(|d| DateTime::parse_from_rfc3339(d).ok())
+}
 
+impl ApplicationSummary {
+    /// A search's row, with its urgency at `now`.
+    fn from_row(r: &Row, now: DateTime<FixedOffset>) -> Result<ApplicationSummary, Error> {
+        let status = status_of(&r.get::<String>("status")?)?;
+        let step_due_at: Option<String> = r.get("step_due_at")?;
+        let due_at: Option<String> = r.get("due_at")?;
+        Ok(ApplicationSummary {
+            id: r.get("id")?,
+            number: r.get("number")?,
+            registered_at: r.get("registered_at")?,
+            service_name: Bilingual::new(r.get::<String>("service_name_kk")?, r.get::<String>("service_name_ru")?),
+            status,
+            applicant_name: r.get("applicant_name")?,
+            child_name: r.get("child_name")?,
+            executor: r.get("executor")?,
+            urgency: Urgency::of(
+                status,
+                moment_opt(step_due_at.as_deref()).into_iter().chain(moment_opt(due_at.as_deref())).min(),
+                now,
+            ),
+            step_due_at,
+            due_at,
+        })
+    }
+}
+
+impl FromRow for ResultRecord {
+    fn from_row(r: &Row) -> Result<ResultRecord, Error> {
+        Ok(ResultRecord {
+            version: r.get("version")?,
+            outcome: r.get("outcome")?,
+            form: r.get::<i64>("form")?.try_into().unwrap_or(0),
+            reason_code: r.get("reason_code")?,
+            explanation: r.get("explanation")?,
+            prepared_by: r.get("prepared_by")?,
+            prepared_at: r.get("prepared_at")?,
+            signed_by: r.get("signed_by")?,
+            signed_at: r.get("signed_at")?,
+        })
+    }
+}
+
+impl FromRow for HistoryEntry {
+    fn from_row(r: &Row) -> Result<HistoryEntry, Error> {
+        Ok(HistoryEntry {
+            at: r.get("at")?,
+            step: r.get("step")?,
+            from_status: status_of(&r.get::<String>("from_status")?)?,
+            to_status: status_of(&r.get::<String>("to_status")?)?,
+            actor: r.get("actor")?,
+            role: r.get("actor_role")?,
+            comment: r.get("comment")?,
+        })
+    }
+}
+
+impl FromRow for PresentedDocument {
+    fn from_row(r: &Row) -> Result<PresentedDocument, Error> {
+        Ok(PresentedDocument {
+            code: r.get("code")?,
+            name: Bilingual::new(r.get::<String>("name_kk")?, r.get::<String>("name_ru")?),
+            required: r.get("required")?,
+            presented: r.get("presented")?,
+        })
+    }
+}
+
+impl FromRow for JournalLine {
+    fn from_row(r: &Row) -> Result<JournalLine, Error> {
+        Ok(JournalLine {
+            number: r.get("number")?,
+            registered_at: moment(&r.get::<String>("registered_at")?)?,
+            applicant_name: r.get("applicant_name")?,
+            applicant_iin: r.get("applicant_iin")?,
+            service_name: Bilingual::new(r.get::<String>("service_name_kk")?, r.get::<String>("service_name_ru")?),
+            status: status_of(&r.get::<String>("status")?)?,
+            executor: r.get("executor")?,
+            due_at: moment_opt(r.get::<Option<String>>("due_at")?.as_deref()),
+            closed_at: moment_opt(r.get::<Option<String>>("closed_at")?.as_deref()),
+        })
+    }
+}
+
+/// The person data of an application as a correction keeps it.
+fn person_data(a: &ApplicationRecord) -> serde_json::Value {
+    serde_json::json!({
+        "applicant_iin": a.applicant_iin, "applicant_name": a.applicant_name,
+        "applicant_phone": a.applicant_phone, "applicant_address": a.applicant_address,
+        "child_iin": a.child_iin, "child_name": a.child_name, "child_birth_date": a.child_birth_date,
+        "representative": a.representative, "notes": a.notes,
+    })
+}
+
+/// The folded names search looks in.
+fn search_text(app: &NewApplication) -> String {
+    search_key(&format!("{} {}", app.applicant.name, app.child.as_ref().map_or("", |c| c.name.as_str())))
+}
+
+impl Registry {
     /// Registers an application under the next number of the office's
     /// series for the year. The number, the rows and the audit event commit
     /// together, so a number is never lost or given twice.
@@ -243,116 +323,92 @@ impl Registry {
         let service =
             catalog.service(&app.service_code).ok_or_else(|| Error::UnknownService(app.service_code.clone()))?;
         let status = app.intake();
-
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        if let (Some(child), Some(_)) = (&app.child, &app.queue) {
-            crate::queue::check_not_queued(&tx, child.iin.as_str())?;
-        }
-        if let (Some(child), Status::Accepted) = (&app.child, status) {
-            let open: Option<String> = tx
-                .query_row(
+        let rules = &self.queue_rules;
+        self.db.audited(&at, |tx| {
+            if let (Some(child), Some(_)) = (&app.child, &app.queue) {
+                crate::queue::check_not_queued(tx, child.iin.as_str())?;
+            }
+            if let (Some(child), Status::Accepted) = (&app.child, status) {
+                let open: Option<String> = tx.value_opt(
                     "SELECT number FROM applications WHERE child_iin = ?1 AND service_code = ?2
                        AND status NOT IN ('refused_at_intake', 'issued', 'withdrawn') ORDER BY id LIMIT 1",
-                    params![child.iin.as_str(), app.service_code],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
-            if let (Some(number), None) = (open, &app.duplicate_reason) {
-                return Err(Error::Duplicate { number });
+                    args![child.iin.as_str(), app.service_code],
+                )?;
+                if let (Some(number), None) = (open, &app.duplicate_reason) {
+                    return Err(Error::Duplicate { number });
+                }
             }
-        }
-        let office = office::load(&tx)?;
-        let year = now.year();
-        tx.execute(
-            "INSERT INTO number_series (series, year, next_value) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-            params![office.series, year, office.start_number],
-        )
-        .map_err(db_err)?;
-        let seq: i64 = tx
-            .query_row(
-                "UPDATE number_series SET next_value = next_value + 1 WHERE series = ?1 AND year = ?2 RETURNING next_value - 1",
-                params![office.series, year],
-                |r| r.get(0),
-            )
-            .map_err(db_err)?;
-        let number = format!("{}-{}-{:05}", office.series, year, seq);
-        let child = app.child.as_ref();
-        tx.execute(
-            "INSERT INTO applications (number, series, year, seq, registered_at, registered_by, catalog_version,
-                 service_code, service_name_kk, service_name_ru, channel, status,
-                 applicant_iin, applicant_name, applicant_phone, applicant_address,
-                 child_iin, child_name, child_birth_date, consent, notes, search_text, step_due_at, due_at,
-                 representative_iin, representative_name, poa_number, poa_date)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1, ?20, ?21, ?22, ?23,
-                     ?24, ?25, ?26, ?27)",
-            params![
-                number,
-                office.series,
-                year,
-                seq,
-                at,
-                actor.user_id,
-                catalog_version,
-                service.code,
-                service.name.kk,
-                service.name.ru,
-                app.channel.code(),
-                status.code(),
-                app.applicant.iin.as_str(),
-                app.applicant.name,
-                app.applicant.phone,
-                app.applicant.address,
-                child.map(|c| c.iin.as_str()),
-                child.map(|c| c.name.as_str()),
-                child.map(|c| c.birth_date.to_string()),
-                app.notes,
-                search_key(&format!("{} {}", app.applicant.name, child.map_or("", |c| c.name.as_str()))),
-                due.step.map(timestamp),
-                due.whole.map(timestamp),
-                app.representative.as_ref().map(|r| r.iin.as_str()),
-                app.representative.as_ref().map(|r| r.name.as_str()),
-                app.representative.as_ref().map(|r| r.poa_number.as_str()),
-                app.representative.as_ref().map(|r| r.poa_date.to_string()),
-            ],
-        )
-        .map_err(db_err)?;
-        let id = tx.last_insert_rowid();
-        for (i, d) in app.documents.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO application_documents (application_id, position, code, name_kk, name_ru, required, presented)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![id, i as i64, d.code, d.name.kk, d.name.ru, d.required, d.presented],
-            )
-            .map_err(db_err)?;
-        }
-        let queue_position = match (&app.queue, child) {
-            (Some(claim), Some(child)) => crate::queue::enqueue(&tx, &self.queue_rules, id, child, claim, now)?,
-            _ => None,
-        };
-        let after = serde_json::json!({
-            "number": number,
-            "queue_position": queue_position,
-            "catalog_version": catalog_version,
-            "status": status.code(),
-            "application": app,
-        });
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: Some(actor.user_id),
-                actor_role: Some(role),
-                action: "register_application",
-                entity: "application",
-                entity_id: Some(id.to_string()),
-                before: None,
-                after: Some(after.to_string()),
-                reason: app.duplicate_reason.clone(),
-            },
-        )?;
-        tx.commit().map_err(db_err)?;
-        Ok(Registered { id, number, status, registered_at: at, queue_position })
+            let office = office::load(tx)?;
+            let year = now.year();
+            let seq = numbers::next(tx, &office.series, year, office.start_number)?;
+            let number = format!("{}-{}-{:05}", office.series, year, seq);
+            let child = app.child.as_ref();
+            let rep = app.representative.as_ref();
+            let id: i64 = tx.value(
+                "INSERT INTO applications (number, series, year, seq, registered_at, registered_by, catalog_version,
+                     service_code, service_name_kk, service_name_ru, channel, status,
+                     applicant_iin, applicant_name, applicant_phone, applicant_address,
+                     child_iin, child_name, child_birth_date, consent, notes, search_text, step_due_at, due_at,
+                     representative_iin, representative_name, poa_number, poa_date)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1,
+                         ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)
+                 RETURNING id",
+                args![
+                    number,
+                    office.series,
+                    year,
+                    seq,
+                    at,
+                    actor.user_id,
+                    catalog_version,
+                    service.code,
+                    service.name.kk,
+                    service.name.ru,
+                    app.channel.code(),
+                    status.code(),
+                    app.applicant.iin.as_str(),
+                    app.applicant.name,
+                    app.applicant.phone,
+                    app.applicant.address,
+                    child.map(|c| c.iin.as_str()),
+                    child.map(|c| c.name.as_str()),
+                    child.map(|c| c.birth_date),
+                    app.notes,
+                    search_text(app),
+                    due.step.map(timestamp),
+                    due.whole.map(timestamp),
+                    rep.map(|r| r.iin.as_str()),
+                    rep.map(|r| r.name.as_str()),
+                    rep.map(|r| r.poa_number.as_str()),
+                    rep.map(|r| r.poa_date),
+                ],
+            )?;
+            for (i, d) in app.documents.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO application_documents (application_id, position, code, name_kk, name_ru, required,
+                                                        presented)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    args![id, i, d.code, d.name.kk, d.name.ru, d.required, d.presented],
+                )?;
+            }
+            let queue_position = match (&app.queue, child) {
+                (Some(claim), Some(child)) => crate::queue::enqueue(tx, rules, id, child, claim, now)?,
+                _ => None,
+            };
+            let after = serde_json::json!({
+                "number": number,
+                "queue_position": queue_position,
+                "catalog_version": catalog_version,
+                "status": status.code(),
+                "application": app,
+            });
+            let event = Event::new("register_application", "application")
+                .by(actor.user_id, Some(role))
+                .id(id)
+                .after(after.to_string())
+                .reason_opt(app.duplicate_reason.clone());
+            Ok((Registered { id, number, status, registered_at: at.clone(), queue_position }, event))
+        })
     }
 
     /// Applications matching `q`, newest first. Text is matched as a
@@ -370,65 +426,53 @@ impl Registry {
         // Looking people up by name or IIN is access to personal data
         // (Law No. 94-V): who searched for what is kept.
         if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-            append(
-                &tx,
-                Entry {
-                    at: &at,
-                    actor_id: Some(actor.user_id),
-                    actor_role: Some(role),
-                    action: "search",
-                    entity: "application",
-                    entity_id: None,
-                    before: None,
-                    after: None,
-                    reason: Some(text.chars().take(200).collect()),
-                },
-            )?;
-            tx.commit().map_err(db_err)?;
+            let event = Event::new("search", "application")
+                .by(actor.user_id, Some(role))
+                .reason(text.chars().take(200).collect::<String>());
+            self.db.record(&at, event)?;
         }
         let mut sql = String::from(
             "SELECT a.id, a.number, a.registered_at, a.service_name_kk, a.service_name_ru, a.status, a.applicant_name,
-                    a.child_name, u.full_name, a.step_due_at, a.due_at
+                    a.child_name, u.full_name AS executor, a.step_due_at, a.due_at
              FROM applications a LEFT JOIN users u ON u.id = a.executor_id WHERE 1 = 1",
         );
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        let mut arg = |sql: &mut String, clause: &str, v: Box<dyn rusqlite::ToSql>| {
-            args.push(v);
-            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        let mut values: Vec<Value> = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, v: &dyn ToValue| {
+            values.push(v.to_value());
+            sql.push_str(&clause.replace('?', &format!("?{}", values.len())));
         };
         let text = q.text.as_deref().map(str::trim).unwrap_or("");
         if !text.is_empty() {
             if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
-                arg(&mut sql, " AND (a.applicant_iin = ? ", Box::new(text.to_owned()));
-                arg(&mut sql, " OR a.child_iin = ?)", Box::new(text.to_owned()));
+                arg(&mut sql, " AND (a.applicant_iin = ? ", &text);
+                arg(&mut sql, " OR a.child_iin = ?)", &text);
             } else if text.split('-').count() == 3
                 && text.split('-').skip(1).all(|p| p.bytes().all(|b| b.is_ascii_digit()))
             {
                 // A whole number, as printed on the receipt: the unique index answers.
-                arg(&mut sql, " AND a.number = ?", Box::new(text.to_owned()));
+                arg(&mut sql, " AND a.number = ?", &text);
             } else if text.contains('-') && text.bytes().any(|b| b.is_ascii_digit()) {
-                arg(&mut sql, " AND a.number LIKE ?", Box::new(format!("%{}%", text.replace(['%', '_'], ""))));
+                arg(&mut sql, " AND a.number LIKE ?", &format!("%{}%", text.replace(['%', '_'], "")));
             } else {
                 let key = search_key(text).replace(['%', '_'], "");
-                arg(&mut sql, " AND a.search_text LIKE ?", Box::new(format!("%{key}%")));
+                arg(&mut sql, " AND a.search_text LIKE ?", &format!("%{key}%"));
             }
         }
         if let Some(st) = q.status {
-            arg(&mut sql, " AND a.status = ?", Box::new(st.code()));
+            arg(&mut sql, " AND a.status = ?", &st.code());
         }
         if let Some(code) = &q.service_code {
-            arg(&mut sql, " AND a.service_code = ?", Box::new(code.clone()));
+            arg(&mut sql, " AND a.service_code = ?", code);
         }
         if let Some(e) = q.executor_id {
-            arg(&mut sql, " AND a.executor_id = ?", Box::new(e));
+            arg(&mut sql, " AND a.executor_id = ?", &e);
         }
         let (from, to) = if q.today { (Some(now.date_naive()), Some(now.date_naive())) } else { (q.from, q.to) };
         if let Some(from) = from {
-            arg(&mut sql, " AND a.registered_at >= ?", Box::new(from.to_string()));
+            arg(&mut sql, " AND a.registered_at >= ?", &from);
         }
         if let Some(to) = to {
-            arg(&mut sql, " AND a.registered_at < ?", Box::new((to + chrono::Duration::days(1)).to_string()));
+            arg(&mut sql, " AND a.registered_at < ?", &(to + chrono::Duration::days(1)));
         }
         if q.overdue {
             sql.push_str(
@@ -447,51 +491,20 @@ impl Registry {
             if actor.has(Role::Executor) {
                 parts.push(format!("(a.status = 'with_executor' AND a.executor_id = {})", actor.user_id));
             }
-            sql.push_str(&format!(" AND ({})", if parts.is_empty() { "0".to_owned() } else { parts.join(" OR ") }));
+            sql.push_str(&format!(" AND ({})", if parts.is_empty() { "0 = 1".to_owned() } else { parts.join(" OR ") }));
             sql.push_str(" ORDER BY a.step_due_at IS NULL, a.step_due_at, a.id");
         } else {
             sql.push_str(" ORDER BY a.id DESC");
         }
-        arg(&mut sql, " LIMIT ?", Box::new(i64::from(q.limit.clamp(1, 500))));
-        let mut stmt = self.conn.prepare(&sql).map_err(db_err)?;
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(args.iter().map(|b| b.as_ref())), |r| {
-                Ok((
-                    (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?),
-                    Bilingual::new(r.get::<_, String>(3)?, r.get::<_, String>(4)?),
-                    (r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, Option<String>>(7)?),
-                    (r.get::<_, Option<String>>(8)?, r.get::<_, Option<String>>(9)?, r.get::<_, Option<String>>(10)?),
-                ))
-            })
-            .map_err(db_err)?;
+        arg(&mut sql, " LIMIT ?", &q.limit.clamp(1, 500));
+        let refs: Vec<&dyn ToValue> = values.iter().map(|v| v as &dyn ToValue).collect();
         let mut out = Vec::new();
-        for row in rows {
-            let (
-                (id, number, registered_at),
-                service_name,
-                (status, applicant_name, child_name),
-                (executor, step_due, due),
-            ) = row.map_err(db_err)?;
-            let status = status_of(&status)?;
-            let step_due_at = step_due.as_deref().and_then(|d| DateTime::parse_from_rfc3339(d).ok());
-            let due_at = due.as_deref().and_then(|d| DateTime::parse_from_rfc3339(d).ok());
-            let urgency = Urgency::of(status, step_due_at.into_iter().chain(due_at).min(), now);
-            if q.overdue && urgency != Urgency::Overdue {
+        for row in self.db.query(&sql, &refs)? {
+            let summary = ApplicationSummary::from_row(&row, now)?;
+            if q.overdue && summary.urgency != Urgency::Overdue {
                 continue;
             }
-            out.push(ApplicationSummary {
-                id,
-                number,
-                registered_at,
-                service_name,
-                status,
-                applicant_name,
-                child_name,
-                executor,
-                step_due_at: step_due.clone(),
-                due_at: due.clone(),
-                urgency,
-            });
+            out.push(summary);
         }
         Ok(out)
     }
@@ -508,40 +521,28 @@ impl Registry {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::RegisterApplication, "person_by_iin", &at)?;
         let found = self
-            .conn
-            .query_row(
+            .db
+            .query_opt(
                 "SELECT applicant_name, applicant_phone, applicant_address, number, registered_at FROM applications
                  WHERE applicant_iin = ?1 ORDER BY id DESC LIMIT 1",
-                [iin.as_str()],
-                |r| {
-                    Ok(KnownPerson {
-                        iin: iin.as_str().to_owned(),
-                        name: r.get(0)?,
-                        phone: r.get(1)?,
-                        address: r.get(2)?,
-                        number: r.get(3)?,
-                        registered_at: r.get(4)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(db_err)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: Some(actor.user_id),
-                actor_role: Some(role),
-                action: "person_by_iin",
-                entity: "person",
-                entity_id: None,
-                before: None,
-                after: Some(serde_json::json!({ "found": found.as_ref().map(|p| &p.number) }).to_string()),
-                reason: Some(iin.as_str().to_owned()),
-            },
-        )?;
-        tx.commit().map_err(db_err)?;
+                args![iin.as_str()],
+            )?
+            .map(|r| {
+                Ok::<_, Error>(KnownPerson {
+                    iin: iin.as_str().to_owned(),
+                    name: r.get("applicant_name")?,
+                    phone: r.get("applicant_phone")?,
+                    address: r.get("applicant_address")?,
+                    number: r.get("number")?,
+                    registered_at: r.get("registered_at")?,
+                })
+            })
+            .transpose()?;
+        let event = Event::new("person_by_iin", "person")
+            .by(actor.user_id, Some(role))
+            .after(serde_json::json!({ "found": found.as_ref().map(|p| &p.number) }).to_string())
+            .reason(iin.as_str());
+        self.db.record(&at, event)?;
         Ok(found)
     }
 
@@ -556,185 +557,97 @@ impl Registry {
         let at = timestamp(now);
         self.authorize_plain(actor, Action::ViewApplications, "view_application", &at)?;
         let record = self.load_application(id)?;
-        self.audit_only("view_application", Some(actor.user_id), "application", Some(id.to_string()), &at)?;
+        self.db.record(&at, Event::new("view_application", "application").by(actor.user_id, None).id(id))?;
         Ok(record)
     }
 
     fn load_application(&self, id: i64) -> Result<ApplicationRecord, Error> {
-        let record = self
-            .conn
-            .query_row(
-                "SELECT a.id, a.number, a.registered_at, u.full_name, a.catalog_version, a.service_code,
-                        a.service_name_kk, a.service_name_ru, a.channel, a.status, a.applicant_iin, a.applicant_name,
-                        a.applicant_phone, a.applicant_address, a.child_iin, a.child_name, a.child_birth_date, a.notes,
-                        a.executor_id, e.full_name, a.step_due_at, a.due_at,
+        let r = self
+            .db
+            .query_opt(
+                "SELECT a.id, a.number, a.registered_at, u.full_name AS registered_by, a.catalog_version,
+                        a.service_code, a.service_name_kk, a.service_name_ru, a.channel, a.status, a.applicant_iin,
+                        a.applicant_name, a.applicant_phone, a.applicant_address, a.child_iin, a.child_name,
+                        a.child_birth_date, a.notes, a.executor_id, e.full_name AS executor, a.step_due_at, a.due_at,
                         a.representative_iin, a.representative_name, a.poa_number, a.poa_date,
-                        (SELECT COUNT(*) FROM application_versions v WHERE v.application_id = a.id)
+                        (SELECT COUNT(*) FROM application_versions v WHERE v.application_id = a.id) AS corrections
                  FROM applications a JOIN users u ON u.id = a.registered_by
                  LEFT JOIN users e ON e.id = a.executor_id WHERE a.id = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        (r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?),
-                        (r.get::<_, u32>(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?, r.get::<_, String>(7)?),
-                        (
-                            r.get::<_, String>(8)?,
-                            r.get::<_, String>(9)?,
-                            r.get::<_, String>(10)?,
-                            r.get::<_, String>(11)?,
-                        ),
-                        (r.get::<_, String>(12)?, r.get::<_, String>(13)?, r.get::<_, Option<String>>(14)?),
-                        (r.get::<_, Option<String>>(15)?, r.get::<_, Option<String>>(16)?, r.get::<_, String>(17)?),
-                        (
-                            r.get::<_, Option<i64>>(18)?,
-                            r.get::<_, Option<String>>(19)?,
-                            r.get::<_, Option<String>>(20)?,
-                            r.get::<_, Option<String>>(21)?,
-                        ),
-                        (
-                            r.get::<_, Option<String>>(22)?,
-                            r.get::<_, Option<String>>(23)?,
-                            r.get::<_, Option<String>>(24)?,
-                            r.get::<_, Option<String>>(25)?,
-                            r.get::<_, i64>(26)?,
-                        ),
-                    ))
-                },
-            )
-            .optional()
-            .map_err(db_err)?
+                args![id],
+            )?
             .ok_or(Error::NotFound)?;
-        let (
-            (id, number, registered_at, registered_by),
-            (catalog_version, service_code, name_kk, name_ru),
-            (channel, status, applicant_iin, applicant_name),
-            (applicant_phone, applicant_address, child_iin),
-            (child_name, child_birth_date, notes),
-            (executor_id, executor, step_due_at, due_at),
-            (rep_iin, rep_name, poa_number, poa_date, corrections),
-        ) = record;
-        let representative = match (rep_iin, rep_name, poa_number, poa_date) {
+        let representative = match (
+            r.get::<Option<String>>("representative_iin")?,
+            r.get::<Option<String>>("representative_name")?,
+            r.get::<Option<String>>("poa_number")?,
+            r.get::<Option<String>>("poa_date")?,
+        ) {
             (Some(iin), Some(name), Some(poa_number), Some(poa_date)) => {
                 Some(RepresentativeRecord { iin, name, poa_number, poa_date })
             }
             _ => None,
         };
-        let registered_at = DateTime::parse_from_rfc3339(&registered_at)
+        let registered_at = DateTime::parse_from_rfc3339(&r.get::<String>("registered_at")?)
             .map_err(|e| Error::Storage(format!("bad registered_at in application {id}: {e}")))?;
-        let child_birth_date = child_birth_date
+        let child_birth_date = r
+            .get::<Option<String>>("child_birth_date")?
             .map(|d| d.parse().map_err(|e| Error::Storage(format!("bad child_birth_date in application {id}: {e}"))))
             .transpose()?;
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT code, name_kk, name_ru, required, presented FROM application_documents
-                 WHERE application_id = ?1 ORDER BY position",
-            )
-            .map_err(db_err)?;
-        let documents = stmt
-            .query_map([id], |r| {
-                Ok(PresentedDocument {
-                    code: r.get(0)?,
-                    name: Bilingual::new(r.get::<_, String>(1)?, r.get::<_, String>(2)?),
-                    required: r.get(3)?,
-                    presented: r.get(4)?,
-                })
-            })
-            .map_err(db_err)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db_err)?;
+        let documents = self.db.query_as(
+            "SELECT code, name_kk, name_ru, required, presented FROM application_documents
+             WHERE application_id = ?1 ORDER BY position",
+            args![id],
+        )?;
         Ok(ApplicationRecord {
             id,
-            number,
+            number: r.get("number")?,
             registered_at,
-            registered_by,
-            catalog_version,
-            service_code,
-            service_name: Bilingual::new(name_kk, name_ru),
-            channel,
-            status: status_of(&status)?,
-            applicant_iin,
-            applicant_name,
-            applicant_phone,
-            applicant_address,
-            child_iin,
-            child_name,
+            registered_by: r.get("registered_by")?,
+            catalog_version: r.get("catalog_version")?,
+            service_code: r.get("service_code")?,
+            service_name: Bilingual::new(r.get::<String>("service_name_kk")?, r.get::<String>("service_name_ru")?),
+            channel: r.get("channel")?,
+            status: status_of(&r.get::<String>("status")?)?,
+            applicant_iin: r.get("applicant_iin")?,
+            applicant_name: r.get("applicant_name")?,
+            applicant_phone: r.get("applicant_phone")?,
+            applicant_address: r.get("applicant_address")?,
+            child_iin: r.get("child_iin")?,
+            child_name: r.get("child_name")?,
             child_birth_date,
             documents,
-            notes,
-            executor_id,
-            executor,
-            step_due_at,
-            due_at,
+            notes: r.get("notes")?,
+            executor_id: r.get("executor_id")?,
+            executor: r.get("executor")?,
+            step_due_at: r.get("step_due_at")?,
+            due_at: r.get("due_at")?,
             result: self.latest_result(id)?,
             result_forms: self.service_spec(id)?.workflow_results().iter().map(|r| r.name.clone()).collect(),
             history: self.history(id)?,
             representative,
-            corrections,
+            corrections: r.get("corrections")?,
         })
     }
 
     fn latest_result(&self, id: i64) -> Result<Option<ResultRecord>, Error> {
-        self.conn
-            .query_row(
-                "SELECT r.version, r.outcome, r.reason_code, r.explanation, p.full_name, r.prepared_at, s.full_name, r.signed_at,
-                        r.form
+        self.db
+            .query_opt(
+                "SELECT r.version, r.outcome, r.reason_code, r.explanation, p.full_name AS prepared_by, r.prepared_at,
+                        s.full_name AS signed_by, r.signed_at, r.form
                  FROM results r JOIN users p ON p.id = r.prepared_by LEFT JOIN users s ON s.id = r.signed_by
                  WHERE r.application_id = ?1 ORDER BY r.version DESC LIMIT 1",
-                [id],
-                |r| {
-                    Ok(ResultRecord {
-                        version: r.get(0)?,
-                        outcome: r.get(1)?,
-                        reason_code: r.get(2)?,
-                        explanation: r.get(3)?,
-                        prepared_by: r.get(4)?,
-                        prepared_at: r.get(5)?,
-                        signed_by: r.get(6)?,
-                        signed_at: r.get(7)?,
-                        form: r.get::<_, i64>(8)?.try_into().unwrap_or(0),
-                    })
-                },
-            )
-            .optional()
-            .map_err(db_err)
+                args![id],
+            )?
+            .map(|r| ResultRecord::from_row(&r))
+            .transpose()
     }
 
     fn history(&self, id: i64) -> Result<Vec<HistoryEntry>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT w.at, w.step, w.from_status, w.to_status, u.full_name, w.actor_role, w.comment
-                 FROM workflow_events w JOIN users u ON u.id = w.actor_id WHERE w.application_id = ?1 ORDER BY w.id",
-            )
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map([id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            })
-            .map_err(db_err)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (at, step, from, to, actor, role, comment) = row.map_err(db_err)?;
-            out.push(HistoryEntry {
-                at,
-                step,
-                from_status: status_of(&from)?,
-                to_status: status_of(&to)?,
-                actor,
-                role,
-                comment,
-            });
-        }
-        Ok(out)
+        self.db.query_as(
+            "SELECT w.at, w.step, w.from_status, w.to_status, u.full_name AS actor, w.actor_role, w.comment
+             FROM workflow_events w JOIN users u ON u.id = w.actor_id WHERE w.application_id = ?1 ORDER BY w.id",
+            args![id],
+        )
     }
 
     /// Corrects the person data of an open application. Nothing is
@@ -757,63 +670,56 @@ impl Registry {
         if before.status != expected || before.status.is_final() {
             return Err(Error::InvalidState);
         }
-        let previous = serde_json::json!({
-            "applicant_iin": before.applicant_iin, "applicant_name": before.applicant_name,
-            "applicant_phone": before.applicant_phone, "applicant_address": before.applicant_address,
-            "child_iin": before.child_iin, "child_name": before.child_name, "child_birth_date": before.child_birth_date,
-            "representative": before.representative, "notes": before.notes,
-        });
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        let version: i64 = tx
-            .query_row(
-                "SELECT COALESCE(MAX(version), 0) + 1 FROM application_versions WHERE application_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .map_err(db_err)?;
-        tx.execute(
-            "INSERT INTO application_versions (application_id, version, previous, reason, corrected_by, corrected_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, version, previous.to_string(), reason, actor.user_id, at],
-        )
-        .map_err(db_err)?;
-        let child = app.child.as_ref();
-        let rep = app.representative.as_ref();
-        tx.execute(
-            "UPDATE applications SET applicant_iin = ?1, applicant_name = ?2, applicant_phone = ?3, applicant_address = ?4,
-                 child_iin = ?5, child_name = ?6, child_birth_date = ?7, notes = ?8, search_text = ?9,
-                 representative_iin = ?10, representative_name = ?11, poa_number = ?12, poa_date = ?13
-             WHERE id = ?14 AND status = ?15",
-            params![
-                app.applicant.iin.as_str(), app.applicant.name, app.applicant.phone, app.applicant.address,
-                child.map(|c| c.iin.as_str()), child.map(|c| c.name.as_str()), child.map(|c| c.birth_date.to_string()),
-                app.notes,
-                search_key(&format!("{} {}", app.applicant.name, child.map_or("", |c| c.name.as_str()))),
-                rep.map(|r| r.iin.as_str()), rep.map(|r| r.name.as_str()), rep.map(|r| r.poa_number.as_str()),
-                rep.map(|r| r.poa_date.to_string()),
-                id, expected.code(),
-            ],
-        )
-        .map_err(db_err)?;
-        if let Some(child) = child {
-            crate::queue::correct_child(&tx, &self.queue_rules, id, child, now)?;
-        }
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: Some(actor.user_id),
-                actor_role: Some(role),
-                action: "correct_application",
-                entity: "application",
-                entity_id: Some(id.to_string()),
-                before: Some(previous.to_string()),
-                after: Some(serde_json::json!({"version": version, "application": app}).to_string()),
-                reason: Some(reason),
-            },
-        )?;
-        tx.commit().map_err(db_err)?;
-        Ok(version)
+        let previous = person_data(&before);
+        let rules = &self.queue_rules;
+        self.db.audited(&at, |tx| {
+            let version: i64 = tx.value(
+                "SELECT COALESCE(MAX(version), 0) + 1 AS next FROM application_versions WHERE application_id = ?1",
+                args![id],
+            )?;
+            tx.execute(
+                "INSERT INTO application_versions (application_id, version, previous, reason, corrected_by,
+                                                   corrected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                args![id, version, previous.to_string(), reason, actor.user_id, at],
+            )?;
+            let child = app.child.as_ref();
+            let rep = app.representative.as_ref();
+            tx.execute(
+                "UPDATE applications SET applicant_iin = ?1, applicant_name = ?2, applicant_phone = ?3,
+                     applicant_address = ?4, child_iin = ?5, child_name = ?6, child_birth_date = ?7, notes = ?8,
+                     search_text = ?9, representative_iin = ?10, representative_name = ?11, poa_number = ?12,
+                     poa_date = ?13
+                 WHERE id = ?14 AND status = ?15",
+                args![
+                    app.applicant.iin.as_str(),
+                    app.applicant.name,
+                    app.applicant.phone,
+                    app.applicant.address,
+                    child.map(|c| c.iin.as_str()),
+                    child.map(|c| c.name.as_str()),
+                    child.map(|c| c.birth_date),
+                    app.notes,
+                    search_text(app),
+                    rep.map(|r| r.iin.as_str()),
+                    rep.map(|r| r.name.as_str()),
+                    rep.map(|r| r.poa_number.as_str()),
+                    rep.map(|r| r.poa_date),
+                    id,
+                    expected.code(),
+                ],
+            )?;
+            if let Some(child) = child {
+                crate::queue::correct_child(tx, rules, id, child, now)?;
+            }
+            let event = Event::new("correct_application", "application")
+                .by(actor.user_id, Some(role))
+                .id(id)
+                .before(previous.to_string())
+                .after(serde_json::json!({"version": version, "application": app}).to_string())
+                .reason(reason.clone());
+            Ok((version, event))
+        })
     }
 
     /// A printed document found by the verification text in its QR code:
@@ -827,20 +733,17 @@ impl Registry {
     ) -> Result<Option<(i64, String)>, Error> {
         let at = timestamp(now);
         self.authorize_plain(actor, Action::ViewApplications, "verify_document", &at)?;
-        let found: Option<(i64, String)> = self
-            .conn
-            .query_row("SELECT application_id, issued_at FROM issued_documents WHERE verification = ?1", [text], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()
-            .map_err(db_err)?;
-        self.audit_only(
-            if found.is_some() { "verify_document:found" } else { "verify_document:unknown" },
-            Some(actor.user_id),
-            "application",
-            found.as_ref().map(|(id, _)| id.to_string()),
-            &at,
-        )?;
+        let found = self
+            .db
+            .query_opt("SELECT application_id, issued_at FROM issued_documents WHERE verification = ?1", args![text])?
+            .map(|r| Ok::<_, Error>((r.get("application_id")?, r.get("issued_at")?)))
+            .transpose()?;
+        let action = if found.is_some() { "verify_document:found" } else { "verify_document:unknown" };
+        let mut event = Event::new(action, "application").by(actor.user_id, None);
+        if let Some((id, _)) = &found {
+            event = event.id(id);
+        }
+        self.db.record(&at, event)?;
         Ok(found)
     }
 
@@ -856,69 +759,22 @@ impl Registry {
     ) -> Result<Vec<JournalLine>, Error> {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::ViewApplications, "journal", &at)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: Some(actor.user_id),
-                actor_role: Some(role),
-                action: "journal",
-                entity: "application",
-                entity_id: None,
-                before: None,
-                after: None,
-                reason: Some(format!("{from}..{to}")),
-            },
+        self.db.record(
+            &at,
+            Event::new("journal", "application").by(actor.user_id, Some(role)).reason(format!("{from}..{to}")),
         )?;
-        tx.commit().map_err(db_err)?;
-        let parse = |s: Option<String>| s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok());
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT a.number, a.registered_at, a.applicant_name, a.applicant_iin, a.service_name_kk, a.service_name_ru,
-                        a.status, u.full_name, a.due_at,
-                        CASE a.status WHEN 'refused_at_intake' THEN a.registered_at
-                             ELSE (SELECT MAX(w.at) FROM workflow_events w WHERE w.application_id = a.id
-                                     AND w.to_status IN ('issued', 'withdrawn')) END
-                 FROM applications a LEFT JOIN users u ON u.id = a.executor_id
-                 WHERE a.registered_at >= ?1 AND a.registered_at < ?2
-                 ORDER BY a.registered_at, a.id",
-            )
-            .map_err(db_err)?;
-        let rows = stmt
-            // Stored moments are ISO text, so the day range is a text range.
-            .query_map(params![from.to_string(), to.succ_opt().unwrap_or(to).to_string()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    Bilingual::new(r.get::<_, String>(4)?, r.get::<_, String>(5)?),
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                    r.get::<_, Option<String>>(9)?,
-                ))
-            })
-            .map_err(db_err)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (number, registered, applicant_name, applicant_iin, service_name, status, executor, due, closed) =
-                row.map_err(db_err)?;
-            out.push(JournalLine {
-                number,
-                registered_at: DateTime::parse_from_rfc3339(&registered).map_err(|e| Error::Storage(e.to_string()))?,
-                applicant_name,
-                applicant_iin,
-                service_name,
-                status: Status::parse(&status).ok_or_else(|| Error::Storage(format!("status {status}")))?,
-                executor,
-                due_at: parse(due),
-                closed_at: parse(closed),
-            });
-        }
-        Ok(out)
+        // Stored moments are ISO text, so the day range is a text range.
+        self.db.query_as(
+            "SELECT a.number, a.registered_at, a.applicant_name, a.applicant_iin, a.service_name_kk,
+                    a.service_name_ru, a.status, u.full_name AS executor, a.due_at,
+                    CASE a.status WHEN 'refused_at_intake' THEN a.registered_at
+                         ELSE (SELECT MAX(w.at) FROM workflow_events w WHERE w.application_id = a.id
+                                 AND w.to_status IN ('issued', 'withdrawn')) END AS closed_at
+             FROM applications a LEFT JOIN users u ON u.id = a.executor_id
+             WHERE a.registered_at >= ?1 AND a.registered_at < ?2
+             ORDER BY a.registered_at, a.id",
+            args![from, to.succ_opt().unwrap_or(to)],
+        )
     }
 
     /// A document sent straight to a printer: who sent which file where. The
@@ -930,56 +786,39 @@ impl Registry {
         printer: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<(), Error> {
-        let at = timestamp(now);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: Some(actor.user_id),
-                actor_role: None,
-                action: "send_to_printer",
-                entity: "document",
-                entity_id: Some(file_name.to_owned()),
-                before: None,
-                after: Some(serde_json::json!({ "printer": printer }).to_string()),
-                reason: None,
-            },
-        )?;
-        tx.commit().map_err(db_err)
+        let event = Event::new("send_to_printer", "document")
+            .by(actor.user_id, None)
+            .id(file_name)
+            .after(serde_json::json!({ "printer": printer }).to_string());
+        self.db.record(&timestamp(now), event)
     }
 
     /// What was printed for an application: kind, copy and when, oldest
     /// first (the verify screen lists it beside the record).
     pub fn printed_documents(&self, application_id: i64) -> Result<Vec<(String, u32, String)>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
+        self.db
+            .query(
                 "SELECT kind, copy_number, issued_at FROM issued_documents WHERE application_id = ?1 ORDER BY id",
-            )
-            .map_err(db_err)?;
-        let rows = stmt.query_map([application_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db_err)?;
-        rows.collect::<Result<_, _>>().map_err(db_err)
+                args![application_id],
+            )?
+            .iter()
+            .map(|r| Ok((r.get("kind")?, r.get("copy_number")?, r.get("issued_at")?)))
+            .collect()
     }
 
     /// The application with this number, if any (for verification by number).
     pub fn application_id_by_number(&self, number: &str) -> Result<Option<i64>, Error> {
-        self.conn
-            .query_row("SELECT id FROM applications WHERE number = ?1", [number], |r| r.get(0))
-            .optional()
-            .map_err(db_err)
+        self.db.value_opt("SELECT id FROM applications WHERE number = ?1", args![number])
     }
 
     /// The copy number the next print of a document will carry: 1 for the
     /// original, more for reprints (marked "көшірме / копия" on the paper).
     pub fn next_copy_number(&self, application_id: i64, kind: &str) -> Result<u32, Error> {
-        self.conn
-            .query_row(
-                "SELECT COALESCE(MAX(copy_number), 0) + 1 FROM issued_documents WHERE application_id = ?1 AND kind = ?2",
-                params![application_id, kind],
-                |r| r.get(0),
-            )
-            .map_err(db_err)
+        self.db.value(
+            "SELECT COALESCE(MAX(copy_number), 0) + 1 AS next FROM issued_documents
+             WHERE application_id = ?1 AND kind = ?2",
+            args![application_id, kind],
+        )
     }
 
     /// Records a printed document: its SHA-256 proves later what was handed
@@ -997,31 +836,22 @@ impl Registry {
         let Printed { application_id, kind, copy, sha256, verification, file_name } = *p;
         let at = timestamp(now);
         let role = self.authorize_plain(actor, action, "print", &at)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        tx.execute(
-            "INSERT INTO issued_documents (application_id, kind, copy_number, sha256, verification, file_name, issued_at, issued_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![application_id, kind, copy, sha256, verification, file_name, at, actor.user_id],
-        )
-        .map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ConstraintViolation) => Error::InvalidState,
-            _ => db_err(e),
-        })?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: Some(actor.user_id),
-                actor_role: Some(role),
-                action: "print",
-                entity: "application",
-                entity_id: Some(application_id.to_string()),
-                before: None,
-                after: Some(serde_json::json!({"kind": kind, "copy": copy, "sha256": sha256}).to_string()),
-                reason: None,
-            },
-        )?;
-        tx.commit().map_err(db_err)?;
-        Ok(copy)
+        self.db.audited(&at, |tx| {
+            tx.execute(
+                "INSERT INTO issued_documents (application_id, kind, copy_number, sha256, verification, file_name,
+                                               issued_at, issued_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                args![application_id, kind, copy, sha256, verification, file_name, at, actor.user_id],
+            )
+            .map_err(|e| match e {
+                SqlError::Unique(_) | SqlError::Constraint(_) => Error::InvalidState,
+                e => e.into(),
+            })?;
+            let event = Event::new("print", "application")
+                .by(actor.user_id, Some(role))
+                .id(application_id)
+                .after(serde_json::json!({"kind": kind, "copy": copy, "sha256": sha256}).to_string());
+            Ok((copy, event))
+        })
     }
 }

@@ -1,42 +1,112 @@
-//! Appending to and verifying the audit chain (hashing is the domain's).
+//! The audit chain and the one write path that feeds it.
+//!
+//! Every change to the registry goes through [`Db::audited`]: one
+//! transaction in which the change is made, its [`Event`] is appended to
+//! the chain, and both commit together — or neither does. The hashing is
+//! the domain's ([`AuditEvent::hash`]); this module stores and verifies it.
 
+use chrono::{DateTime, FixedOffset};
+use kense_domain::access::{Action, Actor};
 use kense_domain::audit::{AuditEvent, GENESIS};
 use kense_domain::Error;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use crate::{db_err, Registry};
+use crate::sql::{args, Db, Row, Tx};
+use crate::{timestamp, Registry};
 
 /// What an audit event says, before it gets its place in the chain.
-pub(crate) struct Entry<'a> {
-    pub at: &'a str,
-    pub actor_id: Option<i64>,
-    pub actor_role: Option<&'a str>,
-    pub action: &'a str,
-    pub entity: &'a str,
-    pub entity_id: Option<String>,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub reason: Option<String>,
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Event {
+    actor_id: Option<i64>,
+    actor_role: Option<&'static str>,
+    action: String,
+    entity: &'static str,
+    entity_id: Option<String>,
+    before: Option<String>,
+    after: Option<String>,
+    reason: Option<String>,
 }
 
-/// Appends an event inside the caller's transaction, so the event commits
-/// or rolls back with the change it describes.
-pub(crate) fn append(tx: &Connection, e: Entry<'_>) -> Result<String, Error> {
-    let last: Option<(i64, String)> = tx
-        .query_row("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-        .map_err(db_err)?;
+impl Event {
+    /// `action` done to an `entity` (a table's sense, e.g. "application").
+    pub(crate) fn new(action: impl Into<String>, entity: &'static str) -> Event {
+        Event { action: action.into(), entity, ..Event::default() }
+    }
+
+    /// Who did it, in which of their roles (`None`: no role was needed).
+    pub(crate) fn by(mut self, actor_id: i64, role: Option<&'static str>) -> Event {
+        self.actor_id = Some(actor_id);
+        self.actor_role = role;
+        self
+    }
+
+    /// Done by the program itself (the office clock, the backup schedule).
+    pub(crate) fn by_system(mut self) -> Event {
+        self.actor_role = Some("system");
+        self
+    }
+
+    pub(crate) fn id(mut self, id: impl ToString) -> Event {
+        self.entity_id = Some(id.to_string());
+        self
+    }
+
+    pub(crate) fn before(mut self, text: impl Into<String>) -> Event {
+        self.before = Some(text.into());
+        self
+    }
+
+    pub(crate) fn after(mut self, text: impl Into<String>) -> Event {
+        self.after = Some(text.into());
+        self
+    }
+
+    pub(crate) fn reason(mut self, text: impl Into<String>) -> Event {
+        self.reason = Some(text.into());
+        self
+    }
+
+    pub(crate) fn reason_opt(mut self, text: Option<String>) -> Event {
+        self.reason = text;
+        self
+    }
+}
+
+impl Db {
+    /// The write path: runs `change` in one transaction, appends the event
+    /// it describes itself with, and commits both — or nothing.
+    pub(crate) fn audited<T>(
+        &mut self,
+        at: &str,
+        change: impl FnOnce(&Tx<'_>) -> Result<(T, Event), Error>,
+    ) -> Result<T, Error> {
+        self.transaction(|tx| {
+            let (out, event) = change(tx)?;
+            append(tx, at, event)?;
+            Ok(out)
+        })
+    }
+
+    /// An event that changes nothing else: a log-in, a refusal, a view of
+    /// personal data.
+    pub(crate) fn record(&mut self, at: &str, event: Event) -> Result<(), Error> {
+        self.audited(at, |_| Ok(((), event)))
+    }
+}
+
+/// Appends an event inside the caller's transaction; its hash comes back.
+fn append(tx: &Tx<'_>, at: &str, e: Event) -> Result<String, Error> {
+    let last = tx.query_opt("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", args![])?;
     let (seq, prev) = match last {
-        Some((s, h)) => (s + 1, h),
+        Some(r) => (r.get::<i64>("seq")? + 1, r.get::<String>("hash")?),
         None => (1, GENESIS.to_owned()),
     };
     let event = AuditEvent {
         seq,
-        at: e.at.to_owned(),
+        at: at.to_owned(),
         actor_id: e.actor_id,
         actor_role: e.actor_role.map(str::to_owned),
-        action: e.action.to_owned(),
+        action: e.action,
         entity: e.entity.to_owned(),
         entity_id: e.entity_id,
         before: e.before,
@@ -45,14 +115,24 @@ pub(crate) fn append(tx: &Connection, e: Entry<'_>) -> Result<String, Error> {
     };
     let hash = event.hash(&prev);
     tx.execute(
-        "INSERT INTO audit_events (seq, at, actor_id, actor_role, action, entity, entity_id, before, after, reason, prev_hash, hash)
+        "INSERT INTO audit_events (seq, at, actor_id, actor_role, action, entity, entity_id, before, after, reason,
+                                   prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![
-            event.seq, event.at, event.actor_id, event.actor_role, event.action, event.entity,
-            event.entity_id, event.before, event.after, event.reason, prev, hash
+        args![
+            event.seq,
+            event.at,
+            event.actor_id,
+            event.actor_role,
+            event.action,
+            event.entity,
+            event.entity_id,
+            event.before,
+            event.after,
+            event.reason,
+            prev,
+            hash
         ],
-    )
-    .map_err(db_err)?;
+    )?;
     Ok(hash)
 }
 
@@ -64,70 +144,82 @@ pub struct ChainStatus {
     pub first_bad: Option<i64>,
 }
 
-pub(crate) fn verify(conn: &Connection) -> Result<ChainStatus, Error> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT seq, at, actor_id, actor_role, action, entity, entity_id, before, after, reason, prev_hash, hash
-             FROM audit_events ORDER BY seq",
-        )
-        .map_err(db_err)?;
-    let mut rows = stmt.query([]).map_err(db_err)?;
+/// Events read per statement while verifying: the chain of a large registry
+/// is never held in memory at once.
+const VERIFY_BATCH: i64 = 10_000;
+
+fn stored_event(r: &Row) -> Result<(AuditEvent, String, String), Error> {
+    Ok((
+        AuditEvent {
+            seq: r.get("seq")?,
+            at: r.get("at")?,
+            actor_id: r.get("actor_id")?,
+            actor_role: r.get("actor_role")?,
+            action: r.get("action")?,
+            entity: r.get("entity")?,
+            entity_id: r.get("entity_id")?,
+            before: r.get("before")?,
+            after: r.get("after")?,
+            reason: r.get("reason")?,
+        },
+        r.get("prev_hash")?,
+        r.get("hash")?,
+    ))
+}
+
+/// Recomputes the whole chain of `db`.
+pub(crate) fn verify(db: &Db) -> Result<ChainStatus, Error> {
     let mut prev = GENESIS.to_owned();
     let mut expected_seq = 1;
     let mut events = 0;
-    while let Some(r) = rows.next().map_err(db_err)? {
-        let event = AuditEvent {
-            seq: r.get(0).map_err(db_err)?,
-            at: r.get(1).map_err(db_err)?,
-            actor_id: r.get(2).map_err(db_err)?,
-            actor_role: r.get(3).map_err(db_err)?,
-            action: r.get(4).map_err(db_err)?,
-            entity: r.get(5).map_err(db_err)?,
-            entity_id: r.get(6).map_err(db_err)?,
-            before: r.get(7).map_err(db_err)?,
-            after: r.get(8).map_err(db_err)?,
-            reason: r.get(9).map_err(db_err)?,
-        };
-        let stored_prev: String = r.get(10).map_err(db_err)?;
-        let stored_hash: String = r.get(11).map_err(db_err)?;
-        if event.seq != expected_seq || stored_prev != prev || event.hash(&prev) != stored_hash {
-            return Ok(ChainStatus { events, head: prev, first_bad: Some(event.seq.min(expected_seq)) });
+    loop {
+        let rows = db.query(
+            "SELECT seq, at, actor_id, actor_role, action, entity, entity_id, before, after, reason, prev_hash, hash
+             FROM audit_events WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+            args![expected_seq, VERIFY_BATCH],
+        )?;
+        if rows.is_empty() {
+            return Ok(ChainStatus { events, head: prev, first_bad: None });
         }
-        prev = stored_hash;
-        expected_seq += 1;
-        events += 1;
+        for r in &rows {
+            let (event, stored_prev, stored_hash) = stored_event(r)?;
+            if event.seq != expected_seq || stored_prev != prev || event.hash(&prev) != stored_hash {
+                return Ok(ChainStatus { events, head: prev, first_bad: Some(event.seq.min(expected_seq)) });
+            }
+            prev = stored_hash;
+            expected_seq += 1;
+            events += 1;
+        }
     }
-    Ok(ChainStatus { events, head: prev, first_bad: None })
 }
 
 impl Registry {
     /// Recomputes the whole chain. A deleted, edited or inserted row is
     /// reported as the first event that no longer fits.
     pub fn verify_audit_chain(&self) -> Result<ChainStatus, Error> {
-        verify(&self.conn)
+        verify(&self.db)
     }
 
     /// Verification asked for from the window, by someone allowed to; the
     /// check itself is audited with its outcome.
-    pub fn verify_audit_chain_as(
-        &mut self,
-        actor: &kense_domain::access::Actor,
-        now: chrono::DateTime<chrono::FixedOffset>,
-    ) -> Result<ChainStatus, Error> {
-        let at = crate::timestamp(now);
-        self.authorize_plain(actor, kense_domain::access::Action::VerifyAudit, "verify_audit", &at)?;
-        let status = verify(&self.conn)?;
+    pub fn verify_audit_chain_as(&mut self, actor: &Actor, now: DateTime<FixedOffset>) -> Result<ChainStatus, Error> {
+        let at = timestamp(now);
+        self.authorize_plain(actor, Action::VerifyAudit, "verify_audit", &at)?;
+        let status = verify(&self.db)?;
         let action = if status.first_bad.is_none() { "verify_audit:ok" } else { "verify_audit:broken" };
-        self.audit_only(action, Some(actor.user_id), "audit", status.first_bad.map(|s| s.to_string()), &at)?;
+        let mut event = Event::new(action, "audit").by(actor.user_id, None);
+        if let Some(seq) = status.first_bad {
+            event = event.id(seq);
+        }
+        self.db.record(&at, event)?;
         Ok(status)
     }
 
     /// The hash of the newest event (GENESIS for an empty registry).
     pub fn audit_head(&self) -> Result<String, Error> {
-        self.conn
-            .query_row("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
-            .optional()
-            .map_err(db_err)
-            .map(|h| h.unwrap_or_else(|| GENESIS.to_owned()))
+        Ok(self
+            .db
+            .value_opt("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1", args![])?
+            .unwrap_or_else(|| GENESIS.to_owned()))
     }
 }

@@ -9,12 +9,12 @@ use kense_domain::access::{Action, Actor};
 use kense_domain::audit::hex;
 use kense_domain::catalog::{Catalog, CatalogChanges, Channel, ResultKind};
 use kense_domain::{Bilingual, Error};
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::audit::{append, Entry};
-use crate::{db_err, timestamp, Registry};
+use crate::audit::Event;
+use crate::sql::args;
+use crate::{timestamp, Registry};
 
 impl Registry {
     /// Installs the shipped catalog if its version is new. Re-installing the
@@ -23,43 +23,31 @@ impl Registry {
     pub fn install_catalog(&mut self, json: &str, now: chrono::DateTime<chrono::FixedOffset>) -> Result<u32, Error> {
         let catalog = Catalog::parse(json)?;
         let sha = hex(&Sha256::digest(json.as_bytes()));
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        let existing: Option<String> = tx
-            .query_row("SELECT sha256 FROM catalog_versions WHERE version = ?1", [catalog.version], |r| r.get(0))
-            .optional()
-            .map_err(db_err)?;
-        match existing {
-            Some(s) if s == sha => return Ok(catalog.version),
-            Some(_) => {
-                return Err(Error::Catalog(format!(
-                    "catalog version {} is installed with other content; raise the version",
-                    catalog.version
-                )))
-            }
-            None => {}
-        }
         let at = timestamp(now);
-        tx.execute(
-            "INSERT INTO catalog_versions (version, content, sha256, installed_at) VALUES (?1, ?2, ?3, ?4)",
-            params![catalog.version, json, sha, at],
-        )
-        .map_err(db_err)?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: None,
-                actor_role: None,
-                action: "install_catalog",
-                entity: "catalog",
-                entity_id: Some(catalog.version.to_string()),
-                before: None,
-                after: Some(sha),
-                reason: None,
-            },
-        )?;
-        tx.commit().map_err(db_err)?;
-        Ok(catalog.version)
+        let installed = self.db.audited(&at, |tx| {
+            let existing: Option<String> =
+                tx.value_opt("SELECT sha256 FROM catalog_versions WHERE version = ?1", args![catalog.version])?;
+            match existing {
+                // Nothing to install: the rollback of an empty transaction.
+                Some(s) if s == sha => return Err(Error::AlreadyInitialised),
+                Some(_) => {
+                    return Err(Error::Catalog(format!(
+                        "catalog version {} is installed with other content; raise the version",
+                        catalog.version
+                    )))
+                }
+                None => {}
+            }
+            tx.execute(
+                "INSERT INTO catalog_versions (version, content, sha256, installed_at) VALUES (?1, ?2, ?3, ?4)",
+                args![catalog.version, json, sha, at],
+            )?;
+            Ok(((), Event::new("install_catalog", "catalog").id(catalog.version).after(sha.clone())))
+        });
+        match installed {
+            Ok(()) | Err(Error::AlreadyInitialised) => Ok(catalog.version),
+            Err(e) => Err(e),
+        }
     }
 
     /// An installed catalog version, as the applications registered under
@@ -69,10 +57,8 @@ impl Registry {
             return Ok(parsed);
         }
         let json: String = self
-            .conn
-            .query_row("SELECT content FROM catalog_versions WHERE version = ?1", [version], |r| r.get(0))
-            .optional()
-            .map_err(db_err)?
+            .db
+            .value_opt("SELECT content FROM catalog_versions WHERE version = ?1", args![version])?
             .ok_or_else(|| Error::Catalog(format!("catalog version {version} is not installed")))?;
         let parsed = Arc::new(Catalog::parse(&json)?);
         if let Ok(mut m) = self.catalogs.0.try_borrow_mut() {
@@ -84,9 +70,8 @@ impl Registry {
     /// The newest installed catalog and its version.
     pub fn catalog(&self) -> Result<(u32, Catalog), Error> {
         let version: u32 = self
-            .conn
-            .query_row("SELECT max(version) FROM catalog_versions", [], |r| r.get::<_, Option<u32>>(0))
-            .map_err(db_err)?
+            .db
+            .value::<Option<u32>>("SELECT max(version) AS newest FROM catalog_versions", args![])?
             .ok_or_else(|| Error::Catalog("no catalog installed".into()))?;
         Ok((version, Catalog::clone(&*self.installed_catalog(version)?)))
     }
@@ -139,36 +124,21 @@ impl Registry {
         now: DateTime<FixedOffset>,
     ) -> Result<Vec<CatalogVersion>, Error> {
         self.authorize_plain(actor, Action::ManageOffice, "catalog_versions", &timestamp(now))?;
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT v.version, v.installed_at, v.sha256, v.content,
-                        (SELECT count(*) FROM applications a WHERE a.catalog_version = v.version)
-                 FROM catalog_versions v ORDER BY v.version DESC",
-            )
-            .map_err(db_err)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, u32>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get(4)?,
-                ))
-            })
-            .map_err(db_err)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(db_err)?;
+        let rows = self.db.query(
+            "SELECT v.version, v.installed_at, v.sha256, v.content,
+                    (SELECT count(*) FROM applications a WHERE a.catalog_version = v.version) AS applications
+             FROM catalog_versions v ORDER BY v.version DESC",
+            args![],
+        )?;
         rows.into_iter()
             .enumerate()
-            .map(|(i, (version, installed_at, sha256, content, applications))| {
+            .map(|(i, r)| {
                 Ok(CatalogVersion {
-                    version,
-                    installed_at,
-                    sha256,
-                    services: Catalog::parse(&content)?.services.len(),
-                    applications,
+                    version: r.get("version")?,
+                    installed_at: r.get("installed_at")?,
+                    sha256: r.get("sha256")?,
+                    services: Catalog::parse(&r.get::<String>("content")?)?.services.len(),
+                    applications: r.get("applications")?,
                     in_force: i == 0,
                 })
             })
@@ -190,22 +160,22 @@ impl Registry {
             } else {
                 "SELECT content FROM catalog_versions WHERE version = ?1"
             };
-            self.conn.query_row(sql, [v], |r| r.get(0)).optional().map_err(db_err)
+            self.db.value_opt(sql, args![v])
         };
         let catalog = Catalog::parse(&content(version, false)?.ok_or(Error::NotFound)?)?;
         let changes = match content(version, true)? {
             Some(older) => Some(CatalogChanges::between(&Catalog::parse(&older)?, &catalog)),
             None => None,
         };
-        let mut stmt = self
-            .conn
-            .prepare("SELECT service_code, count(*) FROM applications WHERE catalog_version = ?1 GROUP BY service_code")
-            .map_err(db_err)?;
-        let counts: HashMap<String, i64> = stmt
-            .query_map([version], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(db_err)?
-            .collect::<Result<_, _>>()
-            .map_err(db_err)?;
+        let counts: HashMap<String, i64> = self
+            .db
+            .query(
+                "SELECT service_code, count(*) AS n FROM applications WHERE catalog_version = ?1 GROUP BY service_code",
+                args![version],
+            )?
+            .iter()
+            .map(|r| Ok((r.get("service_code")?, r.get("n")?)))
+            .collect::<Result<_, Error>>()?;
         let services = catalog
             .services
             .iter()

@@ -9,12 +9,12 @@ use kense_domain::access::{Action, Actor};
 use kense_domain::queue::ReferralStatus;
 use kense_domain::workflow::Status;
 use kense_domain::{Bilingual, Error};
-use rusqlite::params;
 use serde::Serialize;
 
-use crate::applications::Urgency;
+use crate::applications::{status_of, Urgency};
 use crate::queue::{referrals_by_month_and_status, waiting_by_year_and_category};
-use crate::{db_err, timestamp, Registry};
+use crate::sql::args;
+use crate::{timestamp, Registry};
 
 /// How many months of referrals the dashboard shows.
 const REFERRAL_MONTHS: usize = 12;
@@ -87,29 +87,22 @@ impl Registry {
 
         // Stored moments are ISO text in the office's offset: a date prefix
         // compares as the day it names.
-        let rows: Vec<(String, String, String, String, i64, i64)> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT service_code, MAX(service_name_kk), MAX(service_name_ru), status,
-                            SUM(registered_at >= ?2), SUM(registered_at >= ?3)
-                     FROM applications WHERE registered_at >= ?1 GROUP BY service_code, status",
-                )
-                .map_err(db_err)?;
-            let rows = stmt
-                .query_map(params![since.to_string(), week_from.to_string(), month_from.to_string()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-                })
-                .map_err(db_err)?;
-            rows.collect::<Result<_, _>>().map_err(db_err)?
-        };
+        let rows = self.db.query(
+            "SELECT service_code, MAX(service_name_kk) AS name_kk, MAX(service_name_ru) AS name_ru, status,
+                    SUM(CASE WHEN registered_at >= ?2 THEN 1 ELSE 0 END) AS week,
+                    SUM(CASE WHEN registered_at >= ?3 THEN 1 ELSE 0 END) AS month
+             FROM applications WHERE registered_at >= ?1 GROUP BY service_code, status",
+            args![since, week_from, month_from],
+        )?;
         let mut services: BTreeMap<String, ServiceCount> = BTreeMap::new();
         let mut statuses: BTreeMap<usize, StatusCount> = BTreeMap::new();
-        for (code, kk, ru, status, week, month) in rows {
-            let status = Status::parse(&status).ok_or_else(|| Error::Storage(format!("unknown status {status:?}")))?;
-            let s = services.entry(code.clone()).or_insert_with(|| ServiceCount {
+        for r in &rows {
+            let code: String = r.get("service_code")?;
+            let status = status_of(&r.get::<String>("status")?)?;
+            let (week, month): (i64, i64) = (r.get("week")?, r.get("month")?);
+            let s = services.entry(code.clone()).or_insert(ServiceCount {
                 service_code: code,
-                service_name: Bilingual::new(kk, ru),
+                service_name: Bilingual::new(r.get::<String>("name_kk")?, r.get::<String>("name_ru")?),
                 week: 0,
                 month: 0,
             });
@@ -127,22 +120,17 @@ impl Registry {
 
         // Urgency is decided as the worklist decides it, from parsed
         // moments, so the two never disagree about what is overdue.
-        let open: Vec<(String, Option<String>, Option<String>)> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT status, step_due_at, due_at FROM applications
-                     WHERE status NOT IN ('refused_at_intake', 'issued', 'withdrawn')",
-                )
-                .map_err(db_err)?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db_err)?;
-            rows.collect::<Result<_, _>>().map_err(db_err)?
-        };
+        let open = self.db.query(
+            "SELECT status, step_due_at, due_at FROM applications
+             WHERE status NOT IN ('refused_at_intake', 'issued', 'withdrawn')",
+            args![],
+        )?;
         let (mut overdue, mut due_today, mut awaiting_signature, mut ready_to_issue) = (0, 0, 0, 0);
-        for (status, step_due, due) in &open {
-            let status = Status::parse(status).ok_or_else(|| Error::Storage(format!("unknown status {status:?}")))?;
-            let parse = |d: &Option<String>| d.as_deref().and_then(|d| DateTime::parse_from_rfc3339(d).ok());
-            match Urgency::of(status, parse(step_due).into_iter().chain(parse(due)).min(), now) {
+        for r in &open {
+            let status = status_of(&r.get::<String>("status")?)?;
+            let parse = |d: Option<String>| d.as_deref().and_then(|d| DateTime::parse_from_rfc3339(d).ok());
+            let due = parse(r.get("step_due_at")?).into_iter().chain(parse(r.get("due_at")?)).min();
+            match Urgency::of(status, due, now) {
                 Urgency::Overdue => overdue += 1,
                 Urgency::DueToday => due_today += 1,
                 Urgency::OnTime | Urgency::None => {}
@@ -155,14 +143,14 @@ impl Registry {
         }
 
         let mut years: BTreeMap<i32, i64> = BTreeMap::new();
-        for (year, _, n) in waiting_by_year_and_category(&self.conn)? {
+        for (year, _, n) in waiting_by_year_and_category(&self.db)? {
             *years.entry(year).or_default() += n;
         }
         let queue_by_year =
             years.into_iter().rev().map(|(birth_year, waiting)| YearWaiting { birth_year, waiting }).collect();
 
         let mut months: Vec<ReferralMonth> = Vec::new();
-        for (month, status, n) in referrals_by_month_and_status(&self.conn)? {
+        for (month, status, n) in referrals_by_month_and_status(&self.db)? {
             if months.last().map(|m| m.month != month).unwrap_or(true) {
                 if months.len() == REFERRAL_MONTHS {
                     break;

@@ -1,11 +1,15 @@
 //! The registry's storage: the only crate that knows SQL.
 //!
-//! It owns the SQLite file (opened in one place, [`connection::open`]), the
-//! embedded migrations, and the [`Registry`] API through which the shell
-//! reads and writes. Every write is one transaction that appends its audit
-//! event; nothing outside this crate sees a `rusqlite` type, so a PostgreSQL
-//! backend can later implement the same API without touching the domain or
-//! the shell.
+//! [`Registry`] is the one API through which the rest of Kense reads and
+//! writes. Behind it, storage modules speak engine-neutral SQL through
+//! [`sql`] (rows read by column name, values as [`sql::Value`]); the engine
+//! itself — the embedded SQLite file today — is chosen when the registry is
+//! opened and is never seen outside this crate. Every write goes through
+//! one path, [`sql::Db::audited`]: one transaction that makes the change and
+//! appends its audit event, committed together or not at all.
+//!
+//! [`backup`] is about files: a Kense backup is a checked SQLite registry
+//! file, whatever engine the live registry runs on.
 
 mod accounts;
 mod applications;
@@ -13,24 +17,25 @@ mod audit;
 pub mod backup;
 mod calendar;
 mod catalog;
-pub mod connection;
 mod dashboard;
-pub mod migrations;
+mod migrations;
+mod numbers;
 mod office;
 mod queue;
+mod sql;
 mod workflow;
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
+use kense_domain::access::{authorize, Action, Actor};
 use kense_domain::queue::QueueRules;
 use kense_domain::Error;
-use rusqlite::Connection;
 
 pub use accounts::UserSummary;
 pub use applications::{
-    ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, JournalLine, KnownPerson, Printed, Registered,
-    RepresentativeRecord, ResultRecord, Urgency,
+    ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, HistoryEntry, JournalLine, KnownPerson, Printed,
+    Registered, RepresentativeRecord, ResultRecord, Urgency,
 };
 pub use audit::ChainStatus;
 pub use backup::{
@@ -46,9 +51,16 @@ pub use queue::{
 };
 pub use workflow::StepTaken;
 
-/// The office's registry, open on one SQLite file.
+use audit::Event;
+use sql::{Db, SqliteDb};
+
+/// The schema version this binary writes; a registry with a newer one is
+/// refused ([`Error::DatabaseNewer`]).
+pub const SCHEMA_VERSION: i64 = 9;
+
+/// The office's registry.
 pub struct Registry {
-    conn: Connection,
+    db: Db,
     /// The preschool queue's rules; the shipped ones unless replaced.
     queue_rules: QueueRules,
     /// Backups read the file through their own connection, and a restore
@@ -60,16 +72,21 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Opens (or creates) the registry at `path`, checks it and brings its
-    /// schema up to date. A database written by a newer Kense is refused.
+    /// Opens (or creates) the registry file at `path`, checks it and brings
+    /// its schema up to date. A database written by a newer Kense is refused.
     pub fn open(path: &Path) -> Result<Registry, Error> {
-        let mut conn = connection::open(path)?;
-        migrations::migrate(&mut conn, migrations::MIGRATIONS)?;
+        let mut db = Db::Sqlite(SqliteDb::open(path)?);
+        let engine = db.engine();
+        migrations::migrate(&mut db, migrations::of(engine))?;
+        Registry::over(db, path, false)
+    }
+
+    fn over(db: Db, path: &Path, read_only: bool) -> Result<Registry, Error> {
         Ok(Registry {
-            conn,
+            db,
             queue_rules: QueueRules::shipped()?,
             path: path.to_path_buf(),
-            read_only: false,
+            read_only,
             catalogs: Default::default(),
         })
     }
@@ -79,22 +96,16 @@ impl Registry {
     /// refused with [`Error::ReadOnly`]; a schema older than the binary
     /// cannot be migrated without writing, so it is refused too.
     pub fn open_read_only(path: &Path) -> Result<Registry, Error> {
-        let conn = connection::open_read_only(path)?;
-        let found = migrations::current_version(&conn)?;
-        let supported = migrations::latest(migrations::MIGRATIONS);
+        let db = Db::Sqlite(sql::open_read_only(path)?);
+        let found = migrations::current_version(&db)?;
+        let supported = migrations::latest(migrations::of(db.engine()));
         if found > supported {
             return Err(Error::DatabaseNewer { found, supported });
         }
         if found < supported {
             return Err(Error::ReadOnly);
         }
-        Ok(Registry {
-            conn,
-            queue_rules: QueueRules::shipped()?,
-            path: path.to_path_buf(),
-            read_only: true,
-            catalogs: Default::default(),
-        })
+        Registry::over(db, path, true)
     }
 
     pub fn path(&self) -> &Path {
@@ -110,12 +121,33 @@ impl Registry {
     /// a full disk (`SQLITE_FULL`).
     #[doc(hidden)]
     pub fn cap_file_growth(&self, extra_pages: i64) -> Result<(), Error> {
-        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).map_err(db_err)?;
-        self.conn
-            .query_row(&format!("PRAGMA max_page_count = {}", pages + extra_pages), [], |r| r.get::<_, i64>(0))
-            .map_err(db_err)?;
+        let pages: i64 = self.db.value("PRAGMA page_count", sql::args![])?;
+        self.db.value::<i64>(&format!("PRAGMA max_page_count = {}", pages + extra_pages), sql::args![])?;
         Ok(())
     }
+
+    /// Checks the actor's right to an action that is not a workflow step; a
+    /// refusal is itself audited. The role that allowed it comes back.
+    pub(crate) fn authorize_plain(
+        &mut self,
+        actor: &Actor,
+        action: Action,
+        what: &str,
+        at: &str,
+    ) -> Result<&'static str, Error> {
+        match authorize(actor, action, None) {
+            Ok(role) => Ok(role.code()),
+            Err(e) => {
+                self.db.record(at, denied(actor, what))?;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// The audit event of a refused action.
+pub(crate) fn denied(actor: &Actor, what: &str) -> Event {
+    Event::new(format!("denied:{what}"), "user").by(actor.user_id, None).id(actor.user_id)
 }
 
 /// Stored form of a moment: RFC 3339 with the office's offset, to the second.
@@ -123,23 +155,15 @@ pub(crate) fn timestamp(t: DateTime<FixedOffset>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
-/// Maps SQLite's failures onto what a person can act on. The technical text
-/// travels in the variant for the log; the message a person reads is the
-/// domain's.
-pub(crate) fn db_err(e: rusqlite::Error) -> Error {
-    use rusqlite::ErrorCode as C;
-    match e.sqlite_error_code() {
-        Some(C::DatabaseBusy | C::DatabaseLocked) => Error::DatabaseBusy,
-        Some(C::DatabaseCorrupt | C::NotADatabase) => Error::DatabaseCorrupt(e.to_string()),
-        Some(C::DiskFull) => {
-            log::error!("disk full: {e}");
-            Error::DiskFull
-        }
-        Some(C::ReadOnly) => {
-            log::warn!("write refused, read-only: {e}");
-            Error::ReadOnly
-        }
-        Some(C::CannotOpen | C::SystemIoFailure | C::PermissionDenied) => Error::Io(e.to_string()),
-        _ => Error::Storage(e.to_string()),
+/// A stored moment read back; a malformed one is a fault of the data.
+pub(crate) fn moment(at: &str) -> Result<DateTime<FixedOffset>, Error> {
+    DateTime::parse_from_rfc3339(at).map_err(|e| Error::Storage(format!("stored moment {at:?}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_schema_version_is_the_newest_migration() {
+        assert_eq!(super::SCHEMA_VERSION, super::migrations::latest(super::migrations::SQLITE));
     }
 }

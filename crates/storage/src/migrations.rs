@@ -1,51 +1,62 @@
-//! Embedded, ordered migrations, applied all-or-nothing.
+//! Embedded, ordered migrations per engine, applied all-or-nothing.
 //!
-//! The schema version is SQLite's `user_version`, which lives in the file
+//! On SQLite the schema version is `user_version`, which lives in the file
 //! header and so commits or rolls back with the migration's transaction.
 
 use kense_domain::Error;
-use rusqlite::{Connection, TransactionBehavior};
 
-use crate::db_err;
+use crate::sql::{args, Db, Engine};
 
-pub struct Migration {
+pub(crate) struct Migration {
     pub version: i64,
     pub name: &'static str,
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[
-    Migration { version: 1, name: "registry", sql: include_str!("../migrations/0001_registry.sql") },
-    Migration { version: 2, name: "workflow", sql: include_str!("../migrations/0002_workflow.sql") },
-    Migration { version: 3, name: "corrections", sql: include_str!("../migrations/0003_corrections.sql") },
-    Migration { version: 4, name: "calendar", sql: include_str!("../migrations/0004_calendar.sql") },
-    Migration { version: 5, name: "verification", sql: include_str!("../migrations/0005_verification.sql") },
-    Migration { version: 6, name: "queue", sql: include_str!("../migrations/0006_queue.sql") },
-    Migration { version: 7, name: "stamp", sql: include_str!("../migrations/0007_stamp.sql") },
-    Migration {
-        version: 8,
-        name: "verification_secret",
-        sql: include_str!("../migrations/0008_verification_secret.sql"),
-    },
-    Migration { version: 9, name: "result_form", sql: include_str!("../migrations/0009_result_form.sql") },
+macro_rules! migration {
+    ($engine:literal, $version:literal, $name:literal, $file:literal) => {
+        Migration { version: $version, name: $name, sql: include_str!(concat!("../migrations/", $engine, "/", $file)) }
+    };
+}
+
+pub(crate) const SQLITE: &[Migration] = &[
+    migration!("sqlite", 1, "registry", "0001_registry.sql"),
+    migration!("sqlite", 2, "workflow", "0002_workflow.sql"),
+    migration!("sqlite", 3, "corrections", "0003_corrections.sql"),
+    migration!("sqlite", 4, "calendar", "0004_calendar.sql"),
+    migration!("sqlite", 5, "verification", "0005_verification.sql"),
+    migration!("sqlite", 6, "queue", "0006_queue.sql"),
+    migration!("sqlite", 7, "stamp", "0007_stamp.sql"),
+    migration!("sqlite", 8, "verification_secret", "0008_verification_secret.sql"),
+    migration!("sqlite", 9, "result_form", "0009_result_form.sql"),
 ];
 
+/// The migrations of an engine.
+pub(crate) fn of(engine: Engine) -> &'static [Migration] {
+    match engine {
+        Engine::Sqlite => SQLITE,
+    }
+}
+
 /// The newest schema this binary knows.
-pub fn latest(migrations: &[Migration]) -> i64 {
+pub(crate) fn latest(migrations: &[Migration]) -> i64 {
     migrations.last().map_or(0, |m| m.version)
 }
 
-pub fn current_version(conn: &Connection) -> Result<i64, Error> {
-    conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db_err)
+pub(crate) fn current_version(db: &Db) -> Result<i64, Error> {
+    match db.engine() {
+        Engine::Sqlite => db.value("PRAGMA user_version", args![]),
+    }
 }
 
 /// Brings the schema to the newest version in one transaction: either every
-/// pending migration is applied or none is.
-pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<(), Error> {
+/// pending migration is applied or none is. A database written by a newer
+/// Kense is refused, never downgraded.
+pub(crate) fn migrate(db: &mut Db, migrations: &[Migration]) -> Result<(), Error> {
     if migrations.windows(2).any(|w| w[0].version >= w[1].version) {
         return Err(Error::Storage("migrations are not in ascending order".into()));
     }
-    let current = current_version(conn)?;
+    let current = current_version(db)?;
     let supported = latest(migrations);
     if current > supported {
         return Err(Error::DatabaseNewer { found: current, supported });
@@ -53,13 +64,44 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<(), Er
     if current == supported {
         return Ok(());
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-    for m in migrations.iter().filter(|m| m.version > current) {
-        tx.execute_batch(m.sql)
-            .map_err(|e| Error::Storage(format!("migration {} ({}) failed: {e}", m.version, m.name)))?;
-    }
-    tx.pragma_update(None, "user_version", supported).map_err(db_err)?;
-    tx.commit().map_err(db_err)?;
+    db.transaction(|tx| {
+        for m in migrations.iter().filter(|m| m.version > current) {
+            tx.execute_script(m.sql)
+                .map_err(|e| Error::Storage(format!("migration {} ({}) failed: {e}", m.version, m.name)))?;
+        }
+        match tx.engine() {
+            // A pragma takes no parameters; the number is ours, not input.
+            Engine::Sqlite => tx.execute_script(&format!("PRAGMA user_version = {supported}"))?,
+        }
+        Ok(())
+    })?;
     log::info!("registry schema migrated from {current} to {supported}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::SqliteDb;
+
+    #[test]
+    fn a_broken_migration_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db::Sqlite(SqliteDb::open(&dir.path().join("r.sqlite")).unwrap());
+        let broken = [
+            Migration { version: 1, name: "good", sql: "CREATE TABLE first (x INTEGER);" },
+            Migration { version: 2, name: "bad", sql: "CREATE TABLE second (y INTEGER); THIS IS NOT SQL;" },
+        ];
+        let err = migrate(&mut db, &broken).unwrap_err();
+        assert!(matches!(err, Error::Storage(ref m) if m.contains("migration 2")), "{err:?}");
+        assert_eq!(current_version(&db).unwrap(), 0, "version not advanced");
+        let n: i64 =
+            db.value("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('first', 'second')", args![]).unwrap();
+        assert_eq!(n, 0, "the good migration was rolled back with the bad one");
+    }
+
+    #[test]
+    fn migrations_are_in_order() {
+        assert!(SQLITE.windows(2).all(|w| w[0].version + 1 == w[1].version));
+    }
 }

@@ -1,16 +1,14 @@
-//! The office's own requisites and journal numbering.
-
-use kense_domain::{Bilingual, Error};
-use rusqlite::Connection;
-use serde::Serialize;
+//! The office's own requisites, its stamp and its verification secret.
 
 use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{Action, Actor};
 use kense_domain::office::OfficeData;
-use rusqlite::{params, TransactionBehavior};
+use kense_domain::{Bilingual, Error};
+use serde::Serialize;
 
-use crate::audit::{append, Entry};
-use crate::{db_err, timestamp, Registry};
+use crate::audit::Event;
+use crate::sql::{args, Db, FromRow, Row};
+use crate::{timestamp, Registry};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Office {
@@ -21,31 +19,33 @@ pub struct Office {
     pub start_number: i64,
 }
 
-pub(crate) fn load(conn: &Connection) -> Result<Office, Error> {
-    conn.query_row(
+impl FromRow for Office {
+    fn from_row(r: &Row) -> Result<Office, Error> {
+        Ok(Office {
+            name: Bilingual::new(r.get::<String>("name_kk")?, r.get::<String>("name_ru")?),
+            address: Bilingual::new(r.get::<String>("address_kk")?, r.get::<String>("address_ru")?),
+            phone: r.get("phone")?,
+            series: r.get("series")?,
+            start_number: r.get("start_number")?,
+        })
+    }
+}
+
+pub(crate) fn load(db: &Db) -> Result<Office, Error> {
+    Office::from_row(&db.query_one(
         "SELECT name_kk, name_ru, address_kk, address_ru, phone, series, start_number FROM office WHERE id = 1",
-        [],
-        |r| {
-            Ok(Office {
-                name: Bilingual::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?),
-                address: Bilingual::new(r.get::<_, String>(2)?, r.get::<_, String>(3)?),
-                phone: r.get(4)?,
-                series: r.get(5)?,
-                start_number: r.get(6)?,
-            })
-        },
-    )
-    .map_err(db_err)
+        args![],
+    )?)
 }
 
 impl Registry {
     pub fn office(&self) -> Result<Office, Error> {
-        load(&self.conn)
+        load(&self.db)
     }
 
     /// The stamp image drawn on signed documents, if one was uploaded.
     pub fn stamp(&self) -> Result<Option<Vec<u8>>, Error> {
-        self.conn.query_row("SELECT stamp_png FROM office WHERE id = 1", [], |r| r.get(0)).map_err(db_err)
+        self.db.value("SELECT stamp_png FROM office WHERE id = 1", args![])
     }
 
     /// Sets or removes the stamp image. The caller has checked that it is a
@@ -58,29 +58,19 @@ impl Registry {
     ) -> Result<(), Error> {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::ManageOffice, "set_stamp", &at)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        let before: Option<String> =
-            tx.query_row("SELECT stamp_sha256 FROM office WHERE id = 1", [], |r| r.get(0)).map_err(db_err)?;
-        tx.execute(
-            "UPDATE office SET stamp_png = ?1, stamp_sha256 = ?2 WHERE id = 1",
-            params![png.map(|p| p.0), png.map(|p| p.1)],
-        )
-        .map_err(db_err)?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: Some(actor.user_id),
-                actor_role: Some(role),
-                action: "set_stamp",
-                entity: "office",
-                entity_id: Some("1".into()),
-                before: Some(serde_json::json!({ "stamp_sha256": before }).to_string()),
-                after: Some(serde_json::json!({ "stamp_sha256": png.map(|p| p.1) }).to_string()),
-                reason: None,
-            },
-        )?;
-        tx.commit().map_err(db_err)
+        self.db.audited(&at, |tx| {
+            let before: Option<String> = tx.value("SELECT stamp_sha256 FROM office WHERE id = 1", args![])?;
+            tx.execute(
+                "UPDATE office SET stamp_png = ?1, stamp_sha256 = ?2 WHERE id = 1",
+                args![png.map(|p| p.0), png.map(|p| p.1)],
+            )?;
+            let event = Event::new("set_stamp", "office")
+                .by(actor.user_id, Some(role))
+                .id(1)
+                .before(serde_json::json!({ "stamp_sha256": before }).to_string())
+                .after(serde_json::json!({ "stamp_sha256": png.map(|p| p.1) }).to_string());
+            Ok(((), event))
+        })
     }
 
     /// Changes the office's data. A new starting number applies to a series
@@ -94,31 +84,29 @@ impl Registry {
     ) -> Result<Office, Error> {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::ManageOffice, "update_office", &at)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        let before = load(&tx)?;
-        tx.execute(
-            "UPDATE office SET name_kk = ?1, name_ru = ?2, address_kk = ?3, address_ru = ?4, phone = ?5, series = ?6, start_number = ?7
-             WHERE id = 1",
-            params![data.name.kk, data.name.ru, data.address.kk, data.address.ru, data.phone, data.series, data.start_number],
-        )
-        .map_err(db_err)?;
-        let after = load(&tx)?;
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: Some(actor.user_id),
-                actor_role: Some(role),
-                action: "update_office",
-                entity: "office",
-                entity_id: Some("1".into()),
-                before: serde_json::to_string(&before).ok(),
-                after: serde_json::to_string(&after).ok(),
-                reason: None,
-            },
-        )?;
-        tx.commit().map_err(db_err)?;
-        Ok(after)
+        self.db.audited(&at, |tx| {
+            let before = load(tx)?;
+            tx.execute(
+                "UPDATE office SET name_kk = ?1, name_ru = ?2, address_kk = ?3, address_ru = ?4, phone = ?5,
+                                   series = ?6, start_number = ?7
+                 WHERE id = 1",
+                args![
+                    data.name.kk,
+                    data.name.ru,
+                    data.address.kk,
+                    data.address.ru,
+                    data.phone,
+                    data.series,
+                    data.start_number
+                ],
+            )?;
+            let after = load(tx)?;
+            let mut event = Event::new("update_office", "office").by(actor.user_id, Some(role)).id(1);
+            if let (Ok(b), Ok(a)) = (serde_json::to_string(&before), serde_json::to_string(&after)) {
+                event = event.before(b).after(a);
+            }
+            Ok((after, event))
+        })
     }
 }
 
@@ -153,12 +141,7 @@ fn fingerprint(key: &[u8; 32]) -> String {
 impl Registry {
     /// The office's secret for documents' verification codes, once installed.
     pub fn verification_key(&self) -> Result<Option<[u8; 32]>, Error> {
-        use rusqlite::OptionalExtension;
-        let key: Option<Vec<u8>> = self
-            .conn
-            .query_row("SELECT key FROM verification_secret WHERE id = 1", [], |r| r.get(0))
-            .optional()
-            .map_err(db_err)?;
+        let key: Option<Vec<u8>> = self.db.value_opt("SELECT key FROM verification_secret WHERE id = 1", args![])?;
         key.map(|k| {
             <[u8; 32]>::try_from(k.as_slice()).map_err(|_| Error::Storage("verification key is not 32 bytes".into()))
         })
@@ -174,33 +157,30 @@ impl Registry {
         origin: KeyOrigin,
         now: DateTime<FixedOffset>,
     ) -> Result<[u8; 32], Error> {
-        let at = timestamp(now);
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err)?;
-        let inserted = tx
-            .execute(
-                "INSERT INTO verification_secret (id, key, installed_at) VALUES (1, ?1, ?2) ON CONFLICT (id) DO NOTHING",
-                params![key.as_slice(), at],
-            )
-            .map_err(db_err)?;
-        if inserted == 0 {
-            drop(tx);
-            return self.verification_key()?.ok_or_else(|| Error::Storage("verification key vanished".into()));
+        if let Some(installed) = self.verification_key()? {
+            return Ok(installed);
         }
-        append(
-            &tx,
-            Entry {
-                at: &at,
-                actor_id: None,
-                actor_role: None,
-                action: "install_verification_key",
-                entity: "office",
-                entity_id: Some("1".into()),
-                before: None,
-                after: Some(serde_json::json!({ "fingerprint": fingerprint(key) }).to_string()),
-                reason: Some(origin.code().to_owned()),
-            },
-        )?;
-        tx.commit().map_err(db_err)?;
-        Ok(*key)
+        let at = timestamp(now);
+        let installed = self.db.audited(&at, |tx| {
+            let inserted = tx.execute(
+                "INSERT INTO verification_secret (id, key, installed_at) VALUES (1, ?1, ?2) ON CONFLICT (id) DO NOTHING",
+                args![key.as_slice(), at],
+            )?;
+            if inserted == 0 {
+                // Another workstation installed one a moment ago: nothing to record.
+                return Err(Error::AlreadyInitialised);
+            }
+            let event = Event::new("install_verification_key", "office")
+                .id(1)
+                .after(serde_json::json!({ "fingerprint": fingerprint(key) }).to_string())
+                .reason(origin.code());
+            Ok((*key, event))
+        });
+        match installed {
+            Err(Error::AlreadyInitialised) => {
+                self.verification_key()?.ok_or_else(|| Error::Storage("verification key vanished".into()))
+            }
+            other => other,
+        }
     }
 }

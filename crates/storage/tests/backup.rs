@@ -9,7 +9,6 @@ use common::*;
 use kense_domain::access::Role;
 use kense_domain::{BackupFault, Error};
 use kense_storage::backup::{self, GENERATIONS};
-use kense_storage::migrations::MIGRATIONS;
 use kense_storage::{Initiator, KeyOrigin, Registry, Unusable};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
@@ -225,7 +224,7 @@ fn restore_refuses_files_that_fail_a_check() {
     Connection::open(&empty).unwrap().execute_batch("CREATE TABLE t (x);").unwrap();
     assert_eq!(staged_fault(d, &empty), Error::BackupRejected(BackupFault::Unreadable));
 
-    let newer = MIGRATIONS.last().unwrap().version + 1;
+    let newer = kense_storage::SCHEMA_VERSION + 1;
     let file = tampered(&d.join("1"), &format!("PRAGMA user_version = {newer};"));
     assert_eq!(
         staged_fault(d, &file),
