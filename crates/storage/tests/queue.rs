@@ -4,76 +4,23 @@
 //! referrals, an unpresented referral expires on the calendar into the stop
 //! list and the child comes back to its original place.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
-use kense_domain::access::{Actor, Role};
+use chrono::{Duration, NaiveDate};
 use kense_domain::application::{ApplicationDraft, NewApplication};
 use kense_domain::calendar::WorkingCalendar;
-use kense_domain::catalog::Catalog;
 use kense_domain::queue::{
     Assignment, Cause, Group, GroupDraft, Kindergarten, KindergartenDraft, Places, PlacesDraft, QueueClaim,
-    QueueClaimDraft, QueueRules, ReferralStatus, ReferralStep, Tier,
+    QueueClaimDraft, ReferralStatus, ReferralStep, Tier,
 };
-use kense_domain::user::NewUser;
 use kense_domain::workflow::{Command, Status};
 use kense_domain::Error;
-use kense_storage::{Due, Registry};
+use kense_storage::Due;
 
-const CATALOG: &str = include_str!("../../../assets/catalog/services.json");
-const CALENDAR: &str = include_str!("../../../assets/calendar/kz.json");
-const PW: &str = "құпия сөз 2026";
+mod common;
 
-fn at(s: &str) -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339(s).unwrap()
-}
-
-/// A valid IIN for a child born on `born` (2000s), the `n`-th of the day.
-fn child_iin(born: NaiveDate, n: u32) -> String {
-    for serial in n * 10..n * 10 + 10 {
-        let prefix = format!("{}5{:04}", born.format("%y%m%d"), serial);
-        let digits: Vec<u32> = prefix.chars().filter_map(|c| c.to_digit(10)).collect();
-        if let Some(c) = kense_domain::iin::check_digit(&digits) {
-            return format!("{prefix}{c}");
-        }
-    }
-    panic!("no IIN for {born} {n}");
-}
-
-struct Office {
-    r: Registry,
-    clerk: Actor,
-    head: Actor,
-    executor: Actor,
-    admin: Actor,
-    catalog: Catalog,
-    rules: QueueRules,
-    _dir: tempfile::TempDir,
-}
+use common::office::{at, child_iin, office as office_at, Office, CALENDAR};
 
 fn office() -> Office {
-    let dir = tempfile::tempdir().unwrap();
-    let now = at("2026-11-02T09:00:00+05:00");
-    let mut r = Registry::open(&dir.path().join("r.sqlite")).unwrap();
-    r.install_catalog(CATALOG, now).unwrap();
-    let admin_user = NewUser::validate("admin", "Әкімші", vec![Role::Administrator]).unwrap();
-    let admin = r.create_first_administrator(&admin_user, PW, PW, now).unwrap();
-    let mut add = |login: &str, name: &str, roles: Vec<Role>| {
-        let u = NewUser::validate(login, name, roles).unwrap();
-        r.create_user(&admin, &u, PW, PW, now).unwrap();
-        r.log_in(login, PW, now).unwrap()
-    };
-    let clerk = add("clerk", "Тіркеуші Айгүл", vec![Role::Clerk]);
-    let head = add("head", "Басшы Бақыт", vec![Role::Head]);
-    let executor = add("exec", "Орындаушы Гүлнар", vec![Role::Executor]);
-    Office {
-        r,
-        clerk,
-        head,
-        executor,
-        admin,
-        catalog: Catalog::parse(CATALOG).unwrap(),
-        rules: QueueRules::shipped().unwrap(),
-        _dir: dir,
-    }
+    office_at("2026-11-02T09:00:00+05:00")
 }
 
 impl Office {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod office;
+
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use kense_domain::access::{Actor, Role};
 use kense_domain::application::{ApplicationDraft, NewApplication};
