@@ -14,12 +14,15 @@
 //! - new ids come back with `RETURNING id`, never from a connection-wide
 //!   "last insert id".
 
+mod postgres;
 mod sqlite;
 
 use std::fmt;
 
 use kense_domain::Error;
 
+pub use postgres::ServerSettings;
+pub(crate) use postgres::PgDb;
 pub(crate) use sqlite::{open_read_only, open_untrusted, sql_error, SqliteDb};
 
 /// A value crossing into or out of a statement.
@@ -233,6 +236,13 @@ pub(crate) enum SqlError {
     Unique(String),
     /// Another constraint (a foreign key, a check) refused the row.
     Constraint(String),
+    /// Two transactions collided and one was refused: worth trying again.
+    Retry(String),
+    /// The connection to the server broke, or the server cannot be reached.
+    /// A write in flight may or may not have committed.
+    Lost(String),
+    /// The server refused this workstation's account or password.
+    Refused(String),
     /// Anything else: a fault of the statement or of the schema.
     Other(String),
 }
@@ -247,6 +257,9 @@ impl fmt::Display for SqlError {
             | SqlError::Io(m)
             | SqlError::Unique(m)
             | SqlError::Constraint(m)
+            | SqlError::Retry(m)
+            | SqlError::Lost(m)
+            | SqlError::Refused(m)
             | SqlError::Other(m) => f.write_str(m),
         }
     }
@@ -271,21 +284,30 @@ impl From<SqlError> for Error {
     }
 }
 
+/// The values of a statement's parameters, owned: they cross to the
+/// server's connection thread.
+fn owned(args: Args<'_>) -> Vec<Value> {
+    args.iter().map(|a| a.to_value()).collect()
+}
+
 /// Which engine a [`Db`] runs on, for the few statements that differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Engine {
     Sqlite,
+    Postgres,
 }
 
 /// An open database: the registry's one connection to it.
 pub(crate) enum Db {
     Sqlite(SqliteDb),
+    Postgres(PgDb),
 }
 
 impl Db {
     pub(crate) fn engine(&self) -> Engine {
         match self {
             Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
         }
     }
 
@@ -293,6 +315,7 @@ impl Db {
     pub(crate) fn execute(&self, sql: &str, args: Args<'_>) -> Result<usize, SqlError> {
         match self {
             Db::Sqlite(db) => db.execute(sql, args),
+            Db::Postgres(db) => db.execute(sql, owned(args)),
         }
     }
 
@@ -300,6 +323,7 @@ impl Db {
     pub(crate) fn execute_script(&self, sql: &str) -> Result<(), SqlError> {
         match self {
             Db::Sqlite(db) => db.execute_script(sql),
+            Db::Postgres(db) => db.execute_script(sql),
         }
     }
 
@@ -307,6 +331,7 @@ impl Db {
     pub(crate) fn query(&self, sql: &str, args: Args<'_>) -> Result<Vec<Row>, SqlError> {
         match self {
             Db::Sqlite(db) => db.query(sql, args),
+            Db::Postgres(db) => db.query(sql, owned(args)),
         }
     }
 
@@ -363,6 +388,7 @@ impl Db {
     fn begin_statement(&self) -> &'static str {
         match self {
             Db::Sqlite(_) => "BEGIN IMMEDIATE",
+            Db::Postgres(_) => "BEGIN ISOLATION LEVEL READ COMMITTED",
         }
     }
 
@@ -371,6 +397,7 @@ impl Db {
     pub(crate) fn sqlite(&self) -> Option<&SqliteDb> {
         match self {
             Db::Sqlite(db) => Some(db),
+            Db::Postgres(_) => None,
         }
     }
 }
