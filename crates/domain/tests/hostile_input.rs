@@ -14,6 +14,8 @@
 //! `KENSE_FUZZ_CASES=100000 cargo test -p kense-domain --release --test
 //! hostile_input` runs every property that many times.
 
+mod shipped;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -35,13 +37,10 @@ use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Map, Number, Value};
+use shipped::{catalog, CALENDAR_JSON, QUEUE_RULES_JSON, REASONS_JSON, SERVICES_JSON};
 
-const SERVICES_JSON: &str = include_str!("../../../assets/catalog/services.json");
-const CALENDAR_JSON: &str = include_str!("../../../assets/calendar/kz.json");
 /// How many positive result forms the commands' service has.
 const FORMS: usize = 3;
-const REASONS_JSON: &str = include_str!("../../../assets/catalog/refusal_reasons.json");
-const QUEUE_RULES_JSON: &str = include_str!("../../../assets/queue/rules.json");
 
 /// No regression files in the source tree; bounded shrinking so that a
 /// failure on the 230 KB catalog is reported in reasonable time.
@@ -133,11 +132,6 @@ fn promised(seed: &Seed, accepted: bool) -> Result<(), TestCaseError> {
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
-}
-
-fn catalog() -> &'static Catalog {
-    static C: OnceLock<Catalog> = OnceLock::new();
-    C.get_or_init(|| Catalog::parse(SERVICES_JSON).expect("shipped catalog"))
 }
 
 // ---------------------------------------------------------------------------
@@ -1537,11 +1531,6 @@ fn the_strategies_reach_acceptance() {
 // Queue rules (assets/queue/rules.json)
 // ---------------------------------------------------------------------------
 
-fn shipped_calendar() -> &'static WorkingCalendar {
-    static C: OnceLock<WorkingCalendar> = OnceLock::new();
-    C.get_or_init(|| WorkingCalendar::parse(CALENDAR_JSON).expect("shipped calendar"))
-}
-
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
@@ -1590,7 +1579,7 @@ fn check_queue_rules(text: &str) -> Result<(), TestCaseError> {
         }
     }
     for start in [date(2000, 1, 1).and_hms_opt(9, 0, 0).unwrap(), date(2100, 12, 24).and_hms_opt(17, 59, 0).unwrap()] {
-        prop_assert!(rules.referral_valid_until(shipped_calendar(), start) >= start.date());
+        prop_assert!(rules.referral_valid_until(shipped::calendar(), start) >= start.date());
     }
     let queue = small_queue();
     let ordered = order(&queue, &rules);
