@@ -3,6 +3,7 @@
 
 use kense_domain::iin::Iin;
 use kense_domain::{Error, Field};
+use kense_hostile::CHARS;
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use serde_json::Value;
@@ -10,7 +11,6 @@ use serde_json::Value;
 use crate::check_error;
 use crate::corpus::{corpus, promised, replay};
 use crate::runner::run;
-use crate::text::NASTY;
 
 /// An independent reading of the rule (domain-research §4.1): twelve ASCII
 /// digits after trimming Unicode white space; first pass with weights 1..11,
@@ -90,7 +90,7 @@ fn iin_parse_accepts_exactly_the_valid_ones() {
         check_iin(&seed.text)
     });
     let seeds: Vec<String> = corpus("iin").into_iter().map(|s| s.text).collect();
-    let mutated_seed = (select(seeds), any::<Index>(), 0usize..3, select(NASTY)).prop_map(|(s, at, op, c)| {
+    let mutated_seed = (select(seeds), any::<Index>(), 0usize..3, select(CHARS)).prop_map(|(s, at, op, c)| {
         let mut chars: Vec<char> = s.chars().collect();
         let i = at.index(chars.len() + 1);
         match op {

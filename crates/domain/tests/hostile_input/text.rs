@@ -2,80 +2,14 @@
 //! text that validation accepted must look like.
 
 use kense_domain::application::normalise;
+use kense_hostile::CHARS;
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
 
-/// Characters that have broken text handling somewhere before.
-pub(crate) const NASTY: &[char] = &[
-    '\0',
-    '\u{7}',
-    '\u{8}',
-    '\t',
-    '\n',
-    '\r',
-    '\u{b}',
-    '\u{c}',
-    '\u{1b}',
-    '\u{7f}',
-    '\u{85}',
-    '\u{9f}',
-    ' ',
-    '\u{a0}',
-    '\u{2028}',
-    '\u{2029}',
-    '\u{3000}',
-    '\u{200b}',
-    '\u{200d}',
-    '\u{202e}',
-    '\u{2066}',
-    '\u{feff}',
-    '\u{301}',
-    '\u{489}',
-    '\u{fffd}',
-    '\u{ffff}',
-    '\u{10ffff}',
-    '😀',
-    '👨',
-    '\u{1f3fb}',
-    'ا',
-    'ע',
-    '漢',
-    'ß',
-    'İ',
-    'Ә',
-    'ә',
-    'Ғ',
-    'Қ',
-    'Ң',
-    'Ө',
-    'Ұ',
-    'Ү',
-    'Һ',
-    'І',
-    'і',
-    'Ё',
-    'ё',
-    'Ж',
-    'щ',
-    'a',
-    'Z',
-    '0',
-    '9',
-    '٣',
-    '０',
-    '/',
-    '\\',
-    '"',
-    '\'',
-    '{',
-    '}',
-    '%',
-    '<',
-];
-
 /// Text as a hostile window could send it: arbitrary unicode (controls
-/// included), runs of nasty characters, text around the length limits with
-/// whitespace that normalisation collapses, and huge strings.
+/// included), runs of the shared hostile characters, text around the
+/// length limits with whitespace that normalisation collapses, and huge
+/// strings.
 pub(crate) fn hostile_text() -> impl Strategy<Value = String> {
     prop_oneof![
         9 => short_hostile_text(),
@@ -87,7 +21,7 @@ pub(crate) fn hostile_text() -> impl Strategy<Value = String> {
 pub(crate) fn short_hostile_text() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => any::<String>(),
-        2 => proptest::collection::vec(select(NASTY), 0..40).prop_map(|v| v.into_iter().collect()),
+        2 => proptest::collection::vec(select(CHARS), 0..40).prop_map(|v| v.into_iter().collect()),
         2 => around_limits(),
         1 => Just(String::new()),
         1 => "[ \\t\\n\\r\\x{a0}\\x{3000}\\x{2028}\\x{85}\\x{b}\\x{c}]{0,8}",
