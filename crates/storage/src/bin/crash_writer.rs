@@ -11,7 +11,7 @@ use kense_domain::application::{ApplicationDraft, NewApplication};
 use kense_domain::user::NewUser;
 use kense_storage::{Due, Registry};
 
-const CATALOG: &str = include_str!("../../../assets/catalog/services.json");
+const CATALOG: &str = include_str!("../../../../assets/catalog/services.json");
 const PW: &str = "crash-test-password";
 
 fn main() {

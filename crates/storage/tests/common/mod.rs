@@ -10,7 +10,7 @@ use kense_domain::catalog::Catalog;
 use kense_domain::user::NewUser;
 use kense_storage::{Due, Registered, Registry};
 
-pub const CATALOG: &str = include_str!("../../../assets/catalog/services.json");
+pub const CATALOG: &str = include_str!("../../../../assets/catalog/services.json");
 pub const PASSWORD: &str = "құпия сөз 2026";
 
 pub fn now() -> DateTime<FixedOffset> {
