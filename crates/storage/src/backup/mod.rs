@@ -31,6 +31,7 @@ use kense_domain::access::{authorize, Action, Actor};
 use kense_domain::Error;
 use serde::Serialize;
 
+pub(crate) use check::schema_matches;
 pub use check::{stage_restore, take};
 pub use files::{copy_latest, list, prune};
 pub use restore::{recover, Credentials, Unusable};

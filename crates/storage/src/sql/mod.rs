@@ -172,6 +172,12 @@ impl FromValue for Vec<u8> {
     }
 }
 
+impl FromValue for Value {
+    fn from_value(v: &Value) -> Option<Value> {
+        Some(v.clone())
+    }
+}
+
 impl<T: FromValue> FromValue for Option<T> {
     fn from_value(v: &Value) -> Option<Option<T>> {
         match v {
@@ -208,6 +214,10 @@ impl Row {
 
     pub(crate) fn values(&self) -> &[Value] {
         &self.values
+    }
+
+    pub(crate) fn columns(&self) -> &[String] {
+        &self.columns
     }
 }
 
