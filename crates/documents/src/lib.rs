@@ -19,32 +19,30 @@
 //! the content and the empty `/GTS_PDFXVersion` that printpdf always writes is
 //! removed.
 
+mod acceptance_receipt;
 pub mod layout;
 mod pdf;
 mod qr;
-mod reasoned_refusal;
-mod receipt;
-mod referral;
-mod refusal;
-mod service_result;
+mod refusal_receipt;
+mod registers;
 mod sheet;
 mod signed;
 mod stamp;
-mod tables;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::acceptance_receipt::ReceiptTemplate;
 use crate::layout::{Face, Fonts};
-use crate::reasoned_refusal::RefusalLabels as ReasonedLabels;
-use crate::receipt::ReceiptTemplate;
-use crate::referral::{NotificationLabels, ReferralLabels};
-use crate::refusal::RefusalTemplate;
-use crate::service_result::ResultLabels;
+use crate::refusal_receipt::RefusalTemplate;
+use crate::registers::{journal, queue_extract, referral_list, TableLabels, TableTemplate};
 use crate::sheet::Lang;
+use crate::signed::queue_notification::{self, NotificationLabels};
+use crate::signed::reasoned_refusal::{self, RefusalLabels as ReasonedLabels};
+use crate::signed::referral::{self, ReferralLabels};
+use crate::signed::service_result::{self, ResultLabels};
 use crate::signed::{images, Template};
-use crate::tables::TableTemplate;
 
 const REGULAR_TTF: &[u8] = include_bytes!("../../../assets/fonts/LiberationSerif-Regular.ttf");
 const BOLD_TTF: &[u8] = include_bytes!("../../../assets/fonts/LiberationSerif-Bold.ttf");
@@ -475,25 +473,19 @@ impl Typesetter {
         Ok(Self {
             receipt: ReceiptTemplate::parse(RECEIPT_TEMPLATE)?,
             refusal: RefusalTemplate::parse(REFUSAL_TEMPLATE)?,
-            referral: Template::parse(REFERRAL_TEMPLATE, referral::REFERRAL_FILE, &fonts)?,
-            notification: Template::parse(NOTIFICATION_TEMPLATE, referral::NOTIFICATION_FILE, &fonts)?,
+            referral: Template::parse(REFERRAL_TEMPLATE, referral::FILE, &fonts)?,
+            notification: Template::parse(NOTIFICATION_TEMPLATE, queue_notification::FILE, &fonts)?,
             result: Template::parse(RESULT_TEMPLATE, service_result::FILE, &fonts)?,
             reasoned: Template::parse(REASONED_TEMPLATE, reasoned_refusal::FILE, &fonts)?,
-            journal: TableTemplate::parse(
-                JOURNAL_TEMPLATE,
-                tables::JOURNAL_FILE,
-                tables::journal_keys(),
-                &["{from}", "{to}"],
-                &fonts,
-            )?,
+            journal: TableTemplate::parse(JOURNAL_TEMPLATE, journal::FILE, journal::KEYS, &["{from}", "{to}"], &fonts)?,
             extract: TableTemplate::parse(
                 EXTRACT_TEMPLATE,
-                tables::EXTRACT_FILE,
-                tables::extract_keys(),
+                queue_extract::FILE,
+                queue_extract::KEYS,
                 &["{year}"],
                 &fonts,
             )?,
-            list: TableTemplate::parse(LIST_TEMPLATE, tables::LIST_FILE, tables::list_keys(), &["{number}"], &fonts)?,
+            list: TableTemplate::parse(LIST_TEMPLATE, referral_list::FILE, referral_list::KEYS, &["{number}"], &fonts)?,
             fonts,
         })
     }
@@ -521,7 +513,7 @@ impl Typesetter {
     /// the sheet, the registration ticket that the parent keeps.
     pub fn queue_notification(&self, n: &QueueNotification) -> Result<Vec<u8>, DocumentError> {
         let stamp = signed::decode_stamp(n.stamp.as_ref())?;
-        let pages = referral::layout_notification(&self.fonts, &self.notification, n, stamp.as_ref())?;
+        let pages = queue_notification::layout_notification(&self.fonts, &self.notification, n, stamp.as_ref())?;
         let meta = pdf::Metadata {
             title: numbered_title(&self.notification.kk.title, &self.notification.ru.title, &n.registration_number),
             author: n.office.name.kk.clone(),
@@ -602,9 +594,9 @@ impl Typesetter {
     /// The registration journal for `from..=to` (the daily register when
     /// both are the same day) as an A4 landscape table with numbered pages.
     pub fn journal(&self, j: &Journal) -> Result<Vec<u8>, DocumentError> {
-        let pages = tables::layout_journal(&self.fonts, &self.journal, j)?;
+        let pages = journal::layout_journal(&self.fonts, &self.journal, j)?;
         let daily = j.from == j.to;
-        let pick = |l: &tables::TableLabels| match (&l.title_daily, daily) {
+        let pick = |l: &TableLabels| match (&l.title_daily, daily) {
             (Some(d), true) => d.clone(),
             _ => l.title.clone(),
         };
@@ -627,7 +619,7 @@ impl Typesetter {
     /// The queue of one birth year, without personal data, as an A4
     /// landscape table with numbered pages.
     pub fn queue_extract(&self, q: &QueueExtract) -> Result<Vec<u8>, DocumentError> {
-        let pages = tables::layout_extract(&self.fonts, &self.extract, q)?;
+        let pages = queue_extract::layout_extract(&self.fonts, &self.extract, q)?;
         let meta = pdf::Metadata {
             title: format!("{} / {} {}", self.extract.kk.title, self.extract.ru.title, q.birth_year),
             author: q.office.name.kk.clone(),
@@ -641,7 +633,7 @@ impl Typesetter {
     /// The referrals of one distribution as an A4 landscape table with
     /// numbered pages and the count per kindergarten.
     pub fn referral_list(&self, l: &ReferralList) -> Result<Vec<u8>, DocumentError> {
-        let pages = tables::layout_list(&self.fonts, &self.list, l)?;
+        let pages = referral_list::layout_list(&self.fonts, &self.list, l)?;
         let meta = pdf::Metadata {
             title: numbered_title(&self.list.kk.title, &self.list.ru.title, &l.distribution_number),
             author: l.office.name.kk.clone(),
@@ -658,7 +650,7 @@ impl Typesetter {
     /// on its own page(s). A copy mark and the verification QR are added
     /// when the input asks for them.
     pub fn acceptance_receipt(&self, r: &AcceptanceReceipt) -> Result<Vec<u8>, DocumentError> {
-        let pages = receipt::layout_receipt(&self.fonts, &self.receipt, r)?;
+        let pages = acceptance_receipt::layout_receipt(&self.fonts, &self.receipt, r)?;
         let canonical = serde_json::to_vec(r).map_err(|e| DocumentError::Pdf(e.to_string()))?;
         let meta = pdf::Metadata {
             title: format!(
@@ -678,7 +670,7 @@ impl Typesetter {
     /// receipt (two halves of one A4 sheet when they fit, else each language
     /// on its own page(s)), with the same number and date in both.
     pub fn refusal_receipt(&self, r: &RefusalReceipt) -> Result<Vec<u8>, DocumentError> {
-        let pages = refusal::layout_refusal(&self.fonts, &self.refusal, r)?;
+        let pages = refusal_receipt::layout_refusal(&self.fonts, &self.refusal, r)?;
         let canonical = serde_json::to_vec(r).map_err(|e| DocumentError::Pdf(e.to_string()))?;
         let meta = pdf::Metadata {
             title: format!(

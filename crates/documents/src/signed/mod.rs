@@ -2,7 +2,13 @@
 //! result, reasoned refusal) share: the template shape (layout, Kazakh and
 //! Russian labels, marks), the requisites header, the signer's block with
 //! the signature line, the seal place and the optional stamp image, and the
-//! small paragraph helpers their texts are built from.
+//! small paragraph helpers their texts are built from. Each document's own
+//! text is in its module below.
+
+pub(crate) mod queue_notification;
+pub(crate) mod reasoned_refusal;
+pub(crate) mod referral;
+pub(crate) mod service_result;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -274,6 +280,19 @@ pub(crate) fn enumeration(parts: Vec<Span>) -> Vec<Span> {
         spans.push(part);
     }
     spans
+}
+
+/// A person: the name, then "ЖСН: …" when the IIN is known and the birth
+/// date when given, comma-joined (see [`enumeration`]).
+pub(crate) fn person(iin_label: &str, name: &str, iin: &str, birth: Option<(&str, &str)>) -> Vec<Span> {
+    let mut parts = vec![Span::regular(name.to_string())];
+    if !iin.trim().is_empty() {
+        parts.push(g(format!("{iin_label} {iin}")));
+    }
+    if let Some((label, d)) = birth {
+        parts.push(g(format!("{label} {d}")));
+    }
+    enumeration(parts)
 }
 
 /// A glued span: spaces inside do not break ("ЖСН: 900101400123").

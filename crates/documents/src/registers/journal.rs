@@ -1,0 +1,80 @@
+//! The registration journal of a period, or the daily register when the
+//! period is one day (`assets/templates/journal.json`).
+
+use crate::layout::{Cell, CellText, Flow, Fonts, Span};
+use crate::registers::{finish, heading, printed_by, totals, TableLabels, TableTemplate};
+use crate::sheet::{date, fill};
+use crate::{DocumentError, Journal};
+
+pub(crate) const FILE: &str = "journal.json";
+/// The columns a journal template may show.
+pub(crate) const KEYS: &[&str] =
+    &["seq", "number", "registered_at", "applicant", "service", "status", "executor", "due", "closed_on"];
+
+fn opt_date(d: &Option<chrono::NaiveDate>) -> String {
+    d.as_ref().map(date).unwrap_or_default()
+}
+
+pub(crate) fn layout_journal(
+    fonts: &Fonts,
+    t: &TableTemplate,
+    j: &Journal,
+) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
+    if j.to < j.from {
+        return Err(DocumentError::Input("the period ends before it starts".into()));
+    }
+    let daily = j.from == j.to;
+    let title = |lb: &TableLabels| -> String {
+        match (&lb.title_daily, daily) {
+            (Some(d), true) => d.clone(),
+            _ => lb.title.clone(),
+        }
+    };
+    let subtitle = |lb: &TableLabels| -> String {
+        match (&lb.subtitle_daily, daily) {
+            (Some(d), true) => fill(d, &[("date", &date(&j.from))]),
+            _ => fill(&lb.subtitle, &[("from", &date(&j.from)), ("to", &date(&j.to))]),
+        }
+    };
+    let mut flow = Flow::new(fonts, t.layout.geometry());
+    heading(
+        &mut flow,
+        t,
+        &j.office,
+        (&title(&t.kk), &title(&t.ru)),
+        (subtitle(&t.kk), subtitle(&t.ru)),
+        &j.generated_at,
+    )?;
+    let small = t.body() + t.ru_delta_pt;
+    let rows: Vec<Vec<Cell>> = j
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            t.columns
+                .iter()
+                .map(|c| match c.key.as_str() {
+                    "seq" => t.centred((i + 1).to_string()),
+                    "number" => t.plain(r.number.clone()),
+                    "registered_at" => t.plain(r.registered_at.format("%d.%m.%Y %H:%M").to_string()),
+                    "applicant" => {
+                        let mut cell = t.plain(r.applicant_name.clone());
+                        if !r.applicant_iin.trim().is_empty() {
+                            cell.push(CellText::new(vec![Span::regular(r.applicant_iin.clone())], small));
+                        }
+                        cell
+                    }
+                    "service" => t.bilingual(&r.service),
+                    "status" => t.bilingual(&r.status),
+                    "executor" => t.plain(r.executor.clone().unwrap_or_default()),
+                    "due" => t.centred(opt_date(&r.due)),
+                    _ => t.centred(opt_date(&r.closed_on)),
+                })
+                .collect()
+        })
+        .collect();
+    flow.table(&t.table(), &rows)?;
+    totals(&mut flow, t, j.rows.len(), &j.totals, Some(t.both(|l| &l.totals_by)))?;
+    printed_by(&mut flow, t, &j.signer)?;
+    finish(fonts, t, flow)
+}
