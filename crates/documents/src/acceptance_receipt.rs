@@ -3,11 +3,45 @@
 //! `assets/templates/acceptance_receipt.json`) and the text of one language
 //! version. How the two versions share the paper is [`crate::sheet`]'s job.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::layout::{Align, Flow, Fonts, Paragraph, Span, Style};
+use crate::requisites::{original, Bilingual, OfficeRequisites, Verification};
 use crate::sheet::{self, date, Lang, MarkTexts, Marks, PageLayout};
-use crate::{AcceptanceReceipt, DocumentError};
+use crate::DocumentError;
+
+/// Everything printed on the receipt given to an applicant whose documents
+/// were accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptanceReceipt {
+    /// e.g. "01-2026-00001"
+    pub registration_number: String,
+    /// Office local time, to the second.
+    pub registered_at: chrono::NaiveDateTime,
+    pub office: OfficeRequisites,
+    pub service_name: Bilingual,
+    pub applicant_name: String,
+    pub applicant_iin: String,
+    pub applicant_phone: String,
+    pub subject_name: Option<String>,
+    pub subject_iin: Option<String>,
+    pub subject_birth_date: Option<chrono::NaiveDate>,
+    /// The accepted documents, in checklist order.
+    pub documents: Vec<Bilingual>,
+    pub expected_result_date: Option<chrono::NaiveDate>,
+    /// The clerk's full name.
+    pub accepted_by: String,
+    pub executor: Option<String>,
+    pub executor_phone: Option<String>,
+    /// Short hash printed small in the footer when present.
+    pub audit_chain_head: Option<String>,
+    /// 1 for the original; from 2 on the page says "КӨШІРМЕ / КОПИЯ № n".
+    #[serde(default = "original")]
+    pub copy_number: u32,
+    /// QR code at the bottom right of each language version when present.
+    #[serde(default)]
+    pub verification: Option<Verification>,
+}
 
 const FILE: &str = "acceptance_receipt.json";
 

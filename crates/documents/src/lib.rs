@@ -20,18 +20,31 @@
 //! removed.
 
 mod acceptance_receipt;
+mod error;
 pub mod layout;
 mod pdf;
 mod qr;
 mod refusal_receipt;
 mod registers;
+mod requisites;
 mod sheet;
 mod signed;
 mod stamp;
 
-use std::fmt;
+pub use acceptance_receipt::AcceptanceReceipt;
+pub use error::DocumentError;
+pub use refusal_receipt::RefusalReceipt;
+pub use registers::journal::{Journal, JournalRow};
+pub use registers::queue_extract::{QueueExtract, QueueExtractRow};
+pub use registers::referral_list::{ReferralList, ReferralListRow};
+pub use requisites::{Bilingual, OfficeRequisites, Signer, StampImage, Verification};
+pub use signed::queue_notification::QueueNotification;
+pub use signed::reasoned_refusal::ReasonedRefusal;
+pub use signed::referral::Referral;
+pub use signed::service_result::{ResultField, ServiceResult};
+pub use stamp::check_stamp;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::acceptance_receipt::ReceiptTemplate;
 use crate::layout::{Face, Fonts};
@@ -62,34 +75,6 @@ const LIST_TEMPLATE: &str = include_str!("../../../assets/templates/referral_lis
 const REGULAR_ID: &str = "KNSREG";
 const BOLD_ID: &str = "KNSBLD";
 
-/// A text in the state language (Kazakh) and in Russian.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Bilingual {
-    pub kk: String,
-    pub ru: String,
-}
-
-/// The issuing office as printed in a document's header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OfficeRequisites {
-    pub name: Bilingual,
-    pub address: Bilingual,
-    pub phone: String,
-}
-
-/// What the verification QR code of a document carries. The shell composes
-/// both texts (document number, signature, chain head); this crate only
-/// draws them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verification {
-    /// Encoded as UTF-8 with medium error correction; up to roughly 1,600
-    /// ASCII characters fit, but keep it near 150 so that a phone reads the
-    /// 24 mm symbol easily.
-    pub qr_text: String,
-    /// Printed small under the symbol; may be empty.
-    pub caption: String,
-}
-
 /// Across every page of a draft: "draft", and "not signed", in both languages.
 pub const DRAFT_MARK: [(&str, f32); 2] = [("ЖОБА · ПРОЕКТ", 60.0), ("қол қойылмаған · не подписано", 22.0)];
 
@@ -99,335 +84,6 @@ fn unvouched(stamp: Option<&StampImage>, verification: Option<&Verification>) ->
     }
     Ok(())
 }
-
-fn original() -> u32 {
-    1
-}
-
-/// Everything printed on the receipt given to an applicant whose documents
-/// were accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AcceptanceReceipt {
-    /// e.g. "01-2026-00001"
-    pub registration_number: String,
-    /// Office local time, to the second.
-    pub registered_at: chrono::NaiveDateTime,
-    pub office: OfficeRequisites,
-    pub service_name: Bilingual,
-    pub applicant_name: String,
-    pub applicant_iin: String,
-    pub applicant_phone: String,
-    pub subject_name: Option<String>,
-    pub subject_iin: Option<String>,
-    pub subject_birth_date: Option<chrono::NaiveDate>,
-    /// The accepted documents, in checklist order.
-    pub documents: Vec<Bilingual>,
-    pub expected_result_date: Option<chrono::NaiveDate>,
-    /// The clerk's full name.
-    pub accepted_by: String,
-    pub executor: Option<String>,
-    pub executor_phone: Option<String>,
-    /// Short hash printed small in the footer when present.
-    pub audit_chain_head: Option<String>,
-    /// 1 for the original; from 2 on the page says "КӨШІРМЕ / КОПИЯ № n".
-    #[serde(default = "original")]
-    pub copy_number: u32,
-    /// QR code at the bottom right of each language version when present.
-    #[serde(default)]
-    pub verification: Option<Verification>,
-}
-
-/// Everything printed on the receipt given to an applicant whose documents
-/// were refused because the set was incomplete (Law "On public services",
-/// art. 20 p. 2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefusalReceipt {
-    /// e.g. "01-2026-00002"
-    pub registration_number: String,
-    /// Office local time, to the second.
-    pub registered_at: chrono::NaiveDateTime,
-    /// The office refuses in its own name; its address follows its name in
-    /// the legal-basis sentence.
-    pub office: OfficeRequisites,
-    pub service_name: Bilingual,
-    /// Full name of the person, or the name of the organisation.
-    pub applicant_name: String,
-    /// A blank line to fill in by hand is printed when absent.
-    pub applicant_address: Option<String>,
-    /// What the set lacked, in checklist order; at least one.
-    pub missing_documents: Vec<Bilingual>,
-    /// The clerk's full name.
-    pub refused_by: String,
-    /// Blanks are printed for whichever is absent, as on the form.
-    pub executor: Option<String>,
-    pub executor_phone: Option<String>,
-    /// Short hash printed small in the footer when present.
-    pub audit_chain_head: Option<String>,
-    /// 1 for the original; from 2 on the page says "КӨШІРМЕ / КОПИЯ № n".
-    #[serde(default = "original")]
-    pub copy_number: u32,
-    /// QR code at the bottom right of each language version when present.
-    #[serde(default)]
-    pub verification: Option<Verification>,
-}
-
-/// Who signs a document on behalf of the office.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Signer {
-    pub name: String,
-    /// e.g. "Бөлім басшысы" / "Руководитель отдела".
-    pub position: Bilingual,
-}
-
-/// The office's stamp (seal, possibly with the signature) as uploaded by the
-/// administrator: a PNG of at most 2 MB and 2000×2000 px, drawn about 40 mm
-/// wide over the seal place. Check an upload with [`check_stamp`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StampImage {
-    pub png: Vec<u8>,
-}
-
-pub use stamp::check_stamp;
-
-/// The referral (жолдама / направление) of a child to a preschool
-/// organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Referral {
-    /// e.g. "Ж-2026-00001"
-    pub number: String,
-    /// Office local time.
-    pub issued_at: chrono::NaiveDateTime,
-    /// Last day on which the kindergarten accepts it.
-    pub valid_until: chrono::NaiveDate,
-    pub office: OfficeRequisites,
-    pub child_name: String,
-    pub child_iin: String,
-    pub child_birth_date: chrono::NaiveDate,
-    /// e.g. "2022 жылы туған балалар" / "дети 2022 года рождения".
-    pub age_group: Bilingual,
-    pub kindergarten: Bilingual,
-    pub kindergarten_address: Bilingual,
-    /// Group name and language, when the distribution assigned one.
-    pub group: Option<Bilingual>,
-    pub applicant_name: String,
-    pub applicant_iin: String,
-    /// The queue application's registration number.
-    pub registration_number: String,
-    pub signer: Signer,
-    #[serde(default)]
-    pub stamp: Option<StampImage>,
-    /// 1 for the original; from 2 on the page says "КӨШІРМЕ / КОПИЯ № n".
-    #[serde(default = "original")]
-    pub copy_number: u32,
-    #[serde(default)]
-    pub verification: Option<Verification>,
-    #[serde(default)]
-    pub audit_chain_head: Option<String>,
-}
-
-/// The notification of registration in the preschool queue, with the
-/// tear-off registration ticket (тіркеу талоны / талон о регистрации).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueNotification {
-    pub registration_number: String,
-    pub registered_at: chrono::NaiveDateTime,
-    pub office: OfficeRequisites,
-    pub child_name: String,
-    pub child_iin: String,
-    pub child_birth_date: chrono::NaiveDate,
-    /// The queue the child stands in.
-    pub birth_year: i32,
-    /// e.g. "жалпы кезек" / "общая очередь".
-    pub category: Bilingual,
-    /// The child's number in its birth-year queue at the time of printing.
-    pub position: u32,
-    /// Chosen kindergartens, in order of preference; may be empty.
-    pub preferences: Vec<Bilingual>,
-    pub desired_start: Option<chrono::NaiveDate>,
-    pub applicant_name: String,
-    pub applicant_iin: String,
-    pub applicant_phone: String,
-    pub signer: Signer,
-    #[serde(default)]
-    pub stamp: Option<StampImage>,
-    #[serde(default = "original")]
-    pub copy_number: u32,
-    #[serde(default)]
-    pub verification: Option<Verification>,
-    #[serde(default)]
-    pub audit_chain_head: Option<String>,
-}
-
-/// One per-service line of a [`ServiceResult`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResultField {
-    pub label: Bilingual,
-    pub value: String,
-}
-
-/// The positive result of the office's other services (certificates,
-/// decisions, notifications) in one layout driven by data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceResult {
-    pub number: String,
-    pub issued_at: chrono::NaiveDateTime,
-    pub office: OfficeRequisites,
-    /// e.g. "Анықтама" / "Справка".
-    pub title: Bilingual,
-    pub service_name: Bilingual,
-    pub registration_number: String,
-    pub registered_on: chrono::NaiveDate,
-    pub applicant_name: String,
-    pub applicant_iin: String,
-    pub subject_name: Option<String>,
-    pub subject_iin: Option<String>,
-    pub fields: Vec<ResultField>,
-    /// The body paragraph, when the result has one.
-    pub text: Option<Bilingual>,
-    pub signer: Signer,
-    #[serde(default)]
-    pub stamp: Option<StampImage>,
-    #[serde(default = "original")]
-    pub copy_number: u32,
-    #[serde(default)]
-    pub verification: Option<Verification>,
-    #[serde(default)]
-    pub audit_chain_head: Option<String>,
-}
-
-/// The reasoned refusal to provide a service (дәлелді бас тарту /
-/// мотивированный отказ).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReasonedRefusal {
-    pub number: String,
-    pub issued_at: chrono::NaiveDateTime,
-    pub office: OfficeRequisites,
-    pub service_name: Bilingual,
-    pub registration_number: String,
-    pub registered_on: chrono::NaiveDate,
-    pub applicant_name: String,
-    pub applicant_iin: String,
-    pub applicant_address: Option<String>,
-    /// The controlled text from the reasons list.
-    pub reason: Bilingual,
-    pub legal_basis: Option<Bilingual>,
-    /// The executor's own words; may be long, line breaks start paragraphs.
-    pub explanation: String,
-    pub signer: Signer,
-    #[serde(default)]
-    pub stamp: Option<StampImage>,
-    #[serde(default = "original")]
-    pub copy_number: u32,
-    #[serde(default)]
-    pub verification: Option<Verification>,
-    #[serde(default)]
-    pub audit_chain_head: Option<String>,
-}
-
-/// One application in the registration journal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JournalRow {
-    pub number: String,
-    pub registered_at: chrono::NaiveDateTime,
-    pub applicant_name: String,
-    pub applicant_iin: String,
-    pub service: Bilingual,
-    pub status: Bilingual,
-    pub executor: Option<String>,
-    pub due: Option<chrono::NaiveDate>,
-    pub closed_on: Option<chrono::NaiveDate>,
-}
-
-/// The registration journal for a period, or the daily register when
-/// `from == to`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Journal {
-    pub office: OfficeRequisites,
-    pub from: chrono::NaiveDate,
-    pub to: chrono::NaiveDate,
-    pub generated_at: chrono::NaiveDateTime,
-    pub rows: Vec<JournalRow>,
-    /// e.g. per status, computed by the caller; printed after the row count.
-    pub totals: Vec<(Bilingual, u32)>,
-    /// Who printed it.
-    pub signer: Signer,
-}
-
-/// One application in a queue extract: no personal data beyond the number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueExtractRow {
-    pub position: u32,
-    pub registration_number: String,
-    pub registered_at: chrono::NaiveDateTime,
-    pub category: Bilingual,
-    /// e.g. "stop list until …".
-    pub note: Option<Bilingual>,
-}
-
-/// The queue of one birth year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QueueExtract {
-    pub office: OfficeRequisites,
-    pub birth_year: i32,
-    pub generated_at: chrono::NaiveDateTime,
-    pub rows: Vec<QueueExtractRow>,
-    /// Per category, computed by the caller.
-    pub totals: Vec<(Bilingual, u32)>,
-}
-
-/// One referral of a distribution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReferralListRow {
-    pub referral_number: String,
-    pub child_name: String,
-    pub child_birth_date: chrono::NaiveDate,
-    pub kindergarten: Bilingual,
-    pub group: Option<Bilingual>,
-    pub valid_until: chrono::NaiveDate,
-}
-
-/// The referrals issued by one distribution of free places.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReferralList {
-    pub office: OfficeRequisites,
-    /// e.g. "Б-2026-014".
-    pub distribution_number: String,
-    pub generated_at: chrono::NaiveDateTime,
-    pub rows: Vec<ReferralListRow>,
-    pub signer: Signer,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DocumentError {
-    /// The text contains a character the embedded font cannot draw.
-    MissingGlyph { ch: char },
-    /// A shipped font could not be parsed.
-    Font(String),
-    /// A shipped template could not be parsed or is inconsistent.
-    Template(String),
-    /// The input cannot make a valid document (copy number 0, a refusal
-    /// without missing documents, a QR text too long to encode, a stamp
-    /// image that is not a PNG or is too large).
-    Input(String),
-    /// The PDF could not be assembled or written.
-    Pdf(String),
-}
-
-impl fmt::Display for DocumentError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::MissingGlyph { ch } => {
-                write!(f, "the document font has no glyph for {ch:?} (U+{:04X})", u32::from(*ch))
-            }
-            Self::Font(m) => write!(f, "font error: {m}"),
-            Self::Template(m) => write!(f, "template error: {m}"),
-            Self::Input(m) => write!(f, "invalid document input: {m}"),
-            Self::Pdf(m) => write!(f, "PDF error: {m}"),
-        }
-    }
-}
-
-impl std::error::Error for DocumentError {}
 
 /// Parsed fonts and templates, built once and shared.
 ///

@@ -7,11 +7,46 @@
 //! paper is [`crate::sheet`]'s job.
 
 use chrono::Datelike;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::layout::{Align, Flow, Fonts, Paragraph, Span};
+use crate::requisites::{original, Bilingual, OfficeRequisites, Verification};
 use crate::sheet::{self, fill, Lang, MarkTexts, Marks, PageLayout};
-use crate::{DocumentError, RefusalReceipt};
+use crate::DocumentError;
+
+/// Everything printed on the receipt given to an applicant whose documents
+/// were refused because the set was incomplete (Law "On public services",
+/// art. 20 p. 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusalReceipt {
+    /// e.g. "01-2026-00002"
+    pub registration_number: String,
+    /// Office local time, to the second.
+    pub registered_at: chrono::NaiveDateTime,
+    /// The office refuses in its own name; its address follows its name in
+    /// the legal-basis sentence.
+    pub office: OfficeRequisites,
+    pub service_name: Bilingual,
+    /// Full name of the person, or the name of the organisation.
+    pub applicant_name: String,
+    /// A blank line to fill in by hand is printed when absent.
+    pub applicant_address: Option<String>,
+    /// What the set lacked, in checklist order; at least one.
+    pub missing_documents: Vec<Bilingual>,
+    /// The clerk's full name.
+    pub refused_by: String,
+    /// Blanks are printed for whichever is absent, as on the form.
+    pub executor: Option<String>,
+    pub executor_phone: Option<String>,
+    /// Short hash printed small in the footer when present.
+    pub audit_chain_head: Option<String>,
+    /// 1 for the original; from 2 on the page says "КӨШІРМЕ / КОПИЯ № n".
+    #[serde(default = "original")]
+    pub copy_number: u32,
+    /// QR code at the bottom right of each language version when present.
+    #[serde(default)]
+    pub verification: Option<Verification>,
+}
 
 const FILE: &str = "refusal_receipt.json";
 

@@ -1,10 +1,42 @@
 //! The registration journal of a period, or the daily register when the
 //! period is one day (`assets/templates/journal.json`).
 
+use serde::{Deserialize, Serialize};
+
 use crate::layout::{Cell, CellText, Flow, Fonts, Span};
 use crate::registers::{finish, heading, printed_by, totals, TableLabels, TableTemplate};
+use crate::requisites::{Bilingual, OfficeRequisites, Signer};
 use crate::sheet::{date, fill};
-use crate::{DocumentError, Journal};
+use crate::DocumentError;
+
+/// One application in the registration journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalRow {
+    pub number: String,
+    pub registered_at: chrono::NaiveDateTime,
+    pub applicant_name: String,
+    pub applicant_iin: String,
+    pub service: Bilingual,
+    pub status: Bilingual,
+    pub executor: Option<String>,
+    pub due: Option<chrono::NaiveDate>,
+    pub closed_on: Option<chrono::NaiveDate>,
+}
+
+/// The registration journal for a period, or the daily register when
+/// `from == to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Journal {
+    pub office: OfficeRequisites,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub generated_at: chrono::NaiveDateTime,
+    pub rows: Vec<JournalRow>,
+    /// e.g. per status, computed by the caller; printed after the row count.
+    pub totals: Vec<(Bilingual, u32)>,
+    /// Who printed it.
+    pub signer: Signer,
+}
 
 pub(crate) const FILE: &str = "journal.json";
 /// The columns a journal template may show.

@@ -1,10 +1,35 @@
 //! The queue of one birth year without personal data beyond the
 //! registration number (`assets/templates/queue_extract.json`).
 
+use serde::{Deserialize, Serialize};
+
 use crate::layout::{Cell, Flow, Fonts};
 use crate::registers::{finish, heading, totals, TableTemplate};
+use crate::requisites::{Bilingual, OfficeRequisites};
 use crate::sheet::fill;
-use crate::{DocumentError, QueueExtract};
+use crate::DocumentError;
+
+/// One application in a queue extract: no personal data beyond the number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueExtractRow {
+    pub position: u32,
+    pub registration_number: String,
+    pub registered_at: chrono::NaiveDateTime,
+    pub category: Bilingual,
+    /// e.g. "stop list until …".
+    pub note: Option<Bilingual>,
+}
+
+/// The queue of one birth year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueExtract {
+    pub office: OfficeRequisites,
+    pub birth_year: i32,
+    pub generated_at: chrono::NaiveDateTime,
+    pub rows: Vec<QueueExtractRow>,
+    /// Per category, computed by the caller.
+    pub totals: Vec<(Bilingual, u32)>,
+}
 
 pub(crate) const FILE: &str = "queue_extract.json";
 /// The columns a queue extract template may show.

@@ -1,10 +1,35 @@
 //! The referrals issued by one distribution of free places, with the count
 //! per kindergarten (`assets/templates/referral_list.json`).
 
+use serde::{Deserialize, Serialize};
+
 use crate::layout::{Cell, Flow, Fonts};
 use crate::registers::{finish, heading, printed_by, totals, TableTemplate};
+use crate::requisites::{Bilingual, OfficeRequisites, Signer};
 use crate::sheet::{date, fill};
-use crate::{Bilingual, DocumentError, ReferralList};
+use crate::DocumentError;
+
+/// One referral of a distribution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralListRow {
+    pub referral_number: String,
+    pub child_name: String,
+    pub child_birth_date: chrono::NaiveDate,
+    pub kindergarten: Bilingual,
+    pub group: Option<Bilingual>,
+    pub valid_until: chrono::NaiveDate,
+}
+
+/// The referrals issued by one distribution of free places.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralList {
+    pub office: OfficeRequisites,
+    /// e.g. "Б-2026-014".
+    pub distribution_number: String,
+    pub generated_at: chrono::NaiveDateTime,
+    pub rows: Vec<ReferralListRow>,
+    pub signer: Signer,
+}
 
 pub(crate) const FILE: &str = "referral_list.json";
 /// The columns a referral list template may show.

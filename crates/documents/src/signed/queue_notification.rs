@@ -4,13 +4,47 @@
 //! preschool queue service. The official form was not available (domain
 //! research §1.3(d), §5); the wording is ours.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::layout::{Align, Flow, Fonts, Span, Style};
+use crate::requisites::{original, Bilingual, OfficeRequisites, Signer, StampImage, Verification};
 use crate::sheet::{self, date, fill, Lang, Marks};
 use crate::signed::{enumeration, g, office_header, person, signature_block, LabelSet, SignLabels, Template, Writer};
 use crate::stamp::Stamp;
-use crate::{DocumentError, QueueNotification};
+use crate::DocumentError;
+
+/// The notification of registration in the preschool queue, with the
+/// tear-off registration ticket (тіркеу талоны / талон о регистрации).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueNotification {
+    pub registration_number: String,
+    pub registered_at: chrono::NaiveDateTime,
+    pub office: OfficeRequisites,
+    pub child_name: String,
+    pub child_iin: String,
+    pub child_birth_date: chrono::NaiveDate,
+    /// The queue the child stands in.
+    pub birth_year: i32,
+    /// e.g. "жалпы кезек" / "общая очередь".
+    pub category: Bilingual,
+    /// The child's number in its birth-year queue at the time of printing.
+    pub position: u32,
+    /// Chosen kindergartens, in order of preference; may be empty.
+    pub preferences: Vec<Bilingual>,
+    pub desired_start: Option<chrono::NaiveDate>,
+    pub applicant_name: String,
+    pub applicant_iin: String,
+    pub applicant_phone: String,
+    pub signer: Signer,
+    #[serde(default)]
+    pub stamp: Option<StampImage>,
+    #[serde(default = "original")]
+    pub copy_number: u32,
+    #[serde(default)]
+    pub verification: Option<Verification>,
+    #[serde(default)]
+    pub audit_chain_head: Option<String>,
+}
 
 pub(crate) const FILE: &str = "queue_notification.json";
 

@@ -7,13 +7,43 @@
 //! sentence names the Law "On public services" art. 25 and the court in
 //! general terms and is to be checked against the current Rules.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::layout::{Align, Flow, Fonts, Span};
+use crate::requisites::{original, Bilingual, OfficeRequisites, Signer, StampImage, Verification};
 use crate::sheet::{self, date, fill, Lang, Marks};
 use crate::signed::{g, signature_block, LabelSet, SignLabels, Template, Writer};
 use crate::stamp::Stamp;
-use crate::{DocumentError, ReasonedRefusal};
+use crate::DocumentError;
+
+/// The reasoned refusal to provide a service (дәлелді бас тарту /
+/// мотивированный отказ).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonedRefusal {
+    pub number: String,
+    pub issued_at: chrono::NaiveDateTime,
+    pub office: OfficeRequisites,
+    pub service_name: Bilingual,
+    pub registration_number: String,
+    pub registered_on: chrono::NaiveDate,
+    pub applicant_name: String,
+    pub applicant_iin: String,
+    pub applicant_address: Option<String>,
+    /// The controlled text from the reasons list.
+    pub reason: Bilingual,
+    pub legal_basis: Option<Bilingual>,
+    /// The executor's own words; may be long, line breaks start paragraphs.
+    pub explanation: String,
+    pub signer: Signer,
+    #[serde(default)]
+    pub stamp: Option<StampImage>,
+    #[serde(default = "original")]
+    pub copy_number: u32,
+    #[serde(default)]
+    pub verification: Option<Verification>,
+    #[serde(default)]
+    pub audit_chain_head: Option<String>,
+}
 
 pub(crate) const FILE: &str = "reasoned_refusal.json";
 

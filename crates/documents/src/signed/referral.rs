@@ -4,13 +4,50 @@
 //! (domain research §1.3(c), §5): the contents follow the minimum referral
 //! data of the 2017 methodological recommendations, the wording is ours.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::layout::{Flow, Fonts, Span};
+use crate::requisites::{original, Bilingual, OfficeRequisites, Signer, StampImage, Verification};
 use crate::sheet::{self, date, fill, Lang, Marks};
 use crate::signed::{g, office_header, person, signature_block, LabelSet, SignLabels, Template, Writer};
 use crate::stamp::Stamp;
-use crate::{DocumentError, Referral};
+use crate::DocumentError;
+
+/// The referral (жолдама / направление) of a child to a preschool
+/// organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    /// e.g. "Ж-2026-00001"
+    pub number: String,
+    /// Office local time.
+    pub issued_at: chrono::NaiveDateTime,
+    /// Last day on which the kindergarten accepts it.
+    pub valid_until: chrono::NaiveDate,
+    pub office: OfficeRequisites,
+    pub child_name: String,
+    pub child_iin: String,
+    pub child_birth_date: chrono::NaiveDate,
+    /// e.g. "2022 жылы туған балалар" / "дети 2022 года рождения".
+    pub age_group: Bilingual,
+    pub kindergarten: Bilingual,
+    pub kindergarten_address: Bilingual,
+    /// Group name and language, when the distribution assigned one.
+    pub group: Option<Bilingual>,
+    pub applicant_name: String,
+    pub applicant_iin: String,
+    /// The queue application's registration number.
+    pub registration_number: String,
+    pub signer: Signer,
+    #[serde(default)]
+    pub stamp: Option<StampImage>,
+    /// 1 for the original; from 2 on the page says "КӨШІРМЕ / КОПИЯ № n".
+    #[serde(default = "original")]
+    pub copy_number: u32,
+    #[serde(default)]
+    pub verification: Option<Verification>,
+    #[serde(default)]
+    pub audit_chain_head: Option<String>,
+}
 
 pub(crate) const FILE: &str = "referral.json";
 

@@ -3,13 +3,51 @@
 //! (`assets/templates/service_result.json`): the caller gives the title,
 //! the per-service fields and the body text in both languages.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::layout::{Flow, Fonts, Span};
+use crate::requisites::{original, Bilingual, OfficeRequisites, Signer, StampImage, Verification};
 use crate::sheet::{self, date, fill, Lang, Marks};
 use crate::signed::{enumeration, g, office_header, signature_block, LabelSet, SignLabels, Template, Writer};
 use crate::stamp::Stamp;
-use crate::{DocumentError, ServiceResult};
+use crate::DocumentError;
+
+/// One per-service line of a [`ServiceResult`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultField {
+    pub label: Bilingual,
+    pub value: String,
+}
+
+/// The positive result of the office's other services (certificates,
+/// decisions, notifications) in one layout driven by data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceResult {
+    pub number: String,
+    pub issued_at: chrono::NaiveDateTime,
+    pub office: OfficeRequisites,
+    /// e.g. "Анықтама" / "Справка".
+    pub title: Bilingual,
+    pub service_name: Bilingual,
+    pub registration_number: String,
+    pub registered_on: chrono::NaiveDate,
+    pub applicant_name: String,
+    pub applicant_iin: String,
+    pub subject_name: Option<String>,
+    pub subject_iin: Option<String>,
+    pub fields: Vec<ResultField>,
+    /// The body paragraph, when the result has one.
+    pub text: Option<Bilingual>,
+    pub signer: Signer,
+    #[serde(default)]
+    pub stamp: Option<StampImage>,
+    #[serde(default = "original")]
+    pub copy_number: u32,
+    #[serde(default)]
+    pub verification: Option<Verification>,
+    #[serde(default)]
+    pub audit_chain_head: Option<String>,
+}
 
 pub(crate) const FILE: &str = "service_result.json";
 
