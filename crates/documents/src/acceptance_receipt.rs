@@ -1,14 +1,17 @@
 //! The acceptance receipt (қолхат / расписка о приеме документов): its
-//! template (labels and layout numbers from
-//! `assets/templates/acceptance_receipt.json`) and the text of one language
-//! version. How the two versions share the paper is [`crate::sheet`]'s job.
+//! input ([`AcceptanceReceipt`]), its template (labels and layout numbers
+//! from `assets/templates/acceptance_receipt.json`) and the text of one
+//! language version. How the two versions share the paper is
+//! [`crate::sheet`]'s job.
 
 use serde::{Deserialize, Serialize};
 
 use crate::layout::{Align, Flow, Fonts, Paragraph, Span, Style};
+use crate::render::{numbered_title, About, Document, Pages};
 use crate::requisites::{original, Bilingual, OfficeRequisites, Verification};
-use crate::sheet::{self, date, Lang, MarkTexts, Marks, PageLayout};
-use crate::DocumentError;
+use crate::sheet::{self, date, Form, Lang, MarkTexts, Marks, PageLayout};
+use crate::stamp::Stamp;
+use crate::{DocumentError, Typesetter};
 
 /// Everything printed on the receipt given to an applicant whose documents
 /// were accepted.
@@ -44,6 +47,7 @@ pub struct AcceptanceReceipt {
 }
 
 const FILE: &str = "acceptance_receipt.json";
+const SHIPPED: &str = include_str!("../../../assets/templates/acceptance_receipt.json");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,14 +84,21 @@ pub(crate) struct Labels {
 }
 
 impl ReceiptTemplate {
+    /// The template shipped in `assets/templates`.
+    pub fn shipped() -> Result<Self, DocumentError> {
+        Self::parse(SHIPPED)
+    }
+
     pub fn parse(json: &str) -> Result<Self, DocumentError> {
         let t: Self = serde_json::from_str(json).map_err(|e| DocumentError::Template(format!("{FILE}: {e}")))?;
         t.layout.validate(FILE)?;
         Ok(t)
     }
+}
 
-    pub fn page_size(&self) -> (f32, f32) {
-        self.layout.page_size()
+impl Form for ReceiptTemplate {
+    fn page(&self) -> &PageLayout {
+        &self.layout
     }
 }
 
@@ -214,28 +225,39 @@ fn half(
     Ok(())
 }
 
-/// Lays out the whole receipt; returns the `Op`s of each page.
-pub(crate) fn layout_receipt(
-    fonts: &Fonts,
-    t: &ReceiptTemplate,
-    r: &AcceptanceReceipt,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
-    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
-        let labels = match lang {
-            Lang::Kk => &t.kk,
-            Lang::Ru => &t.ru,
+impl Document for AcceptanceReceipt {
+    type Template = ReceiptTemplate;
+
+    fn template(ts: &Typesetter) -> &Self::Template {
+        &ts.receipt
+    }
+
+    fn layout(&self, fonts: &Fonts, t: &ReceiptTemplate, _: Option<&Stamp>) -> Result<Pages, DocumentError> {
+        let marks =
+            Marks::new(&t.marks, self.audit_chain_head.as_deref(), self.copy_number, self.verification.as_ref())?;
+        let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
+            let labels = match lang {
+                Lang::Kk => &t.kk,
+                Lang::Ru => &t.ru,
+            };
+            half(flow, &t.layout, labels, lang, self, body, inset)
         };
-        half(flow, &t.layout, labels, lang, r, body, inset)
-    };
-    sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+        sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+    }
+
+    fn about(&self, t: &ReceiptTemplate) -> About<'_> {
+        About {
+            title: numbered_title(&t.kk.title, &t.ru.title, &self.registration_number),
+            office: &self.office,
+            subject: &self.service_name.kk,
+            created: self.registered_at,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const SHIPPED: &str = include_str!("../../../assets/templates/acceptance_receipt.json");
 
     #[test]
     fn shipped_template_parses() {
@@ -249,7 +271,7 @@ mod tests {
     #[test]
     fn shipped_labels_are_covered_by_the_fonts() {
         let t = ReceiptTemplate::parse(SHIPPED).expect("shipped template");
-        let fonts = crate::load_fonts().expect("fonts");
+        let fonts = Fonts::embedded().expect("fonts");
         let all = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(SHIPPED).unwrap()).unwrap();
         fonts.regular.check(&all).unwrap();
         fonts.bold.check(&all).unwrap();

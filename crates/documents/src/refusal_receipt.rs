@@ -1,7 +1,8 @@
 //! The receipt of refusal to accept documents (құжаттарды қабылдаудан бас
-//! тарту туралы қолхат / расписка об отказе в приеме документов): its
-//! template (`assets/templates/refusal_receipt.json`) and the text of one
-//! language version. The Russian text follows the form annexed to the service
+//! тарту туралы қолхат / расписка об отказе в приеме документов): its input
+//! ([`RefusalReceipt`]), its template
+//! (`assets/templates/refusal_receipt.json`) and the text of one language
+//! version. The Russian text follows the form annexed to the service
 //! standards (domain research §1.3(a)) with the office, not a State
 //! Corporation department, as the issuer. How the two versions share the
 //! paper is [`crate::sheet`]'s job.
@@ -10,9 +11,11 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 use crate::layout::{Align, Flow, Fonts, Paragraph, Span};
+use crate::render::{numbered_title, About, Document, Pages};
 use crate::requisites::{original, Bilingual, OfficeRequisites, Verification};
-use crate::sheet::{self, fill, Lang, MarkTexts, Marks, PageLayout};
-use crate::DocumentError;
+use crate::sheet::{self, fill, Form, Lang, MarkTexts, Marks, PageLayout};
+use crate::stamp::Stamp;
+use crate::{DocumentError, Typesetter};
 
 /// Everything printed on the receipt given to an applicant whose documents
 /// were refused because the set was incomplete (Law "On public services",
@@ -49,6 +52,7 @@ pub struct RefusalReceipt {
 }
 
 const FILE: &str = "refusal_receipt.json";
+const SHIPPED: &str = include_str!("../../../assets/templates/refusal_receipt.json");
 
 /// A blank to be filled in by hand.
 const SHORT_BLANK: &str = "______________";
@@ -94,6 +98,11 @@ pub(crate) struct RefusalLabels {
 }
 
 impl RefusalTemplate {
+    /// The template shipped in `assets/templates`.
+    pub fn shipped() -> Result<Self, DocumentError> {
+        Self::parse(SHIPPED)
+    }
+
     pub fn parse(json: &str) -> Result<Self, DocumentError> {
         let t: Self = serde_json::from_str(json).map_err(|e| DocumentError::Template(format!("{FILE}: {e}")))?;
         t.layout.validate(FILE)?;
@@ -124,10 +133,6 @@ impl RefusalTemplate {
         Ok(t)
     }
 
-    pub fn page_size(&self) -> (f32, f32) {
-        self.layout.page_size()
-    }
-
     fn labels(&self, lang: Lang) -> &RefusalLabels {
         match lang {
             Lang::Kk => &self.kk,
@@ -138,6 +143,12 @@ impl RefusalTemplate {
     /// The title on one line, for the PDF metadata.
     pub fn title(&self, lang: Lang) -> String {
         self.labels(lang).title.join(" ")
+    }
+}
+
+impl Form for RefusalTemplate {
+    fn page(&self) -> &PageLayout {
+        &self.layout
     }
 }
 
@@ -275,32 +286,43 @@ fn part(
     Ok(())
 }
 
-/// Lays out the whole refusal receipt; returns the `Op`s of each page.
-pub(crate) fn layout_refusal(
-    fonts: &Fonts,
-    t: &RefusalTemplate,
-    r: &RefusalReceipt,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    if r.missing_documents.is_empty() {
-        return Err(DocumentError::Input("a refusal receipt names at least one missing document".into()));
+impl Document for RefusalReceipt {
+    type Template = RefusalTemplate;
+
+    fn template(ts: &Typesetter) -> &Self::Template {
+        &ts.refusal
     }
-    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
-    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| part(flow, t, lang, r, body, inset);
-    sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+
+    fn layout(&self, fonts: &Fonts, t: &RefusalTemplate, _: Option<&Stamp>) -> Result<Pages, DocumentError> {
+        if self.missing_documents.is_empty() {
+            return Err(DocumentError::Input("a refusal receipt names at least one missing document".into()));
+        }
+        let marks =
+            Marks::new(&t.marks, self.audit_chain_head.as_deref(), self.copy_number, self.verification.as_ref())?;
+        let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| part(flow, t, lang, self, body, inset);
+        sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+    }
+
+    fn about(&self, t: &RefusalTemplate) -> About<'_> {
+        About {
+            title: numbered_title(&t.title(Lang::Kk), &t.title(Lang::Ru), &self.registration_number),
+            office: &self.office,
+            subject: &self.service_name.kk,
+            created: self.registered_at,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const SHIPPED: &str = include_str!("../../../assets/templates/refusal_receipt.json");
-
     #[test]
     fn shipped_template_parses_and_is_covered_by_the_fonts() {
         let t = RefusalTemplate::parse(SHIPPED).expect("shipped template");
         assert_eq!(t.title(Lang::Ru), "Расписка об отказе в приеме документов");
         assert_eq!(t.title(Lang::Kk), "Құжаттарды қабылдаудан бас тарту туралы қолхат");
-        let fonts = crate::load_fonts().expect("fonts");
+        let fonts = Fonts::embedded().expect("fonts");
         fonts.regular.check(SHIPPED).expect("regular covers the template");
         fonts.bold.check(SHIPPED).expect("bold covers the template");
     }

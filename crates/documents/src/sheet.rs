@@ -51,6 +51,11 @@ pub(crate) struct PageLayout {
     pub qr_caption_width_mm: f32,
 }
 
+/// What every parsed template tells about the paper: its page layout.
+pub(crate) trait Form {
+    fn page(&self) -> &PageLayout;
+}
+
 /// Texts every template carries besides its labels.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -92,7 +92,23 @@ pub struct Fonts {
     pub bold: Face,
 }
 
+/// The faces Kense documents are set in, shipped in `assets/fonts`:
+/// Liberation Serif, which covers Kazakh and Russian Cyrillic.
+const REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/LiberationSerif-Regular.ttf");
+const BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/LiberationSerif-Bold.ttf");
+
+/// PDF resource names and subset tags of the two faces. Fixed rather than
+/// printpdf's generated ids, which come from a process-global counter and
+/// would make two renderings of one receipt differ.
+const REGULAR_ID: &str = "KNSREG";
+const BOLD_ID: &str = "KNSBLD";
+
 impl Fonts {
+    /// Parses the faces shipped with Kense.
+    pub(crate) fn embedded() -> Result<Self, DocumentError> {
+        Ok(Self { regular: Face::parse(REGULAR_TTF, REGULAR_ID)?, bold: Face::parse(BOLD_TTF, BOLD_ID)? })
+    }
+
     pub fn face(&self, style: Style) -> &Face {
         match style {
             Style::Regular => &self.regular,

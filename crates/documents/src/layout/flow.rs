@@ -459,7 +459,7 @@ mod tests {
     use super::*;
 
     fn fonts() -> Fonts {
-        crate::load_fonts().expect("shipped fonts parse")
+        Fonts::embedded().expect("shipped fonts parse")
     }
 
     #[test]

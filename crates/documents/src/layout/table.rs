@@ -268,7 +268,7 @@ mod tests {
     use crate::layout::{Fonts, PageGeometry};
 
     fn fonts() -> Fonts {
-        crate::load_fonts().expect("shipped fonts parse")
+        Fonts::embedded().expect("shipped fonts parse")
     }
 
     #[test]

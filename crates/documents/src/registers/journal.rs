@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::layout::{Cell, CellText, Flow, Fonts, Span};
 use crate::registers::{finish, heading, printed_by, totals, TableLabels, TableTemplate};
+use crate::render::{About, Document, Pages};
 use crate::requisites::{Bilingual, OfficeRequisites, Signer};
 use crate::sheet::{date, fill};
-use crate::DocumentError;
+use crate::stamp::Stamp;
+use crate::{DocumentError, Typesetter};
 
 /// One application in the registration journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,32 +40,69 @@ pub struct Journal {
     pub signer: Signer,
 }
 
-pub(crate) const FILE: &str = "journal.json";
+const FILE: &str = "journal.json";
+const SHIPPED: &str = include_str!("../../../../assets/templates/journal.json");
 /// The columns a journal template may show.
-pub(crate) const KEYS: &[&str] =
+const KEYS: &[&str] =
     &["seq", "number", "registered_at", "applicant", "service", "status", "executor", "due", "closed_on"];
+
+pub(crate) fn template(fonts: &Fonts) -> Result<TableTemplate, DocumentError> {
+    TableTemplate::parse(SHIPPED, FILE, KEYS, &["{from}", "{to}"], fonts)
+}
+
+impl Journal {
+    /// The daily register: a period of one day.
+    fn daily(&self) -> bool {
+        self.from == self.to
+    }
+
+    /// The title in one language: the daily register's, when the template
+    /// has one and the period is a day.
+    fn title<'t>(&self, lb: &'t TableLabels) -> &'t str {
+        match (&lb.title_daily, self.daily()) {
+            (Some(d), true) => d,
+            _ => &lb.title,
+        }
+    }
+}
+
+impl Document for Journal {
+    type Template = TableTemplate;
+
+    fn template(ts: &Typesetter) -> &Self::Template {
+        &ts.journal
+    }
+
+    fn layout(&self, fonts: &Fonts, t: &TableTemplate, _: Option<&Stamp>) -> Result<Pages, DocumentError> {
+        layout_journal(fonts, t, self)
+    }
+
+    fn about(&self, t: &TableTemplate) -> About<'_> {
+        About {
+            title: format!(
+                "{} / {} {}–{}",
+                self.title(&t.kk),
+                self.title(&t.ru),
+                self.from.format("%d.%m.%Y"),
+                self.to.format("%d.%m.%Y")
+            ),
+            office: &self.office,
+            subject: "",
+            created: self.generated_at,
+        }
+    }
+}
 
 fn opt_date(d: &Option<chrono::NaiveDate>) -> String {
     d.as_ref().map(date).unwrap_or_default()
 }
 
-pub(crate) fn layout_journal(
-    fonts: &Fonts,
-    t: &TableTemplate,
-    j: &Journal,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
+fn layout_journal(fonts: &Fonts, t: &TableTemplate, j: &Journal) -> Result<Pages, DocumentError> {
     if j.to < j.from {
         return Err(DocumentError::Input("the period ends before it starts".into()));
     }
-    let daily = j.from == j.to;
-    let title = |lb: &TableLabels| -> String {
-        match (&lb.title_daily, daily) {
-            (Some(d), true) => d.clone(),
-            _ => lb.title.clone(),
-        }
-    };
     let subtitle = |lb: &TableLabels| -> String {
-        match (&lb.subtitle_daily, daily) {
+        match (&lb.subtitle_daily, j.daily()) {
             (Some(d), true) => fill(d, &[("date", &date(&j.from))]),
             _ => fill(&lb.subtitle, &[("from", &date(&j.from)), ("to", &date(&j.to))]),
         }
@@ -73,7 +112,7 @@ pub(crate) fn layout_journal(
         &mut flow,
         t,
         &j.office,
-        (&title(&t.kk), &title(&t.ru)),
+        (j.title(&t.kk), j.title(&t.ru)),
         (subtitle(&t.kk), subtitle(&t.ru)),
         &j.generated_at,
     )?;

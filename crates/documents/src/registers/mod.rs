@@ -27,7 +27,7 @@ use serde::Deserialize;
 use crate::layout::{
     resolve_widths, Align, Cell, CellText, ColumnWidth, Flow, Fonts, Paragraph, Span, Table, TableStyle,
 };
-use crate::sheet::{MarkTexts, Marks, PageLayout};
+use crate::sheet::{Form, MarkTexts, Marks, PageLayout};
 use crate::signed::check_covered;
 use crate::{Bilingual, DocumentError, OfficeRequisites, Signer};
 
@@ -124,10 +124,6 @@ impl TableTemplate {
         Ok(t)
     }
 
-    pub fn page_size(&self) -> (f32, f32) {
-        self.layout.page_size()
-    }
-
     fn body(&self) -> f32 {
         self.table.size_pt
     }
@@ -162,6 +158,12 @@ impl TableTemplate {
 
     fn both(&self, f: impl Fn(&TableLabels) -> &str) -> String {
         format!("{} / {}", f(&self.kk), f(&self.ru))
+    }
+}
+
+impl Form for TableTemplate {
+    fn page(&self) -> &PageLayout {
+        &self.layout
     }
 }
 

@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::layout::{Cell, Flow, Fonts};
 use crate::registers::{finish, heading, totals, TableTemplate};
+use crate::render::{About, Document, Pages};
 use crate::requisites::{Bilingual, OfficeRequisites};
 use crate::sheet::fill;
-use crate::DocumentError;
+use crate::stamp::Stamp;
+use crate::{DocumentError, Typesetter};
 
 /// One application in a queue extract: no personal data beyond the number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,15 +33,37 @@ pub struct QueueExtract {
     pub totals: Vec<(Bilingual, u32)>,
 }
 
-pub(crate) const FILE: &str = "queue_extract.json";
+const FILE: &str = "queue_extract.json";
+const SHIPPED: &str = include_str!("../../../../assets/templates/queue_extract.json");
 /// The columns a queue extract template may show.
-pub(crate) const KEYS: &[&str] = &["position", "registration_number", "registered_at", "category", "note"];
+const KEYS: &[&str] = &["position", "registration_number", "registered_at", "category", "note"];
 
-pub(crate) fn layout_extract(
-    fonts: &Fonts,
-    t: &TableTemplate,
-    q: &QueueExtract,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
+pub(crate) fn template(fonts: &Fonts) -> Result<TableTemplate, DocumentError> {
+    TableTemplate::parse(SHIPPED, FILE, KEYS, &["{year}"], fonts)
+}
+
+impl Document for QueueExtract {
+    type Template = TableTemplate;
+
+    fn template(ts: &Typesetter) -> &Self::Template {
+        &ts.extract
+    }
+
+    fn layout(&self, fonts: &Fonts, t: &TableTemplate, _: Option<&Stamp>) -> Result<Pages, DocumentError> {
+        layout_extract(fonts, t, self)
+    }
+
+    fn about(&self, t: &TableTemplate) -> About<'_> {
+        About {
+            title: format!("{} / {} {}", t.kk.title, t.ru.title, self.birth_year),
+            office: &self.office,
+            subject: "",
+            created: self.generated_at,
+        }
+    }
+}
+
+fn layout_extract(fonts: &Fonts, t: &TableTemplate, q: &QueueExtract) -> Result<Pages, DocumentError> {
     let mut flow = Flow::new(fonts, t.layout.geometry());
     let year = q.birth_year.to_string();
     heading(

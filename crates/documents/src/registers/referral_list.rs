@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::layout::{Cell, Flow, Fonts};
 use crate::registers::{finish, heading, printed_by, totals, TableTemplate};
+use crate::render::{numbered_title, About, Document, Pages};
 use crate::requisites::{Bilingual, OfficeRequisites, Signer};
 use crate::sheet::{date, fill};
-use crate::DocumentError;
+use crate::stamp::Stamp;
+use crate::{DocumentError, Typesetter};
 
 /// One referral of a distribution.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,16 +33,38 @@ pub struct ReferralList {
     pub signer: Signer,
 }
 
-pub(crate) const FILE: &str = "referral_list.json";
+const FILE: &str = "referral_list.json";
+const SHIPPED: &str = include_str!("../../../../assets/templates/referral_list.json");
 /// The columns a referral list template may show.
-pub(crate) const KEYS: &[&str] =
+const KEYS: &[&str] =
     &["seq", "referral_number", "child_name", "child_birth_date", "kindergarten", "group", "valid_until"];
 
-pub(crate) fn layout_list(
-    fonts: &Fonts,
-    t: &TableTemplate,
-    l: &ReferralList,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
+pub(crate) fn template(fonts: &Fonts) -> Result<TableTemplate, DocumentError> {
+    TableTemplate::parse(SHIPPED, FILE, KEYS, &["{number}"], fonts)
+}
+
+impl Document for ReferralList {
+    type Template = TableTemplate;
+
+    fn template(ts: &Typesetter) -> &Self::Template {
+        &ts.list
+    }
+
+    fn layout(&self, fonts: &Fonts, t: &TableTemplate, _: Option<&Stamp>) -> Result<Pages, DocumentError> {
+        layout_list(fonts, t, self)
+    }
+
+    fn about(&self, t: &TableTemplate) -> About<'_> {
+        About {
+            title: numbered_title(&t.kk.title, &t.ru.title, &self.distribution_number),
+            office: &self.office,
+            subject: "",
+            created: self.generated_at,
+        }
+    }
+}
+
+fn layout_list(fonts: &Fonts, t: &TableTemplate, l: &ReferralList) -> Result<Pages, DocumentError> {
     let mut flow = Flow::new(fonts, t.layout.geometry());
     heading(
         &mut flow,

@@ -1,9 +1,11 @@
 //! What the office's signed documents (referral, queue notification, service
 //! result, reasoned refusal) share: the template shape (layout, Kazakh and
-//! Russian labels, marks), the requisites header, the signer's block with
-//! the signature line, the seal place and the optional stamp image, and the
-//! small paragraph helpers their texts are built from. Each document's own
-//! text is in its module below.
+//! Russian labels, marks), and the shape of each language version — the
+//! office's requisites header, the document's own text, then the signer's
+//! block with the signature line, the seal place and the optional stamp
+//! image ([`pages`]) — with the small paragraph helpers their texts are
+//! built from. Each document's own text is in its module below, behind
+//! [`Signed`].
 
 pub(crate) mod queue_notification;
 pub(crate) mod reasoned_refusal;
@@ -14,9 +16,10 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::layout::{Align, Flow, Fonts, Paragraph, RuleStyle, Span, Style};
-use crate::sheet::{Lang, MarkTexts, PageLayout};
+use crate::render::Pages;
+use crate::sheet::{self, Form, Lang, MarkTexts, Marks, PageLayout, StubWriter};
 use crate::stamp::{Stamp, STAMP_ID};
-use crate::{DocumentError, OfficeRequisites, Signer};
+use crate::{DocumentError, OfficeRequisites, Signer, StampImage, Verification};
 
 /// Stamp images are drawn this wide (the seal of a state body is 40–45 mm),
 /// or narrower when taller than wide, so that they fit a 40 mm square.
@@ -36,12 +39,80 @@ pub(crate) struct SignLabels {
     pub seal: String,
 }
 
-/// Per-document label checks beyond what serde enforces (placeholders).
+/// The labels of one language version of a signed document.
 pub(crate) trait LabelSet {
-    /// `(field, text, placeholder)` triples that must hold.
+    /// The labels of the requisites header and the signer's block.
+    fn sign(&self) -> &SignLabels;
+
+    /// `(field, text, placeholder)` triples that must hold, checked when
+    /// the template is parsed (serde checks the rest).
     fn placeholders(&self) -> Vec<(&'static str, &str, &'static str)> {
         Vec::new()
     }
+}
+
+/// What every signed document's input has, borrowed.
+pub(crate) struct SignedParts<'a> {
+    pub office: &'a OfficeRequisites,
+    pub signer: &'a Signer,
+    pub stamp: Option<&'a StampImage>,
+    pub audit_chain_head: Option<&'a str>,
+    pub copy_number: u32,
+    pub verification: Option<&'a Verification>,
+}
+
+/// One of the office's signed documents: its own text between the office's
+/// requisites header and the signer's block, which [`pages`] draws for it.
+pub(crate) trait Signed {
+    type Labels: DeserializeOwned + LabelSet;
+
+    /// Space above the signer's block, in block gaps.
+    const SIGNATURE_GAPS: f32 = 3.0;
+
+    /// Whether a tear-off part ([`Signed::tear_off`]) goes at the foot of
+    /// the sheet.
+    const TEAR_OFF: bool = false;
+
+    fn parts(&self) -> SignedParts<'_>;
+
+    /// Refuses input that cannot make this document; called before
+    /// anything is laid out.
+    fn check(&self) -> Result<(), DocumentError> {
+        Ok(())
+    }
+
+    /// The document's own text in one language, at the flow's cursor.
+    fn text(&self, flow: &mut Flow<'_>, t: &Template<Self::Labels>, w: &Writer<'_>) -> Result<(), DocumentError>;
+
+    /// The tear-off part below a cut line at the foot of the sheet, in both
+    /// languages at once; drawn only when [`Signed::TEAR_OFF`] is set.
+    fn tear_off(&self, _flow: &mut Flow<'_>, _t: &Template<Self::Labels>, _body: f32) -> Result<(), DocumentError> {
+        Ok(())
+    }
+}
+
+/// Lays out both language versions of a signed document, each as the
+/// office's requisites header, the document's text and the signer's block,
+/// arranged on paper by [`sheet::bilingual_sheet`].
+pub(crate) fn pages<D: Signed>(
+    fonts: &Fonts,
+    t: &Template<D::Labels>,
+    d: &D,
+    stamp: Option<&Stamp>,
+) -> Result<Pages, DocumentError> {
+    d.check()?;
+    let parts = d.parts();
+    let marks = Marks::new(&t.marks, parts.audit_chain_head, parts.copy_number, parts.verification)?;
+    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
+        let w = Writer { l: &t.layout, lang, body };
+        let sign = t.labels(lang).sign();
+        office_header(flow, w.l, (&sign.address, &sign.phone), lang, parts.office, body)?;
+        d.text(flow, t, &w)?;
+        signature_block(flow, &w, sign, parts.signer, stamp, inset, w.gap() * D::SIGNATURE_GAPS)
+    };
+    let mut tear_off = |flow: &mut Flow<'_>, body: f32| d.tear_off(flow, t, body);
+    let stub: Option<&mut StubWriter<'_>> = if D::TEAR_OFF { Some(&mut tear_off) } else { None };
+    sheet::bilingual_sheet(fonts, &t.layout, &marks, &mut write, stub)
 }
 
 /// A signed document's template: `assets/templates/<name>.json`.
@@ -91,6 +162,12 @@ impl<L: DeserializeOwned + LabelSet> Template<L> {
             Lang::Kk => &self.kk,
             Lang::Ru => &self.ru,
         }
+    }
+}
+
+impl<L> Form for Template<L> {
+    fn page(&self) -> &PageLayout {
+        &self.layout
     }
 }
 
@@ -186,7 +263,7 @@ fn stamp_size(stamp: &Stamp) -> (f32, f32) {
 /// under them the seal place, with the stamp image centred on it when there
 /// is one. `inset` mm stay free on the right for the QR.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn signature_block(
+fn signature_block(
     flow: &mut Flow<'_>,
     w: &Writer<'_>,
     labels: &SignLabels,
@@ -253,16 +330,6 @@ pub(crate) fn signature_block(
     }
     let _ = caption_h;
     Ok(())
-}
-
-/// The images a document's PDF carries: the stamp, when there is one.
-pub(crate) fn images(stamp: Option<Stamp>) -> Vec<(&'static str, printpdf::RawImage)> {
-    stamp.map(|s| (STAMP_ID, s.image)).into_iter().collect()
-}
-
-/// Decodes the optional stamp once per document.
-pub(crate) fn decode_stamp(stamp: Option<&crate::StampImage>) -> Result<Option<Stamp>, DocumentError> {
-    stamp.map(|s| crate::stamp::decode(&s.png)).transpose()
 }
 
 /// "ЖСН: …"-style glued parts joined by commas, so that a line never starts

@@ -10,11 +10,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::layout::{Align, Flow, Fonts, Span};
+use crate::render::{numbered_title, About, Document, Pages};
 use crate::requisites::{original, Bilingual, OfficeRequisites, Signer, StampImage, Verification};
-use crate::sheet::{self, date, fill, Lang, Marks};
-use crate::signed::{g, signature_block, LabelSet, SignLabels, Template, Writer};
+use crate::sheet::{date, fill};
+use crate::signed::{self, g, LabelSet, SignLabels, Signed, SignedParts, Template, Writer};
 use crate::stamp::Stamp;
-use crate::DocumentError;
+use crate::{DocumentError, Typesetter};
 
 /// The reasoned refusal to provide a service (дәлелді бас тарту /
 /// мотивированный отказ).
@@ -45,7 +46,12 @@ pub struct ReasonedRefusal {
     pub audit_chain_head: Option<String>,
 }
 
-pub(crate) const FILE: &str = "reasoned_refusal.json";
+const FILE: &str = "reasoned_refusal.json";
+const SHIPPED: &str = include_str!("../../../../assets/templates/reasoned_refusal.json");
+
+pub(crate) fn template(fonts: &Fonts) -> Result<Template<RefusalLabels>, DocumentError> {
+    Template::parse(SHIPPED, FILE, fonts)
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +72,10 @@ pub(crate) struct RefusalLabels {
 }
 
 impl LabelSet for RefusalLabels {
+    fn sign(&self) -> &SignLabels {
+        &self.sign
+    }
+
     fn placeholders(&self) -> Vec<(&'static str, &str, &'static str)> {
         ["{office}", "{date}", "{number}", "{service}"].into_iter().map(|k| ("body", self.body.as_str(), k)).collect()
     }
@@ -78,77 +88,98 @@ fn or_blank(value: Option<&str>, blank: &str) -> String {
     }
 }
 
-fn part(
-    flow: &mut Flow<'_>,
-    t: &Template<RefusalLabels>,
-    w: &Writer<'_>,
-    r: &ReasonedRefusal,
-    stamp: Option<&Stamp>,
-    inset: f32,
-) -> Result<(), DocumentError> {
-    let lb = t.labels(w.lang);
-    let lang = w.lang;
-    crate::signed::office_header(flow, w.l, (&lb.sign.address, &lb.sign.phone), lang, &r.office, w.body)?;
+impl Signed for ReasonedRefusal {
+    type Labels = RefusalLabels;
 
-    let indent = t.addressee_indent_mm.unwrap_or(0.0);
-    let mut name = vec![Span::regular(or_blank(Some(&r.applicant_name), &lb.blank))];
-    if !r.applicant_iin.trim().is_empty() {
-        name.push(Span::regular(", "));
-        name.push(g(format!("{} {}", lb.iin, r.applicant_iin)));
-    }
-    flow.paragraph(&w.p(name).indent(indent))?;
-    flow.paragraph(
-        &w.sized(vec![Span::regular(lb.applicant_caption.as_str())], w.small()).indent(indent).after(w.gap()),
-    )?;
-    let address = or_blank(r.applicant_address.as_deref(), &lb.blank);
-    flow.paragraph(&w.p(vec![Span::regular(address)]).indent(indent))?;
-    flow.paragraph(
-        &w.sized(vec![Span::regular(lb.address_caption.as_str())], w.small()).indent(indent).after(w.gap() * 2.0),
-    )?;
-
-    w.title(flow, &lb.title, format!("№ {}   {}", r.number, r.issued_at.format("%d.%m.%Y")))?;
-    let body = fill(
-        &lb.body,
-        &[
-            ("office", lang.pick(&r.office.name).trim()),
-            ("date", &date(&r.registered_on)),
-            ("number", &r.registration_number),
-            ("service", lang.pick(&r.service_name).trim()),
-        ],
-    );
-    flow.paragraph(&w.p(vec![Span::regular(body)]).after(w.gap()))?;
-    w.field(flow, &lb.reason, vec![Span::regular(lang.pick(&r.reason).to_string())])?;
-    if let Some(basis) = &r.legal_basis {
-        w.field(flow, &lb.legal_basis, vec![Span::regular(lang.pick(basis).to_string())])?;
-    }
-    let paragraphs: Vec<&str> = r.explanation.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    if !paragraphs.is_empty() {
-        let heading = w.p(vec![Span::bold(lb.explanation.as_str())]);
-        let first = w.p(vec![Span::regular(paragraphs[0].to_string())]);
-        // The heading never ends a page without the text under it.
-        flow.keep_together(flow.height_of(&heading)? + flow.height_of(&first)?.min(20.0));
-        flow.paragraph(&heading)?;
-        for para in paragraphs {
-            flow.paragraph(&w.p(vec![Span::regular(para.to_string())]).align(Align::Left).after(w.gap() / 2.0))?;
+    fn parts(&self) -> SignedParts<'_> {
+        SignedParts {
+            office: &self.office,
+            signer: &self.signer,
+            stamp: self.stamp.as_ref(),
+            audit_chain_head: self.audit_chain_head.as_deref(),
+            copy_number: self.copy_number,
+            verification: self.verification.as_ref(),
         }
     }
-    flow.paragraph(&w.p(vec![Span::regular(lb.appeal.as_str())]).before(w.gap()))?;
-    signature_block(flow, w, &lb.sign, &r.signer, stamp, inset, w.gap() * 3.0)
+
+    fn check(&self) -> Result<(), DocumentError> {
+        if self.reason.kk.trim().is_empty() || self.reason.ru.trim().is_empty() {
+            return Err(DocumentError::Input("a reasoned refusal states its reason in both languages".into()));
+        }
+        Ok(())
+    }
+
+    fn text(&self, flow: &mut Flow<'_>, t: &Template<RefusalLabels>, w: &Writer<'_>) -> Result<(), DocumentError> {
+        let lb = t.labels(w.lang);
+        let lang = w.lang;
+        let indent = t.addressee_indent_mm.unwrap_or(0.0);
+        let mut name = vec![Span::regular(or_blank(Some(&self.applicant_name), &lb.blank))];
+        if !self.applicant_iin.trim().is_empty() {
+            name.push(Span::regular(", "));
+            name.push(g(format!("{} {}", lb.iin, self.applicant_iin)));
+        }
+        flow.paragraph(&w.p(name).indent(indent))?;
+        flow.paragraph(
+            &w.sized(vec![Span::regular(lb.applicant_caption.as_str())], w.small()).indent(indent).after(w.gap()),
+        )?;
+        let address = or_blank(self.applicant_address.as_deref(), &lb.blank);
+        flow.paragraph(&w.p(vec![Span::regular(address)]).indent(indent))?;
+        flow.paragraph(
+            &w.sized(vec![Span::regular(lb.address_caption.as_str())], w.small()).indent(indent).after(w.gap() * 2.0),
+        )?;
+
+        w.title(flow, &lb.title, format!("№ {}   {}", self.number, self.issued_at.format("%d.%m.%Y")))?;
+        let body = fill(
+            &lb.body,
+            &[
+                ("office", lang.pick(&self.office.name).trim()),
+                ("date", &date(&self.registered_on)),
+                ("number", &self.registration_number),
+                ("service", lang.pick(&self.service_name).trim()),
+            ],
+        );
+        flow.paragraph(&w.p(vec![Span::regular(body)]).after(w.gap()))?;
+        w.field(flow, &lb.reason, vec![Span::regular(lang.pick(&self.reason).to_string())])?;
+        if let Some(basis) = &self.legal_basis {
+            w.field(flow, &lb.legal_basis, vec![Span::regular(lang.pick(basis).to_string())])?;
+        }
+        let paragraphs: Vec<&str> = self.explanation.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        if !paragraphs.is_empty() {
+            let heading = w.p(vec![Span::bold(lb.explanation.as_str())]);
+            let first = w.p(vec![Span::regular(paragraphs[0].to_string())]);
+            // The heading never ends a page without the text under it.
+            flow.keep_together(flow.height_of(&heading)? + flow.height_of(&first)?.min(20.0));
+            flow.paragraph(&heading)?;
+            for para in paragraphs {
+                flow.paragraph(&w.p(vec![Span::regular(para.to_string())]).align(Align::Left).after(w.gap() / 2.0))?;
+            }
+        }
+        flow.paragraph(&w.p(vec![Span::regular(lb.appeal.as_str())]).before(w.gap()))?;
+        Ok(())
+    }
 }
 
-pub(crate) fn layout_reasoned_refusal(
-    fonts: &Fonts,
-    t: &Template<RefusalLabels>,
-    r: &ReasonedRefusal,
-    stamp: Option<&Stamp>,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    if r.reason.kk.trim().is_empty() || r.reason.ru.trim().is_empty() {
-        return Err(DocumentError::Input("a reasoned refusal states its reason in both languages".into()));
+impl Document for ReasonedRefusal {
+    type Template = Template<RefusalLabels>;
+
+    fn template(ts: &Typesetter) -> &Self::Template {
+        &ts.reasoned
     }
-    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
-    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
-        let w = Writer { l: &t.layout, lang, body };
-        part(flow, t, &w, r, stamp, inset)
-    };
-    sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+
+    fn stamp(&self) -> Option<&StampImage> {
+        self.stamp.as_ref()
+    }
+
+    fn layout(&self, fonts: &Fonts, t: &Self::Template, stamp: Option<&Stamp>) -> Result<Pages, DocumentError> {
+        signed::pages(fonts, t, self, stamp)
+    }
+
+    fn about(&self, t: &Self::Template) -> About<'_> {
+        About {
+            title: numbered_title(&t.kk.title, &t.ru.title, &self.number),
+            office: &self.office,
+            subject: &self.service_name.kk,
+            created: self.issued_at,
+        }
+    }
 }

@@ -7,11 +7,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::layout::{Flow, Fonts, Span};
+use crate::render::{numbered_title, About, Document, Pages};
 use crate::requisites::{original, Bilingual, OfficeRequisites, Signer, StampImage, Verification};
-use crate::sheet::{self, date, fill, Lang, Marks};
-use crate::signed::{g, office_header, person, signature_block, LabelSet, SignLabels, Template, Writer};
+use crate::sheet::{date, fill};
+use crate::signed::{self, g, person, LabelSet, SignLabels, Signed, SignedParts, Template, Writer};
 use crate::stamp::Stamp;
-use crate::DocumentError;
+use crate::{DocumentError, Typesetter};
 
 /// The referral (жолдама / направление) of a child to a preschool
 /// organisation.
@@ -49,7 +50,12 @@ pub struct Referral {
     pub audit_chain_head: Option<String>,
 }
 
-pub(crate) const FILE: &str = "referral.json";
+const FILE: &str = "referral.json";
+const SHIPPED: &str = include_str!("../../../../assets/templates/referral.json");
+
+pub(crate) fn template(fonts: &Fonts) -> Result<Template<ReferralLabels>, DocumentError> {
+    Template::parse(SHIPPED, FILE, fonts)
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,56 +77,82 @@ pub(crate) struct ReferralLabels {
 }
 
 impl LabelSet for ReferralLabels {
+    fn sign(&self) -> &SignLabels {
+        &self.sign
+    }
+
     fn placeholders(&self) -> Vec<(&'static str, &str, &'static str)> {
         vec![("validity", &self.validity, "{date}")]
     }
 }
 
-fn referral_part(
-    flow: &mut Flow<'_>,
-    t: &Template<ReferralLabels>,
-    w: &Writer<'_>,
-    r: &Referral,
-    stamp: Option<&Stamp>,
-    inset: f32,
-) -> Result<(), DocumentError> {
-    let lb = t.labels(w.lang);
-    let lang = w.lang;
-    office_header(flow, w.l, (&lb.sign.address, &lb.sign.phone), lang, &r.office, w.body)?;
-    w.title(flow, &lb.title, format!("№ {}   {}", r.number, r.issued_at.format("%d.%m.%Y %H:%M")))?;
-    w.field(flow, &lb.kindergarten, vec![Span::bold(lang.pick(&r.kindergarten).to_string())])?;
-    let address = lang.pick(&r.kindergarten_address);
-    if !address.trim().is_empty() {
-        w.field(flow, &lb.kindergarten_address, vec![Span::regular(address.to_string())])?;
+impl Signed for Referral {
+    type Labels = ReferralLabels;
+
+    fn parts(&self) -> SignedParts<'_> {
+        SignedParts {
+            office: &self.office,
+            signer: &self.signer,
+            stamp: self.stamp.as_ref(),
+            audit_chain_head: self.audit_chain_head.as_deref(),
+            copy_number: self.copy_number,
+            verification: self.verification.as_ref(),
+        }
     }
-    if let Some(group) = &r.group {
-        w.field(flow, &lb.group, vec![Span::regular(lang.pick(group).to_string())])?;
+
+    fn check(&self) -> Result<(), DocumentError> {
+        if self.valid_until < self.issued_at.date() {
+            return Err(DocumentError::Input("a referral cannot expire before it is issued".into()));
+        }
+        Ok(())
     }
-    let birth = date(&r.child_birth_date);
-    w.field(flow, &lb.child, person(&lb.iin, &r.child_name, &r.child_iin, Some((&lb.birth_date, &birth))))?;
-    w.field(flow, &lb.age_group, vec![Span::regular(lang.pick(&r.age_group).to_string())])?;
-    w.field(flow, &lb.applicant, person(&lb.iin, &r.applicant_name, &r.applicant_iin, None))?;
-    w.field(flow, &lb.registration, vec![g(r.registration_number.clone())])?;
-    let validity = fill(&lb.validity, &[("date", &date(&r.valid_until))]);
-    flow.paragraph(
-        &w.p(vec![Span::bold(validity), Span::regular(" "), Span::regular(lb.present.as_str())]).before(w.gap()),
-    )?;
-    signature_block(flow, w, &lb.sign, &r.signer, stamp, inset, w.gap() * 3.0)
+
+    fn text(&self, flow: &mut Flow<'_>, t: &Template<ReferralLabels>, w: &Writer<'_>) -> Result<(), DocumentError> {
+        let lb = t.labels(w.lang);
+        let lang = w.lang;
+        w.title(flow, &lb.title, format!("№ {}   {}", self.number, self.issued_at.format("%d.%m.%Y %H:%M")))?;
+        w.field(flow, &lb.kindergarten, vec![Span::bold(lang.pick(&self.kindergarten).to_string())])?;
+        let address = lang.pick(&self.kindergarten_address);
+        if !address.trim().is_empty() {
+            w.field(flow, &lb.kindergarten_address, vec![Span::regular(address.to_string())])?;
+        }
+        if let Some(group) = &self.group {
+            w.field(flow, &lb.group, vec![Span::regular(lang.pick(group).to_string())])?;
+        }
+        let birth = date(&self.child_birth_date);
+        w.field(flow, &lb.child, person(&lb.iin, &self.child_name, &self.child_iin, Some((&lb.birth_date, &birth))))?;
+        w.field(flow, &lb.age_group, vec![Span::regular(lang.pick(&self.age_group).to_string())])?;
+        w.field(flow, &lb.applicant, person(&lb.iin, &self.applicant_name, &self.applicant_iin, None))?;
+        w.field(flow, &lb.registration, vec![g(self.registration_number.clone())])?;
+        let validity = fill(&lb.validity, &[("date", &date(&self.valid_until))]);
+        flow.paragraph(
+            &w.p(vec![Span::bold(validity), Span::regular(" "), Span::regular(lb.present.as_str())]).before(w.gap()),
+        )?;
+        Ok(())
+    }
 }
 
-pub(crate) fn layout_referral(
-    fonts: &Fonts,
-    t: &Template<ReferralLabels>,
-    r: &Referral,
-    stamp: Option<&Stamp>,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    if r.valid_until < r.issued_at.date() {
-        return Err(DocumentError::Input("a referral cannot expire before it is issued".into()));
+impl Document for Referral {
+    type Template = Template<ReferralLabels>;
+
+    fn template(ts: &Typesetter) -> &Self::Template {
+        &ts.referral
     }
-    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
-    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
-        let w = Writer { l: &t.layout, lang, body };
-        referral_part(flow, t, &w, r, stamp, inset)
-    };
-    sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+
+    fn stamp(&self) -> Option<&StampImage> {
+        self.stamp.as_ref()
+    }
+
+    fn layout(&self, fonts: &Fonts, t: &Self::Template, stamp: Option<&Stamp>) -> Result<Pages, DocumentError> {
+        signed::pages(fonts, t, self, stamp)
+    }
+
+    fn about(&self, t: &Self::Template) -> About<'_> {
+        About {
+            title: numbered_title(&t.kk.title, &t.ru.title, &self.number),
+            office: &self.office,
+            subject: &self.kindergarten.kk,
+            created: self.issued_at,
+        }
+    }
 }

@@ -6,11 +6,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::layout::{Flow, Fonts, Span};
+use crate::render::{numbered_title, About, Document, Pages};
 use crate::requisites::{original, Bilingual, OfficeRequisites, Signer, StampImage, Verification};
-use crate::sheet::{self, date, fill, Lang, Marks};
-use crate::signed::{enumeration, g, office_header, signature_block, LabelSet, SignLabels, Template, Writer};
+use crate::sheet::{date, fill};
+use crate::signed::{self, enumeration, g, LabelSet, SignLabels, Signed, SignedParts, Template, Writer};
 use crate::stamp::Stamp;
-use crate::DocumentError;
+use crate::{DocumentError, Typesetter};
 
 /// One per-service line of a [`ServiceResult`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,7 +50,12 @@ pub struct ServiceResult {
     pub audit_chain_head: Option<String>,
 }
 
-pub(crate) const FILE: &str = "service_result.json";
+const FILE: &str = "service_result.json";
+const SHIPPED: &str = include_str!("../../../../assets/templates/service_result.json");
+
+pub(crate) fn template(fonts: &Fonts) -> Result<Template<ResultLabels>, DocumentError> {
+    Template::parse(SHIPPED, FILE, fonts)
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,6 +71,10 @@ pub(crate) struct ResultLabels {
 }
 
 impl LabelSet for ResultLabels {
+    fn sign(&self) -> &SignLabels {
+        &self.sign
+    }
+
     fn placeholders(&self) -> Vec<(&'static str, &str, &'static str)> {
         vec![
             ("application_value", &self.application_value, "{date}"),
@@ -73,62 +83,84 @@ impl LabelSet for ResultLabels {
     }
 }
 
-fn part(
-    flow: &mut Flow<'_>,
-    t: &Template<ResultLabels>,
-    w: &Writer<'_>,
-    r: &ServiceResult,
-    stamp: Option<&Stamp>,
-    inset: f32,
-) -> Result<(), DocumentError> {
-    let lb = t.labels(w.lang);
-    let lang = w.lang;
-    office_header(flow, w.l, (&lb.sign.address, &lb.sign.phone), lang, &r.office, w.body)?;
-    w.title(flow, lang.pick(&r.title), format!("№ {}   {}", r.number, r.issued_at.format("%d.%m.%Y")))?;
-    w.field(flow, &lb.service, vec![Span::regular(lang.pick(&r.service_name).to_string())])?;
-    let application =
-        fill(&lb.application_value, &[("date", &date(&r.registered_on)), ("number", &r.registration_number)]);
-    w.field(flow, &lb.application, vec![Span::regular(application)])?;
-    let mut applicant = vec![Span::regular(r.applicant_name.clone())];
-    if !r.applicant_iin.trim().is_empty() {
-        applicant.push(g(format!("{} {}", lb.iin, r.applicant_iin)));
-    }
-    w.field(flow, &lb.applicant, enumeration(applicant))?;
-    let mut subject = Vec::new();
-    if let Some(n) = r.subject_name.as_deref().filter(|n| !n.trim().is_empty()) {
-        subject.push(Span::regular(n.to_string()));
-    }
-    if let Some(i) = r.subject_iin.as_deref().filter(|i| !i.trim().is_empty()) {
-        subject.push(g(format!("{} {i}", lb.iin)));
-    }
-    if !subject.is_empty() {
-        w.field(flow, &lb.subject, enumeration(subject))?;
-    }
-    for f in &r.fields {
-        let label = lang.pick(&f.label).trim().trim_end_matches(':').to_string();
-        w.field(flow, &format!("{label}:"), vec![Span::regular(f.value.clone())])?;
-    }
-    if let Some(text) = &r.text {
-        for para in lang.pick(text).lines().filter(|l| !l.trim().is_empty()) {
-            flow.paragraph(&w.p(vec![Span::regular(para.to_string())]).before(w.gap()))?;
+impl Signed for ServiceResult {
+    type Labels = ResultLabels;
+
+    fn parts(&self) -> SignedParts<'_> {
+        SignedParts {
+            office: &self.office,
+            signer: &self.signer,
+            stamp: self.stamp.as_ref(),
+            audit_chain_head: self.audit_chain_head.as_deref(),
+            copy_number: self.copy_number,
+            verification: self.verification.as_ref(),
         }
     }
-    signature_block(flow, w, &lb.sign, &r.signer, stamp, inset, w.gap() * 3.0)
+
+    fn check(&self) -> Result<(), DocumentError> {
+        if self.title.kk.trim().is_empty() || self.title.ru.trim().is_empty() {
+            return Err(DocumentError::Input("a service result needs a title in both languages".into()));
+        }
+        Ok(())
+    }
+
+    fn text(&self, flow: &mut Flow<'_>, t: &Template<ResultLabels>, w: &Writer<'_>) -> Result<(), DocumentError> {
+        let lb = t.labels(w.lang);
+        let lang = w.lang;
+        w.title(flow, lang.pick(&self.title), format!("№ {}   {}", self.number, self.issued_at.format("%d.%m.%Y")))?;
+        w.field(flow, &lb.service, vec![Span::regular(lang.pick(&self.service_name).to_string())])?;
+        let application =
+            fill(&lb.application_value, &[("date", &date(&self.registered_on)), ("number", &self.registration_number)]);
+        w.field(flow, &lb.application, vec![Span::regular(application)])?;
+        let mut applicant = vec![Span::regular(self.applicant_name.clone())];
+        if !self.applicant_iin.trim().is_empty() {
+            applicant.push(g(format!("{} {}", lb.iin, self.applicant_iin)));
+        }
+        w.field(flow, &lb.applicant, enumeration(applicant))?;
+        let mut subject = Vec::new();
+        if let Some(n) = self.subject_name.as_deref().filter(|n| !n.trim().is_empty()) {
+            subject.push(Span::regular(n.to_string()));
+        }
+        if let Some(i) = self.subject_iin.as_deref().filter(|i| !i.trim().is_empty()) {
+            subject.push(g(format!("{} {i}", lb.iin)));
+        }
+        if !subject.is_empty() {
+            w.field(flow, &lb.subject, enumeration(subject))?;
+        }
+        for f in &self.fields {
+            let label = lang.pick(&f.label).trim().trim_end_matches(':').to_string();
+            w.field(flow, &format!("{label}:"), vec![Span::regular(f.value.clone())])?;
+        }
+        if let Some(text) = &self.text {
+            for para in lang.pick(text).lines().filter(|l| !l.trim().is_empty()) {
+                flow.paragraph(&w.p(vec![Span::regular(para.to_string())]).before(w.gap()))?;
+            }
+        }
+        Ok(())
+    }
 }
 
-pub(crate) fn layout_result(
-    fonts: &Fonts,
-    t: &Template<ResultLabels>,
-    r: &ServiceResult,
-    stamp: Option<&Stamp>,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    if r.title.kk.trim().is_empty() || r.title.ru.trim().is_empty() {
-        return Err(DocumentError::Input("a service result needs a title in both languages".into()));
+impl Document for ServiceResult {
+    type Template = Template<ResultLabels>;
+
+    fn template(ts: &Typesetter) -> &Self::Template {
+        &ts.result
     }
-    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
-    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
-        let w = Writer { l: &t.layout, lang, body };
-        part(flow, t, &w, r, stamp, inset)
-    };
-    sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+
+    fn stamp(&self) -> Option<&StampImage> {
+        self.stamp.as_ref()
+    }
+
+    fn layout(&self, fonts: &Fonts, t: &Self::Template, stamp: Option<&Stamp>) -> Result<Pages, DocumentError> {
+        signed::pages(fonts, t, self, stamp)
+    }
+
+    fn about(&self, _: &Self::Template) -> About<'_> {
+        About {
+            title: numbered_title(&self.title.kk, &self.title.ru, &self.number),
+            office: &self.office,
+            subject: &self.service_name.kk,
+            created: self.issued_at,
+        }
+    }
 }
