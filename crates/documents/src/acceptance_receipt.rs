@@ -10,6 +10,7 @@ use crate::layout::{Align, Flow, Fonts, Paragraph, Span, Style};
 use crate::render::{numbered_title, About, Document, Pages};
 use crate::requisites::{original, Bilingual, OfficeRequisites, Verification};
 use crate::sheet::{self, date, Form, Lang, MarkTexts, Marks, PageLayout};
+use crate::signed::{enumeration, g, Writer};
 use crate::stamp::Stamp;
 use crate::{DocumentError, Typesetter};
 
@@ -102,21 +103,6 @@ impl Form for ReceiptTemplate {
     }
 }
 
-/// "Label: a, b, c" with the comma kept inside glued parts, so a line never
-/// starts with a comma.
-fn enumeration(label: &str, parts: Vec<Span>) -> Vec<Span> {
-    let mut spans = vec![Span::bold(label)];
-    let n = parts.len();
-    for (i, mut part) in parts.into_iter().enumerate() {
-        spans.push(Span::regular(" "));
-        if i + 1 < n {
-            part.text.push(',');
-        }
-        spans.push(part);
-    }
-    spans
-}
-
 /// Writes one language version at the cursor; the closing signature lines
 /// keep `tail_inset` mm free on the right for the QR.
 #[allow(clippy::too_many_arguments)]
@@ -132,6 +118,7 @@ fn half(
     let ls = l.line_spacing;
     let gap = l.block_gap_mm;
     let p = |spans: Vec<Span>, size: f32| Paragraph::new(spans, size).spacing(ls);
+    let w = Writer { l, lang, body };
     let labelled = |label: &str, value: String| vec![Span::bold(label), Span::regular(format!(" {value}"))];
 
     crate::signed::office_header(flow, l, (&labels.address, &labels.phone), lang, &r.office, body)?;
@@ -142,7 +129,6 @@ fn half(
 
     flow.paragraph(&p(labelled(&labels.service, lang.pick(&r.service_name).to_string()), body).after(gap / 2.0))?;
 
-    let g = |text: String| Span::regular(text).glued();
     let mut applicant = vec![Span::regular(r.applicant_name.clone())];
     if !r.applicant_iin.trim().is_empty() {
         applicant.push(g(format!("{} {}", labels.iin, r.applicant_iin)));
@@ -150,7 +136,7 @@ fn half(
     if !r.applicant_phone.trim().is_empty() {
         applicant.push(g(format!("{} {}", labels.phone, r.applicant_phone)));
     }
-    flow.paragraph(&p(enumeration(&labels.applicant, applicant), body).after(gap / 2.0))?;
+    w.field(flow, &labels.applicant, enumeration(applicant))?;
 
     let mut child = Vec::new();
     if let Some(n) = &r.subject_name {
@@ -163,7 +149,7 @@ fn half(
         child.push(g(format!("{} {}", labels.birth_date, date(d))));
     }
     if !child.is_empty() {
-        flow.paragraph(&p(enumeration(&labels.child, child), body).after(gap / 2.0))?;
+        w.field(flow, &labels.child, enumeration(child))?;
     }
 
     if r.documents.is_empty() {

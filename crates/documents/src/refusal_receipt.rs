@@ -14,6 +14,7 @@ use crate::layout::{Align, Flow, Fonts, Paragraph, Span};
 use crate::render::{numbered_title, About, Document, Pages};
 use crate::requisites::{original, Bilingual, OfficeRequisites, Verification};
 use crate::sheet::{self, fill, Form, Lang, MarkTexts, Marks, PageLayout};
+use crate::signed::{addressee, g, or_blank, Writer};
 use crate::stamp::Stamp;
 use crate::{DocumentError, Typesetter};
 
@@ -159,13 +160,6 @@ fn list_item(text: &str, last: bool) -> String {
     format!("{core}{}", if last { '.' } else { ';' })
 }
 
-fn or_blank(value: Option<&str>, blank: &str) -> String {
-    match value.map(str::trim) {
-        Some(v) if !v.is_empty() => v.to_string(),
-        _ => blank.to_string(),
-    }
-}
-
 /// Writes one language version at the cursor; the closing lines keep
 /// `tail_inset` mm free on the right for the QR.
 #[allow(clippy::too_many_arguments)]
@@ -183,17 +177,11 @@ fn part(
     let gap = l.block_gap_mm;
     let small = body + l.small_delta_pt;
     let p = |spans: Vec<Span>, size: f32| Paragraph::new(spans, size).spacing(ls);
-    let g = |text: String| Span::regular(text).glued();
 
-    // Addressee block, top right, as on the form: the value, then its
-    // caption in small type.
-    let indent = t.addressee_indent_mm;
-    let name = or_blank(Some(&r.applicant_name), &labels.blank);
-    flow.paragraph(&p(vec![Span::regular(name)], body).indent(indent))?;
-    flow.paragraph(&p(vec![Span::regular(labels.applicant_caption.as_str())], small).indent(indent).after(gap))?;
+    let name = vec![Span::regular(or_blank(Some(&r.applicant_name), &labels.blank))];
     let address = or_blank(r.applicant_address.as_deref(), &labels.blank);
-    flow.paragraph(&p(vec![Span::regular(address)], body).indent(indent))?;
-    flow.paragraph(&p(vec![Span::regular(labels.address_caption.as_str())], small).indent(indent).after(gap * 2.0))?;
+    let w = Writer { l, lang, body };
+    addressee(flow, &w, t.addressee_indent_mm, name, address, (&labels.applicant_caption, &labels.address_caption))?;
 
     for line in &labels.title {
         flow.paragraph(&p(vec![Span::bold(line.as_str())], body + l.title_delta_pt).align(Align::Center))?;

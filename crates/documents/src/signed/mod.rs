@@ -332,6 +332,34 @@ fn signature_block(
     Ok(())
 }
 
+/// The value trimmed, or `blank` (a line to fill in by hand) when the input
+/// leaves it empty.
+pub(crate) fn or_blank(value: Option<&str>, blank: &str) -> String {
+    match value.map(str::trim) {
+        Some(v) if !v.is_empty() => v.to_string(),
+        _ => blank.to_string(),
+    }
+}
+
+/// The addressee block at the top right, as on the refusal forms (the
+/// refusal receipt and the reasoned refusal): the applicant's name, then the
+/// address, each with its caption under it in small type, `indent` mm from
+/// the left margin.
+pub(crate) fn addressee(
+    flow: &mut Flow<'_>,
+    w: &Writer<'_>,
+    indent: f32,
+    name: Vec<Span>,
+    address: String,
+    (name_caption, address_caption): (&str, &str),
+) -> Result<(), DocumentError> {
+    flow.paragraph(&w.p(name).indent(indent))?;
+    flow.paragraph(&w.sized(vec![Span::regular(name_caption)], w.small()).indent(indent).after(w.gap()))?;
+    flow.paragraph(&w.p(vec![Span::regular(address)]).indent(indent))?;
+    flow.paragraph(&w.sized(vec![Span::regular(address_caption)], w.small()).indent(indent).after(w.gap() * 2.0))?;
+    Ok(())
+}
+
 /// "ЖСН: …"-style glued parts joined by commas, so that a line never starts
 /// with a comma and a number never breaks.
 pub(crate) fn enumeration(parts: Vec<Span>) -> Vec<Span> {

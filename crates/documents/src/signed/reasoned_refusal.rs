@@ -13,7 +13,7 @@ use crate::layout::{Align, Flow, Fonts, Span};
 use crate::render::{numbered_title, About, Document, Pages};
 use crate::requisites::{original, Bilingual, OfficeRequisites, Signer, StampImage, Verification};
 use crate::sheet::{date, fill};
-use crate::signed::{self, g, LabelSet, SignLabels, Signed, SignedParts, Template, Writer};
+use crate::signed::{self, addressee, g, or_blank, LabelSet, SignLabels, Signed, SignedParts, Template, Writer};
 use crate::stamp::Stamp;
 use crate::{DocumentError, Typesetter};
 
@@ -81,13 +81,6 @@ impl LabelSet for RefusalLabels {
     }
 }
 
-fn or_blank(value: Option<&str>, blank: &str) -> String {
-    match value.map(str::trim) {
-        Some(v) if !v.is_empty() => v.to_string(),
-        _ => blank.to_string(),
-    }
-}
-
 impl Signed for ReasonedRefusal {
     type Labels = RefusalLabels;
 
@@ -118,15 +111,8 @@ impl Signed for ReasonedRefusal {
             name.push(Span::regular(", "));
             name.push(g(format!("{} {}", lb.iin, self.applicant_iin)));
         }
-        flow.paragraph(&w.p(name).indent(indent))?;
-        flow.paragraph(
-            &w.sized(vec![Span::regular(lb.applicant_caption.as_str())], w.small()).indent(indent).after(w.gap()),
-        )?;
         let address = or_blank(self.applicant_address.as_deref(), &lb.blank);
-        flow.paragraph(&w.p(vec![Span::regular(address)]).indent(indent))?;
-        flow.paragraph(
-            &w.sized(vec![Span::regular(lb.address_caption.as_str())], w.small()).indent(indent).after(w.gap() * 2.0),
-        )?;
+        addressee(flow, w, indent, name, address, (&lb.applicant_caption, &lb.address_caption))?;
 
         w.title(flow, &lb.title, format!("№ {}   {}", self.number, self.issued_at.format("%d.%m.%Y")))?;
         let body = fill(
