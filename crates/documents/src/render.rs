@@ -45,10 +45,11 @@ pub(crate) trait Document: Serialize {
         None
     }
 
-    /// Refuses input that cannot make a valid document, then lays out both
-    /// language versions.
+    /// Refuses input that cannot make a valid document, then lays out its
+    /// pages (`stamp` is the decoded [`Document::stamp`]).
     fn layout(&self, fonts: &Fonts, t: &Self::Template, stamp: Option<&Stamp>) -> Result<Pages, DocumentError>;
 
+    /// Title, author, subject and time for the PDF's Info dictionary.
     fn about(&self, t: &Self::Template) -> About<'_>;
 }
 

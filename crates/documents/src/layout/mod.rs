@@ -14,12 +14,12 @@
 //! bottom-left, points) happens only when an `Op` is emitted.
 //!
 //! By concept:
-//! - [`face`]: the parsed faces and measuring text with them;
-//! - [`wrap`]: styled runs of text and greedy word wrapping;
-//! - [`flow`]: the cursor down the page, paragraphs and placed text;
-//! - [`draw`]: ink that is not text (rules, lines, filled rectangles, images);
-//! - [`table`]: tables with a repeated header, broken between pages;
-//! - [`overlay`]: what is added to finished pages (page numbers, watermark).
+//! - `face`: the parsed faces and measuring text with them;
+//! - `wrap`: styled runs of text and greedy word wrapping;
+//! - `flow`: the cursor down the page, paragraphs and placed text;
+//! - `draw`: ink that is not text (rules, lines, filled rectangles, images);
+//! - `table`: tables with a repeated header, broken between pages;
+//! - `overlay`: what is added to finished pages (page numbers, watermark).
 
 mod draw;
 mod face;
