@@ -4,8 +4,8 @@
 //! office's requisites header, the document's own text, then the signer's
 //! block with the signature line, the seal place and the optional stamp
 //! image ([`pages`]) — with the small paragraph helpers their texts are
-//! built from. Each document's own text is in its module below, behind
-//! [`Signed`].
+//! built from (the receipts use the header and these helpers too). Each
+//! document's own text is in its module below, behind [`Signed`].
 
 pub(crate) mod queue_notification;
 pub(crate) mod reasoned_refusal;
