@@ -10,6 +10,15 @@
 //! status, kindergarten) stacks the Kazakh text over the Russian one in
 //! smaller type, so that each language stays a whole phrase in a narrow
 //! column and the state language comes first.
+//!
+//! This module owns what the three registers share: the template with its
+//! column specs, the heading above the table, the totals and the "printed
+//! by" line after it, and the page numbers. Each register's rows are its own
+//! module's business.
+
+pub(crate) mod journal;
+pub(crate) mod queue_extract;
+pub(crate) mod referral_list;
 
 use std::collections::BTreeSet;
 
@@ -18,19 +27,9 @@ use serde::Deserialize;
 use crate::layout::{
     resolve_widths, Align, Cell, CellText, ColumnWidth, Flow, Fonts, Paragraph, Span, Table, TableStyle,
 };
-use crate::sheet::{date, fill, MarkTexts, Marks, PageLayout};
+use crate::sheet::{Form, MarkTexts, Marks, PageLayout};
 use crate::signed::check_covered;
-use crate::{Bilingual, DocumentError, Journal, OfficeRequisites, QueueExtract, ReferralList, Signer};
-
-pub(crate) const JOURNAL_FILE: &str = "journal.json";
-pub(crate) const EXTRACT_FILE: &str = "queue_extract.json";
-pub(crate) const LIST_FILE: &str = "referral_list.json";
-
-const JOURNAL_KEYS: &[&str] =
-    &["seq", "number", "registered_at", "applicant", "service", "status", "executor", "due", "closed_on"];
-const EXTRACT_KEYS: &[&str] = &["position", "registration_number", "registered_at", "category", "note"];
-const LIST_KEYS: &[&str] =
-    &["seq", "referral_number", "child_name", "child_birth_date", "kindergarten", "group", "valid_until"];
+use crate::{Bilingual, DocumentError, OfficeRequisites, Signer};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -125,10 +124,6 @@ impl TableTemplate {
         Ok(t)
     }
 
-    pub fn page_size(&self) -> (f32, f32) {
-        self.layout.page_size()
-    }
-
     fn body(&self) -> f32 {
         self.table.size_pt
     }
@@ -163,6 +158,12 @@ impl TableTemplate {
 
     fn both(&self, f: impl Fn(&TableLabels) -> &str) -> String {
         format!("{} / {}", f(&self.kk), f(&self.ru))
+    }
+}
+
+impl Form for TableTemplate {
+    fn page(&self) -> &PageLayout {
+        &self.layout
     }
 }
 
@@ -259,173 +260,4 @@ fn finish(fonts: &Fonts, t: &TableTemplate, flow: Flow<'_>) -> Result<Vec<Vec<pr
     let mut pages = flow.finish();
     marks.number_pages(fonts, &t.layout, &mut pages, true)?;
     Ok(pages)
-}
-
-fn opt_date(d: &Option<chrono::NaiveDate>) -> String {
-    d.as_ref().map(date).unwrap_or_default()
-}
-
-pub(crate) fn layout_journal(
-    fonts: &Fonts,
-    t: &TableTemplate,
-    j: &Journal,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    if j.to < j.from {
-        return Err(DocumentError::Input("the period ends before it starts".into()));
-    }
-    let daily = j.from == j.to;
-    let title = |lb: &TableLabels| -> String {
-        match (&lb.title_daily, daily) {
-            (Some(d), true) => d.clone(),
-            _ => lb.title.clone(),
-        }
-    };
-    let subtitle = |lb: &TableLabels| -> String {
-        match (&lb.subtitle_daily, daily) {
-            (Some(d), true) => fill(d, &[("date", &date(&j.from))]),
-            _ => fill(&lb.subtitle, &[("from", &date(&j.from)), ("to", &date(&j.to))]),
-        }
-    };
-    let mut flow = Flow::new(fonts, t.layout.geometry());
-    heading(
-        &mut flow,
-        t,
-        &j.office,
-        (&title(&t.kk), &title(&t.ru)),
-        (subtitle(&t.kk), subtitle(&t.ru)),
-        &j.generated_at,
-    )?;
-    let small = t.body() + t.ru_delta_pt;
-    let rows: Vec<Vec<Cell>> = j
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            t.columns
-                .iter()
-                .map(|c| match c.key.as_str() {
-                    "seq" => t.centred((i + 1).to_string()),
-                    "number" => t.plain(r.number.clone()),
-                    "registered_at" => t.plain(r.registered_at.format("%d.%m.%Y %H:%M").to_string()),
-                    "applicant" => {
-                        let mut cell = t.plain(r.applicant_name.clone());
-                        if !r.applicant_iin.trim().is_empty() {
-                            cell.push(CellText::new(vec![Span::regular(r.applicant_iin.clone())], small));
-                        }
-                        cell
-                    }
-                    "service" => t.bilingual(&r.service),
-                    "status" => t.bilingual(&r.status),
-                    "executor" => t.plain(r.executor.clone().unwrap_or_default()),
-                    "due" => t.centred(opt_date(&r.due)),
-                    _ => t.centred(opt_date(&r.closed_on)),
-                })
-                .collect()
-        })
-        .collect();
-    flow.table(&t.table(), &rows)?;
-    totals(&mut flow, t, j.rows.len(), &j.totals, Some(t.both(|l| &l.totals_by)))?;
-    printed_by(&mut flow, t, &j.signer)?;
-    finish(fonts, t, flow)
-}
-
-pub(crate) fn layout_extract(
-    fonts: &Fonts,
-    t: &TableTemplate,
-    q: &QueueExtract,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    let mut flow = Flow::new(fonts, t.layout.geometry());
-    let year = q.birth_year.to_string();
-    heading(
-        &mut flow,
-        t,
-        &q.office,
-        (&t.kk.title, &t.ru.title),
-        (fill(&t.kk.subtitle, &[("year", &year)]), fill(&t.ru.subtitle, &[("year", &year)])),
-        &q.generated_at,
-    )?;
-    let rows: Vec<Vec<Cell>> = q
-        .rows
-        .iter()
-        .map(|r| {
-            t.columns
-                .iter()
-                .map(|c| match c.key.as_str() {
-                    "position" => t.centred(r.position.to_string()),
-                    "registration_number" => t.plain(r.registration_number.clone()),
-                    "registered_at" => t.plain(r.registered_at.format("%d.%m.%Y %H:%M:%S").to_string()),
-                    "category" => t.bilingual(&r.category),
-                    _ => match &r.note {
-                        Some(n) => t.bilingual(n),
-                        None => t.plain(String::new()),
-                    },
-                })
-                .collect()
-        })
-        .collect();
-    flow.table(&t.table(), &rows)?;
-    totals(&mut flow, t, q.rows.len(), &q.totals, Some(t.both(|l| &l.totals_by)))?;
-    finish(fonts, t, flow)
-}
-
-pub(crate) fn layout_list(
-    fonts: &Fonts,
-    t: &TableTemplate,
-    l: &ReferralList,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    let mut flow = Flow::new(fonts, t.layout.geometry());
-    heading(
-        &mut flow,
-        t,
-        &l.office,
-        (&t.kk.title, &t.ru.title),
-        (
-            fill(&t.kk.subtitle, &[("number", &l.distribution_number)]),
-            fill(&t.ru.subtitle, &[("number", &l.distribution_number)]),
-        ),
-        &l.generated_at,
-    )?;
-    let none = Bilingual { kk: t.kk.none.clone(), ru: t.ru.none.clone() };
-    let rows: Vec<Vec<Cell>> = l
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            t.columns
-                .iter()
-                .map(|c| match c.key.as_str() {
-                    "seq" => t.centred((i + 1).to_string()),
-                    "referral_number" => t.plain(r.referral_number.clone()),
-                    "child_name" => t.plain(r.child_name.clone()),
-                    "child_birth_date" => t.centred(date(&r.child_birth_date)),
-                    "kindergarten" => t.bilingual(&r.kindergarten),
-                    "group" => t.bilingual(r.group.as_ref().unwrap_or(&none)),
-                    _ => t.centred(date(&r.valid_until)),
-                })
-                .collect()
-        })
-        .collect();
-    flow.table(&t.table(), &rows)?;
-    // Per kindergarten, in order of first appearance, so that the block
-    // reads in the same order as the list.
-    let mut by: Vec<(Bilingual, u32)> = Vec::new();
-    for r in &l.rows {
-        match by.iter_mut().find(|(k, _)| *k == r.kindergarten) {
-            Some((_, n)) => *n += 1,
-            None => by.push((r.kindergarten.clone(), 1)),
-        }
-    }
-    totals(&mut flow, t, l.rows.len(), &by, Some(t.both(|l| &l.totals_by)))?;
-    printed_by(&mut flow, t, &l.signer)?;
-    finish(fonts, t, flow)
-}
-
-pub(crate) fn journal_keys() -> &'static [&'static str] {
-    JOURNAL_KEYS
-}
-pub(crate) fn extract_keys() -> &'static [&'static str] {
-    EXTRACT_KEYS
-}
-pub(crate) fn list_keys() -> &'static [&'static str] {
-    LIST_KEYS
 }

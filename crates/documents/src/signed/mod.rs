@@ -1,16 +1,25 @@
 //! What the office's signed documents (referral, queue notification, service
 //! result, reasoned refusal) share: the template shape (layout, Kazakh and
-//! Russian labels, marks), the requisites header, the signer's block with
-//! the signature line, the seal place and the optional stamp image, and the
-//! small paragraph helpers their texts are built from.
+//! Russian labels, marks), and the shape of each language version — the
+//! office's requisites header, the document's own text, then the signer's
+//! block with the signature line, the seal place and the optional stamp
+//! image ([`pages`]) — with the small paragraph helpers their texts are
+//! built from (the receipts use the header and these helpers too). Each
+//! document's own text is in its module below, behind [`Signed`].
+
+pub(crate) mod queue_notification;
+pub(crate) mod reasoned_refusal;
+pub(crate) mod referral;
+pub(crate) mod service_result;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::layout::{Align, Flow, Fonts, Paragraph, RuleStyle, Span, Style};
-use crate::sheet::{Lang, MarkTexts, PageLayout};
+use crate::render::Pages;
+use crate::sheet::{self, Form, Lang, MarkTexts, Marks, PageLayout, StubWriter};
 use crate::stamp::{Stamp, STAMP_ID};
-use crate::{DocumentError, OfficeRequisites, Signer};
+use crate::{DocumentError, OfficeRequisites, Signer, StampImage, Verification};
 
 /// Stamp images are drawn this wide (the seal of a state body is 40–45 mm),
 /// or narrower when taller than wide, so that they fit a 40 mm square.
@@ -30,12 +39,80 @@ pub(crate) struct SignLabels {
     pub seal: String,
 }
 
-/// Per-document label checks beyond what serde enforces (placeholders).
+/// The labels of one language version of a signed document.
 pub(crate) trait LabelSet {
-    /// `(field, text, placeholder)` triples that must hold.
+    /// The labels of the requisites header and the signer's block.
+    fn sign(&self) -> &SignLabels;
+
+    /// `(field, text, placeholder)` triples that must hold, checked when
+    /// the template is parsed (serde checks the rest).
     fn placeholders(&self) -> Vec<(&'static str, &str, &'static str)> {
         Vec::new()
     }
+}
+
+/// What every signed document's input has, borrowed.
+pub(crate) struct SignedParts<'a> {
+    pub office: &'a OfficeRequisites,
+    pub signer: &'a Signer,
+    pub stamp: Option<&'a StampImage>,
+    pub audit_chain_head: Option<&'a str>,
+    pub copy_number: u32,
+    pub verification: Option<&'a Verification>,
+}
+
+/// One of the office's signed documents: its own text between the office's
+/// requisites header and the signer's block, which [`pages`] draws for it.
+pub(crate) trait Signed {
+    type Labels: DeserializeOwned + LabelSet;
+
+    /// Space above the signer's block, in block gaps.
+    const SIGNATURE_GAPS: f32 = 3.0;
+
+    /// Whether a tear-off part ([`Signed::tear_off`]) goes at the foot of
+    /// the sheet.
+    const TEAR_OFF: bool = false;
+
+    fn parts(&self) -> SignedParts<'_>;
+
+    /// Refuses input that cannot make this document; called before
+    /// anything is laid out.
+    fn check(&self) -> Result<(), DocumentError> {
+        Ok(())
+    }
+
+    /// The document's own text in one language, at the flow's cursor.
+    fn text(&self, flow: &mut Flow<'_>, t: &Template<Self::Labels>, w: &Writer<'_>) -> Result<(), DocumentError>;
+
+    /// The tear-off part below a cut line at the foot of the sheet, in both
+    /// languages at once; drawn only when [`Signed::TEAR_OFF`] is set.
+    fn tear_off(&self, _flow: &mut Flow<'_>, _t: &Template<Self::Labels>, _body: f32) -> Result<(), DocumentError> {
+        Ok(())
+    }
+}
+
+/// Lays out both language versions of a signed document, each as the
+/// office's requisites header, the document's text and the signer's block,
+/// arranged on paper by [`sheet::bilingual_sheet`].
+pub(crate) fn pages<D: Signed>(
+    fonts: &Fonts,
+    t: &Template<D::Labels>,
+    d: &D,
+    stamp: Option<&Stamp>,
+) -> Result<Pages, DocumentError> {
+    d.check()?;
+    let parts = d.parts();
+    let marks = Marks::new(&t.marks, parts.audit_chain_head, parts.copy_number, parts.verification)?;
+    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
+        let w = Writer { l: &t.layout, lang, body };
+        let sign = t.labels(lang).sign();
+        office_header(flow, w.l, (&sign.address, &sign.phone), lang, parts.office, body)?;
+        d.text(flow, t, &w)?;
+        signature_block(flow, &w, sign, parts.signer, stamp, inset, w.gap() * D::SIGNATURE_GAPS)
+    };
+    let mut tear_off = |flow: &mut Flow<'_>, body: f32| d.tear_off(flow, t, body);
+    let stub: Option<&mut StubWriter<'_>> = if D::TEAR_OFF { Some(&mut tear_off) } else { None };
+    sheet::bilingual_sheet(fonts, &t.layout, &marks, &mut write, stub)
 }
 
 /// A signed document's template: `assets/templates/<name>.json`.
@@ -85,6 +162,12 @@ impl<L: DeserializeOwned + LabelSet> Template<L> {
             Lang::Kk => &self.kk,
             Lang::Ru => &self.ru,
         }
+    }
+}
+
+impl<L> Form for Template<L> {
+    fn page(&self) -> &PageLayout {
+        &self.layout
     }
 }
 
@@ -180,7 +263,7 @@ fn stamp_size(stamp: &Stamp) -> (f32, f32) {
 /// under them the seal place, with the stamp image centred on it when there
 /// is one. `inset` mm stay free on the right for the QR.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn signature_block(
+fn signature_block(
     flow: &mut Flow<'_>,
     w: &Writer<'_>,
     labels: &SignLabels,
@@ -249,14 +332,32 @@ pub(crate) fn signature_block(
     Ok(())
 }
 
-/// The images a document's PDF carries: the stamp, when there is one.
-pub(crate) fn images(stamp: Option<Stamp>) -> Vec<(&'static str, printpdf::RawImage)> {
-    stamp.map(|s| (STAMP_ID, s.image)).into_iter().collect()
+/// The value trimmed, or `blank` (a line to fill in by hand) when the input
+/// leaves it empty.
+pub(crate) fn or_blank(value: Option<&str>, blank: &str) -> String {
+    match value.map(str::trim) {
+        Some(v) if !v.is_empty() => v.to_string(),
+        _ => blank.to_string(),
+    }
 }
 
-/// Decodes the optional stamp once per document.
-pub(crate) fn decode_stamp(stamp: Option<&crate::StampImage>) -> Result<Option<Stamp>, DocumentError> {
-    stamp.map(|s| crate::stamp::decode(&s.png)).transpose()
+/// The addressee block at the top right, as on the refusal forms (the
+/// refusal receipt and the reasoned refusal): the applicant's name, then the
+/// address, each with its caption under it in small type, `indent` mm from
+/// the left margin.
+pub(crate) fn addressee(
+    flow: &mut Flow<'_>,
+    w: &Writer<'_>,
+    indent: f32,
+    name: Vec<Span>,
+    address: String,
+    (name_caption, address_caption): (&str, &str),
+) -> Result<(), DocumentError> {
+    flow.paragraph(&w.p(name).indent(indent))?;
+    flow.paragraph(&w.sized(vec![Span::regular(name_caption)], w.small()).indent(indent).after(w.gap()))?;
+    flow.paragraph(&w.p(vec![Span::regular(address)]).indent(indent))?;
+    flow.paragraph(&w.sized(vec![Span::regular(address_caption)], w.small()).indent(indent).after(w.gap() * 2.0))?;
+    Ok(())
 }
 
 /// "ЖСН: …"-style glued parts joined by commas, so that a line never starts
@@ -274,6 +375,19 @@ pub(crate) fn enumeration(parts: Vec<Span>) -> Vec<Span> {
         spans.push(part);
     }
     spans
+}
+
+/// A person: the name, then "ЖСН: …" when the IIN is known and the birth
+/// date when given, comma-joined (see [`enumeration`]).
+pub(crate) fn person(iin_label: &str, name: &str, iin: &str, birth: Option<(&str, &str)>) -> Vec<Span> {
+    let mut parts = vec![Span::regular(name.to_string())];
+    if !iin.trim().is_empty() {
+        parts.push(g(format!("{iin_label} {iin}")));
+    }
+    if let Some((label, d)) = birth {
+        parts.push(g(format!("{label} {d}")));
+    }
+    enumeration(parts)
 }
 
 /// A glued span: spaces inside do not break ("ЖСН: 900101400123").

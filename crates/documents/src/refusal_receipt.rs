@@ -1,19 +1,59 @@
 //! The receipt of refusal to accept documents (құжаттарды қабылдаудан бас
-//! тарту туралы қолхат / расписка об отказе в приеме документов): its
-//! template (`assets/templates/refusal_receipt.json`) and the text of one
-//! language version. The Russian text follows the form annexed to the service
+//! тарту туралы қолхат / расписка об отказе в приеме документов): its input
+//! ([`RefusalReceipt`]), its template
+//! (`assets/templates/refusal_receipt.json`) and the text of one language
+//! version. The Russian text follows the form annexed to the service
 //! standards (domain research §1.3(a)) with the office, not a State
 //! Corporation department, as the issuer. How the two versions share the
 //! paper is [`crate::sheet`]'s job.
 
 use chrono::Datelike;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::layout::{Align, Flow, Fonts, Paragraph, Span};
-use crate::sheet::{self, fill, Lang, MarkTexts, Marks, PageLayout};
-use crate::{DocumentError, RefusalReceipt};
+use crate::render::{numbered_title, About, Document, Pages};
+use crate::requisites::{original, Bilingual, OfficeRequisites, Verification};
+use crate::sheet::{self, fill, Form, Lang, MarkTexts, Marks, PageLayout};
+use crate::signed::{addressee, g, or_blank, Writer};
+use crate::stamp::Stamp;
+use crate::{DocumentError, Typesetter};
+
+/// Everything printed on the receipt given to an applicant whose documents
+/// were refused because the set was incomplete (Law "On public services",
+/// art. 20 p. 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusalReceipt {
+    /// e.g. "01-2026-00002"
+    pub registration_number: String,
+    /// Office local time, to the second.
+    pub registered_at: chrono::NaiveDateTime,
+    /// The office refuses in its own name; its address follows its name in
+    /// the legal-basis sentence.
+    pub office: OfficeRequisites,
+    pub service_name: Bilingual,
+    /// Full name of the person, or the name of the organisation.
+    pub applicant_name: String,
+    /// A blank line to fill in by hand is printed when absent.
+    pub applicant_address: Option<String>,
+    /// What the set lacked, in checklist order; at least one.
+    pub missing_documents: Vec<Bilingual>,
+    /// The clerk's full name.
+    pub refused_by: String,
+    /// Blanks are printed for whichever is absent, as on the form.
+    pub executor: Option<String>,
+    pub executor_phone: Option<String>,
+    /// Short hash printed small in the footer when present.
+    pub audit_chain_head: Option<String>,
+    /// 1 for the original; from 2 on the page says "КӨШІРМЕ / КОПИЯ № n".
+    #[serde(default = "original")]
+    pub copy_number: u32,
+    /// QR code at the bottom right of each language version when present.
+    #[serde(default)]
+    pub verification: Option<Verification>,
+}
 
 const FILE: &str = "refusal_receipt.json";
+const SHIPPED: &str = include_str!("../../../assets/templates/refusal_receipt.json");
 
 /// A blank to be filled in by hand.
 const SHORT_BLANK: &str = "______________";
@@ -59,6 +99,11 @@ pub(crate) struct RefusalLabels {
 }
 
 impl RefusalTemplate {
+    /// The template shipped in `assets/templates`.
+    pub fn shipped() -> Result<Self, DocumentError> {
+        Self::parse(SHIPPED)
+    }
+
     pub fn parse(json: &str) -> Result<Self, DocumentError> {
         let t: Self = serde_json::from_str(json).map_err(|e| DocumentError::Template(format!("{FILE}: {e}")))?;
         t.layout.validate(FILE)?;
@@ -89,10 +134,6 @@ impl RefusalTemplate {
         Ok(t)
     }
 
-    pub fn page_size(&self) -> (f32, f32) {
-        self.layout.page_size()
-    }
-
     fn labels(&self, lang: Lang) -> &RefusalLabels {
         match lang {
             Lang::Kk => &self.kk,
@@ -106,18 +147,17 @@ impl RefusalTemplate {
     }
 }
 
+impl Form for RefusalTemplate {
+    fn page(&self) -> &PageLayout {
+        &self.layout
+    }
+}
+
 /// The list item with the form's punctuation: ";" after each, "." after the
 /// last, replacing whatever the catalogue entry ended with.
 fn list_item(text: &str, last: bool) -> String {
     let core = text.trim().trim_end_matches([';', '.', ',', ':']).trim_end();
     format!("{core}{}", if last { '.' } else { ';' })
-}
-
-fn or_blank(value: Option<&str>, blank: &str) -> String {
-    match value.map(str::trim) {
-        Some(v) if !v.is_empty() => v.to_string(),
-        _ => blank.to_string(),
-    }
 }
 
 /// Writes one language version at the cursor; the closing lines keep
@@ -137,17 +177,11 @@ fn part(
     let gap = l.block_gap_mm;
     let small = body + l.small_delta_pt;
     let p = |spans: Vec<Span>, size: f32| Paragraph::new(spans, size).spacing(ls);
-    let g = |text: String| Span::regular(text).glued();
 
-    // Addressee block, top right, as on the form: the value, then its
-    // caption in small type.
-    let indent = t.addressee_indent_mm;
-    let name = or_blank(Some(&r.applicant_name), &labels.blank);
-    flow.paragraph(&p(vec![Span::regular(name)], body).indent(indent))?;
-    flow.paragraph(&p(vec![Span::regular(labels.applicant_caption.as_str())], small).indent(indent).after(gap))?;
+    let name = vec![Span::regular(or_blank(Some(&r.applicant_name), &labels.blank))];
     let address = or_blank(r.applicant_address.as_deref(), &labels.blank);
-    flow.paragraph(&p(vec![Span::regular(address)], body).indent(indent))?;
-    flow.paragraph(&p(vec![Span::regular(labels.address_caption.as_str())], small).indent(indent).after(gap * 2.0))?;
+    let w = Writer { l, lang, body };
+    addressee(flow, &w, t.addressee_indent_mm, name, address, (&labels.applicant_caption, &labels.address_caption))?;
 
     for line in &labels.title {
         flow.paragraph(&p(vec![Span::bold(line.as_str())], body + l.title_delta_pt).align(Align::Center))?;
@@ -240,32 +274,43 @@ fn part(
     Ok(())
 }
 
-/// Lays out the whole refusal receipt; returns the `Op`s of each page.
-pub(crate) fn layout_refusal(
-    fonts: &Fonts,
-    t: &RefusalTemplate,
-    r: &RefusalReceipt,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    if r.missing_documents.is_empty() {
-        return Err(DocumentError::Input("a refusal receipt names at least one missing document".into()));
+impl Document for RefusalReceipt {
+    type Template = RefusalTemplate;
+
+    fn template(ts: &Typesetter) -> &Self::Template {
+        &ts.refusal
     }
-    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
-    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| part(flow, t, lang, r, body, inset);
-    sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+
+    fn layout(&self, fonts: &Fonts, t: &RefusalTemplate, _: Option<&Stamp>) -> Result<Pages, DocumentError> {
+        if self.missing_documents.is_empty() {
+            return Err(DocumentError::Input("a refusal receipt names at least one missing document".into()));
+        }
+        let marks =
+            Marks::new(&t.marks, self.audit_chain_head.as_deref(), self.copy_number, self.verification.as_ref())?;
+        let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| part(flow, t, lang, self, body, inset);
+        sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+    }
+
+    fn about(&self, t: &RefusalTemplate) -> About<'_> {
+        About {
+            title: numbered_title(&t.title(Lang::Kk), &t.title(Lang::Ru), &self.registration_number),
+            office: &self.office,
+            subject: &self.service_name.kk,
+            created: self.registered_at,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const SHIPPED: &str = include_str!("../../../assets/templates/refusal_receipt.json");
-
     #[test]
     fn shipped_template_parses_and_is_covered_by_the_fonts() {
         let t = RefusalTemplate::parse(SHIPPED).expect("shipped template");
         assert_eq!(t.title(Lang::Ru), "Расписка об отказе в приеме документов");
         assert_eq!(t.title(Lang::Kk), "Құжаттарды қабылдаудан бас тарту туралы қолхат");
-        let fonts = crate::load_fonts().expect("fonts");
+        let fonts = Fonts::embedded().expect("fonts");
         fonts.regular.check(SHIPPED).expect("regular covers the template");
         fonts.bold.check(SHIPPED).expect("bold covers the template");
     }

@@ -1,15 +1,54 @@
 //! The acceptance receipt (қолхат / расписка о приеме документов): its
-//! template (labels and layout numbers from
-//! `assets/templates/acceptance_receipt.json`) and the text of one language
-//! version. How the two versions share the paper is [`crate::sheet`]'s job.
+//! input ([`AcceptanceReceipt`]), its template (labels and layout numbers
+//! from `assets/templates/acceptance_receipt.json`) and the text of one
+//! language version. How the two versions share the paper is
+//! [`crate::sheet`]'s job.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::layout::{Align, Flow, Fonts, Paragraph, Span, Style};
-use crate::sheet::{self, date, Lang, MarkTexts, Marks, PageLayout};
-use crate::{AcceptanceReceipt, DocumentError};
+use crate::render::{numbered_title, About, Document, Pages};
+use crate::requisites::{original, Bilingual, OfficeRequisites, Verification};
+use crate::sheet::{self, date, Form, Lang, MarkTexts, Marks, PageLayout};
+use crate::signed::{enumeration, g, Writer};
+use crate::stamp::Stamp;
+use crate::{DocumentError, Typesetter};
+
+/// Everything printed on the receipt given to an applicant whose documents
+/// were accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptanceReceipt {
+    /// e.g. "01-2026-00001"
+    pub registration_number: String,
+    /// Office local time, to the second.
+    pub registered_at: chrono::NaiveDateTime,
+    pub office: OfficeRequisites,
+    pub service_name: Bilingual,
+    pub applicant_name: String,
+    pub applicant_iin: String,
+    pub applicant_phone: String,
+    pub subject_name: Option<String>,
+    pub subject_iin: Option<String>,
+    pub subject_birth_date: Option<chrono::NaiveDate>,
+    /// The accepted documents, in checklist order.
+    pub documents: Vec<Bilingual>,
+    pub expected_result_date: Option<chrono::NaiveDate>,
+    /// The clerk's full name.
+    pub accepted_by: String,
+    pub executor: Option<String>,
+    pub executor_phone: Option<String>,
+    /// Short hash printed small in the footer when present.
+    pub audit_chain_head: Option<String>,
+    /// 1 for the original; from 2 on the page says "КӨШІРМЕ / КОПИЯ № n".
+    #[serde(default = "original")]
+    pub copy_number: u32,
+    /// QR code at the bottom right of each language version when present.
+    #[serde(default)]
+    pub verification: Option<Verification>,
+}
 
 const FILE: &str = "acceptance_receipt.json";
+const SHIPPED: &str = include_str!("../../../assets/templates/acceptance_receipt.json");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,30 +85,22 @@ pub(crate) struct Labels {
 }
 
 impl ReceiptTemplate {
+    /// The template shipped in `assets/templates`.
+    pub fn shipped() -> Result<Self, DocumentError> {
+        Self::parse(SHIPPED)
+    }
+
     pub fn parse(json: &str) -> Result<Self, DocumentError> {
         let t: Self = serde_json::from_str(json).map_err(|e| DocumentError::Template(format!("{FILE}: {e}")))?;
         t.layout.validate(FILE)?;
         Ok(t)
     }
-
-    pub fn page_size(&self) -> (f32, f32) {
-        self.layout.page_size()
-    }
 }
 
-/// "Label: a, b, c" with the comma kept inside glued parts, so a line never
-/// starts with a comma.
-fn enumeration(label: &str, parts: Vec<Span>) -> Vec<Span> {
-    let mut spans = vec![Span::bold(label)];
-    let n = parts.len();
-    for (i, mut part) in parts.into_iter().enumerate() {
-        spans.push(Span::regular(" "));
-        if i + 1 < n {
-            part.text.push(',');
-        }
-        spans.push(part);
+impl Form for ReceiptTemplate {
+    fn page(&self) -> &PageLayout {
+        &self.layout
     }
-    spans
 }
 
 /// Writes one language version at the cursor; the closing signature lines
@@ -87,6 +118,7 @@ fn half(
     let ls = l.line_spacing;
     let gap = l.block_gap_mm;
     let p = |spans: Vec<Span>, size: f32| Paragraph::new(spans, size).spacing(ls);
+    let w = Writer { l, lang, body };
     let labelled = |label: &str, value: String| vec![Span::bold(label), Span::regular(format!(" {value}"))];
 
     crate::signed::office_header(flow, l, (&labels.address, &labels.phone), lang, &r.office, body)?;
@@ -97,7 +129,6 @@ fn half(
 
     flow.paragraph(&p(labelled(&labels.service, lang.pick(&r.service_name).to_string()), body).after(gap / 2.0))?;
 
-    let g = |text: String| Span::regular(text).glued();
     let mut applicant = vec![Span::regular(r.applicant_name.clone())];
     if !r.applicant_iin.trim().is_empty() {
         applicant.push(g(format!("{} {}", labels.iin, r.applicant_iin)));
@@ -105,7 +136,7 @@ fn half(
     if !r.applicant_phone.trim().is_empty() {
         applicant.push(g(format!("{} {}", labels.phone, r.applicant_phone)));
     }
-    flow.paragraph(&p(enumeration(&labels.applicant, applicant), body).after(gap / 2.0))?;
+    w.field(flow, &labels.applicant, enumeration(applicant))?;
 
     let mut child = Vec::new();
     if let Some(n) = &r.subject_name {
@@ -118,7 +149,7 @@ fn half(
         child.push(g(format!("{} {}", labels.birth_date, date(d))));
     }
     if !child.is_empty() {
-        flow.paragraph(&p(enumeration(&labels.child, child), body).after(gap / 2.0))?;
+        w.field(flow, &labels.child, enumeration(child))?;
     }
 
     if r.documents.is_empty() {
@@ -180,28 +211,39 @@ fn half(
     Ok(())
 }
 
-/// Lays out the whole receipt; returns the `Op`s of each page.
-pub(crate) fn layout_receipt(
-    fonts: &Fonts,
-    t: &ReceiptTemplate,
-    r: &AcceptanceReceipt,
-) -> Result<Vec<Vec<printpdf::Op>>, DocumentError> {
-    let marks = Marks::new(&t.marks, r.audit_chain_head.as_deref(), r.copy_number, r.verification.as_ref())?;
-    let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
-        let labels = match lang {
-            Lang::Kk => &t.kk,
-            Lang::Ru => &t.ru,
+impl Document for AcceptanceReceipt {
+    type Template = ReceiptTemplate;
+
+    fn template(ts: &Typesetter) -> &Self::Template {
+        &ts.receipt
+    }
+
+    fn layout(&self, fonts: &Fonts, t: &ReceiptTemplate, _: Option<&Stamp>) -> Result<Pages, DocumentError> {
+        let marks =
+            Marks::new(&t.marks, self.audit_chain_head.as_deref(), self.copy_number, self.verification.as_ref())?;
+        let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| {
+            let labels = match lang {
+                Lang::Kk => &t.kk,
+                Lang::Ru => &t.ru,
+            };
+            half(flow, &t.layout, labels, lang, self, body, inset)
         };
-        half(flow, &t.layout, labels, lang, r, body, inset)
-    };
-    sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+        sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+    }
+
+    fn about(&self, t: &ReceiptTemplate) -> About<'_> {
+        About {
+            title: numbered_title(&t.kk.title, &t.ru.title, &self.registration_number),
+            office: &self.office,
+            subject: &self.service_name.kk,
+            created: self.registered_at,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const SHIPPED: &str = include_str!("../../../assets/templates/acceptance_receipt.json");
 
     #[test]
     fn shipped_template_parses() {
@@ -215,7 +257,7 @@ mod tests {
     #[test]
     fn shipped_labels_are_covered_by_the_fonts() {
         let t = ReceiptTemplate::parse(SHIPPED).expect("shipped template");
-        let fonts = crate::load_fonts().expect("fonts");
+        let fonts = Fonts::embedded().expect("fonts");
         let all = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(SHIPPED).unwrap()).unwrap();
         fonts.regular.check(&all).unwrap();
         fonts.bold.check(&all).unwrap();
