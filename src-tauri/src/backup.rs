@@ -23,8 +23,8 @@ use kense_storage::{BackupFile, BackupRecord, Initiator, Progress, RestoreRecord
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::state::AppState;
-use crate::{clock, paths};
+use kense_workstation::Workstation;
+use kense_workstation::{clock, paths};
 
 /// How often the running program looks whether a day has passed since the
 /// newest backup.
@@ -80,13 +80,13 @@ fn pick_file<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
     dialog.blocking_pick_file().and_then(|p| p.into_path().ok())
 }
 
-fn backups_dir(state: &AppState) -> Result<PathBuf, Error> {
+fn backups_dir(state: &Workstation) -> Result<PathBuf, Error> {
     Ok(paths::backups_dir(state.data_dir()?))
 }
 
 /// Makes a verified backup. The lock on the registry is taken twice, briefly:
 /// to authorize (a refusal is audited) and to audit the result.
-pub fn back_up(state: &AppState, by: Initiator<'_>, wait: bool) -> Result<BackupRecord, Error> {
+pub fn back_up(state: &Workstation, by: Initiator<'_>, wait: bool) -> Result<BackupRecord, Error> {
     let job = state.begin_job(wait)?;
     let now = clock::now();
     let dir = backups_dir(state)?;
@@ -106,7 +106,7 @@ pub fn back_up(state: &AppState, by: Initiator<'_>, wait: bool) -> Result<Backup
     Ok(rec)
 }
 
-pub fn list(state: &AppState, actor: &Actor) -> Result<Vec<BackupFile>, Error> {
+pub fn list(state: &Workstation, actor: &Actor) -> Result<Vec<BackupFile>, Error> {
     let dir = backups_dir(state)?;
     state.with_registry(|r| r.backups(actor, &dir, clock::now()))
 }
@@ -115,7 +115,7 @@ pub fn list(state: &AppState, actor: &Actor) -> Result<Vec<BackupFile>, Error> {
 /// the dialog was cancelled.
 pub fn copy_latest<R: Runtime>(
     app: &AppHandle<R>,
-    state: &AppState,
+    state: &Workstation,
     actor: &Actor,
 ) -> Result<Option<CopyRecord>, Error> {
     state.with_registry(|r| r.authorize_backups(actor, "copy_latest_backup", clock::now()))?;
@@ -132,7 +132,7 @@ pub fn copy_latest<R: Runtime>(
 /// session was opened against.
 pub fn restore<R: Runtime>(
     app: &AppHandle<R>,
-    state: &AppState,
+    state: &Workstation,
     actor: &Actor,
 ) -> Result<Option<RestoreRecord>, Error> {
     state.with_registry(|r| r.authorize_backups(actor, "restore", clock::now()))?;
@@ -175,7 +175,7 @@ fn unusable(e: &Error) -> Option<Unusable> {
 
 /// Whether restoring without a log-in is open: the registry is unusable
 /// (see [`unusable`]) or still empty (Kense just installed).
-pub fn recovery_offered(state: &AppState) -> bool {
+pub fn recovery_offered(state: &Workstation) -> bool {
     match state.registry().as_deref() {
         Ok(Ok(r)) => r.has_users().is_ok_and(|has| !has),
         Ok(Err(e)) => unusable(e).is_some(),
@@ -184,7 +184,7 @@ pub fn recovery_offered(state: &AppState) -> bool {
 }
 
 /// The backups the recovery screen offers, newest first.
-pub fn recovery_backups(state: &AppState) -> Result<Vec<BackupFile>, Error> {
+pub fn recovery_backups(state: &Workstation) -> Result<Vec<BackupFile>, Error> {
     if !recovery_offered(state) {
         return Err(Error::AlreadyInitialised);
     }
@@ -197,7 +197,7 @@ pub fn recovery_backups(state: &AppState) -> Result<Vec<BackupFile>, Error> {
 /// administrators of the backup itself.
 pub fn recover<R: Runtime>(
     app: &AppHandle<R>,
-    state: &AppState,
+    state: &Workstation,
     backup_name: Option<&str>,
     login: &str,
     password: &str,
@@ -256,7 +256,7 @@ pub fn recover<R: Runtime>(
 /// Where a running backup or restore is. Polled by the window several
 /// times a second, so a refusal here is not audited (it reveals nothing).
 /// The recovery screen asks it with nobody logged in.
-pub fn progress(state: &AppState) -> Result<Option<Progress>, Error> {
+pub fn progress(state: &Workstation) -> Result<Option<Progress>, Error> {
     if !state.progress_open_to_all() {
         authorize(&state.actor()?, Action::ManageBackups, None)?;
     }
@@ -266,14 +266,14 @@ pub fn progress(state: &AppState) -> Result<Option<Progress>, Error> {
 /// Whether the registry holds anything to back up and can take a backup:
 /// an office not set up yet has nothing, and a backup of it would only be
 /// offered later as something to restore.
-fn worth_backing_up(state: &AppState) -> bool {
+fn worth_backing_up(state: &Workstation) -> bool {
     state.with_registry(|r| Ok(!r.is_read_only() && r.has_users()?)).unwrap_or(false)
 }
 
 /// Stops the running backup, copy or restore at its next report (a
 /// restore's swap, once begun, finishes). Open to the recovery screen while
 /// a recovery runs, otherwise to administrators.
-pub fn cancel(state: &AppState) -> Result<bool, Error> {
+pub fn cancel(state: &Workstation) -> Result<bool, Error> {
     if !state.progress_open_to_all() {
         authorize(&state.actor()?, Action::ManageBackups, None)?;
     }
@@ -282,7 +282,7 @@ pub fn cancel(state: &AppState) -> Result<bool, Error> {
 
 /// A day or more since the newest backup (or none yet), and a registry
 /// worth backing up.
-fn due(state: &AppState) -> bool {
+fn due(state: &Workstation) -> bool {
     let writable = worth_backing_up(state);
     let newest = backups_dir(state).and_then(|d| backup::list(&d)).map(|l| l.into_iter().next());
     match (writable, newest) {
@@ -296,7 +296,7 @@ fn due(state: &AppState) -> bool {
     }
 }
 
-fn scheduled(state: &AppState, when: &'static str, wait: bool) {
+fn scheduled(state: &Workstation, when: &'static str, wait: bool) {
     match back_up(state, Initiator::Schedule(when), wait) {
         Ok(_) => {}
         Err(Error::BackupRunning) => log::info!("{when} backup skipped: another is running"),
@@ -309,7 +309,7 @@ pub fn start_schedule<R: Runtime>(app: AppHandle<R>) {
     let spawned = std::thread::Builder::new().name("kense-backups".into()).spawn(move || {
         let mut when = "start-up";
         loop {
-            if let Some(state) = app.try_state::<AppState>() {
+            if let Some(state) = app.try_state::<Workstation>() {
                 if due(&state) {
                     scheduled(&state, when, false);
                 }
@@ -327,8 +327,33 @@ pub fn start_schedule<R: Runtime>(app: AppHandle<R>) {
 /// for it (and for a scheduled backup still running) holds nobody up, and
 /// the process does not end in the middle of a copy.
 pub fn on_exit<R: Runtime>(app: &AppHandle<R>) {
-    let Some(state) = app.try_state::<AppState>() else { return };
+    let Some(state) = app.try_state::<Workstation>() else { return };
     if worth_backing_up(&state) {
         scheduled(&state, "exit", true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("kense-station-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_missing_registry_with_backups_is_not_replaced_by_an_empty_one() {
+        let dir = temp("missing");
+        std::fs::create_dir_all(paths::backups_dir(&dir)).unwrap();
+        std::fs::write(paths::backups_dir(&dir).join("registry-20261124-100000.sqlite"), b"x").unwrap();
+        let station = Workstation::start(Ok(dir.clone()), false);
+        assert_eq!(station.with_registry(|r| r.has_users()).unwrap_err(), Error::RegistryMissing);
+        assert!(!paths::registry_file(&dir).exists(), "no empty registry was made");
+        assert!(recovery_offered(&station));
+        drop(station);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -28,13 +28,14 @@ use serde_json::Value;
 use tauri::State;
 
 use crate::ipc::{decode, IpcError};
-use crate::state::AppState;
-use crate::{backup, clock, journal, printer, receipt, results};
+use crate::{backup, journal, printer, receipt, results};
 use base64::Engine as _;
+use kense_workstation::clock;
+use kense_workstation::Workstation;
 
 pub(crate) type Reply<T> = Result<T, IpcError>;
 
-pub(crate) fn reply<T>(state: &AppState, r: Result<T, Error>) -> Reply<T> {
+pub(crate) fn reply<T>(state: &Workstation, r: Result<T, Error>) -> Reply<T> {
     r.map_err(|e| IpcError::new(&e, state.lang()))
 }
 
@@ -67,7 +68,7 @@ pub struct AppStatus {
 }
 
 #[tauri::command(async)]
-pub fn app_status(state: State<'_, AppState>) -> Reply<AppStatus> {
+pub fn app_status(state: State<'_, Workstation>) -> Reply<AppStatus> {
     // The page asks this once its scripts run, to choose the first screen:
     // the moment it is answered is the start-up time (docs/benchmarks.md).
     static FIRST: std::sync::Once = std::sync::Once::new();
@@ -99,7 +100,7 @@ struct LanguageRequest {
 }
 
 #[tauri::command(async)]
-pub fn set_language(state: State<'_, AppState>, payload: Value) -> Reply<Lang> {
+pub fn set_language(state: State<'_, Workstation>, payload: Value) -> Reply<Lang> {
     let r = decode::<LanguageRequest>(payload).and_then(|req| {
         let lang = Lang::parse(&req.lang).ok_or_else(|| Error::MalformedRequest(format!("language {:?}", req.lang)))?;
         state.session()?.lang = lang;
@@ -121,7 +122,7 @@ struct AdministratorRequest {
 /// a clerk, so that a one-person start can register at once; the head and
 /// executors get their own accounts later.
 #[tauri::command(async)]
-pub fn create_administrator(state: State<'_, AppState>, payload: Value) -> Reply<UserView> {
+pub fn create_administrator(state: State<'_, Workstation>, payload: Value) -> Reply<UserView> {
     let r = decode::<AdministratorRequest>(payload).and_then(|req| {
         let user = NewUser::validate(&req.login, &req.full_name, vec![Role::Administrator, Role::Clerk])?;
         let actor = state.with_registry(|reg| {
@@ -140,7 +141,7 @@ struct LoginRequest {
 }
 
 #[tauri::command(async)]
-pub fn login(state: State<'_, AppState>, payload: Value) -> Reply<UserView> {
+pub fn login(state: State<'_, Workstation>, payload: Value) -> Reply<UserView> {
     let r = decode::<LoginRequest>(payload).and_then(|req| {
         let actor = state.with_registry(|reg| reg.log_in(&req.login, &req.password, clock::now()))?;
         let view = UserView::from(&actor);
@@ -151,7 +152,7 @@ pub fn login(state: State<'_, AppState>, payload: Value) -> Reply<UserView> {
 }
 
 #[tauri::command(async)]
-pub fn logout(state: State<'_, AppState>) -> Reply<()> {
+pub fn logout(state: State<'_, Workstation>) -> Reply<()> {
     let r = (|| {
         if let Ok(actor) = state.actor() {
             state.with_registry(|reg| reg.log_out(&actor, clock::now()))?;
@@ -162,13 +163,13 @@ pub fn logout(state: State<'_, AppState>) -> Reply<()> {
 }
 
 #[tauri::command(async)]
-pub fn services(state: State<'_, AppState>) -> Reply<Vec<Service>> {
+pub fn services(state: State<'_, Workstation>) -> Reply<Vec<Service>> {
     let r = state.actor().and_then(|_| state.with_registry(|reg| Ok(reg.catalog()?.1.services)));
     reply(&state, r)
 }
 
 #[tauri::command(async)]
-pub fn register_application(state: State<'_, AppState>, payload: Value) -> Reply<Registered> {
+pub fn register_application(state: State<'_, Workstation>, payload: Value) -> Reply<Registered> {
     let r = (|| {
         let actor = state.actor()?;
         let draft: ApplicationDraft = decode(payload)?;
@@ -195,7 +196,7 @@ pub fn register_application(state: State<'_, AppState>, payload: Value) -> Reply
 /// Search and the journal: by number, IIN, name, status, service,
 /// executor, dates, overdue; with `worklist`, what waits for this person.
 #[tauri::command(async)]
-pub fn search_applications(state: State<'_, AppState>, payload: Value) -> Reply<Vec<ApplicationSummary>> {
+pub fn search_applications(state: State<'_, Workstation>, payload: Value) -> Reply<Vec<ApplicationSummary>> {
     let r = (|| {
         let actor = state.actor()?;
         let mut query: ApplicationQuery = decode(payload)?;
@@ -215,7 +216,7 @@ struct PersonRequest {
 
 /// The clerk's form fills itself from the applicant's latest application.
 #[tauri::command(async)]
-pub fn person_by_iin(state: State<'_, AppState>, payload: Value) -> Reply<Option<KnownPerson>> {
+pub fn person_by_iin(state: State<'_, Workstation>, payload: Value) -> Reply<Option<KnownPerson>> {
     let r = (|| {
         let actor = state.actor()?;
         let req: PersonRequest = decode(payload)?;
@@ -227,7 +228,7 @@ pub fn person_by_iin(state: State<'_, AppState>, payload: Value) -> Reply<Option
 
 /// The head's and executors' figures of the office.
 #[tauri::command(async)]
-pub fn dashboard(state: State<'_, AppState>) -> Reply<Dashboard> {
+pub fn dashboard(state: State<'_, Workstation>) -> Reply<Dashboard> {
     let r = state.actor().and_then(|actor| state.with_registry(|reg| reg.dashboard(&actor, clock::now())));
     reply(&state, r)
 }
@@ -243,7 +244,7 @@ struct StepRequest {
 
 /// A step's data checked against the application's service as its catalog
 /// version describes it: its refusal grounds and its result forms.
-fn validated(state: &AppState, reg: &Registry, id: i64, command: Command) -> Result<Command, Error> {
+fn validated(state: &Workstation, reg: &Registry, id: i64, command: Command) -> Result<Command, Error> {
     let service = reg.service_spec(id)?;
     let reasons = state.rules()?.reasons.for_service(&service.code);
     let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
@@ -251,7 +252,7 @@ fn validated(state: &AppState, reg: &Registry, id: i64, command: Command) -> Res
 }
 
 #[tauri::command(async)]
-pub fn take_step(state: State<'_, AppState>, payload: Value) -> Reply<StepTaken> {
+pub fn take_step(state: State<'_, Workstation>, payload: Value) -> Reply<StepTaken> {
     let r = (|| {
         let actor = state.actor()?;
         let req: StepRequest = decode(payload)?;
@@ -278,7 +279,7 @@ struct ServiceRequest {
 }
 
 #[tauri::command(async)]
-pub fn refusal_reasons(state: State<'_, AppState>, payload: Value) -> Reply<Vec<Reason>> {
+pub fn refusal_reasons(state: State<'_, Workstation>, payload: Value) -> Reply<Vec<Reason>> {
     let r = (|| {
         state.actor()?;
         let req: ServiceRequest = decode(payload)?;
@@ -288,13 +289,13 @@ pub fn refusal_reasons(state: State<'_, AppState>, payload: Value) -> Reply<Vec<
 }
 
 #[tauri::command(async)]
-pub fn executors(state: State<'_, AppState>) -> Reply<Vec<UserSummary>> {
+pub fn executors(state: State<'_, Workstation>) -> Reply<Vec<UserSummary>> {
     let r = state.actor().and_then(|actor| state.with_registry(|reg| reg.executors(&actor, clock::now())));
     reply(&state, r)
 }
 
 #[tauri::command(async)]
-pub fn users(state: State<'_, AppState>) -> Reply<Vec<UserSummary>> {
+pub fn users(state: State<'_, Workstation>) -> Reply<Vec<UserSummary>> {
     let r = state.actor().and_then(|actor| state.with_registry(|reg| reg.users(&actor, clock::now())));
     reply(&state, r)
 }
@@ -310,7 +311,7 @@ struct NewUserRequest {
 }
 
 #[tauri::command(async)]
-pub fn create_user(state: State<'_, AppState>, payload: Value) -> Reply<UserSummary> {
+pub fn create_user(state: State<'_, Workstation>, payload: Value) -> Reply<UserSummary> {
     let r = (|| {
         let actor = state.actor()?;
         let req: NewUserRequest = decode(payload)?;
@@ -358,7 +359,7 @@ struct CorrectionRequest {
 }
 
 #[tauri::command(async)]
-pub fn correct_application(state: State<'_, AppState>, payload: Value) -> Reply<i64> {
+pub fn correct_application(state: State<'_, Workstation>, payload: Value) -> Reply<i64> {
     let r = (|| {
         let actor = state.actor()?;
         let req: CorrectionRequest = decode(payload)?;
@@ -406,7 +407,7 @@ pub fn correct_application(state: State<'_, AppState>, payload: Value) -> Reply<
 }
 
 #[tauri::command(async)]
-pub fn update_office(state: State<'_, AppState>, payload: Value) -> Reply<Office> {
+pub fn update_office(state: State<'_, Workstation>, payload: Value) -> Reply<Office> {
     let r = (|| {
         let actor = state.actor()?;
         let draft: OfficeDraft = decode(payload)?;
@@ -428,7 +429,7 @@ pub struct CalendarYearView {
 
 /// The installed versions of the service catalog, newest (in force) first.
 #[tauri::command(async)]
-pub fn catalog_versions(state: State<'_, AppState>) -> Reply<Vec<CatalogVersion>> {
+pub fn catalog_versions(state: State<'_, Workstation>) -> Reply<Vec<CatalogVersion>> {
     let r = state.actor().and_then(|actor| state.with_registry(|reg| reg.catalog_versions(&actor, clock::now())));
     reply(&state, r)
 }
@@ -441,7 +442,7 @@ struct CatalogVersionRequest {
 
 /// One catalog version's services and what it changed against the one before.
 #[tauri::command(async)]
-pub fn catalog_version(state: State<'_, AppState>, payload: Value) -> Reply<CatalogVersionDetail> {
+pub fn catalog_version(state: State<'_, Workstation>, payload: Value) -> Reply<CatalogVersionDetail> {
     let r = (|| {
         let actor = state.actor()?;
         let req: CatalogVersionRequest = decode(payload)?;
@@ -453,7 +454,7 @@ pub fn catalog_version(state: State<'_, AppState>, payload: Value) -> Reply<Cata
 /// The calendar's years: shipped and entered, with their working-day counts
 /// so the administrator can compare them with the published calendar.
 #[tauri::command(async)]
-pub fn calendar_years(state: State<'_, AppState>) -> Reply<Vec<CalendarYearView>> {
+pub fn calendar_years(state: State<'_, Workstation>) -> Reply<Vec<CalendarYearView>> {
     let r = (|| {
         let actor = state.actor()?;
         authorize(&actor, Action::ManageOffice, None)?;
@@ -485,7 +486,7 @@ struct CalendarYearRequest {
 }
 
 #[tauri::command(async)]
-pub fn set_calendar_year(state: State<'_, AppState>, payload: Value) -> Reply<()> {
+pub fn set_calendar_year(state: State<'_, Workstation>, payload: Value) -> Reply<()> {
     let r = (|| {
         let actor = state.actor()?;
         let req: CalendarYearRequest = decode(payload)?;
@@ -495,7 +496,7 @@ pub fn set_calendar_year(state: State<'_, AppState>, payload: Value) -> Reply<()
 }
 
 #[tauri::command(async)]
-pub fn verify_audit(state: State<'_, AppState>) -> Reply<ChainStatus> {
+pub fn verify_audit(state: State<'_, Workstation>) -> Reply<ChainStatus> {
     let r = state.actor().and_then(|actor| state.with_registry(|reg| reg.verify_audit_chain_as(&actor, clock::now())));
     reply(&state, r)
 }
@@ -510,7 +511,7 @@ struct ApplicationRequest {
 }
 
 #[tauri::command(async)]
-pub fn application_detail(state: State<'_, AppState>, payload: Value) -> Reply<ApplicationRecord> {
+pub fn application_detail(state: State<'_, Workstation>, payload: Value) -> Reply<ApplicationRecord> {
     let r = (|| {
         let actor = state.actor()?;
         let req: ApplicationRequest = decode(payload)?;
@@ -527,7 +528,7 @@ struct VerifyRequest {
 
 /// The "verify a document" screen: a scanned QR text against the registry.
 #[tauri::command(async)]
-pub fn verify_document(state: State<'_, AppState>, payload: Value) -> Reply<receipt::Checked> {
+pub fn verify_document(state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Checked> {
     let r = (|| {
         let actor = state.actor()?;
         let req: VerifyRequest = decode(payload)?;
@@ -548,7 +549,7 @@ struct LookUpRequest {
 
 /// The verify screen without a QR code: a paper's number and an IIN on it.
 #[tauri::command(async)]
-pub fn look_up_document(state: State<'_, AppState>, payload: Value) -> Reply<receipt::Looked> {
+pub fn look_up_document(state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Looked> {
     let r = (|| {
         let actor = state.actor()?;
         let req: LookUpRequest = decode(payload)?;
@@ -561,7 +562,7 @@ pub fn look_up_document(state: State<'_, AppState>, payload: Value) -> Reply<rec
 }
 
 #[tauri::command(async)]
-pub fn open_receipt(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
+pub fn open_receipt(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Printed> {
     let r = (|| {
         let actor = state.actor()?;
         let req: ApplicationRequest = decode(payload)?;
@@ -573,7 +574,7 @@ pub fn open_receipt(app: tauri::AppHandle, state: State<'_, AppState>, payload: 
 
 /// The signed result (certificate, decision, reasoned refusal) on paper.
 #[tauri::command(async)]
-pub fn print_result(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
+pub fn print_result(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Printed> {
     let r = (|| {
         let actor = state.actor()?;
         let req: ApplicationRequest = decode(payload)?;
@@ -597,7 +598,7 @@ struct PreviewRequest {
 /// `results::preview`): beside the application on the head's signing desk,
 /// and in the executor's form before sending it to the head.
 #[tauri::command(async)]
-pub fn preview_result(state: State<'_, AppState>, payload: Value) -> Reply<results::ResultPreview> {
+pub fn preview_result(state: State<'_, Workstation>, payload: Value) -> Reply<results::ResultPreview> {
     let r = (|| {
         let actor = state.actor()?;
         let req: PreviewRequest = decode(payload)?;
@@ -618,7 +619,7 @@ pub fn preview_result(state: State<'_, AppState>, payload: Value) -> Reply<resul
 /// The printers this workstation can send to directly (CUPS); empty where
 /// there are none, and the viewer prints.
 #[tauri::command(async)]
-pub fn printers(state: State<'_, AppState>) -> Reply<Vec<String>> {
+pub fn printers(state: State<'_, Workstation>) -> Reply<Vec<String>> {
     let r = state.actor().map(|_| printer::printers());
     reply(&state, r)
 }
@@ -635,7 +636,7 @@ const MAX_STAMP_BASE64: usize = 2 * 1024 * 1024 * 4 / 3 + 4;
 
 /// Uploads or removes the office's stamp image (administrator).
 #[tauri::command(async)]
-pub fn set_stamp(state: State<'_, AppState>, payload: Value) -> Reply<bool> {
+pub fn set_stamp(state: State<'_, Workstation>, payload: Value) -> Reply<bool> {
     let r = (|| {
         let actor = state.actor()?;
         let req: StampRequest = decode(payload)?;
@@ -662,7 +663,7 @@ pub fn set_stamp(state: State<'_, AppState>, payload: Value) -> Reply<bool> {
 
 /// The stamp image as base64, for the administrator's preview.
 #[tauri::command(async)]
-pub fn stamp(state: State<'_, AppState>) -> Reply<Option<String>> {
+pub fn stamp(state: State<'_, Workstation>) -> Reply<Option<String>> {
     let r = state.actor().and_then(|actor| {
         authorize(&actor, Action::ManageOffice, None)?;
         state.with_registry(|reg| Ok(reg.stamp()?.map(|p| base64::engine::general_purpose::STANDARD.encode(p))))
@@ -685,7 +686,7 @@ struct JournalRequest {
 
 /// The registration journal of a period, or the daily register.
 #[tauri::command(async)]
-pub fn print_journal(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
+pub fn print_journal(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Printed> {
     let r = (|| {
         let actor = state.actor()?;
         let req: JournalRequest = decode(payload)?;
@@ -703,13 +704,13 @@ pub fn print_journal(app: tauri::AppHandle, state: State<'_, AppState>, payload:
 
 /// The verified backups in the data folder, newest first.
 #[tauri::command(async)]
-pub fn backups(state: State<'_, AppState>) -> Reply<Vec<BackupFile>> {
+pub fn backups(state: State<'_, Workstation>) -> Reply<Vec<BackupFile>> {
     let r = state.actor().and_then(|actor| backup::list(&state, &actor));
     reply(&state, r)
 }
 
 #[tauri::command(async)]
-pub fn back_up_now(state: State<'_, AppState>) -> Reply<BackupRecord> {
+pub fn back_up_now(state: State<'_, Workstation>) -> Reply<BackupRecord> {
     let r = state.actor().and_then(|actor| backup::back_up(&state, Initiator::Person(&actor), false));
     reply(&state, r)
 }
@@ -717,7 +718,7 @@ pub fn back_up_now(state: State<'_, AppState>) -> Reply<BackupRecord> {
 /// Opens a folder picker (from Rust) and copies the newest backup there;
 /// `null` when the administrator cancels.
 #[tauri::command(async)]
-pub fn copy_latest_backup(app: tauri::AppHandle, state: State<'_, AppState>) -> Reply<Option<CopyRecord>> {
+pub fn copy_latest_backup(app: tauri::AppHandle, state: State<'_, Workstation>) -> Reply<Option<CopyRecord>> {
     let r = state.actor().and_then(|actor| backup::copy_latest(&app, &state, &actor));
     reply(&state, r)
 }
@@ -725,14 +726,14 @@ pub fn copy_latest_backup(app: tauri::AppHandle, state: State<'_, AppState>) -> 
 /// Opens a file picker (from Rust), checks the chosen backup and restores
 /// it; `null` when cancelled. Everyone is logged out afterwards.
 #[tauri::command(async)]
-pub fn restore_backup(app: tauri::AppHandle, state: State<'_, AppState>) -> Reply<Option<RestoreRecord>> {
+pub fn restore_backup(app: tauri::AppHandle, state: State<'_, Workstation>) -> Reply<Option<RestoreRecord>> {
     let r = state.actor().and_then(|actor| backup::restore(&app, &state, &actor));
     reply(&state, r)
 }
 
 /// Where the running backup, copy or restore is; `null` when none runs.
 #[tauri::command(async)]
-pub fn backup_progress(state: State<'_, AppState>) -> Reply<Option<Progress>> {
+pub fn backup_progress(state: State<'_, Workstation>) -> Reply<Option<Progress>> {
     let r = backup::progress(&state);
     reply(&state, r)
 }
@@ -740,14 +741,14 @@ pub fn backup_progress(state: State<'_, AppState>) -> Reply<Option<Progress>> {
 /// Stops the running backup, copy or restore at its next step; `false`
 /// when nothing runs.
 #[tauri::command(async)]
-pub fn cancel_backup(state: State<'_, AppState>) -> Reply<bool> {
+pub fn cancel_backup(state: State<'_, Workstation>) -> Reply<bool> {
     let r = backup::cancel(&state);
     reply(&state, r)
 }
 
 /// The backups the recovery screen offers; refused once the registry is in use.
 #[tauri::command(async)]
-pub fn recovery_backups(state: State<'_, AppState>) -> Reply<Vec<BackupFile>> {
+pub fn recovery_backups(state: State<'_, Workstation>) -> Reply<Vec<BackupFile>> {
     let r = backup::recovery_backups(&state);
     reply(&state, r)
 }
@@ -767,7 +768,7 @@ struct RecoveryRequest {
 #[tauri::command(async)]
 pub fn recover_registry(
     app: tauri::AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Workstation>,
     payload: Value,
 ) -> Reply<Option<RestoreRecord>> {
     let r = decode::<RecoveryRequest>(payload)

@@ -9,14 +9,14 @@ use kense_domain::Error;
 
 use crate::queue_paper::signer;
 use crate::receipt::{requisites, text, Printed};
-use crate::state::AppState;
-use crate::{clock, paths};
+use kense_workstation::Workstation;
+use kense_workstation::{clock, paths};
 
 /// A year of rows is the most a journal prints at once; longer periods are
 /// printed year by year.
 const MAX_DAYS: i64 = 366;
 
-pub fn print(state: &AppState, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<Printed, Error> {
+pub fn print(state: &Workstation, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<Printed, Error> {
     if to < from || (to - from).num_days() >= MAX_DAYS {
         return Err(Error::OutOfRange { field: kense_domain::Field::Period, min: 1, max: MAX_DAYS });
     }

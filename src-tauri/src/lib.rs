@@ -5,31 +5,22 @@
 //! SQL in `kense-storage`, PDF in `kense-documents`.
 
 mod backup;
-mod clock;
 mod commands;
-mod demo;
 mod ipc;
 #[cfg(test)]
 mod ipc_fuzz;
 mod journal;
-pub mod paths;
 mod printer;
 mod queue;
 mod queue_paper;
 mod receipt;
 mod results;
-mod state;
 
 use std::path::PathBuf;
 
 use tauri::Manager;
 
-use state::AppState;
-
-/// The shipped catalog of services: data, not code (assets/catalog).
-pub const CATALOG_JSON: &str = include_str!("../../assets/catalog/services.json");
-pub const REFUSAL_REASONS_JSON: &str = include_str!("../../assets/catalog/refusal_reasons.json");
-pub const CALENDAR_JSON: &str = include_str!("../../assets/calendar/kz.json");
+use kense_workstation::{clock, paths, Workstation};
 
 /// Command-line options. Unknown options are ignored so that the WebDriver
 /// harness and OS launchers can pass their own.
@@ -97,7 +88,7 @@ pub fn run() {
             if let Some(file) = opts.dialog_answer.clone() {
                 backup::answer_dialogs_from(file);
             }
-            app.manage(AppState::start(data_dir, opts.demo));
+            app.manage(Workstation::start(data_dir, opts.demo));
             backup::start_schedule(app.handle().clone());
             Ok(())
         })

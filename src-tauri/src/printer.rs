@@ -14,9 +14,9 @@ use std::process::Command;
 use kense_domain::access::Actor;
 use kense_domain::Error;
 
-use crate::clock;
 use crate::receipt::{self, Printed};
-use crate::state::AppState;
+use kense_workstation::clock;
+use kense_workstation::Workstation;
 
 /// CUPS destinations that accept jobs, in `lpstat -e` order. Empty when
 /// there is no CUPS or it answers nothing.
@@ -76,7 +76,7 @@ fn send(_printer: &str, _title: &str, _path: &Path) -> Result<(), Error> {
 /// or to the viewer when `printer` is empty (and `open` allows it).
 pub fn deliver(
     app: &tauri::AppHandle,
-    state: &AppState,
+    state: &Workstation,
     actor: &Actor,
     printed: Printed,
     printer: &str,

@@ -18,12 +18,13 @@ use tauri::State;
 
 use crate::commands::{reply, Reply};
 use crate::ipc::decode;
-use crate::state::AppState;
-use crate::{clock, printer, queue_paper, receipt};
+use crate::{printer, queue_paper, receipt};
+use kense_workstation::clock;
+use kense_workstation::Workstation;
 
 /// Runs `f` for the logged-in user after the office clock's sweep.
 fn swept<T>(
-    state: &AppState,
+    state: &Workstation,
     f: impl FnOnce(&mut Registry, &kense_domain::access::Actor) -> Result<T, Error>,
 ) -> Reply<T> {
     let r = state.actor().and_then(|actor| {
@@ -37,7 +38,7 @@ fn swept<T>(
 
 /// Decodes the request, then runs `f` like [`swept`].
 fn swept_request<D: serde::de::DeserializeOwned, T>(
-    state: &AppState,
+    state: &Workstation,
     payload: Value,
     f: impl FnOnce(&mut Registry, &kense_domain::access::Actor, D) -> Result<T, Error>,
 ) -> Reply<T> {
@@ -57,7 +58,7 @@ pub struct QueueSettings {
 
 /// What the registration form and the queue desk need of the rules.
 #[tauri::command(async)]
-pub fn queue_settings(state: State<'_, AppState>) -> Reply<QueueSettings> {
+pub fn queue_settings(state: State<'_, Workstation>) -> Reply<QueueSettings> {
     swept(&state, |reg, _| {
         let r = reg.queue_rules();
         Ok(QueueSettings {
@@ -70,12 +71,12 @@ pub fn queue_settings(state: State<'_, AppState>) -> Reply<QueueSettings> {
 }
 
 #[tauri::command(async)]
-pub fn kindergartens(state: State<'_, AppState>) -> Reply<Vec<KindergartenRecord>> {
+pub fn kindergartens(state: State<'_, Workstation>) -> Reply<Vec<KindergartenRecord>> {
     swept(&state, |reg, actor| reg.kindergartens(actor, clock::now()))
 }
 
 #[tauri::command(async)]
-pub fn add_kindergarten(state: State<'_, AppState>, payload: Value) -> Reply<i64> {
+pub fn add_kindergarten(state: State<'_, Workstation>, payload: Value) -> Reply<i64> {
     let r = decode::<KindergartenDraft>(payload).and_then(|d| Kindergarten::validate(&d));
     match r {
         Ok(k) => swept(&state, |reg, actor| reg.add_kindergarten(actor, &k, clock::now())),
@@ -84,7 +85,7 @@ pub fn add_kindergarten(state: State<'_, AppState>, payload: Value) -> Reply<i64
 }
 
 #[tauri::command(async)]
-pub fn add_group(state: State<'_, AppState>, payload: Value) -> Reply<i64> {
+pub fn add_group(state: State<'_, Workstation>, payload: Value) -> Reply<i64> {
     let r = decode::<GroupDraft>(payload).and_then(|d| Group::validate(&d, clock::now().date_naive()));
     match r {
         Ok(g) => swept(&state, |reg, actor| reg.add_group(actor, &g, clock::now())),
@@ -93,7 +94,7 @@ pub fn add_group(state: State<'_, AppState>, payload: Value) -> Reply<i64> {
 }
 
 #[tauri::command(async)]
-pub fn declare_places(state: State<'_, AppState>, payload: Value) -> Reply<i64> {
+pub fn declare_places(state: State<'_, Workstation>, payload: Value) -> Reply<i64> {
     let r = decode::<PlacesDraft>(payload).and_then(|d| Places::validate(&d));
     match r {
         Ok(p) => swept(&state, |reg, actor| reg.declare_places(actor, &p, clock::now())),
@@ -102,7 +103,7 @@ pub fn declare_places(state: State<'_, AppState>, payload: Value) -> Reply<i64> 
 }
 
 #[tauri::command(async)]
-pub fn queue_years(state: State<'_, AppState>) -> Reply<Vec<YearCount>> {
+pub fn queue_years(state: State<'_, Workstation>) -> Reply<Vec<YearCount>> {
     swept(&state, |reg, actor| reg.queue_years(actor, clock::now()))
 }
 
@@ -118,7 +119,7 @@ struct QueueRequest {
 const QUEUE_PAGE: u32 = 500;
 
 #[tauri::command(async)]
-pub fn queue_list(state: State<'_, AppState>, payload: Value) -> Reply<Vec<QueueRow>> {
+pub fn queue_list(state: State<'_, Workstation>, payload: Value) -> Reply<Vec<QueueRow>> {
     swept_request(&state, payload, |reg, actor, q: QueueRequest| {
         reg.queue(actor, q.birth_year, q.limit.unwrap_or(QUEUE_PAGE).min(QUEUE_PAGE), clock::now())
     })
@@ -138,7 +139,7 @@ pub struct EntryView {
 
 /// One application's queue entry and the history of its number.
 #[tauri::command(async)]
-pub fn queue_entry(state: State<'_, AppState>, payload: Value) -> Reply<EntryView> {
+pub fn queue_entry(state: State<'_, Workstation>, payload: Value) -> Reply<EntryView> {
     swept_request(&state, payload, |reg, actor, q: EntryRequest| {
         let now = clock::now();
         let entry = reg.queue_entry(actor, q.application_id, now)?;
@@ -157,7 +158,7 @@ struct ConfirmRequest {
 }
 
 #[tauri::command(async)]
-pub fn confirm_priority(state: State<'_, AppState>, payload: Value) -> Reply<QueueRow> {
+pub fn confirm_priority(state: State<'_, Workstation>, payload: Value) -> Reply<QueueRow> {
     let r = decode::<ConfirmRequest>(payload).and_then(|q| {
         let issued = chrono::NaiveDate::parse_from_str(q.issued_on.trim(), "%Y-%m-%d")
             .map_err(|_| Error::DateFormat(Field::EvidenceDate))?;
@@ -172,7 +173,7 @@ pub fn confirm_priority(state: State<'_, AppState>, payload: Value) -> Reply<Que
 }
 
 #[tauri::command(async)]
-pub fn preview_distribution(state: State<'_, AppState>) -> Reply<Vec<Proposal>> {
+pub fn preview_distribution(state: State<'_, Workstation>) -> Reply<Vec<Proposal>> {
     swept(&state, |reg, actor| reg.preview_distribution(actor, clock::now()))
 }
 
@@ -184,7 +185,7 @@ struct DistributeRequest {
 }
 
 #[tauri::command(async)]
-pub fn distribute(state: State<'_, AppState>, payload: Value) -> Reply<Vec<ReferralRecord>> {
+pub fn distribute(state: State<'_, Workstation>, payload: Value) -> Reply<Vec<ReferralRecord>> {
     swept_request(&state, payload, |reg, actor, q: DistributeRequest| {
         let cal = state.calendar(reg)?;
         reg.distribute(actor, &q.assignments, &cal, clock::now())
@@ -199,7 +200,7 @@ struct ReferralsRequest {
 }
 
 #[tauri::command(async)]
-pub fn referrals(state: State<'_, AppState>, payload: Value) -> Reply<Vec<ReferralRecord>> {
+pub fn referrals(state: State<'_, Workstation>, payload: Value) -> Reply<Vec<ReferralRecord>> {
     swept_request(&state, payload, |reg, actor, q: ReferralsRequest| {
         reg.referrals(actor, q.distribution_id, 500, clock::now())
     })
@@ -214,7 +215,7 @@ struct FindReferralRequest {
 
 /// The kindergarten's check of a presented referral.
 #[tauri::command(async)]
-pub fn find_referral(state: State<'_, AppState>, payload: Value) -> Reply<ReferralRecord> {
+pub fn find_referral(state: State<'_, Workstation>, payload: Value) -> Reply<ReferralRecord> {
     swept_request(&state, payload, |reg, actor, q: FindReferralRequest| {
         reg.find_referral(actor, &q.number, &q.iin, clock::now())
     })
@@ -232,14 +233,14 @@ struct ReferralStepRequest {
 }
 
 #[tauri::command(async)]
-pub fn referral_step(state: State<'_, AppState>, payload: Value) -> Reply<ReferralRecord> {
+pub fn referral_step(state: State<'_, Workstation>, payload: Value) -> Reply<ReferralRecord> {
     swept_request(&state, payload, |reg, actor, q: ReferralStepRequest| {
         reg.referral_step(actor, q.id, q.expected_status, q.step, &q.reason, clock::now())
     })
 }
 
 #[tauri::command(async)]
-pub fn queue_statistics(state: State<'_, AppState>) -> Reply<QueueStatistics> {
+pub fn queue_statistics(state: State<'_, Workstation>) -> Reply<QueueStatistics> {
     swept(&state, |reg, actor| reg.queue_statistics(actor, clock::now()))
 }
 
@@ -268,9 +269,9 @@ fn yes() -> bool {
 
 fn print_with(
     app: &tauri::AppHandle,
-    state: &AppState,
+    state: &Workstation,
     payload: Value,
-    make: impl FnOnce(&AppState, &kense_domain::access::Actor, &PrintRequest) -> Result<receipt::Printed, Error>,
+    make: impl FnOnce(&Workstation, &kense_domain::access::Actor, &PrintRequest) -> Result<receipt::Printed, Error>,
 ) -> Reply<receipt::Printed> {
     let r = (|| {
         let actor = state.actor()?;
@@ -285,7 +286,7 @@ fn print_with(
 #[tauri::command(async)]
 pub fn print_queue_notification(
     app: tauri::AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Workstation>,
     payload: Value,
 ) -> Reply<receipt::Printed> {
     print_with(&app, &state, payload, |s, a, q| {
@@ -294,14 +295,14 @@ pub fn print_queue_notification(
 }
 
 #[tauri::command(async)]
-pub fn print_referral(app: tauri::AppHandle, state: State<'_, AppState>, payload: Value) -> Reply<receipt::Printed> {
+pub fn print_referral(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Printed> {
     print_with(&app, &state, payload, |s, a, q| queue_paper::referral(s, a, q.referral_id.ok_or(Error::NotFound)?))
 }
 
 #[tauri::command(async)]
 pub fn print_queue_extract(
     app: tauri::AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Workstation>,
     payload: Value,
 ) -> Reply<receipt::Printed> {
     print_with(&app, &state, payload, |s, a, q| queue_paper::extract(s, a, q.birth_year.ok_or(Error::NotFound)?))
@@ -310,7 +311,7 @@ pub fn print_queue_extract(
 #[tauri::command(async)]
 pub fn print_referral_list(
     app: tauri::AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Workstation>,
     payload: Value,
 ) -> Reply<receipt::Printed> {
     print_with(&app, &state, payload, |s, a, q| {
@@ -344,7 +345,7 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
 #[tauri::command(async)]
 pub fn print_queue_history(
     app: tauri::AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Workstation>,
     payload: Value,
 ) -> Reply<receipt::Printed> {
     print_with(&app, &state, payload, |s, a, q| queue_paper::history(s, a, q.application_id.ok_or(Error::NotFound)?))

@@ -16,8 +16,8 @@ use kense_storage::ReferralRecord;
 use sha2::{Digest, Sha256};
 
 use crate::receipt::{canonical_content, file_and_record, requisites, text, vouch, Printed};
-use crate::state::AppState;
-use crate::{clock, paths};
+use kense_workstation::Workstation;
+use kense_workstation::{clock, paths};
 
 pub const QUEUE_NOTIFICATION: &str = "queue-notification";
 pub const REFERRAL: &str = "referral";
@@ -69,7 +69,7 @@ pub fn referral_content(r: &ReferralRecord) -> String {
 
 /// The notification of the child's place in the queue, with the number it
 /// has now.
-pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
+pub fn notification(state: &Workstation, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
     let (rec, entry, office, head, kindergartens, rules, copy, stamp) = state.with_registry(|reg| {
         let rec = reg.application(actor, application_id, now)?;
@@ -133,7 +133,7 @@ pub fn notification(state: &AppState, actor: &Actor, application_id: i64) -> Res
 }
 
 /// The referral as the parent takes it to the kindergarten.
-pub fn referral(state: &AppState, actor: &Actor, referral_id: i64) -> Result<Printed, Error> {
+pub fn referral(state: &Workstation, actor: &Actor, referral_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
     let (r, office, head, stamp) = state.with_registry(|reg| {
         Ok((
@@ -194,7 +194,7 @@ pub fn referral(state: &AppState, actor: &Actor, referral_id: i64) -> Result<Pri
 
 /// Files a list that belongs to no one application and audits its print.
 fn file_report(
-    state: &AppState,
+    state: &Workstation,
     actor: &Actor,
     kind: &'static str,
     name: &str,
@@ -211,7 +211,7 @@ fn file_report(
 
 /// The queue of one birth year, by number and category only: the public
 /// extract names no child (Law No. 94-V on personal data).
-pub fn extract(state: &AppState, actor: &Actor, birth_year: i32) -> Result<Printed, Error> {
+pub fn extract(state: &Workstation, actor: &Actor, birth_year: i32) -> Result<Printed, Error> {
     let now = clock::now();
     let (rows, office, rules) = state.with_registry(|reg| {
         Ok((reg.queue(actor, birth_year, u32::MAX, now)?, reg.office()?, reg.queue_rules().clone()))
@@ -240,7 +240,7 @@ pub fn extract(state: &AppState, actor: &Actor, birth_year: i32) -> Result<Print
 }
 
 /// The list of referrals one distribution issued, for the head's file.
-pub fn referral_list(state: &AppState, actor: &Actor, distribution_id: i64) -> Result<Printed, Error> {
+pub fn referral_list(state: &Workstation, actor: &Actor, distribution_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
     let (referrals, office) =
         state.with_registry(|reg| Ok((reg.referrals(actor, Some(distribution_id), 10_000, now)?, reg.office()?)))?;
@@ -273,7 +273,7 @@ pub fn referral_list(state: &AppState, actor: &Actor, distribution_id: i64) -> R
 /// The history of a child's number as a signed paper for the parent who asks
 /// why it changed: every change with its date and cause, in the generic
 /// layout of the office's results.
-pub fn history(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
+pub fn history(state: &Workstation, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
     let (rec, entry, changes, office, head, stamp) = state.with_registry(|reg| {
         let rec = reg.application(actor, application_id, now)?;

@@ -17,8 +17,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tauri_plugin_opener::OpenerExt;
 
-use crate::state::AppState;
-use crate::{clock, paths, queue_paper, results};
+use crate::{queue_paper, results};
+use kense_workstation::Workstation;
+use kense_workstation::{clock, paths};
 
 pub const ACCEPTANCE: &str = "receipt";
 pub const REFUSAL: &str = "refusal-receipt";
@@ -111,7 +112,7 @@ pub(crate) fn canonical_content(rec: &ApplicationRecord, kind: &str) -> String {
 /// The QR code every paper carries: the office's code over the paper's
 /// number, kind, copy, the chain head and its canonical content.
 pub fn vouch(
-    state: &AppState,
+    state: &Workstation,
     number: &str,
     kind: &str,
     copy: u32,
@@ -150,7 +151,7 @@ pub struct ReferralFacts {
 
 /// Checks a scanned QR text against the registry: was this paper printed
 /// here, and does the record still say what it says?
-pub fn check(state: &AppState, actor: &Actor, text: &str) -> Result<Checked, Error> {
+pub fn check(state: &Workstation, actor: &Actor, text: &str) -> Result<Checked, Error> {
     let now = clock::now();
     let vouched = verification::parse(text).ok_or(Error::NotOurCode)?;
     let key = state.verification_key()?;
@@ -200,7 +201,7 @@ pub fn check(state: &AppState, actor: &Actor, text: &str) -> Result<Checked, Err
 /// Makes the intake receipt's PDF, files it under the data directory and
 /// records its hash. The same record and copy number always give the same
 /// bytes; a reprint carries its copy number.
-pub fn issue(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
+pub fn issue(state: &Workstation, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
     let (rec, office, head) = state.with_registry(|reg| {
         let rec = reg.application(actor, application_id, now)?;
@@ -241,7 +242,7 @@ pub fn issue(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
 /// application, `kind` is what the window is told.
 #[allow(clippy::too_many_arguments)] // each is one fact of the print; a struct would only rename them
 pub fn file_and_record(
-    state: &AppState,
+    state: &Workstation,
     actor: &Actor,
     action: Action,
     (application_id, stored_kind, copy): (i64, &str, u32),
@@ -308,7 +309,7 @@ pub struct Looked {
 /// Finds a paper by its number (an application's, or a referral's "Ж-…")
 /// and the applicant's or the child's IIN. A wrong IIN reads as not found,
 /// so numbers cannot be probed for names.
-pub fn look_up(state: &AppState, actor: &Actor, number: &str, iin: &str) -> Result<Looked, Error> {
+pub fn look_up(state: &Workstation, actor: &Actor, number: &str, iin: &str) -> Result<Looked, Error> {
     let now = clock::now();
     let (number, iin) = (number.trim(), iin.trim());
     state.with_registry(|reg| {

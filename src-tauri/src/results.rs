@@ -21,10 +21,11 @@ use kense_domain::{Bilingual, Error};
 use kense_storage::{ApplicationRecord, Office, Registry, ResultRecord};
 use serde::Serialize;
 
+use crate::queue_paper;
 use crate::queue_paper::signer;
 use crate::receipt::{file_and_record, requisites, text, vouch, Printed};
-use crate::state::AppState;
-use crate::{clock, queue_paper};
+use kense_workstation::clock;
+use kense_workstation::Workstation;
 
 pub const RESULT: &str = "result";
 
@@ -92,7 +93,7 @@ enum Paper {
 
 /// The paper of `result` for the application `rec`.
 fn paper(
-    state: &AppState,
+    state: &Workstation,
     rec: &ApplicationRecord,
     result: &ResultRecord,
     office: &Office,
@@ -167,7 +168,7 @@ fn paper(
 }
 
 /// Prints the signed result of an application and records the print.
-pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
+pub fn print(state: &Workstation, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
     let (rec, office, head, stamp, service) = state.with_registry(|reg| {
         Ok((
@@ -236,7 +237,7 @@ pub struct ResultPreview {
 /// or verification code, so a screenshot or print of one cannot pass for
 /// the result. Nothing is filed or recorded as issued.
 pub fn preview(
-    state: &AppState,
+    state: &Workstation,
     actor: &Actor,
     application_id: i64,
     proposed: Option<Outcome>,
@@ -314,7 +315,7 @@ mod tests {
     fn the_chosen_result_form_is_what_prints() {
         let dir = std::env::temp_dir().join(format!("kense-results-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let state = AppState::start(Ok(dir.clone()), false);
+        let state = Workstation::start(Ok(dir.clone()), false);
         let now = clock::now();
         let (clerk, head, executor, id) = state
             .with_registry(|r| {

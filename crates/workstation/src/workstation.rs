@@ -1,6 +1,8 @@
-//! What the running app holds: the open registry, the logged-in user and
-//! the chosen language. Authorization is decided from the user held here,
-//! never from anything the window sends.
+//! What the program at this desk holds: the open registry, the person
+//! logged in and the language they chose, the shipped rule data, the
+//! typesetter, the office's verification key, and the one backup, copy or
+//! restore that may run at a time. Authorization is decided from the user
+//! held here, never from anything the window sends.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,7 +39,7 @@ pub struct Session {
     last_seen: Instant,
 }
 
-pub struct AppState {
+pub struct Workstation {
     pub data_dir: Result<PathBuf, Error>,
     registry: Mutex<Result<Registry, Error>>,
     session: Mutex<Session>,
@@ -65,27 +67,27 @@ pub struct AppState {
 
 /// A backup, copy or restore under way; clears the progress when it ends.
 pub struct Job<'a> {
-    state: &'a AppState,
+    station: &'a Workstation,
     _held: MutexGuard<'a, ()>,
 }
 
 impl Job<'_> {
     /// For a recovery: its progress is asked with nobody logged in.
     pub fn open_progress_to_all(&self) {
-        self.state.progress_open.store(true, Ordering::SeqCst);
+        self.station.progress_open.store(true, Ordering::SeqCst);
     }
 
     /// Shows each report to the window and answers whether to go on.
     pub fn report(&self, p: Progress) -> bool {
-        self.state.set_progress(Some(p));
-        !self.state.cancel.load(Ordering::SeqCst)
+        self.station.set_progress(Some(p));
+        !self.station.cancel.load(Ordering::SeqCst)
     }
 }
 
 impl Drop for Job<'_> {
     fn drop(&mut self) {
-        self.state.set_progress(None);
-        self.state.progress_open.store(false, Ordering::SeqCst);
+        self.station.set_progress(None);
+        self.station.progress_open.store(false, Ordering::SeqCst);
     }
 }
 
@@ -100,14 +102,14 @@ fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
     Error::Storage("a previous operation failed midway; restart Kense".into())
 }
 
-impl AppState {
+impl Workstation {
     /// Opens the registry. A failure is kept, not raised: the window still
     /// opens and tells the person what is wrong, in their language.
-    pub fn start(data_dir: Result<PathBuf, Error>, demo: bool) -> AppState {
+    pub fn start(data_dir: Result<PathBuf, Error>, demo: bool) -> Workstation {
         let rules = RefusalReasons::parse(REFUSAL_REASONS_JSON)
             .and_then(|reasons| Ok(Rules { reasons, calendar: CalendarData::parse(CALENDAR_JSON)? }));
         let typesetter = Typesetter::new().map_err(|e| Error::Document(e.to_string()));
-        let mut state = AppState {
+        let mut station = Workstation {
             data_dir,
             rules,
             audit_broken_at: Mutex::new(None),
@@ -121,14 +123,14 @@ impl AppState {
             verification_key: Mutex::new(None),
             recovery_failures: Mutex::new((0, None)),
         };
-        let opened = state.open_registry(demo);
+        let opened = station.open_registry(demo);
         if let Err(e) = &opened {
             log::error!("registry not opened: {e}");
         }
-        if let Ok(slot) = state.registry.get_mut() {
+        if let Ok(slot) = station.registry.get_mut() {
             *slot = opened;
         }
-        state
+        station
     }
 
     /// Opens the registry file, or refuses to make an empty one over an
@@ -295,7 +297,7 @@ impl AppState {
             }
         };
         self.cancel.store(false, Ordering::SeqCst);
-        Ok(Job { state: self, _held: held })
+        Ok(Job { station: self, _held: held })
     }
 
     pub fn set_progress(&self, p: Option<Progress>) {
@@ -391,7 +393,7 @@ mod tests {
     use kense_storage::Stage;
 
     fn temp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("kense-state-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("kense-station-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -401,60 +403,47 @@ mod tests {
     fn a_legacy_key_file_is_imported_and_kept_by_the_registry() {
         let dir = temp("key");
         std::fs::write(dir.join("verification.key"), [3u8; 32]).unwrap();
-        let state = AppState::start(Ok(dir.clone()), false);
-        assert_eq!(state.verification_key().unwrap(), [3u8; 32]);
-        drop(state);
+        let station = Workstation::start(Ok(dir.clone()), false);
+        assert_eq!(station.verification_key().unwrap(), [3u8; 32]);
+        drop(station);
         // The file no longer decides: the registry holds the key.
         std::fs::remove_file(dir.join("verification.key")).unwrap();
-        let state = AppState::start(Ok(dir.clone()), false);
-        assert_eq!(state.verification_key().unwrap(), [3u8; 32]);
-        drop(state);
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    #[test]
-    fn a_missing_registry_with_backups_is_not_replaced_by_an_empty_one() {
-        let dir = temp("missing");
-        std::fs::create_dir_all(paths::backups_dir(&dir)).unwrap();
-        std::fs::write(paths::backups_dir(&dir).join("registry-20261124-100000.sqlite"), b"x").unwrap();
-        let state = AppState::start(Ok(dir.clone()), false);
-        assert_eq!(state.with_registry(|r| r.has_users()).unwrap_err(), Error::RegistryMissing);
-        assert!(!paths::registry_file(&dir).exists(), "no empty registry was made");
-        assert!(crate::backup::recovery_offered(&state));
-        drop(state);
+        let station = Workstation::start(Ok(dir.clone()), false);
+        assert_eq!(station.verification_key().unwrap(), [3u8; 32]);
+        drop(station);
         let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
     fn a_cancel_stops_the_running_job_at_its_next_report_only() {
         let dir = temp("cancel");
-        let state = AppState::start(Ok(dir.clone()), false);
-        assert!(!state.request_cancel(), "nothing runs, nothing to cancel");
-        let job = state.begin_job(false).unwrap();
+        let station = Workstation::start(Ok(dir.clone()), false);
+        assert!(!station.request_cancel(), "nothing runs, nothing to cancel");
+        let job = station.begin_job(false).unwrap();
         assert!(job.report(Progress::at(Stage::Copy)));
-        assert!(state.request_cancel());
+        assert!(station.request_cancel());
         assert!(!job.report(Progress::at(Stage::Copy)));
         drop(job);
-        assert_eq!(state.progress(), None);
-        let job = state.begin_job(false).unwrap();
+        assert_eq!(station.progress(), None);
+        let job = station.begin_job(false).unwrap();
         assert!(job.report(Progress::at(Stage::Copy)), "the next job starts uncancelled");
         drop(job);
-        drop(state);
+        drop(station);
         let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
     fn recovery_locks_for_a_minute_after_five_failures() {
         let dir = temp("lock");
-        let state = AppState::start(Ok(dir.clone()), false);
+        let station = Workstation::start(Ok(dir.clone()), false);
         for _ in 0..RECOVERY_FREE_ATTEMPTS {
-            state.recovery_allowed().unwrap();
-            state.recovery_attempt(true).unwrap();
+            station.recovery_allowed().unwrap();
+            station.recovery_attempt(true).unwrap();
         }
-        assert_eq!(state.recovery_allowed().unwrap_err(), Error::AccountLocked { minutes: 1 });
-        state.recovery_attempt(false).unwrap();
-        state.recovery_allowed().unwrap();
-        drop(state);
+        assert_eq!(station.recovery_allowed().unwrap_err(), Error::AccountLocked { minutes: 1 });
+        station.recovery_attempt(false).unwrap();
+        station.recovery_allowed().unwrap();
+        drop(station);
         let _ = std::fs::remove_dir_all(dir);
     }
 }
