@@ -15,23 +15,25 @@ use kense_domain::office::{OfficeData, OfficeDraft};
 use kense_domain::queue::QueueClaim;
 use kense_domain::reasons::Reason;
 use kense_domain::user::NewUser;
-use kense_domain::workflow::{next, Command, Outcome, Status};
+use kense_domain::workflow::{Command, Outcome, Status};
 use kense_domain::{Error, Lang};
 use kense_storage::backup::CopyRecord;
 use kense_storage::{
     ApplicationQuery, ApplicationRecord, ApplicationSummary, BackupFile, BackupRecord, CatalogVersion,
-    CatalogVersionDetail, ChainStatus, Dashboard, Initiator, KnownPerson, Office, Progress, Registered, Registry,
-    RestoreRecord, StepTaken, UserSummary,
+    CatalogVersionDetail, ChainStatus, Dashboard, Initiator, KnownPerson, Office, Progress, Registered, RestoreRecord,
+    StepTaken, UserSummary,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::State;
 
 use crate::ipc::{decode, IpcError};
-use crate::{backup, journal, printer, receipt, results};
+use crate::{backup, printer};
 use base64::Engine as _;
 use kense_workstation::clock;
+use kense_workstation::paper::{self, Printed};
 use kense_workstation::Workstation;
+use kense_workstation::{verification, workflow};
 
 pub(crate) type Reply<T> = Result<T, IpcError>;
 
@@ -242,32 +244,12 @@ struct StepRequest {
     command: Command,
 }
 
-/// A step's data checked against the application's service as its catalog
-/// version describes it: its refusal grounds and its result forms.
-fn validated(state: &Workstation, reg: &Registry, id: i64, command: Command) -> Result<Command, Error> {
-    let service = reg.service_spec(id)?;
-    let reasons = state.rules()?.reasons.for_service(&service.code);
-    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
-    command.validate(&codes, service.workflow_results().len())
-}
-
 #[tauri::command(async)]
 pub fn take_step(state: State<'_, Workstation>, payload: Value) -> Reply<StepTaken> {
     let r = (|| {
         let actor = state.actor()?;
         let req: StepRequest = decode(payload)?;
-        let now = clock::now();
-        state.with_registry(|reg| {
-            let (service, channel) = reg.service_of(req.id)?;
-            let command = validated(&state, reg, req.id, req.command)?;
-            // Deadlines for where the step would lead; whether it may be
-            // taken at all is the registry's decision, with the real reason.
-            let due = match next(req.expected_status, command.step()) {
-                Some(to) => state.due_on_entering(reg, &reg.catalog()?.1, &service, channel, to, now)?,
-                None => Default::default(),
-            };
-            reg.take_step(&actor, req.id, req.expected_status, &command, due, now)
-        })
+        workflow::take_step(&state, &actor, req.id, req.expected_status, req.command)
     })();
     reply(&state, r)
 }
@@ -528,14 +510,11 @@ struct VerifyRequest {
 
 /// The "verify a document" screen: a scanned QR text against the registry.
 #[tauri::command(async)]
-pub fn verify_document(state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Checked> {
+pub fn verify_document(state: State<'_, Workstation>, payload: Value) -> Reply<verification::Checked> {
     let r = (|| {
         let actor = state.actor()?;
         let req: VerifyRequest = decode(payload)?;
-        if req.text.len() > 500 {
-            return Err(Error::NotOurCode);
-        }
-        receipt::check(&state, &actor, &req.text)
+        verification::check(&state, &actor, &req.text)
     })();
     reply(&state, r)
 }
@@ -549,24 +528,21 @@ struct LookUpRequest {
 
 /// The verify screen without a QR code: a paper's number and an IIN on it.
 #[tauri::command(async)]
-pub fn look_up_document(state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Looked> {
+pub fn look_up_document(state: State<'_, Workstation>, payload: Value) -> Reply<verification::Looked> {
     let r = (|| {
         let actor = state.actor()?;
         let req: LookUpRequest = decode(payload)?;
-        if req.number.len() > 40 || req.iin.len() > 12 {
-            return Err(Error::NotFound);
-        }
-        receipt::look_up(&state, &actor, &req.number, &req.iin)
+        verification::look_up(&state, &actor, &req.number, &req.iin)
     })();
     reply(&state, r)
 }
 
 #[tauri::command(async)]
-pub fn open_receipt(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Printed> {
+pub fn open_receipt(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<Printed> {
     let r = (|| {
         let actor = state.actor()?;
         let req: ApplicationRequest = decode(payload)?;
-        let printed = receipt::issue(&state, &actor, req.id)?;
+        let printed = paper::receipt::issue(&state, &actor, req.id)?;
         printer::deliver(&app, &state, &actor, printed, &req.printer, true)
     })();
     reply(&state, r)
@@ -574,11 +550,11 @@ pub fn open_receipt(app: tauri::AppHandle, state: State<'_, Workstation>, payloa
 
 /// The signed result (certificate, decision, reasoned refusal) on paper.
 #[tauri::command(async)]
-pub fn print_result(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Printed> {
+pub fn print_result(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<Printed> {
     let r = (|| {
         let actor = state.actor()?;
         let req: ApplicationRequest = decode(payload)?;
-        let printed = results::print(&state, &actor, req.id)?;
+        let printed = paper::result::print(&state, &actor, req.id)?;
         printer::deliver(&app, &state, &actor, printed, &req.printer, true)
     })();
     reply(&state, r)
@@ -595,23 +571,14 @@ struct PreviewRequest {
 }
 
 /// The result's pages before signing, marked as a draft (see
-/// `results::preview`): beside the application on the head's signing desk,
+/// `paper::result::preview`): beside the application on the head's signing desk,
 /// and in the executor's form before sending it to the head.
 #[tauri::command(async)]
-pub fn preview_result(state: State<'_, Workstation>, payload: Value) -> Reply<results::ResultPreview> {
+pub fn preview_result(state: State<'_, Workstation>, payload: Value) -> Reply<paper::result::ResultPreview> {
     let r = (|| {
         let actor = state.actor()?;
         let req: PreviewRequest = decode(payload)?;
-        let outcome = match req.outcome {
-            Some(outcome) => {
-                match state.with_registry(|reg| validated(&state, reg, req.id, Command::PrepareResult { outcome }))? {
-                    Command::PrepareResult { outcome } => Some(outcome),
-                    _ => return Err(Error::MalformedRequest("outcome".into())),
-                }
-            }
-            None => None,
-        };
-        results::preview(&state, &actor, req.id, outcome)
+        paper::result::preview(&state, &actor, req.id, req.outcome)
     })();
     reply(&state, r)
 }
@@ -686,17 +653,12 @@ struct JournalRequest {
 
 /// The registration journal of a period, or the daily register.
 #[tauri::command(async)]
-pub fn print_journal(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Printed> {
+pub fn print_journal(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<Printed> {
     let r = (|| {
         let actor = state.actor()?;
         let req: JournalRequest = decode(payload)?;
-        let today = clock::now().date_naive();
-        let day = |s: &str| match s.trim() {
-            "" => Ok(today),
-            s => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| Error::DateFormat(kense_domain::Field::Period)),
-        };
-        let printed = journal::print(&state, &actor, day(&req.from)?, day(&req.to)?)?;
+        let (from, to) = paper::journal::period(&req.from, &req.to)?;
+        let printed = paper::journal::print(&state, &actor, from, to)?;
         printer::deliver(&app, &state, &actor, printed, &req.printer, true)
     })();
     reply(&state, r)

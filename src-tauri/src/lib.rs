@@ -9,12 +9,9 @@ mod commands;
 mod ipc;
 #[cfg(test)]
 mod ipc_fuzz;
-mod journal;
 mod printer;
 mod queue;
-mod queue_paper;
-mod receipt;
-mod results;
+mod viewer;
 
 use std::path::PathBuf;
 

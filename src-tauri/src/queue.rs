@@ -18,8 +18,9 @@ use tauri::State;
 
 use crate::commands::{reply, Reply};
 use crate::ipc::decode;
-use crate::{printer, queue_paper, receipt};
+use crate::printer;
 use kense_workstation::clock;
+use kense_workstation::paper::{self, Printed};
 use kense_workstation::Workstation;
 
 /// Runs `f` for the logged-in user after the office clock's sweep.
@@ -271,8 +272,8 @@ fn print_with(
     app: &tauri::AppHandle,
     state: &Workstation,
     payload: Value,
-    make: impl FnOnce(&Workstation, &kense_domain::access::Actor, &PrintRequest) -> Result<receipt::Printed, Error>,
-) -> Reply<receipt::Printed> {
+    make: impl FnOnce(&Workstation, &kense_domain::access::Actor, &PrintRequest) -> Result<Printed, Error>,
+) -> Reply<Printed> {
     let r = (|| {
         let actor = state.actor()?;
         let req: PrintRequest = decode(payload)?;
@@ -288,34 +289,26 @@ pub fn print_queue_notification(
     app: tauri::AppHandle,
     state: State<'_, Workstation>,
     payload: Value,
-) -> Reply<receipt::Printed> {
+) -> Reply<Printed> {
     print_with(&app, &state, payload, |s, a, q| {
-        queue_paper::notification(s, a, q.application_id.ok_or(Error::NotFound)?)
+        paper::queue_notification::print(s, a, q.application_id.ok_or(Error::NotFound)?)
     })
 }
 
 #[tauri::command(async)]
-pub fn print_referral(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<receipt::Printed> {
-    print_with(&app, &state, payload, |s, a, q| queue_paper::referral(s, a, q.referral_id.ok_or(Error::NotFound)?))
+pub fn print_referral(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<Printed> {
+    print_with(&app, &state, payload, |s, a, q| paper::referral::print(s, a, q.referral_id.ok_or(Error::NotFound)?))
 }
 
 #[tauri::command(async)]
-pub fn print_queue_extract(
-    app: tauri::AppHandle,
-    state: State<'_, Workstation>,
-    payload: Value,
-) -> Reply<receipt::Printed> {
-    print_with(&app, &state, payload, |s, a, q| queue_paper::extract(s, a, q.birth_year.ok_or(Error::NotFound)?))
+pub fn print_queue_extract(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<Printed> {
+    print_with(&app, &state, payload, |s, a, q| paper::queue_extract::print(s, a, q.birth_year.ok_or(Error::NotFound)?))
 }
 
 #[tauri::command(async)]
-pub fn print_referral_list(
-    app: tauri::AppHandle,
-    state: State<'_, Workstation>,
-    payload: Value,
-) -> Reply<receipt::Printed> {
+pub fn print_referral_list(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<Printed> {
     print_with(&app, &state, payload, |s, a, q| {
-        queue_paper::referral_list(s, a, q.distribution_id.ok_or(Error::NotFound)?)
+        paper::referral_list::print(s, a, q.distribution_id.ok_or(Error::NotFound)?)
     })
 }
 
@@ -343,10 +336,8 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
 }
 
 #[tauri::command(async)]
-pub fn print_queue_history(
-    app: tauri::AppHandle,
-    state: State<'_, Workstation>,
-    payload: Value,
-) -> Reply<receipt::Printed> {
-    print_with(&app, &state, payload, |s, a, q| queue_paper::history(s, a, q.application_id.ok_or(Error::NotFound)?))
+pub fn print_queue_history(app: tauri::AppHandle, state: State<'_, Workstation>, payload: Value) -> Reply<Printed> {
+    print_with(&app, &state, payload, |s, a, q| {
+        paper::queue_history::print(s, a, q.application_id.ok_or(Error::NotFound)?)
+    })
 }

@@ -10,7 +10,10 @@
 
 pub mod clock;
 pub mod demo;
+pub mod paper;
 pub mod paths;
+pub mod verification;
+pub mod workflow;
 mod workstation;
 
 pub use workstation::{due_on_entering, Job, Rules, Session, Workstation, IDLE_LOGOUT};
