@@ -28,8 +28,9 @@ use serde_json::Value;
 use tauri::State;
 
 use crate::ipc::{decode, IpcError};
-use crate::{backup, printer};
+use crate::{dialogs, printer};
 use base64::Engine as _;
+use kense_workstation::backup;
 use kense_workstation::clock;
 use kense_workstation::paper::{self, Printed};
 use kense_workstation::Workstation;
@@ -681,7 +682,9 @@ pub fn back_up_now(state: State<'_, Workstation>) -> Reply<BackupRecord> {
 /// `null` when the administrator cancels.
 #[tauri::command(async)]
 pub fn copy_latest_backup(app: tauri::AppHandle, state: State<'_, Workstation>) -> Reply<Option<CopyRecord>> {
-    let r = state.actor().and_then(|actor| backup::copy_latest(&app, &state, &actor));
+    let r = state
+        .actor()
+        .and_then(|actor| backup::copy_latest(&state, &actor, || dialogs::pick_folder(&app, state.lang())));
     reply(&state, r)
 }
 
@@ -689,7 +692,7 @@ pub fn copy_latest_backup(app: tauri::AppHandle, state: State<'_, Workstation>) 
 /// it; `null` when cancelled. Everyone is logged out afterwards.
 #[tauri::command(async)]
 pub fn restore_backup(app: tauri::AppHandle, state: State<'_, Workstation>) -> Reply<Option<RestoreRecord>> {
-    let r = state.actor().and_then(|actor| backup::restore(&app, &state, &actor));
+    let r = state.actor().and_then(|actor| backup::restore(&state, &actor, || dialogs::pick_file(&app, state.lang())));
     reply(&state, r)
 }
 
@@ -733,8 +736,10 @@ pub fn recover_registry(
     state: State<'_, Workstation>,
     payload: Value,
 ) -> Reply<Option<RestoreRecord>> {
-    let r = decode::<RecoveryRequest>(payload)
-        .and_then(|req| backup::recover(&app, &state, req.backup.as_deref(), &req.login, &req.password));
+    let r = decode::<RecoveryRequest>(payload).and_then(|req| {
+        let pick = || dialogs::pick_file(&app, state.lang());
+        backup::recover(&state, req.backup.as_deref(), &req.login, &req.password, pick)
+    });
     reply(&state, r)
 }
 

@@ -4,8 +4,8 @@
 //! and exposes thin commands to the window. Rules live in `kense-domain`,
 //! SQL in `kense-storage`, PDF in `kense-documents`.
 
-mod backup;
 mod commands;
+mod dialogs;
 mod ipc;
 #[cfg(test)]
 mod ipc_fuzz;
@@ -15,9 +15,8 @@ mod viewer;
 
 use std::path::PathBuf;
 
-use tauri::Manager;
-
-use kense_workstation::{clock, paths, Workstation};
+use kense_workstation::{backup, clock, paths, Workstation};
+use tauri::{AppHandle, Manager, Runtime};
 
 /// Command-line options. Unknown options are ignored so that the WebDriver
 /// harness and OS launchers can pass their own.
@@ -42,6 +41,24 @@ fn options() -> Options {
         }
     }
     o
+}
+
+/// The start-up and daily backups, on a thread of their own: each look at
+/// the schedule is `backup::back_up_if_due`.
+fn start_backup_schedule<R: Runtime>(app: AppHandle<R>) {
+    let spawned = std::thread::Builder::new().name("kense-backups".into()).spawn(move || {
+        let mut when = "start-up";
+        loop {
+            if let Some(station) = app.try_state::<Workstation>() {
+                backup::back_up_if_due(&station, when);
+            }
+            when = "daily";
+            std::thread::sleep(backup::CHECK_EVERY);
+        }
+    });
+    if let Err(e) = spawned {
+        log::error!("backup schedule not started: {e}");
+    }
 }
 
 pub fn run() {
@@ -83,10 +100,10 @@ pub fn run() {
                 clock::start_at(moment);
             }
             if let Some(file) = opts.dialog_answer.clone() {
-                backup::answer_dialogs_from(file);
+                dialogs::answer_from(file);
             }
             app.manage(Workstation::start(data_dir, opts.demo));
-            backup::start_schedule(app.handle().clone());
+            start_backup_schedule(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -154,8 +171,11 @@ pub fn run() {
         .build(tauri::generate_context!())
         .map(|app| {
             app.run(|handle, event| {
+                // The exit backup runs once the window has closed.
                 if let tauri::RunEvent::Exit = event {
-                    backup::on_exit(handle);
+                    if let Some(station) = handle.try_state::<Workstation>() {
+                        backup::on_exit(&station);
+                    }
                 }
             })
         });

@@ -8,6 +8,7 @@
 //! `kense-documents`; the Tauri shell only binds this crate to a window,
 //! dialogs, the printer and the PDF viewer.
 
+pub mod backup;
 pub mod clock;
 pub mod demo;
 pub mod paper;
