@@ -8,16 +8,22 @@
 //! `kense-documents`; the Tauri shell only binds this crate to a window,
 //! dialogs, the printer and the PDF viewer.
 
+pub mod admin;
 pub mod backup;
 pub mod clock;
 pub mod demo;
 pub mod paper;
 pub mod paths;
+pub mod queue;
+pub mod register;
+pub mod search;
+pub mod session;
 pub mod verification;
 pub mod workflow;
 mod workstation;
 
-pub use workstation::{due_on_entering, Job, Rules, Session, Workstation, IDLE_LOGOUT};
+use workstation::due_on_entering;
+pub use workstation::{Workstation, IDLE_LOGOUT};
 
 /// The shipped catalog of services: data, not code (assets/catalog).
 pub const CATALOG_JSON: &str = include_str!("../../../assets/catalog/services.json");

@@ -33,14 +33,14 @@ pub const IDLE_LOGOUT: Duration = Duration::from_secs(15 * 60);
 const RECOVERY_FREE_ATTEMPTS: u32 = 5;
 const RECOVERY_LOCK: Duration = Duration::from_secs(60);
 
-pub struct Session {
+pub(crate) struct Session {
     pub actor: Option<Actor>,
     pub lang: Lang,
     last_seen: Instant,
 }
 
 pub struct Workstation {
-    pub data_dir: Result<PathBuf, Error>,
+    data_dir: Result<PathBuf, Error>,
     registry: Mutex<Result<Registry, Error>>,
     session: Mutex<Session>,
     typesetter: Result<Typesetter, Error>,
@@ -66,19 +66,19 @@ pub struct Workstation {
 }
 
 /// A backup, copy or restore under way; clears the progress when it ends.
-pub struct Job<'a> {
+pub(crate) struct Job<'a> {
     station: &'a Workstation,
     _held: MutexGuard<'a, ()>,
 }
 
 impl Job<'_> {
     /// For a recovery: its progress is asked with nobody logged in.
-    pub fn open_progress_to_all(&self) {
+    pub(crate) fn open_progress_to_all(&self) {
         self.station.progress_open.store(true, Ordering::SeqCst);
     }
 
     /// Shows each report to the window and answers whether to go on.
-    pub fn report(&self, p: Progress) -> bool {
+    pub(crate) fn report(&self, p: Progress) -> bool {
         self.station.set_progress(Some(p));
         !self.station.cancel.load(Ordering::SeqCst)
     }
@@ -92,7 +92,7 @@ impl Drop for Job<'_> {
 }
 
 /// Shipped rule data beside the catalog: refusal grounds and the calendar.
-pub struct Rules {
+pub(crate) struct Rules {
     pub reasons: RefusalReasons,
     /// The shipped calendar; the administrator's years are laid over it.
     pub calendar: CalendarData,
@@ -155,7 +155,7 @@ impl Workstation {
     /// restore: the shipped catalog, its audit chain verified, and the
     /// office's verification secret (carried over from the registry it
     /// replaced, imported from the file older versions kept, or new).
-    pub fn prepare(&self, registry: &mut Registry) -> Result<(), Error> {
+    pub(crate) fn prepare(&self, registry: &mut Registry) -> Result<(), Error> {
         registry.install_catalog(CATALOG_JSON, clock::now())?;
         let chain = registry.verify_audit_chain()?;
         match chain.first_bad {
@@ -182,12 +182,12 @@ impl Workstation {
     }
 
     /// The office's secret for documents' verification codes.
-    pub fn verification_key(&self) -> Result<[u8; 32], Error> {
+    pub(crate) fn verification_key(&self) -> Result<[u8; 32], Error> {
         self.verification_key.lock().map_err(poisoned)?.ok_or_else(|| Error::Storage("no verification key".into()))
     }
 
     /// Counts a failed log-in at the recovery screen; a success clears the count.
-    pub fn recovery_attempt(&self, failed: bool) -> Result<(), Error> {
+    pub(crate) fn recovery_attempt(&self, failed: bool) -> Result<(), Error> {
         let mut f = self.recovery_failures.lock().map_err(poisoned)?;
         if !failed {
             *f = (0, None);
@@ -198,12 +198,12 @@ impl Workstation {
     }
 
     /// How many recovery attempts were refused since the last success.
-    pub fn recovery_refusals(&self) -> u32 {
+    pub(crate) fn recovery_refusals(&self) -> u32 {
         self.recovery_failures.lock().map(|f| f.0).unwrap_or(0)
     }
 
     /// Refuses a recovery attempt while the screen is locked.
-    pub fn recovery_allowed(&self) -> Result<(), Error> {
+    pub(crate) fn recovery_allowed(&self) -> Result<(), Error> {
         let f = self.recovery_failures.lock().map_err(poisoned)?;
         match f.1 {
             Some(last) if f.0 >= RECOVERY_FREE_ATTEMPTS && last.elapsed() < RECOVERY_LOCK => {
@@ -213,7 +213,7 @@ impl Workstation {
         }
     }
 
-    pub fn session(&self) -> Result<MutexGuard<'_, Session>, Error> {
+    pub(crate) fn session(&self) -> Result<MutexGuard<'_, Session>, Error> {
         self.session.lock().map_err(poisoned)
     }
 
@@ -233,19 +233,19 @@ impl Workstation {
         s.actor.clone().ok_or(Error::NotLoggedIn)
     }
 
-    pub fn set_actor(&self, actor: Option<Actor>) -> Result<(), Error> {
+    pub(crate) fn set_actor(&self, actor: Option<Actor>) -> Result<(), Error> {
         let mut s = self.session()?;
         s.actor = actor;
         s.last_seen = Instant::now();
         Ok(())
     }
 
-    pub fn registry(&self) -> Result<MutexGuard<'_, Result<Registry, Error>>, Error> {
+    pub(crate) fn registry(&self) -> Result<MutexGuard<'_, Result<Registry, Error>>, Error> {
         self.registry.lock().map_err(poisoned)
     }
 
     /// Runs `f` on the open registry, or reports why it is not open.
-    pub fn with_registry<T>(&self, f: impl FnOnce(&mut Registry) -> Result<T, Error>) -> Result<T, Error> {
+    pub(crate) fn with_registry<T>(&self, f: impl FnOnce(&mut Registry) -> Result<T, Error>) -> Result<T, Error> {
         let mut guard = self.registry()?;
         match guard.as_mut() {
             Ok(r) => f(r),
@@ -257,7 +257,7 @@ impl Workstation {
     /// none — to `f`, which gives back what to hold next: a restore closes
     /// the file and opens another. The lock is held throughout, so no
     /// command sees the registry in between.
-    pub fn swap_registry<T>(
+    pub(crate) fn swap_registry<T>(
         &self,
         f: impl FnOnce(Result<Registry, Error>) -> (Result<Registry, Error>, Result<T, Error>),
     ) -> Result<T, Error> {
@@ -273,11 +273,11 @@ impl Workstation {
         result
     }
 
-    pub fn audit_broken_at(&self) -> Option<i64> {
+    pub(crate) fn audit_broken_at(&self) -> Option<i64> {
         self.audit_broken_at.lock().map(|b| *b).unwrap_or(None)
     }
 
-    pub fn set_audit_broken_at(&self, at: Option<i64>) {
+    pub(crate) fn set_audit_broken_at(&self, at: Option<i64>) {
         if let Ok(mut b) = self.audit_broken_at.lock() {
             *b = at;
         }
@@ -286,7 +286,7 @@ impl Workstation {
     /// Starts a backup, copy or restore. `wait` is for the exit backup,
     /// which may wait for a scheduled one to end; the window's commands are
     /// told instead that one is running.
-    pub fn begin_job(&self, wait: bool) -> Result<Job<'_>, Error> {
+    pub(crate) fn begin_job(&self, wait: bool) -> Result<Job<'_>, Error> {
         let held = if wait {
             self.maintenance.lock().map_err(poisoned)?
         } else {
@@ -300,7 +300,7 @@ impl Workstation {
         Ok(Job { station: self, _held: held })
     }
 
-    pub fn set_progress(&self, p: Option<Progress>) {
+    pub(crate) fn set_progress(&self, p: Option<Progress>) {
         if let Ok(mut slot) = self.progress.lock() {
             *slot = p;
         }
@@ -308,7 +308,7 @@ impl Workstation {
 
     /// Asks the running backup, copy or restore to stop at its next report;
     /// `false` when none is running.
-    pub fn request_cancel(&self) -> bool {
+    pub(crate) fn request_cancel(&self) -> bool {
         let running = self.progress().is_some();
         if running {
             self.cancel.store(true, Ordering::SeqCst);
@@ -316,30 +316,30 @@ impl Workstation {
         running
     }
 
-    pub fn progress_open_to_all(&self) -> bool {
+    pub(crate) fn progress_open_to_all(&self) -> bool {
         self.progress_open.load(Ordering::SeqCst)
     }
 
-    pub fn progress(&self) -> Option<Progress> {
+    pub(crate) fn progress(&self) -> Option<Progress> {
         self.progress.lock().map(|p| *p).unwrap_or(None)
     }
 
-    pub fn typesetter(&self) -> Result<&Typesetter, Error> {
+    pub(crate) fn typesetter(&self) -> Result<&Typesetter, Error> {
         self.typesetter.as_ref().map_err(Clone::clone)
     }
 
-    pub fn rules(&self) -> Result<&Rules, Error> {
+    pub(crate) fn rules(&self) -> Result<&Rules, Error> {
         self.rules.as_ref().map_err(Clone::clone)
     }
 
     /// The working calendar in force: shipped data plus the years the
     /// administrator entered.
-    pub fn calendar(&self, registry: &Registry) -> Result<WorkingCalendar, Error> {
+    pub(crate) fn calendar(&self, registry: &Registry) -> Result<WorkingCalendar, Error> {
         WorkingCalendar::new(&self.rules()?.calendar.with_years(registry.calendar_years()?))
     }
 
     /// Due moments for an application of `service` entering `status` now.
-    pub fn due_on_entering(
+    pub(crate) fn due_on_entering(
         &self,
         registry: &Registry,
         catalog: &Catalog,
@@ -351,14 +351,14 @@ impl Workstation {
         Ok(due_on_entering(&self.calendar(registry)?, catalog, service, channel, status, now))
     }
 
-    pub fn data_dir(&self) -> Result<&PathBuf, Error> {
+    pub(crate) fn data_dir(&self) -> Result<&PathBuf, Error> {
         self.data_dir.as_ref().map_err(Clone::clone)
     }
 }
 
 /// Due moments for an application of `service` entering `status` at `now`;
 /// the whole application's only when it is registered.
-pub fn due_on_entering(
+pub(crate) fn due_on_entering(
     calendar: &WorkingCalendar,
     catalog: &Catalog,
     service: &str,
