@@ -2,7 +2,7 @@
 //! notification the catalog names for the service (one generic layout,
 //! [`ServiceResult`]), or the reasoned refusal with the controlled reason and
 //! the executor's explanation. The preschool queue's positive result is its
-//! queue notification (`queue_paper.rs`).
+//! queue notification (`queue_notification.rs`).
 //!
 //! Printed only once the head has signed: the paper states the signer, and a
 //! draft would be indistinguishable from the real thing once it left the
@@ -18,41 +18,12 @@ use kense_domain::catalog::{ResultKind, Service};
 use kense_domain::queue::QUEUE_SERVICE;
 use kense_domain::workflow::{Outcome, Step};
 use kense_domain::{Bilingual, Error};
-use kense_storage::{ApplicationRecord, Office, Registry, ResultRecord};
+use kense_storage::{ApplicationRecord, Office, ResultRecord};
 use serde::Serialize;
 
-use crate::queue_paper::signer;
-use crate::receipt::{file_and_record, requisites, text, vouch, Printed};
-use crate::state::AppState;
-use crate::{clock, queue_paper};
-
-pub const RESULT: &str = "result";
-
-/// The office's uploaded stamp, drawn over the seal place when present.
-pub fn office_stamp(reg: &Registry) -> Result<Option<StampImage>, Error> {
-    Ok(reg.stamp()?.map(|png| StampImage { png }))
-}
-
-/// What a result's verification code vouches for: the record's facts and
-/// the signed result itself.
-pub fn result_content(rec: &ApplicationRecord) -> String {
-    let result = rec.result.as_ref();
-    let mut content = serde_json::json!({
-        "kind": RESULT,
-        "number": rec.number,
-        "service": rec.service_code,
-        "applicant": [rec.applicant_iin, rec.applicant_name],
-        "child": [rec.child_iin, rec.child_name, rec.child_birth_date],
-        "result": result.map(|r| (r.version, &r.outcome, &r.reason_code, &r.explanation, &r.signed_by, &r.signed_at)),
-    });
-    // A result form other than the first is vouched for too. The first
-    // adds nothing, so that codes printed before forms were recorded (all
-    // of them the first) still verify.
-    if let (Some(r), Some(fields)) = (result.filter(|r| r.form > 0), content.as_object_mut()) {
-        fields.insert("form".into(), r.form.into());
-    }
-    content.to_string()
-}
+use super::{file_and_record, office_stamp, queue_notification, requisites, signer, text, Printed};
+use crate::verification::{result_content, vouch, RESULT};
+use crate::{clock, workflow, Workstation};
 
 fn title(kind: ResultKind) -> Bilingual {
     let (kk, ru) = match kind {
@@ -92,7 +63,7 @@ enum Paper {
 
 /// The paper of `result` for the application `rec`.
 fn paper(
-    state: &AppState,
+    station: &Workstation,
     rec: &ApplicationRecord,
     result: &ResultRecord,
     office: &Office,
@@ -136,7 +107,7 @@ fn paper(
         }));
     }
     let code = result.reason_code.clone().unwrap_or_default();
-    let reason = state
+    let reason = station
         .rules()?
         .reasons
         .for_service(&rec.service_code)
@@ -167,9 +138,9 @@ fn paper(
 }
 
 /// Prints the signed result of an application and records the print.
-pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
+pub fn print(station: &Workstation, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
-    let (rec, office, head, stamp, service) = state.with_registry(|reg| {
+    let (rec, office, head, stamp, service) = station.with_registry(|reg| {
         Ok((
             reg.application(actor, application_id, now)?,
             reg.office()?,
@@ -183,13 +154,13 @@ pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
         return Err(Error::InvalidState);
     };
     if result.outcome == "positive" && rec.service_code == QUEUE_SERVICE {
-        return queue_paper::notification(state, actor, application_id);
+        return queue_notification::print(station, actor, application_id);
     }
     let issued_at = chrono::DateTime::parse_from_rfc3339(&signed_at)
         .map_err(|e| Error::Storage(format!("signed_at: {e}")))?
         .naive_local();
-    let copy = state.with_registry(|reg| reg.next_copy_number(application_id, RESULT))?;
-    let verification = vouch(state, &rec.number, RESULT, copy, &head, &result_content(&rec))?;
+    let copy = station.with_registry(|reg| reg.next_copy_number(application_id, RESULT))?;
+    let verification = vouch(station, &rec.number, RESULT, copy, &head, &result_content(&rec))?;
     let qr_text = verification.qr_text.clone();
     let issue = Issue {
         issued_at,
@@ -199,15 +170,15 @@ pub fn print(state: &AppState, actor: &Actor, application_id: i64) -> Result<Pri
         verification: Some(verification),
         chain_head: Some(short(&head).to_owned()),
     };
-    let typesetter = state.typesetter()?;
-    let bytes = match paper(state, &rec, &result, &office, &service, issue)? {
+    let typesetter = station.typesetter()?;
+    let bytes = match paper(station, &rec, &result, &office, &service, issue)? {
         Paper::Positive(r) => typesetter.service_result(&r),
         Paper::Refusal(r) => typesetter.reasoned_refusal(&r),
     }
     .map_err(|e| Error::Document(e.to_string()))?;
     let year = rec.registered_at.year();
     file_and_record(
-        state,
+        station,
         actor,
         Action::PrintDocument,
         (rec.id, RESULT, copy),
@@ -234,15 +205,18 @@ pub struct ResultPreview {
 /// still preparing it — the `proposed` outcome, never stored. The pages are
 /// the printed layout with "draft" across them and no stamp, signer's name
 /// or verification code, so a screenshot or print of one cannot pass for
-/// the result. Nothing is filed or recorded as issued.
+/// the result. Nothing is filed or recorded as issued. A proposed outcome
+/// is checked first against the application's service, like the step that
+/// would send it.
 pub fn preview(
-    state: &AppState,
+    station: &Workstation,
     actor: &Actor,
     application_id: i64,
     proposed: Option<Outcome>,
 ) -> Result<ResultPreview, Error> {
+    let proposed = proposed.map(|outcome| workflow::validated_outcome(station, application_id, outcome)).transpose()?;
     let now = clock::now();
-    let (rec, office, service) = state.with_registry(|reg| {
+    let (rec, office, service) = station.with_registry(|reg| {
         let rec = reg.application(actor, application_id, now)?;
         if proposed.is_some() {
             reg.may_take_step(actor, application_id, Step::PrepareResult)?;
@@ -283,8 +257,8 @@ pub fn preview(
         verification: None,
         chain_head: None,
     };
-    let typesetter = state.typesetter()?;
-    let pages = match paper(state, &rec, &result, &office, &service, issue)? {
+    let typesetter = station.typesetter()?;
+    let pages = match paper(station, &rec, &result, &office, &service, issue)? {
         Paper::Positive(r) => typesetter.service_result_draft(&r),
         Paper::Refusal(r) => typesetter.reasoned_refusal_draft(&r),
     }
@@ -314,9 +288,9 @@ mod tests {
     fn the_chosen_result_form_is_what_prints() {
         let dir = std::env::temp_dir().join(format!("kense-results-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let state = AppState::start(Ok(dir.clone()), false);
+        let station = Workstation::start(Ok(dir.clone()), false);
         let now = clock::now();
-        let (clerk, head, executor, id) = state
+        let (clerk, head, executor, id) = station
             .with_registry(|r| {
                 let admin = NewUser::validate("admin", "Әкімші Бақыт", vec![Role::Administrator, Role::Clerk])?;
                 let clerk = r.create_first_administrator(&admin, PW, PW, now)?;
@@ -348,16 +322,18 @@ mod tests {
             })
             .unwrap();
         let third = Outcome::Positive { form: 2 };
-        let draft = preview(&state, &executor, id, Some(third.clone())).unwrap();
+        let draft = preview(&station, &executor, id, Some(third.clone())).unwrap();
         assert_eq!(draft.pages.len(), 1);
-        state
+        station
             .with_registry(|r| {
                 let prepare = Command::PrepareResult { outcome: third };
                 r.take_step(&executor, id, Status::WithExecutor, &prepare, Due::default(), now)?;
                 r.take_step(&head, id, Status::ResultPrepared, &Command::Sign, Due::default(), now)
             })
             .unwrap();
-        let printed = print(&state, &clerk, id).unwrap();
+        let printed = print(&station, &clerk, id).unwrap();
+        let checked = crate::verification::check(&station, &clerk, &printed.verification).unwrap();
+        assert_eq!(checked.verdict, kense_domain::verification::Verdict::Valid, "the signed result verifies");
         let text = std::process::Command::new("pdftotext")
             .args(["-layout", &printed.path, "-"])
             .output()
@@ -365,7 +341,7 @@ mod tests {
             .unwrap();
         assert!(text.contains("Меншік құқығы бар"), "the third certificate's title is not printed: {text}");
         assert!(!text.contains("мұрагерлік құқығы бойынша"), "the first certificate's title is printed");
-        drop(state);
+        drop(station);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -1,6 +1,8 @@
-//! What the running app holds: the open registry, the logged-in user and
-//! the chosen language. Authorization is decided from the user held here,
-//! never from anything the window sends.
+//! What the program at this desk holds: the open registry, the person
+//! logged in and the language they chose, the shipped rule data, the
+//! typesetter, the office's verification key, and the one backup, copy or
+//! restore that may run at a time. Authorization is decided from the user
+//! held here, never from anything the window sends.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,14 +33,14 @@ pub const IDLE_LOGOUT: Duration = Duration::from_secs(15 * 60);
 const RECOVERY_FREE_ATTEMPTS: u32 = 5;
 const RECOVERY_LOCK: Duration = Duration::from_secs(60);
 
-pub struct Session {
+pub(crate) struct Session {
     pub actor: Option<Actor>,
     pub lang: Lang,
     last_seen: Instant,
 }
 
-pub struct AppState {
-    pub data_dir: Result<PathBuf, Error>,
+pub struct Workstation {
+    data_dir: Result<PathBuf, Error>,
     registry: Mutex<Result<Registry, Error>>,
     session: Mutex<Session>,
     typesetter: Result<Typesetter, Error>,
@@ -64,33 +66,33 @@ pub struct AppState {
 }
 
 /// A backup, copy or restore under way; clears the progress when it ends.
-pub struct Job<'a> {
-    state: &'a AppState,
+pub(crate) struct Job<'a> {
+    station: &'a Workstation,
     _held: MutexGuard<'a, ()>,
 }
 
 impl Job<'_> {
     /// For a recovery: its progress is asked with nobody logged in.
-    pub fn open_progress_to_all(&self) {
-        self.state.progress_open.store(true, Ordering::SeqCst);
+    pub(crate) fn open_progress_to_all(&self) {
+        self.station.progress_open.store(true, Ordering::SeqCst);
     }
 
     /// Shows each report to the window and answers whether to go on.
-    pub fn report(&self, p: Progress) -> bool {
-        self.state.set_progress(Some(p));
-        !self.state.cancel.load(Ordering::SeqCst)
+    pub(crate) fn report(&self, p: Progress) -> bool {
+        self.station.set_progress(Some(p));
+        !self.station.cancel.load(Ordering::SeqCst)
     }
 }
 
 impl Drop for Job<'_> {
     fn drop(&mut self) {
-        self.state.set_progress(None);
-        self.state.progress_open.store(false, Ordering::SeqCst);
+        self.station.set_progress(None);
+        self.station.progress_open.store(false, Ordering::SeqCst);
     }
 }
 
 /// Shipped rule data beside the catalog: refusal grounds and the calendar.
-pub struct Rules {
+pub(crate) struct Rules {
     pub reasons: RefusalReasons,
     /// The shipped calendar; the administrator's years are laid over it.
     pub calendar: CalendarData,
@@ -100,14 +102,14 @@ fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
     Error::Storage("a previous operation failed midway; restart Kense".into())
 }
 
-impl AppState {
+impl Workstation {
     /// Opens the registry. A failure is kept, not raised: the window still
     /// opens and tells the person what is wrong, in their language.
-    pub fn start(data_dir: Result<PathBuf, Error>, demo: bool) -> AppState {
+    pub fn start(data_dir: Result<PathBuf, Error>, demo: bool) -> Workstation {
         let rules = RefusalReasons::parse(REFUSAL_REASONS_JSON)
             .and_then(|reasons| Ok(Rules { reasons, calendar: CalendarData::parse(CALENDAR_JSON)? }));
         let typesetter = Typesetter::new().map_err(|e| Error::Document(e.to_string()));
-        let mut state = AppState {
+        let mut station = Workstation {
             data_dir,
             rules,
             audit_broken_at: Mutex::new(None),
@@ -121,14 +123,14 @@ impl AppState {
             verification_key: Mutex::new(None),
             recovery_failures: Mutex::new((0, None)),
         };
-        let opened = state.open_registry(demo);
+        let opened = station.open_registry(demo);
         if let Err(e) = &opened {
             log::error!("registry not opened: {e}");
         }
-        if let Ok(slot) = state.registry.get_mut() {
+        if let Ok(slot) = station.registry.get_mut() {
             *slot = opened;
         }
-        state
+        station
     }
 
     /// Opens the registry file, or refuses to make an empty one over an
@@ -153,7 +155,7 @@ impl AppState {
     /// restore: the shipped catalog, its audit chain verified, and the
     /// office's verification secret (carried over from the registry it
     /// replaced, imported from the file older versions kept, or new).
-    pub fn prepare(&self, registry: &mut Registry) -> Result<(), Error> {
+    pub(crate) fn prepare(&self, registry: &mut Registry) -> Result<(), Error> {
         registry.install_catalog(CATALOG_JSON, clock::now())?;
         let chain = registry.verify_audit_chain()?;
         match chain.first_bad {
@@ -180,12 +182,12 @@ impl AppState {
     }
 
     /// The office's secret for documents' verification codes.
-    pub fn verification_key(&self) -> Result<[u8; 32], Error> {
+    pub(crate) fn verification_key(&self) -> Result<[u8; 32], Error> {
         self.verification_key.lock().map_err(poisoned)?.ok_or_else(|| Error::Storage("no verification key".into()))
     }
 
     /// Counts a failed log-in at the recovery screen; a success clears the count.
-    pub fn recovery_attempt(&self, failed: bool) -> Result<(), Error> {
+    pub(crate) fn recovery_attempt(&self, failed: bool) -> Result<(), Error> {
         let mut f = self.recovery_failures.lock().map_err(poisoned)?;
         if !failed {
             *f = (0, None);
@@ -196,12 +198,12 @@ impl AppState {
     }
 
     /// How many recovery attempts were refused since the last success.
-    pub fn recovery_refusals(&self) -> u32 {
+    pub(crate) fn recovery_refusals(&self) -> u32 {
         self.recovery_failures.lock().map(|f| f.0).unwrap_or(0)
     }
 
     /// Refuses a recovery attempt while the screen is locked.
-    pub fn recovery_allowed(&self) -> Result<(), Error> {
+    pub(crate) fn recovery_allowed(&self) -> Result<(), Error> {
         let f = self.recovery_failures.lock().map_err(poisoned)?;
         match f.1 {
             Some(last) if f.0 >= RECOVERY_FREE_ATTEMPTS && last.elapsed() < RECOVERY_LOCK => {
@@ -211,7 +213,7 @@ impl AppState {
         }
     }
 
-    pub fn session(&self) -> Result<MutexGuard<'_, Session>, Error> {
+    pub(crate) fn session(&self) -> Result<MutexGuard<'_, Session>, Error> {
         self.session.lock().map_err(poisoned)
     }
 
@@ -231,19 +233,19 @@ impl AppState {
         s.actor.clone().ok_or(Error::NotLoggedIn)
     }
 
-    pub fn set_actor(&self, actor: Option<Actor>) -> Result<(), Error> {
+    pub(crate) fn set_actor(&self, actor: Option<Actor>) -> Result<(), Error> {
         let mut s = self.session()?;
         s.actor = actor;
         s.last_seen = Instant::now();
         Ok(())
     }
 
-    pub fn registry(&self) -> Result<MutexGuard<'_, Result<Registry, Error>>, Error> {
+    pub(crate) fn registry(&self) -> Result<MutexGuard<'_, Result<Registry, Error>>, Error> {
         self.registry.lock().map_err(poisoned)
     }
 
     /// Runs `f` on the open registry, or reports why it is not open.
-    pub fn with_registry<T>(&self, f: impl FnOnce(&mut Registry) -> Result<T, Error>) -> Result<T, Error> {
+    pub(crate) fn with_registry<T>(&self, f: impl FnOnce(&mut Registry) -> Result<T, Error>) -> Result<T, Error> {
         let mut guard = self.registry()?;
         match guard.as_mut() {
             Ok(r) => f(r),
@@ -255,7 +257,7 @@ impl AppState {
     /// none — to `f`, which gives back what to hold next: a restore closes
     /// the file and opens another. The lock is held throughout, so no
     /// command sees the registry in between.
-    pub fn swap_registry<T>(
+    pub(crate) fn swap_registry<T>(
         &self,
         f: impl FnOnce(Result<Registry, Error>) -> (Result<Registry, Error>, Result<T, Error>),
     ) -> Result<T, Error> {
@@ -271,11 +273,11 @@ impl AppState {
         result
     }
 
-    pub fn audit_broken_at(&self) -> Option<i64> {
+    pub(crate) fn audit_broken_at(&self) -> Option<i64> {
         self.audit_broken_at.lock().map(|b| *b).unwrap_or(None)
     }
 
-    pub fn set_audit_broken_at(&self, at: Option<i64>) {
+    pub(crate) fn set_audit_broken_at(&self, at: Option<i64>) {
         if let Ok(mut b) = self.audit_broken_at.lock() {
             *b = at;
         }
@@ -284,7 +286,7 @@ impl AppState {
     /// Starts a backup, copy or restore. `wait` is for the exit backup,
     /// which may wait for a scheduled one to end; the window's commands are
     /// told instead that one is running.
-    pub fn begin_job(&self, wait: bool) -> Result<Job<'_>, Error> {
+    pub(crate) fn begin_job(&self, wait: bool) -> Result<Job<'_>, Error> {
         let held = if wait {
             self.maintenance.lock().map_err(poisoned)?
         } else {
@@ -295,10 +297,10 @@ impl AppState {
             }
         };
         self.cancel.store(false, Ordering::SeqCst);
-        Ok(Job { state: self, _held: held })
+        Ok(Job { station: self, _held: held })
     }
 
-    pub fn set_progress(&self, p: Option<Progress>) {
+    pub(crate) fn set_progress(&self, p: Option<Progress>) {
         if let Ok(mut slot) = self.progress.lock() {
             *slot = p;
         }
@@ -306,7 +308,7 @@ impl AppState {
 
     /// Asks the running backup, copy or restore to stop at its next report;
     /// `false` when none is running.
-    pub fn request_cancel(&self) -> bool {
+    pub(crate) fn request_cancel(&self) -> bool {
         let running = self.progress().is_some();
         if running {
             self.cancel.store(true, Ordering::SeqCst);
@@ -314,30 +316,30 @@ impl AppState {
         running
     }
 
-    pub fn progress_open_to_all(&self) -> bool {
+    pub(crate) fn progress_open_to_all(&self) -> bool {
         self.progress_open.load(Ordering::SeqCst)
     }
 
-    pub fn progress(&self) -> Option<Progress> {
+    pub(crate) fn progress(&self) -> Option<Progress> {
         self.progress.lock().map(|p| *p).unwrap_or(None)
     }
 
-    pub fn typesetter(&self) -> Result<&Typesetter, Error> {
+    pub(crate) fn typesetter(&self) -> Result<&Typesetter, Error> {
         self.typesetter.as_ref().map_err(Clone::clone)
     }
 
-    pub fn rules(&self) -> Result<&Rules, Error> {
+    pub(crate) fn rules(&self) -> Result<&Rules, Error> {
         self.rules.as_ref().map_err(Clone::clone)
     }
 
     /// The working calendar in force: shipped data plus the years the
     /// administrator entered.
-    pub fn calendar(&self, registry: &Registry) -> Result<WorkingCalendar, Error> {
+    pub(crate) fn calendar(&self, registry: &Registry) -> Result<WorkingCalendar, Error> {
         WorkingCalendar::new(&self.rules()?.calendar.with_years(registry.calendar_years()?))
     }
 
     /// Due moments for an application of `service` entering `status` now.
-    pub fn due_on_entering(
+    pub(crate) fn due_on_entering(
         &self,
         registry: &Registry,
         catalog: &Catalog,
@@ -349,14 +351,14 @@ impl AppState {
         Ok(due_on_entering(&self.calendar(registry)?, catalog, service, channel, status, now))
     }
 
-    pub fn data_dir(&self) -> Result<&PathBuf, Error> {
+    pub(crate) fn data_dir(&self) -> Result<&PathBuf, Error> {
         self.data_dir.as_ref().map_err(Clone::clone)
     }
 }
 
 /// Due moments for an application of `service` entering `status` at `now`;
 /// the whole application's only when it is registered.
-pub fn due_on_entering(
+pub(crate) fn due_on_entering(
     calendar: &WorkingCalendar,
     catalog: &Catalog,
     service: &str,
@@ -391,7 +393,7 @@ mod tests {
     use kense_storage::Stage;
 
     fn temp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("kense-state-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("kense-station-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -401,60 +403,47 @@ mod tests {
     fn a_legacy_key_file_is_imported_and_kept_by_the_registry() {
         let dir = temp("key");
         std::fs::write(dir.join("verification.key"), [3u8; 32]).unwrap();
-        let state = AppState::start(Ok(dir.clone()), false);
-        assert_eq!(state.verification_key().unwrap(), [3u8; 32]);
-        drop(state);
+        let station = Workstation::start(Ok(dir.clone()), false);
+        assert_eq!(station.verification_key().unwrap(), [3u8; 32]);
+        drop(station);
         // The file no longer decides: the registry holds the key.
         std::fs::remove_file(dir.join("verification.key")).unwrap();
-        let state = AppState::start(Ok(dir.clone()), false);
-        assert_eq!(state.verification_key().unwrap(), [3u8; 32]);
-        drop(state);
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    #[test]
-    fn a_missing_registry_with_backups_is_not_replaced_by_an_empty_one() {
-        let dir = temp("missing");
-        std::fs::create_dir_all(paths::backups_dir(&dir)).unwrap();
-        std::fs::write(paths::backups_dir(&dir).join("registry-20261124-100000.sqlite"), b"x").unwrap();
-        let state = AppState::start(Ok(dir.clone()), false);
-        assert_eq!(state.with_registry(|r| r.has_users()).unwrap_err(), Error::RegistryMissing);
-        assert!(!paths::registry_file(&dir).exists(), "no empty registry was made");
-        assert!(crate::backup::recovery_offered(&state));
-        drop(state);
+        let station = Workstation::start(Ok(dir.clone()), false);
+        assert_eq!(station.verification_key().unwrap(), [3u8; 32]);
+        drop(station);
         let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
     fn a_cancel_stops_the_running_job_at_its_next_report_only() {
         let dir = temp("cancel");
-        let state = AppState::start(Ok(dir.clone()), false);
-        assert!(!state.request_cancel(), "nothing runs, nothing to cancel");
-        let job = state.begin_job(false).unwrap();
+        let station = Workstation::start(Ok(dir.clone()), false);
+        assert!(!station.request_cancel(), "nothing runs, nothing to cancel");
+        let job = station.begin_job(false).unwrap();
         assert!(job.report(Progress::at(Stage::Copy)));
-        assert!(state.request_cancel());
+        assert!(station.request_cancel());
         assert!(!job.report(Progress::at(Stage::Copy)));
         drop(job);
-        assert_eq!(state.progress(), None);
-        let job = state.begin_job(false).unwrap();
+        assert_eq!(station.progress(), None);
+        let job = station.begin_job(false).unwrap();
         assert!(job.report(Progress::at(Stage::Copy)), "the next job starts uncancelled");
         drop(job);
-        drop(state);
+        drop(station);
         let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
     fn recovery_locks_for_a_minute_after_five_failures() {
         let dir = temp("lock");
-        let state = AppState::start(Ok(dir.clone()), false);
+        let station = Workstation::start(Ok(dir.clone()), false);
         for _ in 0..RECOVERY_FREE_ATTEMPTS {
-            state.recovery_allowed().unwrap();
-            state.recovery_attempt(true).unwrap();
+            station.recovery_allowed().unwrap();
+            station.recovery_attempt(true).unwrap();
         }
-        assert_eq!(state.recovery_allowed().unwrap_err(), Error::AccountLocked { minutes: 1 });
-        state.recovery_attempt(false).unwrap();
-        state.recovery_allowed().unwrap();
-        drop(state);
+        assert_eq!(station.recovery_allowed().unwrap_err(), Error::AccountLocked { minutes: 1 });
+        station.recovery_attempt(false).unwrap();
+        station.recovery_allowed().unwrap();
+        drop(station);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

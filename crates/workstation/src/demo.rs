@@ -13,7 +13,7 @@ use kense_domain::workflow::{Command, Status};
 use kense_domain::Error;
 use kense_storage::Registry;
 
-use crate::state::due_on_entering;
+use crate::due_on_entering;
 
 /// Demo accounts, all with [`DEMO_PASSWORD`]: `admin` (administrator and
 /// clerk), `head` (head) and `executor` (executor).

@@ -7,21 +7,19 @@ use kense_domain::access::{Actor, Role};
 use kense_domain::workflow::Status;
 use kense_domain::Error;
 
-use crate::queue_paper::signer;
-use crate::receipt::{requisites, text, Printed};
-use crate::state::AppState;
-use crate::{clock, paths};
+use super::{file, requisites, signer, text, Printed};
+use crate::{clock, Workstation};
 
 /// A year of rows is the most a journal prints at once; longer periods are
 /// printed year by year.
 const MAX_DAYS: i64 = 366;
 
-pub fn print(state: &AppState, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<Printed, Error> {
+pub fn print(station: &Workstation, actor: &Actor, from: NaiveDate, to: NaiveDate) -> Result<Printed, Error> {
     if to < from || (to - from).num_days() >= MAX_DAYS {
         return Err(Error::OutOfRange { field: kense_domain::Field::Period, min: 1, max: MAX_DAYS });
     }
     let now = clock::now();
-    let (lines, office) = state.with_registry(|reg| Ok((reg.journal(actor, from, to, now)?, reg.office()?)))?;
+    let (lines, office) = station.with_registry(|reg| Ok((reg.journal(actor, from, to, now)?, reg.office()?)))?;
     let totals = Status::ALL
         .iter()
         .map(|s| (text(&s.name()), lines.iter().filter(|l| l.status == *s).count() as u32))
@@ -50,11 +48,11 @@ pub fn print(state: &AppState, actor: &Actor, from: NaiveDate, to: NaiveDate) ->
         totals,
         signer: signer(&actor.full_name, actor.has(Role::Head)),
     };
-    let bytes = state.typesetter()?.journal(&doc).map_err(|e| Error::Document(e.to_string()))?;
+    let bytes = station.typesetter()?.journal(&doc).map_err(|e| Error::Document(e.to_string()))?;
     let name = if from == to { format!("register-{from}") } else { format!("journal-{from}-{to}") };
-    let path = paths::document_file(state.data_dir()?, from.year(), &name, &now.format("%Y%m%d-%H%M%S").to_string());
-    paths::write_atomically(&path, &bytes)?;
-    let sha256 = kense_domain::audit::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    // Not recorded as a print: the journal lists what the registry holds
+    // and vouches for nothing of its own.
+    let (path, sha256) = file(station, from.year(), &name, &now.format("%Y%m%d-%H%M%S").to_string(), &bytes)?;
     Ok(Printed {
         path: path.display().to_string(),
         kind: "journal",
@@ -63,4 +61,15 @@ pub fn print(state: &AppState, actor: &Actor, from: NaiveDate, to: NaiveDate) ->
         verification: String::new(),
         opened: false,
     })
+}
+
+/// The period the window asked for, from ISO dates; an empty one is the
+/// office's today (the office clock, not the workstation's).
+pub fn period(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), Error> {
+    let today = clock::now().date_naive();
+    let day = |s: &str| match s.trim() {
+        "" => Ok(today),
+        s => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| Error::DateFormat(kense_domain::Field::Period)),
+    };
+    Ok((day(from)?, day(to)?))
 }
