@@ -17,7 +17,7 @@ use kense_domain::{Error, Lang};
 use kense_hostile::{CHARS, STRINGS};
 use serde_json::{json, Map, Value};
 
-use crate::ipc::{decode, IpcError};
+use crate::commands::{self, decode, IpcError};
 
 pub(crate) type Decoder = fn(Value) -> Result<(), Error>;
 
@@ -25,10 +25,22 @@ pub(crate) fn decoder<T: serde::de::DeserializeOwned>(payload: Value) -> Result<
     decode::<T>(payload).map(drop)
 }
 
+/// Every command module's decoders.
 fn requests() -> Vec<(&'static str, Decoder)> {
-    let mut all = crate::commands::requests();
-    all.extend(crate::queue::requests());
-    all
+    [
+        commands::session::requests(),
+        commands::register::requests(),
+        commands::workflow::requests(),
+        commands::search::requests(),
+        commands::queue::requests(),
+        commands::admin::requests(),
+        commands::backup::requests(),
+        commands::paper::requests(),
+        commands::verify::requests(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Sized so that all commands together take a few seconds in a debug build.
@@ -244,11 +256,17 @@ fn corpus() -> Vec<Seed> {
     seeds
 }
 
-/// Commands whose signature takes a payload, read from the sources, so that
-/// a new command cannot miss the tables above.
+/// Commands whose signature takes a payload, read from the sources of every
+/// file in `commands/`, so that a new command (or a new file of them) cannot
+/// miss the tables above.
 fn commands_with_payload() -> BTreeSet<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src/commands");
+    let sources: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
     // A signature may wrap over several lines: read each up to its body.
-    [include_str!("commands.rs"), include_str!("queue.rs")]
+    sources
         .iter()
         .flat_map(|src| src.split("\npub fn ").skip(1))
         .filter(|sig| sig.split('{').next().unwrap_or_default().contains("payload: Value"))

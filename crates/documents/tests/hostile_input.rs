@@ -9,13 +9,16 @@
 //! most 64 cases. Failures are not persisted (no regression files next to
 //! the sources); a failing case is printed in full by proptest.
 
+mod common;
+
 use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use common::typesetter;
 use kense_documents::layout::Face;
 use kense_documents::{
     AcceptanceReceipt, Bilingual, DocumentError, OfficeRequisites, ReasonedRefusal, Referral, RefusalReceipt, Signer,
-    Typesetter, Verification,
+    Verification,
 };
 use kense_hostile::CHARS;
 use proptest::prelude::*;
@@ -27,11 +30,6 @@ const BOLD_TTF: &[u8] = include_bytes!("../../../assets/fonts/LiberationSerif-Bo
 
 fn config(cases: u32) -> Config {
     Config { cases, failure_persistence: None, max_shrink_iters: 256, ..Config::default() }
-}
-
-fn typesetter() -> &'static Typesetter {
-    static T: OnceLock<Typesetter> = OnceLock::new();
-    T.get_or_init(|| Typesetter::new().expect("typesetter"))
 }
 
 // ---------------------------------------------------------------------------
