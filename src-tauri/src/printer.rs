@@ -94,7 +94,7 @@ pub fn deliver(
     let title = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     send(printer, &title, path)?;
     paper::record_print_job(station, actor, &printed, printer)?;
-    Ok(printed)
+    Ok(Printed { printer: Some(printer.to_owned()), ..printed })
 }
 
 #[cfg(test)]

@@ -204,9 +204,11 @@ fn stored_event(r: &Row) -> Result<(AuditEvent, String, String), Error> {
 }
 
 /// A place in the chain that was verified before: the event's number and
-/// hash. Verification can go on from there instead of from the start.
+/// hash, and the hash of the chain's first event, which tells one registry
+/// from another. Verification can go on from there instead of from the start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Checkpoint {
+    pub first: String,
     pub seq: i64,
     pub hash: String,
 }
@@ -226,6 +228,10 @@ pub(crate) fn verify(db: &Db, schema: i64) -> Result<ChainStatus, Error> {
 /// that no longer has its hash is reported as broken there.
 pub(crate) fn verify_from(db: &Db, from: Option<&Checkpoint>, schema: i64) -> Result<ChainStatus, Error> {
     let records = if schema >= SEALS_SINCE { "records" } else { "NULL AS records" };
+    // A checkpoint of another registry (a data folder reused, a restore)
+    // says nothing about this one: the whole chain is verified.
+    let first: Option<String> = db.value_opt("SELECT hash FROM audit_events WHERE seq = 1", args![])?;
+    let from = from.filter(|c| first.as_deref() == Some(c.first.as_str()));
     let (mut prev, mut expected_seq) = match from {
         Some(c) => {
             let stored: Option<String> = db.value_opt("SELECT hash FROM audit_events WHERE seq = ?1", args![c.seq])?;

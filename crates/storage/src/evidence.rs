@@ -33,6 +33,9 @@ pub struct Evidence {
     /// Whether every record was read (the full check) or only the new and
     /// touched ones (start-up).
     pub full: bool,
+    /// Where the chain holds up to, for the next start-up to go on from;
+    /// `None` while the chain is broken.
+    pub checkpoint: Option<Checkpoint>,
 }
 
 impl Evidence {
@@ -40,9 +43,13 @@ impl Evidence {
         self.chain.first_bad.is_none() && self.findings.is_empty()
     }
 
-    /// Where the chain was verified up to, for the next start-up.
-    pub fn checkpoint(&self) -> Option<Checkpoint> {
-        (self.chain.first_bad.is_none()).then(|| Checkpoint { seq: self.chain.events, hash: self.chain.head.clone() })
+    fn new(db: &Db, chain: ChainStatus, findings: Vec<Finding>, full: bool) -> Result<Evidence, Error> {
+        let checkpoint =
+            match (chain.first_bad, db.value_opt::<String>("SELECT hash FROM audit_events WHERE seq = 1", args![])?) {
+                (None, Some(first)) => Some(Checkpoint { first, seq: chain.events, hash: chain.head.clone() }),
+                _ => None,
+            };
+        Ok(Evidence { chain, findings, full, checkpoint })
     }
 }
 
@@ -138,7 +145,7 @@ impl Registry {
         if !schema_holds(&self.db)? {
             findings.insert(0, schema_finding());
         }
-        Ok(Evidence { chain, findings, full: false })
+        Evidence::new(&self.db, chain, findings, false)
     }
 
     /// Everything: the whole chain, every record against its seal and every
@@ -152,7 +159,50 @@ impl Registry {
         }
         findings.extend(seal::check_all(&self.db, progress)?);
         findings.extend(check_positions(&self.db, &self.queue_rules, None)?);
-        Ok(Evidence { chain, findings, full: true })
+        Evidence::new(&self.db, chain, findings, true)
+    }
+
+    /// A second connection to the same registry, for a long read (the full
+    /// check) that must not hold up this one's writers: on SQLite a
+    /// read-only connection to the file, which in WAL mode neither waits for
+    /// nor blocks the clerk's writes.
+    pub fn reader(&self) -> Result<Registry, Error> {
+        match self.db.engine() {
+            Engine::Sqlite => Registry::open_read_only(&self.path),
+        }
+    }
+
+    /// Checks the records of one application (its row, checklist,
+    /// versions, results, hand-over, prints, queue entry and referrals)
+    /// against their seals: what the verify screen needs to tell a record
+    /// changed behind Kense's back from one corrected through it.
+    pub fn outside_edits_of(&self, application_id: i64) -> Result<Vec<Finding>, Error> {
+        seal::check_application(&self.db, application_id)
+    }
+
+    /// Audits the outcome of a full check made on a [`Registry::reader`]
+    /// by someone allowed to ask for it.
+    pub fn record_verification(
+        &mut self,
+        actor: &Actor,
+        evidence: &Evidence,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), Error> {
+        let at = timestamp(now);
+        let action = if evidence.holds() { "verify_audit:ok" } else { "verify_audit:broken" };
+        let mut event = Event::new(action, "audit").by(actor.user_id, None);
+        if let Some(seq) = evidence.chain.first_bad {
+            event = event.id(seq);
+        }
+        if !evidence.findings.is_empty() {
+            event = event.after(serde_json::json!({ "findings": evidence.findings.len() }).to_string());
+        }
+        self.db.record(&at, event)
+    }
+
+    /// Checks the right to the full check; a refusal is audited.
+    pub fn authorize_verification(&mut self, actor: &Actor, now: DateTime<FixedOffset>) -> Result<(), Error> {
+        self.authorize_plain(actor, Action::VerifyAudit, "verify_audit", &timestamp(now)).map(|_| ())
     }
 
     /// The full check asked for by someone allowed to; it is audited with
@@ -163,18 +213,9 @@ impl Registry {
         now: DateTime<FixedOffset>,
         progress: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Evidence, Error> {
-        let at = timestamp(now);
-        self.authorize_plain(actor, Action::VerifyAudit, "verify_audit", &at)?;
+        self.authorize_verification(actor, now)?;
         let evidence = self.verify_evidence(progress)?;
-        let action = if evidence.holds() { "verify_audit:ok" } else { "verify_audit:broken" };
-        let mut event = Event::new(action, "audit").by(actor.user_id, None);
-        if let Some(seq) = evidence.chain.first_bad {
-            event = event.id(seq);
-        }
-        if !evidence.findings.is_empty() {
-            event = event.after(serde_json::json!({ "findings": evidence.findings.len() }).to_string());
-        }
-        self.db.record(&at, event)?;
+        self.record_verification(actor, &evidence, now)?;
         Ok(evidence)
     }
 

@@ -68,6 +68,7 @@ pub(crate) const SEALED: &[Sealed] = &[
     record("queue_preferences", &["application_id", "rank"]),
     record("distributions", &["id"]),
     record("referrals", &["id"]),
+    record("papers_owed", &["application_id", "kind"]),
     Sealed { table: "position_changes", key: &["id"], unsealed: &[], log: true },
 ];
 
@@ -121,7 +122,7 @@ fn key_of(s: &Sealed, row: &Row) -> Result<String, Error> {
 }
 
 /// The statement's values for a key written as text: integers where the
-/// key column is one (every key column but a series name).
+/// key column is one (every key column but a series name or a paper's kind).
 fn key_args(s: &Sealed, key: &str) -> Result<Vec<Value>, Error> {
     let parts: Vec<&str> = key.splitn(s.key.len(), ':').collect();
     if parts.len() != s.key.len() {
@@ -131,7 +132,7 @@ fn key_args(s: &Sealed, key: &str) -> Result<Vec<Value>, Error> {
         .iter()
         .zip(parts)
         .map(|(col, part)| match (*col, part.parse::<i64>()) {
-            ("series", _) | (_, Err(_)) => Value::Text(part.to_owned()),
+            ("series" | "kind", _) | (_, Err(_)) => Value::Text(part.to_owned()),
             (_, Ok(i)) => Value::Int(i),
         })
         .collect())
@@ -445,6 +446,36 @@ fn log_ranges(db: &Db, s: &Sealed) -> Result<Vec<(i64, i64)>, Error> {
         .collect())
 }
 
+/// The records of one application against their seals: every sealed table
+/// that has an `application_id` column (and the application itself).
+pub(crate) fn check_application(db: &Db, application_id: i64) -> Result<Vec<Finding>, Error> {
+    let mut findings = Vec::new();
+    for s in SEALED.iter().filter(|s| !s.log) {
+        let column = match s.table {
+            "applications" => "id",
+            "application_documents"
+            | "application_versions"
+            | "results"
+            | "issuances"
+            | "issued_documents"
+            | "queue_entries"
+            | "queue_preferences"
+            | "referrals"
+            | "workflow_events" => "application_id",
+            _ => continue,
+        };
+        let rows = db.query(&format!("SELECT * FROM {} WHERE {column} = ?1", s.table), args![application_id])?;
+        for row in &rows {
+            findings.extend(check_record(db, s, &key_of(s, row)?)?);
+        }
+        // A sealed record of this application that is gone.
+        if s.key.len() == 1 && s.key[0] == column && rows.is_empty() {
+            findings.extend(check_record(db, s, &application_id.to_string())?);
+        }
+    }
+    Ok(findings)
+}
+
 /// Rows read per statement by the full check.
 const BATCH: i64 = 5_000;
 
@@ -608,7 +639,7 @@ mod tests {
 
     #[test]
     fn every_sealed_table_has_its_triggers_in_migration_10() {
-        let sql = include_str!("../migrations/sqlite/0010_seals.sql");
+        let sql = include_str!("../migrations/sqlite/0010_evidence.sql");
         for s in SEALED {
             for op in ["insert", "update", "delete"] {
                 assert!(sql.contains(&format!("CREATE TRIGGER {}_touched_{op}", s.table)), "{} {op}", s.table);

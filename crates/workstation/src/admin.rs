@@ -8,7 +8,7 @@ use kense_domain::calendar::{Transfer, WorkingCalendar, YearRules};
 use kense_domain::office::OfficeData;
 use kense_domain::user::NewUser;
 use kense_domain::Error;
-use kense_storage::{CatalogVersion, CatalogVersionDetail, ChainStatus, Office, UserSummary};
+use kense_storage::{CatalogVersion, CatalogVersionDetail, Evidence, Office, UserSummary};
 use serde::Serialize;
 
 use crate::{clock, Workstation};
@@ -77,9 +77,10 @@ pub fn set_calendar_year(station: &Workstation, actor: &Actor, year: i32, rules:
     station.with_registry(|reg| reg.set_calendar_year(actor, year, rules, clock::now()))
 }
 
-/// Verifies the whole audit chain on demand (audited as the person's act).
-pub fn verify_audit(station: &Workstation, actor: &Actor) -> Result<ChainStatus, Error> {
-    station.with_registry(|reg| reg.verify_audit_chain_as(actor, clock::now()))
+/// Verifies the whole chain and every record against it, on demand
+/// (audited as the person's act); see `evidence::verify`.
+pub fn verify_audit(station: &Workstation, actor: &Actor) -> Result<Evidence, Error> {
+    crate::evidence::verify(station, actor)
 }
 
 /// The most a stamp upload may carry (the documents refuse larger PNGs).

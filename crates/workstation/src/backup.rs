@@ -99,6 +99,7 @@ pub fn restore(
         };
         let out = registry.restore(staged, actor, clock::now(), &mut report);
         let reopened = out.registry.and_then(|mut r| {
+            crate::evidence::forget_checkpoint(station);
             station.prepare(&mut r)?;
             Ok(r)
         });
@@ -186,7 +187,10 @@ pub fn recover(
         let who = backup::Credentials { login, password, refused_before: station.recovery_refusals() };
         let (next, result) = backup::recover(&live, current, staged, &who, clock::now(), &mut report);
         let next = match next {
-            Ok(mut r) => station.prepare(&mut r).map(|()| r),
+            Ok(mut r) => {
+                crate::evidence::forget_checkpoint(station);
+                station.prepare(&mut r).map(|()| r)
+            }
             Err(Unusable::Missing) => Err(Error::RegistryMissing),
             Err(Unusable::Unopenable(e)) => Err(e),
         };
@@ -253,10 +257,14 @@ fn scheduled(station: &Workstation, when: &'static str, wait: bool) {
 }
 
 /// One look of the schedule (`when` is "start-up" the first time, then
-/// "daily"): a backup if one is due; one already running is not waited for.
+/// "daily"): a backup if one is due (one already running is not waited
+/// for), and the full check of the evidence once a day.
 pub fn back_up_if_due(station: &Workstation, when: &'static str) {
     if due(station) {
         scheduled(station, when, false);
+    }
+    if station.full_check_due() {
+        crate::evidence::scheduled(station);
     }
 }
 

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod backup;
 pub mod clock;
 pub mod demo;
+pub mod evidence;
 pub mod paper;
 pub mod paths;
 pub mod queue;

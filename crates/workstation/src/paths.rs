@@ -47,9 +47,14 @@ pub fn logs_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("logs")
 }
 
+/// Where issued documents are filed, a folder per year.
+pub fn documents_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("documents")
+}
+
 /// Issued documents are filed by year, named by registration number and kind.
 pub fn document_file(data_dir: &Path, year: i32, number: &str, kind: &str) -> PathBuf {
-    data_dir.join("documents").join(year.to_string()).join(format!("{number}-{kind}.pdf"))
+    documents_dir(data_dir).join(year.to_string()).join(format!("{number}-{kind}.pdf"))
 }
 
 /// The verification secret as versions before schema 8 kept it: a file

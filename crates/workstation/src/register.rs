@@ -10,8 +10,9 @@ use kense_domain::queue::QueueClaim;
 use kense_domain::workflow::Status;
 use kense_domain::Error;
 use kense_storage::{KnownPerson, Registered};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use crate::paper::owed::{self, Filed};
 use crate::{clock, Workstation};
 
 /// The services of the catalog in force, for a logged-in person.
@@ -19,9 +20,26 @@ pub fn services(station: &Workstation, _logged_in: &Actor) -> Result<Vec<Service
     station.with_registry(|reg| Ok(reg.catalog()?.1.services))
 }
 
-/// Registers an application: validated against the catalog in force, its
-/// queue claim against the queue's rules, its due moments on the calendar.
-pub fn register(station: &Workstation, actor: &Actor, draft: &ApplicationDraft) -> Result<Registered, Error> {
+/// A registration and the papers it owes, as filed before the answer.
+#[derive(Debug, Serialize)]
+pub struct Registration {
+    #[serde(flatten)]
+    pub registered: Registered,
+    #[serde(flatten)]
+    pub filed: Filed,
+}
+
+/// Registers an application — validated against the catalog in force, its
+/// queue claim against the queue's rules, its due moments on the calendar —
+/// and files the papers it owes the applicant before answering (see
+/// `paper::owed`).
+pub fn register(station: &Workstation, actor: &Actor, draft: &ApplicationDraft) -> Result<Registration, Error> {
+    let registered = register_only(station, actor, draft)?;
+    let filed = owed::file(station, actor, registered.id, &registered.owed);
+    Ok(Registration { registered, filed })
+}
+
+fn register_only(station: &Workstation, actor: &Actor, draft: &ApplicationDraft) -> Result<Registered, Error> {
     let now = clock::now();
     station.with_registry(|reg| {
         let (_, catalog) = reg.catalog()?;

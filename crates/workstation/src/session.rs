@@ -37,8 +37,9 @@ pub struct Status {
     pub user: Option<UserView>,
     pub office: Option<Office>,
     pub data_dir: Option<String>,
-    /// The first bad audit event found at start-up.
-    pub audit_broken_at: Option<i64>,
+    /// What the last check of the evidence found wrong: every desk shows
+    /// it until an administrator acts.
+    pub alarm: Option<crate::evidence::Alarm>,
     /// A backup can be restored without logging in (see `backup::recovery_offered`).
     pub recovery: bool,
 }
@@ -55,7 +56,7 @@ pub fn status(station: &Workstation) -> Status {
         user: station.actor().ok().as_ref().map(UserView::from),
         office,
         data_dir: station.data_dir().ok().map(|d| d.display().to_string()),
-        audit_broken_at: station.audit_broken_at(),
+        alarm: station.alarm(),
         recovery: backup::recovery_offered(station),
     }
 }
@@ -83,11 +84,25 @@ pub fn create_administrator(
     Ok(UserView::from(&actor))
 }
 
-pub fn log_in(station: &Workstation, login: &str, password: &str) -> Result<UserView, Error> {
+/// Who logged in, and the papers still owed that were filed on the way in.
+#[derive(Debug, Serialize)]
+pub struct LoggedIn {
+    #[serde(flatten)]
+    pub user: UserView,
+    /// Papers a registration owed and could not file before (a full disk, a
+    /// crash), filed now by the first person who may print them.
+    pub owed_filed: crate::paper::owed::Filed,
+}
+
+pub fn log_in(station: &Workstation, login: &str, password: &str) -> Result<LoggedIn, Error> {
     let actor = station.with_registry(|reg| reg.log_in(login, password, clock::now()))?;
-    let view = UserView::from(&actor);
-    station.set_actor(Some(actor))?;
-    Ok(view)
+    let user = UserView::from(&actor);
+    station.set_actor(Some(actor.clone()))?;
+    let owed_filed = crate::paper::owed::file_all(station, &actor).unwrap_or_else(|e| {
+        log::error!("owed papers not looked at: {e}");
+        Default::default()
+    });
+    Ok(LoggedIn { user, owed_filed })
 }
 
 pub fn log_out(station: &Workstation) -> Result<(), Error> {

@@ -14,19 +14,19 @@ use kense_domain::application::Status;
 use kense_domain::audit::short;
 use kense_domain::verification::{self as code, Verdict};
 use kense_domain::Error;
-use kense_storage::{ApplicationRecord, ReferralRecord};
+use kense_storage::{papers, ApplicationRecord, ReferralRecord};
 use serde::Serialize;
 
 use crate::{clock, Workstation};
 
 /// The acceptance receipt of a complete package.
-pub const ACCEPTANCE: &str = "receipt";
+pub const ACCEPTANCE: &str = papers::RECEIPT;
 /// The receipt of refusal to accept documents (an incomplete package).
-pub const REFUSAL: &str = "refusal-receipt";
+pub const REFUSAL: &str = papers::REFUSAL_RECEIPT;
 /// The signed result: certificate, decision or reasoned refusal.
 pub const RESULT: &str = "result";
 /// The notification of a child's number in the preschool queue.
-pub const QUEUE_NOTIFICATION: &str = "queue-notification";
+pub const QUEUE_NOTIFICATION: &str = papers::QUEUE_NOTIFICATION;
 /// The referral to a kindergarten; it carries its own number ("Ж-…").
 pub const REFERRAL: &str = "referral";
 /// The history of a child's number in the queue.

@@ -28,6 +28,9 @@ use crate::{clock, demo, paths, CALENDAR_JSON, CATALOG_JSON, REFUSAL_REASONS_JSO
 /// personal data and counters are public places.
 pub const IDLE_LOGOUT: Duration = Duration::from_secs(15 * 60);
 
+/// How often the schedule reads every record against the chain.
+const FULL_CHECK_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Failed log-ins the recovery screen allows before it refuses for
 /// [`RECOVERY_LOCK`]: its registry cannot be written, so nothing else counts them.
 const RECOVERY_FREE_ATTEMPTS: u32 = 5;
@@ -45,9 +48,12 @@ pub struct Workstation {
     session: Mutex<Session>,
     typesetter: Result<Typesetter, Error>,
     rules: Result<Rules, Error>,
-    /// The first audit event that failed verification at start-up (or
-    /// after a restore), if any: shown to every user until someone acts on it.
-    audit_broken_at: Mutex<Option<i64>>,
+    /// What the last check of the evidence found wrong (at start-up, after
+    /// a restore, on demand or on the schedule): shown at every desk until
+    /// an administrator acts on it.
+    alarm: Mutex<Option<crate::evidence::Alarm>>,
+    /// When the schedule last ran the full check of the evidence.
+    full_checked: Mutex<Option<Instant>>,
     /// Held by a backup, a copy or a restore: one at a time.
     maintenance: Mutex<()>,
     /// Where the running backup or restore is, for the window's progress line.
@@ -112,7 +118,8 @@ impl Workstation {
         let mut station = Workstation {
             data_dir,
             rules,
-            audit_broken_at: Mutex::new(None),
+            alarm: Mutex::new(None),
+            full_checked: Mutex::new(None),
             maintenance: Mutex::new(()),
             progress: Mutex::new(None),
             progress_open: AtomicBool::new(false),
@@ -152,17 +159,14 @@ impl Workstation {
     }
 
     /// What every freshly opened registry gets, at start-up and after a
-    /// restore: the shipped catalog, its audit chain verified, and the
-    /// office's verification secret (carried over from the registry it
-    /// replaced, imported from the file older versions kept, or new).
+    /// restore: its evidence checked (the chain since this desk's last
+    /// check, the records written outside Kense; see `evidence`), the
+    /// shipped catalog, and the office's verification secret (carried over
+    /// from the registry it replaced, imported from the file older versions
+    /// kept, or new).
     pub(crate) fn prepare(&self, registry: &mut Registry) -> Result<(), Error> {
+        crate::evidence::at_start(self, registry)?;
         registry.install_catalog(CATALOG_JSON, clock::now())?;
-        let chain = registry.verify_audit_chain()?;
-        match chain.first_bad {
-            None => log::info!("audit chain verified: {} events", chain.events),
-            Some(seq) => log::error!("audit chain broken at event {seq}"),
-        }
-        self.set_audit_broken_at(chain.first_bad);
         let key = match registry.verification_key()? {
             Some(key) => key,
             None => {
@@ -273,13 +277,24 @@ impl Workstation {
         result
     }
 
-    pub(crate) fn audit_broken_at(&self) -> Option<i64> {
-        self.audit_broken_at.lock().map(|b| *b).unwrap_or(None)
+    pub(crate) fn alarm(&self) -> Option<crate::evidence::Alarm> {
+        self.alarm.lock().map(|a| a.clone()).unwrap_or(None)
     }
 
-    pub(crate) fn set_audit_broken_at(&self, at: Option<i64>) {
-        if let Ok(mut b) = self.audit_broken_at.lock() {
-            *b = at;
+    /// Whether a day has passed since the schedule's last full check (or
+    /// none ran yet); answering yes counts as running it now.
+    pub(crate) fn full_check_due(&self) -> bool {
+        let Ok(mut last) = self.full_checked.lock() else { return false };
+        let due = last.is_none_or(|t| t.elapsed() >= FULL_CHECK_EVERY);
+        if due {
+            *last = Some(Instant::now());
+        }
+        due
+    }
+
+    pub(crate) fn set_alarm(&self, alarm: Option<crate::evidence::Alarm>) {
+        if let Ok(mut a) = self.alarm.lock() {
+            *a = alarm;
         }
     }
 

@@ -5,8 +5,9 @@ use kense_domain::access::Role;
 use kense_domain::calendar::YearRules;
 use kense_domain::office::{OfficeData, OfficeDraft};
 use kense_domain::user::NewUser;
-use kense_storage::{CatalogVersion, CatalogVersionDetail, ChainStatus, Office, UserSummary};
+use kense_storage::{CatalogVersion, CatalogVersionDetail, Evidence, Office, UserSummary};
 use kense_workstation::admin::{self, CalendarYearView};
+use kense_workstation::evidence::{self, Alarm};
 use kense_workstation::Workstation;
 use serde::Deserialize;
 use serde_json::Value;
@@ -96,9 +97,29 @@ pub fn set_calendar_year(station: State<'_, Workstation>, payload: Value) -> Rep
     reply(&station, r)
 }
 
+/// The whole chain and every record against it (administrator).
 #[tauri::command(async)]
-pub fn verify_audit(station: State<'_, Workstation>) -> Reply<ChainStatus> {
+pub fn verify_audit(station: State<'_, Workstation>) -> Reply<Evidence> {
     reply(&station, station.actor().and_then(|actor| admin::verify_audit(&station, &actor)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AcceptRequest {
+    /// What the records were compared with, and why they are taken.
+    reason: String,
+}
+
+/// The administrator takes the records found changed outside Kense as they
+/// stand; what is still wrong afterwards comes back.
+#[tauri::command(async)]
+pub fn accept_findings(station: State<'_, Workstation>, payload: Value) -> Reply<Option<Alarm>> {
+    let r = (|| {
+        let actor = station.actor()?;
+        let req: AcceptRequest = decode(payload)?;
+        evidence::accept(&station, &actor, &req.reason)
+    })();
+    reply(&station, r)
 }
 
 #[derive(Deserialize)]
@@ -135,5 +156,6 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
         ("catalog_version", decoder::<CatalogVersionRequest>),
         ("set_calendar_year", decoder::<CalendarYearRequest>),
         ("set_stamp", decoder::<StampRequest>),
+        ("accept_findings", decoder::<AcceptRequest>),
     ]
 }

@@ -28,6 +28,30 @@ pub fn open_receipt(app: AppHandle, station: State<'_, Workstation>, payload: Va
     reply(&station, r)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FiledRequest {
+    application_id: i64,
+    kind: String,
+    copy: u32,
+    /// A CUPS printer to send it to; the viewer when empty.
+    #[serde(default)]
+    printer: String,
+}
+
+/// A paper the registration filed before answering, to the viewer or a
+/// printer: the filed file itself, never made again.
+#[tauri::command(async)]
+pub fn show_paper(app: AppHandle, station: State<'_, Workstation>, payload: Value) -> Reply<Printed> {
+    let r = (|| {
+        let actor = station.actor()?;
+        let req: FiledRequest = decode(payload)?;
+        let printed = paper::owed::filed(&station, &actor, req.application_id, &req.kind, req.copy)?;
+        printer::deliver(&app, &station, &actor, printed, &req.printer, true)
+    })();
+    reply(&station, r)
+}
+
 /// The signed result (certificate, decision, reasoned refusal) on paper.
 #[tauri::command(async)]
 pub fn print_result(app: AppHandle, station: State<'_, Workstation>, payload: Value) -> Reply<Printed> {
@@ -179,6 +203,7 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
     use crate::ipc_fuzz::decoder;
     vec![
         ("open_receipt", decoder::<ApplicationRequest>),
+        ("show_paper", decoder::<FiledRequest>),
         ("print_result", decoder::<ApplicationRequest>),
         ("preview_result", decoder::<PreviewRequest>),
         ("print_journal", decoder::<JournalRequest>),

@@ -6,8 +6,8 @@ use kense_domain::catalog::Service;
 use kense_domain::iin::Iin;
 use kense_domain::workflow::Status;
 use kense_domain::Field;
-use kense_storage::{KnownPerson, Registered};
-use kense_workstation::register::{self, Corrections};
+use kense_storage::KnownPerson;
+use kense_workstation::register::{self, Corrections, Registration};
 use kense_workstation::Workstation;
 use serde::Deserialize;
 use serde_json::Value;
@@ -21,7 +21,7 @@ pub fn services(station: State<'_, Workstation>) -> Reply<Vec<Service>> {
 }
 
 #[tauri::command(async)]
-pub fn register_application(station: State<'_, Workstation>, payload: Value) -> Reply<Registered> {
+pub fn register_application(station: State<'_, Workstation>, payload: Value) -> Reply<Registration> {
     let r = (|| {
         let actor = station.actor()?;
         let draft: ApplicationDraft = decode(payload)?;

@@ -2,7 +2,7 @@
 //! the first administrator, log-in and log-out.
 
 use kense_domain::Lang;
-use kense_workstation::session::{self, UserView};
+use kense_workstation::session::{self, LoggedIn, UserView};
 use kense_workstation::Workstation;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -67,7 +67,7 @@ struct LoginRequest {
 }
 
 #[tauri::command(async)]
-pub fn login(station: State<'_, Workstation>, payload: Value) -> Reply<UserView> {
+pub fn login(station: State<'_, Workstation>, payload: Value) -> Reply<LoggedIn> {
     let r = decode::<LoginRequest>(payload).and_then(|req| session::log_in(&station, &req.login, &req.password));
     reply(&station, r)
 }
@@ -107,8 +107,7 @@ mod tests {
         let startup_error = status.startup_error.as_ref().map(|e| IpcError::new(e, status.lang));
         let json = serde_json::to_value(AppStatus { startup_error, status }).unwrap();
         let keys: std::collections::BTreeSet<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
-        let expected =
-            ["lang", "startup_error", "initialised", "user", "office", "data_dir", "audit_broken_at", "recovery"];
+        let expected = ["lang", "startup_error", "initialised", "user", "office", "data_dir", "alarm", "recovery"];
         assert_eq!(keys, expected.into_iter().collect());
         assert_eq!(json["startup_error"]["code"], "registry_missing");
         assert_eq!(json["recovery"], true);

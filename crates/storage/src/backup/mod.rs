@@ -65,6 +65,8 @@ pub enum Stage {
     Check,
     Swap,
     Reopen,
+    /// Records read by the full check of the evidence.
+    Records,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,7 +77,7 @@ pub struct Progress {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 8] = [
+    pub const ALL: [Stage; 9] = [
         Stage::Copy,
         Stage::Verify,
         Stage::Hash,
@@ -84,6 +86,7 @@ impl Stage {
         Stage::Check,
         Stage::Swap,
         Stage::Reopen,
+        Stage::Records,
     ];
 }
 

@@ -60,6 +60,7 @@ pub fn print(station: &Workstation, actor: &Actor, from: NaiveDate, to: NaiveDat
         sha256,
         verification: String::new(),
         opened: false,
+        printer: None,
     })
 }
 

@@ -8,6 +8,7 @@
 //! kind's QR code vouches for is `verification`'s, not theirs.
 
 pub mod journal;
+pub mod owed;
 pub mod queue_extract;
 pub mod queue_history;
 pub mod queue_notification;
@@ -42,6 +43,8 @@ pub struct Printed {
     /// Whether the system viewer accepted the file. When it did not (no
     /// viewer installed), the window shows where the file is.
     pub opened: bool,
+    /// The printer it was sent to, when it went to one.
+    pub printer: Option<String>,
 }
 
 pub(crate) fn text(b: &Bilingual) -> DocText {
@@ -119,7 +122,15 @@ pub(crate) fn file_and_record(
         file_name: &file_name,
     };
     let copy = station.with_registry(|reg| reg.record_printed(actor, action, &printed, clock::now()))?;
-    Ok(Printed { path: path.display().to_string(), kind, copy, sha256, verification: qr_text, opened: false })
+    Ok(Printed {
+        path: path.display().to_string(),
+        kind,
+        copy,
+        sha256,
+        verification: qr_text,
+        opened: false,
+        printer: None,
+    })
 }
 
 /// Files a list that belongs to no one application and audits its print.
@@ -134,7 +145,15 @@ pub(crate) fn file_report(
     let (path, sha256) = file(station, now.year(), name, kind, &bytes)?;
     let file_name = file_name(&path);
     station.with_registry(|reg| reg.record_report(actor, kind, &sha256, &file_name, now))?;
-    Ok(Printed { path: path.display().to_string(), kind, copy: 1, sha256, verification: String::new(), opened: false })
+    Ok(Printed {
+        path: path.display().to_string(),
+        kind,
+        copy: 1,
+        sha256,
+        verification: String::new(),
+        opened: false,
+        printer: None,
+    })
 }
 
 /// Records that a filed document was sent to `printer` (the shell sends it).

@@ -32,7 +32,7 @@ pub fn print(station: &Workstation, actor: &Actor, application_id: i64) -> Resul
             stamp,
         ))
     })?;
-    // Only a waiting child has a number to station.
+    // Only a waiting child has a number to state.
     let position = entry.position.ok_or(Error::InvalidState)?;
     let verification =
         vouch(station, &rec.number, QUEUE_NOTIFICATION, copy, &head, &canonical_content(&rec, QUEUE_NOTIFICATION))?;

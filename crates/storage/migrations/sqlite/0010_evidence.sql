@@ -1,5 +1,6 @@
 -- Evidence that holds (schema 10): the audit chain seals the records
--- themselves, not only its own table.
+-- themselves, not only its own table; papers a step owes the applicant are
+-- recorded with the step, so none is lost to a closed window.
 --
 -- Every audited change lists, in its event, the content hash of each record
 -- it left changed (`audit_events.records`, part of the event's hash), and
@@ -53,6 +54,16 @@ CREATE TABLE record_seals (
     PRIMARY KEY (tbl, key)
 );
 CREATE INDEX record_seals_seq ON record_seals(seq);
+
+-- Papers a registration owes the applicant (the receipt, the queue's
+-- notification), written in the registering transaction and struck off by
+-- the print that files them. What is still here was never filed.
+CREATE TABLE papers_owed (
+    application_id INTEGER NOT NULL REFERENCES applications(id),
+    kind           TEXT NOT NULL,
+    owed_at        TEXT NOT NULL,
+    PRIMARY KEY (application_id, kind)
+);
 
 CREATE TABLE touched (
     id  INTEGER PRIMARY KEY,
@@ -370,4 +381,17 @@ END;
 CREATE TRIGGER position_changes_touched_delete AFTER DELETE ON position_changes
 BEGIN
     INSERT INTO touched (tbl, key) VALUES ('position_changes', OLD.id);
+END;
+CREATE TRIGGER papers_owed_touched_insert AFTER INSERT ON papers_owed
+BEGIN
+    INSERT INTO touched (tbl, key) VALUES ('papers_owed', NEW.application_id || ':' || NEW.kind);
+END;
+CREATE TRIGGER papers_owed_touched_update AFTER UPDATE ON papers_owed
+BEGIN
+    INSERT INTO touched (tbl, key) VALUES ('papers_owed', OLD.application_id || ':' || OLD.kind);
+    INSERT INTO touched (tbl, key) VALUES ('papers_owed', NEW.application_id || ':' || NEW.kind);
+END;
+CREATE TRIGGER papers_owed_touched_delete AFTER DELETE ON papers_owed
+BEGIN
+    INSERT INTO touched (tbl, key) VALUES ('papers_owed', OLD.application_id || ':' || OLD.kind);
 END;
