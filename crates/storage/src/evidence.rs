@@ -152,14 +152,16 @@ impl Registry {
     /// seal against its event, and the queue's numbers. `progress` is told
     /// how many records were read and answers whether to go on.
     pub fn verify_evidence(&self, progress: &mut dyn FnMut(u64) -> bool) -> Result<Evidence, Error> {
-        let chain = verify_from(&self.db, None, SCHEMA_VERSION)?;
-        let mut findings = Vec::new();
-        if !schema_holds(&self.db)? {
-            findings.push(schema_finding());
-        }
-        findings.extend(seal::check_all(&self.db, progress)?);
-        findings.extend(check_positions(&self.db, &self.queue_rules, None)?);
-        Evidence::new(&self.db, chain, findings, true)
+        self.db.snapshot(|db| {
+            let chain = verify_from(db, None, SCHEMA_VERSION)?;
+            let mut findings = Vec::new();
+            if !schema_holds(db)? {
+                findings.push(schema_finding());
+            }
+            findings.extend(seal::check_all(db, progress)?);
+            findings.extend(check_positions(db, &self.queue_rules, None)?);
+            Evidence::new(db, chain, findings, true)
+        })
     }
 
     /// A second connection to the same registry, for a long read (the full

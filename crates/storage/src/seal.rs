@@ -586,6 +586,9 @@ pub(crate) fn check_all(db: &Db, progress: &mut dyn FnMut(u64) -> bool) -> Resul
 /// state is as wrong as a forged one.
 fn check_seals_against_chain(db: &Db) -> Result<Vec<Finding>, Error> {
     let mut findings = Vec::new();
+    // Listed records that have no seal: lawful only if a later event lists
+    // them as gone (a paper owed, then filed).
+    let mut unsealed: BTreeMap<(String, String), i64> = BTreeMap::new();
     let mut vouched = 0i64;
     let mut from = 0i64;
     loop {
@@ -611,11 +614,18 @@ fn check_seals_against_chain(db: &Db) -> Result<Vec<Finding>, Error> {
                         findings.push(Finding::new(table, key, Some(seq), Deviation::SealAltered));
                     }
                     Some(_) => {}
-                    None if hash == GONE => {}
-                    None => findings.push(Finding::new(table, key, Some(seq), Deviation::Deleted)),
+                    None if hash == GONE => {
+                        unsealed.remove(&(table.to_owned(), key.to_owned()));
+                    }
+                    None => {
+                        unsealed.insert((table.to_owned(), key.to_owned()), seq);
+                    }
                 }
             }
         }
+    }
+    for ((table, key), seq) in unsealed {
+        findings.push(Finding::new(&table, &key, Some(seq), Deviation::Deleted));
     }
     let seals: i64 = db.value("SELECT COUNT(*) AS n FROM record_seals", args![])?;
     if vouched < seals {

@@ -365,3 +365,34 @@ fn a_registry_written_before_seals_is_sealed_once_as_it_stands() {
     assert_eq!(names(&start.findings, "applications"), names(&full.findings, "applications"));
     assert_eq!(names(&full.findings, "applications").len(), 1);
 }
+
+#[test]
+fn a_paper_owed_then_filed_leaves_the_registry_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (template, id) = template(dir.path());
+    let mut r = Registry::open(&template).unwrap();
+    let clerk = r.log_in("clerk", common::office::PW, at("2026-11-03T09:00:00+05:00")).unwrap();
+    let owed = r.owed_papers().unwrap();
+    assert!(owed.len() >= 2, "the queue's registrations owe their papers: {owed:?}");
+    for (application_id, kind) in &owed {
+        let printed = kense_storage::Printed {
+            application_id: *application_id,
+            kind,
+            copy: 1,
+            sha256: "ab",
+            verification: "",
+            file_name: "x.pdf",
+        };
+        let action = if kind == "queue-notification" {
+            kense_domain::access::Action::ViewQueue
+        } else {
+            kense_domain::access::Action::PrintDocument
+        };
+        r.record_printed(&clerk, action, &printed, at("2026-11-03T09:01:00+05:00")).unwrap();
+    }
+    assert!(r.owed_papers().unwrap().is_empty(), "filed papers are struck off");
+    assert!(r.check_evidence(None).unwrap().holds());
+    let full = r.verify_evidence(&mut |_| true).unwrap();
+    assert!(full.holds(), "{full:?}");
+    let _ = id;
+}

@@ -77,6 +77,10 @@ fn keep(station: &Workstation, evidence: &Evidence) {
         Some(seq) => log::error!("audit chain broken at event {seq}"),
         None => log::error!("{} records are not as the audit chain vouches for them", evidence.findings.len()),
     }
+    for f in evidence.findings.iter().take(20) {
+        // Table, key and field names only: no person's data in the log.
+        log::error!("  {} {}: {:?} (event {:?})", f.table, f.key, f.deviation, f.seq);
+    }
     station.set_alarm(Some(Alarm {
         chain_broken_at: evidence.chain.first_bad,
         findings: evidence.findings.clone(),
@@ -151,4 +155,46 @@ pub fn accept(station: &Workstation, actor: &Actor, reason: &str) -> Result<Opti
     };
     keep(station, &evidence);
     Ok(station.alarm())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_office_holds() {
+        let dir = std::env::temp_dir().join(format!("kense-evidence-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let station = Workstation::start(Ok(dir.clone()), false);
+        assert_eq!(station.alarm(), None);
+        let e = station.with_registry(|r| r.verify_evidence(&mut |_| true)).unwrap();
+        assert!(e.holds(), "{e:?}");
+        drop(station);
+        let station = Workstation::start(Ok(dir.clone()), false);
+        assert_eq!(station.alarm(), None);
+        crate::session::create_administrator(&station, "admin", "Әкімші Бақыт", "құпия сөз 2026", "құпия сөз 2026")
+            .unwrap();
+        crate::session::log_in(&station, "admin", "құпия сөз 2026").unwrap();
+        let actor = station.actor().unwrap();
+        let draft = kense_domain::application::ApplicationDraft {
+            service_code: "preschool_queue".into(),
+            applicant_iin: "900101300007".into(),
+            applicant_name: "Ата-ана".into(),
+            applicant_phone: "+7 701 000 11 22".into(),
+            child_iin: "220315500605".into(),
+            child_name: "Бала".into(),
+            child_birth_date: "2022-03-15".into(),
+            documents: vec!["application".into(), "birth_certificate".into(), "identity_document".into()],
+            consent: true,
+            ..Default::default()
+        };
+        let done = crate::register::register(&station, &actor, &draft).unwrap();
+        assert_eq!(done.filed.papers.len(), 2, "{:?}", done.filed.owed);
+        crate::session::log_out(&station).unwrap();
+        drop(station);
+        let station = Workstation::start(Ok(dir.clone()), false);
+        assert_eq!(station.alarm(), None, "a registration with its papers holds");
+        drop(station);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

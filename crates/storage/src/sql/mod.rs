@@ -370,6 +370,23 @@ impl Db {
         }
     }
 
+    /// Runs `f` over one consistent view of the database: a long read (the
+    /// full check) made while others write sees every table as of one
+    /// moment, not a row from before a write beside its seal from after.
+    pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Db) -> Result<T, Error>) -> Result<T, Error> {
+        let begin = match self {
+            Db::Sqlite(_) => "BEGIN DEFERRED",
+        };
+        self.execute(begin, args![])?;
+        let out = f(self);
+        let end = self.execute(if out.is_ok() { "COMMIT" } else { "ROLLBACK" }, args![]);
+        match (out, end) {
+            (Ok(v), Ok(_)) => Ok(v),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(e.into()),
+        }
+    }
+
     fn begin_statement(&self) -> &'static str {
         match self {
             Db::Sqlite(_) => "BEGIN IMMEDIATE",
