@@ -120,6 +120,10 @@ export function reset() {
   $("user-form").reset();
   $("office-form").reset();
   officeEdited = false;
+  $("findings").replaceChildren();
+  $("findings-block").hidden = true;
+  $("audit-result").textContent = "";
+  $("accept-form").reset();
 }
 
 // The office form is filled from what the window already knows, before
@@ -142,8 +146,10 @@ function fillOffice(known) {
 }
 
 /// `known` is the office as the window last heard of it.
-export async function open(known) {
+export async function open(known, alarm) {
   fillOffice(known);
+  // What the last check found is listed at once, to be dealt with.
+  if (alarm && $("findings").children.length === 0) showFindings(alarm.findings);
   try {
     await loadCalendar();
   } catch (e) {
@@ -226,14 +232,73 @@ $("office-form").addEventListener("submit", async (ev) => {
   }
 });
 
+// The evidence: the whole chain and every record against it, run in Rust on
+// a second connection (a bar after 300 ms, a cancel button); what is found
+// is listed with the record, the field and the event that vouches for it,
+// and the administrator may take the records as they stand, with a reason.
+
+function findingWhat(f) {
+  const d = f.deviation;
+  if (d.kind === "changed") return `${t("finding_changed")}: ${d.fields.join(", ") || "—"}`;
+  if (d.kind === "position") return `${t("finding_position")}: ${d.stored ?? "—"} → ${d.computed ?? "—"}`;
+  return t(`finding_${d.kind}`);
+}
+
+function showFindings(findings) {
+  $("findings").replaceChildren(
+    ...findings.map((f) => {
+      const tr = document.createElement("tr");
+      const table = t(`table_${f.table}`);
+      tr.append(cell(`${table.startsWith("table_") ? f.table : table} ${f.key}`), cell(findingWhat(f)), cell(f.seq === null ? "—" : `№ ${f.seq}`));
+      return tr;
+    }),
+  );
+  $("findings-block").hidden = findings.length === 0;
+}
+
+function showEvidence(e) {
+  const ok = e.chain.first_bad === null && e.findings.length === 0;
+  let text;
+  if (ok) text = `${t("audit_ok")} (${e.chain.events}; ${e.chain.head.slice(0, 12)})`;
+  else if (e.chain.first_bad !== null) text = `${t("audit_broken")} ${e.chain.first_bad}`;
+  else text = `${t("records_changed_banner")} ${e.findings.length}`;
+  $("audit-result").textContent = text;
+  $("audit-result").className = ok ? "hint ok" : "error-text";
+  showFindings(e.findings);
+  window.dispatchEvent(new CustomEvent("kense:alarm", { detail: ok ? null : { chain_broken_at: e.chain.first_bad, findings: e.findings } }));
+}
+
 $("audit-verify").addEventListener("click", async () => {
+  $("audit-verify").disabled = true;
   try {
-    const s = await call("verify_audit");
-    $("audit-result").textContent =
-      s.first_bad === null ? `${t("audit_ok")} (${s.events}; ${s.head.slice(0, 12)})` : `${t("audit_broken")} ${s.first_bad}`;
-    $("audit-result").className = s.first_bad === null ? "hint ok" : "error-text";
+    const e = await job.withProgress(() => call("verify_audit"), {
+      line: $("audit-line"),
+      bar: $("audit-bar"),
+      running: $("audit-running"),
+      cancel: $("audit-cancel"),
+    });
+    showEvidence(e);
   } catch (e) {
     $("audit-result").textContent = messageOf(e);
+    $("audit-result").className = "error-text";
+  } finally {
+    $("audit-verify").disabled = false;
+  }
+});
+
+$("accept-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = ev.currentTarget;
+  clearErrors(form, $("accept-error"));
+  try {
+    const alarm = await call("accept_findings", { payload: { reason: $("accept-reason").value } });
+    $("accept-reason").value = "";
+    showFindings(alarm ? alarm.findings : []);
+    $("audit-result").textContent = alarm ? t("accept_left") : t("accept_done");
+    $("audit-result").className = alarm ? "error-text" : "hint ok";
+    window.dispatchEvent(new CustomEvent("kense:alarm", { detail: alarm }));
+  } catch (e) {
+    showError($("accept-error"), e, form);
   }
 });
 

@@ -75,6 +75,14 @@ export function noticeError(e) {
   notice(messageOf(e));
 }
 
+/// What a person is told of a filed paper: where the file is, and whether
+/// the viewer opened it, a printer took it, or no viewer could.
+export function filedText(printed) {
+  const where = `${t("document_saved")} ${printed.path}`;
+  if (printed.printer) return `${where} ${t("sent_to_printer")} ${printed.printer}`;
+  return `${where} ${t(printed.opened ? "viewer_opened" : "viewer_missing")}`;
+}
+
 export function cell(text, className) {
   const td = document.createElement("td");
   td.textContent = text ?? "";

@@ -80,12 +80,33 @@ async function refreshView() {
   if (view === "view-register") await register.open();
   if (view === "view-work") await work.openWorklist(user);
   if (view === "view-search") await work.openSearch();
-  if (view === "view-admin") await admin.open(office);
+  if (view === "view-admin") await admin.open(office, alarm);
   if (view === "view-verify") verify.open();
   if (view === "view-queue") await queue.open(user);
   if (view === "view-sign") await head.open();
   if (view === "view-dashboard") await dashboard.open();
 }
+
+let alarm = null;
+
+/// The alarm line: a broken chain or records changed outside Kense.
+function showAlarm(found) {
+  alarm = found;
+  const line = $("alarm");
+  if (!alarm) {
+    line.hidden = true;
+    line.textContent = "";
+    return;
+  }
+  const parts = [];
+  if (alarm.chain_broken_at !== null) parts.push(`${t("audit_broken_banner")} ${alarm.chain_broken_at}.`);
+  if (alarm.findings.length) parts.push(`${t("records_changed_banner")} ${alarm.findings.length}.`);
+  parts.push(t("alarm_tell_admin"));
+  line.textContent = parts.join(" ");
+  line.hidden = false;
+}
+
+window.addEventListener("kense:alarm", (e) => showAlarm(e.detail));
 
 async function refresh() {
   const status = await call("app_status");
@@ -104,6 +125,9 @@ async function refresh() {
   }
   user = status.user;
   applyLanguage();
+  // What the evidence check found wrong is everyone's business, at the
+  // log-in screen and on every desk, until an administrator deals with it.
+  showAlarm(status.alarm);
   if (status.startup_error && status.recovery) {
     show("screen-recovery");
     await recovery.open(status.startup_error.message, status.data_dir, refresh, null);
@@ -123,10 +147,6 @@ async function refresh() {
     $("login-login").focus();
   } else {
     show("screen-desk");
-    // A broken audit chain is everyone's business until it is dealt with.
-    if (status.audit_broken_at !== null && status.audit_broken_at !== undefined) {
-      notice(`${t("audit_broken_banner")} ${status.audit_broken_at}`);
-    }
     // Not awaited: the first view must not wait on CUPS, nor open after the
     // person already chose another tab.
     loadPrinters();
@@ -174,10 +194,17 @@ $("login-form").addEventListener("submit", async (ev) => {
   const form = ev.currentTarget;
   clearErrors(form, $("login-error"));
   try {
-    await call("login", { payload: { login: $("login-login").value, password: $("login-password").value } });
+    const logged = await call("login", { payload: { login: $("login-login").value, password: $("login-password").value } });
     form.reset();
     notice("");
     await refresh();
+    // Papers owed since a registration that could not file them are filed
+    // on the way in; the person is told where they went.
+    const filed = logged.owed_filed;
+    if (filed.papers.length || filed.owed.length) {
+      const parts = filed.papers.map((p) => p.path).concat(filed.owed.map((o) => `${t("paper_" + o.kind)}: ${o.problem}`));
+      notice(`${t("owed_filed_at_login")} ${parts.join("; ")}`);
+    }
   } catch (e) {
     $("login-password").value = "";
     showError($("login-error"), e, form);

@@ -4,7 +4,7 @@
 // printing. Buttons follow the roles only as a convenience: the backend
 // decides every action.
 
-import { $, call, cell, clearErrors, currentLang, moment, notice, noticeError, option, printer, showError, t } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, moment, notice, noticeError, option, printer, showError, t, filedText } from "./api.js";
 
 let user = null;
 let settings = null;
@@ -170,7 +170,7 @@ $("queue-print-extract").addEventListener("click", async () => {
   if (!year) return;
   try {
     const printed = await call("print_queue_extract", { payload: { birth_year: year, printer: printer() } });
-    notice(`${t("document_saved")} ${printed.path}`);
+    notice(filedText(printed));
   } catch (e) {
     noticeError(e);
   }
@@ -197,7 +197,7 @@ $("confirm-form").addEventListener("submit", async (ev) => {
 $("entry-print").addEventListener("click", async () => {
   try {
     const printed = await call("print_queue_notification", { payload: { application_id: current.application_id, printer: printer() } });
-    notice(`${t("document_saved")} ${printed.path}`);
+    notice(filedText(printed));
   } catch (e) {
     showError($("entry-error"), e);
   }
@@ -206,7 +206,7 @@ $("entry-print").addEventListener("click", async () => {
 $("entry-print-history").addEventListener("click", async () => {
   try {
     const printed = await call("print_queue_history", { payload: { application_id: current.application_id, printer: printer() } });
-    notice(`${t("document_saved")} ${printed.path}`);
+    notice(filedText(printed));
   } catch (e) {
     showError($("entry-error"), e);
   }
@@ -349,7 +349,7 @@ $("distribution-commit").addEventListener("click", async () => {
 $("referrals-print-list").addEventListener("click", async () => {
   try {
     const printed = await call("print_referral_list", { payload: { distribution_id: lastDistribution, printer: printer() } });
-    $("referrals-print-status").textContent = `${t("document_saved")} ${printed.path}`;
+    $("referrals-print-status").textContent = filedText(printed);
   } catch (e) {
     showError($("referral-error"), e);
   }
@@ -413,7 +413,7 @@ async function referralStep(r, step) {
 
 async function printReferral(id, open = true) {
   const printed = await call("print_referral", { payload: { referral_id: id, open, printer: printer() } });
-  $("referrals-print-status").textContent = `${t("document_saved")} ${printed.path}`;
+  $("referrals-print-status").textContent = filedText(printed);
   return printed;
 }
 

@@ -1,7 +1,7 @@
 // The clerk's registration form: service, channel, applicant, child, the
 // service's document checklist, consent; save and print in one action.
 
-import { $, call, cell, clearErrors, currentLang, moment, noticeError, option, printer, showError, t } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, filedText, moment, notice, noticeError, option, printer, showError, t } from "./api.js";
 import { claimOptions } from "./queue.js";
 import { iinState } from "./iin.js";
 
@@ -298,11 +298,14 @@ $("register-form").addEventListener("submit", async (ev) => {
     t("status_" + registered.status) + (registered.queue_position ? ` · ${t("queue_position")} ${registered.queue_position}` : "");
   $("result-receipt").hidden = true;
   $("result-notification").hidden = true;
+  $("result-owed").hidden = true;
   $("result").hidden = false;
-  // Accepted or refused at intake, the applicant leaves with a receipt;
-  // a queued child's parent also with the notification of its number.
-  await printReceipt(registered.id, mine);
-  if (registered.queue_position) await printNotification(registered.id, mine);
+  // Accepted or refused at intake, the applicant leaves with a receipt, a
+  // queued child's parent also with the notification of its number: the
+  // backend filed them before answering; here they go to the viewer or the
+  // printer. One it could not file is said, with a button to print it now.
+  showOwed(registered.id, registered.owed, mine);
+  for (const paper of registered.papers) await showPaper(registered.id, paper, mine);
   await loadRecent();
   // The next applicant is one Enter away — unless the clerk already moved
   // on (typing the next one while the papers printed): their focus stays.
@@ -319,30 +322,84 @@ function shownOrTold(mine, e) {
   else noticeError(e);
 }
 
-async function printReceipt(id, mine) {
+function showFiled(printed, mine) {
+  if (mine !== onScreen) return;
+  if (printed.kind === "queue-notification") {
+    $("result-notification-path").textContent = printed.path;
+    $("result-notification").hidden = false;
+    return;
+  }
+  $("result-receipt-label").textContent = t(printed.kind === "refusal-receipt" ? "refusal_saved" : "receipt_saved");
+  $("result-receipt-path").textContent = printed.path;
+  $("result-verification").textContent = printed.verification;
+  $("result-code-line").hidden = false;
+  $("result-viewer").textContent = printed.opened === undefined ? "" : t(printed.opened ? "viewer_opened" : "viewer_missing");
+  $("result-receipt").hidden = false;
+}
+
+async function showPaper(id, paper, mine) {
+  showFiled({ ...paper, opened: undefined }, mine);
   try {
-    const printed = await call("open_receipt", { payload: { id, printer: printer() } });
-    if (mine !== onScreen) return;
-    $("result-receipt-label").textContent = t(printed.kind === "refusal-receipt" ? "refusal_saved" : "receipt_saved");
-    $("result-receipt-path").textContent = printed.path;
-    $("result-verification").textContent = printed.verification;
-    $("result-code-line").hidden = false;
-    $("result-viewer").textContent = t(printed.opened ? "viewer_opened" : "viewer_missing");
-    $("result-receipt").hidden = false;
+    const printed = await call("show_paper", {
+      payload: { application_id: id, kind: paper.kind, copy: paper.copy, printer: printer() },
+    });
+    showFiled(printed, mine);
   } catch (e) {
     shownOrTold(mine, e);
   }
 }
 
-async function printNotification(id, mine) {
-  try {
-    const printed = await call("print_queue_notification", { payload: { application_id: id, printer: printer() } });
-    if (mine !== onScreen) return;
-    $("result-notification-path").textContent = printed.path;
-    $("result-notification").hidden = false;
-  } catch (e) {
-    shownOrTold(mine, e);
+// A paper the backend could not file stays owed: said in words, with what
+// stopped it, and a button that prints it now.
+function showOwed(id, owed, mine) {
+  if (mine !== onScreen || !owed.length) return;
+  $("result-owed-text").textContent = owed.map((o) => `${t("paper_" + o.kind)}: ${o.problem}`).join("; ");
+  $("result-owed-print").onclick = () => printOwed(id, owed, mine);
+  $("result-owed").hidden = false;
+}
+
+async function printOwed(id, owed, mine) {
+  for (const o of owed) {
+    try {
+      const printed =
+        o.kind === "queue-notification"
+          ? await call("print_queue_notification", { payload: { application_id: id, printer: printer() } })
+          : await call("open_receipt", { payload: { id, printer: printer() } });
+      showFiled(printed, mine);
+    } catch (e) {
+      shownOrTold(mine, e);
+      return;
+    }
   }
+  $("result-owed").hidden = true;
+  await loadRecent();
+}
+
+// A copy of a receipt from today's list: the file it went to and whether a
+// viewer or a printer took it are said in the notice line.
+async function reprint(id) {
+  try {
+    notice(filedText(await call("open_receipt", { payload: { id, printer: printer() } })));
+  } catch (e) {
+    noticeError(e);
+  }
+}
+
+async function printOwedRow(a) {
+  const told = [];
+  try {
+    for (const kind of a.owed) {
+      const printed =
+        kind === "queue-notification"
+          ? await call("print_queue_notification", { payload: { application_id: a.id, printer: printer() } })
+          : await call("open_receipt", { payload: { id: a.id, printer: printer() } });
+      told.push(filedText(printed));
+    }
+    notice(told.join(" · "));
+  } catch (e) {
+    noticeError(e);
+  }
+  await loadRecent();
 }
 
 // Today's registrations (the registry's today) and what is signed and
@@ -366,11 +423,22 @@ async function loadRecent() {
       tr.dataset.number = a.number;
       tr.append(cell(a.number), cell(moment(a.registered_at).slice(11)), cell(a.applicant_name), cell(t("status_" + a.status)));
       const td = cell("");
+      if (a.owed.length) {
+        // A paper the registration could not file: said, and printed now.
+        const owed = document.createElement("button");
+        owed.type = "button";
+        owed.className = "small";
+        owed.id = `owed-${a.number}`;
+        owed.textContent = `${t("print_now")} (${a.owed.map((k) => t("paper_" + k)).join(", ")})`;
+        owed.title = t("owed_row");
+        owed.addEventListener("click", () => printOwedRow(a));
+        td.append(owed, " ");
+      }
       const b = document.createElement("button");
       b.type = "button";
       b.className = "secondary small";
       b.textContent = t("print_receipt");
-      b.addEventListener("click", () => printReceipt(a.id));
+      b.addEventListener("click", () => reprint(a.id));
       td.append(b);
       tr.append(td);
       return tr;

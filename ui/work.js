@@ -1,7 +1,7 @@
 // The worklist (what waits for me, by deadline), an application's detail
 // with the steps the backend may allow, and search.
 
-import { $, call, cell, clearErrors, currentLang, moment, noticeError, option, printer, showError, t, urgencyText } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, moment, noticeError, option, printer, showError, t, urgencyText, filedText } from "./api.js";
 import * as draft from "./draft.js";
 
 let user = null;
@@ -154,7 +154,7 @@ $("detail-print-result").addEventListener("click", async () => {
   $("detail-error").hidden = true;
   try {
     const printed = await call("print_result", { payload: { id: current.id, printer: printer() } });
-    $("detail-print-status").textContent = `${t("document_saved")} ${printed.path}`;
+    $("detail-print-status").textContent = filedText(printed);
   } catch (e) {
     showError($("detail-error"), e);
   }
@@ -365,7 +365,7 @@ async function printJournal(from, to) {
   $("search-error").hidden = true;
   try {
     const printed = await call("print_journal", { payload: { from, to, printer: printer() } });
-    $("journal-status").textContent = `${t("document_saved")} ${printed.path}`;
+    $("journal-status").textContent = filedText(printed);
   } catch (e) {
     showError($("search-error"), e);
   }

@@ -4,17 +4,20 @@
 //!
 //! A unit test, not an integration test, because the request types are
 //! private to their command modules; and a bounded loop over a small PRNG
-//! instead of proptest, because a dev-dependency of the shell would make
-//! `cargo test` build Tauri a second time (platform-notes B.9).
+//! instead of proptest, because proptest as a dev-dependency of the shell
+//! would make `cargo test` build Tauri a second time (platform-notes B.9).
+//! The hostile text comes from `kense-hostile`, a dev-dependency without
+//! dependencies of its own, which changes no features.
 //! `KENSE_FUZZ_CASES` sets the number of generated payloads per command.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use kense_domain::{Error, Lang};
+use kense_hostile::{CHARS, STRINGS};
 use serde_json::{json, Map, Value};
 
-use crate::ipc::{decode, IpcError};
+use crate::commands::{self, decode, IpcError};
 
 pub(crate) type Decoder = fn(Value) -> Result<(), Error>;
 
@@ -22,10 +25,22 @@ pub(crate) fn decoder<T: serde::de::DeserializeOwned>(payload: Value) -> Result<
     decode::<T>(payload).map(drop)
 }
 
+/// Every command module's decoders.
 fn requests() -> Vec<(&'static str, Decoder)> {
-    let mut all = crate::commands::requests();
-    all.extend(crate::queue::requests());
-    all
+    [
+        commands::session::requests(),
+        commands::register::requests(),
+        commands::workflow::requests(),
+        commands::search::requests(),
+        commands::queue::requests(),
+        commands::admin::requests(),
+        commands::backup::requests(),
+        commands::paper::requests(),
+        commands::verify::requests(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Sized so that all commands together take a few seconds in a debug build.
@@ -58,51 +73,26 @@ impl Rng {
     }
 }
 
-const NASTY: &[&str] = &[
-    "",
-    " ",
-    "\0",
-    "\u{7}",
-    "\t\n\r",
-    "\u{a0}",
-    "\u{2028}",
-    "\u{200b}",
-    "\u{202e}",
-    "\u{feff}",
-    "\u{301}",
-    "\u{fffd}",
-    "\u{10ffff}",
-    "😀",
-    "Әә",
-    "ҚқҢңӨөҰұҮүҺһІі",
-    "null",
-    "true",
-    "0",
-    "-1",
-    "1e309",
-    "2026-02-30",
-    "+262143-12-31",
-    "900101300007",
-    "KENSE1",
-    "kk",
-    "ru",
-    "../",
-    "\\",
-    "\"",
-    "{",
-    "%s%n",
-    "<script>",
-];
+/// One hostile piece of text from the shared list: a character or a string,
+/// each half the time. The strings (JSON words, impossible dates, `../`…)
+/// are a fifth of the list; drawn by count, the characters would drown them.
+fn nasty(rng: &mut Rng) -> String {
+    if rng.below(2) == 0 {
+        rng.pick(CHARS).to_string()
+    } else {
+        rng.pick(STRINGS).to_string()
+    }
+}
 
 fn text(rng: &mut Rng) -> String {
     match rng.below(6) {
-        0 => (0..rng.below(8)).map(|_| *rng.pick(NASTY)).collect(),
+        0 => (0..rng.below(8)).map(|_| nasty(rng)).collect(),
         1 => {
             // Any scalar values, controls and surrogate neighbours included.
             (0..rng.below(24)).filter_map(|_| char::from_u32((rng.next() % 0x11_0000) as u32)).collect()
         }
-        2 => rng.pick(NASTY).repeat(1 + rng.below(70_000)),
-        _ => rng.pick(NASTY).to_string(),
+        2 => nasty(rng).repeat(1 + rng.below(70_000)),
+        _ => nasty(rng),
     }
 }
 
@@ -266,11 +256,17 @@ fn corpus() -> Vec<Seed> {
     seeds
 }
 
-/// Commands whose signature takes a payload, read from the sources, so that
-/// a new command cannot miss the tables above.
+/// Commands whose signature takes a payload, read from the sources of every
+/// file in `commands/`, so that a new command (or a new file of them) cannot
+/// miss the tables above.
 fn commands_with_payload() -> BTreeSet<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src/commands");
+    let sources: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
     // A signature may wrap over several lines: read each up to its body.
-    [include_str!("commands.rs"), include_str!("queue.rs")]
+    sources
         .iter()
         .flat_map(|src| src.split("\npub fn ").skip(1))
         .filter(|sig| sig.split('{').next().unwrap_or_default().contains("payload: Value"))

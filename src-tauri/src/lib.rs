@@ -1,35 +1,22 @@
 //! The Tauri shell: the only crate that knows Tauri.
 //!
-//! It resolves where the registry lives, opens it, holds the logged-in user,
-//! and exposes thin commands to the window. Rules live in `kense-domain`,
-//! SQL in `kense-storage`, PDF in `kense-documents`.
+//! It binds `kense-workstation` to a window: the commands the window may
+//! call (`commands/`, one file per desk or area), the native dialogs, the
+//! printer and the PDF viewer, the backup schedule's thread and the exit
+//! backup. What the office does lives in `kense-workstation`; rules in
+//! `kense-domain`, SQL in `kense-storage`, PDF in `kense-documents`.
 
-mod backup;
-mod clock;
 mod commands;
-mod demo;
-mod ipc;
+mod dialogs;
 #[cfg(test)]
 mod ipc_fuzz;
-mod journal;
-pub mod paths;
 mod printer;
-mod queue;
-mod queue_paper;
-mod receipt;
-mod results;
-mod state;
+mod viewer;
 
 use std::path::PathBuf;
 
-use tauri::Manager;
-
-use state::AppState;
-
-/// The shipped catalog of services: data, not code (assets/catalog).
-pub const CATALOG_JSON: &str = include_str!("../../assets/catalog/services.json");
-pub const REFUSAL_REASONS_JSON: &str = include_str!("../../assets/catalog/refusal_reasons.json");
-pub const CALENDAR_JSON: &str = include_str!("../../assets/calendar/kz.json");
+use kense_workstation::{backup, clock, paths, Workstation};
+use tauri::{AppHandle, Manager, Runtime};
 
 /// Command-line options. Unknown options are ignored so that the WebDriver
 /// harness and OS launchers can pass their own.
@@ -54,6 +41,24 @@ fn options() -> Options {
         }
     }
     o
+}
+
+/// The start-up and daily backups, on a thread of their own: each look at
+/// the schedule is `backup::back_up_if_due`.
+fn start_backup_schedule<R: Runtime>(app: AppHandle<R>) {
+    let spawned = std::thread::Builder::new().name("kense-backups".into()).spawn(move || {
+        let mut when = "start-up";
+        loop {
+            if let Some(station) = app.try_state::<Workstation>() {
+                backup::back_up_if_due(&station, when);
+            }
+            when = "daily";
+            std::thread::sleep(backup::CHECK_EVERY);
+        }
+    });
+    if let Err(e) = spawned {
+        log::error!("backup schedule not started: {e}");
+    }
 }
 
 pub fn run() {
@@ -95,79 +100,84 @@ pub fn run() {
                 clock::start_at(moment);
             }
             if let Some(file) = opts.dialog_answer.clone() {
-                backup::answer_dialogs_from(file);
+                dialogs::answer_from(file);
             }
-            app.manage(AppState::start(data_dir, opts.demo));
-            backup::start_schedule(app.handle().clone());
+            app.manage(Workstation::start(data_dir, opts.demo));
+            start_backup_schedule(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::set_language,
-            commands::create_administrator,
-            commands::login,
-            commands::logout,
-            commands::services,
-            commands::register_application,
-            commands::search_applications,
-            commands::take_step,
-            commands::refusal_reasons,
-            commands::executors,
-            commands::users,
-            commands::create_user,
-            commands::correct_application,
-            commands::update_office,
-            commands::calendar_years,
-            commands::catalog_versions,
-            commands::catalog_version,
-            commands::set_calendar_year,
-            commands::verify_audit,
-            commands::application_detail,
-            commands::open_receipt,
-            commands::verify_document,
-            commands::look_up_document,
-            commands::print_journal,
-            commands::print_result,
-            commands::preview_result,
-            commands::printers,
-            commands::set_stamp,
-            commands::stamp,
-            commands::person_by_iin,
-            commands::dashboard,
-            queue::queue_settings,
-            queue::kindergartens,
-            queue::add_kindergarten,
-            queue::add_group,
-            queue::declare_places,
-            queue::queue_years,
-            queue::queue_list,
-            queue::queue_entry,
-            queue::confirm_priority,
-            queue::preview_distribution,
-            queue::distribute,
-            queue::referrals,
-            queue::find_referral,
-            queue::referral_step,
-            queue::queue_statistics,
-            queue::print_queue_notification,
-            queue::print_referral,
-            queue::print_queue_extract,
-            queue::print_referral_list,
-            queue::print_queue_history,
-            commands::backups,
-            commands::back_up_now,
-            commands::copy_latest_backup,
-            commands::restore_backup,
-            commands::backup_progress,
-            commands::cancel_backup,
-            commands::recovery_backups,
-            commands::recover_registry,
+            commands::session::app_status,
+            commands::session::set_language,
+            commands::session::create_administrator,
+            commands::session::login,
+            commands::session::logout,
+            commands::register::services,
+            commands::register::register_application,
+            commands::register::person_by_iin,
+            commands::register::correct_application,
+            commands::workflow::take_step,
+            commands::workflow::refusal_reasons,
+            commands::workflow::executors,
+            commands::search::search_applications,
+            commands::search::application_detail,
+            commands::search::dashboard,
+            commands::admin::users,
+            commands::admin::create_user,
+            commands::admin::update_office,
+            commands::admin::calendar_years,
+            commands::admin::catalog_versions,
+            commands::admin::catalog_version,
+            commands::admin::set_calendar_year,
+            commands::admin::verify_audit,
+            commands::admin::accept_findings,
+            commands::admin::set_stamp,
+            commands::admin::stamp,
+            commands::verify::verify_document,
+            commands::verify::look_up_document,
+            commands::paper::open_receipt,
+            commands::paper::show_paper,
+            commands::paper::print_result,
+            commands::paper::preview_result,
+            commands::paper::print_journal,
+            commands::paper::printers,
+            commands::paper::print_queue_notification,
+            commands::paper::print_referral,
+            commands::paper::print_queue_extract,
+            commands::paper::print_referral_list,
+            commands::paper::print_queue_history,
+            commands::queue::queue_settings,
+            commands::queue::kindergartens,
+            commands::queue::add_kindergarten,
+            commands::queue::add_group,
+            commands::queue::declare_places,
+            commands::queue::queue_years,
+            commands::queue::queue_list,
+            commands::queue::queue_entry,
+            commands::queue::confirm_priority,
+            commands::queue::preview_distribution,
+            commands::queue::distribute,
+            commands::queue::referrals,
+            commands::queue::find_referral,
+            commands::queue::referral_step,
+            commands::queue::queue_statistics,
+            commands::backup::backups,
+            commands::backup::back_up_now,
+            commands::backup::copy_latest_backup,
+            commands::backup::restore_backup,
+            commands::backup::backup_progress,
+            commands::backup::cancel_backup,
+            commands::backup::recovery_backups,
+            commands::backup::recover_registry,
         ])
         .build(tauri::generate_context!())
         .map(|app| {
             app.run(|handle, event| {
+                // The exit backup runs once the window has closed.
                 if let tauri::RunEvent::Exit = event {
-                    backup::on_exit(handle);
+                    if let Some(station) = handle.try_state::<Workstation>() {
+                        backup::on_exit(&station);
+                    }
                 }
             })
         });

@@ -13,10 +13,10 @@ use std::process::Command;
 
 use kense_domain::access::Actor;
 use kense_domain::Error;
+use kense_workstation::paper::{self, Printed};
+use kense_workstation::Workstation;
 
-use crate::clock;
-use crate::receipt::{self, Printed};
-use crate::state::AppState;
+use crate::viewer;
 
 /// CUPS destinations that accept jobs, in `lpstat -e` order. Empty when
 /// there is no CUPS or it answers nothing.
@@ -76,7 +76,7 @@ fn send(_printer: &str, _title: &str, _path: &Path) -> Result<(), Error> {
 /// or to the viewer when `printer` is empty (and `open` allows it).
 pub fn deliver(
     app: &tauri::AppHandle,
-    state: &AppState,
+    station: &Workstation,
     actor: &Actor,
     printed: Printed,
     printer: &str,
@@ -84,7 +84,7 @@ pub fn deliver(
 ) -> Result<Printed, Error> {
     let printer = printer.trim();
     if printer.is_empty() {
-        return Ok(if open { receipt::show(app, printed) } else { printed });
+        return Ok(if open { viewer::show(app, printed) } else { printed });
     }
     // Only a destination CUPS itself lists: the window cannot name anything else.
     if !valid_name(printer) || !printers().iter().any(|p| p == printer) {
@@ -93,9 +93,8 @@ pub fn deliver(
     let path = Path::new(&printed.path);
     let title = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     send(printer, &title, path)?;
-    let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    state.with_registry(|reg| reg.record_print_job(actor, &file_name, printer, clock::now()))?;
-    Ok(printed)
+    paper::record_print_job(station, actor, &printed, printer)?;
+    Ok(Printed { printer: Some(printer.to_owned()), ..printed })
 }
 
 #[cfg(test)]

@@ -4,48 +4,20 @@
 
 mod common;
 
-use chrono::NaiveDate;
-use common::{at, bi, normalise, pages, poppler, target_dir, typesetter, write_tmp, SERVICE_KK, SERVICE_RU};
-use kense_documents::{AcceptanceReceipt, DocumentError, OfficeRequisites, Typesetter};
+use common::{
+    acceptance_sample, artifact_dir, at, bi, normalise, pages, poppler, typesetter, write_tmp, SERVICE_KK, SERVICE_RU,
+};
+use kense_documents::{AcceptanceReceipt, DocumentError, Typesetter};
 
 const APPLICANT: &str = "Әбілқасымова Ғалия Қайратқызы Ңөұүһі";
 
+/// The shared sample with a name that uses every Kazakh-only letter and a
+/// fourth document.
 fn sample() -> AcceptanceReceipt {
-    AcceptanceReceipt {
-        registration_number: "01-2026-00001".into(),
-        registered_at: at("2026-03-12 10:15:42"),
-        office: OfficeRequisites {
-            name: bi(
-                "Ақтөбе облысы білім басқармасының Мұғалжар ауданы бойынша білім бөлімі",
-                "Отдел образования по Мугалжарскому району управления образования Актюбинской области",
-            ),
-            address: bi(
-                "Мұғалжар ауданы, Қандыағаш қ., Жастар к-сі, 12",
-                "Мугалжарский район, г. Кандыагаш, ул. Жастар, 12",
-            ),
-            phone: "+7 (71333) 3-12-45".into(),
-        },
-        service_name: bi(SERVICE_KK, SERVICE_RU),
-        applicant_name: APPLICANT.into(),
-        applicant_iin: "900101400123".into(),
-        applicant_phone: "+7 701 123 45 67".into(),
-        subject_name: Some("Әбілқасымов Нұрсұлтан Ерланұлы".into()),
-        subject_iin: Some("210315500456".into()),
-        subject_birth_date: NaiveDate::from_ymd_opt(2021, 3, 15),
-        documents: vec![
-            bi("Өтініш", "Заявление"),
-            bi("Баланың туу туралы куәлігі", "Свидетельство о рождении ребёнка"),
-            bi("Өтініш берушінің жеке басын куәландыратын құжат", "Документ, удостоверяющий личность заявителя"),
-            bi("Денсаулық жағдайы туралы анықтама", "Справка о состоянии здоровья"),
-        ],
-        expected_result_date: NaiveDate::from_ymd_opt(2026, 3, 13),
-        accepted_by: "Сейітқалиева Гүлнар Маратқызы".into(),
-        executor: Some("Жұмабеков Ерлан Серікұлы".into()),
-        executor_phone: Some("+7 (71333) 3-12-46".into()),
-        audit_chain_head: Some("9f3a1c7e2b4d".into()),
-        copy_number: 1,
-        verification: None,
-    }
+    let mut r = acceptance_sample();
+    r.applicant_name = APPLICANT.into();
+    r.documents.push(bi("Денсаулық жағдайы туралы анықтама", "Справка о состоянии здоровья"));
+    r
 }
 
 fn stress() -> AcceptanceReceipt {
@@ -223,8 +195,7 @@ fn stress_receipt_keeps_every_word() {
 /// renders them to PNG so that a person can look at them.
 #[test]
 fn write_artifacts_for_eyes() {
-    let dir = target_dir().join("test-artifacts");
-    std::fs::create_dir_all(&dir).expect("artifact dir");
+    let dir = artifact_dir();
     for (name, r) in [("acceptance_receipt", sample()), ("acceptance_receipt_stress", stress())] {
         let pdf = dir.join(format!("{name}.pdf"));
         std::fs::write(&pdf, typesetter().acceptance_receipt(&r).expect("pdf")).expect("write");

@@ -9,14 +9,18 @@
 //! most 64 cases. Failures are not persisted (no regression files next to
 //! the sources); a failing case is printed in full by proptest.
 
+mod common;
+
 use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use common::typesetter;
 use kense_documents::layout::Face;
 use kense_documents::{
     AcceptanceReceipt, Bilingual, DocumentError, OfficeRequisites, ReasonedRefusal, Referral, RefusalReceipt, Signer,
-    Typesetter, Verification,
+    Verification,
 };
+use kense_hostile::CHARS;
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::Config;
@@ -26,11 +30,6 @@ const BOLD_TTF: &[u8] = include_bytes!("../../../assets/fonts/LiberationSerif-Bo
 
 fn config(cases: u32) -> Config {
     Config { cases, failure_persistence: None, max_shrink_iters: 256, ..Config::default() }
-}
-
-fn typesetter() -> &'static Typesetter {
-    static T: OnceLock<Typesetter> = OnceLock::new();
-    T.get_or_init(|| Typesetter::new().expect("typesetter"))
 }
 
 // ---------------------------------------------------------------------------
@@ -76,65 +75,13 @@ fn alphabet_field() -> impl Strategy<Value = String> {
     ]
 }
 
-/// Characters that break text handling somewhere: controls, odd white
-/// space, bidi and zero-width marks, combining marks, emoji, RTL and CJK.
-const NASTY: &[char] = &[
-    '\0',
-    '\u{7}',
-    '\u{8}',
-    '\t',
-    '\n',
-    '\r',
-    '\u{b}',
-    '\u{c}',
-    '\u{1b}',
-    '\u{7f}',
-    '\u{85}',
-    '\u{9f}',
-    ' ',
-    '\u{a0}',
-    '\u{2028}',
-    '\u{2029}',
-    '\u{3000}',
-    '\u{200b}',
-    '\u{200d}',
-    '\u{202e}',
-    '\u{2066}',
-    '\u{feff}',
-    '\u{301}',
-    '\u{489}',
-    '\u{fffd}',
-    '\u{ffff}',
-    '\u{10ffff}',
-    '😀',
-    '👨',
-    '\u{1f3fb}',
-    'ا',
-    'ب',
-    'ע',
-    'ש',
-    '漢',
-    '字',
-    'ß',
-    'İ',
-    'Ә',
-    'Ж',
-    '{',
-    '}',
-    '(',
-    ')',
-    '\\',
-    '%',
-    '<',
-];
-
 /// Arbitrary text for any field, from harmless to hostile, long ones
 /// included (up to 5,000 characters).
 fn wild_field() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => alphabet_text(0..60),
         2 => ".{0,40}",
-        2 => proptest::collection::vec(select(NASTY), 0..20).prop_map(|v| v.into_iter().collect()),
+        2 => proptest::collection::vec(select(CHARS), 0..20).prop_map(|v| v.into_iter().collect()),
         // A lone combining mark in front of otherwise drawable text.
         1 => alphabet_text(0..20).prop_map(|s| format!("\u{301}{s}")),
         1 => (select(&['Ж', 'a', ' ', '\u{301}', 'ע', '😀', '\n'][..]), 1000usize..=5000)
@@ -154,7 +101,7 @@ fn drawable_odd() -> &'static Vec<char> {
         let face = |bytes: &[u8], id: &str| Face::parse(bytes, id).expect("shipped font");
         let regular = face(REGULAR_TTF, "TSTREG");
         let bold = face(BOLD_TTF, "TSTBLD");
-        let candidates = NASTY.iter().copied().chain([
+        let candidates = CHARS.iter().copied().chain([
             '\u{ad}', '\u{2011}', '\u{2060}', '\u{200e}', '\u{200f}', '\u{2009}', '\u{202f}', '\u{fb01}', 'ẞ', 'Ӏ',
             'Ґ', 'Ў', 'ı', 'ǅ', '\u{336}', '\u{35c}', 'א', '\u{5b4}', '\u{2030}', '€', '₸', 'Ω', 'ﬀ',
         ]);
@@ -688,7 +635,7 @@ fn qr_text() -> impl Strategy<Value = String> {
     prop_oneof![
         "[ -~]{0,299}",
         ".{0,300}",
-        proptest::collection::vec(select(NASTY), 0..60).prop_map(|v| v.into_iter().collect()),
+        proptest::collection::vec(select(CHARS), 0..60).prop_map(|v| v.into_iter().collect()),
         Just(String::new()),
     ]
     .prop_map(|mut s| {

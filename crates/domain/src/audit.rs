@@ -6,6 +6,13 @@
 //! (0 = absent, 1 = present) followed, when present, by the value's length as
 //! a big-endian u64 and its UTF-8 bytes. SHA-256 over
 //! `prev_hash || encoding`, written as lower-case hex.
+//!
+//! Since schema 10 an event also seals the records it changed: `records`
+//! lists each record's content hash as the change left it (see
+//! `kense-storage`'s seals), so the chain vouches for the records
+//! themselves, not only for its own table. The field is encoded after the
+//! ten others only when present, so every event written before keeps its
+//! hash.
 
 use sha2::{Digest, Sha256};
 
@@ -26,6 +33,9 @@ pub struct AuditEvent {
     pub before: Option<String>,
     pub after: Option<String>,
     pub reason: Option<String>,
+    /// The records this event sealed, one `table<TAB>key<TAB>hash` line each,
+    /// sorted; `None` for an event that changed no record.
+    pub records: Option<String>,
 }
 
 impl AuditEvent {
@@ -46,7 +56,8 @@ impl AuditEvent {
             self.after.as_deref(),
             self.reason.as_deref(),
         ];
-        for f in fields {
+        let sealed = self.records.as_deref().map(|r| [Some(r)]);
+        for f in fields.into_iter().chain(sealed.into_iter().flatten()) {
             match f {
                 None => h.update([0u8]),
                 Some(v) => {
@@ -91,6 +102,7 @@ mod tests {
             before: None,
             after: Some("{}".into()),
             reason: None,
+            records: None,
         }
     }
 
@@ -110,5 +122,17 @@ mod tests {
         e.action = "registe".into();
         e.entity = "rapplication".into();
         assert_ne!(base, e.hash(GENESIS), "length prefixes stop fields sliding into each other");
+    }
+
+    #[test]
+    fn sealed_records_count_and_an_event_without_them_hashes_as_before() {
+        // The hash of `event()` as every version before schema 10 computed it.
+        assert_eq!(event().hash(GENESIS), "e4c988505f36b82a6eb1623da77153cd7d7c5771fd466baa2389fd415b4fff8d");
+        let mut e = event();
+        e.records = Some("applications\t1\tab".into());
+        assert_ne!(e.hash(GENESIS), event().hash(GENESIS));
+        let mut f = e.clone();
+        f.records = Some("applications\t1\tac".into());
+        assert_ne!(e.hash(GENESIS), f.hash(GENESIS));
     }
 }

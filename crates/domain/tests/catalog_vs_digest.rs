@@ -12,9 +12,10 @@
 //! package is not accepted); parts of one step joined by "+", each part
 //! with an optional suffix "?g" / "?r".
 
-use kense_domain::catalog::{Branch, Catalog, Channel, Norm, Outcome, Path, RuSource, Step, Total};
+mod shipped;
 
-const SHIPPED: &str = include_str!("../../../assets/catalog/services.json");
+use kense_domain::catalog::{Branch, Channel, Norm, Outcome, Path, RuSource, Step, Total};
+use shipped::catalog;
 
 const O: Channel = Channel::Office;
 const SC: Channel = Channel::StateCorporation;
@@ -261,10 +262,6 @@ const EXPECTED: &[ExpectedService] = &[
         ],
     },
 ];
-
-fn catalog() -> Catalog {
-    Catalog::parse(SHIPPED).expect("the shipped catalog parses")
-}
 
 fn norm(s: &str) -> Norm {
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or_else(|| panic!("norm {s:?}"));

@@ -1,13 +1,15 @@
 //! Property tests of the rules: the IIN validator, the working calendar and
 //! the workflow state machine with its authorization.
 
+mod shipped;
+
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use kense_domain::access::{authorize, Action, Actor, Role};
-use kense_domain::calendar::WorkingCalendar;
 use kense_domain::iin::{check_digit, Iin};
 use kense_domain::workflow::{next, Facts, Status, Step};
 use kense_domain::{Error, Field};
 use proptest::prelude::*;
+use shipped::calendar;
 
 proptest! {
     #[test]
@@ -27,10 +29,6 @@ proptest! {
             prop_assert!(Iin::parse(Field::Iin, &s).is_err());
         }
     }
-}
-
-fn calendar() -> WorkingCalendar {
-    WorkingCalendar::parse(include_str!("../../../assets/calendar/kz.json")).unwrap()
 }
 
 fn any_moment() -> impl Strategy<Value = NaiveDateTime> {

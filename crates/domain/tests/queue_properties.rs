@@ -3,15 +3,14 @@
 //! mixing, and a distribution gives no child two places, never passes over
 //! an earlier child who would have taken a place, and is reproducible.
 
+mod shipped;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use kense_domain::queue::{distribute, order, positions, EntryState, FreePlace, QueueEntry, QueueRules, Tier};
+use kense_domain::queue::{distribute, order, positions, EntryState, FreePlace, QueueEntry, Tier};
 use proptest::prelude::*;
-
-fn rules() -> QueueRules {
-    QueueRules::parse(include_str!("../../../assets/queue/rules.json")).expect("shipped rules")
-}
+use shipped::queue_rules;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, 3, 3).expect("date")
@@ -76,9 +75,9 @@ proptest! {
 
     #[test]
     fn order_respects_tiers_and_mixing(q in queue_strategy()) {
-        let r = rules();
+        let r = queue_rules();
         for year in 2020..=2024 {
-            let o = order(q.iter().filter(|e| e.birth_year == year), &r);
+            let o = order(q.iter().filter(|e| e.birth_year == year), r);
             let waiting = q.iter().filter(|e| e.birth_year == year && e.state == EntryState::Waiting).count();
             prop_assert_eq!(o.len(), waiting);
             let extra = o.iter().take_while(|e| e.tier == Tier::Extraordinary).count();
@@ -98,15 +97,15 @@ proptest! {
                 }
             }
         }
-        let p = positions(&q, &r);
+        let p = positions(&q, r);
         prop_assert_eq!(p.len(), q.iter().filter(|e| e.state == EntryState::Waiting).count());
     }
 
     #[test]
     fn distribution_is_fair_and_reproducible(q in queue_strategy(), places in places_strategy()) {
-        let r = rules();
-        let a = distribute(&q, &places, &r, today()).expect("no freeze in the shipped rules");
-        prop_assert_eq!(&a, &distribute(&q, &places, &r, today()).expect("again"));
+        let r = queue_rules();
+        let a = distribute(&q, &places, r, today()).expect("no freeze in the shipped rules");
+        prop_assert_eq!(&a, &distribute(&q, &places, r, today()).expect("again"));
 
         let by_id: HashMap<i64, &QueueEntry> = q.iter().map(|e| (e.id, e)).collect();
         let place_of: HashMap<i64, &FreePlace> = places.iter().map(|p| (p.id, p)).collect();
@@ -121,7 +120,7 @@ proptest! {
         // without any place.
         for x in &a {
             let place = place_of[&x.place];
-            let year_order = order(q.iter().filter(|e| e.birth_year == place.birth_year), &r);
+            let year_order = order(q.iter().filter(|e| e.birth_year == place.birth_year), r);
             for earlier in year_order.iter().take_while(|e| e.id != x.entry) {
                 prop_assert!(
                     !could_take(earlier, place, today()) || children.contains(&earlier.id),

@@ -48,6 +48,28 @@ pub struct Printed<'a> {
     pub file_name: &'a str,
 }
 
+/// The papers a registration owes the applicant, by the kind their prints
+/// are recorded under: owed in the registering transaction, struck off by
+/// the print that files them ([`Registry::record_printed`]).
+pub mod papers {
+    /// The acceptance receipt of a complete package.
+    pub const RECEIPT: &str = "receipt";
+    /// The receipt of refusal to accept documents (an incomplete package).
+    pub const REFUSAL_RECEIPT: &str = "refusal-receipt";
+    /// The notification of a queued child's number.
+    pub const QUEUE_NOTIFICATION: &str = "queue-notification";
+}
+
+/// A printed copy as it was filed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintedFile {
+    pub file_name: String,
+    pub sha256: String,
+    pub verification: String,
+    /// The application's registration year: the folder it is filed in.
+    pub year: i32,
+}
+
 /// What the clerk learns right after saving.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Registered {
@@ -57,6 +79,8 @@ pub struct Registered {
     pub registered_at: String,
     /// The child's number in its birth year's queue (preschool queue only).
     pub queue_position: Option<u32>,
+    /// The papers the applicant is owed, by kind (see [`papers`]).
+    pub owed: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,6 +96,9 @@ pub struct ApplicationSummary {
     pub step_due_at: Option<String>,
     pub due_at: Option<String>,
     pub urgency: Urgency,
+    /// Papers owed and not yet filed (see [`papers`]): the row offers to
+    /// print them now.
+    pub owed: Vec<String>,
 }
 
 /// How pressing an open application is, at the moment of asking.
@@ -230,6 +257,7 @@ impl ApplicationSummary {
             ),
             step_due_at,
             due_at,
+            owed: Vec::new(),
         })
     }
 }
@@ -395,9 +423,21 @@ impl Registry {
                 (Some(claim), Some(child)) => crate::queue::enqueue(tx, rules, id, child, claim, now)?,
                 _ => None,
             };
+            let receipt = if status == Status::RefusedAtIntake { papers::REFUSAL_RECEIPT } else { papers::RECEIPT };
+            let mut owed = vec![receipt.to_owned()];
+            if queue_position.is_some() {
+                owed.push(papers::QUEUE_NOTIFICATION.to_owned());
+            }
+            for kind in &owed {
+                tx.execute(
+                    "INSERT INTO papers_owed (application_id, kind, owed_at) VALUES (?1, ?2, ?3)",
+                    args![id, kind, at],
+                )?;
+            }
             let after = serde_json::json!({
                 "number": number,
                 "queue_position": queue_position,
+                "papers_owed": owed,
                 "catalog_version": catalog_version,
                 "status": status.code(),
                 "application": app,
@@ -407,7 +447,7 @@ impl Registry {
                 .id(id)
                 .after(after.to_string())
                 .reason_opt(app.duplicate_reason.clone());
-            Ok((Registered { id, number, status, registered_at: at.clone(), queue_position }, event))
+            Ok((Registered { id, number, status, registered_at: at.clone(), queue_position, owed }, event))
         })
     }
 
@@ -505,6 +545,12 @@ impl Registry {
                 continue;
             }
             out.push(summary);
+        }
+        // Owed papers are few (a paper is owed only until it is filed).
+        for (id, kind) in self.owed_papers()? {
+            if let Some(s) = out.iter_mut().find(|s| s.id == id) {
+                s.owed.push(kind);
+            }
         }
         Ok(out)
     }
@@ -806,6 +852,36 @@ impl Registry {
             .collect()
     }
 
+    /// Where a printed copy was filed: its file name in the folder of the
+    /// application's registration year, its SHA-256 and verification text.
+    pub fn printed_file(&self, application_id: i64, kind: &str, copy: u32) -> Result<Option<PrintedFile>, Error> {
+        self.db
+            .query_opt(
+                "SELECT d.file_name, d.sha256, d.verification, a.year FROM issued_documents d
+                 JOIN applications a ON a.id = d.application_id
+                 WHERE d.application_id = ?1 AND d.kind = ?2 AND d.copy_number = ?3",
+                args![application_id, kind, copy],
+            )?
+            .map(|r| {
+                Ok(PrintedFile {
+                    file_name: r.get("file_name")?,
+                    sha256: r.get("sha256")?,
+                    verification: r.get::<Option<String>>("verification")?.unwrap_or_default(),
+                    year: r.get("year")?,
+                })
+            })
+            .transpose()
+    }
+
+    /// Every paper owed and not filed: (application, kind), oldest first.
+    pub fn owed_papers(&self) -> Result<Vec<(i64, String)>, Error> {
+        self.db
+            .query("SELECT application_id, kind FROM papers_owed ORDER BY owed_at, application_id, kind", args![])?
+            .iter()
+            .map(|r| Ok((r.get("application_id")?, r.get("kind")?)))
+            .collect()
+    }
+
     /// The application with this number, if any (for verification by number).
     pub fn application_id_by_number(&self, number: &str) -> Result<Option<i64>, Error> {
         self.db.value_opt("SELECT id FROM applications WHERE number = ?1", args![number])
@@ -847,6 +923,8 @@ impl Registry {
                 SqlError::Unique(_) | SqlError::Constraint(_) => Error::InvalidState,
                 e => e.into(),
             })?;
+            // Filed: no longer owed.
+            tx.execute("DELETE FROM papers_owed WHERE application_id = ?1 AND kind = ?2", args![application_id, kind])?;
             let event = Event::new("print", "application")
                 .by(actor.user_id, Some(role))
                 .id(application_id)

@@ -18,10 +18,12 @@ pub mod backup;
 mod calendar;
 mod catalog;
 mod dashboard;
+mod evidence;
 mod migrations;
 mod numbers;
 mod office;
 mod queue;
+mod seal;
 mod sql;
 mod workflow;
 
@@ -34,21 +36,23 @@ use kense_domain::Error;
 
 pub use accounts::UserSummary;
 pub use applications::{
-    ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, HistoryEntry, JournalLine, KnownPerson, Printed,
-    Registered, RepresentativeRecord, ResultRecord, Urgency,
+    papers, ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, HistoryEntry, JournalLine, KnownPerson,
+    Printed, PrintedFile, Registered, RepresentativeRecord, ResultRecord, Urgency,
 };
-pub use audit::ChainStatus;
+pub use audit::{ChainStatus, Checkpoint};
 pub use backup::{
     BackupFile, BackupRecord, CopyRecord, Initiator, Progress, Report, RestoreOutcome, RestoreRecord, Stage, Staged,
     Unusable,
 };
 pub use catalog::{CatalogService, CatalogVersion, CatalogVersionDetail};
 pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
+pub use evidence::Evidence;
 pub use office::{KeyOrigin, Office};
 pub use queue::{
     GroupRecord, KindergartenRecord, PositionChangeRecord, Proposal, QueueRow, QueueStatistics, ReferralRecord,
     SweepReport, YearCount,
 };
+pub use seal::{Deviation, Finding};
 pub use workflow::StepTaken;
 
 use audit::Event;
@@ -56,7 +60,7 @@ use sql::{Db, SqliteDb};
 
 /// The schema version this binary writes; a registry with a newer one is
 /// refused ([`Error::DatabaseNewer`]).
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// The office's registry.
 pub struct Registry {
@@ -143,6 +147,12 @@ impl Registry {
             }
         }
     }
+}
+
+/// The tables whose records are bound to the audit chain (sealed): what
+/// verification reads, and what an outside edit of is found.
+pub fn sealed_tables() -> Vec<&'static str> {
+    seal::SEALED.iter().map(|s| s.table).collect()
 }
 
 /// The audit event of a refused action.

@@ -29,6 +29,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 7, "stamp", "0007_stamp.sql"),
     migration!("sqlite", 8, "verification_secret", "0008_verification_secret.sql"),
     migration!("sqlite", 9, "result_form", "0009_result_form.sql"),
+    migration!("sqlite", 10, "evidence", "0010_evidence.sql"),
 ];
 
 /// The migrations of an engine.

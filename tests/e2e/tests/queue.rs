@@ -155,8 +155,8 @@ async fn distribute(c: &Client, numbers: &[String]) -> Res<(Vec<String>, String)
     ensure(status.ends_with('2'), format!("batch print: {status}"))?;
     // Print one again to get its path (a copy now).
     click_css(c, "#referral-rows tr[data-number=\"Ж-2026-00001\"] button.small").await?;
-    let line = text_until(c, "referrals-print-status", |t| t.ends_with(".pdf")).await?;
-    let path = line.rsplit(' ').next().unwrap_or_default().to_owned();
+    let line = text_until(c, "referrals-print-status", |t| t.contains(".pdf")).await?;
+    let path = filed_path(&line)?;
     log_out(c).await?;
     Ok((vec!["Ж-2026-00001".into(), "Ж-2026-00002".into()], path))
 }
@@ -190,8 +190,8 @@ async fn later(c: &Client, numbers: &[String]) -> Res<String> {
     screenshot(c, "e2e-queue-returned.png").await?;
     // The parent asks why the number changed: the history on paper.
     click(c, "entry-print-history").await?;
-    let line = text_until(c, "notice", |t| t.ends_with(".pdf")).await?;
-    let paper = pdf_text(std::path::Path::new(line.rsplit(' ').next().unwrap_or_default()))?;
+    let line = text_until(c, "notice", |t| t.contains(".pdf")).await?;
+    let paper = pdf_text(std::path::Path::new(&filed_path(&line)?))?;
     for expected in
         ["Кезек нөмірінің өзгеру тарихы", "стоп-парақтан кезекке оралды", "вернулся в очередь из стоп-листа"]
     {

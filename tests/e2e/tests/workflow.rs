@@ -149,8 +149,8 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     // The day's register lists all four with their statuses and totals.
     click(c, "nav-search").await?;
     click(c, "register-print").await?;
-    let line = text_until(c, "journal-status", |t| t.ends_with(".pdf")).await?;
-    let register = line.rsplit(' ').next().unwrap_or_default().to_owned();
+    let line = text_until(c, "journal-status", |t| t.contains(".pdf")).await?;
+    let register = filed_path(&line)?;
     let text = pdf_text(std::path::Path::new(&register))?;
     for expected in
         [preschool.as_str(), &guardianship, &waiting, &incomplete, "қабылдаудан бас тартылды", "отказано в приёме"]
@@ -259,8 +259,8 @@ async fn print_result(c: &Client, number: &str) -> Res<String> {
     click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
     text_until(c, "detail-number", |t| t == number).await?;
     click(c, "detail-print-result").await?;
-    let line = text_until(c, "detail-print-status", |t| t.ends_with(".pdf")).await?;
-    Ok(line.rsplit(' ').next().unwrap_or_default().to_owned())
+    let line = text_until(c, "detail-print-status", |t| t.contains(".pdf")).await?;
+    filed_path(&line)
 }
 
 /// How many images a PDF draws (poppler's pdfimages).
@@ -328,8 +328,9 @@ async fn third_day(c: &Client, waiting: &str) -> Res<()> {
 
 async fn after_tampering(c: &Client) -> Res<String> {
     log_in(c, "saule").await?;
-    // Start-up verification found it: every user is told.
-    text_until(c, "notice", |t| t.contains("бұзылған")).await?;
+    // Start-up verification found it: every user is told, on the alarm
+    // line that stays until an administrator acts.
+    text_until(c, "alarm", |t| t.contains("бұзылған")).await?;
     click(c, "nav-admin").await?;
     // The button moves down as the users' list arrives: click once it has.
     text_until(c, "users", |t| t.contains("Басшы Ержан")).await?;

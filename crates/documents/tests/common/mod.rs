@@ -9,9 +9,9 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDateTime;
 use kense_documents::{
-    Bilingual, Journal, JournalRow, OfficeRequisites, QueueExtract, QueueExtractRow, QueueNotification,
-    ReasonedRefusal, Referral, ReferralList, ReferralListRow, RefusalReceipt, ResultField, ServiceResult, Signer,
-    Typesetter,
+    AcceptanceReceipt, Bilingual, Journal, JournalRow, OfficeRequisites, QueueExtract, QueueExtractRow,
+    QueueNotification, ReasonedRefusal, Referral, ReferralList, ReferralListRow, RefusalReceipt, ResultField,
+    ServiceResult, Signer, Typesetter,
 };
 
 pub const SERVICE_KK: &str =
@@ -259,6 +259,34 @@ fn scan_qr_rows(png_path: &Path, half: Option<bool>) -> Vec<Found> {
             (g.decode().ok().map(|(_, text)| text), bounds)
         })
         .collect()
+}
+
+/// The acceptance receipt every document test starts from.
+pub fn acceptance_sample() -> AcceptanceReceipt {
+    AcceptanceReceipt {
+        registration_number: "01-2026-00001".into(),
+        registered_at: at("2026-03-12 10:15:42"),
+        office: office(),
+        service_name: bi(SERVICE_KK, SERVICE_RU),
+        applicant_name: "Әбілқасымова Ғалия Қайратқызы".into(),
+        applicant_iin: "900101400123".into(),
+        applicant_phone: "+7 701 123 45 67".into(),
+        subject_name: Some("Әбілқасымов Нұрсұлтан Ерланұлы".into()),
+        subject_iin: Some("210315500456".into()),
+        subject_birth_date: Some(day(2021, 3, 15)),
+        documents: vec![
+            bi("Өтініш", "Заявление"),
+            bi("Баланың туу туралы куәлігі", "Свидетельство о рождении ребёнка"),
+            bi("Өтініш берушінің жеке басын куәландыратын құжат", "Документ, удостоверяющий личность заявителя"),
+        ],
+        expected_result_date: Some(day(2026, 3, 13)),
+        accepted_by: "Сейітқалиева Гүлнар Маратқызы".into(),
+        executor: Some("Жұмабеков Ерлан Серікұлы".into()),
+        executor_phone: Some("+7 (71333) 3-12-46".into()),
+        audit_chain_head: Some("9f3a1c7e2b4d".into()),
+        copy_number: 1,
+        verification: None,
+    }
 }
 
 /// The refusal receipt every document test starts from.

@@ -47,6 +47,13 @@ fn reference_schema(version: i64) -> Result<Vec<SchemaObject>, Error> {
     schema_of(&mem).map_err(db_err)
 }
 
+/// Whether the registry in `db` has exactly the schema Kense's migrations
+/// build for `version`: no trigger dropped, nothing added.
+pub(crate) fn schema_matches(db: &Db, version: i64) -> Result<bool, Error> {
+    let conn = db.sqlite().ok_or_else(|| Error::Storage("not a SQLite registry".into()))?.connection();
+    Ok(schema_of(conn).map_err(db_err)? == reference_schema(version)?)
+}
+
 struct Inspection {
     version: i64,
     chain: ChainStatus,
@@ -83,7 +90,7 @@ fn inspect(db: &Db) -> Result<Inspection, Error> {
     if schema_of(conn).map_err(unreadable)? != reference_schema(version)? {
         return Err(Error::BackupRejected(BackupFault::Schema));
     }
-    let chain = verify(db).map_err(|e| {
+    let chain = verify(db, version).map_err(|e| {
         log::warn!("audit chain unreadable: {e}");
         Error::BackupRejected(BackupFault::Unreadable)
     })?;

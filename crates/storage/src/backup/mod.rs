@@ -31,6 +31,7 @@ use kense_domain::access::{authorize, Action, Actor};
 use kense_domain::Error;
 use serde::Serialize;
 
+pub(crate) use check::schema_matches;
 pub use check::{stage_restore, take};
 pub use files::{copy_latest, list, prune};
 pub use restore::{recover, Credentials, Unusable};
@@ -64,6 +65,8 @@ pub enum Stage {
     Check,
     Swap,
     Reopen,
+    /// Records read by the full check of the evidence.
+    Records,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,7 +77,7 @@ pub struct Progress {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 8] = [
+    pub const ALL: [Stage; 9] = [
         Stage::Copy,
         Stage::Verify,
         Stage::Hash,
@@ -83,6 +86,7 @@ impl Stage {
         Stage::Check,
         Stage::Swap,
         Stage::Reopen,
+        Stage::Records,
     ];
 }
 

@@ -129,7 +129,7 @@ pub(super) fn set_state(tx: &Tx<'_>, application_id: i64, state: EntryState) -> 
 
 /// The waiting children of one birth year, as the ordering needs them
 /// (preferences only when a distribution needs them too).
-pub(super) fn load_waiting(db: &Db, year: i32, with_preferences: bool) -> Result<Vec<QueueEntry>, Error> {
+pub(crate) fn load_waiting(db: &Db, year: i32, with_preferences: bool) -> Result<Vec<QueueEntry>, Error> {
     let rows = db.query(
         "SELECT application_id, queued_at, tier, desired_start, commission_decision IS NOT NULL AS special
          FROM queue_entries WHERE birth_year = ?1 AND state = 'waiting'",
@@ -168,15 +168,24 @@ pub(super) fn load_waiting(db: &Db, year: i32, with_preferences: bool) -> Result
 
 /// Where a number change came from.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Moved {
+pub(crate) struct Moved {
     pub cause: Cause,
+    /// The application whose event it was; `None`: each child's own.
     pub subject: Option<i64>,
     pub distribution: Option<i64>,
 }
 
+impl Moved {
+    /// Numbers put right after they were found differing from the order
+    /// (an administrator accepting what verification found).
+    pub(crate) fn corrected() -> Moved {
+        Moved { cause: Cause::Corrected, subject: None, distribution: None }
+    }
+}
+
 /// Recomputes one birth year's numbers and records every change with its
 /// cause. Returns how many numbers changed.
-pub(super) fn reorder(tx: &Tx<'_>, rules: &QueueRules, year: i32, moved: Moved, at: &str) -> Result<usize, Error> {
+pub(crate) fn reorder(tx: &Tx<'_>, rules: &QueueRules, year: i32, moved: Moved, at: &str) -> Result<usize, Error> {
     let mut before = HashMap::new();
     for r in tx.query(
         "SELECT application_id, position FROM queue_entries WHERE birth_year = ?1 AND position IS NOT NULL",
@@ -190,9 +199,10 @@ pub(super) fn reorder(tx: &Tx<'_>, rules: &QueueRules, year: i32, moved: Moved, 
         tx.execute("UPDATE queue_entries SET position = ?1 WHERE application_id = ?2", args![c.to, c.entry])?;
         // In a distribution the only children who leave the queue are the
         // ones it gave a referral: for them the event is their own.
-        let subject = match moved.distribution {
-            Some(_) if c.to.is_none() => Some(c.entry),
-            _ => moved.subject,
+        let subject = match (moved.distribution, moved.subject) {
+            (Some(_), _) if c.to.is_none() => Some(c.entry),
+            (Some(_), s) => s,
+            (None, s) => s.or(Some(c.entry)),
         };
         tx.execute(
             "INSERT INTO position_changes (application_id, at, from_position, to_position, cause, subject_id,
@@ -333,6 +343,14 @@ pub(crate) fn withdraw(tx: &Tx<'_>, rules: &QueueRules, application_id: i64, at:
         reorder(tx, rules, year, moved, at)?;
     }
     Ok(())
+}
+
+/// The birth years that have waiting children.
+pub(crate) fn waiting_years(db: &Db) -> Result<Vec<i32>, Error> {
+    db.query("SELECT DISTINCT birth_year FROM queue_entries WHERE state = 'waiting' ORDER BY birth_year", args![])?
+        .iter()
+        .map(|r| r.get("birth_year"))
+        .collect()
 }
 
 /// The queue rows matching `filter` (on `e`, the entry, and `a`, its

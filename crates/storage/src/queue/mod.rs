@@ -21,7 +21,9 @@ use kense_domain::queue::{QueueRules, Tier};
 use kense_domain::Error;
 
 pub use distribution::Proposal;
-pub(crate) use entries::{check_not_queued, correct_child, enqueue, withdraw};
+pub(crate) use entries::{
+    check_not_queued, correct_child, enqueue, load_waiting, reorder, waiting_years, withdraw, Moved,
+};
 pub use entries::{PositionChangeRecord, QueueRow, YearCount};
 pub use kindergartens::{GroupRecord, KindergartenRecord};
 pub use referrals::ReferralRecord;

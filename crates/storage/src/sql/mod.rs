@@ -175,6 +175,12 @@ impl FromValue for Vec<u8> {
     }
 }
 
+impl FromValue for Value {
+    fn from_value(v: &Value) -> Option<Value> {
+        Some(v.clone())
+    }
+}
+
 impl<T: FromValue> FromValue for Option<T> {
     fn from_value(v: &Value) -> Option<Option<T>> {
         match v {
@@ -211,6 +217,10 @@ impl Row {
 
     pub(crate) fn values(&self) -> &[Value] {
         &self.values
+    }
+
+    pub(crate) fn columns(&self) -> &[String] {
+        &self.columns
     }
 }
 
@@ -382,6 +392,23 @@ impl Db {
                 tx.rollback();
                 Err(e)
             }
+        }
+    }
+
+    /// Runs `f` over one consistent view of the database: a long read (the
+    /// full check) made while others write sees every table as of one
+    /// moment, not a row from before a write beside its seal from after.
+    pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Db) -> Result<T, Error>) -> Result<T, Error> {
+        let begin = match self {
+            Db::Sqlite(_) => "BEGIN DEFERRED",
+        };
+        self.execute(begin, args![])?;
+        let out = f(self);
+        let end = self.execute(if out.is_ok() { "COMMIT" } else { "ROLLBACK" }, args![]);
+        match (out, end) {
+            (Ok(v), Ok(_)) => Ok(v),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(e.into()),
         }
     }
 

@@ -49,6 +49,7 @@ pub fn register(r: &mut Registry, actor: &Actor, n: u32) -> Result<Registered, k
 /// A registry with its catalog and a first administrator who is also a clerk.
 pub fn fresh(path: &std::path::Path) -> (Registry, Actor) {
     let mut r = Registry::open(path).unwrap();
+    r.seal_after_upgrade(now()).unwrap();
     r.install_catalog(CATALOG, now()).unwrap();
     let user = NewUser::validate("admin", "Әкімші Бақытжан", vec![Role::Administrator, Role::Clerk]).unwrap();
     let actor = r.create_first_administrator(&user, PASSWORD, PASSWORD, now()).unwrap();

@@ -45,6 +45,7 @@ pub fn office(moment: &str) -> Office {
     let dir = tempfile::tempdir().unwrap();
     let now = at(moment);
     let mut r = Registry::open(&dir.path().join("r.sqlite")).unwrap();
+    r.seal_after_upgrade(now).unwrap();
     r.install_catalog(CATALOG, now).unwrap();
     let admin_user = NewUser::validate("admin", "Әкімші", vec![Role::Administrator]).unwrap();
     let admin = r.create_first_administrator(&admin_user, PW, PW, now).unwrap();
@@ -65,5 +66,122 @@ pub fn office(moment: &str) -> Office {
         catalog: Catalog::parse(CATALOG).unwrap(),
         rules: QueueRules::shipped().unwrap(),
         _dir: dir,
+    }
+}
+
+impl Office {
+    /// A registry with a record in every sealed table: two queued children,
+    /// one of them referred and enrolled; a guardianship certificate taken
+    /// through the whole workflow and handed over; a correction, a print, a
+    /// calendar year, a stamp and the verification secret. Returns the
+    /// guardianship application's id.
+    pub fn populated(&mut self) -> i64 {
+        use kense_domain::application::{ApplicationDraft, NewApplication};
+        use kense_domain::calendar::{WorkingCalendar, YearRules};
+        use kense_domain::catalog::Channel;
+        use kense_domain::queue::{
+            Group, GroupDraft, Kindergarten, KindergartenDraft, Places, PlacesDraft, QueueClaim, QueueClaimDraft,
+            ReferralStatus, ReferralStep,
+        };
+        use kense_domain::workflow::{Command, Handover, Outcome, Status};
+        use kense_storage::{Due, KeyOrigin, Printed};
+
+        let now = at("2026-11-02T10:00:00+05:00");
+        let k = Kindergarten::validate(&KindergartenDraft {
+            name_kk: "«Күншуақ» балабақшасы".into(),
+            name_ru: "Детский сад «Кюншуак»".into(),
+            address_kk: "Қандыағаш қ.".into(),
+            address_ru: "г. Кандыагаш".into(),
+            ownership: "state".into(),
+        })
+        .unwrap();
+        let kg = self.r.add_kindergarten(&self.head, &k, now).unwrap();
+        let group = GroupDraft {
+            kindergarten_id: kg,
+            name: "Балдырған".into(),
+            birth_year: 2022,
+            language: "kk".into(),
+            special: false,
+            capacity: 20,
+        };
+        let g = self.r.add_group(&self.admin, &Group::validate(&group, now.date_naive()).unwrap(), now).unwrap();
+        let born = NaiveDate::from_ymd_opt(2022, 3, 1).unwrap();
+        for n in 1..=2 {
+            let d = ApplicationDraft {
+                service_code: "preschool_queue".into(),
+                applicant_iin: "900101300007".into(),
+                applicant_name: format!("Ата-ана {n}"),
+                applicant_phone: "+7 701 000 11 22".into(),
+                child_iin: child_iin(born, n),
+                child_name: format!("Бала Әлихан {n}"),
+                child_birth_date: born.to_string(),
+                documents: vec!["application".into(), "birth_certificate".into(), "identity_document".into()],
+                consent: true,
+                queue: Some(QueueClaimDraft { category: String::new(), preferences: vec![kg], ..Default::default() }),
+                ..Default::default()
+            };
+            let mut app = NewApplication::validate(&d, &self.catalog, now.date_naive()).unwrap();
+            app.queue = QueueClaim::for_application(&app, d.queue.as_ref(), &self.rules, now.date_naive()).unwrap();
+            self.r.register_application(&self.clerk, &app, Due::default(), now).unwrap();
+        }
+        let places = Places::validate(&PlacesDraft { group_id: g, count: 1, protocol: "Хаттама № 1".into() }).unwrap();
+        self.r.declare_places(&self.executor, &places, now).unwrap();
+        let plan = self.r.preview_distribution(&self.head, now).unwrap();
+        let assignments: Vec<_> = plan
+            .iter()
+            .map(|p| kense_domain::queue::Assignment { place: p.place_id, entry: p.application_id })
+            .collect();
+        let calendar = WorkingCalendar::parse(CALENDAR).unwrap();
+        let referral = self.r.distribute(&self.head, &assignments, &calendar, now).unwrap().remove(0);
+        self.r
+            .referral_step(&self.executor, referral.id, ReferralStatus::Issued, ReferralStep::Present, "", now)
+            .unwrap();
+
+        let d = ApplicationDraft {
+            service_code: "guardianship_certificate".into(),
+            channel: Some(Channel::StateCorporation),
+            applicant_iin: "900101300007".into(),
+            applicant_name: "Қамқоршы Сәуле".into(),
+            applicant_phone: "+7 701 000 11 22".into(),
+            child_iin: child_iin(born, 7),
+            child_name: "Бала Дана".into(),
+            child_birth_date: born.to_string(),
+            documents: vec!["standard_package".into()],
+            consent: true,
+            ..Default::default()
+        };
+        let app = NewApplication::validate(&d, &self.catalog, now.date_naive()).unwrap();
+        let id = self.r.register_application(&self.clerk, &app, Due::default(), now).unwrap().id;
+        let mut corrected = app.clone();
+        corrected.applicant.name = "Қамқоршы Сәуле Ержанқызы".into();
+        self.r.correct_application(&self.clerk, id, Status::Accepted, &corrected, "құжат бойынша", now).unwrap();
+        let steps = [
+            (&self.clerk, Status::Accepted, Command::SendToHead),
+            (&self.head, Status::WithHead, Command::AssignExecutor { executor_id: self.executor.user_id }),
+            (&self.executor, Status::WithExecutor, Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }),
+            (&self.head, Status::ResultPrepared, Command::Sign),
+            (
+                &self.clerk,
+                Status::Signed,
+                Command::Issue { handover: Handover::InPerson, received_by: "Қамқоршы Сәуле".into() },
+            ),
+        ];
+        for (who, from, command) in steps {
+            self.r.take_step(who, id, from, &command, Due::default(), now).unwrap();
+        }
+        let printed = Printed {
+            application_id: id,
+            kind: "result",
+            copy: 1,
+            sha256: "ab",
+            verification: "K1|01-2026-00003|result|1|x|y|z",
+            file_name: "01-2026-00003-result.pdf",
+        };
+        self.r.record_printed(&self.clerk, kense_domain::access::Action::PrintDocument, &printed, now).unwrap();
+        let year: YearRules = serde_json::from_str(r#"{"kurban_ait": "2027-05-17", "transfers": []}"#).unwrap();
+        self.r.set_calendar_year(&self.admin, 2027, &year, now).unwrap();
+        self.r.set_stamp(&self.admin, Some((b"\x89PNG stamp".as_slice(), "cd")), now).unwrap();
+        self.r.install_verification_key(&[7u8; 32], KeyOrigin::New, now).unwrap();
+        id
     }
 }

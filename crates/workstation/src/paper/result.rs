@@ -1,0 +1,347 @@
+//! The signed result of a service as paper: the certificate, decision or
+//! notification the catalog names for the service (one generic layout,
+//! [`ServiceResult`]), or the reasoned refusal with the controlled reason and
+//! the executor's explanation. The preschool queue's positive result is its
+//! queue notification (`queue_notification.rs`).
+//!
+//! Printed only once the head has signed: the paper states the signer, and a
+//! draft would be indistinguishable from the real thing once it left the
+//! office. Before that, [`preview`] shows the same pages on screen, marked
+//! as a draft and without stamp, signer's name or verification code.
+
+use base64::Engine as _;
+use chrono::{Datelike, NaiveDateTime};
+use kense_documents::{ReasonedRefusal, ResultField, ServiceResult, Signer, StampImage, Verification};
+use kense_domain::access::{Action, Actor};
+use kense_domain::audit::short;
+use kense_domain::catalog::{ResultKind, Service};
+use kense_domain::queue::QUEUE_SERVICE;
+use kense_domain::workflow::{Outcome, Step};
+use kense_domain::{Bilingual, Error};
+use kense_storage::{ApplicationRecord, Office, ResultRecord};
+use serde::Serialize;
+
+use super::{file_and_record, office_stamp, queue_notification, requisites, signer, text, Printed};
+use crate::verification::{result_content, vouch, RESULT};
+use crate::{clock, workflow, Workstation};
+
+fn title(kind: ResultKind) -> Bilingual {
+    let (kk, ru) = match kind {
+        ResultKind::Certificate => ("Анықтама", "Справка"),
+        ResultKind::Decision => ("Шешім", "Решение"),
+        ResultKind::Resolution => ("Қаулы", "Постановление"),
+        ResultKind::Contract => ("Шарт", "Договор"),
+        ResultKind::Conclusion => ("Қорытынды", "Заключение"),
+        ResultKind::Permission => ("Рұқсат", "Разрешение"),
+        ResultKind::Order => ("Бұйрық", "Приказ"),
+        ResultKind::Referral => ("Жолдама", "Направление"),
+        ResultKind::QueueNotification | ResultKind::Notification => ("Хабарлама", "Уведомление"),
+        ResultKind::ReasonedRefusal => ("Дәлелді бас тарту", "Мотивированный отказ"),
+    };
+    Bilingual::new(kk, ru)
+}
+
+fn field(kk: &str, ru: &str, value: impl Into<String>) -> ResultField {
+    ResultField { label: kense_documents::Bilingual { kk: kk.into(), ru: ru.into() }, value: value.into() }
+}
+
+/// What differs between a signed result's paper and its draft.
+struct Issue {
+    issued_at: NaiveDateTime,
+    signer: Signer,
+    stamp: Option<StampImage>,
+    copy: u32,
+    verification: Option<Verification>,
+    chain_head: Option<String>,
+}
+
+/// A result as paper, before it is typeset.
+enum Paper {
+    Positive(ServiceResult),
+    Refusal(ReasonedRefusal),
+}
+
+/// The paper of `result` for the application `rec`.
+fn paper(
+    station: &Workstation,
+    rec: &ApplicationRecord,
+    result: &ResultRecord,
+    office: &Office,
+    service: &Service,
+    issue: Issue,
+) -> Result<Paper, Error> {
+    if result.outcome == "positive" {
+        // The form the executor chose, as the application's catalog version has it.
+        let spec = *service.workflow_results().get(result.form).ok_or(Error::UnknownResultForm)?;
+        let mut fields = Vec::new();
+        if let Some(born) = rec.child_birth_date {
+            fields.push(field("Баланың туған күні", "Дата рождения ребёнка", born.format("%d.%m.%Y").to_string()));
+        }
+        if let Some(rep) = &rec.representative {
+            fields.push(field(
+                "Өкіл (сенімхат бойынша)",
+                "Представитель (по доверенности)",
+                format!("{}, № {} {}", rep.name, rep.poa_number, rep.poa_date),
+            ));
+        }
+        fields.push(field("Нәтижені дайындаған", "Результат подготовил", result.prepared_by.clone()));
+        return Ok(Paper::Positive(ServiceResult {
+            number: rec.number.clone(),
+            issued_at: issue.issued_at,
+            office: requisites(office),
+            title: text(&title(spec.kind)),
+            service_name: text(&rec.service_name),
+            registration_number: rec.number.clone(),
+            registered_on: rec.registered_at.date_naive(),
+            applicant_name: rec.applicant_name.clone(),
+            applicant_iin: rec.applicant_iin.clone(),
+            subject_name: rec.child_name.clone(),
+            subject_iin: rec.child_iin.clone(),
+            fields,
+            text: Some(text(&spec.name)),
+            signer: issue.signer,
+            stamp: issue.stamp,
+            copy_number: issue.copy,
+            verification: issue.verification,
+            audit_chain_head: issue.chain_head,
+        }));
+    }
+    let code = result.reason_code.clone().unwrap_or_default();
+    let reason = station
+        .rules()?
+        .reasons
+        .for_service(&rec.service_code)
+        .into_iter()
+        .find(|r| r.code == code)
+        .map(|r| text(&r.name))
+        .ok_or_else(|| Error::UnknownReason(code.clone()))?;
+    let legal_basis = service.results.iter().find(|r| r.kind == ResultKind::ReasonedRefusal).map(|r| text(&r.name));
+    Ok(Paper::Refusal(ReasonedRefusal {
+        number: rec.number.clone(),
+        issued_at: issue.issued_at,
+        office: requisites(office),
+        service_name: text(&rec.service_name),
+        registration_number: rec.number.clone(),
+        registered_on: rec.registered_at.date_naive(),
+        applicant_name: rec.applicant_name.clone(),
+        applicant_iin: rec.applicant_iin.clone(),
+        applicant_address: (!rec.applicant_address.is_empty()).then(|| rec.applicant_address.clone()),
+        reason,
+        legal_basis,
+        explanation: result.explanation.clone(),
+        signer: issue.signer,
+        stamp: issue.stamp,
+        copy_number: issue.copy,
+        verification: issue.verification,
+        audit_chain_head: issue.chain_head,
+    }))
+}
+
+/// Prints the signed result of an application and records the print.
+pub fn print(station: &Workstation, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
+    let now = clock::now();
+    let (rec, office, head, stamp, service) = station.with_registry(|reg| {
+        Ok((
+            reg.application(actor, application_id, now)?,
+            reg.office()?,
+            reg.audit_head()?,
+            office_stamp(reg)?,
+            reg.service_spec(application_id)?,
+        ))
+    })?;
+    let result = rec.result.clone().ok_or(Error::InvalidState)?;
+    let (Some(signed_by), Some(signed_at)) = (result.signed_by.clone(), result.signed_at.clone()) else {
+        return Err(Error::InvalidState);
+    };
+    if result.outcome == "positive" && rec.service_code == QUEUE_SERVICE {
+        return queue_notification::print(station, actor, application_id);
+    }
+    let issued_at = chrono::DateTime::parse_from_rfc3339(&signed_at)
+        .map_err(|e| Error::Storage(format!("signed_at: {e}")))?
+        .naive_local();
+    let copy = station.with_registry(|reg| reg.next_copy_number(application_id, RESULT))?;
+    let verification = vouch(station, &rec.number, RESULT, copy, &head, &result_content(&rec))?;
+    let qr_text = verification.qr_text.clone();
+    let issue = Issue {
+        issued_at,
+        signer: signer(&signed_by, true),
+        stamp,
+        copy,
+        verification: Some(verification),
+        chain_head: Some(short(&head).to_owned()),
+    };
+    let typesetter = station.typesetter()?;
+    let bytes = match paper(station, &rec, &result, &office, &service, issue)? {
+        Paper::Positive(r) => typesetter.service_result(&r),
+        Paper::Refusal(r) => typesetter.reasoned_refusal(&r),
+    }
+    .map_err(|e| Error::Document(e.to_string()))?;
+    let year = rec.registered_at.year();
+    file_and_record(
+        station,
+        actor,
+        Action::PrintDocument,
+        (rec.id, RESULT, copy),
+        (year, &rec.number),
+        qr_text,
+        bytes,
+        RESULT,
+    )
+}
+
+/// A result before it is signed, as it will print.
+#[derive(Debug, Serialize)]
+pub struct ResultPreview {
+    /// One SVG per page as a `data:` URL (the window's CSP allows images
+    /// from `data:` and nothing remote), marked as a draft across every page.
+    pub pages: Vec<String>,
+    /// The positive result of the preschool queue is its queue
+    /// notification, printed at registration: there is nothing else to show.
+    pub queue_notification: bool,
+}
+
+/// The pages of a result that is not signed yet, for the screen: the
+/// stored result waiting for the head's signature, or — for the executor
+/// still preparing it — the `proposed` outcome, never stored. The pages are
+/// the printed layout with "draft" across them and no stamp, signer's name
+/// or verification code, so a screenshot or print of one cannot pass for
+/// the result. Nothing is filed or recorded as issued. A proposed outcome
+/// is checked first against the application's service, like the step that
+/// would send it.
+pub fn preview(
+    station: &Workstation,
+    actor: &Actor,
+    application_id: i64,
+    proposed: Option<Outcome>,
+) -> Result<ResultPreview, Error> {
+    let proposed = proposed.map(|outcome| workflow::validated_outcome(station, application_id, outcome)).transpose()?;
+    let now = clock::now();
+    let (rec, office, service) = station.with_registry(|reg| {
+        let rec = reg.application(actor, application_id, now)?;
+        if proposed.is_some() {
+            reg.may_take_step(actor, application_id, Step::PrepareResult)?;
+        }
+        Ok((rec, reg.office()?, reg.service_spec(application_id)?))
+    })?;
+    let result = match proposed {
+        Some(outcome) => {
+            let (kind, form, reason_code, explanation) = match outcome {
+                Outcome::Positive { form } => ("positive", form, None, String::new()),
+                Outcome::Refusal { reason_code, explanation } => ("refusal", 0, Some(reason_code), explanation),
+            };
+            ResultRecord {
+                version: 0,
+                outcome: kind.to_owned(),
+                form,
+                reason_code,
+                explanation,
+                prepared_by: actor.full_name.clone(),
+                prepared_at: now.to_rfc3339(),
+                signed_by: None,
+                signed_at: None,
+            }
+        }
+        None => match rec.result.clone() {
+            Some(r) if r.signed_by.is_none() => r,
+            _ => return Err(Error::InvalidState),
+        },
+    };
+    if result.outcome == "positive" && rec.service_code == QUEUE_SERVICE {
+        return Ok(ResultPreview { pages: Vec::new(), queue_notification: true });
+    }
+    let issue = Issue {
+        issued_at: now.naive_local(),
+        signer: signer("", true),
+        stamp: None,
+        copy: 1,
+        verification: None,
+        chain_head: None,
+    };
+    let typesetter = station.typesetter()?;
+    let pages = match paper(station, &rec, &result, &office, &service, issue)? {
+        Paper::Positive(r) => typesetter.service_result_draft(&r),
+        Paper::Refusal(r) => typesetter.reasoned_refusal_draft(&r),
+    }
+    .map_err(|e| Error::Document(e.to_string()))?;
+    let pages = pages
+        .iter()
+        .map(|svg| format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg)))
+        .collect();
+    Ok(ResultPreview { pages, queue_notification: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kense_domain::access::Role;
+    use kense_domain::application::{ApplicationDraft, NewApplication};
+    use kense_domain::catalog::Channel;
+    use kense_domain::user::NewUser;
+    use kense_domain::workflow::{Command, Status};
+    use kense_storage::Due;
+
+    const PW: &str = "құпия сөз 2026";
+
+    /// The signed certificate states the form the executor chose, and its
+    /// draft showed the same before signing.
+    #[test]
+    fn the_chosen_result_form_is_what_prints() {
+        let dir = std::env::temp_dir().join(format!("kense-results-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let station = Workstation::start(Ok(dir.clone()), false);
+        let now = clock::now();
+        let (clerk, head, executor, id) = station
+            .with_registry(|r| {
+                let admin = NewUser::validate("admin", "Әкімші Бақыт", vec![Role::Administrator, Role::Clerk])?;
+                let clerk = r.create_first_administrator(&admin, PW, PW, now)?;
+                let mut add = |login: &str, name: &str, role: Role| {
+                    r.create_user(&clerk, &NewUser::validate(login, name, vec![role])?, PW, PW, now)?;
+                    r.log_in(login, PW, now)
+                };
+                let head = add("head", "Басшы Ержан", Role::Head)?;
+                let executor = add("exec", "Орындаушы Гүлнар", Role::Executor)?;
+                let draft = ApplicationDraft {
+                    service_code: "minors_property_certificate".into(),
+                    channel: Some(Channel::StateCorporation),
+                    applicant_iin: "900101300007".into(),
+                    applicant_name: "Мүлік Иесі".into(),
+                    applicant_phone: "+7 701 000 11 22".into(),
+                    child_iin: "150315500015".into(),
+                    child_name: "Бала Әлихан".into(),
+                    child_birth_date: "2015-03-15".into(),
+                    documents: vec!["standard_package".into()],
+                    consent: true,
+                    ..Default::default()
+                };
+                let app = NewApplication::validate(&draft, &r.catalog()?.1, now.date_naive())?;
+                let id = r.register_application(&clerk, &app, Due::default(), now)?.id;
+                r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now)?;
+                let assign = Command::AssignExecutor { executor_id: executor.user_id };
+                r.take_step(&head, id, Status::WithHead, &assign, Due::default(), now)?;
+                Ok((clerk, head, executor, id))
+            })
+            .unwrap();
+        let third = Outcome::Positive { form: 2 };
+        let draft = preview(&station, &executor, id, Some(third.clone())).unwrap();
+        assert_eq!(draft.pages.len(), 1);
+        station
+            .with_registry(|r| {
+                let prepare = Command::PrepareResult { outcome: third };
+                r.take_step(&executor, id, Status::WithExecutor, &prepare, Due::default(), now)?;
+                r.take_step(&head, id, Status::ResultPrepared, &Command::Sign, Due::default(), now)
+            })
+            .unwrap();
+        let printed = print(&station, &clerk, id).unwrap();
+        let checked = crate::verification::check(&station, &clerk, &printed.verification).unwrap();
+        assert_eq!(checked.verdict, kense_domain::verification::Verdict::Valid, "the signed result verifies");
+        let text = std::process::Command::new("pdftotext")
+            .args(["-layout", &printed.path, "-"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap();
+        assert!(text.contains("Меншік құқығы бар"), "the third certificate's title is not printed: {text}");
+        assert!(!text.contains("мұрагерлік құқығы бойынша"), "the first certificate's title is printed");
+        drop(station);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

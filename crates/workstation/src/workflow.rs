@@ -1,0 +1,63 @@
+//! The regulated steps of an application: a step's data checked against the
+//! application's service as its catalog version describes it, the due
+//! moments of where the step leads, the refusal grounds a service offers and
+//! the executors the head may name. Whether a step may be taken at all is
+//! the registry's decision (roles, four eyes, the status the person saw).
+
+use kense_domain::access::Actor;
+use kense_domain::reasons::Reason;
+use kense_domain::workflow::{next, Command, Outcome, Status};
+use kense_domain::Error;
+use kense_storage::{Registry, StepTaken, UserSummary};
+
+use crate::{clock, Workstation};
+
+/// A step's data checked against the application's service as its catalog
+/// version describes it: its refusal grounds and its result forms.
+fn validated(station: &Workstation, reg: &Registry, id: i64, command: Command) -> Result<Command, Error> {
+    let service = reg.service_spec(id)?;
+    let reasons = station.rules()?.reasons.for_service(&service.code);
+    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+    command.validate(&codes, service.workflow_results().len())
+}
+
+/// An outcome the executor proposes, checked like the step that would send it.
+pub fn validated_outcome(station: &Workstation, id: i64, outcome: Outcome) -> Result<Outcome, Error> {
+    match station.with_registry(|reg| validated(station, reg, id, Command::PrepareResult { outcome }))? {
+        Command::PrepareResult { outcome } => Ok(outcome),
+        _ => Err(Error::MalformedRequest("outcome".into())),
+    }
+}
+
+/// Takes a step on the application `id`, which the person saw in
+/// `expected_status`; a moved application is refused as stale.
+pub fn take_step(
+    station: &Workstation,
+    actor: &Actor,
+    id: i64,
+    expected_status: Status,
+    command: Command,
+) -> Result<StepTaken, Error> {
+    let now = clock::now();
+    station.with_registry(|reg| {
+        let (service, channel) = reg.service_of(id)?;
+        let command = validated(station, reg, id, command)?;
+        // Deadlines for where the step would lead; whether it may be
+        // taken at all is the registry's decision, with the real reason.
+        let due = match next(expected_status, command.step()) {
+            Some(to) => station.due_on_entering(reg, &reg.catalog()?.1, &service, channel, to, now)?,
+            None => Default::default(),
+        };
+        reg.take_step(actor, id, expected_status, &command, due, now)
+    })
+}
+
+/// The refusal grounds a service offers, for a logged-in person.
+pub fn refusal_reasons(station: &Workstation, _logged_in: &Actor, service_code: &str) -> Result<Vec<Reason>, Error> {
+    Ok(station.rules()?.reasons.for_service(service_code).into_iter().cloned().collect())
+}
+
+/// The executors the head may name.
+pub fn executors(station: &Workstation, actor: &Actor) -> Result<Vec<UserSummary>, Error> {
+    station.with_registry(|reg| reg.executors(actor, clock::now()))
+}

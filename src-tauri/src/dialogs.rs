@@ -1,0 +1,66 @@
+//! The folder and file pickers of backups, opened from Rust
+//! (tauri-plugin-dialog's Rust API): the window has no dialog permission, so
+//! no path it names can reach a scope.
+//!
+//! Debug builds accept `--dialog-answer <file>`: each dialog then answers
+//! with the path written in that file (empty = cancelled), because WebDriver
+//! cannot drive a native dialog. Release builds ignore it.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use kense_domain::Lang;
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_dialog::DialogExt;
+
+static DIALOG_ANSWER: OnceLock<PathBuf> = OnceLock::new();
+
+/// Debug builds only: dialogs answer from `file` (see the module's doc).
+pub fn answer_from(file: PathBuf) {
+    if !cfg!(debug_assertions) {
+        log::warn!("--dialog-answer is ignored in release builds");
+        return;
+    }
+    log::warn!("dialogs answer from {}", file.display());
+    let _ = DIALOG_ANSWER.set(file);
+}
+
+/// `Some(answer)` when a debug build was told how dialogs answer.
+fn scripted_answer() -> Option<Option<PathBuf>> {
+    let file = DIALOG_ANSWER.get().filter(|_| cfg!(debug_assertions))?;
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let path = text.trim();
+    Some((!path.is_empty()).then(|| PathBuf::from(path)))
+}
+
+/// The folder a backup is copied to (a USB stick, a share); `None` when cancelled.
+pub fn pick_folder<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
+    if let Some(answer) = scripted_answer() {
+        return answer;
+    }
+    let title = match lang {
+        Lang::Kk => "Резервтік көшірмені қай қалтаға көшіру керек?",
+        Lang::Ru => "В какую папку скопировать резервную копию?",
+    };
+    let mut dialog = app.dialog().file().set_title(title);
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    dialog.blocking_pick_folder().and_then(|p| p.into_path().ok())
+}
+
+/// The backup file to restore from; `None` when cancelled.
+pub fn pick_file<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
+    if let Some(answer) = scripted_answer() {
+        return answer;
+    }
+    let (title, kind) = match lang {
+        Lang::Kk => ("Қалпына келтіру үшін резервтік көшірмені таңдаңыз", "Kense резервтік көшірмесі"),
+        Lang::Ru => ("Выберите резервную копию для восстановления", "Резервная копия Kense"),
+    };
+    let mut dialog = app.dialog().file().set_title(title).add_filter(kind, &["sqlite", "sqlite3", "db"]);
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    dialog.blocking_pick_file().and_then(|p| p.into_path().ok())
+}
