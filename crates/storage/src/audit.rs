@@ -95,6 +95,7 @@ pub(crate) struct Head {
 pub(crate) fn head(tx: &Tx<'_>) -> Result<Head, Error> {
     let sql = match tx.engine() {
         Engine::Sqlite => "SELECT seq, hash FROM chain_head WHERE id = 1",
+        Engine::Postgres => "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE",
     };
     let r = tx.query_one(sql, args![])?;
     Ok(Head { seq: r.get("seq")?, hash: r.get("hash")? })
@@ -119,6 +120,12 @@ impl Db {
             sealed.sort();
             sealed.dedup();
             append(tx, &head, at, event, sealed)?;
+            if tx.engine() == Engine::Postgres {
+                // The other desks hear of it on commit (never before, never
+                // for a rolled-back change); the payload is the event's
+                // number, no person's data.
+                tx.execute("SELECT pg_notify('kense', ?1) AS sent", args![seq.to_string()])?;
+            }
             Ok(out)
         })
     }

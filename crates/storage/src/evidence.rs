@@ -58,6 +58,7 @@ impl Evidence {
 fn schema_holds(db: &Db) -> Result<bool, Error> {
     match db.engine() {
         Engine::Sqlite => crate::backup::schema_matches(db, SCHEMA_VERSION),
+        Engine::Postgres => crate::server::schema_matches(db),
     }
 }
 
@@ -169,8 +170,9 @@ impl Registry {
     /// read-only connection to the file, which in WAL mode neither waits for
     /// nor blocks the clerk's writes.
     pub fn reader(&self) -> Result<Registry, Error> {
-        match self.db.engine() {
-            Engine::Sqlite => Registry::open_read_only(&self.path),
+        match &self.location {
+            crate::Location::File(path) => Registry::open_read_only(path),
+            crate::Location::Server(settings) => Registry::open_server(settings),
         }
     }
 

@@ -17,6 +17,7 @@ mod audit;
 pub mod backup;
 mod calendar;
 mod catalog;
+mod copy;
 mod dashboard;
 mod evidence;
 mod migrations;
@@ -24,6 +25,7 @@ mod numbers;
 mod office;
 mod queue;
 mod seal;
+mod server;
 mod sql;
 mod workflow;
 
@@ -45,6 +47,7 @@ pub use backup::{
     Unusable,
 };
 pub use catalog::{CatalogService, CatalogVersion, CatalogVersionDetail};
+pub use copy::Copied;
 pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
 pub use evidence::Evidence;
 pub use office::{KeyOrigin, Office};
@@ -53,23 +56,32 @@ pub use queue::{
     SweepReport, YearCount,
 };
 pub use seal::{Deviation, Finding};
+pub use server::{Moved, ServerSetup};
 pub use workflow::StepTaken;
 
 use audit::Event;
+pub use sql::ServerSettings;
 use sql::{Db, SqliteDb};
 
 /// The schema version this binary writes; a registry with a newer one is
 /// refused ([`Error::DatabaseNewer`]).
 pub const SCHEMA_VERSION: i64 = 10;
 
+/// Where a registry is: a file on this PC, or the office server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+    Server(ServerSettings),
+}
+
 /// The office's registry.
 pub struct Registry {
     db: Db,
     /// The preschool queue's rules; the shipped ones unless replaced.
     queue_rules: QueueRules,
-    /// Backups read the file through their own connection, and a restore
-    /// replaces it, so the registry remembers where it is.
-    path: PathBuf,
+    /// A second connection (the full check), a backup of the file and a
+    /// restore all need to know where the registry is.
+    location: Location,
     read_only: bool,
     /// Installed catalog versions never change: each is parsed once.
     catalogs: catalog::Parsed,
@@ -82,17 +94,11 @@ impl Registry {
         let mut db = Db::Sqlite(SqliteDb::open(path)?);
         let engine = db.engine();
         migrations::migrate(&mut db, migrations::of(engine))?;
-        Registry::over(db, path, false)
+        Registry::over(db, Location::File(path.to_path_buf()), false)
     }
 
-    fn over(db: Db, path: &Path, read_only: bool) -> Result<Registry, Error> {
-        Ok(Registry {
-            db,
-            queue_rules: QueueRules::shipped()?,
-            path: path.to_path_buf(),
-            read_only,
-            catalogs: Default::default(),
-        })
+    fn over(db: Db, location: Location, read_only: bool) -> Result<Registry, Error> {
+        Ok(Registry { db, queue_rules: QueueRules::shipped()?, location, read_only, catalogs: Default::default() })
     }
 
     /// Opens an existing registry for reading only: for a file on read-only
@@ -109,11 +115,19 @@ impl Registry {
         if found < supported {
             return Err(Error::ReadOnly);
         }
-        Registry::over(db, path, true)
+        Registry::over(db, Location::File(path.to_path_buf()), true)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The registry's file, when it is one (not on the office server).
+    pub fn path(&self) -> Option<&Path> {
+        match &self.location {
+            Location::File(p) => Some(p),
+            Location::Server(_) => None,
+        }
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     pub fn is_read_only(&self) -> bool {

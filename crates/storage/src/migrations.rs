@@ -32,10 +32,15 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 10, "evidence", "0010_evidence.sql"),
 ];
 
+/// The office server's schema begins at version 10, the first that ran on
+/// PostgreSQL; later versions follow SQLite's numbering one for one.
+pub(crate) const POSTGRES: &[Migration] = &[migration!("postgres", 10, "registry", "0010_registry.sql")];
+
 /// The migrations of an engine.
 pub(crate) fn of(engine: Engine) -> &'static [Migration] {
     match engine {
         Engine::Sqlite => SQLITE,
+        Engine::Postgres => POSTGRES,
     }
 }
 
@@ -47,6 +52,13 @@ pub(crate) fn latest(migrations: &[Migration]) -> i64 {
 pub(crate) fn current_version(db: &Db) -> Result<i64, Error> {
     match db.engine() {
         Engine::Sqlite => db.value("PRAGMA user_version", args![]),
+        Engine::Postgres => {
+            let exists: bool = db.value("SELECT to_regclass('schema_version') IS NOT NULL AS present", args![])?;
+            if !exists {
+                return Ok(0);
+            }
+            Ok(db.value_opt("SELECT version FROM schema_version", args![])?.unwrap_or(0))
+        }
     }
 }
 
@@ -65,6 +77,12 @@ pub(crate) fn migrate(db: &mut Db, migrations: &[Migration]) -> Result<(), Error
     if current == supported {
         return Ok(());
     }
+    let first = migrations.first().map_or(0, |m| m.version);
+    if current > 0 && current < first {
+        // A server schema older than the engine's first migration cannot
+        // be brought up by this binary.
+        return Err(Error::Storage(format!("schema {current} is older than this binary can migrate ({first})")));
+    }
     db.transaction(|tx| {
         for m in migrations.iter().filter(|m| m.version > current) {
             tx.execute_script(m.sql)
@@ -73,6 +91,13 @@ pub(crate) fn migrate(db: &mut Db, migrations: &[Migration]) -> Result<(), Error
         match tx.engine() {
             // A pragma takes no parameters; the number is ours, not input.
             Engine::Sqlite => tx.execute_script(&format!("PRAGMA user_version = {supported}"))?,
+            Engine::Postgres => {
+                tx.execute(
+                    "INSERT INTO schema_version (only_row, version) VALUES (1, ?1)
+                     ON CONFLICT (only_row) DO UPDATE SET version = excluded.version",
+                    args![supported],
+                )?;
+            }
         }
         Ok(())
     })?;

@@ -27,7 +27,7 @@ use kense_domain::Error;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::sql::{args, Db, Row, ToValue, Tx, Value};
+use crate::sql::{args, Db, Engine, Row, ToValue, Tx, Value};
 
 /// A sealed table: its name, its key columns, and the columns left out of
 /// the seal (derived data verified otherwise).
@@ -180,16 +180,30 @@ fn upsert(tx: &Tx<'_>, table: &str, key: &str, seq: i64, hash: &str, content: &s
 }
 
 /// Where this transaction's own `touched` rows begin: everything up to the
-/// mark was there before it (another writer's, left for verification).
+/// mark was there before it (another writer's, left for verification). On
+/// the office server the rows carry their transaction instead, since
+/// another session's may commit while this one runs.
 pub(crate) fn mark(tx: &Tx<'_>) -> Result<i64, Error> {
-    tx.value("SELECT COALESCE(MAX(id), 0) AS mark FROM touched", args![])
+    match tx.engine() {
+        Engine::Sqlite => tx.value("SELECT COALESCE(MAX(id), 0) AS mark FROM touched", args![]),
+        Engine::Postgres => Ok(0),
+    }
+}
+
+/// This transaction's own `touched` rows (see [`mark`]).
+fn own(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "id > ?1",
+        Engine::Postgres => "txid = txid_current() AND ?1 = ?1",
+    }
 }
 
 /// Seals what this transaction touched (the `touched` rows after `mark`)
 /// as event `seq` will vouch for it, and clears those rows. Only records
 /// whose content changed are listed; the lines come back sorted.
 pub(crate) fn seal_touched(tx: &Tx<'_>, mark: i64, seq: i64) -> Result<Vec<String>, Error> {
-    let touched = tx.query("SELECT DISTINCT tbl, key FROM touched WHERE id > ?1", args![mark])?;
+    let touched =
+        tx.query(&format!("SELECT DISTINCT tbl, key FROM touched WHERE {}", own(tx.engine())), args![mark])?;
     if touched.is_empty() {
         return Ok(Vec::new());
     }
@@ -230,7 +244,7 @@ pub(crate) fn seal_touched(tx: &Tx<'_>, mark: i64, seq: i64) -> Result<Vec<Strin
         let s = sealed(table).ok_or_else(|| Error::Storage(format!("no log {table}")))?;
         out.push(seal_range(tx, s, first, last, seq)?);
     }
-    tx.execute("DELETE FROM touched WHERE id > ?1", args![mark])?;
+    tx.execute(&format!("DELETE FROM touched WHERE {}", own(tx.engine())), args![mark])?;
     out.sort();
     Ok(out)
 }

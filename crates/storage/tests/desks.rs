@@ -193,16 +193,12 @@ fn the_clerk_finds_a_known_applicant_by_iin_and_the_look_up_is_audited() {
     let head = o.head.clone();
     assert_eq!(o.r.person_by_iin(&head, &iin, at("2026-11-24T09:31:00+05:00")), Err(Error::Forbidden));
 
-    let db = rusqlite::Connection::open(o.r.path()).unwrap();
-    let mut stmt = db
-        .prepare("SELECT action, reason, after FROM audit_events WHERE action LIKE '%person_by_iin' ORDER BY seq")
-        .unwrap();
-    let events: Vec<(String, Option<String>, Option<String>)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap();
+    let events =
+        o.place.rows("SELECT action, reason, after FROM audit_events WHERE action LIKE '%person_by_iin' ORDER BY seq");
     assert_eq!(events.len(), 3, "{events:?}");
-    assert_eq!((events[0].1.as_deref(), events[0].2.as_deref()), (Some(PARENT.0), Some(r#"{"found":null}"#)));
-    assert!(events[1].2.as_deref().unwrap_or("").contains(&p.number));
-    assert_eq!(events[2].0, "denied:person_by_iin");
+    assert_eq!((events[0][1].as_deref(), events[0][2].as_deref()), (Some(PARENT.0), Some(r#"{"found":null}"#)));
+    assert!(events[1][2].as_deref().unwrap_or("").contains(&p.number));
+    assert_eq!(events[2][0].as_deref(), Some("denied:person_by_iin"));
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn template(dir: &Path) -> (std::path::PathBuf, i64) {
     let id = o.populated();
     let path = dir.join("template.sqlite");
     // One self-contained file (the live one has its log beside it).
-    Connection::open(o.r.path()).unwrap().execute("VACUUM INTO ?1", [path.to_str().unwrap()]).unwrap();
+    Connection::open(o.r.path().unwrap()).unwrap().execute("VACUUM INTO ?1", [path.to_str().unwrap()]).unwrap();
     (path, id)
 }
 

@@ -10,6 +10,10 @@ use kense_domain::Error;
 use kense_storage::{Due, Registry};
 use rusqlite::Connection;
 
+mod common;
+
+use common::engine::Place;
+
 const CATALOG: &str = include_str!("../../../assets/catalog/services.json");
 
 fn at(s: &str) -> DateTime<FixedOffset> {
@@ -40,9 +44,11 @@ fn application(d: &ApplicationDraft) -> NewApplication {
     NewApplication::validate(d, &catalog, NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()).unwrap()
 }
 
-/// A registry with its catalog and a first administrator who is also a clerk.
-fn fresh(path: &std::path::Path) -> (Registry, Actor) {
-    let mut r = Registry::open(path).unwrap();
+/// A registry with its catalog and a first administrator who is also a
+/// clerk, on the engine the suite runs on (see `common::engine`).
+fn fresh(place: &Place) -> (Registry, Actor) {
+    let mut r = place.open();
+    r.seal_after_upgrade(now()).unwrap();
     r.install_catalog(CATALOG, now()).unwrap();
     let user = NewUser::validate("admin", "Әкімші Бақытжан", vec![Role::Administrator, Role::Clerk]).unwrap();
     let actor = r.create_first_administrator(&user, "құпия сөз 2026", "құпия сөз 2026", now()).unwrap();
@@ -90,14 +96,14 @@ fn a_database_from_a_newer_kense_is_refused() {
 #[test]
 fn a_registration_survives_closing_and_reopening() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("registry.sqlite");
-    let (mut r, actor) = fresh(&path);
+    let place = Place::new(dir.path());
+    let (mut r, actor) = fresh(&place);
     let reg = r.register_application(&actor, &application(&draft()), Due::default(), now()).unwrap();
     assert_eq!(reg.number, "01-2026-00001");
     assert_eq!(reg.status, Status::Accepted);
     drop(r);
 
-    let mut r = Registry::open(&path).unwrap();
+    let mut r = place.open();
     let actor = r.log_in("admin", "құпия сөз 2026", now()).unwrap();
     let rec = r.application(&actor, reg.id, now()).unwrap();
     assert_eq!(rec.number, "01-2026-00001");
@@ -112,7 +118,7 @@ fn a_registration_survives_closing_and_reopening() {
 #[test]
 fn numbers_are_sequential_per_year_and_refusals_take_a_number_too() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut r, actor) = fresh(&dir.path().join("r.sqlite"));
+    let (mut r, actor) = fresh(&Place::new(dir.path()));
     let a = r.register_application(&actor, &application(&draft()), Due::default(), now()).unwrap();
     let mut incomplete = draft();
     incomplete.documents = vec!["application".into()];
@@ -128,7 +134,7 @@ fn numbers_are_sequential_per_year_and_refusals_take_a_number_too() {
 #[test]
 fn a_second_open_application_for_the_same_child_needs_a_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut r, actor) = fresh(&dir.path().join("r.sqlite"));
+    let (mut r, actor) = fresh(&Place::new(dir.path()));
     let first = r.register_application(&actor, &application(&draft()), Due::default(), now()).unwrap();
     let before = r.verify_audit_chain().unwrap().events;
     assert_eq!(
@@ -145,7 +151,7 @@ fn a_second_open_application_for_the_same_child_needs_a_reason() {
 #[test]
 fn only_a_clerk_registers_and_a_refusal_is_audited() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut r, actor) = fresh(&dir.path().join("r.sqlite"));
+    let (mut r, actor) = fresh(&Place::new(dir.path()));
     let admin_only = Actor { roles: vec![Role::Administrator], ..actor };
     let before = r.verify_audit_chain().unwrap().events;
     assert_eq!(
@@ -160,7 +166,7 @@ fn only_a_clerk_registers_and_a_refusal_is_audited() {
 #[test]
 fn first_run_cannot_be_replayed() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut r, _) = fresh(&dir.path().join("r.sqlite"));
+    let (mut r, _) = fresh(&Place::new(dir.path()));
     let user = NewUser::validate("intruder", "Intruder", vec![Role::Administrator]).unwrap();
     assert_eq!(
         r.create_first_administrator(&user, "password123", "password123", now()).unwrap_err(),
@@ -171,7 +177,7 @@ fn first_run_cannot_be_replayed() {
 #[test]
 fn wrong_passwords_lock_the_account_with_back_off() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut r, _) = fresh(&dir.path().join("r.sqlite"));
+    let (mut r, _) = fresh(&Place::new(dir.path()));
     for _ in 0..4 {
         assert_eq!(r.log_in("admin", "wrong password", now()).unwrap_err(), Error::BadCredentials);
     }
@@ -186,9 +192,10 @@ fn wrong_passwords_lock_the_account_with_back_off() {
 
 #[test]
 fn audit_rows_cannot_be_changed_through_sql_and_outside_edits_are_found() {
+    // The file's own test: the server's twin is in tests/server.rs.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.sqlite");
-    let (mut r, actor) = fresh(&path);
+    let (mut r, actor) = fresh(&Place::File(path.clone()));
     for i in 0..3 {
         let mut d = draft();
         d.duplicate_reason = format!("сынақ {i}");
@@ -216,7 +223,7 @@ fn audit_rows_cannot_be_changed_through_sql_and_outside_edits_are_found() {
 fn a_deleted_audit_row_is_found() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.sqlite");
-    let (mut r, actor) = fresh(&path);
+    let (mut r, actor) = fresh(&Place::File(path.clone()));
     for i in 0..3 {
         let mut d = draft();
         d.duplicate_reason = format!("сынақ {i}");
@@ -233,7 +240,7 @@ fn a_deleted_audit_row_is_found() {
 fn the_administrator_sets_the_office_series_and_first_number() {
     use kense_domain::office::{OfficeData, OfficeDraft};
     let dir = tempfile::tempdir().unwrap();
-    let (mut r, actor) = fresh(&dir.path().join("r.sqlite"));
+    let (mut r, actor) = fresh(&Place::new(dir.path()));
     let data = OfficeData::validate(&OfficeDraft {
         name_kk: "Шиелі ауданының білім бөлімі".into(),
         name_ru: "Отдел образования Шиелийского района".into(),
@@ -256,8 +263,8 @@ fn the_administrator_sets_the_office_series_and_first_number() {
 #[test]
 fn a_correction_keeps_the_earlier_wording_as_a_version() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("r.sqlite");
-    let (mut r, actor) = fresh(&path);
+    let place = Place::new(dir.path());
+    let (mut r, actor) = fresh(&place);
     let reg = r.register_application(&actor, &application(&draft()), Due::default(), now()).unwrap();
     let mut fixed = draft();
     fixed.applicant_name = "Сәрсенбаева Гүлнұр Қайратқызы-Түзетілген".into();
@@ -282,21 +289,18 @@ fn a_correction_keeps_the_earlier_wording_as_a_version() {
     assert_eq!(rec.representative.unwrap().poa_number, "12-345");
     assert_eq!(rec.number, reg.number, "the number never changes");
     drop(r);
-    let conn = Connection::open(&path).unwrap();
-    let previous: String = conn
-        .query_row("SELECT previous FROM application_versions WHERE application_id = ?1", [reg.id], |r| r.get(0))
-        .unwrap();
+    let previous = place.read(&format!("SELECT previous FROM application_versions WHERE application_id = {}", reg.id));
     assert!(previous.contains("\"Сәрсенбаева Гүлнұр Қайратқызы\""), "{previous}");
-    assert!(conn.execute("DELETE FROM application_versions", []).is_err(), "versions are append-only");
-    assert_eq!(Registry::open(&path).unwrap().verify_audit_chain().unwrap().first_bad, None);
+    assert!(place.refuses("DELETE FROM application_versions"), "versions are append-only");
+    assert_eq!(place.open().verify_audit_chain().unwrap().first_bad, None);
 }
 
 #[test]
 fn calendar_years_entered_by_the_administrator_persist() {
     use kense_domain::calendar::{Transfer, YearRules};
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("r.sqlite");
-    let (mut r, actor) = fresh(&path);
+    let place = Place::new(dir.path());
+    let (mut r, actor) = fresh(&place);
     let d = |s: &str| s.parse::<NaiveDate>().unwrap();
     let rules = YearRules {
         kurban_ait: d("2027-05-17"),
@@ -307,7 +311,7 @@ fn calendar_years_entered_by_the_administrator_persist() {
     assert_eq!(r.set_calendar_year(&actor, 2026, &rules, now()), Err(Error::CalendarYear));
     r.set_calendar_year(&actor, 2027, &rules, now()).unwrap();
     drop(r);
-    let r = Registry::open(&path).unwrap();
+    let r = place.open();
     let years = r.calendar_years().unwrap();
     assert_eq!(years.len(), 1);
     assert_eq!(years[0].0, 2027);

@@ -11,6 +11,8 @@ use kense_domain::workflow::{Command, Handover, Outcome, Status};
 use kense_domain::Error;
 use kense_storage::{ApplicationQuery, Due, Registry, Urgency};
 
+mod common;
+
 const CATALOG: &str = include_str!("../../../assets/catalog/services.json");
 const PW: &str = "құпия сөз 2026";
 
@@ -28,7 +30,8 @@ struct Office {
 
 fn office() -> Office {
     let dir = tempfile::tempdir().unwrap();
-    let mut r = Registry::open(&dir.path().join("r.sqlite")).unwrap();
+    let mut r = common::engine::open_registry(dir.path());
+    r.seal_after_upgrade(now()).unwrap();
     r.install_catalog(CATALOG, now()).unwrap();
     let admin_user = NewUser::validate("admin", "Әкімші", vec![Role::Administrator, Role::Clerk]).unwrap();
     let clerk = r.create_first_administrator(&admin_user, PW, PW, now()).unwrap();

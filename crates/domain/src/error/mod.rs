@@ -78,6 +78,21 @@ pub enum Error {
     },
     DatabaseCorrupt(String),
     DatabaseBusy,
+    /// The office server cannot be reached (network, server stopped, TLS),
+    /// or the connection broke: nothing was changed by the step that met it
+    /// unless the registry says so after reconnecting.
+    ServerUnreachable,
+    /// The office server refused this workstation's account or password.
+    ServerRefused,
+    /// The office server's schema is older than this Kense: its owner must
+    /// bring it up first (`kense server setup`); workstations never migrate.
+    ServerNotReady {
+        found: i64,
+        needed: i64,
+    },
+    /// A registry is moved (or restored) onto the server only into an empty
+    /// database: nothing there is ever overwritten.
+    ServerNotEmpty,
     /// The disk (or SQLite's page limit) is full: the transaction rolled back.
     DiskFull,
     /// The registry is open for reading only (read-only file, folder or medium).
@@ -167,6 +182,10 @@ impl Error {
             Error::DatabaseNewer { .. } => "database_newer",
             Error::DatabaseCorrupt(_) => "database_corrupt",
             Error::DatabaseBusy => "database_busy",
+            Error::ServerUnreachable => "server_unreachable",
+            Error::ServerRefused => "server_refused",
+            Error::ServerNotReady { .. } => "server_not_ready",
+            Error::ServerNotEmpty => "server_not_empty",
             Error::DiskFull => "disk_full",
             Error::ReadOnly => "read_only",
             Error::BackupRejected(_) => "backup_rejected",

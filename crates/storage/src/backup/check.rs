@@ -97,20 +97,40 @@ fn inspect(db: &Db) -> Result<Inspection, Error> {
     Ok(Inspection { version, chain })
 }
 
-/// Makes a verified backup of the registry at `source` in `dir` and returns
-/// it. Reads through a connection of its own, so the registry's writer is
-/// never held up: in WAL mode a reader does not block the writer.
+/// Makes a verified backup of the registry file at `source` in `dir` and
+/// returns it. Reads through a connection of its own, so the registry's
+/// writer is never held up: in WAL mode a reader does not block the writer.
 pub fn take(
     source: &Path,
     dir: &Path,
     now: DateTime<FixedOffset>,
     progress: &mut Report<'_>,
 ) -> Result<BackupRecord, Error> {
+    take_with(dir, now, progress, |part, progress| {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let src = Connection::open_with_flags(source, flags).map_err(db_err)?;
+        src.busy_timeout(Duration::from_secs(5)).map_err(db_err)?;
+        let mut dst = Connection::open(part).map_err(db_err)?;
+        copy_pages(&src, &mut dst, Stage::Copy, progress)?;
+        drop(src);
+        finish_copy(dst, part)
+    })
+}
+
+/// A backup whatever the registry's engine: `write` makes the copy as one
+/// SQLite registry file at the `.part` path given it; the copy is then
+/// checked as a restore would check it, hashed, and only then named.
+pub(crate) fn take_with(
+    dir: &Path,
+    now: DateTime<FixedOffset>,
+    progress: &mut Report<'_>,
+    write: impl FnOnce(&Path, &mut Report<'_>) -> Result<(), Error>,
+) -> Result<BackupRecord, Error> {
     std::fs::create_dir_all(dir).map_err(io_at(dir))?;
     let name = free_name(dir, now);
     let path = dir.join(&name);
     let part = with_suffix(&path, ".part");
-    let written = write_verified(source, &part, progress);
+    let written = write(&part, progress).and_then(|()| verified(&part, progress));
     let (inspection, size, sha256) = match written {
         Ok(w) => w,
         Err(e) => {
@@ -133,18 +153,10 @@ pub fn take(
     })
 }
 
-fn write_verified(source: &Path, part: &Path, progress: &mut Report<'_>) -> Result<(Inspection, u64, String), Error> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let src = Connection::open_with_flags(source, flags).map_err(db_err)?;
-    src.busy_timeout(Duration::from_secs(5)).map_err(db_err)?;
-    let mut dst = Connection::open(part).map_err(db_err)?;
-    copy_pages(&src, &mut dst, Stage::Copy, progress)?;
-    drop(src);
-    finish_copy(dst, part)?;
-
+fn verified(part: &Path, progress: &mut Report<'_>) -> Result<(Inspection, u64, String), Error> {
     go_on(progress, Progress::at(Stage::Verify))?;
     let conn = untrusted(part)?;
-    // Our own copy failing a check means the live file is damaged.
+    // Our own copy failing a check means the live registry is damaged.
     let inspection = inspect(&conn).map_err(|e| match e {
         Error::BackupRejected(fault) => Error::DatabaseCorrupt(format!("backup copy failed its check: {fault:?}")),
         other => other,

@@ -31,9 +31,10 @@ use kense_domain::access::{authorize, Action, Actor};
 use kense_domain::Error;
 use serde::Serialize;
 
-pub(crate) use check::schema_matches;
+pub(crate) use check::{schema_matches, take_with};
 pub use check::{stage_restore, take};
 pub use files::{copy_latest, list, prune};
+pub(crate) use pages::finish_copy;
 pub use restore::{recover, Credentials, Unusable};
 
 use crate::audit::Event;
@@ -260,7 +261,10 @@ impl Registry {
         if let Initiator::Person(actor) = by {
             self.authorize_backups(actor, "back_up", now)?;
         }
-        let mut rec = take(&self.path, dir, now, progress)?;
+        let mut rec = match &self.location {
+            crate::Location::File(path) => take(path, dir, now, progress)?,
+            crate::Location::Server(_) => self.export_backup(dir, now, progress)?,
+        };
         self.finish_backup(by, &mut rec, dir, now, progress)?;
         Ok(rec)
     }

@@ -64,7 +64,7 @@ pub(super) fn copy_pages(
 
 /// Turns a fresh copy into one self-contained file (no -wal beside it) and
 /// closes it durably.
-pub(super) fn finish_copy(dst: Connection, path: &Path) -> Result<(), Error> {
+pub(crate) fn finish_copy(dst: Connection, path: &Path) -> Result<(), Error> {
     let mode: String = dst.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0)).map_err(db_err)?;
     if !mode.eq_ignore_ascii_case("delete") {
         return Err(Error::Storage(format!("copy kept journal_mode {mode}")));

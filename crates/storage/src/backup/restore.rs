@@ -96,12 +96,22 @@ impl Registry {
             Ok(_) => return Err(Box::new((Ok(self), Error::DatabaseBusy))),
             Err(e) => return Err(Box::new((Ok(self), e))),
         }
-        let live = self.path.clone();
-        let Registry { db, queue_rules, path, read_only, catalogs } = self;
-        let Db::Sqlite(file) = db;
+        let Some(live) = self.path().map(Path::to_path_buf) else {
+            // The office server is not a file to swap: it is restored by a
+            // move into an empty database.
+            return Err(Box::new((Ok(self), Error::InvalidState)));
+        };
+        let Registry { db, queue_rules, location, read_only, catalogs } = self;
+        let file = match db {
+            Db::Sqlite(file) => file,
+            db => {
+                let registry = Registry { db, queue_rules, location, read_only, catalogs };
+                return Err(Box::new((Ok(registry), Error::InvalidState)));
+            }
+        };
         if let Err((conn, e)) = file.into_connection().close() {
             let db = Db::Sqlite(SqliteDb::from_connection(conn));
-            let registry = Registry { db, queue_rules, path, read_only, catalogs };
+            let registry = Registry { db, queue_rules, location, read_only, catalogs };
             return Err(Box::new((Ok(registry), db_err(e))));
         }
         let [wal, shm, journal] = companions(&live);

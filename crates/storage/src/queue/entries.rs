@@ -361,6 +361,10 @@ fn queue_rows(db: &Db, filter: &str, arg: i64, limit: u32) -> Result<Vec<QueueRo
             "(SELECT group_concat(kindergarten_id) FROM (SELECT kindergarten_id FROM queue_preferences p
                  WHERE p.application_id = e.application_id ORDER BY rank))"
         }
+        crate::sql::Engine::Postgres => {
+            "(SELECT string_agg(kindergarten_id::text, ',' ORDER BY rank) FROM queue_preferences p
+                 WHERE p.application_id = e.application_id)"
+        }
     };
     let sql = format!(
         "SELECT e.application_id, a.number, e.position, e.birth_year, a.child_name, e.child_iin, e.category, e.tier,

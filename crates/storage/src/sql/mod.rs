@@ -21,8 +21,8 @@ use std::fmt;
 
 use kense_domain::Error;
 
-pub use postgres::ServerSettings;
 pub(crate) use postgres::PgDb;
+pub use postgres::ServerSettings;
 pub(crate) use sqlite::{open_read_only, open_untrusted, sql_error, SqliteDb};
 
 /// A value crossing into or out of a statement.
@@ -289,7 +289,17 @@ impl From<SqlError> for Error {
                 Error::ReadOnly
             }
             SqlError::Io(m) => Error::Io(m),
-            SqlError::Unique(m) | SqlError::Constraint(m) | SqlError::Other(m) => Error::Storage(m),
+            SqlError::Lost(m) => {
+                log::warn!("office server unreachable: {m}");
+                Error::ServerUnreachable
+            }
+            SqlError::Refused(m) => {
+                log::warn!("office server refused the log-in: {m}");
+                Error::ServerRefused
+            }
+            SqlError::Unique(m) | SqlError::Constraint(m) | SqlError::Retry(m) | SqlError::Other(m) => {
+                Error::Storage(m)
+            }
         }
     }
 }
@@ -401,6 +411,7 @@ impl Db {
     pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Db) -> Result<T, Error>) -> Result<T, Error> {
         let begin = match self {
             Db::Sqlite(_) => "BEGIN DEFERRED",
+            Db::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         };
         self.execute(begin, args![])?;
         let out = f(self);

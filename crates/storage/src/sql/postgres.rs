@@ -68,9 +68,12 @@ enum Reply {
     Done,
 }
 
+/// A request and where its answer goes.
+type Asked = (Request, mpsc::Sender<Result<Reply, SqlError>>);
+
 /// A connection to the office server, held by a thread of its own.
 pub(crate) struct PgDb {
-    requests: Mutex<mpsc::Sender<(Request, mpsc::Sender<Result<Reply, SqlError>>)>>,
+    requests: Mutex<mpsc::Sender<Asked>>,
 }
 
 impl PgDb {
@@ -78,7 +81,7 @@ impl PgDb {
     /// starts the connection's thread.
     pub(crate) fn connect(settings: &ServerSettings) -> Result<PgDb, SqlError> {
         let client = connect(settings)?;
-        let (tx, rx) = mpsc::channel::<(Request, mpsc::Sender<Result<Reply, SqlError>>)>();
+        let (tx, rx) = mpsc::channel::<Asked>();
         let settings = settings.clone();
         std::thread::Builder::new()
             .name("kense-registry".into())
@@ -122,7 +125,7 @@ impl PgDb {
 fn serve(
     client: postgres::Client,
     settings: ServerSettings,
-    requests: mpsc::Receiver<(Request, mpsc::Sender<Result<Reply, SqlError>>)>,
+    requests: mpsc::Receiver<Asked>,
 ) {
     let mut client = Some(client);
     let mut statements: HashMap<String, postgres::Statement> = HashMap::new();
@@ -184,7 +187,7 @@ fn run(
 
 /// Transaction control goes through the simple protocol: nothing to prepare.
 fn is_control(sql: &str) -> bool {
-    let head = sql.trim_start().split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+    let head = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
     matches!(head.as_str(), "BEGIN" | "COMMIT" | "ROLLBACK" | "SET" | "LISTEN")
 }
 
@@ -460,8 +463,12 @@ fn numeric_integer(raw: &[u8]) -> Result<i64, Box<dyn std::error::Error + Sync +
             }
             continue;
         }
-        value = value.checked_add(digit.checked_mul(10_000i64.checked_pow(power as u32).ok_or("numeric too large")?)
-            .ok_or("numeric too large")?)
+        value = value
+            .checked_add(
+                digit
+                    .checked_mul(10_000i64.checked_pow(power as u32).ok_or("numeric too large")?)
+                    .ok_or("numeric too large")?,
+            )
             .ok_or("numeric too large")?;
     }
     match sign {
@@ -508,7 +515,10 @@ mod tests {
 
     #[test]
     fn numbered_parameters_become_dollars_outside_literals() {
-        assert_eq!(placeholders("SELECT a FROM t WHERE a = ?1 AND b = ?12"), "SELECT a FROM t WHERE a = $1 AND b = $12");
+        assert_eq!(
+            placeholders("SELECT a FROM t WHERE a = ?1 AND b = ?12"),
+            "SELECT a FROM t WHERE a = $1 AND b = $12"
+        );
         assert_eq!(placeholders("SELECT '?1', \"?2\" -- ?3\n, ?4"), "SELECT '?1', \"?2\" -- ?3\n, $4");
         assert_eq!(placeholders("SELECT x ? y"), "SELECT x ? y");
     }

@@ -37,6 +37,8 @@ pub struct Office {
     pub admin: Actor,
     pub catalog: Catalog,
     pub rules: QueueRules,
+    /// Where the registry is, for an outside hand's look.
+    pub place: super::engine::Place,
     _dir: tempfile::TempDir,
 }
 
@@ -44,7 +46,8 @@ pub struct Office {
 pub fn office(moment: &str) -> Office {
     let dir = tempfile::tempdir().unwrap();
     let now = at(moment);
-    let mut r = Registry::open(&dir.path().join("r.sqlite")).unwrap();
+    let place = super::engine::Place::new(dir.path());
+    let mut r = place.open();
     r.seal_after_upgrade(now).unwrap();
     r.install_catalog(CATALOG, now).unwrap();
     let admin_user = NewUser::validate("admin", "Әкімші", vec![Role::Administrator]).unwrap();
@@ -65,6 +68,7 @@ pub fn office(moment: &str) -> Office {
         admin,
         catalog: Catalog::parse(CATALOG).unwrap(),
         rules: QueueRules::shipped().unwrap(),
+        place,
         _dir: dir,
     }
 }
