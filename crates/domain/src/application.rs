@@ -64,6 +64,11 @@ pub struct ApplicationDraft {
     /// The preschool queue's part of the form; see [`crate::queue::QueueClaim`].
     #[serde(default)]
     pub queue: Option<crate::queue::QueueClaimDraft>,
+    /// The window's name for this one act of registering, kept with the
+    /// application: sent again after an answer lost with the connection, it
+    /// finds the registration that committed instead of making a second.
+    #[serde(default)]
+    pub request_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -134,6 +139,21 @@ pub struct NewApplication {
     /// Set by [`crate::queue::QueueClaim::for_application`] for a complete
     /// preschool queue application; `None` otherwise.
     pub queue: Option<crate::queue::QueueClaim>,
+    /// See [`ApplicationDraft::request_id`]; `None` when the window sent none.
+    pub request_id: Option<String>,
+}
+
+/// A request id as the window makes it (a UUID): letters, digits and `-`,
+/// at most 64; empty means none.
+fn request_id(text: &str) -> Result<Option<String>, Error> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if t.len() > 64 || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(Error::MalformedRequest("request_id".into()));
+    }
+    Ok(Some(t.to_owned()))
 }
 
 impl NewApplication {
@@ -216,6 +236,7 @@ impl NewApplication {
             notes,
             duplicate_reason: (!duplicate_reason.is_empty()).then_some(duplicate_reason),
             queue: None,
+            request_id: request_id(&draft.request_id)?,
         })
     }
 

@@ -8,7 +8,7 @@ use kense_domain::{Bilingual, Error};
 use serde::Serialize;
 
 use crate::audit::Event;
-use crate::sql::{args, FromRow, Row, SqlError, ToValue, Value};
+use crate::sql::{args, Db, FromRow, Row, SqlError, ToValue, Value};
 use crate::{moment, numbers, office, timestamp, Registry};
 
 /// Due moments computed by the caller from the catalog's norms on the
@@ -81,6 +81,9 @@ pub struct Registered {
     pub queue_position: Option<u32>,
     /// The papers the applicant is owed, by kind (see [`papers`]).
     pub owed: Vec<String>,
+    /// The same request was registered before (its answer was lost): this
+    /// is that registration, not a new one.
+    pub repeated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -319,6 +322,35 @@ impl FromRow for JournalLine {
     }
 }
 
+/// The registration a request id already made, as its first answer said it
+/// (with what is still owed of its papers).
+fn registered_by_request(db: &Db, request: Option<&str>) -> Result<Option<Registered>, Error> {
+    let Some(request) = request else { return Ok(None) };
+    let Some(r) = db.query_opt(
+        "SELECT a.id, a.number, a.status, a.registered_at, e.position FROM applications a
+         LEFT JOIN queue_entries e ON e.application_id = a.id WHERE a.request_id = ?1",
+        args![request],
+    )?
+    else {
+        return Ok(None);
+    };
+    let id: i64 = r.get("id")?;
+    let owed = db
+        .query("SELECT kind FROM papers_owed WHERE application_id = ?1 ORDER BY kind", args![id])?
+        .iter()
+        .map(|o| o.get("kind"))
+        .collect::<Result<_, _>>()?;
+    Ok(Some(Registered {
+        id,
+        number: r.get("number")?,
+        status: status_of(&r.get::<String>("status")?)?,
+        registered_at: r.get("registered_at")?,
+        queue_position: r.get("position")?,
+        owed,
+        repeated: true,
+    }))
+}
+
 /// The person data of an application as a correction keeps it.
 fn person_data(a: &ApplicationRecord) -> serde_json::Value {
     serde_json::json!({
@@ -352,7 +384,10 @@ impl Registry {
             catalog.service(&app.service_code).ok_or_else(|| Error::UnknownService(app.service_code.clone()))?;
         let status = app.intake();
         let rules = &self.queue_rules;
-        self.db.audited(&at, |tx| {
+        if let Some(found) = self.registered_by_request(app.request_id.as_deref())? {
+            return Ok(found);
+        }
+        let registered = self.db.audited(&at, |tx| {
             if let (Some(child), Some(_)) = (&app.child, &app.queue) {
                 crate::queue::check_not_queued(tx, child.iin.as_str())?;
             }
@@ -377,9 +412,9 @@ impl Registry {
                      service_code, service_name_kk, service_name_ru, channel, status,
                      applicant_iin, applicant_name, applicant_phone, applicant_address,
                      child_iin, child_name, child_birth_date, consent, notes, search_text, step_due_at, due_at,
-                     representative_iin, representative_name, poa_number, poa_date)
+                     representative_iin, representative_name, poa_number, poa_date, request_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1,
-                         ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)
+                         ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
                  RETURNING id",
                 args![
                     number,
@@ -409,6 +444,7 @@ impl Registry {
                     rep.map(|r| r.name.as_str()),
                     rep.map(|r| r.poa_number.as_str()),
                     rep.map(|r| r.poa_date),
+                    app.request_id,
                 ],
             )?;
             for (i, d) in app.documents.iter().enumerate() {
@@ -447,8 +483,20 @@ impl Registry {
                 .id(id)
                 .after(after.to_string())
                 .reason_opt(app.duplicate_reason.clone());
-            Ok((Registered { id, number, status, registered_at: at.clone(), queue_position, owed }, event))
-        })
+            let registered =
+                Registered { id, number, status, registered_at: at.clone(), queue_position, owed, repeated: false };
+            Ok((registered, event))
+        });
+        match registered {
+            // The first attempt committed meanwhile on another connection
+            // (its request id is unique): that registration is the answer.
+            Err(e) => self.registered_by_request(app.request_id.as_deref())?.ok_or(e),
+            ok => ok,
+        }
+    }
+
+    fn registered_by_request(&self, request: Option<&str>) -> Result<Option<Registered>, Error> {
+        registered_by_request(&self.db, request)
     }
 
     /// Applications matching `q`, newest first. Text is matched as a

@@ -121,8 +121,10 @@ CREATE TABLE applications (
     representative_name TEXT,
     poa_number         TEXT,
     poa_date           TEXT,
+    request_id         TEXT,
     UNIQUE (series, year, seq)
 );
+CREATE UNIQUE INDEX applications_request ON applications(request_id) WHERE request_id IS NOT NULL;
 CREATE INDEX applications_applicant_iin ON applications(applicant_iin);
 CREATE INDEX applications_child_iin ON applications(child_iin);
 CREATE INDEX applications_registered_at ON applications(registered_at);

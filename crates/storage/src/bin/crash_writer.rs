@@ -1,7 +1,9 @@
-//! Test harness for the crash test (tests/crash.rs), not a tool for
-//! offices: registers applications in a loop on the registry at the given
-//! path and prints each number once its transaction has committed, so the
-//! parent knows what was acknowledged when it kills this process.
+//! Test harness for the crash tests (tests/crash.rs, and tests/server.rs on
+//! the office server), not a tool for offices: registers applications in a
+//! loop on the registry at the given path — or, with `--server`, on the
+//! server whose settings (JSON) are in `KENSE_WRITER_SERVER` — and prints
+//! each number once its transaction has committed, so the parent knows what
+//! was acknowledged when it kills this process.
 
 use std::io::Write;
 
@@ -9,26 +11,35 @@ use chrono::{DateTime, Duration, NaiveDate};
 use kense_domain::access::{Actor, Role};
 use kense_domain::application::{ApplicationDraft, NewApplication};
 use kense_domain::user::NewUser;
-use kense_storage::{Due, Registry};
+use kense_storage::{Due, Registry, ServerSettings};
 
 const CATALOG: &str = include_str!("../../../../assets/catalog/services.json");
 const PW: &str = "crash-test-password";
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: crash_writer <registry.sqlite>");
+    let Some(place) = std::env::args().nth(1) else {
+        eprintln!("usage: crash_writer <registry.sqlite> | crash_writer --server");
         std::process::exit(2);
     };
-    if let Err(e) = run(std::path::Path::new(&path)) {
+    let opened = if place == "--server" {
+        std::env::var("KENSE_WRITER_SERVER")
+            .map_err(|e| kense_domain::Error::Io(format!("KENSE_WRITER_SERVER: {e}")))
+            .and_then(|json| {
+                serde_json::from_str::<ServerSettings>(&json).map_err(|e| kense_domain::Error::Io(e.to_string()))
+            })
+            .and_then(|s| Registry::open_server(&s))
+    } else {
+        Registry::open(std::path::Path::new(&place))
+    };
+    if let Err(e) = opened.and_then(run) {
         eprintln!("crash_writer: {e}");
         std::process::exit(1);
     }
 }
 
-fn run(path: &std::path::Path) -> Result<(), kense_domain::Error> {
+fn run(mut r: Registry) -> Result<(), kense_domain::Error> {
     let start = DateTime::parse_from_rfc3339("2026-11-24T10:00:00+05:00")
         .map_err(|e| kense_domain::Error::Io(e.to_string()))?;
-    let mut r = Registry::open(path)?;
     r.install_catalog(CATALOG, start)?;
     let clerk = if r.has_users()? {
         // The account made by the first round; logging in again would spend

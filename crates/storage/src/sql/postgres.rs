@@ -29,7 +29,7 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 use super::{Row, SqlError, Value};
 
 /// Where the office server is and how this workstation logs in to it.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct ServerSettings {
     pub host: String,
     pub port: u16,
@@ -122,11 +122,7 @@ impl PgDb {
 /// The connection's thread: answers requests in order. A lost connection
 /// is reported for the request that found it, and the next request tries to
 /// connect again, so a desk comes back by itself once the server does.
-fn serve(
-    client: postgres::Client,
-    settings: ServerSettings,
-    requests: mpsc::Receiver<Asked>,
-) {
+fn serve(client: postgres::Client, settings: ServerSettings, requests: mpsc::Receiver<Asked>) {
     let mut client = Some(client);
     let mut statements: HashMap<String, postgres::Statement> = HashMap::new();
     for (request, reply) in requests {

@@ -42,11 +42,20 @@ pub struct Office {
     _dir: tempfile::TempDir,
 }
 
-/// The office, set up at `moment` (RFC 3339).
+/// The office, set up at `moment` (RFC 3339), on the engine the suite runs on.
 pub fn office(moment: &str) -> Office {
     let dir = tempfile::tempdir().unwrap();
-    let now = at(moment);
     let place = super::engine::Place::new(dir.path());
+    office_at_place(place, dir, moment)
+}
+
+/// The office in a given place.
+pub fn office_in(place: super::engine::Place, moment: &str) -> Office {
+    office_at_place(place, tempfile::tempdir().unwrap(), moment)
+}
+
+fn office_at_place(place: super::engine::Place, dir: tempfile::TempDir, moment: &str) -> Office {
+    let now = at(moment);
     let mut r = place.open();
     r.seal_after_upgrade(now).unwrap();
     r.install_catalog(CATALOG, now).unwrap();

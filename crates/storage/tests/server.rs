@@ -1,0 +1,302 @@
+//! The office server on a real PostgreSQL cluster (the throwaway one
+//! `scripts/pg-cluster` starts; `--features server-tests`): several
+//! workstations writing at once, a writer killed mid-transaction, the
+//! workstations' account refused the evidence, an owner's outside edit
+//! found, a one-PC office's file moved onto the server with its whole
+//! history, and the server's backup restorable on either engine.
+
+#![cfg(unix)]
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use kense_domain::access::{Action, Role};
+use kense_domain::user::NewUser;
+use kense_storage::{Initiator, Printed, Registry, ServerSettings};
+
+mod common;
+
+use common::engine::{fresh_database, owner, psql, try_psql};
+use common::{now, CATALOG, PASSWORD};
+
+/// A fresh database with the catalog and a first administrator-clerk.
+fn office() -> ServerSettings {
+    let settings = fresh_database();
+    let mut r = Registry::open_server(&settings).unwrap();
+    r.seal_after_upgrade(now()).unwrap();
+    r.install_catalog(CATALOG, now()).unwrap();
+    let user = NewUser::validate("clerk", "Тіркеуші", vec![Role::Administrator, Role::Clerk]).unwrap();
+    r.create_first_administrator(&user, PASSWORD, PASSWORD, now()).unwrap();
+    settings
+}
+
+fn settings_json(s: &ServerSettings) -> String {
+    serde_json::json!({
+        "host": s.host, "port": s.port, "database": s.database, "user": s.user,
+        "password": s.password, "certificate_pem": s.certificate_pem,
+    })
+    .to_string()
+}
+
+struct Writer {
+    child: std::process::Child,
+    lines: std::thread::JoinHandle<Vec<String>>,
+}
+
+fn writer(settings: &ServerSettings) -> Writer {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crash_writer"))
+        .arg("--server")
+        .env("KENSE_WRITER_SERVER", settings_json(settings))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let lines = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect());
+    Writer { child, lines }
+}
+
+#[test]
+fn eight_workstations_writing_at_once_get_gap_free_numbers_and_one_chain() {
+    let settings = office();
+    let mut writers: Vec<Writer> = (0..8).map(|_| writer(&settings)).collect();
+    // They register side by side; three are killed with SIGKILL while
+    // writing, the rest a little later.
+    std::thread::sleep(Duration::from_millis(2500));
+    for w in writers.iter_mut().take(3) {
+        w.child.kill().unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    for w in writers.iter_mut().skip(3) {
+        w.child.kill().unwrap();
+    }
+    let mut acknowledged = BTreeSet::new();
+    for w in writers {
+        let mut child = w.child;
+        let _ = child.wait();
+        acknowledged.extend(w.lines.join().unwrap());
+    }
+    assert!(acknowledged.len() > 40, "too little written to prove anything: {}", acknowledged.len());
+
+    let db = &settings.database;
+    let stored: BTreeSet<String> =
+        psql(db, "SELECT string_agg(number, ',') FROM applications").split(',').map(str::to_owned).collect();
+    let lost: Vec<_> = acknowledged.difference(&stored).collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    // Gap-free and never given twice: 1..N in the year's series.
+    let (count, max): (i64, i64) = {
+        let out = psql(db, "SELECT COUNT(*) || ',' || MAX(seq) FROM applications");
+        let (a, b) = out.split_once(',').unwrap();
+        (a.parse().unwrap(), b.parse().unwrap())
+    };
+    assert_eq!(count, max, "numbers 1..{max} without a gap");
+    assert_eq!(psql(db, "SELECT COUNT(DISTINCT number) FROM applications"), count.to_string());
+    // Nothing half-written by a killed writer: every application has its
+    // checklist and its registration event.
+    let checklists = psql(
+        db,
+        "SELECT COUNT(DISTINCT n) || ',' || MIN(n) FROM (SELECT COUNT(*) AS n FROM applications a
+           LEFT JOIN application_documents d ON d.application_id = a.id GROUP BY a.id) per",
+    );
+    assert_eq!(checklists, "1,4", "every application has its whole checklist");
+    assert_eq!(psql(db, "SELECT COUNT(*) FROM audit_events WHERE action = 'register_application'"), count.to_string());
+    let r = Registry::open_server(&settings).unwrap();
+    let evidence = r.verify_evidence(&mut |_| true).unwrap();
+    assert!(evidence.holds(), "{evidence:?}");
+    println!(
+        "server: {count} registrations by 8 writers (3 killed mid-run), one chain of {} events",
+        evidence.chain.events
+    );
+}
+
+#[test]
+fn the_workstations_account_may_not_change_the_evidence() {
+    let settings = office();
+    let as_workstation = |sql: &str| -> Result<String, String> {
+        let out = Command::new("psql")
+            .args([
+                &format!(
+                    "host={} port={} user={} dbname={} sslmode=require",
+                    settings.host, settings.port, settings.user, settings.database
+                ),
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-qAt",
+                "-c",
+                sql,
+            ])
+            .env("PGPASSWORD", &settings.password)
+            .output()
+            .unwrap();
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    };
+    assert!(as_workstation("SELECT COUNT(*) FROM audit_events").is_ok(), "it reads");
+    for sql in [
+        "UPDATE audit_events SET actor_id = 99 WHERE seq = 1",
+        "DELETE FROM audit_events WHERE seq = 1",
+        "TRUNCATE audit_events",
+        "UPDATE workflow_events SET comment = 'x'",
+        "DELETE FROM application_versions",
+        "UPDATE verification_secret SET installed_at = 'x'",
+        "DELETE FROM position_changes",
+        "UPDATE schema_version SET version = 99",
+        "DROP TABLE audit_events",
+        "ALTER TABLE applications DISABLE TRIGGER USER",
+    ] {
+        let e = as_workstation(sql).expect_err(sql);
+        assert!(e.contains("permission denied") || e.contains("must be owner"), "{sql}: {e}");
+    }
+    // The owner is refused by the triggers, a second layer.
+    for sql in ["UPDATE audit_events SET actor_id = 99 WHERE seq = 1", "TRUNCATE audit_events"] {
+        let e = try_psql(&settings.database, sql).expect_err(sql);
+        assert!(e.contains("append-only"), "{sql}: {e}");
+    }
+}
+
+#[test]
+fn an_owners_edit_behind_kenses_back_is_found() {
+    let settings = office();
+    let mut r = Registry::open_server(&settings).unwrap();
+    let clerk = r.log_in("clerk", PASSWORD, now()).unwrap();
+    let id = common::register(&mut r, &clerk, 0).unwrap().id;
+    let checkpoint = r.check_evidence(None).unwrap().checkpoint;
+    drop(r);
+    let db = &settings.database;
+
+    // An edit the triggers see: start-up names it.
+    psql(db, &format!("UPDATE applications SET applicant_name = 'Жалған Есім' WHERE id = {id}"));
+    let r = Registry::open_server(&settings).unwrap();
+    let start = r.check_evidence(checkpoint.as_ref()).unwrap();
+    assert_eq!(start.findings.len(), 1, "{start:?}");
+    assert_eq!(start.findings[0].table, "applications");
+    drop(r);
+
+    // With the triggers switched off first: start-up sees the schema
+    // changed, the full check the record.
+    psql(db, "ALTER TABLE applications DISABLE TRIGGER USER");
+    psql(db, &format!("UPDATE applications SET applicant_phone = '0' WHERE id = {id}"));
+    let r = Registry::open_server(&settings).unwrap();
+    let start = r.check_evidence(checkpoint.as_ref()).unwrap();
+    assert!(start.findings.iter().any(|f| f.table == "schema"), "{start:?}");
+    let full = r.verify_evidence(&mut |_| true).unwrap();
+    let named: Vec<_> = full.findings.iter().filter(|f| f.table == "applications").collect();
+    assert!(
+        matches!(&named[..], [f] if matches!(&f.deviation, kense_storage::Deviation::Changed { fields } if fields.contains(&"applicant_phone".to_owned()))),
+        "{full:?}"
+    );
+    drop(r);
+
+    // The chain itself edited, its triggers off: verification finds the event.
+    psql(db, "ALTER TABLE audit_events DISABLE TRIGGER USER");
+    psql(db, "UPDATE audit_events SET reason = 'x' WHERE seq = 2");
+    let r = Registry::open_server(&settings).unwrap();
+    assert_eq!(r.verify_audit_chain().unwrap().first_bad, Some(2));
+}
+
+/// A one-PC office's file with a bit of everything, and the verification
+/// texts of its prints.
+fn office_file(dir: &std::path::Path) -> (std::path::PathBuf, Vec<String>) {
+    let path = dir.join("office.sqlite");
+    let mut o = common::office::office_in(common::engine::Place::File(path.clone()), "2026-11-02T09:00:00+05:00");
+    let id = o.populated();
+    let clerk = o.clerk.clone();
+    let mut texts = Vec::new();
+    for copy in 2..=3 {
+        let text = format!("KENSE1 moved-paper-{copy}");
+        let printed =
+            Printed { application_id: id, kind: "result", copy, sha256: "ab", verification: &text, file_name: "x.pdf" };
+        o.r.record_printed(&clerk, Action::PrintDocument, &printed, now()).unwrap();
+        texts.push(text);
+    }
+    let key = o.r.verification_key().unwrap();
+    assert!(key.is_some());
+    let dest = dir.join("moved-from.sqlite");
+    rusqlite::Connection::open(o.r.path().unwrap())
+        .unwrap()
+        .execute("VACUUM INTO ?1", [dest.to_str().unwrap()])
+        .unwrap();
+    (dest, texts)
+}
+
+#[test]
+fn a_one_pc_office_moves_onto_the_server_with_its_whole_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, texts) = office_file(dir.path());
+    let before = Registry::open(&file).unwrap();
+    let chain = before.verify_audit_chain().unwrap();
+    let key = before.verification_key().unwrap();
+    drop(before);
+
+    // Into an empty database only.
+    let name = format!("kense_move{}", std::process::id());
+    psql("postgres", &format!("CREATE DATABASE {name}"));
+    let target = owner(&name);
+    let desk = ("desk_".to_owned() + &name, "жұмыс орны құпия сөзі 2026".to_owned());
+    let staging = dir.path().join("staging.sqlite.part");
+    let moved = Registry::move_to_server(&file, &staging, &target, (&desk.0, &desk.1), now(), &mut |_| true).unwrap();
+    assert_eq!((moved.events, moved.head.as_str()), (chain.events, chain.head.as_str()));
+    assert!(moved.rows["applications"] >= 3 && moved.rows["referrals"] >= 1 && moved.rows["issued_documents"] >= 3);
+    let again = Registry::move_to_server(&file, &staging, &target, (&desk.0, &desk.1), now(), &mut |_| true);
+    assert!(matches!(again, Err(kense_domain::Error::ServerNotEmpty)), "{again:?}");
+
+    let desk_settings = ServerSettings { user: desk.0.clone(), password: desk.1.clone(), ..target.clone() };
+    let mut r = Registry::open_server(&desk_settings).unwrap();
+    let after = r.verify_audit_chain().unwrap();
+    assert_eq!(after.first_bad, None);
+    assert_eq!(after.events, chain.events + 1, "the move is the next event of the same chain");
+    let first_n: String = psql(&name, &format!("SELECT hash FROM audit_events WHERE seq = {}", chain.events));
+    assert_eq!(first_n, chain.head, "the file's events are the server's first ones, unchanged");
+    assert_eq!(psql(&name, "SELECT action FROM audit_events ORDER BY seq DESC LIMIT 1"), "moved_to_server");
+    assert_eq!(r.verification_key().unwrap(), key, "papers printed before the move still verify");
+    let clerk = r.log_in("clerk", common::office::PW, now()).unwrap();
+    for text in &texts {
+        assert!(r.issued_by_verification(&clerk, text, now()).unwrap().is_some(), "{text}");
+    }
+    assert!(r.verify_evidence(&mut |_| true).unwrap().holds());
+    // The numbering goes on where the file left it.
+    let next = common::register(&mut r, &clerk, 9).unwrap();
+    assert!(next.id > moved.rows["applications"], "{}", next.id);
+}
+
+#[test]
+fn the_servers_backup_is_a_kense_backup_restorable_on_either_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = office();
+    let mut r = Registry::open_server(&settings).unwrap();
+    let clerk = r.log_in("clerk", PASSWORD, now()).unwrap();
+    for n in 0..3 {
+        common::register(&mut r, &clerk, n).unwrap();
+    }
+    let backups = dir.path().join("backups");
+    let rec = r.back_up(Initiator::Person(&clerk), &backups, now(), &mut |_| true).unwrap();
+    assert!(rec.chain_ok);
+    // Checked as any restore checks a file, and opened as a one-PC registry.
+    let staged =
+        kense_storage::backup::stage_restore(&rec.path, &dir.path().join("staging.part"), &mut |_| true).unwrap();
+    assert_eq!(staged.audit_head, rec.audit_head);
+    staged.discard();
+    let file = Registry::open(&rec.path).unwrap();
+    assert!(file.verify_evidence(&mut |_| true).unwrap().holds());
+    assert_eq!(file.verify_audit_chain().unwrap().head, rec.audit_head);
+    drop(file);
+    // And onto another (empty) server database.
+    let name = format!("kense_restore{}", std::process::id());
+    psql("postgres", &format!("CREATE DATABASE {name}"));
+    let moved = Registry::move_to_server(
+        &rec.path,
+        &dir.path().join("staging2.part"),
+        &owner(&name),
+        (&format!("desk_{name}"), "жұмыс орны құпия сөзі 2026"),
+        now(),
+        &mut |_| true,
+    )
+    .unwrap();
+    assert_eq!(moved.head, rec.audit_head);
+    assert_eq!(moved.rows["applications"], 3);
+}
