@@ -189,14 +189,19 @@ pub(crate) fn mark(tx: &Tx<'_>) -> Result<i64, Error> {
 /// as event `seq` will vouch for it, and clears those rows. Only records
 /// whose content changed are listed; the lines come back sorted.
 pub(crate) fn seal_touched(tx: &Tx<'_>, mark: i64, seq: i64) -> Result<Vec<String>, Error> {
-    let touched = tx.query("SELECT DISTINCT tbl, key FROM touched WHERE id > ?1", args![mark])?;
-    if touched.is_empty() {
+    // Read by id and made distinct here: asked for DISTINCT, SQLite would
+    // walk the whole (tbl, key) index, which outside writes can make long.
+    let rows = tx.query("SELECT tbl, key FROM touched WHERE id > ?1", args![mark])?;
+    if rows.is_empty() {
         return Ok(Vec::new());
+    }
+    let mut touched = BTreeSet::new();
+    for t in &rows {
+        touched.insert((t.get::<String>("tbl")?, t.get::<String>("key")?));
     }
     let mut out = Vec::new();
     let mut log_ids: BTreeMap<&'static str, BTreeSet<i64>> = BTreeMap::new();
-    for t in &touched {
-        let (table, key): (String, String) = (t.get("tbl")?, t.get("key")?);
+    for (table, key) in touched {
         if table == POSITIONS {
             // Kense's own reorder: the numbers follow from what is sealed.
             continue;

@@ -70,6 +70,8 @@ CREATE TABLE touched (
     tbl TEXT NOT NULL,
     key TEXT NOT NULL
 );
+-- Sealing clears a record's rows by its key.
+CREATE INDEX touched_record ON touched(tbl, key);
 
 CREATE TRIGGER office_touched_insert AFTER INSERT ON office
 BEGIN
