@@ -190,27 +190,32 @@ pub(crate) fn mark(tx: &Tx<'_>) -> Result<i64, Error> {
     }
 }
 
-/// This transaction's own `touched` rows (see [`mark`]).
-fn own(engine: Engine) -> &'static str {
-    match engine {
-        Engine::Sqlite => "id > ?1",
-        Engine::Postgres => "txid = txid_current() AND ?1 = ?1",
-    }
+/// Runs `select` (a statement on `touched`) over this transaction's own
+/// rows (see [`mark`]).
+fn own_rows(tx: &Tx<'_>, select: &str, mark: i64) -> Result<Vec<crate::sql::Row>, Error> {
+    Ok(match tx.engine() {
+        Engine::Sqlite => tx.query(&format!("{select} WHERE id > ?1"), args![mark])?,
+        Engine::Postgres => tx.query(&format!("{select} WHERE txid = txid_current()"), args![])?,
+    })
 }
 
 /// Seals what this transaction touched (the `touched` rows after `mark`)
 /// as event `seq` will vouch for it, and clears those rows. Only records
 /// whose content changed are listed; the lines come back sorted.
 pub(crate) fn seal_touched(tx: &Tx<'_>, mark: i64, seq: i64) -> Result<Vec<String>, Error> {
-    let touched =
-        tx.query(&format!("SELECT DISTINCT tbl, key FROM touched WHERE {}", own(tx.engine())), args![mark])?;
-    if touched.is_empty() {
+    // Made distinct here: asked for DISTINCT, SQLite would walk the whole
+    // (tbl, key) index, which outside writes can make long.
+    let rows = own_rows(tx, "SELECT tbl, key FROM touched", mark)?;
+    if rows.is_empty() {
         return Ok(Vec::new());
+    }
+    let mut touched = BTreeSet::new();
+    for t in &rows {
+        touched.insert((t.get::<String>("tbl")?, t.get::<String>("key")?));
     }
     let mut out = Vec::new();
     let mut log_ids: BTreeMap<&'static str, BTreeSet<i64>> = BTreeMap::new();
-    for t in &touched {
-        let (table, key): (String, String) = (t.get("tbl")?, t.get("key")?);
+    for (table, key) in touched {
         if table == POSITIONS {
             // Kense's own reorder: the numbers follow from what is sealed.
             continue;
@@ -244,7 +249,10 @@ pub(crate) fn seal_touched(tx: &Tx<'_>, mark: i64, seq: i64) -> Result<Vec<Strin
         let s = sealed(table).ok_or_else(|| Error::Storage(format!("no log {table}")))?;
         out.push(seal_range(tx, s, first, last, seq)?);
     }
-    tx.execute(&format!("DELETE FROM touched WHERE {}", own(tx.engine())), args![mark])?;
+    match tx.engine() {
+        Engine::Sqlite => tx.execute("DELETE FROM touched WHERE id > ?1", args![mark])?,
+        Engine::Postgres => tx.execute("DELETE FROM touched WHERE txid = txid_current()", args![])?,
+    };
     out.sort();
     Ok(out)
 }
