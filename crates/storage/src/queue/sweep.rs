@@ -90,7 +90,7 @@ impl Registry {
         id: i64,
         cause: Cause,
         at: &str,
-        change: impl FnOnce(&Tx<'_>) -> Result<(), Error>,
+        mut change: impl FnMut(&Tx<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let rules: &QueueRules = &self.queue_rules;
         self.db.audited(at, |tx| {

@@ -390,7 +390,36 @@ impl Db {
     /// rolled back when it returns `Err` (or panics). On SQLite the
     /// transaction is `IMMEDIATE`: it takes the write lock first, so a
     /// transaction that read something never finds it changed at commit.
-    pub(crate) fn transaction<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
+    ///
+    /// On the server a transaction refused as a collision with another desk's
+    /// (a serialization failure or a deadlock: SQLSTATE 40001, 40P01) was
+    /// rolled back whole, so it is run again, a few times, from the start;
+    /// `f` must therefore only act through `tx`. Every write first locks the
+    /// chain head, so collisions are rare; the retry is the second layer.
+    pub(crate) fn transaction<T>(&mut self, mut f: impl FnMut(&Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        const ATTEMPTS: u32 = 5;
+        let mut attempt = 1;
+        loop {
+            self.take_collision();
+            match self.transaction_once(&mut f) {
+                Err(e) if attempt < ATTEMPTS && self.take_collision() => {
+                    log::info!("transaction collided with another desk's, attempt {attempt}: {e}");
+                    std::thread::sleep(std::time::Duration::from_millis(10 << attempt));
+                    attempt += 1;
+                }
+                out => return out,
+            }
+        }
+    }
+
+    fn take_collision(&self) -> bool {
+        match self {
+            Db::Sqlite(_) => false,
+            Db::Postgres(db) => db.take_collision(),
+        }
+    }
+
+    fn transaction_once<T>(&mut self, f: &mut impl FnMut(&Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
         self.execute(self.begin_statement(), args![])?;
         let tx = Tx { db: self, done: false };
         match f(&tx) {
