@@ -513,3 +513,72 @@ impl Drop for Tx<'_> {
         }
     }
 }
+
+/// The retry on the real server: a collision is raised with its own
+/// SQLSTATE by the server itself, so what is tested is how `transaction`
+/// answers the code, not a mock of it.
+#[cfg(all(test, feature = "server-tests"))]
+mod server_tests {
+    use super::*;
+
+    fn owner() -> Db {
+        let var = |n: &str| std::env::var(n).unwrap_or_else(|_| panic!("{n}: start scripts/pg-cluster"));
+        let settings = ServerSettings {
+            host: var("KENSE_TEST_PG_HOST"),
+            port: var("KENSE_TEST_PG_PORT").parse().unwrap(),
+            database: "postgres".into(),
+            user: var("KENSE_TEST_PG_OWNER"),
+            password: var("KENSE_TEST_PG_OWNER_PASSWORD"),
+            certificate_pem: std::fs::read_to_string(var("KENSE_TEST_PG_CERT")).unwrap(),
+        };
+        Db::Postgres(PgDb::connect(&settings).unwrap())
+    }
+
+    fn collide(tx: &Tx<'_>, code: &str) -> Result<usize, SqlError> {
+        tx.execute(&format!("DO $$ BEGIN RAISE EXCEPTION 'collision' USING ERRCODE = '{code}'; END $$"), args![])
+    }
+
+    #[test]
+    fn a_collision_is_rolled_back_and_run_again() {
+        let mut db = owner();
+        db.execute("CREATE TEMP TABLE written (n INTEGER)", args![]).unwrap();
+        for code in ["40001", "40P01"] {
+            db.execute("DELETE FROM written", args![]).unwrap();
+            let mut attempts = 0;
+            let out = db.transaction(|tx| {
+                attempts += 1;
+                tx.execute("INSERT INTO written (n) VALUES (?1)", args![attempts])?;
+                if attempts < 3 {
+                    collide(tx, code)?;
+                }
+                Ok(attempts)
+            });
+            assert_eq!(out.unwrap(), 3, "{code}");
+            // The collided attempts left nothing behind.
+            let rows: Vec<i64> =
+                db.query("SELECT n FROM written", args![]).unwrap().iter().map(|r| r.get("n").unwrap()).collect();
+            assert_eq!(rows, vec![3], "{code}");
+        }
+    }
+
+    #[test]
+    fn a_collision_that_keeps_coming_back_is_an_error_and_another_fault_is_not_retried() {
+        let mut db = owner();
+        let mut attempts = 0;
+        let out: Result<(), Error> = db.transaction(|tx| {
+            attempts += 1;
+            collide(tx, "40001")?;
+            Ok(())
+        });
+        assert!(matches!(out, Err(Error::Storage(_))), "{out:?}");
+        assert_eq!(attempts, 5);
+        let mut attempts = 0;
+        let out: Result<(), Error> = db.transaction(|tx| {
+            attempts += 1;
+            collide(tx, "23505")?;
+            Ok(())
+        });
+        assert!(out.is_err());
+        assert_eq!(attempts, 1, "a unique violation is an answer, not a collision");
+    }
+}
