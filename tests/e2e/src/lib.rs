@@ -279,6 +279,15 @@ pub fn pdf_text(path: &Path) -> Res<String> {
     Ok(String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
+/// The path of a filed paper in what the window says of it ("Құжат
+/// сақталды: <path> (…viewer…)").
+pub fn filed_path(line: &str) -> Res<String> {
+    line.split_whitespace()
+        .find(|w| w.ends_with(".pdf"))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no filed paper in {line:?}"))
+}
+
 pub fn ensure(cond: bool, what: impl Into<String>) -> Res<()> {
     if cond {
         Ok(())

@@ -149,8 +149,8 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     // The day's register lists all four with their statuses and totals.
     click(c, "nav-search").await?;
     click(c, "register-print").await?;
-    let line = text_until(c, "journal-status", |t| t.ends_with(".pdf")).await?;
-    let register = line.rsplit(' ').next().unwrap_or_default().to_owned();
+    let line = text_until(c, "journal-status", |t| t.contains(".pdf")).await?;
+    let register = filed_path(&line)?;
     let text = pdf_text(std::path::Path::new(&register))?;
     for expected in
         [preschool.as_str(), &guardianship, &waiting, &incomplete, "қабылдаудан бас тартылды", "отказано в приёме"]
@@ -173,11 +173,16 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     click(c, "act-correct-submit").await?;
     text_until(c, "detail-facts", |t| t.contains("Күтуші Айгүл Серікқызы") && t.contains("Түзетулер саны")).await?;
     // The receipt printed before the correction is still the office's, but
-    // no longer says what the registry says: the verify screen tells so.
+    // no longer says what the registry says: the verify screen tells so, and
+    // that the correction was made through Kense — when and by whom.
     click(c, "nav-verify").await?;
     type_into(c, "verify-text", &waiting_code).await?;
     click(c, "verify-submit").await?;
-    text_until(c, "verify-verdict", |t| t.starts_with("Назар аударыңыз")).await?;
+    let headline = text_until(c, "verify-verdict", |t| t.starts_with("Назар аударыңыз")).await?;
+    ensure(
+        headline.contains("түзетілген") && headline.contains("24.11.2026") && headline.contains("Бекова Сәуле"),
+        format!("the corrected receipt's headline: {headline}"),
+    )?;
 
     for n in [&preschool, &guardianship] {
         step(c, n, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
@@ -259,8 +264,8 @@ async fn print_result(c: &Client, number: &str) -> Res<String> {
     click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
     text_until(c, "detail-number", |t| t == number).await?;
     click(c, "detail-print-result").await?;
-    let line = text_until(c, "detail-print-status", |t| t.ends_with(".pdf")).await?;
-    Ok(line.rsplit(' ').next().unwrap_or_default().to_owned())
+    let line = text_until(c, "detail-print-status", |t| t.contains(".pdf")).await?;
+    filed_path(&line)
 }
 
 /// How many images a PDF draws (poppler's pdfimages).
