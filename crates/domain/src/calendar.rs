@@ -212,7 +212,7 @@ impl WorkingCalendar {
         }
     }
 
-    fn close_of(&self, d: NaiveDate) -> NaiveDateTime {
+    pub(crate) fn close_of(&self, d: NaiveDate) -> NaiveDateTime {
         d.and_time(self.hours.end)
     }
 

@@ -381,7 +381,7 @@ pub(crate) fn due_on_entering(
     status: Status,
     now: DateTime<FixedOffset>,
 ) -> Due {
-    let Some(path) = catalog.service(service).map(|s| deadline::office_path(s, channel)) else {
+    let Some(path) = catalog.service(service).map(|s| deadline::office_path(s, channel, None)) else {
         return Due::default();
     };
     let local = |t: chrono::NaiveDateTime| now.offset().from_local_datetime(&t).single();

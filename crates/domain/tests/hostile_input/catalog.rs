@@ -26,7 +26,7 @@ pub(crate) fn check_catalog(text: &str) -> Result<(), TestCaseError> {
             for ch in &s.channels {
                 prop_assert!(s.intake_at(*ch).is_some());
                 prop_assert!(s.paths_for(*ch).next().is_some());
-                let _ = kense_domain::deadline::office_path(s, *ch);
+                let _ = kense_domain::deadline::office_path(s, *ch, None);
             }
         }
     }
@@ -79,7 +79,7 @@ fn the_catalog_refuses_norms_that_would_overflow_the_calendar() {
     let service = &catalog.services[0];
     let r = std::panic::catch_unwind(|| {
         for ch in &service.channels {
-            let _ = whole_due(&calendar, &office_path(service, *ch), registered);
+            let _ = whole_due(&calendar, &office_path(service, *ch, None), registered);
         }
     });
     assert!(r.is_ok(), "the catalog was accepted, then a due moment panicked");
