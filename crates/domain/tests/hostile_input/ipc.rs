@@ -340,6 +340,7 @@ fn application_draft() -> BoxedStrategy<ApplicationDraft> {
                 poa_date,
                 duplicate_reason,
                 queue: None,
+                request_id: String::new(),
             }
         })
         .boxed()
