@@ -27,6 +27,7 @@ mod queue;
 mod seal;
 mod server;
 mod sql;
+mod watch;
 mod workflow;
 
 use std::path::{Path, PathBuf};
@@ -57,6 +58,7 @@ pub use queue::{
 };
 pub use seal::{Deviation, Finding};
 pub use server::{Moved, ServerSetup};
+pub use watch::{Signal, Watch};
 pub use workflow::StepTaken;
 
 use audit::Event;

@@ -37,16 +37,24 @@ pub fn back_up(station: &Workstation, by: Initiator<'_>, wait: bool) -> Result<B
     let job = station.begin_job(wait)?;
     let now = clock::now();
     let dir = backups_dir(station)?;
-    let source = station.with_registry(|r| {
+    let mut report = |p: Progress| job.report(p);
+    let source = station.with_registry(|r| Ok(r.path().map(std::path::Path::to_path_buf)))?;
+    let Some(source) = source else {
+        // The office server is exported through one consistent read on the
+        // registry's own connection, which this desk holds meanwhile.
+        let rec = station.with_registry(|r| r.back_up(by, &dir, now, &mut report))?;
+        log::info!("backup of the office server {} ({} bytes, {} audit events)", rec.name, rec.size, rec.audit_events);
+        return Ok(rec);
+    };
+    station.with_registry(|r| {
         if let Initiator::Person(actor) = by {
             r.authorize_backups(actor, "back_up", now)?;
         }
         if r.is_read_only() {
             return Err(Error::ReadOnly);
         }
-        Ok(r.path().to_path_buf())
+        Ok(())
     })?;
-    let mut report = |p: Progress| job.report(p);
     let mut rec = backup::take(&source, &dir, now, &mut report)?;
     station.with_registry(|r| r.finish_backup(by, &mut rec, &dir, now, &mut report))?;
     log::info!("backup {} ({} bytes, {} audit events)", rec.name, rec.size, rec.audit_events);
@@ -83,7 +91,16 @@ pub fn restore(
     actor: &Actor,
     choose_file: impl FnOnce() -> Option<PathBuf>,
 ) -> Result<Option<RestoreRecord>, Error> {
-    station.with_registry(|r| r.authorize_backups(actor, "restore", clock::now()))?;
+    station.with_registry(|r| {
+        r.authorize_backups(actor, "restore", clock::now())?;
+        // The office server's registry is never replaced from a desk: a
+        // backup goes onto the server by its owner, into an empty database
+        // (`kense server move`).
+        match r.path() {
+            Some(_) => Ok(()),
+            None => Err(Error::ServerNotEmpty),
+        }
+    })?;
     let Some(file) = choose_file() else { return Ok(None) };
     let job = station.begin_job(false)?;
     let staging = paths::restore_staging(station.data_dir()?);
@@ -126,7 +143,9 @@ fn unusable(e: &Error) -> Option<Unusable> {
 /// (see [`unusable`]) or still empty (Kense just installed).
 pub fn recovery_offered(station: &Workstation) -> bool {
     match station.registry().as_deref() {
-        Ok(Ok(r)) => r.has_users().is_ok_and(|has| !has),
+        // A registry on the office server is restored there by its owner
+        // (a move into an empty database), never from a desk.
+        Ok(Ok(r)) => r.path().is_some() && r.has_users().is_ok_and(|has| !has),
         Ok(Err(e)) => unusable(e).is_some(),
         Err(_) => false,
     }

@@ -18,13 +18,14 @@ pub mod paths;
 pub mod queue;
 pub mod register;
 pub mod search;
+pub mod server;
 pub mod session;
 pub mod verification;
 pub mod workflow;
 mod workstation;
 
 use workstation::due_on_entering;
-pub use workstation::{Workstation, IDLE_LOGOUT};
+pub use workstation::{Listener, Workstation, IDLE_LOGOUT};
 
 /// The shipped catalog of services: data, not code (assets/catalog).
 pub const CATALOG_JSON: &str = include_str!("../../../assets/catalog/services.json");

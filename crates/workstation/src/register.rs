@@ -135,6 +135,7 @@ pub fn correct(
             notes: c.notes,
             duplicate_reason: String::new(),
             queue: None,
+            request_id: String::new(),
         };
         let (_, catalog) = reg.catalog()?;
         let app = NewApplication::validate(&draft, &catalog, now.date_naive())?;

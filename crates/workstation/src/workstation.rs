@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use kense_documents::Typesetter;
@@ -20,7 +20,7 @@ use kense_domain::catalog::{Catalog, Channel};
 use kense_domain::deadline;
 use kense_domain::reasons::RefusalReasons;
 use kense_domain::workflow::Status;
-use kense_storage::{Due, KeyOrigin, Progress};
+use kense_storage::{Due, KeyOrigin, Progress, Signal, Watch};
 
 use crate::{clock, demo, paths, CALENDAR_JSON, CATALOG_JSON, REFUSAL_REASONS_JSON};
 
@@ -69,7 +69,15 @@ pub struct Workstation {
     /// Failed log-ins at the recovery screen, where the registry that would
     /// count them cannot be written, and when the last one was.
     recovery_failures: Mutex<(u32, Option<Instant>)>,
+    /// Who is told of other desks' writes and of the office server's loss
+    /// and return (the window), and the watcher telling them: started again
+    /// whenever the registry is opened anew.
+    listener: Mutex<Option<Listener>>,
+    watch: Mutex<Option<Watch>>,
 }
+
+/// What is told of the office server's news (see [`Workstation::listen`]).
+pub type Listener = Arc<dyn Fn(Signal) + Send + Sync>;
 
 /// A backup, copy or restore under way; clears the progress when it ends.
 pub(crate) struct Job<'a> {
@@ -129,6 +137,8 @@ impl Workstation {
             typesetter,
             verification_key: Mutex::new(None),
             recovery_failures: Mutex::new((0, None)),
+            listener: Mutex::new(None),
+            watch: Mutex::new(None),
         };
         let opened = station.open_registry(demo);
         if let Err(e) = &opened {
@@ -140,12 +150,20 @@ impl Workstation {
         station
     }
 
-    /// Opens the registry file, or refuses to make an empty one over an
-    /// office's history when the file is gone but its backups are there.
-    fn open_registry(&self, demo: bool) -> Result<Registry, Error> {
+    /// Opens the registry: on the office server when this desk was joined
+    /// to one (`server.json`), else the file on this PC — refusing to make
+    /// an empty one over an office's history when the file is gone but its
+    /// backups are there.
+    pub(crate) fn open_registry(&self, demo: bool) -> Result<Registry, Error> {
         let dir = self.data_dir()?;
         let rules = self.rules()?;
         std::fs::create_dir_all(dir).map_err(|e| Error::Io(format!("{}: {e}", dir.display())))?;
+        if let Some(settings) = crate::server::saved(dir)? {
+            log::info!("opening the registry on the office server {settings:?}");
+            let mut registry = Registry::open_server(&settings)?;
+            self.prepare(&mut registry)?;
+            return Ok(registry);
+        }
         let file = paths::registry_file(dir);
         if !file.exists() && !kense_storage::backup::list(&paths::backups_dir(dir))?.is_empty() {
             return Err(Error::RegistryMissing);
@@ -273,8 +291,31 @@ impl Workstation {
             Err(e) if was_open => log::error!("registry not open after replacing it: {e}"),
             _ => {}
         }
+        self.watch_registry(next.as_ref().ok());
         *guard = next;
         result
+    }
+
+    /// Tells `listener` from now on of other desks' writes and of the
+    /// office server's loss and return (nothing, for a file on this PC).
+    pub fn listen(&self, listener: Listener) -> Result<(), Error> {
+        *self.listener.lock().map_err(poisoned)? = Some(listener);
+        let guard = self.registry()?;
+        self.watch_registry(guard.as_ref().ok());
+        Ok(())
+    }
+
+    /// (Re)starts the watcher on `registry`, the one about to be held.
+    fn watch_registry(&self, registry: Option<&Registry>) {
+        let listener = self.listener.lock().ok().and_then(|l| l.clone());
+        let Ok(mut watch) = self.watch.lock() else { return };
+        // The old watcher stops whatever happens next.
+        *watch = None;
+        let (Some(registry), Some(listener)) = (registry, listener) else { return };
+        match registry.watch(move |signal| listener(signal)) {
+            Ok(w) => *watch = w,
+            Err(e) => log::error!("other desks' changes will not be heard: {e}"),
+        }
     }
 
     pub(crate) fn alarm(&self) -> Option<crate::evidence::Alarm> {

@@ -54,6 +54,11 @@ pub enum Field {
     PlaceCount,
     Protocol,
     Period,
+    ServerHost,
+    ServerPort,
+    ServerDatabase,
+    ServerUser,
+    ServerCertificate,
 }
 
 impl Field {
@@ -108,6 +113,11 @@ impl Field {
             Field::PlaceCount => "place_count",
             Field::Protocol => "protocol",
             Field::Period => "period",
+            Field::ServerHost => "server_host",
+            Field::ServerPort => "server_port",
+            Field::ServerDatabase => "server_database",
+            Field::ServerUser => "server_user",
+            Field::ServerCertificate => "server_certificate",
         }
     }
 
@@ -210,6 +220,16 @@ impl Field {
             (Field::Protocol, Lang::Ru) => "Протокол / основание",
             (Field::Period, Lang::Kk) => "Кезең (күндер)",
             (Field::Period, Lang::Ru) => "Период (дни)",
+            (Field::ServerHost, Lang::Kk) => "Сервердің мекенжайы",
+            (Field::ServerHost, Lang::Ru) => "Адрес сервера",
+            (Field::ServerPort, Lang::Kk) => "Порт",
+            (Field::ServerPort, Lang::Ru) => "Порт",
+            (Field::ServerDatabase, Lang::Kk) => "Дерекқор",
+            (Field::ServerDatabase, Lang::Ru) => "База данных",
+            (Field::ServerUser, Lang::Kk) => "Жұмыс орындарының есептік жазбасы",
+            (Field::ServerUser, Lang::Ru) => "Учётная запись рабочих мест",
+            (Field::ServerCertificate, Lang::Kk) => "Сервер сертификаты",
+            (Field::ServerCertificate, Lang::Ru) => "Сертификат сервера",
         }
     }
 }

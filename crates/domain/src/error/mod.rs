@@ -93,6 +93,12 @@ pub enum Error {
     /// A registry is moved (or restored) onto the server only into an empty
     /// database: nothing there is ever overwritten.
     ServerNotEmpty,
+    /// The file chosen as the office server's certificate holds no PEM
+    /// certificate.
+    CertificateFormat,
+    /// This PC keeps an office's registry with its accounts: joining the
+    /// office server would leave it behind unseen; it is moved first.
+    RegistryInUse,
     /// The disk (or SQLite's page limit) is full: the transaction rolled back.
     DiskFull,
     /// The registry is open for reading only (read-only file, folder or medium).
@@ -186,6 +192,8 @@ impl Error {
             Error::ServerRefused => "server_refused",
             Error::ServerNotReady { .. } => "server_not_ready",
             Error::ServerNotEmpty => "server_not_empty",
+            Error::CertificateFormat => "certificate_format",
+            Error::RegistryInUse => "registry_in_use",
             Error::DiskFull => "disk_full",
             Error::ReadOnly => "read_only",
             Error::BackupRejected(_) => "backup_rejected",
@@ -232,6 +240,7 @@ impl Error {
             Error::StartNumber => Some(Field::StartNumber),
             Error::NotQueueService => Some(Field::Service),
             Error::EvidenceExpired => Some(Field::EvidenceDate),
+            Error::CertificateFormat => Some(Field::ServerCertificate),
             Error::OutOfRange { field, .. } => Some(*field),
             Error::PlacesExceedCapacity { .. } => Some(Field::PlaceCount),
             Error::UnknownKindergarten => Some(Field::Preferences),

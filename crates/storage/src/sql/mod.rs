@@ -21,8 +21,8 @@ use std::fmt;
 
 use kense_domain::Error;
 
-pub(crate) use postgres::PgDb;
 pub use postgres::ServerSettings;
+pub(crate) use postgres::{watch as watch_server, PgDb};
 pub(crate) use sqlite::{open_read_only, open_untrusted, sql_error, SqliteDb};
 
 /// A value crossing into or out of a statement.

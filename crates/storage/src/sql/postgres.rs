@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{FromSql, IsNull, ToSql, Type};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
@@ -28,6 +29,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 
 use super::{Row, SqlError, Value};
+use crate::watch::Signal;
 
 /// Where the office server is and how this workstation logs in to it.
 #[derive(Clone, PartialEq, Eq, serde::Deserialize)]
@@ -215,6 +217,15 @@ fn prepared(
 }
 
 fn connect(settings: &ServerSettings) -> Result<postgres::Client, SqlError> {
+    connect_with(settings, |_| {})
+}
+
+/// Connects with the office's TLS and password settings; `tune` may adjust
+/// the connection's options (the watcher's quicker keepalives).
+fn connect_with(
+    settings: &ServerSettings,
+    tune: impl FnOnce(&mut postgres::Config),
+) -> Result<postgres::Client, SqlError> {
     let verifier = Arc::new(ServerCertificate::from_pem(&settings.certificate_pem)?);
     let config = rustls::ClientConfig::builder_with_provider(verifier.provider.clone())
         .with_safe_default_protocol_versions()
@@ -234,7 +245,120 @@ fn connect(settings: &ServerSettings) -> Result<postgres::Client, SqlError> {
         .connect_timeout(CONNECT_TIMEOUT)
         .keepalives(true)
         .keepalives_idle(Duration::from_secs(30));
+    tune(&mut cfg);
     cfg.connect(tls).map_err(pg_error)
+}
+
+/// How often the watcher looks up when nothing was heard: the longest a
+/// desk waits for a change when notifications are unavailable (polling),
+/// and how soon it notices a stop.
+const WATCH_TICK: Duration = Duration::from_secs(2);
+
+/// Watches the office server for other desks' writes, on a connection of
+/// its own, until `stop` is set: `LISTEN kense` (every audited write
+/// notifies on commit), or, where the server refuses to listen (a pooler
+/// in transaction mode), the chain head's number every [`WATCH_TICK`]. Tells
+/// `on` of every change heard (several at once as one) and of every change
+/// of reachability; after the server comes back it tells of a change too,
+/// since others may have written meanwhile. Gives up on nothing: an
+/// unreachable server is tried again every tick.
+pub(crate) fn watch(settings: &ServerSettings, stop: &AtomicBool, on: &mut dyn FnMut(Signal)) {
+    let mut reachable: Option<bool> = None;
+    let tell = |reachable: &mut Option<bool>, now: bool, on: &mut dyn FnMut(Signal)| {
+        if *reachable != Some(now) {
+            let came_back = *reachable == Some(false);
+            *reachable = Some(now);
+            on(Signal::Reachable(now));
+            if came_back {
+                on(Signal::Changed);
+            }
+        }
+    };
+    while !stop.load(Ordering::SeqCst) {
+        let mut client = match connect_with(settings, quick_keepalives) {
+            Ok(c) => c,
+            Err(e) => {
+                if reachable != Some(false) {
+                    log::warn!("office server not reachable for the watcher: {e}");
+                }
+                tell(&mut reachable, false, on);
+                pause(stop);
+                continue;
+            }
+        };
+        tell(&mut reachable, true, on);
+        let listening = match client.batch_execute("LISTEN kense") {
+            Ok(()) => true,
+            Err(e) if e.is_closed() || e.as_db_error().is_none() => {
+                tell(&mut reachable, false, on);
+                pause(stop);
+                continue;
+            }
+            Err(e) => {
+                log::warn!("the office server refused LISTEN ({e}); polling the chain head instead");
+                false
+            }
+        };
+        let mut head = None;
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return;
+            }
+            let heard = if listening { notified(&mut client) } else { head_moved(&mut client, &mut head, stop) };
+            match heard {
+                Ok(true) => on(Signal::Changed),
+                Ok(false) => {}
+                Err(e) => {
+                    log::warn!("the watcher lost the office server: {e}");
+                    break;
+                }
+            }
+        }
+        tell(&mut reachable, false, on);
+    }
+}
+
+/// A dead connection is found within seconds, not the system's minutes.
+fn quick_keepalives(cfg: &mut postgres::Config) {
+    cfg.keepalives_idle(Duration::from_secs(5))
+        .keepalives_interval(Duration::from_secs(2))
+        .keepalives_retries(3)
+        .tcp_user_timeout(Duration::from_secs(10));
+}
+
+/// Sleeps a tick, waking early for a stop.
+fn pause(stop: &AtomicBool) {
+    let until = std::time::Instant::now() + WATCH_TICK;
+    while std::time::Instant::now() < until && !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Waits up to a tick for notifications; `true` when one (or more) came.
+fn notified(client: &mut postgres::Client) -> Result<bool, String> {
+    let heard = {
+        let mut notes = client.notifications();
+        let first = notes.timeout_iter(WATCH_TICK).next().map_err(|e| e.to_string())?;
+        if first.is_some() {
+            // Others that arrived with it are the same news.
+            while let Ok(Some(_)) = notes.iter().next() {}
+        }
+        first.is_some()
+    };
+    if !heard && client.is_closed() {
+        return Err("connection closed".into());
+    }
+    Ok(heard)
+}
+
+/// The polling fallback: `true` when the chain head moved since the last look.
+fn head_moved(client: &mut postgres::Client, last: &mut Option<i64>, stop: &AtomicBool) -> Result<bool, String> {
+    pause(stop);
+    let row = client.query_one("SELECT seq FROM chain_head WHERE id = 1", &[]).map_err(|e| e.to_string())?;
+    let seq: i64 = row.try_get(0).map_err(|e| e.to_string())?;
+    let moved = last.is_some_and(|l| l != seq);
+    *last = Some(seq);
+    Ok(moved)
 }
 
 /// The office's server certificate: accepted as the server's own
