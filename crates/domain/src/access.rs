@@ -111,8 +111,9 @@ fn grants(role: Role, action: Action) -> bool {
 /// Allowed, with the role the actor acts in (recorded in the audit), or
 /// denied with the reason. For workflow steps `facts` must be given: the
 /// step must apply to the application's state, only the named executor
-/// prepares the result, and whoever registered the application cannot sign
-/// its result (four eyes).
+/// prepares the result, and neither whoever registered the application nor
+/// whoever prepared its result can sign it (four eyes: a head who is also
+/// an executor and assigned himself still needs another head's signature).
 pub fn authorize(actor: &Actor, action: Action, facts: Option<&Facts>) -> Result<Role, Error> {
     let role = actor.roles.iter().copied().find(|r| grants(*r, action)).ok_or(Error::Forbidden)?;
     if let Action::Workflow(step) = action {
@@ -121,7 +122,9 @@ pub fn authorize(actor: &Actor, action: Action, facts: Option<&Facts>) -> Result
             return Err(Error::InvalidState);
         }
         match step {
-            Step::Sign if facts.registered_by == actor.user_id => return Err(Error::FourEyes),
+            Step::Sign if facts.registered_by == actor.user_id || facts.prepared_by == Some(actor.user_id) => {
+                return Err(Error::FourEyes)
+            }
             Step::PrepareResult if facts.executor != Some(actor.user_id) => return Err(Error::NotAssigned),
             _ => {}
         }
@@ -139,7 +142,7 @@ mod tests {
     }
 
     fn facts(status: Status) -> Facts {
-        Facts { status, registered_by: 1, executor: Some(2) }
+        Facts { status, registered_by: 1, executor: Some(2), prepared_by: Some(2) }
     }
 
     #[test]
@@ -177,6 +180,12 @@ mod tests {
         assert_eq!(
             authorize(&other_head, Action::Workflow(Step::Sign), Some(&facts(Status::ResultPrepared))),
             Ok(Role::Head)
+        );
+        let preparing_head = actor(2, &[Role::Executor, Role::Head]);
+        assert_eq!(
+            authorize(&preparing_head, Action::Workflow(Step::Sign), Some(&facts(Status::ResultPrepared))),
+            Err(Error::FourEyes),
+            "whoever prepared the result cannot sign it"
         );
         let wrong_executor = actor(4, &[Role::Executor]);
         assert_eq!(

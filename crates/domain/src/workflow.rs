@@ -167,6 +167,8 @@ pub struct Facts {
     pub status: Status,
     pub registered_by: i64,
     pub executor: Option<i64>,
+    /// Who prepared the result now awaiting signature, if one is prepared.
+    pub prepared_by: Option<i64>,
 }
 
 /// Where a result went when it was handed over.

@@ -88,6 +88,7 @@ proptest! {
             status: if start_complete { Status::Accepted } else { Status::RefusedAtIntake },
             registered_by: 1,
             executor: None,
+            prepared_by: None,
         };
         let mut history = vec![facts.status];
         for (step, user_id, roles, named_executor) in attempts {
@@ -102,10 +103,14 @@ proptest! {
                     match step {
                         Step::Sign => {
                             prop_assert_ne!(user_id, facts.registered_by, "the registrar signed");
+                            prop_assert_ne!(Some(user_id), facts.prepared_by, "the preparer signed");
                             prop_assert_eq!(role, Role::Head);
                             prop_assert_eq!(before, Status::ResultPrepared);
                         }
-                        Step::PrepareResult => prop_assert_eq!(Some(user_id), facts.executor),
+                        Step::PrepareResult => {
+                            prop_assert_eq!(Some(user_id), facts.executor);
+                            facts.prepared_by = Some(user_id);
+                        }
                         Step::AssignExecutor => facts.executor = Some(named_executor),
                         Step::Issue => prop_assert_eq!(before, Status::Signed),
                         _ => {}
@@ -129,7 +134,7 @@ proptest! {
     fn illegal_steps_are_always_refused(status in any_status(), step in any_step(), roles in any_roles(), user in 1i64..5) {
         prop_assume!(next(status, step).is_none());
         let actor = Actor { user_id: user, login: String::new(), full_name: String::new(), roles };
-        let facts = Facts { status, registered_by: 1, executor: Some(2) };
+        let facts = Facts { status, registered_by: 1, executor: Some(2), prepared_by: Some(2) };
         prop_assert!(authorize(&actor, Action::Workflow(step), Some(&facts)).is_err());
     }
 }

@@ -29,13 +29,18 @@ fn every_role_action_and_state() {
             let actor = Actor { user_id: user, login: String::new(), full_name: String::new(), roles: vec![role] };
             for status in Status::ALL {
                 for step in Step::ALL {
-                    let facts = Facts { status, registered_by: REGISTRAR, executor: Some(EXECUTOR) };
+                    let facts = Facts {
+                        status,
+                        registered_by: REGISTRAR,
+                        executor: Some(EXECUTOR),
+                        prepared_by: Some(EXECUTOR),
+                    };
                     let got = authorize(&actor, Action::Workflow(step), Some(&facts));
                     let expected = if role != role_of(step) {
                         Err(Error::Forbidden)
                     } else if next(status, step).is_none() {
                         Err(Error::InvalidState)
-                    } else if step == Step::Sign && user == REGISTRAR {
+                    } else if step == Step::Sign && (user == REGISTRAR || user == EXECUTOR) {
                         Err(Error::FourEyes)
                     } else if step == Step::PrepareResult && user != EXECUTOR {
                         Err(Error::NotAssigned)

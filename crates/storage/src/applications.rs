@@ -412,11 +412,20 @@ impl Registry {
             if let (Some(child), Some(_)) = (&app.child, &app.queue) {
                 crate::queue::check_not_queued(tx, child.iin.as_str())?;
             }
-            if let (Some(child), Status::Accepted) = (&app.child, status) {
+            // One open application per child and service; a service about
+            // no child (an adopter's registration, a meeting permission, a
+            // foster family) is one per applicant and service.
+            if status == Status::Accepted {
+                let (column, iin) = match &app.child {
+                    Some(child) => ("child_iin", child.iin.as_str()),
+                    None => ("applicant_iin", app.applicant.iin.as_str()),
+                };
                 let open: Option<String> = tx.value_opt(
-                    "SELECT number FROM applications WHERE child_iin = ?1 AND service_code = ?2
-                       AND status NOT IN ('refused_at_intake', 'issued', 'withdrawn') ORDER BY id LIMIT 1",
-                    args![child.iin.as_str(), app.service_code],
+                    &format!(
+                        "SELECT number FROM applications WHERE {column} = ?1 AND service_code = ?2
+                           AND status NOT IN ('refused_at_intake', 'issued', 'withdrawn') ORDER BY id LIMIT 1"
+                    ),
+                    args![iin, app.service_code],
                 )?;
                 if let (Some(number), None) = (open, &app.duplicate_reason) {
                     return Err(Error::Duplicate { number });

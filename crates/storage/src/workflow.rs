@@ -17,12 +17,19 @@ use crate::{timestamp, Registry};
 
 fn facts(db: &Db, id: i64) -> Result<Facts, Error> {
     let r = db
-        .query_opt("SELECT status, registered_by, executor_id FROM applications WHERE id = ?1", args![id])?
+        .query_opt(
+            "SELECT a.status, a.registered_by, a.executor_id,
+                    (SELECT r.prepared_by FROM results r WHERE r.application_id = a.id
+                     ORDER BY r.version DESC LIMIT 1) AS prepared_by
+             FROM applications a WHERE a.id = ?1",
+            args![id],
+        )?
         .ok_or(Error::NotFound)?;
     Ok(Facts {
         status: status_of(&r.get::<String>("status")?)?,
         registered_by: r.get("registered_by")?,
         executor: r.get("executor_id")?,
+        prepared_by: r.get("prepared_by")?,
     })
 }
 

@@ -148,6 +148,39 @@ fn a_second_open_application_for_the_same_child_needs_a_reason() {
     assert_eq!(second.number, "01-2026-00002");
 }
 
+/// A service about no child (an adopter's registration) allows one open
+/// application per applicant; a second needs a reason, as for a child.
+#[test]
+fn a_second_open_application_of_the_same_applicant_needs_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut r, actor) = fresh(&Place::new(dir.path()));
+    let catalog = Catalog::parse(CATALOG).unwrap();
+    let channel = kense_domain::catalog::Channel::Office;
+    let service = catalog.service("adopter_registration").unwrap();
+    let adopter = |reason: &str| ApplicationDraft {
+        service_code: service.code.clone(),
+        channel: Some(channel),
+        applicant_iin: "900101300007".into(),
+        applicant_name: "Асыраушы Гүлжан".into(),
+        applicant_phone: "+7 701 000 11 22".into(),
+        documents: service.documents_for(channel).map(|d| d.code.clone()).collect(),
+        consent: true,
+        duplicate_reason: reason.into(),
+        ..Default::default()
+    };
+    let first = r.register_application(&actor, &application(&adopter("")), Due::default(), now()).unwrap();
+    assert_eq!(first.status, Status::Accepted);
+    let before = r.verify_audit_chain().unwrap().events;
+    assert_eq!(
+        r.register_application(&actor, &application(&adopter("")), Due::default(), now()),
+        Err(Error::Duplicate { number: first.number.clone() })
+    );
+    assert_eq!(r.verify_audit_chain().unwrap().events, before, "nothing written");
+    let second =
+        r.register_application(&actor, &application(&adopter("Жұбайы бөлек өтініш берді")), Due::default(), now());
+    assert!(second.is_ok(), "{second:?}");
+}
+
 #[test]
 fn only_a_clerk_registers_and_a_refusal_is_audited() {
     let dir = tempfile::tempdir().unwrap();

@@ -25,12 +25,14 @@ struct Office {
     clerk: Actor,
     head: Actor,
     executor: Actor,
+    place: common::engine::Place,
     _dir: tempfile::TempDir,
 }
 
 fn office() -> Office {
     let dir = tempfile::tempdir().unwrap();
-    let mut r = common::engine::open_registry(dir.path());
+    let place = common::engine::Place::new(dir.path());
+    let mut r = place.open();
     r.seal_after_upgrade(now()).unwrap();
     r.install_catalog(CATALOG, now()).unwrap();
     let admin_user = NewUser::validate("admin", "Әкімші", vec![Role::Administrator, Role::Clerk]).unwrap();
@@ -42,7 +44,7 @@ fn office() -> Office {
     };
     let head = add("head", "Басшы Бақыт", vec![Role::Head]);
     let executor = add("exec", "Орындаушы Гүлнар", vec![Role::Executor]);
-    Office { r, clerk, head, executor, _dir: dir }
+    Office { r, clerk, head, executor, place, _dir: dir }
 }
 
 fn register(o: &mut Office, name: &str, due: Due) -> i64 {
@@ -252,6 +254,37 @@ fn the_registrar_cannot_sign_even_as_head() {
         Err(Error::FourEyes)
     );
     r.take_step(&head, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()).unwrap();
+}
+
+/// Today a head who is also an executor could assign himself, prepare and
+/// sign: whoever prepared a result cannot sign it, and the refusal is
+/// audited; another head signs.
+#[test]
+fn whoever_prepared_the_result_cannot_sign_it() {
+    let mut o = office();
+    let u = NewUser::validate("headexec", "Басшы-орындаушы", vec![Role::Head, Role::Executor]).unwrap();
+    o.r.create_user(&o.clerk.clone(), &u, PW, PW, now()).unwrap();
+    let both = o.r.log_in("headexec", PW, now()).unwrap();
+    let id = register(&mut o, "Өзі Қол", Due::default());
+    let (clerk, head) = (o.clerk.clone(), o.head.clone());
+    let r = &mut o.r;
+    r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
+    let assign = Command::AssignExecutor { executor_id: both.user_id };
+    r.take_step(&both, id, Status::WithHead, &assign, Due::default(), now()).unwrap();
+    let prepare = Command::PrepareResult { outcome: Outcome::Positive { form: 0 } };
+    r.take_step(&both, id, Status::WithExecutor, &prepare, Due::default(), now()).unwrap();
+    assert_eq!(
+        r.take_step(&both, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()),
+        Err(Error::FourEyes)
+    );
+    assert_eq!(r.application(&clerk, id, now()).unwrap().status, Status::ResultPrepared, "nothing changed");
+    let denied = o
+        .place
+        .rows(&format!("SELECT seq FROM audit_events WHERE action = 'denied:sign' AND actor_id = {}", both.user_id));
+    assert_eq!(denied.len(), 1, "the refused signature is audited");
+    let r = &mut o.r;
+    r.take_step(&head, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()).unwrap();
+    assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
 }
 
 #[test]
