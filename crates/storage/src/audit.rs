@@ -119,8 +119,14 @@ impl Db {
             sealed.extend(seal::seal_touched(tx, mark, seq)?);
             sealed.sort();
             sealed.dedup();
+            // Every table of the registry seals what a change touches, so
+            // an event sealing nothing changed nothing (a log-in, a view of
+            // personal data, a refusal): not news for the other desks, and
+            // telling them would make a desk that re-reads an audited list
+            // on news set off the others, and they it, for ever.
+            let news = !sealed.is_empty();
             append(tx, &head, at, event, sealed)?;
-            if tx.engine() == Engine::Postgres {
+            if news && tx.engine() == Engine::Postgres {
                 // The other desks hear of it on commit (never before, never
                 // for a rolled-back change); the payload is the event's
                 // number, no person's data.

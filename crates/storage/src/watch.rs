@@ -1,7 +1,8 @@
 //! Hearing of what other desks write.
 //!
-//! On the office server every audited write notifies on commit (no
-//! personal data: the event's number). [`Registry::watch`] starts a thread
+//! On the office server every audited write that changed something notifies
+//! on commit (no personal data: the event's number); a log-in, a refusal or
+//! a view of personal data is audited but is no news (see `Db::audited`). [`Registry::watch`] starts a thread
 //! with a connection of its own that listens for those notifications — or,
 //! where the server will not let it listen, looks at the chain head every
 //! two seconds — and tells the caller of each change and of each loss and

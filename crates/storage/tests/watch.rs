@@ -1,7 +1,7 @@
 //! Hearing of other desks' writes on the office server (`--features
 //! server-tests`): a desk's watcher hears another desk's registration
-//! within the two seconds the office expects, and a file has nothing to
-//! watch.
+//! within the two seconds the office expects, views and log-ins are no
+//! news, and a file has nothing to watch.
 
 #![cfg(unix)]
 
@@ -54,6 +54,16 @@ fn a_desk_hears_another_desks_registration_within_two_seconds() {
     let worst = waits.iter().max().copied().unwrap_or_default();
     eprintln!("desk B heard desk A's registration after {waits:?}");
     assert!(worst < Duration::from_secs(2), "heard after {worst:?}");
+
+    // A log-in and a search by name are audited, but change nothing: no
+    // news for the other desks (a desk re-reading an audited list on news
+    // would otherwise set the others off, and they it).
+    let again = a.log_in("clerk", PASSWORD, now()).unwrap();
+    let q = kense_storage::ApplicationQuery { text: Some("Тіркеуші".into()), limit: 5, ..Default::default() };
+    a.search(&again, &q, now()).unwrap();
+    assert_eq!(next(&rx, Duration::from_secs(3)).map(|s| s.0), None, "a view was told as a change");
+    register(&mut a, &clerk, 9).unwrap();
+    assert_eq!(next(&rx, Duration::from_secs(5)).map(|s| s.0), Some(Signal::Changed), "a change after views");
 
     drop(watch);
 }

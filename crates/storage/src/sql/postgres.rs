@@ -351,12 +351,23 @@ fn notified(client: &mut postgres::Client) -> Result<bool, String> {
     Ok(heard)
 }
 
-/// The polling fallback: `true` when the chain head moved since the last look.
+/// The polling fallback: `true` when the chain head moved since the last
+/// look past an event that changed something (one that sealed records; a
+/// log-in or a view is not news, as for the notifications).
 fn head_moved(client: &mut postgres::Client, last: &mut Option<i64>, stop: &AtomicBool) -> Result<bool, String> {
     pause(stop);
     let row = client.query_one("SELECT seq FROM chain_head WHERE id = 1", &[]).map_err(|e| e.to_string())?;
     let seq: i64 = row.try_get(0).map_err(|e| e.to_string())?;
-    let moved = last.is_some_and(|l| l != seq);
+    let moved = match *last {
+        Some(l) if l != seq => client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM audit_events WHERE seq > $1 AND seq <= $2 AND records IS NOT NULL)",
+                &[&l, &seq],
+            )
+            .and_then(|r| r.try_get::<_, bool>(0))
+            .map_err(|e| e.to_string())?,
+        _ => false,
+    };
     *last = Some(seq);
     Ok(moved)
 }
