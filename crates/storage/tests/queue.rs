@@ -583,3 +583,35 @@ fn a_transfer_is_queued_like_any_application_and_frees_the_old_place_on_enrolmen
         vec![Cause::Registered, Cause::Referred, Cause::Enrolled]
     );
 }
+
+/// A queue list, a child's entry and history, and the referrals name
+/// children and parents: opening them is access to personal data, audited
+/// with who looked (Law No. 94-V), as a search by name is.
+#[test]
+fn opening_queue_lists_entries_and_referrals_is_audited() {
+    let mut o = office();
+    let (child, _) = o.register(1, "2023-04-05", "general", vec![], "2026-11-02T10:00:00+05:00").unwrap();
+    let now = at("2026-11-02T11:00:00+05:00");
+    let clerk = o.clerk.clone();
+    assert_eq!(o.r.queue(&clerk, 2023, 50, now).unwrap().len(), 1);
+    assert!(o.r.queue_entry(&clerk, child, now).unwrap().is_some());
+    o.r.position_history(&clerk, child, now).unwrap();
+    o.r.referrals(&clerk, None, 50, now).unwrap();
+    let seen = o.place.rows(&format!(
+        "SELECT action, entity_id FROM audit_events WHERE actor_id = {} AND action LIKE 'view_%' ORDER BY seq",
+        clerk.user_id
+    ));
+    let id = child.to_string();
+    assert_eq!(
+        seen,
+        [
+            [Some("view_queue".to_owned()), Some("2023".to_owned())],
+            [Some("view_queue_entry".to_owned()), Some(id.clone())],
+            [Some("view_position_history".to_owned()), Some(id)],
+            [Some("view_referrals".to_owned()), None],
+        ]
+    );
+    // Counts by birth year name nobody: not audited.
+    o.r.queue_years(&clerk, now).unwrap();
+    assert_eq!(o.place.rows("SELECT seq FROM audit_events WHERE action = 'view_queue_years'").len(), 0);
+}

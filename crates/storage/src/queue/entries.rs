@@ -13,6 +13,7 @@ use kense_domain::{Error, Field};
 use serde::Serialize;
 
 use super::{date, event, naive, tier_of};
+use crate::audit::Event;
 use crate::sql::{args, Db, FromRow, Row, Tx};
 use crate::{timestamp, Registry};
 
@@ -435,12 +436,16 @@ impl Registry {
     ) -> Result<Vec<QueueRow>, Error> {
         let at = timestamp(now);
         self.authorize_plain(actor, Action::ViewQueue, "queue", &at)?;
-        queue_rows(
+        let rows = queue_rows(
             &self.db,
             "e.birth_year = ?1 AND e.state IN ('waiting', 'referred', 'stop_listed')",
             i64::from(birth_year),
             limit,
-        )
+        )?;
+        // A queue list names children and parents: opening it is access
+        // to personal data (Law No. 94-V), kept like a search.
+        self.db.record(&at, Event::new("view_queue", "queue").by(actor.user_id, None).id(birth_year))?;
+        Ok(rows)
     }
 
     /// The queue entry of one application, if it has one.
@@ -452,7 +457,12 @@ impl Registry {
     ) -> Result<Option<QueueRow>, Error> {
         let at = timestamp(now);
         self.authorize_plain(actor, Action::ViewQueue, "queue_entry", &at)?;
-        Ok(queue_rows(&self.db, "e.application_id = ?1", application_id, 1)?.pop())
+        let entry = queue_rows(&self.db, "e.application_id = ?1", application_id, 1)?.pop();
+        if entry.is_some() {
+            let event = Event::new("view_queue_entry", "application").by(actor.user_id, None).id(application_id);
+            self.db.record(&at, event)?;
+        }
+        Ok(entry)
     }
 
     /// Every change of one child's number and standing, oldest first.
@@ -464,7 +474,10 @@ impl Registry {
     ) -> Result<Vec<PositionChangeRecord>, Error> {
         let at = timestamp(now);
         self.authorize_plain(actor, Action::ViewQueue, "position_history", &at)?;
-        self.position_changes(application_id)
+        let changes = self.position_changes(application_id)?;
+        let event = Event::new("view_position_history", "application").by(actor.user_id, None).id(application_id);
+        self.db.record(&at, event)?;
+        Ok(changes)
     }
 
     /// The same history without an authorization of its own, for a caller

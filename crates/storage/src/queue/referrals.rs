@@ -98,13 +98,23 @@ impl Registry {
             .iter()
             .map(|r| r.get("id"))
             .collect::<Result<_, _>>()?;
-        ids.into_iter().map(|id| self.referral_record(id)).collect()
+        let records = ids.into_iter().map(|id| self.referral_record(id)).collect::<Result<Vec<_>, _>>()?;
+        // Referrals name children and parents: a list of them is access to
+        // personal data (Law No. 94-V), kept like a search.
+        let mut event = Event::new("view_referrals", "referral").by(actor.user_id, None);
+        if let Some(d) = distribution {
+            event = event.reason(format!("distribution {d}"));
+        }
+        self.db.record(&at, event)?;
+        Ok(records)
     }
 
     pub fn referral(&mut self, actor: &Actor, id: i64, now: DateTime<FixedOffset>) -> Result<ReferralRecord, Error> {
         let at = timestamp(now);
         self.authorize_plain(actor, Action::ViewQueue, "referral", &at)?;
-        self.referral_record(id)
+        let record = self.referral_record(id)?;
+        self.db.record(&at, Event::new("view_referral", "referral").by(actor.user_id, None).id(id))?;
+        Ok(record)
     }
 
     /// The kindergarten's check: a referral by its number and the applicant's
