@@ -89,15 +89,16 @@ impl Registry {
     ) -> Result<Vec<ReferralRecord>, Error> {
         let at = timestamp(now);
         self.authorize_plain(actor, Action::ViewQueue, "referrals", &at)?;
-        let ids: Vec<i64> = self
-            .db
-            .query(
-                "SELECT id FROM referrals WHERE ?1 IS NULL OR distribution_id = ?1 ORDER BY id DESC LIMIT ?2",
-                args![distribution, limit],
-            )?
-            .iter()
-            .map(|r| r.get("id"))
-            .collect::<Result<_, _>>()?;
+        // Two statements rather than `?1 IS NULL OR …`: PostgreSQL cannot
+        // tell the type of a parameter that is only ever compared with NULL.
+        let rows = match distribution {
+            Some(d) => self.db.query(
+                "SELECT id FROM referrals WHERE distribution_id = ?1 ORDER BY id DESC LIMIT ?2",
+                args![d, limit],
+            )?,
+            None => self.db.query("SELECT id FROM referrals ORDER BY id DESC LIMIT ?1", args![limit])?,
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.get("id")).collect::<Result<_, _>>()?;
         let records = ids.into_iter().map(|id| self.referral_record(id)).collect::<Result<Vec<_>, _>>()?;
         // Referrals name children and parents: a list of them is access to
         // personal data (Law No. 94-V), kept like a search.
