@@ -9,7 +9,12 @@ let office = null;
 let years = [];
 
 async function loadCalendar() {
-  years = await call("calendar_years");
+  const calendar = await call("calendar_years");
+  years = calendar.years;
+  const missing = $("calendar-year-to-enter");
+  missing.hidden = calendar.year_to_enter == null;
+  missing.textContent = calendar.year_to_enter == null ? "" : t("calendar_year_to_enter").replace("{year}", String(calendar.year_to_enter));
+  if (calendar.year_to_enter != null && !$("cal-year").value) $("cal-year").value = String(calendar.year_to_enter);
   $("calendar-years").replaceChildren(
     ...years.map((y) => {
       const tr = document.createElement("tr");

@@ -117,6 +117,13 @@ export function moment(rfc3339) {
   return `${day}.${m}.${y} ${time.slice(0, 5)}`;
 }
 
+// A due moment as shown, marked when it may still move (its year's moving
+// holidays are not entered yet).
+export function dueMoment(a) {
+  if (!a.step_due_at) return "";
+  return a.provisional ? `${moment(a.step_due_at)} (${t("due_provisional")})` : moment(a.step_due_at);
+}
+
 export function urgencyText(u) {
   return u === "overdue" ? t("urgency_overdue") : u === "due_today" ? t("urgency_due_today") : "";
 }

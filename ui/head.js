@@ -5,7 +5,7 @@
 // confirmation, one `take_step` per application so that every signature is
 // decided, audited and refused on its own. The backend authorizes each call.
 
-import { $, call, cell, clearErrors, currentLang, messageOf, moment, notice, option, showError, t, urgencyText } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, messageOf, dueMoment, moment, notice, option, showError, t, urgencyText } from "./api.js";
 import * as draft from "./draft.js";
 
 let executors = [];
@@ -58,7 +58,7 @@ export function onLanguage() {
 }
 
 function dueText(a) {
-  const due = a.step_due_at ? moment(a.step_due_at) : "";
+  const due = dueMoment(a);
   const u = urgencyText(a.urgency);
   return u ? `${due} · ${u}` : due;
 }
@@ -287,7 +287,7 @@ function renderPreview(a) {
   $("preview-error").hidden = true;
   $("preview-number").textContent = a.number;
   $("preview-status").textContent = t("status_" + a.status);
-  $("preview-due").textContent = a.step_due_at ? `${t("col_due")}: ${moment(a.step_due_at)}` : "";
+  $("preview-due").textContent = a.step_due_at ? `${t("col_due")}: ${dueMoment(a)}` : "";
   $("preview-facts").replaceChildren(
     ...facts([
       ["service", a.service_name[currentLang()]],

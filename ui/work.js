@@ -1,7 +1,7 @@
 // The worklist (what waits for me, by deadline), an application's detail
 // with the steps the backend may allow, and search.
 
-import { $, call, cell, clearErrors, currentLang, moment, noticeError, option, printer, showError, t, urgencyText, filedText } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, dueMoment, moment, noticeError, option, printer, showError, t, urgencyText, filedText } from "./api.js";
 import * as draft from "./draft.js";
 
 let user = null;
@@ -58,7 +58,7 @@ function row(a, onOpen, columns) {
 }
 
 function dueText(a) {
-  const due = a.step_due_at ? moment(a.step_due_at) : "";
+  const due = dueMoment(a);
   const u = urgencyText(a.urgency);
   return u ? `${due} · ${u}` : due;
 }
@@ -109,7 +109,7 @@ function renderDetail(a) {
   $("detail-error").hidden = true;
   $("detail-number").textContent = a.number;
   $("detail-status").textContent = t("status_" + a.status);
-  $("detail-urgency").textContent = a.step_due_at ? `${t("col_due")}: ${moment(a.step_due_at)}` : "";
+  $("detail-urgency").textContent = a.step_due_at ? `${t("col_due")}: ${dueMoment(a)}` : "";
   const facts = [
     ["service", a.service_name[currentLang()]],
     ["applicant", `${a.applicant_name}, ${t("iin")} ${a.applicant_iin}, ${a.applicant_phone}`],

@@ -98,6 +98,10 @@ pub struct ApplicationSummary {
     pub executor: Option<String>,
     pub step_due_at: Option<String>,
     pub due_at: Option<String>,
+    /// A due moment falls in a year whose moving holidays are not entered
+    /// yet: told as provisional (set by the workstation, which holds the
+    /// calendar; see `WorkingCalendar::is_provisional`).
+    pub provisional: bool,
     pub urgency: Urgency,
     /// Papers owed and not yet filed (see [`papers`]): the row offers to
     /// print them now.
@@ -184,6 +188,8 @@ pub struct ApplicationRecord {
     pub executor: Option<String>,
     pub step_due_at: Option<String>,
     pub due_at: Option<String>,
+    /// As [`ApplicationSummary::provisional`].
+    pub provisional: bool,
     /// The newest result version (a returned one is kept in the history).
     pub result: Option<ResultRecord>,
     /// The positive results its service issues, by form index, as its
@@ -281,6 +287,7 @@ impl ApplicationSummary {
             ),
             step_due_at,
             due_at,
+            provisional: false,
             owed: Vec::new(),
         })
     }
@@ -745,6 +752,7 @@ impl Registry {
             executor: r.get("executor")?,
             step_due_at: r.get("step_due_at")?,
             due_at: r.get("due_at")?,
+            provisional: false,
             result: self.latest_result(id)?,
             result_forms: self.service_spec(id)?.workflow_results().iter().map(|r| r.name.clone()).collect(),
             history: self.history(id)?,

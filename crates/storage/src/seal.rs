@@ -36,12 +36,18 @@ pub(crate) struct Sealed {
     pub table: &'static str,
     pub key: &'static [&'static str],
     pub unsealed: &'static [&'static str],
+    /// Columns a later migration added: left out of the content while they
+    /// are NULL, so that a record sealed before its table grew the column
+    /// still matches its seal (the migration adds it NULL everywhere), and
+    /// sealed like any other column once a value is written. A column
+    /// added to a sealed table must be listed here.
+    pub late: &'static [&'static str],
     /// An append-only log sealed by ranges of ids rather than row by row.
     pub log: bool,
 }
 
 const fn record(table: &'static str, key: &'static [&'static str]) -> Sealed {
-    Sealed { table, key, unsealed: &[], log: false }
+    Sealed { table, key, unsealed: &[], late: &[], log: false }
 }
 
 /// Every sealed table. Each has the `touched` triggers of migration 10;
@@ -51,7 +57,8 @@ pub(crate) const SEALED: &[Sealed] = &[
     record("users", &["id"]),
     record("catalog_versions", &["version"]),
     record("number_series", &["series", "year"]),
-    record("applications", &["id"]),
+    // request_id: migration 11.
+    Sealed { table: "applications", key: &["id"], unsealed: &[], late: &["request_id"], log: false },
     record("application_documents", &["application_id", "position"]),
     record("application_versions", &["application_id", "version"]),
     record("workflow_events", &["id"]),
@@ -64,12 +71,12 @@ pub(crate) const SEALED: &[Sealed] = &[
     record("kindergarten_groups", &["id"]),
     record("place_declarations", &["id"]),
     record("places", &["id"]),
-    Sealed { table: "queue_entries", key: &["application_id"], unsealed: &["position"], log: false },
+    Sealed { table: "queue_entries", key: &["application_id"], unsealed: &["position"], late: &[], log: false },
     record("queue_preferences", &["application_id", "rank"]),
     record("distributions", &["id"]),
     record("referrals", &["id"]),
     record("papers_owed", &["application_id", "kind"]),
-    Sealed { table: "position_changes", key: &["id"], unsealed: &[], log: true },
+    Sealed { table: "position_changes", key: &["id"], unsealed: &[], late: &[], log: true },
 ];
 
 pub(crate) fn sealed(table: &str) -> Option<&'static Sealed> {
@@ -88,7 +95,7 @@ const GONE: &str = "-";
 fn content(s: &Sealed, row: &Row) -> String {
     let mut fields = BTreeMap::new();
     for (name, value) in row.columns().iter().zip(row.values()) {
-        if s.unsealed.contains(&name.as_str()) {
+        if s.unsealed.contains(&name.as_str()) || (matches!(value, Value::Null) && s.late.contains(&name.as_str())) {
             continue;
         }
         let v = match value {

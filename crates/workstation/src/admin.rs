@@ -51,15 +51,25 @@ pub struct CalendarYearView {
     working_days: usize,
 }
 
+#[derive(Serialize)]
+pub struct CalendarView {
+    years: Vec<CalendarYearView>,
+    /// The year whose Kurban Ait and transfers should be entered now (the
+    /// current one when missing, from 1 December the next): until then its
+    /// due moments are provisional.
+    year_to_enter: Option<i32>,
+}
+
 /// The calendar's years: shipped and entered, with their working-day counts
-/// so the administrator can compare them with the published calendar.
-pub fn calendar_years(station: &Workstation, actor: &Actor) -> Result<Vec<CalendarYearView>, Error> {
+/// so the administrator can compare them with the published calendar, and
+/// the year to enter, if any.
+pub fn calendar_years(station: &Workstation, actor: &Actor) -> Result<CalendarView, Error> {
     authorize(actor, Action::ManageOffice, None)?;
     station.with_registry(|reg| {
         let local = reg.calendar_years()?;
         let data = station.rules()?.calendar.with_years(local.clone());
         let calendar = WorkingCalendar::new(&data)?;
-        Ok(data
+        let years = data
             .years
             .iter()
             .map(|(year, rules)| CalendarYearView {
@@ -69,7 +79,8 @@ pub fn calendar_years(station: &Workstation, actor: &Actor) -> Result<Vec<Calend
                 local: local.iter().any(|(y, _)| y == year),
                 working_days: calendar.working_days_in(*year),
             })
-            .collect())
+            .collect();
+        Ok(CalendarView { years, year_to_enter: calendar.year_to_enter(clock::now().date_naive()) })
     })
 }
 

@@ -6,7 +6,7 @@ use kense_domain::calendar::YearRules;
 use kense_domain::office::{OfficeData, OfficeDraft};
 use kense_domain::user::NewUser;
 use kense_storage::{CatalogVersion, CatalogVersionDetail, Evidence, Office, UserSummary};
-use kense_workstation::admin::{self, CalendarYearView};
+use kense_workstation::admin::{self, CalendarView};
 use kense_workstation::evidence::{self, Alarm};
 use kense_workstation::Workstation;
 use serde::Deserialize;
@@ -76,7 +76,7 @@ pub fn catalog_version(station: State<'_, Workstation>, payload: Value) -> Reply
 
 /// The calendar's years, shipped and entered, with their working-day counts.
 #[tauri::command(async)]
-pub fn calendar_years(station: State<'_, Workstation>) -> Reply<Vec<CalendarYearView>> {
+pub fn calendar_years(station: State<'_, Workstation>) -> Reply<CalendarView> {
     reply(&station, station.actor().and_then(|actor| admin::calendar_years(&station, &actor)))
 }
 
