@@ -104,8 +104,9 @@ $("calendar-form").addEventListener("submit", async (ev) => {
     transfers.push({ day_off: $("cal-day-off").value, working_day: $("cal-working-day").value, decree: $("cal-decree").value });
   }
   try {
-    await call("set_calendar_year", { payload: { year, rules: { kurban_ait: $("cal-kurban").value, transfers } } });
+    const moved = await call("set_calendar_year", { payload: { year, rules: { kurban_ait: $("cal-kurban").value, transfers } } });
     form.reset();
+    notice(t("calendar_saved").replace("{count}", String(moved)));
     await loadCalendar();
   } catch (e) {
     showError($("calendar-error"), e, form);

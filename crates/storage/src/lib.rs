@@ -47,6 +47,7 @@ pub use backup::{
     BackupFile, BackupRecord, CopyRecord, Initiator, Progress, Report, RestoreOutcome, RestoreRecord, Stage, Staged,
     Unusable,
 };
+pub use calendar::OpenDue;
 pub use catalog::{CatalogService, CatalogVersion, CatalogVersionDetail};
 pub use copy::Copied;
 pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};

@@ -340,13 +340,59 @@ fn calendar_years_entered_by_the_administrator_persist() {
         transfers: vec![Transfer { day_off: d("2027-01-08"), working_day: d("2027-01-09"), decree: "№ 1".into() }],
     };
     let clerk_only = Actor { roles: vec![Role::Clerk], ..actor.clone() };
-    assert_eq!(r.set_calendar_year(&clerk_only, 2027, &rules, now()), Err(Error::Forbidden));
-    assert_eq!(r.set_calendar_year(&actor, 2026, &rules, now()), Err(Error::CalendarYear));
-    r.set_calendar_year(&actor, 2027, &rules, now()).unwrap();
+    let same = |_: &kense_storage::OpenDue| Due::default();
+    assert_eq!(r.set_calendar_year(&clerk_only, 2027, &rules, now(), &same), Err(Error::Forbidden));
+    assert_eq!(r.set_calendar_year(&actor, 2026, &rules, now(), &same), Err(Error::CalendarYear));
+    assert_eq!(r.set_calendar_year(&actor, 2027, &rules, now(), &same), Ok(0), "nothing open");
     drop(r);
     let r = place.open();
     let years = r.calendar_years().unwrap();
     assert_eq!(years.len(), 1);
     assert_eq!(years[0].0, 2027);
     assert_eq!(years[0].1.transfers[0].decree, "№ 1");
+}
+
+/// Due moments that fall in a year whose moving days were not entered are
+/// provisional: entering the year computes them again, in the same audited
+/// transaction, for open applications only, from the moment each entered
+/// its status.
+#[test]
+fn entering_a_year_computes_its_due_moments_again() {
+    use kense_domain::calendar::YearRules;
+    let dir = tempfile::tempdir().unwrap();
+    let place = Place::new(dir.path());
+    let (mut r, actor) = fresh(&place);
+    let due = |s: &str| Due { step: Some(at(s)), whole: Some(at(s)) };
+    let in_2027 =
+        r.register_application(&actor, &application(&draft()), due("2027-01-05T18:00:00+05:00"), now()).unwrap();
+    let mut other = draft();
+    other.child_iin = "220315500605".into();
+    other.child_birth_date = "2022-03-15".into();
+    let in_2026 =
+        r.register_application(&actor, &application(&other), due("2026-12-28T18:00:00+05:00"), now()).unwrap();
+    let rules: YearRules = serde_json::from_str(r#"{"kurban_ait": "2027-05-17", "transfers": []}"#).unwrap();
+    let seen = std::cell::RefCell::new(Vec::new());
+    let moved = r
+        .set_calendar_year(&actor, 2027, &rules, now(), &|open| {
+            seen.borrow_mut().push((open.id, open.status, open.entered_at, open.service_code.clone()));
+            Due { step: Some(at("2027-01-06T18:00:00+05:00")), whole: Some(at("2027-01-07T18:00:00+05:00")) }
+        })
+        .unwrap();
+    assert_eq!(moved, 1);
+    assert_eq!(seen.into_inner(), [(in_2027.id, Status::Accepted, now(), "preschool_queue".to_owned())]);
+    let dues = |id: i64| place.rows(&format!("SELECT step_due_at, due_at FROM applications WHERE id = {id}"));
+    assert_eq!(
+        dues(in_2027.id),
+        [[Some("2027-01-06T18:00:00+05:00".to_owned()), Some("2027-01-07T18:00:00+05:00".to_owned())]]
+    );
+    assert_eq!(
+        dues(in_2026.id),
+        [[Some("2026-12-28T18:00:00+05:00".to_owned()), Some("2026-12-28T18:00:00+05:00".to_owned())]],
+        "a due moment before the year stays"
+    );
+    let event = place.read("SELECT after FROM audit_events WHERE action = 'set_calendar_year'");
+    assert!(event.contains("\"due_moments_recomputed\":1"), "{event}");
+    assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
+    let e = r.check_evidence(None).unwrap();
+    assert!(e.findings.is_empty(), "the new due moments are sealed with the event: {:?}", e.findings);
 }

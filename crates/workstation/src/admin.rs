@@ -84,8 +84,17 @@ pub fn calendar_years(station: &Workstation, actor: &Actor) -> Result<CalendarVi
     })
 }
 
-pub fn set_calendar_year(station: &Workstation, actor: &Actor, year: i32, rules: &YearRules) -> Result<(), Error> {
-    station.with_registry(|reg| reg.set_calendar_year(actor, year, rules, clock::now()))
+/// Enters a year's moving days; the due moments that fall in it or after
+/// are computed again on the calendar with that year (they were
+/// provisional). How many applications got new ones comes back.
+pub fn set_calendar_year(station: &Workstation, actor: &Actor, year: i32, rules: &YearRules) -> Result<usize, Error> {
+    authorize(actor, Action::ManageOffice, None)?;
+    station.with_registry(|reg| {
+        let mut years: Vec<(i32, YearRules)> = reg.calendar_years()?.into_iter().filter(|(y, _)| *y != year).collect();
+        years.push((year, rules.clone()));
+        let calendar = WorkingCalendar::new(&station.rules()?.calendar.with_years(years))?;
+        reg.set_calendar_year(actor, year, rules, clock::now(), &|open| crate::workstation::due_again(&calendar, open))
+    })
 }
 
 /// Verifies the whole chain and every record against it, on demand

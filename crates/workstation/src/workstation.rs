@@ -436,6 +436,24 @@ pub(crate) fn due_on_entering(
     }
 }
 
+/// Due moments computed again for an open application (a year's moving
+/// days entered): its step's from when it entered its status, the whole
+/// application's from its registration, on the catalog version it was
+/// registered under.
+pub(crate) fn due_again(calendar: &WorkingCalendar, open: &kense_storage::OpenDue) -> Due {
+    let Some(path) = open.catalog.service(&open.service_code).map(|s| deadline::office_path(s, open.channel, None))
+    else {
+        return Due::default();
+    };
+    let at = |t: DateTime<FixedOffset>, due: Option<chrono::NaiveDateTime>| {
+        due.and_then(|d| t.offset().from_local_datetime(&d).single())
+    };
+    Due {
+        step: at(open.entered_at, deadline::step_due(calendar, &path, open.status, open.entered_at.naive_local())),
+        whole: at(open.registered_at, deadline::whole_due(calendar, &path, open.registered_at.naive_local())),
+    }
+}
+
 /// 32 bytes from the operating system's random source.
 fn new_key() -> Result<[u8; 32], Error> {
     let mut key = [0u8; 32];

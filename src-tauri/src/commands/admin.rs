@@ -88,7 +88,7 @@ struct CalendarYearRequest {
 }
 
 #[tauri::command(async)]
-pub fn set_calendar_year(station: State<'_, Workstation>, payload: Value) -> Reply<()> {
+pub fn set_calendar_year(station: State<'_, Workstation>, payload: Value) -> Reply<usize> {
     let r = (|| {
         let actor = station.actor()?;
         let req: CalendarYearRequest = decode(payload)?;

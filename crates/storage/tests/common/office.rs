@@ -192,7 +192,7 @@ impl Office {
         };
         self.r.record_printed(&self.clerk, kense_domain::access::Action::PrintDocument, &printed, now).unwrap();
         let year: YearRules = serde_json::from_str(r#"{"kurban_ait": "2027-05-17", "transfers": []}"#).unwrap();
-        self.r.set_calendar_year(&self.admin, 2027, &year, now).unwrap();
+        self.r.set_calendar_year(&self.admin, 2027, &year, now, &|_| kense_storage::Due::default()).unwrap();
         self.r.set_stamp(&self.admin, Some((b"\x89PNG stamp".as_slice(), "cd")), now).unwrap();
         self.r.install_verification_key(&[7u8; 32], KeyOrigin::New, now).unwrap();
         id
