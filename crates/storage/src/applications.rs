@@ -530,7 +530,7 @@ impl Registry {
     /// digits, and otherwise against the folded names (case- and
     /// Kazakh-letter-insensitive).
     ///
-    /// A name is looked up through a trigram index (see migration 10 of
+    /// A name is looked up through a trigram index (see migration 11 of
     /// each engine); with `worklist`, the page is read status by status in
     /// order of deadline, so it costs the same however many are open.
     pub fn search(

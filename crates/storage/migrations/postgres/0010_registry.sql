@@ -9,13 +9,6 @@
 -- with another office's schema, so a region can keep many offices in one
 -- cluster (a schema each) or shard them by schema.
 
--- Trigram indexes for the name search (pg_trgm ships with PostgreSQL and
--- is a trusted extension: the database's owner may create it). It belongs
--- to the database, not to an office's schema, and holds no data; a second
--- office in the same database uses the one installed, which must be on the
--- search path.
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
-
 CREATE TABLE schema_version (
     only_row BIGINT PRIMARY KEY DEFAULT 1 CHECK (only_row = 1),
     version  BIGINT NOT NULL
@@ -135,17 +128,8 @@ CREATE UNIQUE INDEX applications_request ON applications(request_id) WHERE reque
 CREATE INDEX applications_applicant_iin ON applications(applicant_iin);
 CREATE INDEX applications_child_iin ON applications(child_iin);
 CREATE INDEX applications_registered_at ON applications(registered_at);
--- A worklist is read per status in order of deadline (and of id among
--- equal deadlines, as SQLite's indexes carry the rowid); an executor's per
--- status of their own.
-CREATE INDEX applications_status_due ON applications(status, step_due_at, id);
-CREATE INDEX applications_executor_due ON applications(executor_id, status, step_due_at, id);
--- Name search: a substring of the folded names through pg_trgm's trigram
--- index (SQLite has an FTS5 trigram table for the same). LIKE is checked
--- on every row the index offers, so the answer is a full scan's; the
--- planner scans instead where that is cheaper (text shorter than three
--- letters, or one that most names hold).
-CREATE INDEX applications_search_trgm ON applications USING gin (search_text gin_trgm_ops);
+CREATE INDEX applications_status_due ON applications(status, step_due_at);
+CREATE INDEX applications_executor ON applications(executor_id);
 CREATE TRIGGER applications_identity_immutable
     BEFORE UPDATE OF number, series, year, seq, registered_at, registered_by ON applications
     FOR EACH ROW EXECUTE FUNCTION kense_refuse_identity();
