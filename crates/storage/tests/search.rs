@@ -280,7 +280,7 @@ fn a_worklist_page_is_the_first_by_deadline_whatever_its_length() {
 }
 
 #[test]
-fn a_registry_upgraded_from_schema_10_finds_the_names_it_held() {
+fn a_registry_upgraded_from_schema_10_finds_its_names_and_knows_requests() {
     if common::engine::on_server() {
         return; // the file's upgrade; the server's is in tests/server.rs
     }
@@ -326,4 +326,13 @@ fn a_registry_upgraded_from_schema_10_finds_the_names_it_held() {
     assert_eq!(found("Нұрланов"), vec![3, 1]);
     assert_eq!(found("ерлан"), vec![2]);
     assert_eq!(found("ДӘУРЕН"), vec![3]);
+    // A registration names its request (sent again after its answer was
+    // lost, it finds the one that committed): schema 10 as it landed had
+    // no column for it, and 11 adds it.
+    r.install_catalog(common::CATALOG, now()).unwrap();
+    let mut app = common::application(1);
+    app.request_id = Some("desk-a:0001".into());
+    let first = r.register_application(&clerk, &app, Due::default(), now()).unwrap();
+    let again = r.register_application(&clerk, &app, Due::default(), now()).unwrap();
+    assert_eq!((first.id, again.id), (4, 4), "one application for one request");
 }

@@ -1,5 +1,6 @@
 -- Name search and the worklist at an office's scale (issue 14); the same
--- version as SQLite's 0011_search.sql.
+-- version as SQLite's 0011_search.sql. (SQLite's also adds the request id,
+-- which the server's schema has had since its first version, 10.)
 
 -- Trigram indexes for the name search. pg_trgm ships with PostgreSQL and is
 -- a trusted extension: the database's owner may create it (migrations run

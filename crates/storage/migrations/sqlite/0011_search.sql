@@ -1,4 +1,13 @@
--- Name search and the worklist at an office's scale (issue 14).
+-- Name search and the worklist at an office's scale, and the window's name
+-- for an act of registering (issue 14).
+--
+-- The request id: a registration sent again after its answer was lost (the
+-- office server's connection broke) finds the one that committed instead of
+-- making a second. It was first written into 0010 after 0010 had landed;
+-- an office whose file is at schema 10 gets it here.
+ALTER TABLE applications ADD COLUMN request_id TEXT;
+CREATE UNIQUE INDEX applications_request ON applications(request_id) WHERE request_id IS NOT NULL;
+
 --
 -- Name search: a substring of the folded names (`applications.search_text`,
 -- see domain::application::search_key) is found through a trigram index
