@@ -797,7 +797,7 @@ fn main() {
             settings("shared_buffers")
         );
         let mut figures = run(&place, rows, dir.path(), now);
-        figures.notes.push(format!("PostgreSQL {version} over TLS on this machine: {durability}"));
+        figures.notes.push(format!("over TLS on this machine: {durability}"));
         columns.push((format!("PostgreSQL {version}"), figures));
         drop(place);
         if std::env::var("KENSE_BENCH_KEEP").is_err() {

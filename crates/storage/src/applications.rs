@@ -573,8 +573,18 @@ impl Registry {
                 let key = search_key(text).replace(['%', '_'], "");
                 // The LIKE decides on both engines; PostgreSQL's trigram
                 // index serves it directly, SQLite's FTS5 table offers the
-                // candidates it is checked on (below).
-                arg(&mut filters, " AND a.search_text LIKE ?", &format!("%{key}%"));
+                // candidates it is checked on (below). Text shorter than
+                // three letters has no trigram: pg_trgm would then offer
+                // every row, and the planner still takes that index (a
+                // million rows read from the index and rechecked, twice a
+                // plain scan's time), so there the column is written as an
+                // expression the index does not serve, and the rows are
+                // read newest first, stopping at the page.
+                let column = match self.db.engine() {
+                    Engine::Postgres if trigram_query(&key).is_none() => "(a.search_text || '')",
+                    _ => "a.search_text",
+                };
+                arg(&mut filters, &format!(" AND {column} LIKE ?"), &format!("%{key}%"));
                 names = Some(key);
             }
         }
