@@ -8,7 +8,7 @@ use kense_domain::{Bilingual, Error};
 use serde::Serialize;
 
 use crate::audit::Event;
-use crate::sql::{args, Db, FromRow, Row, SqlError, ToValue, Value};
+use crate::sql::{args, Db, Engine, FromRow, Row, SqlError, ToValue, Value};
 use crate::{moment, numbers, office, timestamp, Registry};
 
 /// Due moments computed by the caller from the catalog's norms on the
@@ -389,6 +389,32 @@ fn person_data(a: &ApplicationRecord) -> serde_json::Value {
     })
 }
 
+/// How many of a name's trigrams the index is asked for: each narrows the
+/// candidates, and the LIKE decides anyway.
+const TRIGRAMS: usize = 16;
+
+/// The FTS5 query (trigram tokenizer) for the applications whose folded
+/// names hold every trigram of `key`: all of those that hold `key` itself,
+/// and perhaps a few that hold its trigrams apart. `None` when `key` has no
+/// trigram (fewer than three letters).
+fn trigram_query(key: &str) -> Option<String> {
+    let chars: Vec<char> = key.chars().collect();
+    let mut grams: Vec<String> = Vec::new();
+    for w in chars.windows(3) {
+        // FTS5 reads its query as C text, which a NUL would end.
+        if w.contains(&'\0') {
+            continue;
+        }
+        let gram: String = w.iter().collect();
+        if !grams.contains(&gram) {
+            grams.push(gram);
+        }
+    }
+    grams.truncate(TRIGRAMS);
+    let quoted: Vec<String> = grams.iter().map(|g| format!("\"{}\"", g.replace('"', "\"\""))).collect();
+    (!quoted.is_empty()).then(|| quoted.join(" AND "))
+}
+
 /// The folded names search looks in.
 fn search_text(app: &NewApplication) -> String {
     search_key(&format!("{} {}", app.applicant.name, app.child.as_ref().map_or("", |c| c.name.as_str())))
@@ -540,6 +566,10 @@ impl Registry {
     /// registration number, as an IIN (applicant or child) when it is twelve
     /// digits, and otherwise against the folded names (case- and
     /// Kazakh-letter-insensitive).
+    ///
+    /// A name is looked up through a trigram index (see migration 11 of
+    /// each engine); with `worklist`, the page is read status by status in
+    /// order of deadline, so it costs the same however many are open.
     pub fn search(
         &mut self,
         actor: &Actor,
@@ -556,72 +586,129 @@ impl Registry {
                 .reason(text.chars().take(200).collect::<String>());
             self.db.record(&at, event)?;
         }
-        let mut sql = String::from(
-            "SELECT a.id, a.number, a.registered_at, a.service_name_kk, a.service_name_ru, a.status, a.applicant_name,
-                    a.child_name, u.full_name AS executor, a.step_due_at, a.due_at
-             FROM applications a LEFT JOIN users u ON u.id = a.executor_id WHERE 1 = 1",
-        );
+        // The conditions every part of the query shares, as " AND …".
+        let mut filters = String::new();
         let mut values: Vec<Value> = Vec::new();
         let mut arg = |sql: &mut String, clause: &str, v: &dyn ToValue| {
             values.push(v.to_value());
             sql.push_str(&clause.replace('?', &format!("?{}", values.len())));
         };
+        let mut names: Option<String> = None;
         let text = q.text.as_deref().map(str::trim).unwrap_or("");
         if !text.is_empty() {
             if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
-                arg(&mut sql, " AND (a.applicant_iin = ? ", &text);
-                arg(&mut sql, " OR a.child_iin = ?)", &text);
+                arg(&mut filters, " AND (a.applicant_iin = ? ", &text);
+                arg(&mut filters, " OR a.child_iin = ?)", &text);
             } else if text.split('-').count() == 3
                 && text.split('-').skip(1).all(|p| p.bytes().all(|b| b.is_ascii_digit()))
             {
                 // A whole number, as printed on the receipt: the unique index answers.
-                arg(&mut sql, " AND a.number = ?", &text);
+                arg(&mut filters, " AND a.number = ?", &text);
             } else if text.contains('-') && text.bytes().any(|b| b.is_ascii_digit()) {
-                arg(&mut sql, " AND a.number LIKE ?", &format!("%{}%", text.replace(['%', '_'], "")));
+                arg(&mut filters, " AND a.number LIKE ?", &format!("%{}%", text.replace(['%', '_'], "")));
             } else {
                 let key = search_key(text).replace(['%', '_'], "");
-                arg(&mut sql, " AND a.search_text LIKE ?", &format!("%{key}%"));
+                // The LIKE decides on both engines; PostgreSQL's trigram
+                // index serves it directly, SQLite's FTS5 table offers the
+                // candidates it is checked on (below). Text shorter than
+                // three letters has no trigram: pg_trgm would then offer
+                // every row, and the planner still takes that index (a
+                // million rows read from the index and rechecked, twice a
+                // plain scan's time), so there the column is written as an
+                // expression the index does not serve, and the rows are
+                // read newest first, stopping at the page.
+                let column = match self.db.engine() {
+                    Engine::Postgres if trigram_query(&key).is_none() => "(a.search_text || '')",
+                    _ => "a.search_text",
+                };
+                arg(&mut filters, &format!(" AND {column} LIKE ?"), &format!("%{key}%"));
+                names = Some(key);
             }
         }
         if let Some(st) = q.status {
-            arg(&mut sql, " AND a.status = ?", &st.code());
+            arg(&mut filters, " AND a.status = ?", &st.code());
         }
         if let Some(code) = &q.service_code {
-            arg(&mut sql, " AND a.service_code = ?", code);
+            arg(&mut filters, " AND a.service_code = ?", code);
         }
         if let Some(e) = q.executor_id {
-            arg(&mut sql, " AND a.executor_id = ?", &e);
+            arg(&mut filters, " AND a.executor_id = ?", &e);
         }
         let (from, to) = if q.today { (Some(now.date_naive()), Some(now.date_naive())) } else { (q.from, q.to) };
         if let Some(from) = from {
-            arg(&mut sql, " AND a.registered_at >= ?", &from);
+            arg(&mut filters, " AND a.registered_at >= ?", &from);
         }
         if let Some(to) = to {
-            arg(&mut sql, " AND a.registered_at < ?", &(to + chrono::Duration::days(1)));
+            arg(&mut filters, " AND a.registered_at < ?", &(to + chrono::Duration::days(1)));
         }
         if q.overdue {
-            sql.push_str(
+            filters.push_str(
                 " AND a.status NOT IN ('refused_at_intake', 'issued', 'withdrawn') AND a.step_due_at IS NOT NULL",
             );
         }
-        if q.worklist {
-            // What waits for this person, in any of their roles.
-            let mut parts = Vec::new();
+        // SQLite's trigram table is asked for the candidates of a name.
+        let candidates = match self.db.engine() {
+            Engine::Sqlite => names.as_deref().and_then(trigram_query),
+            Engine::Postgres => None,
+        };
+        let mut limit = String::new();
+        arg(&mut limit, "?", &q.limit.clamp(1, 500));
+        const COLUMNS: &str =
+            "a.id, a.number, a.registered_at, a.service_name_kk, a.service_name_ru, a.status, a.applicant_name,
+             a.child_name, u.full_name AS executor, a.step_due_at, a.due_at";
+        let sql = if q.worklist {
+            // What waits for this person, in any of their roles: one part
+            // per status, each read in its index's order of deadline (then
+            // id) and cut at the page's length, then the ones without a
+            // deadline in order of id. The page is the first rows of them
+            // all in the order of one query over every part, `ORDER BY
+            // step_due_at IS NULL, step_due_at, id`: a row on it is among
+            // the first of its own part.
+            let mut parts: Vec<String> = Vec::new();
             if actor.has(Role::Clerk) {
-                parts.push("a.status IN ('accepted', 'signed')".to_owned());
+                parts.extend(["a.status = 'accepted'".to_owned(), "a.status = 'signed'".to_owned()]);
             }
             if actor.has(Role::Head) {
-                parts.push("a.status IN ('with_head', 'result_prepared')".to_owned());
+                parts.extend(["a.status = 'with_head'".to_owned(), "a.status = 'result_prepared'".to_owned()]);
             }
             if actor.has(Role::Executor) {
-                parts.push(format!("(a.status = 'with_executor' AND a.executor_id = {})", actor.user_id));
+                parts.push(format!("a.status = 'with_executor' AND a.executor_id = {}", actor.user_id));
             }
-            sql.push_str(&format!(" AND ({})", if parts.is_empty() { "0 = 1".to_owned() } else { parts.join(" OR ") }));
-            sql.push_str(" ORDER BY a.step_due_at IS NULL, a.step_due_at, a.id");
+            if parts.is_empty() {
+                return Ok(Vec::new());
+            }
+            let part = |n: usize, part: &str, due: &str, order: &str| {
+                format!(
+                    "SELECT * FROM (SELECT {COLUMNS} FROM applications a LEFT JOIN users u ON u.id = a.executor_id
+                     WHERE {part} AND a.step_due_at {due}{filters} ORDER BY {order} LIMIT {limit}) AS part{n}"
+                )
+            };
+            let mut union: Vec<String> = Vec::new();
+            for (i, p) in parts.iter().enumerate() {
+                union.push(part(2 * i, p, "IS NOT NULL", "a.step_due_at, a.id"));
+                union.push(part(2 * i + 1, p, "IS NULL", "a.id"));
+            }
+            format!(
+                "SELECT * FROM ({}) AS page ORDER BY page.step_due_at IS NULL, page.step_due_at, page.id LIMIT {limit}",
+                union.join(" UNION ALL ")
+            )
+        } else if let Some(trigrams) = candidates {
+            // Newest first straight from the index's own order, so a name
+            // many hold stops at the page's length and a rare one reads
+            // only its own few.
+            let mut sql = format!(
+                "SELECT {COLUMNS} FROM applications_search s CROSS JOIN applications a
+                 LEFT JOIN users u ON u.id = a.executor_id WHERE a.id = s.rowid{filters}"
+            );
+            arg(&mut sql, " AND s.applications_search MATCH ?", &trigrams);
+            sql.push_str(&format!(" ORDER BY s.rowid DESC LIMIT {limit}"));
+            sql
         } else {
-            sql.push_str(" ORDER BY a.id DESC");
-        }
-        arg(&mut sql, " LIMIT ?", &q.limit.clamp(1, 500));
+            format!(
+                "SELECT {COLUMNS} FROM applications a LEFT JOIN users u ON u.id = a.executor_id
+                 WHERE 1 = 1{filters} ORDER BY a.id DESC LIMIT {limit}"
+            )
+        };
         let refs: Vec<&dyn ToValue> = values.iter().map(|v| v as &dyn ToValue).collect();
         let mut out = Vec::new();
         for row in self.db.query(&sql, &refs)? {
@@ -631,8 +718,17 @@ impl Registry {
             }
             out.push(summary);
         }
-        // Owed papers are few (a paper is owed only until it is filed).
-        for (id, kind) in self.owed_papers()? {
+        // Owed papers are few (a paper is owed only until it is filed); only
+        // those of the ids shown are read.
+        let (Some(low), Some(high)) = (out.iter().map(|s| s.id).min(), out.iter().map(|s| s.id).max()) else {
+            return Ok(out);
+        };
+        for r in self.db.query(
+            "SELECT application_id, kind FROM papers_owed WHERE application_id BETWEEN ?1 AND ?2
+             ORDER BY owed_at, application_id, kind",
+            args![low, high],
+        )? {
+            let (id, kind): (i64, String) = (r.get("application_id")?, r.get("kind")?);
             if let Some(s) = out.iter_mut().find(|s| s.id == id) {
                 s.owed.push(kind);
             }
@@ -1029,5 +1125,23 @@ impl Registry {
                 .after(serde_json::json!({"kind": kind, "copy": copy, "sha256": sha256}).to_string());
             Ok((copy, event))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trigram_query;
+
+    #[test]
+    fn a_name_is_asked_for_by_its_trigrams_quoted() {
+        assert_eq!(trigram_query("ов"), None, "too short for a trigram: the search scans");
+        assert_eq!(trigram_query("нур").as_deref(), Some("\"нур\""));
+        assert_eq!(trigram_query("ов е").as_deref(), Some("\"ов \" AND \"в е\""));
+        assert_eq!(trigram_query("ааааа").as_deref(), Some("\"ааа\""), "each once");
+        assert_eq!(trigram_query("o\"b").as_deref(), Some("\"o\"\"b\""), "a quote doubled inside the string");
+        assert_eq!(trigram_query("a\0bcd").as_deref(), Some("\"bcd\""), "a NUL would end FTS5's text");
+        assert_eq!(trigram_query("\0ab"), None);
+        let long = "абвгдежзийклмнопрстуфхцчшщ";
+        assert_eq!(trigram_query(long).unwrap().matches(" AND ").count(), super::TRIGRAMS - 1);
     }
 }

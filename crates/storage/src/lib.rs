@@ -68,7 +68,7 @@ use sql::{Db, SqliteDb};
 
 /// The schema version this binary writes; a registry with a newer one is
 /// refused ([`Error::DatabaseNewer`]).
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 /// Where a registry is: a file on this PC, or the office server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,5 +192,6 @@ mod tests {
     #[test]
     fn the_schema_version_is_the_newest_migration() {
         assert_eq!(super::SCHEMA_VERSION, super::migrations::latest(super::migrations::SQLITE));
+        assert_eq!(super::SCHEMA_VERSION, super::migrations::latest(super::migrations::POSTGRES));
     }
 }

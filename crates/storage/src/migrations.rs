@@ -30,11 +30,15 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 8, "verification_secret", "0008_verification_secret.sql"),
     migration!("sqlite", 9, "result_form", "0009_result_form.sql"),
     migration!("sqlite", 10, "evidence", "0010_evidence.sql"),
+    migration!("sqlite", 11, "search", "0011_search.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
 /// PostgreSQL; later versions follow SQLite's numbering one for one.
-pub(crate) const POSTGRES: &[Migration] = &[migration!("postgres", 10, "registry", "0010_registry.sql")];
+pub(crate) const POSTGRES: &[Migration] = &[
+    migration!("postgres", 10, "registry", "0010_registry.sql"),
+    migration!("postgres", 11, "search", "0011_search.sql"),
+];
 
 /// The migrations of an engine.
 pub(crate) fn of(engine: Engine) -> &'static [Migration] {
@@ -129,5 +133,16 @@ mod tests {
     #[test]
     fn migrations_are_in_order() {
         assert!(SQLITE.windows(2).all(|w| w[0].version + 1 == w[1].version));
+        assert!(POSTGRES.windows(2).all(|w| w[0].version + 1 == w[1].version));
+    }
+
+    #[test]
+    fn the_server_follows_the_file_one_for_one() {
+        // Every server version is the file's of the same number and name.
+        for m in POSTGRES.iter().skip(1) {
+            let file = SQLITE.iter().find(|s| s.version == m.version);
+            assert_eq!(file.map(|s| s.name), Some(m.name), "server migration {} has no file twin", m.version);
+        }
+        assert_eq!(latest(SQLITE), latest(POSTGRES));
     }
 }

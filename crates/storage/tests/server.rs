@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use kense_domain::access::{Action, Role};
 use kense_domain::user::NewUser;
-use kense_storage::{Initiator, Printed, Registry, ServerSettings};
+use kense_storage::{ApplicationQuery, Initiator, Printed, Registry, ServerSettings};
 
 mod common;
 
@@ -228,7 +228,21 @@ fn office_file(dir: &std::path::Path) -> (std::path::PathBuf, Vec<String>) {
 fn a_one_pc_office_moves_onto_the_server_with_its_whole_history() {
     let dir = tempfile::tempdir().unwrap();
     let (file, texts) = office_file(dir.path());
-    let before = Registry::open(&file).unwrap();
+    let mut before = Registry::open(&file).unwrap();
+    let clerk = before.log_in("clerk", common::office::PW, now()).unwrap();
+    let names: Vec<String> = before
+        .search(&clerk, &ApplicationQuery { limit: 500, ..Default::default() }, now())
+        .unwrap()
+        .iter()
+        .map(|s| s.applicant_name.clone())
+        .collect();
+    assert!(!names.is_empty());
+    let found = |r: &mut Registry, name: &str| -> Vec<i64> {
+        let q = ApplicationQuery { text: Some(name.to_owned()), limit: 50, ..Default::default() };
+        r.search(&clerk, &q, now()).unwrap().iter().map(|s| s.id).collect()
+    };
+    let in_file: Vec<Vec<i64>> = names.iter().map(|n| found(&mut before, n)).collect();
+    // (Logging in and searching are audited: the chain is read after them.)
     let chain = before.verify_audit_chain().unwrap();
     let key = before.verification_key().unwrap();
     drop(before);
@@ -259,6 +273,10 @@ fn a_one_pc_office_moves_onto_the_server_with_its_whole_history() {
         assert!(r.issued_by_verification(&clerk, text, now()).unwrap().is_some(), "{text}");
     }
     assert!(r.verify_evidence(&mut |_| true).unwrap().holds());
+    // The file's search table is not copied; the server's own index finds
+    // every name as the file did.
+    let on_server: Vec<Vec<i64>> = names.iter().map(|n| found(&mut r, n)).collect();
+    assert_eq!(on_server, in_file);
     // The numbering goes on where the file left it.
     let next = common::register(&mut r, &clerk, 9).unwrap();
     assert!(next.id > moved.rows["applications"], "{}", next.id);
@@ -285,6 +303,17 @@ fn the_servers_backup_is_a_kense_backup_restorable_on_either_engine() {
     assert!(file.verify_evidence(&mut |_| true).unwrap().holds());
     assert_eq!(file.verify_audit_chain().unwrap().head, rec.audit_head);
     drop(file);
+    // The file's search table was filled from the rows exported into it
+    // (searched in a copy: a search is audited, and the backup moves on
+    // below as it was taken).
+    let searched = dir.path().join("searched.sqlite");
+    std::fs::copy(&rec.path, &searched).unwrap();
+    let q =
+        ApplicationQuery { text: Some("СӘРСЕНБАЕВА гүлнұр".into()), limit: 50, ..Default::default() };
+    let on_server: Vec<i64> = r.search(&clerk, &q, now()).unwrap().iter().map(|s| s.id).collect();
+    assert_eq!(on_server.len(), 3);
+    let in_file = Registry::open(&searched).unwrap().search(&clerk, &q, now()).unwrap();
+    assert_eq!(in_file.iter().map(|s| s.id).collect::<Vec<_>>(), on_server);
     // And onto another (empty) server database.
     let name = format!("kense_restore{}", std::process::id());
     psql("postgres", &format!("CREATE DATABASE {name}"));
@@ -299,4 +328,51 @@ fn the_servers_backup_is_a_kense_backup_restorable_on_either_engine() {
     .unwrap();
     assert_eq!(moved.head, rec.audit_head);
     assert_eq!(moved.rows["applications"], 3);
+}
+
+#[test]
+fn a_server_at_schema_10_is_brought_up_by_its_owner_and_finds_the_names_it_held() {
+    // An office server as the release before the search index left it.
+    let name = format!("kense_schema10_{}", std::process::id());
+    psql("postgres", &format!("CREATE DATABASE {name}"));
+    let schema10 = include_str!("../migrations/postgres/0010_registry.sql");
+    psql(
+        &name,
+        &format!(
+            "{schema10}
+             INSERT INTO schema_version (only_row, version) VALUES (1, 10);
+             INSERT INTO users (id, login, full_name, password_hash, roles, created_at)
+                 VALUES (1, 'clerk', 'Тіркеуші', 'x', 'clerk', '2025-01-10T09:00:00+05:00');
+             INSERT INTO catalog_versions VALUES (1, '{{}}', 'ab', '2025-01-10T09:00:00+05:00');
+             INSERT INTO applications (id, number, series, year, seq, registered_at, registered_by, catalog_version,
+                 service_code, service_name_kk, service_name_ru, channel, status, applicant_iin, applicant_name,
+                 applicant_phone, applicant_address, consent, notes, search_text)
+             SELECT i, '01-2025-0000' || i, '01', 2025, i, '2025-01-10T10:00:00+05:00', 1, 1, 'free_meals', 'Тамақ',
+                    'Питание', 'office', 'accepted', '900101300007', 'Өтініш Беруші', '', '', 1, '', folded
+             FROM (VALUES (1, 'нурланова айгерим бала'), (2, 'касымов ерлан'), (3, 'нурланов даурен'))
+                  AS t(i, folded);"
+        ),
+    );
+    let desk = format!("desk_{name}");
+    let password = "жұмыс орны құпия сөзі 2026";
+    // A workstation does not migrate: the owner's set-up does.
+    let settings = ServerSettings { user: desk.clone(), password: password.into(), ..owner(&name) };
+    let setup = Registry::set_up_server(&owner(&name), &desk, password).unwrap();
+    assert_eq!((setup.schema_version, setup.created), (kense_storage::SCHEMA_VERSION, false));
+    assert_eq!(psql(&name, "SELECT version FROM schema_version"), kense_storage::SCHEMA_VERSION.to_string());
+    assert_eq!(psql(&name, "SELECT count(*) FROM pg_indexes WHERE indexname = 'applications_search_trgm'"), "1");
+    let mut r = Registry::open_server(&settings).unwrap();
+    let clerk = kense_domain::access::Actor {
+        user_id: 1,
+        login: "clerk".into(),
+        full_name: "Тіркеуші".into(),
+        roles: vec![Role::Clerk],
+    };
+    let mut found = |text: &str| {
+        let q = ApplicationQuery { text: Some(text.into()), limit: 50, ..Default::default() };
+        r.search(&clerk, &q, now()).unwrap().iter().map(|s| s.id).collect::<Vec<_>>()
+    };
+    assert_eq!(found("Нұрланов"), vec![3, 1]);
+    assert_eq!(found("ерлан"), vec![2]);
+    assert_eq!(found("ДӘУРЕН"), vec![3]);
 }

@@ -22,12 +22,6 @@
 
 ALTER TABLE audit_events ADD COLUMN records TEXT;
 
--- The window's name for one act of registering: a registration sent again
--- after its answer was lost (the office server's connection broke) finds
--- the one that committed instead of making a second.
-ALTER TABLE applications ADD COLUMN request_id TEXT;
-CREATE UNIQUE INDEX applications_request ON applications(request_id) WHERE request_id IS NOT NULL;
-
 -- The newest event, in one row: a writer reads and replaces it, and on the
 -- office server every write transaction locks it first, which serialises
 -- the chain as SQLite's write lock does.
