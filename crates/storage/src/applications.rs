@@ -266,6 +266,11 @@ fn moment_opt(at: Option<&str>) -> Option<DateTime<FixedOffset>> {
 }
 
 impl ApplicationSummary {
+    /// The earlier of the step's and the whole application's due moments.
+    fn earliest_due(&self) -> Option<DateTime<FixedOffset>> {
+        moment_opt(self.step_due_at.as_deref()).into_iter().chain(moment_opt(self.due_at.as_deref())).min()
+    }
+
     /// A search's row, with its urgency at `now`.
     fn from_row(r: &Row, now: DateTime<FixedOffset>) -> Result<ApplicationSummary, Error> {
         let status = status_of(&r.get::<String>("status")?)?;
@@ -642,21 +647,39 @@ impl Registry {
             arg(&mut filters, " AND a.registered_at < ?", &(to + chrono::Duration::days(1)));
         }
         if q.overdue {
-            filters.push_str(
-                " AND a.status NOT IN ('refused_at_intake', 'issued', 'withdrawn') AND a.step_due_at IS NOT NULL",
-            );
+            // Stored moments are text with the office's offset; a bound half
+            // a day ahead keeps every row overdue whatever offset it was
+            // written with (Kazakhstan moved to UTC+5 in 2024), and the
+            // exact test on the moments themselves follows below.
+            let bound = timestamp(now + chrono::Duration::hours(14));
+            filters.push_str(" AND a.status NOT IN ('refused_at_intake', 'issued', 'withdrawn')");
+            arg(&mut filters, " AND (a.step_due_at < ?", &bound);
+            arg(&mut filters, " OR a.due_at < ?)", &bound);
         }
         // SQLite's trigram table is asked for the candidates of a name.
         let candidates = match self.db.engine() {
             Engine::Sqlite => names.as_deref().and_then(trigram_query),
             Engine::Postgres => None,
         };
+        // The overdue search reads every candidate and cuts the page itself.
+        let every_overdue = q.overdue && !q.worklist;
         let mut limit = String::new();
-        arg(&mut limit, "?", &q.limit.clamp(1, 500));
+        if !every_overdue {
+            arg(&mut limit, "?", &q.limit.clamp(1, 500));
+        }
         const COLUMNS: &str =
             "a.id, a.number, a.registered_at, a.service_name_kk, a.service_name_ru, a.status, a.applicant_name,
              a.child_name, u.full_name AS executor, a.step_due_at, a.due_at";
-        let sql = if q.worklist {
+        let sql = if every_overdue {
+            // Every candidate is read: cut at the page's length before the
+            // exact test, the oldest overdue applications of a busy office
+            // could fall off the page. They are few (overdue, or due within
+            // the bound), and the page is the most overdue first.
+            format!(
+                "SELECT {COLUMNS} FROM applications a LEFT JOIN users u ON u.id = a.executor_id
+                 WHERE 1 = 1{filters} ORDER BY a.id"
+            )
+        } else if q.worklist {
             // What waits for this person, in any of their roles: one part
             // per status, each read in its index's order of deadline (then
             // id) and cut at the page's length, then the ones without a
@@ -717,6 +740,10 @@ impl Registry {
                 continue;
             }
             out.push(summary);
+        }
+        if every_overdue {
+            out.sort_by_key(|s| (s.earliest_due(), s.id));
+            out.truncate(q.limit.clamp(1, 500) as usize);
         }
         // Owed papers are few (a paper is owed only until it is filed); only
         // those of the ids shown are read.

@@ -287,6 +287,33 @@ fn whoever_prepared_the_result_cannot_sign_it() {
     assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
 }
 
+/// The overdue search is exact whatever the office's size: the oldest
+/// overdue applications come first and are never cut off by newer ones
+/// that are not overdue, nor by a due moment written with another offset.
+#[test]
+fn the_overdue_search_finds_the_oldest_whatever_comes_after() {
+    let mut o = office();
+    let mut overdue = Vec::new();
+    for days in [9, 7, 5, 3] {
+        let due = Due { step: Some(now() - chrono::Duration::days(days)), whole: None };
+        overdue.push(register(&mut o, &format!("Кешіккен {days}"), due));
+    }
+    // Written as UTC+6 (before 2024), an hour overdue on the office's clock
+    // though its text reads later than now's.
+    let six = FixedOffset::east_opt(6 * 3600).unwrap();
+    let shifted = Due { step: Some((now() - chrono::Duration::minutes(30)).with_timezone(&six)), whole: None };
+    let half_hour = register(&mut o, "Алты сағат белдеуі", shifted);
+    for n in 0..12 {
+        register(&mut o, &format!("Уақытында {n}"), Due { step: Some(now() + chrono::Duration::days(2)), whole: None });
+    }
+    let clerk = o.clerk.clone();
+    let page = |limit| ApplicationQuery { overdue: true, limit, ..Default::default() };
+    let ids = |hits: Vec<kense_storage::ApplicationSummary>| hits.into_iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(ids(o.r.search(&clerk, &page(3), now()).unwrap()), overdue[..3], "the oldest three first");
+    let all = ids(o.r.search(&clerk, &page(50), now()).unwrap());
+    assert_eq!(all, [overdue.clone(), vec![half_hour]].concat());
+}
+
 #[test]
 fn search_by_name_iin_number_and_deadline() {
     let mut o = office();
