@@ -692,6 +692,47 @@ mod tests {
         assert!(sql.contains(&format!("VALUES ('{POSITIONS}', NEW.application_id)")));
     }
 
+    /// A record sealed before its table grew a column reads the same while
+    /// the column is NULL; a value written into it is sealed.
+    #[test]
+    fn a_late_column_left_null_keeps_an_old_seal() {
+        let applications = sealed("applications").unwrap();
+        let row = |cols: &[&str], values: Vec<Value>| {
+            Row::new(cols.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>().into(), values)
+        };
+        let before = row(&["id", "status"], vec![Value::Int(1), Value::Text("accepted".into())]);
+        let after =
+            |v: Value| row(&["id", "request_id", "status"], vec![Value::Int(1), v, Value::Text("accepted".into())]);
+        assert_eq!(content(applications, &before), content(applications, &after(Value::Null)));
+        assert_ne!(content(applications, &before), content(applications, &after(Value::Text("desk-a:1".into()))));
+    }
+
+    /// Every column a migration after 10 adds to a sealed table is listed
+    /// as late, or every record sealed before would read as changed.
+    #[test]
+    fn every_column_added_to_a_sealed_table_is_late() {
+        let engines = [(crate::migrations::SQLITE, "sqlite"), (crate::migrations::POSTGRES, "postgres")];
+        for (m, engine) in
+            engines.iter().flat_map(|(ms, e)| ms.iter().map(move |m| (m, *e))).filter(|(m, _)| m.version > 10)
+        {
+            let sql: String =
+                m.sql.to_lowercase().lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
+            let mut seen = 0;
+            for statement in sql.split(';') {
+                let words: Vec<&str> = statement.split_whitespace().collect();
+                if let ["alter", "table", table, "add", "column", column, ..] = words.as_slice() {
+                    if let Some(s) = sealed(table) {
+                        assert!(s.late.contains(column), "{}: {table}.{column} is not listed as late", m.name);
+                        seen += 1;
+                    }
+                }
+            }
+            if (m.version, engine) == (11, "sqlite") {
+                assert_eq!(seen, 1, "the file's migration 11 adds applications.request_id");
+            }
+        }
+    }
+
     #[test]
     fn changed_fields_are_named() {
         let a = r#"{"applicant_name":"Әлия","id":1,"status":"accepted"}"#;
