@@ -1,0 +1,172 @@
+//! Every service of the shipped catalog, walked through every path its
+//! catalog data declares, on the engine the suite runs on: on each channel
+//! it is offered, a package refused at intake and one accepted; each
+//! positive result form prepared, signed and handed over (the first after
+//! a return for rework); a reasoned refusal on each of the service's
+//! grounds' first. Generated from the catalog itself: a service added to
+//! the catalog is walked without new test code.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use kense_domain::application::{ApplicationDraft, NewApplication};
+use kense_domain::catalog::{Channel, Service, Subject};
+use kense_domain::queue::{QueueClaim, QueueClaimDraft};
+use kense_domain::reasons::RefusalReasons;
+use kense_domain::workflow::{Command, Handover, Outcome, Status};
+use kense_storage::Due;
+
+mod common;
+
+use common::office::{child_iin, office, Office};
+
+const REASONS: &str = include_str!("../../../assets/catalog/refusal_reasons.json");
+
+/// One walk's registration: the service on a channel, with every document
+/// of its checklist presented (`complete`) or none.
+fn draft(service: &Service, channel: Channel, n: u32, complete: bool) -> ApplicationDraft {
+    let born = NaiveDate::from_ymd_opt(2022, 5, 4).unwrap();
+    let child = service.subject == Subject::Child;
+    ApplicationDraft {
+        service_code: service.code.clone(),
+        channel: Some(channel),
+        applicant_iin: "900101300007".into(),
+        applicant_name: format!("Өтініш Беруші {n}"),
+        applicant_phone: "+7 701 000 11 22".into(),
+        child_iin: if child { child_iin(born, n) } else { String::new() },
+        child_name: if child { format!("Бала {n}") } else { String::new() },
+        child_birth_date: if child { born.to_string() } else { String::new() },
+        documents: if complete { service.documents_for(channel).map(|d| d.code.clone()).collect() } else { vec![] },
+        consent: true,
+        // Every walk is its own application of the same applicant.
+        duplicate_reason: format!("сынақ жолы {n}"),
+        queue: (service.code == kense_domain::queue::QUEUE_SERVICE)
+            .then(|| QueueClaimDraft { category: "general".into(), ..Default::default() }),
+        ..Default::default()
+    }
+}
+
+/// Where a result goes on a channel: the State Corporation hands over what
+/// came through it; the office hands everything else over in person.
+fn handover(channel: Channel) -> Command {
+    match channel {
+        Channel::StateCorporation => {
+            Command::Issue { handover: Handover::StateCorporation, received_by: String::new() }
+        }
+        Channel::Office | Channel::Portal => Command::Issue {
+            handover: Handover::InPerson,
+            received_by: "Өтініш Беруші, жеке куәлігі".into(),
+        },
+    }
+}
+
+struct Walk<'a> {
+    o: &'a mut Office,
+    now: DateTime<FixedOffset>,
+    n: u32,
+}
+
+impl Walk<'_> {
+    fn tick(&mut self) -> DateTime<FixedOffset> {
+        self.now += Duration::minutes(1);
+        self.now
+    }
+
+    fn register(&mut self, service: &Service, channel: Channel, complete: bool) -> (i64, Status) {
+        self.n += 1;
+        let d = draft(service, channel, self.n, complete);
+        let today = self.now.date_naive();
+        let mut app = NewApplication::validate(&d, &self.o.catalog, today)
+            .unwrap_or_else(|e| panic!("{} on {channel:?}: {e:?}", service.code));
+        let decided = app.intake();
+        app.queue = QueueClaim::for_application(&app, d.queue.as_ref(), &self.o.rules, today).unwrap();
+        let now = self.tick();
+        let reg = self.o.r.register_application(&self.o.clerk, &app, Due::default(), now).unwrap();
+        assert_eq!(reg.status, decided, "{} on {channel:?}: the registry keeps the intake's decision", service.code);
+        (reg.id, reg.status)
+    }
+
+    fn step(&mut self, id: i64, from: Status, who: &str, command: Command) -> Status {
+        let actor = match who {
+            "clerk" => self.o.clerk.clone(),
+            "head" => self.o.head.clone(),
+            _ => self.o.executor.clone(),
+        };
+        let now = self.tick();
+        let taken = self.o.r.take_step(&actor, id, from, &command, Due::default(), now);
+        taken.unwrap_or_else(|e| panic!("{command:?} from {from:?}: {e:?}")).to
+    }
+
+    /// Accepted → with the head → with the executor.
+    fn to_executor(&mut self, id: i64) {
+        assert_eq!(self.step(id, Status::Accepted, "clerk", Command::SendToHead), Status::WithHead);
+        let assign = Command::AssignExecutor { executor_id: self.o.executor.user_id };
+        assert_eq!(self.step(id, Status::WithHead, "head", assign), Status::WithExecutor);
+    }
+
+    /// Prepared → signed → handed over on the channel.
+    fn to_the_applicant(&mut self, id: i64, channel: Channel) {
+        assert_eq!(self.step(id, Status::ResultPrepared, "head", Command::Sign), Status::Signed);
+        assert_eq!(self.step(id, Status::Signed, "clerk", handover(channel)), Status::Issued);
+    }
+}
+
+#[test]
+fn every_service_walks_every_path_its_catalog_declares() {
+    let mut o = office("2026-11-02T09:00:00+05:00");
+    let reasons = RefusalReasons::parse(REASONS).unwrap();
+    let catalog = o.catalog.clone();
+    let mut walk = Walk { o: &mut o, now: common::office::at("2026-11-02T09:00:00+05:00"), n: 0 };
+    let (mut refused_at_intake, mut issued, mut refusals) = (0, 0, 0);
+    for service in &catalog.services {
+        let ground = reasons.for_service(&service.code).first().map(|r| r.code.clone());
+        let ground = ground.unwrap_or_else(|| panic!("{}: no ground of refusal", service.code));
+        for &channel in &service.channels {
+            // A package without its documents.
+            let (_, status) = walk.register(service, channel, false);
+            refused_at_intake += usize::from(status == Status::RefusedAtIntake);
+
+            // Each positive result form; the first comes back for rework once.
+            let forms = service.workflow_results();
+            assert!(!forms.is_empty(), "{}: no result to issue", service.code);
+            for form in 0..forms.len() {
+                let (id, status) = walk.register(service, channel, true);
+                assert_eq!(status, Status::Accepted, "{} on {channel:?}: a complete package", service.code);
+                walk.to_executor(id);
+                let prepare = Command::PrepareResult { outcome: Outcome::Positive { form } };
+                assert_eq!(walk.step(id, Status::WithExecutor, "executor", prepare.clone()), Status::ResultPrepared);
+                if form == 0 {
+                    let rework = Command::ReturnToExecutor { comment: "Күнін тексеріңіз".into() };
+                    assert_eq!(walk.step(id, Status::ResultPrepared, "head", rework), Status::WithExecutor);
+                    assert_eq!(walk.step(id, Status::WithExecutor, "executor", prepare), Status::ResultPrepared);
+                }
+                walk.to_the_applicant(id, channel);
+                let record = walk.o.r.application(&walk.o.clerk.clone(), id, walk.now).unwrap();
+                let result = record.result.expect("the issued result");
+                assert_eq!(
+                    result.version,
+                    if form == 0 { 2 } else { 1 },
+                    "{}: a returned result is kept",
+                    service.code
+                );
+                issued += 1;
+            }
+
+            // A reasoned refusal on the service's first ground.
+            let (id, _) = walk.register(service, channel, true);
+            walk.to_executor(id);
+            let refuse = Command::PrepareResult {
+                outcome: Outcome::Refusal { reason_code: ground.clone(), explanation: "Негіздеме".into() },
+            };
+            assert_eq!(walk.step(id, Status::WithExecutor, "executor", refuse), Status::ResultPrepared);
+            walk.to_the_applicant(id, channel);
+            refusals += 1;
+        }
+    }
+    let channels: usize = catalog.services.iter().map(|s| s.channels.len()).sum();
+    assert_eq!(catalog.services.len(), 16, "the sixteen services");
+    assert_eq!(refusals, channels, "a reasoned refusal on every service and channel");
+    assert!(issued >= channels, "every positive result on every channel");
+    assert!(refused_at_intake > 0, "packages without documents are refused at intake");
+    assert_eq!(o.r.verify_audit_chain().unwrap().first_bad, None);
+    let evidence = o.r.check_evidence(None).unwrap();
+    assert!(evidence.findings.is_empty(), "{:?}", evidence.findings);
+}
