@@ -96,14 +96,14 @@ impl Walk<'_> {
     }
 
     /// Accepted → with the head → with the executor.
-    fn to_executor(&mut self, id: i64) {
+    fn assign(&mut self, id: i64) {
         assert_eq!(self.step(id, Status::Accepted, "clerk", Command::SendToHead), Status::WithHead);
         let assign = Command::AssignExecutor { executor_id: self.o.executor.user_id };
         assert_eq!(self.step(id, Status::WithHead, "head", assign), Status::WithExecutor);
     }
 
     /// Prepared → signed → handed over on the channel.
-    fn to_the_applicant(&mut self, id: i64, channel: Channel) {
+    fn sign_and_hand_over(&mut self, id: i64, channel: Channel) {
         assert_eq!(self.step(id, Status::ResultPrepared, "head", Command::Sign), Status::Signed);
         assert_eq!(self.step(id, Status::Signed, "clerk", handover(channel)), Status::Issued);
     }
@@ -130,7 +130,7 @@ fn every_service_walks_every_path_its_catalog_declares() {
             for form in 0..forms.len() {
                 let (id, status) = walk.register(service, channel, true);
                 assert_eq!(status, Status::Accepted, "{} on {channel:?}: a complete package", service.code);
-                walk.to_executor(id);
+                walk.assign(id);
                 let prepare = Command::PrepareResult { outcome: Outcome::Positive { form } };
                 assert_eq!(walk.step(id, Status::WithExecutor, "executor", prepare.clone()), Status::ResultPrepared);
                 if form == 0 {
@@ -138,7 +138,7 @@ fn every_service_walks_every_path_its_catalog_declares() {
                     assert_eq!(walk.step(id, Status::ResultPrepared, "head", rework), Status::WithExecutor);
                     assert_eq!(walk.step(id, Status::WithExecutor, "executor", prepare), Status::ResultPrepared);
                 }
-                walk.to_the_applicant(id, channel);
+                walk.sign_and_hand_over(id, channel);
                 let record = walk.o.r.application(&walk.o.clerk.clone(), id, walk.now).unwrap();
                 let result = record.result.expect("the issued result");
                 assert_eq!(
@@ -152,12 +152,12 @@ fn every_service_walks_every_path_its_catalog_declares() {
 
             // A reasoned refusal on the service's first ground.
             let (id, _) = walk.register(service, channel, true);
-            walk.to_executor(id);
+            walk.assign(id);
             let refuse = Command::PrepareResult {
                 outcome: Outcome::Refusal { reason_code: ground.clone(), explanation: "Негіздеме".into() },
             };
             assert_eq!(walk.step(id, Status::WithExecutor, "executor", refuse), Status::ResultPrepared);
-            walk.to_the_applicant(id, channel);
+            walk.sign_and_hand_over(id, channel);
             refusals += 1;
         }
     }
