@@ -27,6 +27,11 @@ pub struct RefusalReasons {
 }
 
 impl RefusalReasons {
+    /// The grounds shipped in `assets/catalog/refusal_reasons.json`.
+    pub fn shipped() -> Result<RefusalReasons, Error> {
+        RefusalReasons::parse(include_str!("../../../assets/catalog/refusal_reasons.json"))
+    }
+
     pub fn parse(json: &str) -> Result<RefusalReasons, Error> {
         let r: RefusalReasons =
             serde_json::from_str(json).map_err(|e| Error::Catalog(format!("refusal reasons: {e}")))?;

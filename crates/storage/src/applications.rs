@@ -216,6 +216,10 @@ pub struct ResultRecord {
     /// For a positive result, its index among the service's workflow results.
     pub form: usize,
     pub reason_code: Option<String>,
+    /// The ground's wording as it stood when the refusal was prepared;
+    /// `None` for a positive result, or a refusal prepared before the
+    /// wording was kept (then worded from the list).
+    pub reason: Option<Bilingual>,
     pub explanation: String,
     pub prepared_by: String,
     pub prepared_at: String,
@@ -305,6 +309,10 @@ impl FromRow for ResultRecord {
             outcome: r.get("outcome")?,
             form: r.get::<i64>("form")?.try_into().unwrap_or(0),
             reason_code: r.get("reason_code")?,
+            reason: match (r.get::<Option<String>>("reason_kk")?, r.get::<Option<String>>("reason_ru")?) {
+                (Some(kk), Some(ru)) => Some(Bilingual::new(kk, ru)),
+                _ => None,
+            },
             explanation: r.get("explanation")?,
             prepared_by: r.get("prepared_by")?,
             prepared_at: r.get("prepared_at")?,
@@ -887,8 +895,8 @@ impl Registry {
     fn latest_result(&self, id: i64) -> Result<Option<ResultRecord>, Error> {
         self.db
             .query_opt(
-                "SELECT r.version, r.outcome, r.reason_code, r.explanation, p.full_name AS prepared_by, r.prepared_at,
-                        s.full_name AS signed_by, r.signed_at, r.form
+                "SELECT r.version, r.outcome, r.reason_code, r.reason_kk, r.reason_ru, r.explanation,
+                        p.full_name AS prepared_by, r.prepared_at, s.full_name AS signed_by, r.signed_at, r.form
                  FROM results r JOIN users p ON p.id = r.prepared_by LEFT JOIN users s ON s.id = r.signed_by
                  WHERE r.application_id = ?1 ORDER BY r.version DESC LIMIT 1",
                 args![id],

@@ -31,6 +31,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 9, "result_form", "0009_result_form.sql"),
     migration!("sqlite", 10, "evidence", "0010_evidence.sql"),
     migration!("sqlite", 11, "search", "0011_search.sql"),
+    migration!("sqlite", 12, "result_wording", "0012_result_wording.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
@@ -38,6 +39,7 @@ pub(crate) const SQLITE: &[Migration] = &[
 pub(crate) const POSTGRES: &[Migration] = &[
     migration!("postgres", 10, "registry", "0010_registry.sql"),
     migration!("postgres", 11, "search", "0011_search.sql"),
+    migration!("postgres", 12, "result_wording", "0012_result_wording.sql"),
 ];
 
 /// The migrations of an engine.

@@ -62,7 +62,14 @@ pub(crate) const SEALED: &[Sealed] = &[
     record("application_documents", &["application_id", "position"]),
     record("application_versions", &["application_id", "version"]),
     record("workflow_events", &["id"]),
-    record("results", &["application_id", "version"]),
+    // reason_kk, reason_ru: migration 12.
+    Sealed {
+        table: "results",
+        key: &["application_id", "version"],
+        unsealed: &[],
+        late: &["reason_kk", "reason_ru"],
+        log: false,
+    },
     record("issuances", &["application_id"]),
     record("issued_documents", &["id"]),
     record("calendar_years", &["year"]),

@@ -86,6 +86,7 @@ impl Registry {
         let at = timestamp(now);
         let step = command.step();
         let rules = &self.queue_rules;
+        let reasons = &self.refusal_reasons;
         let taken = self.db.audited(&at, |tx| {
             let facts = facts(tx, application_id)?;
             let role = if facts.status != expected {
@@ -94,7 +95,7 @@ impl Registry {
                 authorize(actor, Action::Workflow(step), Some(&facts))?
             };
             let to = next(facts.status, step).ok_or(Error::InvalidState)?;
-            let (comment, detail) = record_step(tx, rules, actor, application_id, command, &at)?;
+            let (comment, detail) = record_step(tx, rules, reasons, actor, application_id, command, &at)?;
             tx.execute(
                 "UPDATE applications SET status = ?1, step_due_at = ?2 WHERE id = ?3",
                 args![to.code(), due.step.map(timestamp), application_id],
@@ -133,9 +134,11 @@ impl Registry {
 /// What a step records besides the status move: the assignment, the
 /// result version, the signature, the hand-over. The comment for the
 /// history and the details for the audit event come back.
+#[allow(clippy::too_many_arguments)]
 fn record_step(
     tx: &Tx<'_>,
     rules: &kense_domain::queue::QueueRules,
+    reasons: &kense_domain::reasons::RefusalReasons,
     actor: &Actor,
     application_id: i64,
     command: &Command,
@@ -177,15 +180,37 @@ fn record_step(
                     ("refusal", 0, Some(reason_code.as_str()), explanation.as_str())
                 }
             };
+            // The ground's wording as it stands now goes with the decision:
+            // the reasoned refusal cites it even after the list changes.
+            let wording = match reason {
+                Some(code) => {
+                    let service: String =
+                        tx.value("SELECT service_code FROM applications WHERE id = ?1", args![application_id])?;
+                    let ground = reasons.for_service(&service).into_iter().find(|r| r.code == code);
+                    Some(ground.ok_or_else(|| Error::UnknownReason(code.to_owned()))?.name.clone())
+                }
+                None => None,
+            };
             let version: i64 = tx.value(
                 "SELECT COALESCE(MAX(version), 0) + 1 AS next FROM results WHERE application_id = ?1",
                 args![application_id],
             )?;
             tx.execute(
                 "INSERT INTO results (application_id, version, outcome, form, reason_code, explanation, prepared_by,
-                                      prepared_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                args![application_id, version, kind, form, reason, explanation, actor.user_id, at],
+                                      prepared_at, reason_kk, reason_ru)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                args![
+                    application_id,
+                    version,
+                    kind,
+                    form,
+                    reason,
+                    explanation,
+                    actor.user_id,
+                    at,
+                    wording.as_ref().map(|w| w.kk.as_str()),
+                    wording.as_ref().map(|w| w.ru.as_str())
+                ],
             )?;
             detail.insert("result".into(), serde_json::json!({"version": version, "outcome": outcome}));
         }

@@ -2,8 +2,8 @@
 //! catalog data declares, on the engine the suite runs on: on each channel
 //! it is offered, a package refused at intake and one accepted; each
 //! positive result form prepared, signed and handed over (the first after
-//! a return for rework); a reasoned refusal on each of the service's
-//! grounds' first. Generated from the catalog itself: a service added to
+//! a return for rework); a reasoned refusal on the service's first ground,
+//! its wording kept with the decision. Generated from the catalog itself: a service added to
 //! the catalog is walked without new test code.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
@@ -117,7 +117,7 @@ fn every_service_walks_every_path_its_catalog_declares() {
     let mut walk = Walk { o: &mut o, now: common::office::at("2026-11-02T09:00:00+05:00"), n: 0 };
     let (mut refused_at_intake, mut issued, mut refusals) = (0, 0, 0);
     for service in &catalog.services {
-        let ground = reasons.for_service(&service.code).first().map(|r| r.code.clone());
+        let ground = reasons.for_service(&service.code).first().map(|r| (*r).clone());
         let ground = ground.unwrap_or_else(|| panic!("{}: no ground of refusal", service.code));
         for &channel in &service.channels {
             // A package without its documents.
@@ -154,10 +154,15 @@ fn every_service_walks_every_path_its_catalog_declares() {
             let (id, _) = walk.register(service, channel, true);
             walk.assign(id);
             let refuse = Command::PrepareResult {
-                outcome: Outcome::Refusal { reason_code: ground.clone(), explanation: "Негіздеме".into() },
+                outcome: Outcome::Refusal {
+                    reason_code: ground.code.clone(), explanation: "Негіздеме".into()
+                },
             };
             assert_eq!(walk.step(id, Status::WithExecutor, "executor", refuse), Status::ResultPrepared);
             walk.sign_and_hand_over(id, channel);
+            let record = walk.o.r.application(&walk.o.clerk.clone(), id, walk.now).unwrap();
+            let result = record.result.expect("the refusal");
+            assert_eq!(result.reason, Some(ground.name.clone()), "{}: the ground's wording is kept", service.code);
             refusals += 1;
         }
     }

@@ -106,15 +106,22 @@ fn paper(
             audit_chain_head: issue.chain_head,
         }));
     }
-    let code = result.reason_code.clone().unwrap_or_default();
-    let reason = station
-        .rules()?
-        .reasons
-        .for_service(&rec.service_code)
-        .into_iter()
-        .find(|r| r.code == code)
-        .map(|r| text(&r.name))
-        .ok_or_else(|| Error::UnknownReason(code.clone()))?;
+    // The ground as worded when the decision was made; a refusal prepared
+    // before the wording was kept is worded from today's list.
+    let reason = match &result.reason {
+        Some(wording) => text(wording),
+        None => {
+            let code = result.reason_code.clone().unwrap_or_default();
+            station
+                .rules()?
+                .reasons
+                .for_service(&rec.service_code)
+                .into_iter()
+                .find(|r| r.code == code)
+                .map(|r| text(&r.name))
+                .ok_or_else(|| Error::UnknownReason(code.clone()))?
+        }
+    };
     let legal_basis = service.results.iter().find(|r| r.kind == ResultKind::ReasonedRefusal).map(|r| text(&r.name));
     Ok(Paper::Refusal(ReasonedRefusal {
         number: rec.number.clone(),
@@ -234,6 +241,7 @@ pub fn preview(
                 outcome: kind.to_owned(),
                 form,
                 reason_code,
+                reason: None,
                 explanation,
                 prepared_by: actor.full_name.clone(),
                 prepared_at: now.to_rfc3339(),
