@@ -13,7 +13,7 @@
 //! - `cms`: the CMS structure (signed attributes of PAdES B, reading a
 //!   signer's CMS);
 //! - [`Signer`] and its implementations: `pkcs12` (an RSA key file, read
-//!   here) — NCALayer's client is the other one;
+//!   here) and `ncalayer` (NCALayer's `basics.sign` over its WebSocket);
 //! - `identity`: who a certificate names (IIN, BIN, serial, issuer);
 //! - `verify`: the verdict on a signed file.
 //!
@@ -24,12 +24,14 @@
 mod cms;
 mod error;
 mod identity;
+mod ncalayer;
 mod pdf;
 mod pkcs12;
 mod verify;
 
 pub use error::SignatureError;
 pub use identity::SignerIdentity;
+pub use ncalayer::{NcaLayerSigner, HEAD_KEY_USAGES, NCALAYER_ADDRESS};
 pub use pdf::{prepare, Prepared, SignatureFields, RESERVED};
 pub use pkcs12::Pkcs12Signer;
 pub use verify::{verify, Chain, Integrity, Status, Verdict};
