@@ -84,15 +84,15 @@ impl Pkcs12Signer {
             let cert = (!cert.is_null()).then(|| X509::from_ptr(cert));
             let chain = (!ca.is_null()).then(|| Stack::<X509>::from_ptr(ca));
             if ok != 1 {
-                let err = openssl::error::ErrorStack::get();
+                let _ = openssl::error::ErrorStack::get();
                 // The password was right (the MAC verified), so the file's
                 // content is what OpenSSL could not take: a ГОСТ key, whose
                 // algorithm OpenSSL does not know.
-                let algorithm = cert
-                    .as_ref()
-                    .and_then(|c| c.public_key().ok())
-                    .map(|k| format!("{:?}", k.id()))
-                    .unwrap_or_else(|| format!("ГОСТ? {err}"));
+                let algorithm = match &cert {
+                    Some(c) if cert_key_oid(c).starts_with(KZ_GOST_ARC) => format!("ГОСТ {}", cert_key_oid(c)),
+                    Some(c) => c.public_key().map(|k| algorithm_name(k.id())).unwrap_or_else(|_| "ГОСТ".into()),
+                    None => "ГОСТ".into(),
+                };
                 return Err(SignatureError::NotRsa { algorithm });
             }
             let cert = cert.ok_or_else(|| SignatureError::KeyFile("no certificate in the file".into()))?;
@@ -100,7 +100,7 @@ impl Pkcs12Signer {
             if key.id() != Id::RSA {
                 let oid = cert_key_oid(&cert);
                 let algorithm =
-                    if oid.starts_with(KZ_GOST_ARC) { format!("ГОСТ {oid}") } else { format!("{:?}", key.id()) };
+                    if oid.starts_with(KZ_GOST_ARC) { format!("ГОСТ {oid}") } else { algorithm_name(key.id()) };
                 return Err(SignatureError::NotRsa { algorithm });
             }
             let chain = chain.map(|s| s.into_iter().collect()).unwrap_or_default();
@@ -111,6 +111,16 @@ impl Pkcs12Signer {
     /// Who the key's certificate names.
     pub fn identity(&self) -> SignerIdentity {
         SignerIdentity::of(&self.cert)
+    }
+}
+
+/// A key algorithm's name as a person may read it in the error.
+fn algorithm_name(id: Id) -> String {
+    match id {
+        Id::EC => "EC".into(),
+        Id::ED25519 => "Ed25519".into(),
+        Id::DSA => "DSA".into(),
+        _ => "ГОСТ?".into(),
     }
 }
 

@@ -206,7 +206,7 @@ fn wrong_password_and_non_rsa_keys_are_clear_errors() {
     assert!(matches!(err, SignatureError::KeyFile(_)), "{err:?}");
     assert!(err.kk().contains("құпия сөз"), "{}", err.kk());
     let err = key("not-rsa.p12").expect_err("refused");
-    assert!(matches!(err, SignatureError::NotRsa { .. }), "{err:?}");
+    assert!(matches!(&err, SignatureError::NotRsa { algorithm } if algorithm == "EC"), "{err:?}");
     assert!(err.kk().contains("NCALayer") && err.ru().contains("NCALayer"));
     assert!(err.ru().contains("ГОСТ"));
     let err = Pkcs12Signer::open(b"not a key file", Zeroizing::new(PASSWORD.into())).expect_err("refused");
