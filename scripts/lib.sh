@@ -21,8 +21,9 @@ ensure_packages() {
 
 # What building and running the window needs (platform-notes B.1):
 # webkit2gtk 4.1 brings gtk, soup and javascriptcore; xdg-utils lets the
-# system PDF viewer be found.
-BUILD_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev xdg-utils ca-certificates curl)
+# system PDF viewer be found; libssl-dev is the OpenSSL the signature crate
+# links (kense-signature: PKCS#12 key files, RSA, certificate chains).
+BUILD_PACKAGES=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev xdg-utils ca-certificates curl)
 
 # Rust comes from rustup (Debian's rustc is too old for Tauri 2).
 ensure_rust() {

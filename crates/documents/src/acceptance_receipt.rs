@@ -218,6 +218,10 @@ impl Document for AcceptanceReceipt {
         &ts.receipt
     }
 
+    fn verification(&self) -> Option<&Verification> {
+        self.verification.as_ref()
+    }
+
     fn layout(&self, fonts: &Fonts, t: &ReceiptTemplate, _: Option<&Stamp>) -> Result<Pages, DocumentError> {
         let marks =
             Marks::new(&t.marks, self.audit_chain_head.as_deref(), self.copy_number, self.verification.as_ref())?;

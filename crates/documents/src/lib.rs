@@ -11,7 +11,8 @@
 //! reads no clock, so the same input always gives the same bytes.
 //!
 //! Every document takes one path to paper (`render`): the stamp image
-//! decoded, the pages laid out, the metadata filled, the PDF assembled. Its
+//! prepared (once per upload), the QR symbol encoded (once per document),
+//! the pages laid out, the metadata filled, the PDF assembled. Its
 //! modules, by what they own:
 //! - the documents, each with its input struct, its shipped template and its
 //!   text: `acceptance_receipt`, `refusal_receipt`; the signed documents
@@ -26,7 +27,8 @@
 //!   footer, copy mark, QR, page numbers) and how the two language versions
 //!   share the paper;
 //! - [`layout`]: measuring, wrapping and placing text, rules, tables;
-//! - `qr`, `stamp`: the verification symbol and the stamp image;
+//! - `qr`, `stamp`: the verification symbol (one form XObject) and the stamp
+//!   image (decoded and deflated once, kept by the `Typesetter`);
 //! - `pdf`: the final assembly into bytes (or SVG pages for a draft).
 //!
 //! The end-to-end tests compare each document's text and a 50 dpi render of
@@ -73,6 +75,7 @@ use crate::signed::reasoned_refusal::{self, RefusalLabels as ReasonedLabels};
 use crate::signed::referral::{self, ReferralLabels};
 use crate::signed::service_result::{self, ResultLabels};
 use crate::signed::Template;
+use crate::stamp::StampCache;
 
 /// Across every page of a draft: "draft", and "not signed", in both languages.
 pub const DRAFT_MARK: [(&str, f32); 2] = [("ЖОБА · ПРОЕКТ", 60.0), ("қол қойылмаған · не подписано", 22.0)];
@@ -93,6 +96,8 @@ pub struct Typesetter {
     pub(crate) journal: TableTemplate,
     pub(crate) extract: TableTemplate,
     pub(crate) list: TableTemplate,
+    /// The office's stamp, decoded and deflated once per upload.
+    pub(crate) stamps: StampCache,
 }
 
 // The shell keeps a Typesetter in Tauri state, which requires both.
@@ -115,6 +120,7 @@ impl Typesetter {
             journal: journal::template(&fonts)?,
             extract: queue_extract::template(&fonts)?,
             list: referral_list::template(&fonts)?,
+            stamps: StampCache::default(),
             fonts,
         })
     }

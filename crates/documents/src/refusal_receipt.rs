@@ -281,6 +281,10 @@ impl Document for RefusalReceipt {
         &ts.refusal
     }
 
+    fn verification(&self) -> Option<&Verification> {
+        self.verification.as_ref()
+    }
+
     fn layout(&self, fonts: &Fonts, t: &RefusalTemplate, _: Option<&Stamp>) -> Result<Pages, DocumentError> {
         if self.missing_documents.is_empty() {
             return Err(DocumentError::Input("a refusal receipt names at least one missing document".into()));

@@ -1,5 +1,7 @@
-//! The one path every document takes to paper: the stamp image decoded once,
-//! the pages laid out with the document's template, the PDF's Info
+//! The one path every document takes to paper: the stamp image prepared
+//! (decoded and deflated once per upload, [`crate::stamp::StampCache`]), the
+//! verification text encoded once into the QR form every QR of the document
+//! shows, the pages laid out with the document's template, the PDF's Info
 //! dictionary filled from the input, and the PDF assembled ([`pdf`]). A
 //! draft takes the same path to its pages, then gets [`DRAFT_MARK`] across
 //! them and is drawn as SVG instead ([`draft`]).
@@ -11,10 +13,11 @@ use serde::Serialize;
 
 use crate::layout::{self, Fonts};
 use crate::pdf::{self as assembly, Metadata};
+use crate::qr::{Symbol, QR_ID};
 use crate::sheet::Form;
 use crate::signed::Signed;
-use crate::stamp::{self, Stamp, STAMP_ID};
-use crate::{DocumentError, OfficeRequisites, StampImage, Typesetter, DRAFT_MARK};
+use crate::stamp::{Stamp, STAMP_ID};
+use crate::{DocumentError, OfficeRequisites, StampImage, Typesetter, Verification, DRAFT_MARK};
 
 /// The `Op`s of each page of a laid-out document.
 pub(crate) type Pages = Vec<Vec<printpdf::Op>>;
@@ -45,6 +48,13 @@ pub(crate) trait Document: Serialize {
         None
     }
 
+    /// The verification code its QR codes carry, for the documents that
+    /// have one; [`crate::sheet::Marks`] places them, the render path draws
+    /// the symbol once.
+    fn verification(&self) -> Option<&Verification> {
+        None
+    }
+
     /// Refuses input that cannot make a valid document, then lays out its
     /// pages (`stamp` is the decoded [`Document::stamp`]).
     fn layout(&self, fonts: &Fonts, t: &Self::Template, stamp: Option<&Stamp>) -> Result<Pages, DocumentError>;
@@ -61,8 +71,11 @@ pub(crate) fn numbered_title(kk: &str, ru: &str, number: &str) -> String {
 /// The document as PDF bytes.
 pub(crate) fn pdf<D: Document>(ts: &Typesetter, d: &D) -> Result<Vec<u8>, DocumentError> {
     let t = D::template(ts);
-    let stamp = d.stamp().map(|s| stamp::decode(&s.png)).transpose()?;
-    let pages = d.layout(&ts.fonts, t, stamp.as_ref())?;
+    let stamp = d.stamp().map(|s| ts.stamps.prepare(&s.png)).transpose()?;
+    // Encoded before layout so that text too long for a QR code is refused
+    // before any work is done.
+    let qr = d.verification().map(|v| Symbol::encode(&v.qr_text)).transpose()?;
+    let pages = d.layout(&ts.fonts, t, stamp.as_deref())?;
     let about = d.about(t);
     let meta = Metadata {
         title: about.title,
@@ -71,9 +84,16 @@ pub(crate) fn pdf<D: Document>(ts: &Typesetter, d: &D) -> Result<Vec<u8>, Docume
         created: about.created,
         canonical_content: serde_json::to_vec(d).map_err(|e| DocumentError::Pdf(e.to_string()))?,
     };
-    // The stamp is registered under the fixed name its `UseXobject` ops use.
-    let images = stamp.map(|s| (STAMP_ID, s.image)).into_iter().collect();
-    assembly::assemble(&ts.fonts, t.page().page_size(), pages, images, &meta)
+    // The stamp and the QR form are registered under the fixed names their
+    // `UseXobject` ops use.
+    let mut xobjects = Vec::new();
+    if let Some(s) = stamp {
+        xobjects.push((STAMP_ID, s.xobject()));
+    }
+    if let Some(symbol) = qr {
+        xobjects.push((QR_ID, symbol.xobject()));
+    }
+    assembly::assemble(&ts.fonts, t.page().page_size(), pages, xobjects, &meta)
 }
 
 /// A signed document before the head signs it, for the screen: its pages

@@ -1,11 +1,15 @@
 //! The office's stamp (seal and signature) as uploaded by the administrator:
-//! checking the PNG and decoding it into the raw pixels printpdf embeds as an
-//! image XObject. Only `png` is used: no other format is accepted, so there
-//! is one decoder to trust with untrusted bytes.
+//! checking the PNG, decoding it, and preparing the image XObject every
+//! stamped document embeds — colour and alpha deflated once, here, and kept
+//! by [`StampCache`], because decoding and deflating the same PNG again cost
+//! every stamped document about 2.5 ms. Only `png` is used: no other format
+//! is accepted, so there is one decoder to trust with untrusted bytes.
 
-use std::io::Cursor;
+use std::collections::BTreeMap;
+use std::io::{Cursor, Write};
+use std::sync::{Arc, Mutex};
 
-use printpdf::{RawImage, RawImageData, RawImageFormat};
+use printpdf::{DictItem, ExternalStream, ExternalXObject, Px, XObject};
 
 use crate::DocumentError;
 
@@ -18,14 +22,53 @@ pub const MAX_STAMP_SIDE_PX: u32 = 2000;
 /// does not depend on printpdf's random ids.
 pub(crate) const STAMP_ID: &str = "KNSTMP";
 
-/// A decoded stamp ready for the PDF.
+/// A decoded stamp ready for the PDF: its size and its image XObject with
+/// the pixels already deflated (and, when it is not opaque, its alpha as a
+/// deflated soft mask, so a seal on a transparent background does not hide
+/// the text under it).
 pub(crate) struct Stamp {
-    pub image: RawImage,
+    width: usize,
+    height: usize,
+    xobject: XObject,
 }
 
 impl Stamp {
     pub fn px(&self) -> (usize, usize) {
-        (self.image.width, self.image.height)
+        (self.width, self.height)
+    }
+
+    /// The image XObject to register under [`STAMP_ID`]; a clone shares
+    /// nothing with the cache but costs only a copy of the deflated bytes.
+    pub fn xobject(&self) -> XObject {
+        self.xobject.clone()
+    }
+}
+
+/// The last stamp prepared, keyed by its PNG bytes: an office has one stamp,
+/// so one entry is enough, and a new upload simply replaces it. Shared by
+/// every thread that typesets (the lock is held only to compare and clone
+/// an `Arc`, never while decoding).
+#[derive(Default)]
+pub(crate) struct StampCache {
+    last: Mutex<Option<(Vec<u8>, Arc<Stamp>)>>,
+}
+
+impl StampCache {
+    /// The prepared stamp of `png`, decoded now only if it is not the one
+    /// prepared last.
+    pub fn prepare(&self, png: &[u8]) -> Result<Arc<Stamp>, DocumentError> {
+        if let Some(hit) = self.lock().as_ref().filter(|(key, _)| key == png).map(|(_, s)| s.clone()) {
+            return Ok(hit);
+        }
+        let stamp = Arc::new(decode(png)?);
+        *self.lock() = Some((png.to_vec(), stamp.clone()));
+        Ok(stamp)
+    }
+
+    /// A poisoned lock only means another thread panicked while holding it;
+    /// the entry is either complete or absent, so it is still usable.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Vec<u8>, Arc<Stamp>)>> {
+        self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -58,9 +101,8 @@ pub fn check_stamp(png: &[u8]) -> Result<(u32, u32), DocumentError> {
     Ok((w as u32, h as u32))
 }
 
-/// Decodes the first frame into 8-bit RGB, or RGBA when any pixel is not
-/// fully opaque (printpdf then writes the alpha as a soft mask, so a seal on
-/// a transparent background does not hide the text under it).
+/// Decodes the first frame into 8-bit RGB and, when any pixel is not fully
+/// opaque, an 8-bit alpha plane, and deflates both into the image XObject.
 pub(crate) fn decode(png: &[u8]) -> Result<Stamp, DocumentError> {
     let mut reader = reader(png)?;
     let size = reader.output_buffer_size().ok_or_else(|| refuse("image too large to decode"))?;
@@ -81,8 +123,8 @@ pub(crate) fn decode(png: &[u8]) -> Result<Stamp, DocumentError> {
         || (0..h).all(|y| {
             buf[y * stride..y * stride + w * channels].chunks_exact(channels).all(|px| px[channels - 1] == 255)
         });
-    let out_channels = if opaque { 3 } else { 4 };
-    let mut pixels = Vec::with_capacity(w * h * out_channels);
+    let mut color = Vec::with_capacity(w * h * 3);
+    let mut alpha = Vec::with_capacity(if opaque { 0 } else { w * h });
     for y in 0..h {
         for px in buf[y * stride..y * stride + w * channels].chunks_exact(channels) {
             let (rgb, a) = match channels {
@@ -91,19 +133,45 @@ pub(crate) fn decode(png: &[u8]) -> Result<Stamp, DocumentError> {
                 3 => ([px[0], px[1], px[2]], 255),
                 _ => ([px[0], px[1], px[2]], px[3]),
             };
-            pixels.extend_from_slice(&rgb);
+            color.extend_from_slice(&rgb);
             if !opaque {
-                pixels.push(a);
+                alpha.push(a);
             }
         }
     }
+    let mut dict = image_dict(w, h, "DeviceRGB");
+    if !opaque {
+        let mask = ExternalStream { dict: image_dict(w, h, "DeviceGray"), content: deflate(&alpha)?, compress: false };
+        dict.insert("SMask".into(), DictItem::Stream { stream: mask });
+    }
     Ok(Stamp {
-        image: RawImage {
-            pixels: RawImageData::U8(pixels),
-            width: w,
-            height: h,
-            data_format: if opaque { RawImageFormat::RGB8 } else { RawImageFormat::RGBA8 },
-            tag: Vec::new(),
-        },
+        width: w,
+        height: h,
+        xobject: XObject::External(ExternalXObject {
+            stream: ExternalStream { dict, content: deflate(&color)?, compress: false },
+            width: Some(Px(w)),
+            height: Some(Px(h)),
+            dpi: None,
+        }),
     })
+}
+
+/// The dictionary of an 8-bit image stream already deflated.
+fn image_dict(w: usize, h: usize, color_space: &str) -> BTreeMap<String, DictItem> {
+    BTreeMap::from([
+        ("Type".into(), DictItem::Name(b"XObject".to_vec())),
+        ("Subtype".into(), DictItem::Name(b"Image".to_vec())),
+        ("Width".into(), DictItem::Int(w as i64)),
+        ("Height".into(), DictItem::Int(h as i64)),
+        ("BitsPerComponent".into(), DictItem::Int(8)),
+        ("ColorSpace".into(), DictItem::Name(color_space.as_bytes().to_vec())),
+        ("Filter".into(), DictItem::Name(b"FlateDecode".to_vec())),
+    ])
+}
+
+/// Deflates image samples (zlib, the default level: the best level gains
+/// little on a seal and costs every new upload several times longer).
+fn deflate(samples: &[u8]) -> Result<Vec<u8>, DocumentError> {
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(samples).and_then(|()| e.finish()).map_err(|err| refuse(format!("cannot deflate the image ({err})")))
 }

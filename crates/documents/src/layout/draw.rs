@@ -1,6 +1,6 @@
 //! Ink on a [`Flow`]'s page that is not text: horizontal rules and lines
-//! (solid or dashed), straight segments (table borders), filled rectangles
-//! (QR modules) and images (the stamp). None of them moves the cursor except
+//! (solid or dashed), straight segments (table borders), filled rectangles,
+//! square forms (the QR code) and images (the stamp). None of them moves the cursor except
 //! [`Flow::rule`]; all of them are recorded as ink.
 
 use printpdf::{
@@ -87,6 +87,26 @@ impl<'f> Flow<'f> {
             polygon: Polygon { rings, mode: PaintMode::Fill, winding_order: WindingOrder::NonZero },
         });
         self.add_ink(bbox[0], bbox[1], bbox[2], bbox[3]);
+    }
+
+    /// Draws the form XObject `id`, which fills the unit square (its
+    /// `/Matrix` maps its box there), `size_mm` wide with its top-left
+    /// corner at (`x_mm`, `top_mm`). The caller registers the form with the
+    /// PDF under the same id.
+    pub fn form_at(&mut self, id: &str, x_mm: f32, top_mm: f32, size_mm: f32) {
+        let scale = Pt::from(Mm(size_mm)).0;
+        self.ops.push(Op::UseXobject {
+            id: XObjectId(id.to_string()),
+            transform: XObjectTransform {
+                translate_x: Some(Mm(x_mm).into()),
+                translate_y: Some(Mm(self.geo.height - top_mm - size_mm).into()),
+                scale_x: Some(scale),
+                scale_y: Some(scale),
+                no_auto_scale: true,
+                ..XObjectTransform::default()
+            },
+        });
+        self.add_ink(x_mm, top_mm, x_mm + size_mm, top_mm + size_mm);
     }
 
     /// Draws the image XObject `id` of `px` pixels `width_mm` wide with its

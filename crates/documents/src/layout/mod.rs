@@ -2,12 +2,12 @@
 //!
 //! It owns text measurement (glyph advances of the embedded faces), greedy word
 //! wrapping with hard breaks for over-long words, alignment, paragraphs with a
-//! hanging marker (numbered lists), horizontal rules, filled rectangles (QR
-//! modules), tables, and a cursor that moves down a region of the page and,
-//! when allowed, onto new pages. It remembers where ink went on the current
-//! page so that callers can put a block into a free corner. It produces plain
-//! printpdf `Op`s per page; assembling and saving the PDF is the job of the
-//! caller.
+//! hanging marker (numbered lists), horizontal rules, filled rectangles, placed
+//! forms and images (the QR code, the stamp), tables, and a cursor that moves
+//! down a region of the page and, when allowed, onto new pages. It remembers
+//! where ink went on the current page so that callers can put a block into a
+//! free corner. It produces plain printpdf `Op`s per page; assembling and
+//! saving the PDF is the job of the caller.
 //!
 //! Positions are millimetres measured from the top-left corner of the page,
 //! because that is how forms are specified; the flip into PDF space (origin
@@ -17,7 +17,8 @@
 //! - `face`: the parsed faces and measuring text with them;
 //! - `wrap`: styled runs of text and greedy word wrapping;
 //! - `flow`: the cursor down the page, paragraphs and placed text;
-//! - `draw`: ink that is not text (rules, lines, filled rectangles, images);
+//! - `draw`: ink that is not text (rules, lines, filled rectangles, forms,
+//!   images);
 //! - `table`: tables with a repeated header, broken between pages;
 //! - `overlay`: what is added to finished pages (page numbers, watermark).
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::page_layout::PageLayout;
 use crate::layout::{Align, Flow, Fonts, Span, Style, MM_PER_PT};
-use crate::qr::Symbol;
+use crate::qr::QR_ID;
 use crate::{DocumentError, Verification};
 
 /// Texts every template carries besides its labels.
@@ -47,7 +47,10 @@ impl MarkTexts {
 pub(crate) struct Marks {
     footer: Option<String>,
     pub(super) copy: Option<String>,
-    pub(super) qr: Option<(Symbol, String)>,
+    /// The caption under the QR code, when the document has one. The
+    /// symbol itself is the document's one QR form ([`QR_ID`]), encoded and
+    /// registered by the render path.
+    pub(super) qr: Option<String>,
     page_number: Option<String>,
 }
 
@@ -62,10 +65,7 @@ impl Marks {
         if copy_number == 0 {
             return Err(DocumentError::Input("copy_number starts at 1 (the original)".into()));
         }
-        let qr = match verification {
-            Some(v) => Some((Symbol::encode(&v.qr_text)?, v.caption.clone())),
-            None => None,
-        };
+        let qr = verification.map(|v| v.caption.clone());
         Ok(Self {
             footer: audit_chain_head.map(|h| texts.audit_footer.replace("{hash}", h)),
             copy: (copy_number > 1).then(|| texts.copy_mark.replace("{n}", &copy_number.to_string())),
@@ -100,12 +100,12 @@ impl Marks {
         l: &PageLayout,
         bottom: impl Fn(&Flow<'_>) -> f32,
     ) -> Result<(), DocumentError> {
-        if let Some((symbol, caption)) = &self.qr {
+        if let Some(caption) = &self.qr {
             let b = bottom(flow);
-            if !place_qr(flow, l, symbol, caption, b)? {
+            if !place_qr(flow, l, caption, b)? {
                 flow.new_page();
                 let b = bottom(flow);
-                if !place_qr(flow, l, symbol, caption, b)? {
+                if !place_qr(flow, l, caption, b)? {
                     return Err(DocumentError::Input("the QR caption is too long for a page".into()));
                 }
             }
@@ -153,13 +153,7 @@ impl Marks {
 
 /// Draws the QR with its caption in the bottom right corner above `bottom`
 /// if that corner is free of ink; returns whether it was drawn.
-pub(super) fn place_qr(
-    flow: &mut Flow<'_>,
-    l: &PageLayout,
-    symbol: &Symbol,
-    caption: &str,
-    bottom: f32,
-) -> Result<bool, DocumentError> {
+pub(super) fn place_qr(flow: &mut Flow<'_>, l: &PageLayout, caption: &str, bottom: f32) -> Result<bool, DocumentError> {
     let right = l.page_width_mm - l.margin_right_mm;
     let cap_w = l.qr_size_mm.max(l.qr_caption_width_mm);
     let (lines, cap_h) = if caption.trim().is_empty() {
@@ -175,7 +169,7 @@ pub(super) fn place_qr(
         return Ok(false);
     }
     let qr_x = right - l.qr_size_mm;
-    flow.fill_rects(&symbol.rects(qr_x, top, l.qr_size_mm));
+    flow.form_at(QR_ID, qr_x, top, l.qr_size_mm);
     // The caption is right-aligned under the symbol: its right edge lines up
     // with the symbol's and with the text column.
     flow.block_at(&lines, l.qr_caption_size_pt, 1.15, Align::Right, right - cap_w, cap_w, top + l.qr_size_mm + cap_gap);

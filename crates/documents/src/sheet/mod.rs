@@ -97,8 +97,8 @@ pub(crate) fn bilingual_sheet(
                     let (x, baseline) = copy_mark_at(&mut flow, l, text, top)?;
                     flow.text_at(Style::Bold, l.copy_mark_size_pt, x, baseline, text)?;
                 }
-                if let Some((symbol, caption)) = &marks.qr {
-                    qr_fits &= place_qr(&mut flow, l, symbol, caption, bottom)?;
+                if let Some(caption) = &marks.qr {
+                    qr_fits &= place_qr(&mut flow, l, caption, bottom)?;
                 }
             }
             if let (Some(top), Some(w)) = (stub_top, stub.as_deref_mut()) {

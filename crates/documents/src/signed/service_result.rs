@@ -151,6 +151,10 @@ impl Document for ServiceResult {
         self.stamp.as_ref()
     }
 
+    fn verification(&self) -> Option<&Verification> {
+        self.verification.as_ref()
+    }
+
     fn layout(&self, fonts: &Fonts, t: &Self::Template, stamp: Option<&Stamp>) -> Result<Pages, DocumentError> {
         signed::pages(fonts, t, self, stamp)
     }
