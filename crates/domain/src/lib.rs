@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod deadline;
 pub mod error;
 pub mod iin;
+pub mod import;
 pub mod lang;
 pub mod office;
 pub mod queue;
