@@ -44,6 +44,8 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("position_changes", &["id"]),
     ("referrals", &["id"]),
     ("papers_owed", &["application_id", "kind"]),
+    ("import_batches", &["id"]),
+    ("imported_applications", &["application_id"]),
     ("audit_events", &["seq"]),
     ("record_seals", &["tbl", "key"]),
 ];
@@ -62,6 +64,7 @@ const IDENTITIES: &[&str] = &[
     "distributions",
     "position_changes",
     "referrals",
+    "import_batches",
 ];
 
 /// Rows read per statement.

@@ -20,6 +20,7 @@ mod catalog;
 mod copy;
 mod dashboard;
 mod evidence;
+mod import;
 mod migrations;
 mod numbers;
 mod office;
@@ -50,6 +51,9 @@ pub use catalog::{CatalogService, CatalogVersion, CatalogVersionDetail};
 pub use copy::Copied;
 pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
 pub use evidence::Evidence;
+pub use import::{
+    HistoryImportReport, ImportFile, ImportProgress, PlannedQueueRow, QueueImportReport, RowProblem, IMPORT_SERIES,
+};
 pub use office::{KeyOrigin, Office};
 pub use queue::{
     GroupRecord, KindergartenRecord, PositionChangeRecord, Proposal, QueueRow, QueueStatistics, ReferralRecord,
@@ -65,7 +69,7 @@ use sql::{Db, SqliteDb};
 
 /// The schema version this binary writes; a registry with a newer one is
 /// refused ([`Error::DatabaseNewer`]).
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// Where a registry is: a file on this PC, or the office server.
 #[derive(Debug, Clone, PartialEq, Eq)]

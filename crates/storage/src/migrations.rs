@@ -30,11 +30,15 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 8, "verification_secret", "0008_verification_secret.sql"),
     migration!("sqlite", 9, "result_form", "0009_result_form.sql"),
     migration!("sqlite", 10, "evidence", "0010_evidence.sql"),
+    migration!("sqlite", 12, "import", "0012_import.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
 /// PostgreSQL; later versions follow SQLite's numbering one for one.
-pub(crate) const POSTGRES: &[Migration] = &[migration!("postgres", 10, "registry", "0010_registry.sql")];
+pub(crate) const POSTGRES: &[Migration] = &[
+    migration!("postgres", 10, "registry", "0010_registry.sql"),
+    migration!("postgres", 12, "import", "0012_import.sql"),
+];
 
 /// The migrations of an engine.
 pub(crate) fn of(engine: Engine) -> &'static [Migration] {
