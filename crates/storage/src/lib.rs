@@ -20,6 +20,7 @@ mod catalog;
 mod copy;
 mod dashboard;
 mod evidence;
+mod exports;
 mod import;
 mod migrations;
 mod numbers;
@@ -51,6 +52,7 @@ pub use catalog::{CatalogService, CatalogVersion, CatalogVersionDetail};
 pub use copy::Copied;
 pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
 pub use evidence::Evidence;
+pub use exports::{ExportKind, ExportRecord};
 pub use import::{
     HistoryImportReport, ImportFile, ImportProgress, PlannedQueueRow, QueueImportReport, RowProblem, IMPORT_SERIES,
 };
