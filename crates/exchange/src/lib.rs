@@ -13,6 +13,7 @@
 
 pub mod read;
 pub mod registers;
+pub mod reports;
 pub mod table;
 
 pub use read::{read_bytes, read_file, SheetFile};

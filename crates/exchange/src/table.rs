@@ -66,11 +66,34 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
     Error::Io(format!("xlsx: {e}"))
 }
 
+/// A workbook of several tables, one sheet each, as bytes.
+pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, Error> {
+    let mut book = Workbook::new();
+    for t in tables {
+        t.write_sheet(book.add_worksheet())?;
+    }
+    book.save_to_buffer().map_err(xlsx_err)
+}
+
+/// Several tables in one CSV, a blank line between them.
+pub fn csv_of(tables: &[Table]) -> Result<Vec<u8>, Error> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    for (i, t) in tables.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(&t.to_csv()?[3..]);
+    }
+    Ok(out)
+}
+
 impl Table {
     /// The workbook's bytes.
     pub fn to_xlsx(&self) -> Result<Vec<u8>, Error> {
-        let mut book = Workbook::new();
-        let sheet = book.add_worksheet();
+        workbook(std::slice::from_ref(self))
+    }
+
+    fn write_sheet(&self, sheet: &mut rust_xlsxwriter::Worksheet) -> Result<(), Error> {
         let name: String =
             self.sheet.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect::<String>().trim().to_owned();
         sheet.set_name(if name.is_empty() { "Kense".to_owned() } else { name }).map_err(xlsx_err)?;
@@ -110,7 +133,7 @@ impl Table {
         sheet.set_freeze_panes(HEADER_ROW + 1, 0).map_err(xlsx_err)?;
         let last_row = HEADER_ROW + u32::try_from(self.rows.len()).unwrap_or(0);
         sheet.autofilter(HEADER_ROW, 0, last_row, last_col).map_err(xlsx_err)?;
-        book.save_to_buffer().map_err(xlsx_err)
+        Ok(())
     }
 
     /// The CSV's bytes: a byte-order mark (so Excel reads UTF-8), the title

@@ -255,3 +255,44 @@ fn the_journal_and_queue_exports_read_back_as_the_registry_holds_them() {
     assert_eq!(export_journal(&mut d.r, &admin, from, to, FileFormat::Xlsx, Lang::Kk, now()), Err(Error::Forbidden));
     assert_eq!(export_queue(&mut d.r, &admin, FileFormat::Csv, Lang::Kk, now()), Err(Error::Forbidden));
 }
+
+#[test]
+fn the_period_report_reads_back_sheet_by_sheet() {
+    use kense_exchange::reports::export_period_report;
+    let mut d = desk();
+    for n in 1..=4 {
+        register(&mut d, n, &format!("2026-11-{:02}T10:00:00+05:00", 2 + n));
+    }
+    register(&mut d, 5, "2026-10-20T10:00:00+05:00");
+    let (from, to) = (NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+    let head = d.head.clone();
+    let report = d.r.period_report(&head, from, to, now()).unwrap();
+    let exported = export_period_report(&mut d.r, &head, from, to, FileFormat::Xlsx, Lang::Ru, now()).unwrap();
+    assert_eq!(exported.file_name, "report_2026-11-01_2026-11-30.xlsx");
+    let (action, after) = last_event(&d);
+    assert_eq!(action, "export", "counts only: not personal data");
+    assert!(after.contains(&exported.sha256) && after.contains("\"personal_data\":false"), "{after}");
+
+    let mut book = open_workbook_auto_from_rs(Cursor::new(exported.bytes.as_slice())).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names, vec!["Заявления", "Просроченные", "Отказы", "Очередь", "Направления"]);
+    let applications: Vec<Vec<Data>> =
+        book.worksheet_range("Заявления").unwrap().rows().map(<[Data]>::to_vec).collect();
+    assert!(applications[0][0].to_string().contains("01.11.2026–30.11.2026"));
+    assert_eq!(applications.len() - 2, report.applications.len());
+    for (row, a) in applications[2..].iter().zip(&report.applications) {
+        assert_eq!(row[0].to_string(), a.service_name.ru);
+        assert_eq!(row[1].to_string(), a.status.name().ru);
+        assert_eq!(row[3], Data::Float(a.count as f64));
+    }
+    assert_eq!(report.applications.iter().map(|a| a.count).sum::<i64>(), 4, "October's is not in November");
+    let queue: Vec<Vec<Data>> = book.worksheet_range("Очередь").unwrap().rows().map(<[Data]>::to_vec).collect();
+    assert_eq!(queue[2], vec![Data::Float(2022.0), Data::String("Общая очередь".into()), Data::Float(5.0)]);
+
+    // The clerk sees no figures, so exports none.
+    let clerk = d.clerk.clone();
+    assert_eq!(
+        export_period_report(&mut d.r, &clerk, from, to, FileFormat::Csv, Lang::Kk, now()),
+        Err(Error::Forbidden)
+    );
+}

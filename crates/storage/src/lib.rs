@@ -26,6 +26,7 @@ mod migrations;
 mod numbers;
 mod office;
 mod queue;
+mod reports;
 mod seal;
 mod server;
 mod sql;
@@ -61,6 +62,7 @@ pub use queue::{
     GroupRecord, KindergartenRecord, PositionChangeRecord, Proposal, QueueRow, QueueStatistics, ReferralRecord,
     SweepReport, YearCount,
 };
+pub use reports::{ApplicationCount, OverdueCount, PeriodReport, QueueCount, ReferralCounts, RefusalCount};
 pub use seal::{Deviation, Finding};
 pub use server::{Moved, ServerSetup};
 pub use workflow::StepTaken;
