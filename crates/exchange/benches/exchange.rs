@@ -61,7 +61,7 @@ fn queue_workbook(n: usize) -> Vec<u8> {
         ws.write_string(row, 5, "900101300007").expect("cell");
         ws.write_string(row, 6, format!("Ата-ана Гүлнұр {k}")).expect("cell");
         ws.write_string(row, 7, "+7 701 000 11 22").expect("cell");
-        ws.write_string(row, 8, if k % 10 == 0 { "large_family" } else { "" }).expect("cell");
+        ws.write_string(row, 8, if k.is_multiple_of(10) { "large_family" } else { "" }).expect("cell");
         row += 1;
     }
     book.save_to_buffer().expect("workbook")
