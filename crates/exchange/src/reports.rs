@@ -136,6 +136,33 @@ pub fn report_tables(
                 n(report.referrals.other),
             ]],
         },
+        Table {
+            sheet: pick(lang, "Сауалнама", "Анкетирование"),
+            title: title("сапа мен қолжетімділік сауалнамасы", "анкетирование качества и доступности"),
+            columns: vec![
+                TableColumn::new("Қызмет", "Услуга", Format::Text, 40),
+                TableColumn::new("Сұрақ", "Вопрос", Format::Text, 60),
+                TableColumn::new("Жауап", "Ответ", Format::Text, 24),
+                count("Саны", "Количество"),
+            ],
+            rows: report
+                .survey
+                .iter()
+                .map(|s| {
+                    let service = report
+                        .applications
+                        .iter()
+                        .find(|a| a.service_code == s.service_code)
+                        .map_or(s.service_code.clone(), |a| a.service_name.get(lang).to_owned());
+                    vec![
+                        Value::Text(service),
+                        Value::Text(s.question.text().get(lang).to_owned()),
+                        Value::Text(s.rating.name().get(lang).to_owned()),
+                        n(s.count),
+                    ]
+                })
+                .collect(),
+        },
     ]
 }
 

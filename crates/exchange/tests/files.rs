@@ -265,6 +265,16 @@ fn the_period_report_reads_back_sheet_by_sheet() {
     }
     register(&mut d, 5, "2026-10-20T10:00:00+05:00");
     let (from, to) = (NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+    let catalog = kense_domain::catalog::Catalog::parse(CATALOG).unwrap();
+    let survey = kense_domain::survey::SurveyDraft {
+        service_code: "preschool_queue".into(),
+        medium: "screen".into(),
+        quality: 3,
+        information: 3,
+    };
+    let clerk = d.clerk.clone();
+    let survey = kense_domain::survey::Survey::validate(&survey, &catalog).unwrap();
+    d.r.record_survey(&clerk, &survey, at("2026-11-10T12:00:00+05:00")).unwrap();
     let head = d.head.clone();
     let report = d.r.period_report(&head, from, to, now()).unwrap();
     let exported = export_period_report(&mut d.r, &head, from, to, FileFormat::Xlsx, Lang::Ru, now()).unwrap();
@@ -275,7 +285,12 @@ fn the_period_report_reads_back_sheet_by_sheet() {
 
     let mut book = open_workbook_auto_from_rs(Cursor::new(exported.bytes.as_slice())).unwrap();
     let names = book.sheet_names();
-    assert_eq!(names, vec!["Заявления", "Просроченные", "Отказы", "Очередь", "Направления"]);
+    assert_eq!(names, vec!["Заявления", "Просроченные", "Отказы", "Очередь", "Направления", "Анкетирование"]);
+    let survey = book.worksheet_range("Анкетирование").unwrap();
+    assert_eq!(survey.rows().count() - 2, 2, "one answer to each of the two questions");
+    let answer: Vec<Data> = survey.rows().nth(2).unwrap().to_vec();
+    assert_eq!(answer[2], Data::String("удовлетворён".into()));
+    assert_eq!(answer[3], Data::Float(1.0));
     let applications: Vec<Vec<Data>> =
         book.worksheet_range("Заявления").unwrap().rows().map(<[Data]>::to_vec).collect();
     assert!(applications[0][0].to_string().contains("01.11.2026–30.11.2026"));

@@ -46,6 +46,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("papers_owed", &["application_id", "kind"]),
     ("import_batches", &["id"]),
     ("imported_applications", &["application_id"]),
+    ("survey_responses", &["id"]),
     ("audit_events", &["seq"]),
     ("record_seals", &["tbl", "key"]),
 ];
@@ -65,6 +66,7 @@ const IDENTITIES: &[&str] = &[
     "position_changes",
     "referrals",
     "import_batches",
+    "survey_responses",
 ];
 
 /// Rows read per statement.

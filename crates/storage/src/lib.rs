@@ -62,7 +62,9 @@ pub use queue::{
     GroupRecord, KindergartenRecord, PositionChangeRecord, Proposal, QueueRow, QueueStatistics, ReferralRecord,
     SweepReport, YearCount,
 };
-pub use reports::{ApplicationCount, OverdueCount, PeriodReport, QueueCount, ReferralCounts, RefusalCount};
+pub use reports::{
+    ApplicationCount, OverdueCount, PeriodReport, QueueCount, ReferralCounts, RefusalCount, SurveyCount,
+};
 pub use seal::{Deviation, Finding};
 pub use server::{Moved, ServerSetup};
 pub use workflow::StepTaken;

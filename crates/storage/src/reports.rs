@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use kense_domain::access::{Action, Actor};
 use kense_domain::queue::ReferralStatus;
+use kense_domain::survey::{Question, Rating, Survey};
 use kense_domain::workflow::Status;
 use kense_domain::{Bilingual, Error};
 use serde::Serialize;
@@ -66,6 +67,15 @@ pub struct ReferralCounts {
     pub other: i64,
 }
 
+/// How often one answer was given to one question about one service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SurveyCount {
+    pub service_code: String,
+    pub question: Question,
+    pub rating: Rating,
+    pub count: i64,
+}
+
 /// A period's figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PeriodReport {
@@ -77,6 +87,8 @@ pub struct PeriodReport {
     /// The queue as it stands at the report's making.
     pub queue: Vec<QueueCount>,
     pub referrals: ReferralCounts,
+    /// The quality questionnaires recorded in the period.
+    pub survey: Vec<SurveyCount>,
 }
 
 impl Registry {
@@ -191,6 +203,28 @@ impl Registry {
                 _ => referrals.other += n,
             }
         }
+        let mut survey = Vec::new();
+        for question in Question::ALL {
+            // The column is one of two fixed names, never input.
+            let column = question.code();
+            for r in self.db.query(
+                &format!(
+                    "SELECT service_code, {column} AS rating, COUNT(*) AS n FROM survey_responses
+                     WHERE recorded_at >= ?1 AND recorded_at < ?2 GROUP BY service_code, {column}
+                     ORDER BY service_code, {column}"
+                ),
+                args![from, end],
+            )? {
+                let n: i64 = r.get("rating")?;
+                survey.push(SurveyCount {
+                    service_code: r.get("service_code")?,
+                    question,
+                    rating: Rating::from_number(n).ok_or_else(|| Error::Storage(format!("survey rating {n}")))?,
+                    count: r.get("n")?,
+                });
+            }
+        }
+        survey.sort_by(|a, b| (&a.service_code, a.question, a.rating).cmp(&(&b.service_code, b.question, b.rating)));
         Ok(PeriodReport {
             from,
             to,
@@ -199,6 +233,34 @@ impl Registry {
             refusals,
             queue,
             referrals,
+            survey,
+        })
+    }
+}
+
+impl Registry {
+    /// Records a quality questionnaire given to an applicant at the counter.
+    pub fn record_survey(&mut self, actor: &Actor, survey: &Survey, now: DateTime<FixedOffset>) -> Result<i64, Error> {
+        let at = timestamp(now);
+        let role = self.authorize_plain(actor, Action::RegisterApplication, "record_survey", &at)?;
+        self.db.audited(&at, |tx| {
+            let id: i64 = tx.value(
+                "INSERT INTO survey_responses (service_code, medium, quality, information, recorded_at, recorded_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                args![
+                    survey.service_code,
+                    survey.medium.code(),
+                    survey.quality.number(),
+                    survey.information.number(),
+                    at,
+                    actor.user_id
+                ],
+            )?;
+            let after = serde_json::to_string(survey).map_err(|e| Error::Storage(e.to_string()))?;
+            Ok((
+                id,
+                crate::audit::Event::new("record_survey", "survey").by(actor.user_id, Some(role)).id(id).after(after),
+            ))
         })
     }
 }

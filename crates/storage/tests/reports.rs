@@ -2,11 +2,13 @@
 //! what the registry's own rows say: applications by service, status and
 //! channel within the period only, an open application past its deadline,
 //! a package refused at intake, the queue by birth year and category, the
-//! referrals issued in the period and what became of them.
+//! referrals issued in the period and what became of them, the quality
+//! questionnaires recorded at the counter.
 
 use chrono::NaiveDate;
 use kense_domain::application::{ApplicationDraft, NewApplication};
 use kense_domain::catalog::Channel;
+use kense_domain::survey::{Question, Rating, Survey, SurveyDraft};
 use kense_domain::workflow::Status;
 use kense_domain::Error;
 use kense_storage::Due;
@@ -43,6 +45,24 @@ fn a_months_figures_are_the_registrys() {
     register(12, vec!["standard_package".into()], "2026-11-05T11:00:00+05:00", due);
     register(13, vec!["standard_package".into()], "2026-12-01T11:00:00+05:00", Due::default());
 
+    // Questionnaires given at the counter: three in November, one in December.
+    let clerk = o.clerk.clone();
+    for (quality, information, when) in [
+        (3, 3, "2026-11-05T10:30:00+05:00"),
+        (3, 2, "2026-11-06T10:30:00+05:00"),
+        (1, 2, "2026-11-07T10:30:00+05:00"),
+        (1, 1, "2026-12-01T10:30:00+05:00"),
+    ] {
+        let d = SurveyDraft { service_code: "preschool_queue".into(), medium: "paper".into(), quality, information };
+        o.r.record_survey(&clerk, &Survey::validate(&d, &o.catalog).unwrap(), at(when)).unwrap();
+    }
+    let d = SurveyDraft { service_code: "preschool_queue".into(), medium: "screen".into(), quality: 2, information: 2 };
+    let executor = o.executor.clone();
+    assert_eq!(
+        o.r.record_survey(&executor, &Survey::validate(&d, &o.catalog).unwrap(), at("2026-11-08T10:00:00+05:00")),
+        Err(Error::Forbidden)
+    );
+
     let (from, to) = (NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
     let now = at("2026-12-02T10:00:00+05:00");
     let head = o.head.clone();
@@ -77,6 +97,17 @@ fn a_months_figures_are_the_registrys() {
     assert_eq!(queue, vec![(2022, "general", 1)]);
     assert_eq!((report.referrals.issued, report.referrals.used, report.referrals.expired), (1, 1, 0));
 
+    let survey: Vec<_> = report.survey.iter().map(|s| (s.question, s.rating, s.count)).collect();
+    assert_eq!(
+        survey,
+        vec![
+            (Question::Quality, Rating::NotSatisfied, 1),
+            (Question::Quality, Rating::Satisfied, 2),
+            (Question::Information, Rating::Partly, 2),
+            (Question::Information, Rating::Satisfied, 1),
+        ]
+    );
+
     // October has none of it; the clerk may not read the figures.
     let october =
         o.r.period_report(
@@ -88,6 +119,5 @@ fn a_months_figures_are_the_registrys() {
         .unwrap();
     assert!(october.applications.is_empty() && october.refusals.is_empty());
     assert_eq!(october.referrals.issued, 0);
-    let clerk = o.clerk.clone();
     assert_eq!(o.r.period_report(&clerk, from, to, now), Err(Error::Forbidden));
 }

@@ -54,6 +54,7 @@ pub enum Field {
     PlaceCount,
     Protocol,
     Period,
+    SurveyAnswer,
 }
 
 impl Field {
@@ -108,6 +109,7 @@ impl Field {
             Field::PlaceCount => "place_count",
             Field::Protocol => "protocol",
             Field::Period => "period",
+            Field::SurveyAnswer => "survey_answer",
         }
     }
 
@@ -210,6 +212,8 @@ impl Field {
             (Field::Protocol, Lang::Ru) => "Протокол / основание",
             (Field::Period, Lang::Kk) => "Кезең (күндер)",
             (Field::Period, Lang::Ru) => "Период (дни)",
+            (Field::SurveyAnswer, Lang::Kk) => "Сауалнама жауабы",
+            (Field::SurveyAnswer, Lang::Ru) => "Ответ анкеты",
         }
     }
 }

@@ -28,3 +28,16 @@ CREATE TABLE imported_applications (
 );
 CREATE INDEX imported_applications_fingerprint ON imported_applications(fingerprint);
 CREATE INDEX imported_applications_external ON imported_applications(external_number);
+
+-- The quality questionnaire (seed 002, appendix 3) as the clerk recorded
+-- it: the service, paper or screen, and each question's answer (1–3).
+CREATE TABLE survey_responses (
+    id           INTEGER PRIMARY KEY,
+    service_code TEXT NOT NULL,
+    medium       TEXT NOT NULL CHECK (medium IN ('paper', 'screen')),
+    quality      INTEGER NOT NULL CHECK (quality BETWEEN 1 AND 3),
+    information  INTEGER NOT NULL CHECK (information BETWEEN 1 AND 3),
+    recorded_at  TEXT NOT NULL,
+    recorded_by  INTEGER NOT NULL REFERENCES users(id)
+);
+CREATE INDEX survey_responses_recorded_at ON survey_responses(recorded_at);
