@@ -273,7 +273,7 @@ fn representative(d: &ApplicationDraft, today: NaiveDate) -> Result<Option<Repre
 /// Invisible formatting characters (bidirectional overrides, zero-width
 /// characters, the byte-order mark): they would make a name on paper read
 /// differently from the name in the registry.
-fn is_invisible_format(c: char) -> bool {
+pub(crate) fn is_invisible_format(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
 }
 

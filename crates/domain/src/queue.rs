@@ -444,10 +444,13 @@ pub enum Cause {
     /// The parent refused the referral and, under the rules' voucher model,
     /// the child left the queue.
     RemovedByRefusal,
+    /// Children were brought in from the office's list kept before Kense,
+    /// each at the moment of its original application.
+    Imported,
 }
 
 impl Cause {
-    pub const ALL: [Cause; 14] = [
+    pub const ALL: [Cause; 15] = [
         Cause::Registered,
         Cause::PriorityConfirmed,
         Cause::PriorityExpired,
@@ -462,6 +465,7 @@ impl Cause {
         Cause::Enrolled,
         Cause::Transferred,
         Cause::RemovedByRefusal,
+        Cause::Imported,
     ];
 
     pub fn code(self) -> &'static str {
@@ -480,6 +484,7 @@ impl Cause {
             Cause::Enrolled => "enrolled",
             Cause::Transferred => "transferred",
             Cause::RemovedByRefusal => "removed_by_refusal",
+            Cause::Imported => "imported",
         }
     }
 
@@ -515,6 +520,7 @@ impl Cause {
                 "ата-ана жолдамадан бас тартты, бала кезектен шығарылды",
                 "родитель отказался от направления, ребёнок снят с очереди",
             ),
+            Cause::Imported => ("бұрынғы кезек тізімінен әкелінді", "перенесён из прежнего списка очереди"),
         };
         Bilingual::new(kk, ru)
     }

@@ -44,6 +44,9 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("position_changes", &["id"]),
     ("referrals", &["id"]),
     ("papers_owed", &["application_id", "kind"]),
+    ("import_batches", &["id"]),
+    ("imported_applications", &["application_id"]),
+    ("survey_responses", &["id"]),
     ("audit_events", &["seq"]),
     ("record_seals", &["tbl", "key"]),
 ];
@@ -62,6 +65,8 @@ const IDENTITIES: &[&str] = &[
     "distributions",
     "position_changes",
     "referrals",
+    "import_batches",
+    "survey_responses",
 ];
 
 /// Rows read per statement.

@@ -20,10 +20,13 @@ mod catalog;
 mod copy;
 mod dashboard;
 mod evidence;
+mod exports;
+mod import;
 mod migrations;
 mod numbers;
 mod office;
 mod queue;
+mod reports;
 mod seal;
 mod server;
 mod sql;
@@ -52,10 +55,17 @@ pub use catalog::{CatalogService, CatalogVersion, CatalogVersionDetail};
 pub use copy::Copied;
 pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
 pub use evidence::Evidence;
+pub use exports::{ExportKind, ExportRecord};
+pub use import::{
+    HistoryImportReport, ImportFile, ImportProgress, PlannedQueueRow, QueueImportReport, RowProblem, IMPORT_SERIES,
+};
 pub use office::{KeyOrigin, Office};
 pub use queue::{
     GroupRecord, KindergartenRecord, PositionChangeRecord, Proposal, QueueRow, QueueStatistics, ReferralRecord,
     SweepReport, YearCount,
+};
+pub use reports::{
+    ApplicationCount, OverdueCount, PeriodReport, QueueCount, ReferralCounts, RefusalCount, SurveyCount,
 };
 pub use seal::{Deviation, Finding};
 pub use server::{Moved, ServerSetup};
@@ -68,7 +78,7 @@ use sql::{Db, SqliteDb};
 
 /// The schema version this binary writes; a registry with a newer one is
 /// refused ([`Error::DatabaseNewer`]).
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// Where a registry is: a file on this PC, or the office server.
 #[derive(Debug, Clone, PartialEq, Eq)]

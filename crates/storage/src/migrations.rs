@@ -32,6 +32,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 10, "evidence", "0010_evidence.sql"),
     migration!("sqlite", 11, "search", "0011_search.sql"),
     migration!("sqlite", 12, "result_wording", "0012_result_wording.sql"),
+    migration!("sqlite", 13, "import", "0013_import.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
@@ -40,6 +41,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     migration!("postgres", 10, "registry", "0010_registry.sql"),
     migration!("postgres", 11, "search", "0011_search.sql"),
     migration!("postgres", 12, "result_wording", "0012_result_wording.sql"),
+    migration!("postgres", 13, "import", "0013_import.sql"),
 ];
 
 /// The migrations of an engine.

@@ -59,6 +59,7 @@ pub enum Field {
     ServerDatabase,
     ServerUser,
     ServerCertificate,
+    SurveyAnswer,
 }
 
 impl Field {
@@ -118,6 +119,7 @@ impl Field {
             Field::ServerDatabase => "server_database",
             Field::ServerUser => "server_user",
             Field::ServerCertificate => "server_certificate",
+            Field::SurveyAnswer => "survey_answer",
         }
     }
 
@@ -230,6 +232,8 @@ impl Field {
             (Field::ServerUser, Lang::Ru) => "Учётная запись рабочих мест",
             (Field::ServerCertificate, Lang::Kk) => "Сервер сертификаты",
             (Field::ServerCertificate, Lang::Ru) => "Сертификат сервера",
+            (Field::SurveyAnswer, Lang::Kk) => "Сауалнама жауабы",
+            (Field::SurveyAnswer, Lang::Ru) => "Ответ анкеты",
         }
     }
 }

@@ -111,6 +111,10 @@ pub enum Error {
     BackupRunning,
     /// The person cancelled a long operation before it changed anything.
     Cancelled,
+    /// A file chosen for import is not a spreadsheet Kense can read (not
+    /// XLSX, ODS or CSV in UTF-8, too large, or damaged); the detail is for
+    /// the log.
+    UnreadableSheet(String),
     /// The registry file is gone while backups of it exist: Kense does not
     /// start an empty registry over an office's history.
     RegistryMissing,
@@ -200,6 +204,7 @@ impl Error {
             Error::NoBackup => "no_backup",
             Error::BackupRunning => "backup_running",
             Error::Cancelled => "cancelled",
+            Error::UnreadableSheet(_) => "unreadable_sheet",
             Error::RegistryMissing => "registry_missing",
             Error::Storage(_) => "storage",
             Error::Catalog(_) => "catalog",
@@ -266,6 +271,7 @@ impl fmt::Display for Error {
             | Error::Catalog(d)
             | Error::Document(d)
             | Error::PrintFailed(d)
+            | Error::UnreadableSheet(d)
             | Error::Io(d) => write!(f, "{}: {d}", self.code()),
             other => f.write_str(other.code()),
         }
