@@ -32,6 +32,12 @@ ensure_rust() {
     curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
     . "$HOME/.cargo/env"
   fi
+  # The test command runs the formatter and clippy; a minimal toolchain
+  # (rustup's --profile minimal, or one installed earlier) may lack them.
+  if command -v rustup >/dev/null 2>&1; then
+    cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+    cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+  fi
 }
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

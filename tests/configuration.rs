@@ -10,6 +10,7 @@ use std::path::Path;
 use kense_domain::access::Role;
 use kense_domain::catalog::Channel;
 use kense_domain::queue::{Cause, ReferralStatus, Tier};
+use kense_domain::verification::Standing;
 use kense_domain::workflow::{Status, Step};
 
 fn root() -> &'static Path {
@@ -153,7 +154,21 @@ fn every_ui_string_exists_in_kazakh_and_russian() {
         .map(|s| serde_json::to_value(s).unwrap().as_str().unwrap().to_owned())
         .collect();
     let dynamic: [(&str, Vec<&str>); 11] = [
-        ("verdict_", vec!["valid", "content_changed", "forged"]),
+        (
+            "standing_",
+            // A standing's code, with what the window adds to it: the kind
+            // of paper a newer one replaced, and how a referral was used or
+            // a paper ended.
+            Standing::CODES
+                .iter()
+                .flat_map(|code| match *code {
+                    "superseded" => vec!["superseded_referral", "superseded_result", "superseded_queue"],
+                    "used" => vec!["used_presented", "used_enrolled"],
+                    "cancelled" => vec!["cancelled_cancelled", "cancelled_refused_by_parent", "cancelled_withdrawn"],
+                    other => vec![other],
+                })
+                .collect(),
+        ),
         ("stage_", stages.iter().map(String::as_str).collect()),
         ("status_", Status::ALL.iter().map(|s| s.code()).collect()),
         ("step_", Step::ALL.iter().map(|s| s.code()).collect()),

@@ -103,6 +103,13 @@ export function megabytes(bytes) {
   return `${(bytes / 1048576).toFixed(1)} ${t("size_mb")}`;
 }
 
+// "2026-12-01" (or a moment that starts with it) → "01.12.2026"
+export function day(iso) {
+  if (!iso) return "";
+  const [y, m, d] = iso.slice(0, 10).split("-");
+  return `${d}.${m}.${y}`;
+}
+
 export function moment(rfc3339) {
   if (!rfc3339) return "";
   const [d, time] = rfc3339.split("T");

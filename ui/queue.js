@@ -114,9 +114,11 @@ async function loadQueue() {
 }
 
 // A child's own event reads plainly; another child's says whose it was,
-// so a parent can be told exactly why the number moved.
+// so a parent can be told exactly why the number moved. The row that put
+// the child on the stop list it is on now says until when.
 function causeText(c) {
-  const what = t("cause_" + c.cause);
+  let what = t("cause_" + c.cause);
+  if (c.until) what += ` (${t("stop_until_row").replace("{date}", date(c.until))})`;
   if (c.own) return what;
   if (c.distribution_id) return `${t("cause_others")}: ${what} (${t("distribution")} № ${c.distribution_id})`;
   return `${t("cause_other")} ${c.subject_number ?? ""}: ${what}`;

@@ -92,7 +92,7 @@ pub struct WorkingCalendar {
 impl YearRules {
     /// Checks a year's rules as an administrator enters them.
     pub fn check(&self, year: i32) -> Result<(), Error> {
-        if !(2000..=2100).contains(&year) || self.kurban_ait.year() != year {
+        if !YEARS.contains(&year) || self.kurban_ait.year() != year {
             return Err(Error::CalendarYear);
         }
         for t in &self.transfers {
@@ -134,12 +134,17 @@ impl WorkingCalendar {
         for (&year, rules) in &data.years {
             // The registry's dates live in this range; outside it date
             // arithmetic near chrono's limits would overflow.
-            if !(2000..=2100).contains(&year) {
+            if !YEARS.contains(&year) {
                 return Err(Error::Catalog(format!("calendar: year {year} is outside 2000–2100")));
             }
             if rules.kurban_ait.year() != year {
                 return Err(Error::Catalog(format!("calendar: Kurban Ait of {year} is dated {}", rules.kurban_ait)));
             }
+        }
+        // The fixed days are law for every year, entered or not: a year the
+        // administrator has not entered still rests on 1 January, 8 March,
+        // Nauryz… and lacks only its moving days (Kurban Ait, transfers).
+        for year in YEARS {
             let holidays: BTreeSet<NaiveDate> = data.holidays.iter().filter_map(|d| d.in_year(year)).collect();
             days_off.extend(holidays.iter().copied());
             // Carry-over: each holiday on a weekend frees the next weekday
@@ -154,6 +159,8 @@ impl WorkingCalendar {
                 }
             }
             days_off.extend(data.religious_days_off.iter().filter_map(|d| d.in_year(year)));
+        }
+        for rules in data.years.values() {
             days_off.insert(rules.kurban_ait);
             for t in &rules.transfers {
                 days_off.insert(t.day_off);
@@ -163,10 +170,30 @@ impl WorkingCalendar {
         Ok(WorkingCalendar { hours: h, days_off, working_weekends, years: data.years.keys().copied().collect() })
     }
 
-    /// Whether the calendar has the year's data (Kurban Ait, transfers). Due
-    /// moments in a year it does not cover ignore those and are provisional.
+    /// Whether the calendar has the year's moving days (Kurban Ait,
+    /// transfers). A due moment in a year it does not cover rests on the
+    /// fixed days alone and is provisional: it may move when the year is
+    /// entered.
     pub fn covers(&self, year: i32) -> bool {
         self.years.contains(&year)
+    }
+
+    /// Whether a due moment on `d` may still move: its year's moving days
+    /// are not entered.
+    pub fn is_provisional(&self, d: NaiveDate) -> bool {
+        !self.covers(d.year())
+    }
+
+    /// The year whose moving days the administrator should enter now, if
+    /// any: the current year when it is missing, and from 1 December the
+    /// next one (decrees on transfers are published in the autumn; Kurban
+    /// Ait is announced by the Spiritual Administration well ahead).
+    pub fn year_to_enter(&self, today: NaiveDate) -> Option<i32> {
+        let year = today.year();
+        if !self.covers(year) {
+            return Some(year);
+        }
+        (today.month() == 12 && !self.covers(year + 1)).then_some(year + 1)
     }
 
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
@@ -255,6 +282,10 @@ impl WorkingCalendar {
         first.iter_days().take_while(|d| *d <= last).filter(|d| self.is_working_day(*d)).count()
     }
 }
+
+/// The years a calendar can hold: the registry's dates live in this range,
+/// and outside it date arithmetic near chrono's limits would overflow.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
@@ -347,6 +378,51 @@ mod tests {
             transfers: vec![Transfer { day_off: d("2027-01-09"), working_day: d("2027-01-08"), decree: String::new() }],
         };
         assert_eq!(backwards.check(2027), Err(Error::CalendarTransfer));
+    }
+
+    #[test]
+    fn fixed_holidays_hold_in_a_year_not_entered() {
+        let c = cal();
+        assert!(!c.covers(2027));
+        // 2027: 1–2 January (Fri, Sat → Monday 4th carried), 7 January,
+        // 8 March (Mon), Nauryz 21–23 March (Sun–Tue → Wed 24th carried),
+        // 1, 7, 9 May, 6 July, 30 August, 25 October, 16 December.
+        for off in [
+            "2027-01-01",
+            "2027-01-04",
+            "2027-01-07",
+            "2027-03-08",
+            "2027-03-22",
+            "2027-03-23",
+            "2027-03-24",
+            "2027-05-07",
+            "2027-07-06",
+            "2027-08-30",
+            "2027-10-25",
+            "2027-12-16",
+        ] {
+            assert!(!c.is_working_day(d(off)), "{off} is a day off in 2027");
+        }
+        assert!(c.is_working_day(d("2027-01-05")));
+        // 1 May (Saturday) and 9 May (Sunday) carry over to Monday 3 and
+        // Monday 10 May: 14 weekdays off, 365 − 104 weekend days − 14.
+        assert!(!c.is_working_day(d("2027-05-03")) && !c.is_working_day(d("2027-05-10")));
+        assert_eq!(c.working_days_in(2027), 247);
+        assert!(c.is_provisional(d("2027-06-01")));
+        assert!(!c.is_provisional(d("2026-06-01")));
+    }
+
+    #[test]
+    fn the_year_to_enter_is_announced_from_the_first_of_december() {
+        let c = cal();
+        assert_eq!(c.year_to_enter(d("2026-11-30")), None);
+        assert_eq!(c.year_to_enter(d("2026-12-01")), Some(2027));
+        assert_eq!(c.year_to_enter(d("2027-03-01")), Some(2027), "a year running without its data");
+        let data = CalendarData::parse(SHIPPED).unwrap();
+        let entered = data.with_years([(2027, YearRules { kurban_ait: d("2027-05-17"), transfers: vec![] })]);
+        let c = WorkingCalendar::new(&entered).unwrap();
+        assert_eq!(c.year_to_enter(d("2026-12-01")), None);
+        assert_eq!(c.year_to_enter(d("2027-12-01")), Some(2028));
     }
 
     #[test]

@@ -411,9 +411,14 @@ pub fn changes(before: &HashMap<i64, u32>, after: &HashMap<i64, u32>) -> Vec<Pos
     out
 }
 
-/// What happened to a child (the subject) that moved numbers. The child's own
-/// history reads the cause as "mine", everyone else's as "this happened to a
-/// child ahead of / near you", with the subject's application number.
+/// What happened to a child (the subject) that moved numbers or changed its
+/// standing. The child's own history reads the cause as "mine", everyone
+/// else's as "this happened to a child ahead of / near you", with the
+/// subject's application number.
+///
+/// A change of standing that moves no number (a referred child has none) is
+/// recorded all the same, as the child's own row: the history of a child on
+/// the stop list or out of the queue says why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
@@ -429,10 +434,20 @@ pub enum Cause {
     /// The child's data were corrected (a birth date moves it to another
     /// birth year's queue).
     Corrected,
+    /// The referral was not presented in time: the child is on the stop list.
+    ReferralExpired,
+    /// The child was enrolled in the kindergarten of its referral.
+    Enrolled,
+    /// The child was enrolled elsewhere through a later application; this
+    /// application's place was freed and its entry left the queue.
+    Transferred,
+    /// The parent refused the referral and, under the rules' voucher model,
+    /// the child left the queue.
+    RemovedByRefusal,
 }
 
 impl Cause {
-    pub const ALL: [Cause; 10] = [
+    pub const ALL: [Cause; 14] = [
         Cause::Registered,
         Cause::PriorityConfirmed,
         Cause::PriorityExpired,
@@ -443,6 +458,10 @@ impl Cause {
         Cause::AgedOut,
         Cause::RefusedReferral,
         Cause::Corrected,
+        Cause::ReferralExpired,
+        Cause::Enrolled,
+        Cause::Transferred,
+        Cause::RemovedByRefusal,
     ];
 
     pub fn code(self) -> &'static str {
@@ -457,6 +476,10 @@ impl Cause {
             Cause::AgedOut => "aged_out",
             Cause::RefusedReferral => "refused_referral",
             Cause::Corrected => "corrected",
+            Cause::ReferralExpired => "referral_expired",
+            Cause::Enrolled => "enrolled",
+            Cause::Transferred => "transferred",
+            Cause::RemovedByRefusal => "removed_by_refusal",
         }
     }
 
@@ -479,6 +502,19 @@ impl Cause {
             Cause::AgedOut => ("жас шегінен асты", "превышен возрастной предел"),
             Cause::RefusedReferral => ("ата-ана жолдамадан бас тартты", "родитель отказался от направления"),
             Cause::Corrected => ("бала деректері түзетілді", "исправлены данные ребёнка"),
+            Cause::ReferralExpired => (
+                "жолдама мерзімі өтті, бала стоп-параққа енгізілді",
+                "срок направления истёк, ребёнок включён в стоп-лист",
+            ),
+            Cause::Enrolled => ("балабақшаға қабылданды", "зачислен в детский сад"),
+            Cause::Transferred => (
+                "басқа өтініш бойынша балабақшаға қабылданды, бұл өтініш кезектен шығарылды",
+                "зачислен в детский сад по другому заявлению, это заявление снято с очереди",
+            ),
+            Cause::RemovedByRefusal => (
+                "ата-ана жолдамадан бас тартты, бала кезектен шығарылды",
+                "родитель отказался от направления, ребёнок снят с очереди",
+            ),
         };
         Bilingual::new(kk, ru)
     }
@@ -988,6 +1024,18 @@ mod tests {
         }
         assert_eq!(until, expected);
         assert!(until - issued.date() > Duration::days(7), "holidays stretch the validity: {until}");
+    }
+
+    #[test]
+    fn every_cause_has_a_code_that_reads_back_and_names_in_both_languages() {
+        let mut codes = BTreeSet::new();
+        for c in Cause::ALL {
+            assert_eq!(Cause::parse(c.code()), Some(c));
+            assert!(codes.insert(c.code()), "{} twice", c.code());
+            let name = c.name();
+            assert!(!name.kk.is_empty() && !name.ru.is_empty() && name.kk != name.ru, "{c:?}");
+        }
+        assert_eq!(Cause::parse("no_such"), None);
     }
 
     #[test]

@@ -217,6 +217,27 @@ pub struct ResultRecord {
     pub signed_at: Option<String>,
 }
 
+/// A recorded correction of an application's person data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CorrectionRecord {
+    pub version: i64,
+    pub at: String,
+    /// The full name of who made it.
+    pub by: String,
+    pub reason: String,
+}
+
+impl FromRow for CorrectionRecord {
+    fn from_row(r: &Row) -> Result<CorrectionRecord, Error> {
+        Ok(CorrectionRecord {
+            version: r.get("version")?,
+            at: r.get("corrected_at")?,
+            by: r.get("full_name")?,
+            reason: r.get("reason")?,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryEntry {
     pub at: String,
@@ -814,6 +835,18 @@ impl Registry {
                 .reason(reason.clone());
             Ok((version, event))
         })
+    }
+
+    /// Every recorded correction of an application, oldest first: the verify
+    /// screen tells a paper corrected through Kense after printing (when,
+    /// by whom) from one changed behind its back. The caller authorized its
+    /// reading of the application already.
+    pub fn corrections_of(&self, application_id: i64) -> Result<Vec<CorrectionRecord>, Error> {
+        self.db.query_as(
+            "SELECT v.version, v.corrected_at, u.full_name, v.reason FROM application_versions v
+             JOIN users u ON u.id = v.corrected_by WHERE v.application_id = ?1 ORDER BY v.version",
+            args![application_id],
+        )
     }
 
     /// A printed document found by the verification text in its QR code:

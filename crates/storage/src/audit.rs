@@ -108,7 +108,7 @@ impl Db {
     pub(crate) fn audited<T>(
         &mut self,
         at: &str,
-        change: impl FnOnce(&Tx<'_>) -> Result<(T, Event), Error>,
+        mut change: impl FnMut(&Tx<'_>) -> Result<(T, Event), Error>,
     ) -> Result<T, Error> {
         self.transaction(|tx| {
             let head = head(tx)?;
@@ -133,7 +133,7 @@ impl Db {
     /// An event that changes nothing else: a log-in, a refusal, a view of
     /// personal data.
     pub(crate) fn record(&mut self, at: &str, event: Event) -> Result<(), Error> {
-        self.audited(at, |_| Ok(((), event)))
+        self.audited(at, |_| Ok(((), event.clone())))
     }
 }
 

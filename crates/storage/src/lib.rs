@@ -39,8 +39,8 @@ use kense_domain::Error;
 
 pub use accounts::UserSummary;
 pub use applications::{
-    papers, ApplicationQuery, ApplicationRecord, ApplicationSummary, Due, HistoryEntry, JournalLine, KnownPerson,
-    Printed, PrintedFile, Registered, RepresentativeRecord, ResultRecord, Urgency,
+    papers, ApplicationQuery, ApplicationRecord, ApplicationSummary, CorrectionRecord, Due, HistoryEntry, JournalLine,
+    KnownPerson, Printed, PrintedFile, Registered, RepresentativeRecord, ResultRecord, Urgency,
 };
 pub use audit::{ChainStatus, Checkpoint};
 pub use backup::{

@@ -2,7 +2,9 @@
 //! confirmed priority moves it ahead with the cause recorded, free places
 //! are declared within capacity, a previewed distribution is committed as
 //! referrals, an unpresented referral expires on the calendar into the stop
-//! list and the child comes back to its original place.
+//! list and the child comes back to its original place. Every change of a
+//! child's standing is one row of its history, whether or not it moved the
+//! child's number.
 
 use chrono::{Duration, NaiveDate};
 use kense_domain::application::{ApplicationDraft, NewApplication};
@@ -208,6 +210,27 @@ fn queue_distribution_referral_expiry_and_return() {
         (row.state.as_str(), row.stop_until.as_deref(), row.position),
         ("stop_listed", Some("2026-11-20"), None)
     );
+    // The child had no number to lose, yet its history says why it is on
+    // the stop list, and until when.
+    let stop_listed = o.r.position_history(&o.clerk, g1, at("2026-11-11T09:00:00+05:00")).unwrap();
+    let last = stop_listed.last().unwrap();
+    assert_eq!(
+        (last.from, last.to, last.cause, last.own, last.until.as_deref(), last.at.as_str()),
+        (None, None, Cause::ReferralExpired, true, Some("2026-11-20"), "2026-11-11T09:00:00+05:00")
+    );
+    // The enrolled priority child's history ends with its enrolment.
+    let enrolled_history = o.r.position_history(&o.clerk, pr, now).unwrap();
+    let causes: Vec<_> = enrolled_history.iter().map(|c| (c.from, c.to, c.cause, c.own)).collect();
+    assert_eq!(
+        causes,
+        vec![
+            (None, Some(2), Cause::Registered, true),
+            (Some(2), Some(1), Cause::PriorityConfirmed, true),
+            (Some(1), None, Cause::Referred, true),
+            (None, None, Cause::Enrolled, true)
+        ],
+        "one row per event: the confirmation moved the number and is not written twice"
+    );
     assert_eq!(o.r.sweep_queue(at("2026-11-20T12:00:00+05:00")).unwrap().returned_from_stop_list, 0);
     let report = o.r.sweep_queue(at("2026-11-21T08:00:00+05:00")).unwrap();
     assert_eq!(report.returned_from_stop_list, 1);
@@ -222,9 +245,12 @@ fn queue_distribution_referral_expiry_and_return() {
             (Cause::Registered, true),
             (Cause::PriorityConfirmed, false),
             (Cause::Referred, true),
+            (Cause::ReferralExpired, true),
             (Cause::ReturnedFromStopList, true)
         ]
     );
+    assert!(own.iter().all(|c| c.until.is_none()), "the stop list has ended: its return row says when");
+    assert_eq!((own[4].from, own[4].to), (None, Some(1)));
     let expired = o.r.referral(&o.clerk, r1.id, later).unwrap();
     assert_eq!(expired.status, ReferralStatus::Expired);
     let ga =
@@ -254,6 +280,14 @@ fn queue_distribution_referral_expiry_and_return() {
     .unwrap();
     assert_eq!(o.r.queue_entry(&o.clerk, g2, later).unwrap().unwrap().position, Some(1));
     assert_eq!(o.r.position_history(&o.clerk, g2, later).unwrap().last().map(|c| c.cause), Some(Cause::Withdrawn));
+    let withdrawn: Vec<_> =
+        o.r.position_history(&o.clerk, g1, later)
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.cause == Cause::Withdrawn)
+            .collect();
+    assert_eq!(withdrawn.len(), 1, "the reorder's row is the withdrawal's one row: {withdrawn:?}");
+    assert_eq!((withdrawn[0].from, withdrawn[0].to, withdrawn[0].own), (Some(1), None, true));
     let audit = o.r.verify_audit_chain_as(&o.admin, later).unwrap();
     assert!(audit.first_bad.is_none());
 }
@@ -294,6 +328,116 @@ fn new_year_ages_children_out() {
     let now = at("2027-01-01T10:00:00+05:00");
     assert_eq!(o.r.queue_entry(&o.clerk, old, now).unwrap().unwrap().state, "removed");
     assert_eq!(o.r.queue_entry(&o.clerk, young, now).unwrap().unwrap().position, Some(1));
+    let aged: Vec<_> =
+        o.r.position_history(&o.clerk, old, now).unwrap().into_iter().map(|c| (c.from, c.to, c.cause)).collect();
+    assert_eq!(aged, vec![(None, Some(1), Cause::Registered), (Some(1), None, Cause::AgedOut)]);
+}
+
+/// The rows of one child's history: numbers, cause, whose event.
+fn rows(
+    o: &mut Office,
+    id: i64,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Vec<(Option<u32>, Option<u32>, Cause, bool)> {
+    o.r.position_history(&o.clerk, id, now).unwrap().iter().map(|c| (c.from, c.to, c.cause, c.own)).collect()
+}
+
+#[test]
+fn every_change_of_standing_without_a_number_is_one_row_of_the_childs_history() {
+    let mut o = office();
+    let (kg, group) = o.kindergarten("Күншуақ", 2021, 25);
+    let cal = WorkingCalendar::parse(CALENDAR).unwrap();
+    // Four children born in 2021 (5 this year, 6 — too old — next year).
+    let mut ids = Vec::new();
+    for n in 1..=4 {
+        let (id, _) = o.register(n, "2021-06-01", "", vec![kg], &format!("2026-11-02T10:0{n}:00+05:00")).unwrap();
+        ids.push(id);
+    }
+    let (cancelled, refused, expired, aging) = (ids[0], ids[1], ids[2], ids[3]);
+    let now = at("2026-11-03T09:00:00+05:00");
+    let places = Places::validate(&PlacesDraft { group_id: group, count: 3, protocol: "Хаттама № 2".into() }).unwrap();
+    o.r.declare_places(&o.executor, &places, now).unwrap();
+    let seen: Vec<Assignment> =
+        o.r.preview_distribution(&o.head, now)
+            .unwrap()
+            .iter()
+            .map(|p| Assignment { place: p.place_id, entry: p.application_id })
+            .collect();
+    let refs = o.r.distribute(&o.head, &seen, &cal, now).unwrap();
+    assert_eq!(refs.iter().map(|r| r.application_id).collect::<Vec<_>>(), vec![cancelled, refused, expired]);
+
+    // The head cancels one: the child is back in the queue, and the reorder's
+    // row is the cancellation's one row.
+    o.r.referral_step(&o.head, refs[0].id, ReferralStatus::Issued, ReferralStep::Cancel, "Қате тарату", now).unwrap();
+    assert_eq!(
+        rows(&mut o, cancelled, now),
+        vec![
+            (None, Some(1), Cause::Registered, true),
+            (Some(1), None, Cause::Referred, true),
+            (None, Some(1), Cause::ReferralCancelled, true)
+        ]
+    );
+    // A parent refuses: under the shipped rules the child leaves the queue.
+    o.r.referral_step(&o.executor, refs[1].id, ReferralStatus::Issued, ReferralStep::RefuseByParent, "Басқа қала", now)
+        .unwrap();
+    assert_eq!(rows(&mut o, refused, now).last(), Some(&(None, None, Cause::RemovedByRefusal, true)));
+    assert_eq!(o.r.queue_entry(&o.clerk, refused, now).unwrap().unwrap().state, "removed");
+
+    // A referral expires; the stop-listed child's application is withdrawn.
+    let swept = at("2026-11-11T09:00:00+05:00");
+    assert_eq!(o.r.sweep_queue(swept).unwrap().referrals_expired, 1);
+    o.r.take_step(
+        &o.clerk.clone(),
+        expired,
+        Status::Accepted,
+        &Command::Withdraw { reason: "Ата-анасы бас тартты".into() },
+        Due::default(),
+        swept,
+    )
+    .unwrap();
+    let history = rows(&mut o, expired, swept);
+    assert_eq!(
+        history[history.len() - 2..],
+        [(None, None, Cause::ReferralExpired, true), (None, None, Cause::Withdrawn, true)]
+    );
+
+    // The fourth child is referred in December; its referral expires and the
+    // new year finds it on the stop list, past the age limit.
+    let december = at("2026-12-21T09:00:00+05:00");
+    let more = Places::validate(&PlacesDraft { group_id: group, count: 1, protocol: "Хаттама № 3".into() }).unwrap();
+    o.r.declare_places(&o.executor, &more, december).unwrap();
+    // The cancelled child stands first and takes the place; a second one
+    // goes to the fourth child.
+    let seen: Vec<Assignment> =
+        o.r.preview_distribution(&o.head, december)
+            .unwrap()
+            .iter()
+            .map(|p| Assignment { place: p.place_id, entry: p.application_id })
+            .collect();
+    assert_eq!(seen.iter().map(|a| a.entry).collect::<Vec<_>>(), vec![cancelled, aging]);
+    let late = o.r.distribute(&o.head, &seen, &cal, december).unwrap();
+    o.r.referral_step(&o.executor, late[0].id, ReferralStatus::Issued, ReferralStep::Enrol, "", december).unwrap();
+    assert_eq!(rows(&mut o, cancelled, december).last(), Some(&(None, None, Cause::Enrolled, true)));
+    let valid_until = NaiveDate::parse_from_str(&late[1].valid_until, "%Y-%m-%d").unwrap();
+    let after = valid_until.succ_opt().unwrap().format("%Y-%m-%dT09:00:00+05:00").to_string();
+    assert_eq!(o.r.sweep_queue(at(&after)).unwrap().referrals_expired, 1);
+    let report = o.r.sweep_queue(at("2027-01-01T10:00:00+05:00")).unwrap();
+    assert_eq!((report.aged_out, report.returned_from_stop_list), (1, 0), "still on the stop list at new year");
+    let new_year = at("2027-01-01T10:00:00+05:00");
+    let history = rows(&mut o, aging, new_year);
+    assert_eq!(
+        history[history.len() - 2..],
+        [(None, None, Cause::ReferralExpired, true), (None, None, Cause::AgedOut, true)]
+    );
+    assert!(
+        o.r.position_history(&o.clerk, aging, new_year).unwrap().iter().all(|c| c.until.is_none()),
+        "a child out of the queue has no stop list to end"
+    );
+    // The rows went through the write path: sealed, nothing reads as
+    // written behind Kense's back.
+    let evidence = o.r.verify_evidence(&mut |_| true).unwrap();
+    assert!(evidence.holds(), "{:?}", evidence.findings);
+    assert!(o.r.check_evidence(None).unwrap().holds());
 }
 
 #[test]
@@ -423,4 +567,19 @@ fn a_transfer_is_queued_like_any_application_and_frees_the_old_place_on_enrolmen
     assert_eq!(b.occupied, 1);
     assert_eq!(o.r.queue_entry(&o.clerk, first, now).unwrap().unwrap().state, "removed");
     assert_eq!(o.r.queue_entry(&o.clerk, transfer, now).unwrap().unwrap().state, "enrolled");
+    // Both histories say so: the first ends with the transfer, named by the
+    // application that took it elsewhere; the second with its enrolment.
+    let first_history = o.r.position_history(&o.clerk, first, now).unwrap();
+    let last = first_history.last().unwrap();
+    assert_eq!((last.from, last.to, last.cause, last.own), (None, None, Cause::Transferred, false));
+    let transfer_number = o.r.application(&o.clerk, transfer, now).unwrap().number;
+    assert_eq!(last.subject_number.as_deref(), Some(transfer_number.as_str()));
+    assert_eq!(
+        first_history.iter().map(|c| c.cause).collect::<Vec<_>>(),
+        vec![Cause::Registered, Cause::Referred, Cause::Enrolled, Cause::Transferred]
+    );
+    assert_eq!(
+        o.r.position_history(&o.clerk, transfer, now).unwrap().iter().map(|c| c.cause).collect::<Vec<_>>(),
+        vec![Cause::Registered, Cause::Referred, Cause::Enrolled]
+    );
 }

@@ -2,7 +2,8 @@
 //! (a) an applicant's name edited with plain SQL while Kense was closed is
 //!     announced on the log-in screen and on every desk, named on the
 //!     administrator's desk, and cleared only when the administrator accepts
-//!     it with a reason;
+//!     it with a reason; meanwhile its receipt's code reads as changed
+//!     outside on the verify screen;
 //! (b) a preschool child registered and «Шығу» pressed the moment the number
 //!     appears: both papers are filed all the same;
 //! (c) the app killed right after the number appears: after a restart the
@@ -59,10 +60,12 @@ fn owed(data_dir: &std::path::Path) -> i64 {
 
 const BOTH: [(&str, bool); 2] = [("queue-notification", true), ("receipt", true)];
 
-async fn first_session(c: &Client, data_dir: &std::path::Path) -> Res<String> {
+/// The first child's number and the code its receipt's QR carries.
+async fn first_session(c: &Client, data_dir: &std::path::Path) -> Res<(String, String)> {
     first_run(c).await?;
     log_in(c, "saule").await?;
     let number = register_child(c, 0).await?;
+    let code = text_until(c, "result-verification", |t| t.starts_with("KENSE1 ") && t.contains(&number)).await?;
     // (b) «Шығу» the moment the number appears.
     log_out(c).await?;
     log_in(c, "saule").await?;
@@ -72,7 +75,7 @@ async fn first_session(c: &Client, data_dir: &std::path::Path) -> Res<String> {
     ensure(owed(data_dir) == 0, "nothing is owed")?;
     let row = text_until(c, "recent", |t| t.contains(&number)).await?;
     ensure(!row.contains("Қазір басу"), format!("nothing to print now in today's row: {row}"))?;
-    Ok(number)
+    Ok((number, code))
 }
 
 async fn killed_session(driver: &Driver, dir: &str, data_dir: &std::path::Path) -> Res<String> {
@@ -99,10 +102,10 @@ fn edit_outside(data_dir: &std::path::Path, number: &str) {
     assert_eq!(n, 1);
 }
 
-async fn after_the_edit(c: &Client) -> Res<()> {
+async fn after_the_edit(c: &Client, code: &str) -> Res<()> {
     // At log-in, before anyone is in.
     let alarm = text_until(c, "alarm", |t| !t.is_empty()).await?;
-    ensure(alarm.contains("Kense-тен тыс өзгертілген") && alarm.contains("1"), format!("log-in alarm: {alarm}"))?;
+    ensure(alarm.contains("Kense-ден тыс өзгертілген") && alarm.contains("1"), format!("log-in alarm: {alarm}"))?;
     screenshot(c, "evidence-alarm-login-kk.png").await?;
     log_in(c, "saule").await?;
     for tab in ["nav-register", "nav-search", "nav-verify", "nav-admin"] {
@@ -110,6 +113,16 @@ async fn after_the_edit(c: &Client) -> Res<()> {
         let alarm = text_until(c, "alarm", |t| !t.is_empty()).await?;
         ensure(alarm.contains("әкімшіге хабарлаңыз") || alarm.contains("Әкімшіге"), format!("{tab}: {alarm}"))?;
     }
+    // The receipt of the edited record no longer vouches for anything.
+    click(c, "nav-verify").await?;
+    type_into(c, "verify-text", code).await?;
+    click(c, "verify-submit").await?;
+    let headline = text_until(c, "verify-verdict", |t| !t.is_empty()).await?;
+    ensure(
+        headline.starts_with("Жарамсыз: тізілімдегі жазба Kense-ден тыс өзгертілген"),
+        format!("verify: {headline}"),
+    )?;
+    click(c, "nav-admin").await?;
     // The administrator sees the record, the field and the vouching event.
     let found = text_until(c, "findings", |t| t.contains("applicant_name")).await?;
     ensure(found.contains("Өтініш") && found.contains("№"), format!("the finding names record and event: {found}"))?;
@@ -153,7 +166,7 @@ async fn run(driver: &Driver, dir: &str) -> Res<()> {
         let _ = screenshot(&c, "evidence-failure-first.png").await;
     }
     let _ = c.close().await;
-    let number = first?;
+    let (number, code) = first?;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
 
     killed_session(driver, dir, data_dir).await?;
@@ -161,7 +174,7 @@ async fn run(driver: &Driver, dir: &str) -> Res<()> {
 
     edit_outside(data_dir, &number);
     let c = driver.launch(&clock).await?;
-    let second = after_the_edit(&c).await;
+    let second = after_the_edit(&c, &code).await;
     if second.is_err() {
         let _ = screenshot(&c, "evidence-failure-second.png").await;
     }

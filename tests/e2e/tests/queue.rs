@@ -5,7 +5,10 @@
 //! says why their number changed) and declares two free places; the head
 //! previews and commits the distribution; the referrals are printed as a
 //! batch and read back; one referral is presented, the other is never
-//! presented and — on a later test clock — has expired, its child has served
+//! presented. On a test clock after its last day it has expired: the verify
+//! screen's headline says so (Kazakh and Russian, the last day dd.mm.yyyy),
+//! and the history of its child — on the stop list, with no number — says
+//! why on screen and on paper. On a later clock still the child has served
 //! the stop list and is back in the queue with the cause recorded.
 
 use e2e::office::*;
@@ -13,6 +16,9 @@ use e2e::*;
 use fantoccini::Client;
 
 const DAY1: &str = DAY;
+/// After the referral's five working days (through 1 or 2 December), inside
+/// the ten-day stop list that follows.
+const STOP_LISTED: &str = "2026-12-04T10:00:00+05:00";
 /// Well after the referral's five working days and the ten-day stop list.
 const LATER: &str = "2026-12-14T10:00:00+05:00";
 
@@ -161,6 +167,39 @@ async fn distribute(c: &Client, numbers: &[String]) -> Res<(Vec<String>, String)
     Ok((vec!["Ж-2026-00001".into(), "Ж-2026-00002".into()], path))
 }
 
+/// Calls a Kense command through the window's IPC, as the page's own code
+/// does, and returns its answer.
+async fn invoke(c: &Client, cmd: &str, args: serde_json::Value) -> Res<serde_json::Value> {
+    let script = r#"
+        const [cmd, args, done] = arguments;
+        window.__TAURI__.core.invoke(cmd, args).then((v) => done({ ok: v }), (e) => done({ err: e }));
+    "#;
+    let v = c
+        .execute_async(script, vec![serde_json::Value::String(cmd.into()), args])
+        .await
+        .map_err(|e| format!("invoke {cmd}: {e}"))?;
+    match v.get("ok") {
+        Some(ok) => Ok(ok.clone()),
+        None => Err(format!("{cmd}: {}", v["err"])),
+    }
+}
+
+/// The text of a referral's QR code, as a scanner reads it off the paper:
+/// the referral printed once more (a copy is the same paper).
+async fn referral_code(c: &Client, number: &str) -> Res<String> {
+    let list = invoke(c, "referrals", serde_json::json!({ "payload": {} })).await?;
+    let id = list
+        .as_array()
+        .and_then(|l| l.iter().find(|r| r["number"] == number))
+        .map(|r| r["id"].clone())
+        .ok_or(format!("no referral {number}: {list}"))?;
+    let payload = serde_json::json!({ "payload": { "referral_id": id, "open": false, "printer": "" } });
+    let printed = invoke(c, "print_referral", payload).await?;
+    let code = printed["verification"].as_str().unwrap_or_default().to_owned();
+    ensure(code.starts_with("KENSE1 ") && code.contains(number), format!("the referral's code: {code}"))?;
+    Ok(code)
+}
+
 async fn present_first(c: &Client, numbers: &[String]) -> Res<String> {
     log_in(c, "exec1").await?;
     click(c, "nav-queue").await?;
@@ -175,6 +214,77 @@ async fn present_first(c: &Client, numbers: &[String]) -> Res<String> {
     let still = text_until(c, "referral-rows", |t| t.contains("Ж-2026-00002")).await?;
     log_out(c).await?;
     Ok(format!("{still} {}", numbers[0]))
+}
+
+/// After the unpresented referral's last day: the kindergarten scans it and
+/// is told it has expired; the parent asks why the child has no number and
+/// is given the history that says so.
+async fn stop_listed(c: &Client, numbers: &[String], code: &str) -> Res<()> {
+    log_in(c, "exec1").await?;
+    click(c, "nav-queue").await?;
+    text_until(c, "referral-rows", |t| t.contains("мерзімі өтті")).await?;
+    let until = c
+        .execute(
+            "return document.querySelector('#referral-rows tr[data-number=\"Ж-2026-00002\"] td:nth-child(4)').textContent",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let until = until.as_str().unwrap_or_default().to_owned();
+    ensure(until.len() == 10 && until.ends_with(".2026"), format!("the referral's last day as dd.mm.yyyy: {until}"))?;
+
+    // (d) The verify headline states the standing: expired, and until when.
+    click(c, "nav-verify").await?;
+    type_into(c, "verify-text", code).await?;
+    click(c, "verify-submit").await?;
+    let headline = text_until(c, "verify-verdict", |t| !t.is_empty()).await?;
+    ensure(
+        headline.starts_with("Жарамсыз") && headline.contains("мерзімі өтті") && headline.contains(&until),
+        format!("the expired referral's headline: {headline}"),
+    )?;
+    let class = c
+        .execute("return document.getElementById('verify-result').className", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    ensure(class.as_str() == Some("result bad"), format!("the headline is not green: {class}"))?;
+    let facts = text_until(c, "verify-facts", |t| t.contains(&until)).await?;
+    ensure(!facts.contains("2026-12-0"), format!("an ISO date on the verify screen: {facts}"))?;
+    screenshot(c, "e2e-queue-verify-expired.png").await?;
+    click(c, "lang-ru").await?;
+    click(c, "verify-submit").await?;
+    let headline = text_until(c, "verify-verdict", |t| t.starts_with("Недействительно")).await?;
+    ensure(
+        headline.contains("срок направления истёк") && headline.contains(&until),
+        format!("the Russian headline: {headline}"),
+    )?;
+    click(c, "lang-kk").await?;
+
+    // (e) The stop-listed child's history says why, on screen and on paper,
+    // with the stop list's last day.
+    open_entry(c, &numbers[0]).await?;
+    let facts = text_until(c, "entry-facts", |t| t.contains("стоп")).await?;
+    let last_day = facts.rsplit(": ").next().unwrap_or_default().trim().to_owned();
+    ensure(last_day.len() == 10, format!("the stop list's last day: {facts}"))?;
+    let reason = "жолдама мерзімі өтті, бала стоп-параққа енгізілді";
+    let history = text_until(c, "entry-history", |t| t.contains(reason)).await?;
+    ensure(
+        history.contains(&format!("{last_day} дейін")),
+        format!("the history lacks the stop list's end: {history}"),
+    )?;
+    click(c, "entry-print-history").await?;
+    let line = text_until(c, "notice", |t| t.contains(".pdf")).await?;
+    let path = filed_path(&line)?;
+    let paper = pdf_text(std::path::Path::new(&path))?;
+    for expected in [
+        reason,
+        "срок направления истёк, ребёнок включён в стоп-лист",
+        &format!("{last_day} дейін / до {last_day}"),
+        "жолдама берілді",
+    ] {
+        ensure(paper.contains(expected), format!("the stop-listed child's history paper lacks {expected:?}: {paper}"))?;
+    }
+    std::fs::copy(&path, artifacts_dir().join("e2e-queue-history-stop-listed.pdf")).map_err(|e| e.to_string())?;
+    log_out(c).await
 }
 
 async fn later(c: &Client, numbers: &[String]) -> Res<String> {
@@ -239,14 +349,17 @@ async fn three_children_two_places_one_expired_referral() {
     let data = dir.path().to_str().unwrap().to_owned();
     let driver = Driver::start();
     let outcome = async {
-        let (numbers, referral_pdf) = session(&driver, &data, DAY1, "queue-day1", async |c: &Client| -> Res<_> {
+        let (numbers, referral_pdf, code) = session(&driver, &data, DAY1, "queue-day1", async |c: &Client| -> Res<_> {
             set_up(c).await?;
             add_kindergarten(c).await?;
             let numbers = register_children(c).await?;
             confirm_and_declare(c, &numbers).await?;
             let (_, pdf) = distribute(c, &numbers).await?;
             present_first(c, &numbers).await?;
-            Ok((numbers, pdf))
+            log_in(c, "exec1").await?;
+            let code = referral_code(c, "Ж-2026-00002").await?;
+            log_out(c).await?;
+            Ok((numbers, pdf, code))
         })
         .await?;
         let text = pdf_text(std::path::Path::new(&referral_pdf))?;
@@ -255,6 +368,10 @@ async fn three_children_two_places_one_expired_referral() {
             ensure(text.contains(expected), format!("the referral lacks {expected:?}: {text}"))?;
         }
         std::fs::copy(&referral_pdf, artifacts_dir().join("e2e-referral.pdf")).map_err(|e| e.to_string())?;
+        session(&driver, &data, STOP_LISTED, "queue-stop-listed", async |c: &Client| -> Res<()> {
+            stop_listed(c, &numbers, &code).await
+        })
+        .await?;
         session(&driver, &data, LATER, "queue-later", async |c: &Client| -> Res<String> { later(c, &numbers).await })
             .await
     }

@@ -173,11 +173,16 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     click(c, "act-correct-submit").await?;
     text_until(c, "detail-facts", |t| t.contains("Күтуші Айгүл Серікқызы") && t.contains("Түзетулер саны")).await?;
     // The receipt printed before the correction is still the office's, but
-    // no longer says what the registry says: the verify screen tells so.
+    // no longer says what the registry says: the verify screen tells so, and
+    // that the correction was made through Kense — when and by whom.
     click(c, "nav-verify").await?;
     type_into(c, "verify-text", &waiting_code).await?;
     click(c, "verify-submit").await?;
-    text_until(c, "verify-verdict", |t| t.starts_with("Назар аударыңыз")).await?;
+    let headline = text_until(c, "verify-verdict", |t| t.starts_with("Назар аударыңыз")).await?;
+    ensure(
+        headline.contains("түзетілген") && headline.contains("24.11.2026") && headline.contains("Бекова Сәуле"),
+        format!("the corrected receipt's headline: {headline}"),
+    )?;
 
     for n in [&preschool, &guardianship] {
         step(c, n, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;

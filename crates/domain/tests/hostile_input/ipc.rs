@@ -66,6 +66,9 @@ fn check_application(d: &ApplicationDraft) -> Result<(), TestCaseError> {
     let service = service.unwrap();
     prop_assert!(service.offered_at(a.channel));
     prop_assert!(d.consent, "accepted without consent");
+    if let Some(id) = &a.request_id {
+        prop_assert!(id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "request id {id:?}");
+    }
     prop_assert!(reference_iin(a.applicant.iin.as_str()).is_some());
     check_required_text("applicant.name", &a.applicant.name, MAX_NAME)?;
     check_text("applicant.address", &a.applicant.address, MAX_ADDRESS)?;
@@ -300,8 +303,14 @@ fn application_draft() -> BoxedStrategy<ApplicationDraft> {
         prop_oneof![9 => Just(true), 1 => Just(false)],
     )
         .boxed();
-    (applicant, child, representative, rest)
-        .prop_map(|(applicant, child, representative, rest)| {
+    // The window's request id: none, a UUID, or anything.
+    let request_id = prop_oneof![
+        2 => Just(String::new()),
+        2 => "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        1 => hostile_text(),
+    ];
+    (applicant, child, representative, rest, request_id)
+        .prop_map(|(applicant, child, representative, rest, request_id)| {
             let (which, applicant_iin, applicant_name, applicant_phone, applicant_address) = applicant;
             let (child_iin, child_name, child_birth_date) = child;
             let (representative_iin, representative_name, poa_number, poa_date) = representative.unwrap_or_default();
@@ -340,7 +349,7 @@ fn application_draft() -> BoxedStrategy<ApplicationDraft> {
                 poa_date,
                 duplicate_reason,
                 queue: None,
-                request_id: String::new(),
+                request_id,
             }
         })
         .boxed()

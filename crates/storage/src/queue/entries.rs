@@ -54,6 +54,10 @@ pub struct PositionChangeRecord {
     pub subject_number: Option<String>,
     pub own: bool,
     pub distribution_id: Option<i64>,
+    /// For the row that put the child on the stop list it is on now: the
+    /// stop list's last day (`YYYY-MM-DD`). An ended stop list has its
+    /// return row after it instead.
+    pub until: Option<String>,
 }
 
 impl FromRow for QueueRow {
@@ -100,6 +104,7 @@ impl FromRow for PositionChangeRecord {
             subject_number: r.get("subject_number")?,
             own: r.get::<Option<bool>>("own")?.unwrap_or(false),
             distribution_id: r.get("distribution_id")?,
+            until: r.get("until")?,
         })
     }
 }
@@ -212,6 +217,30 @@ pub(crate) fn reorder(tx: &Tx<'_>, rules: &QueueRules, year: i32, moved: Moved, 
         )?;
     }
     Ok(diff.len())
+}
+
+/// Records a change of one child's standing in its history: `cause`, by the
+/// event of application `subject`, with its number before and after the
+/// same (its current one, or none). Written after the event's reorder, and
+/// only when that reorder did not already write this child's row for the
+/// same cause at the same moment — so each event is one row, whether or not
+/// it moved the child's number (a referred or stop-listed child has none).
+pub(crate) fn record_standing(
+    tx: &Tx<'_>,
+    application_id: i64,
+    cause: Cause,
+    subject: i64,
+    at: &str,
+) -> Result<(), Error> {
+    tx.execute(
+        "INSERT INTO position_changes (application_id, at, from_position, to_position, cause, subject_id)
+         SELECT e.application_id, ?2, e.position, e.position, ?3, ?4 FROM queue_entries e
+         WHERE e.application_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM position_changes c
+                           WHERE c.application_id = ?1 AND c.at = ?2 AND c.cause = ?3)",
+        args![application_id, at, cause.code(), subject],
+    )?;
+    Ok(())
 }
 
 /// Refuses a second live queue entry for the same child.
@@ -341,6 +370,8 @@ pub(crate) fn withdraw(tx: &Tx<'_>, rules: &QueueRules, application_id: i64, at:
         set_state(tx, application_id, EntryState::Removed)?;
         let moved = Moved { cause: Cause::Withdrawn, subject: Some(application_id), distribution: None };
         reorder(tx, rules, year, moved, at)?;
+        // A stop-listed child had no number to lose: its row is written here.
+        record_standing(tx, application_id, Cause::Withdrawn, application_id, at)?;
     }
     Ok(())
 }
@@ -424,7 +455,7 @@ impl Registry {
         Ok(queue_rows(&self.db, "e.application_id = ?1", application_id, 1)?.pop())
     }
 
-    /// Every change of one child's number, oldest first.
+    /// Every change of one child's number and standing, oldest first.
     pub fn position_history(
         &mut self,
         actor: &Actor,
@@ -433,10 +464,22 @@ impl Registry {
     ) -> Result<Vec<PositionChangeRecord>, Error> {
         let at = timestamp(now);
         self.authorize_plain(actor, Action::ViewQueue, "position_history", &at)?;
+        self.position_changes(application_id)
+    }
+
+    /// The same history without an authorization of its own, for a caller
+    /// that authorized its reading of the application already (the verify
+    /// screen, which tells whether a queue paper is still current).
+    pub fn position_changes(&self, application_id: i64) -> Result<Vec<PositionChangeRecord>, Error> {
         self.db.query_as(
             "SELECT c.at, c.from_position, c.to_position, c.cause, s.number AS subject_number,
-                    c.subject_id = c.application_id AS own, c.distribution_id
+                    c.subject_id = c.application_id AS own, c.distribution_id,
+                    CASE WHEN c.cause = 'referral_expired' AND e.state = 'stop_listed'
+                          AND c.id = (SELECT MAX(m.id) FROM position_changes m
+                                      WHERE m.application_id = c.application_id AND m.cause = 'referral_expired')
+                         THEN e.stop_until END AS until
              FROM position_changes c LEFT JOIN applications s ON s.id = c.subject_id
+                  LEFT JOIN queue_entries e ON e.application_id = c.application_id
              WHERE c.application_id = ?1 ORDER BY c.id",
             args![application_id],
         )
@@ -482,6 +525,9 @@ impl Registry {
             )?;
             let moved = Moved { cause: Cause::PriorityConfirmed, subject: Some(application_id), distribution: None };
             let n = reorder(tx, rules, year, moved, &at)?;
+            // Confirmed priority changes the child's standing even where its
+            // number stays (first already, or referred and without one).
+            record_standing(tx, application_id, Cause::PriorityConfirmed, application_id, &at)?;
             let after =
                 serde_json::json!({"id": application_id, "tier": tier.code(), "evidence_until": until, "moved": n});
             Ok(((), event("confirm_priority", "queue_entry", Some(actor.user_id), role, after)))

@@ -7,6 +7,10 @@
 //! in the same transaction, by [`entries::reorder`], which stores the new
 //! numbers and one `position_changes` row per child whose number moved, with
 //! the cause — so "why did my number change" always has a recorded answer.
+//! A change of a child's standing that moves no number of its own (its
+//! referral expired, it was enrolled, transferred, removed) is recorded for
+//! it by [`entries::record_standing`] in the same transaction, so the
+//! child's history has no hole where it had no number.
 
 mod distribution;
 mod entries;

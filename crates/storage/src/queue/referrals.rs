@@ -8,7 +8,7 @@ use kense_domain::queue::{referral_next, Cause, EntryState, QueueRules, Referral
 use kense_domain::{Bilingual, Error, Field};
 use serde::Serialize;
 
-use super::entries::{entry_state, reorder, set_state, Moved};
+use super::entries::{entry_state, record_standing, reorder, set_state, Moved};
 use super::{date, event};
 use crate::audit::Event;
 use crate::sql::{args, FromRow, Row, Tx};
@@ -131,6 +131,19 @@ impl Registry {
         self.referral_record(id.ok_or(Error::NotFound)?)
     }
 
+    /// The first referral issued to the same child after `id`, through any
+    /// of its applications: the one that took this one's place.
+    pub fn newer_referral(&self, id: i64) -> Result<Option<ReferralRecord>, Error> {
+        let newer: Option<i64> = self.db.value_opt(
+            "SELECT n.id FROM referrals r JOIN queue_entries e ON e.application_id = r.application_id
+                  JOIN queue_entries ne ON ne.child_iin = e.child_iin
+                  JOIN referrals n ON n.application_id = ne.application_id
+             WHERE r.id = ?1 AND n.id > r.id ORDER BY n.id LIMIT 1",
+            args![id],
+        )?;
+        newer.map(|id| self.referral_record(id)).transpose()
+    }
+
     /// A referral by its number, for the verification of a scanned QR text
     /// already found among the printed documents.
     pub fn referral_by_number(&self, number: &str) -> Result<Option<ReferralRecord>, Error> {
@@ -185,8 +198,9 @@ impl Registry {
 /// A transfer: the child enrolled through this application was enrolled
 /// elsewhere through an earlier one. That place is free again (the same
 /// declared place, back in the pool for the next distribution) and the earlier
-/// entry leaves; both are named in the caller's audit event.
-fn release_transferred(tx: &Tx<'_>, application_id: i64) -> Result<(), Error> {
+/// entry leaves, with the cause in its history; both are named in the
+/// caller's audit event.
+fn release_transferred(tx: &Tx<'_>, application_id: i64, at: &str) -> Result<(), Error> {
     let earlier = tx.query(
         "SELECT e.application_id, p.id AS place_id, p.group_id FROM queue_entries e
          JOIN queue_entries me ON me.application_id = ?1 AND me.child_iin = e.child_iin
@@ -203,8 +217,22 @@ fn release_transferred(tx: &Tx<'_>, application_id: i64) -> Result<(), Error> {
             args![group],
         )?;
         set_state(tx, entry, EntryState::Removed)?;
+        record_standing(tx, entry, Cause::Transferred, application_id, at)?;
     }
     Ok(())
+}
+
+/// The cause a referral step writes in the child's history when it changes
+/// the child's standing; presenting a referral changes none.
+fn cause_of(step: ReferralStep, entry: EntryState) -> Option<Cause> {
+    match step {
+        ReferralStep::Present => None,
+        ReferralStep::Enrol => Some(Cause::Enrolled),
+        ReferralStep::RefuseByParent if entry == EntryState::Removed => Some(Cause::RemovedByRefusal),
+        ReferralStep::RefuseByParent => Some(Cause::RefusedReferral),
+        ReferralStep::Cancel => Some(Cause::ReferralCancelled),
+        ReferralStep::Expire => Some(Cause::ReferralExpired),
+    }
 }
 
 /// Applies a referral step to the referral, the child's entry and the place,
@@ -250,7 +278,7 @@ pub(super) fn apply_referral_step(
     if outcome.place_filled {
         tx.execute("UPDATE places SET state = 'filled' WHERE id = ?1", args![place_id])?;
         tx.execute("UPDATE kindergarten_groups SET occupied = occupied + 1 WHERE id = ?1", args![group_id])?;
-        release_transferred(tx, application_id)?;
+        release_transferred(tx, application_id, &at)?;
     }
     let stored =
         tx.query_one("SELECT state, stop_until FROM queue_entries WHERE application_id = ?1", args![application_id])?;
@@ -258,12 +286,14 @@ pub(super) fn apply_referral_step(
         != outcome.entry
     {
         set_state(tx, application_id, outcome.entry)?;
-        if outcome.entry == EntryState::Waiting {
-            let cause = match step {
-                ReferralStep::RefuseByParent => Cause::RefusedReferral,
-                _ => Cause::ReferralCancelled,
-            };
-            reorder(tx, rules, year, Moved { cause, subject: Some(application_id), distribution: None }, &at)?;
+        if let Some(cause) = cause_of(step, outcome.entry) {
+            // Back in the queue: the reorder writes the child's row with the
+            // number it takes; otherwise the child has none and its row is
+            // the standing's own.
+            if outcome.entry == EntryState::Waiting {
+                reorder(tx, rules, year, Moved { cause, subject: Some(application_id), distribution: None }, &at)?;
+            }
+            record_standing(tx, application_id, cause, application_id, &at)?;
         }
     }
     Ok(serde_json::json!({"id": id, "status": outcome.status.code(), "entry": outcome.entry.code()}))

@@ -9,7 +9,7 @@ use kense_domain::queue::{Cause, EntryState, QueueRules, ReferralStatus, Referra
 use kense_domain::Error;
 use serde::Serialize;
 
-use super::entries::{reorder, set_state, Moved};
+use super::entries::{record_standing, reorder, set_state, Moved};
 use super::event;
 use super::referrals::apply_referral_step;
 use crate::sql::{args, Args, Tx};
@@ -84,19 +84,21 @@ impl Registry {
         Ok(ids)
     }
 
-    /// A system event on one entry, followed by its year's reorder.
+    /// A system event on one entry, followed by its year's reorder and the
+    /// child's own row (a stop-listed child ageing out had no number to lose).
     fn entry_event(
         &mut self,
         id: i64,
         cause: Cause,
         at: &str,
-        change: impl FnOnce(&Tx<'_>) -> Result<(), Error>,
+        mut change: impl FnMut(&Tx<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let rules: &QueueRules = &self.queue_rules;
         self.db.audited(at, |tx| {
             change(tx)?;
             let year: i32 = tx.value("SELECT birth_year FROM queue_entries WHERE application_id = ?1", args![id])?;
             let n = reorder(tx, rules, year, Moved { cause, subject: Some(id), distribution: None }, at)?;
+            record_standing(tx, id, cause, id, at)?;
             Ok(((), event(cause.code(), "queue_entry", None, "system", serde_json::json!({"id": id, "moved": n}))))
         })
     }

@@ -390,7 +390,36 @@ impl Db {
     /// rolled back when it returns `Err` (or panics). On SQLite the
     /// transaction is `IMMEDIATE`: it takes the write lock first, so a
     /// transaction that read something never finds it changed at commit.
-    pub(crate) fn transaction<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
+    ///
+    /// On the server a transaction refused as a collision with another desk's
+    /// (a serialization failure or a deadlock: SQLSTATE 40001, 40P01) was
+    /// rolled back whole, so it is run again, a few times, from the start;
+    /// `f` must therefore only act through `tx`. Every write first locks the
+    /// chain head, so collisions are rare; the retry is the second layer.
+    pub(crate) fn transaction<T>(&mut self, mut f: impl FnMut(&Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        const ATTEMPTS: u32 = 5;
+        let mut attempt = 1;
+        loop {
+            self.take_collision();
+            match self.transaction_once(&mut f) {
+                Err(e) if attempt < ATTEMPTS && self.take_collision() => {
+                    log::info!("transaction collided with another desk's, attempt {attempt}: {e}");
+                    std::thread::sleep(std::time::Duration::from_millis(10 << attempt));
+                    attempt += 1;
+                }
+                out => return out,
+            }
+        }
+    }
+
+    fn take_collision(&self) -> bool {
+        match self {
+            Db::Sqlite(_) => false,
+            Db::Postgres(db) => db.take_collision(),
+        }
+    }
+
+    fn transaction_once<T>(&mut self, f: &mut impl FnMut(&Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
         self.execute(self.begin_statement(), args![])?;
         let tx = Tx { db: self, done: false };
         match f(&tx) {
@@ -482,5 +511,74 @@ impl Drop for Tx<'_> {
         if !self.done {
             let _ = self.db.execute("ROLLBACK", args![]);
         }
+    }
+}
+
+/// The retry on the real server: a collision is raised with its own
+/// SQLSTATE by the server itself, so what is tested is how `transaction`
+/// answers the code, not a mock of it.
+#[cfg(all(test, feature = "server-tests"))]
+mod server_tests {
+    use super::*;
+
+    fn owner() -> Db {
+        let var = |n: &str| std::env::var(n).unwrap_or_else(|_| panic!("{n}: start scripts/pg-cluster"));
+        let settings = ServerSettings {
+            host: var("KENSE_TEST_PG_HOST"),
+            port: var("KENSE_TEST_PG_PORT").parse().unwrap(),
+            database: "postgres".into(),
+            user: var("KENSE_TEST_PG_OWNER"),
+            password: var("KENSE_TEST_PG_OWNER_PASSWORD"),
+            certificate_pem: std::fs::read_to_string(var("KENSE_TEST_PG_CERT")).unwrap(),
+        };
+        Db::Postgres(PgDb::connect(&settings).unwrap())
+    }
+
+    fn collide(tx: &Tx<'_>, code: &str) -> Result<usize, SqlError> {
+        tx.execute(&format!("DO $$ BEGIN RAISE EXCEPTION 'collision' USING ERRCODE = '{code}'; END $$"), args![])
+    }
+
+    #[test]
+    fn a_collision_is_rolled_back_and_run_again() {
+        let mut db = owner();
+        db.execute("CREATE TEMP TABLE written (n INTEGER)", args![]).unwrap();
+        for code in ["40001", "40P01"] {
+            db.execute("DELETE FROM written", args![]).unwrap();
+            let mut attempts = 0;
+            let out = db.transaction(|tx| {
+                attempts += 1;
+                tx.execute("INSERT INTO written (n) VALUES (?1)", args![attempts])?;
+                if attempts < 3 {
+                    collide(tx, code)?;
+                }
+                Ok(attempts)
+            });
+            assert_eq!(out.unwrap(), 3, "{code}");
+            // The collided attempts left nothing behind.
+            let rows: Vec<i64> =
+                db.query("SELECT n FROM written", args![]).unwrap().iter().map(|r| r.get("n").unwrap()).collect();
+            assert_eq!(rows, vec![3], "{code}");
+        }
+    }
+
+    #[test]
+    fn a_collision_that_keeps_coming_back_is_an_error_and_another_fault_is_not_retried() {
+        let mut db = owner();
+        let mut attempts = 0;
+        let out: Result<(), Error> = db.transaction(|tx| {
+            attempts += 1;
+            collide(tx, "40001")?;
+            Ok(())
+        });
+        assert!(matches!(out, Err(Error::Storage(_))), "{out:?}");
+        assert_eq!(attempts, 5);
+        let mut attempts = 0;
+        let out: Result<(), Error> = db.transaction(|tx| {
+            attempts += 1;
+            collide(tx, "23505")?;
+            Ok(())
+        });
+        assert!(out.is_err());
+        assert_eq!(attempts, 1, "a unique violation is an answer, not a collision");
     }
 }

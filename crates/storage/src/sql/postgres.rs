@@ -77,6 +77,10 @@ type Asked = (Request, mpsc::Sender<Result<Reply, SqlError>>);
 /// A connection to the office server, held by a thread of its own.
 pub(crate) struct PgDb {
     requests: Mutex<mpsc::Sender<Asked>>,
+    /// Set when the server refused a statement as a collision (a
+    /// serialization failure or a deadlock): the transaction is worth
+    /// running again. Taken by [`super::Db::transaction`].
+    collided: AtomicBool,
 }
 
 impl PgDb {
@@ -90,7 +94,7 @@ impl PgDb {
             .name("kense-registry".into())
             .spawn(move || serve(client, settings, rx))
             .map_err(|e| SqlError::Io(format!("registry thread: {e}")))?;
-        Ok(PgDb { requests: Mutex::new(tx) })
+        Ok(PgDb { requests: Mutex::new(tx), collided: AtomicBool::new(false) })
     }
 
     fn ask(&self, request: Request) -> Result<Reply, SqlError> {
@@ -100,7 +104,16 @@ impl PgDb {
             .map_err(|_| SqlError::Lost("registry thread stopped".into()))?
             .send((request, reply_tx))
             .map_err(|_| SqlError::Lost("registry thread stopped".into()))?;
-        reply_rx.recv().map_err(|_| SqlError::Lost("registry thread stopped".into()))?
+        let reply = reply_rx.recv().map_err(|_| SqlError::Lost("registry thread stopped".into()))?;
+        if let Err(SqlError::Retry(_)) = &reply {
+            self.collided.store(true, Ordering::SeqCst);
+        }
+        reply
+    }
+
+    /// Whether a statement collided since the last call.
+    pub(crate) fn take_collision(&self) -> bool {
+        self.collided.swap(false, Ordering::SeqCst)
     }
 
     pub(crate) fn execute(&self, sql: &str, args: Vec<Value>) -> Result<usize, SqlError> {

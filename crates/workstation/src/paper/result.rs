@@ -333,7 +333,7 @@ mod tests {
             .unwrap();
         let printed = print(&station, &clerk, id).unwrap();
         let checked = crate::verification::check(&station, &clerk, &printed.verification).unwrap();
-        assert_eq!(checked.verdict, kense_domain::verification::Verdict::Valid, "the signed result verifies");
+        assert_eq!(checked.standing, kense_domain::verification::Standing::Valid, "the signed result verifies");
         let text = std::process::Command::new("pdftotext")
             .args(["-layout", &printed.path, "-"])
             .output()
