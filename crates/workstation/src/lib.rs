@@ -13,6 +13,7 @@ pub mod backup;
 pub mod clock;
 pub mod demo;
 pub mod evidence;
+pub mod instance;
 pub mod paper;
 pub mod paths;
 pub mod queue;

@@ -453,7 +453,7 @@ mod tests {
         /// Writes to the registry file behind Kense's back, as someone with
         /// a database tool would.
         fn outside(&self, sql: &str) {
-            let path = self.station.with_registry(|r| Ok(r.path().to_path_buf())).unwrap();
+            let path = self.station.with_registry(|r| Ok(r.path().expect("a registry file").to_path_buf())).unwrap();
             rusqlite::Connection::open(path).unwrap().execute_batch(sql).unwrap();
         }
     }

@@ -612,11 +612,30 @@ fn numeric_integer(raw: &[u8]) -> Result<i64, Box<dyn std::error::Error + Sync +
     }
 }
 
+/// Whether the TLS handshake failed on the server's certificate (a person's
+/// choice of certificate or host to correct, not a network to wait for).
+fn certificate_rejected(e: &postgres::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let tls = c.downcast_ref::<rustls::Error>().or_else(|| {
+            c.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()?.downcast_ref::<rustls::Error>())
+        });
+        if matches!(tls, Some(rustls::Error::InvalidCertificate(_))) {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 /// Maps the server's answers onto what storage can act on.
 fn pg_error(e: postgres::Error) -> SqlError {
     let text = e.to_string();
     if e.is_closed() {
         return SqlError::Lost(text);
+    }
+    if certificate_rejected(&e) {
+        return SqlError::Certificate(text);
     }
     let Some(db) = e.as_db_error() else {
         // No answer from the server: the network, TLS, or a timeout.
