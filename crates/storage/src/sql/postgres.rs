@@ -87,13 +87,28 @@ impl PgDb {
     /// Connects (checking the server's certificate and the password) and
     /// starts the connection's thread.
     pub(crate) fn connect(settings: &ServerSettings) -> Result<PgDb, SqlError> {
-        let client = connect(settings)?;
         let (tx, rx) = mpsc::channel::<Asked>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<(), SqlError>>();
         let settings = settings.clone();
         std::thread::Builder::new()
             .name("kense-registry".into())
-            .spawn(move || serve(client, settings, rx))
+            .spawn(move || {
+                // The first connection is made here too, not on the caller's
+                // thread: the synchronous client starts a runtime of its own,
+                // which panics on a thread of Tauri's async runtime (a command
+                // joining the office server, or opening it again).
+                match connect(&settings) {
+                    Ok(client) => {
+                        let _ = ready_tx.send(Ok(()));
+                        serve(client, settings, rx)
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            })
             .map_err(|e| SqlError::Io(format!("registry thread: {e}")))?;
+        ready_rx.recv().map_err(|_| SqlError::Lost("registry thread stopped".into()))??;
         Ok(PgDb { requests: Mutex::new(tx), collided: AtomicBool::new(false) })
     }
 
