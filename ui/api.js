@@ -28,6 +28,8 @@ export async function call(cmd, args) {
     return await window.__TAURI__.core.invoke(cmd, args);
   } catch (e) {
     if (e && e.code === "not_logged_in" && cmd !== "app_status") window.dispatchEvent(new Event("kense:not-logged-in"));
+    // Any step that met the server's loss puts up the banner at once.
+    if (e && e.code === "server_unreachable") window.dispatchEvent(new Event("kense:server-lost"));
     throw e;
   } finally {
     clearTimeout(busy);

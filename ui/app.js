@@ -89,6 +89,55 @@ async function refreshView() {
 
 let alarm = null;
 
+// ---- the office server: other desks' writes, its loss and return ----------
+
+let serverPoll = null;
+
+/// The server does not answer: every screen says so, and the desk asks it
+/// every few seconds (the watcher also tells when it is back).
+function serverLost() {
+  $("server-lost").hidden = false;
+  if (serverPoll) return;
+  serverPoll = setInterval(async () => {
+    const s = await window.__TAURI__.core.invoke("server_status").catch(() => null);
+    if (s && s.reachable) await serverBack(s.reopened);
+  }, 3000);
+}
+
+async function serverBack(reopened) {
+  if (serverPoll) clearInterval(serverPoll);
+  serverPoll = null;
+  if ($("server-lost").hidden && !reopened) return;
+  $("server-lost").hidden = true;
+  // A registry opened only now (the desk started while the server was
+  // away) needs the whole window drawn; otherwise what is shown is reloaded.
+  if (reopened || !user) await refresh();
+  else await refreshShown();
+}
+
+/// What the desk shows is read again after other desks' writes: the lists,
+/// the worklist, the application open. Forms being filled are left alone.
+async function refreshShown() {
+  if (!user || !view) return;
+  if (view === "view-register") await register.refreshLists();
+  if (view === "view-work") await work.refreshShown();
+  if (view === "view-sign") await head.refreshShown();
+  if (view === "view-dashboard") await dashboard.open();
+}
+
+// Notifications come in bursts (a batch of signatures): one reload for each.
+let changedTimer = null;
+function otherDesksWrote() {
+  clearTimeout(changedTimer);
+  changedTimer = setTimeout(() => refreshShown().catch(noticeError), 300);
+}
+
+if (window.__TAURI__.event) {
+  window.__TAURI__.event.listen("kense:changed", otherDesksWrote);
+  window.__TAURI__.event.listen("kense:server", (e) => (e.payload ? serverBack(false) : serverLost()));
+}
+window.addEventListener("kense:server-lost", serverLost);
+
 /// The alarm line: a broken chain or records changed outside Kense.
 function showAlarm(found) {
   alarm = found;
@@ -137,11 +186,13 @@ async function refresh() {
     $("startup-error").textContent = status.startup_error.message;
     $("startup-data-dir").textContent = status.data_dir ?? "—";
     show("screen-error");
+    // A desk on the office server that started while the server was away:
+    // it opens the registry by itself once the server answers.
+    if (status.startup_error.code === "server_unreachable") serverLost();
     return;
   }
   if (!status.initialised) {
-    show("screen-setup");
-    $("setup-full-name").focus();
+    await showSetup();
   } else if (!user) {
     show("screen-login");
     $("login-login").focus();
@@ -155,6 +206,75 @@ async function refresh() {
     if (tabs.length) await openView(tabs[0].dataset.view);
   }
 }
+
+// ---- first run: this PC alone, or the office server ------------------------
+
+/// The first-run screen. A desk already joined to the office server (whose
+/// registry is still empty) only creates the office's first administrator.
+async function showSetup() {
+  show("screen-setup");
+  const where = await call("server_status").catch(() => null);
+  const joined = Boolean(where && where.server);
+  $("setup-where").hidden = joined;
+  // A server desk never restores a file over the office's registry.
+  $("setup-restore-line").hidden = joined;
+  if (joined) $("setup-where-pc").checked = true;
+  // The person may already be typing: the focus is not pulled away.
+  showSetupChoice(!$("screen-setup").contains(document.activeElement));
+}
+
+function showSetupChoice(focus = true) {
+  const server = $("setup-where-server").checked;
+  $("join-form").hidden = !server;
+  $("setup-administrator").hidden = server;
+  if (focus) (server ? $("join-host") : $("setup-full-name")).focus();
+}
+
+for (const id of ["setup-where-pc", "setup-where-server"]) $(id).addEventListener("change", () => showSetupChoice());
+
+// The certificate's PEM text, read in Rust from the file the person picked
+// in a dialog Rust opened: the window itself reads no files.
+let certificatePem = "";
+
+$("join-certificate").addEventListener("click", async () => {
+  const form = $("join-form");
+  clearErrors(form, $("join-error"));
+  try {
+    const chosen = await call("choose_server_certificate");
+    if (!chosen) return;
+    certificatePem = chosen.certificate_pem;
+    $("join-certificate-name").textContent = chosen.name;
+    delete $("join-certificate-name").dataset.i18n;
+  } catch (e) {
+    showError($("join-error"), e, form);
+  }
+});
+
+$("join-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const form = ev.currentTarget;
+  clearErrors(form, $("join-error"));
+  $("join-submit").disabled = true;
+  try {
+    const joined = await call("join_server", {
+      payload: {
+        host: $("join-host").value,
+        port: $("join-port").value,
+        database: $("join-database").value,
+        user: $("join-user").value,
+        password: $("join-password").value,
+        certificate_pem: certificatePem,
+      },
+    });
+    $("join-password").value = "";
+    await refresh();
+    notice(t(joined.initialised ? "joined_log_in" : "joined_first_administrator"));
+  } catch (e) {
+    showError($("join-error"), e, form);
+  } finally {
+    $("join-submit").disabled = false;
+  }
+});
 
 $("setup-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();

@@ -52,6 +52,13 @@ export async function open() {
   if (first && !$("view-sign").contains(document.activeElement)) first.focus();
 }
 
+/// Other desks wrote: both lists are read again — but not in the middle of
+/// a batch of signatures, whose own progress is on screen.
+export async function refreshShown() {
+  if (signing) return;
+  await open();
+}
+
 export function onLanguage() {
   updateConfirmText();
   if (previewed) renderPreview(previewed);
@@ -137,6 +144,7 @@ function renderSign(rows) {
   $("sign-empty").hidden = rows.length > 0;
   $("sign-batch").hidden = rows.length === 0;
   const before = new Set(checked());
+  const confirmed = $("sign-confirm").checked;
   $("sign-rows").replaceChildren(
     ...rows.map((a) => {
       const tr = document.createElement("tr");
@@ -176,7 +184,10 @@ function renderSign(rows) {
     }),
   );
   $("sign-all").checked = false;
-  $("sign-confirm").checked = false;
+  // The head's confirmation stands while exactly what it confirmed is still
+  // ticked (another desk's write redrew the list); anything else asks again.
+  const still = checked();
+  $("sign-confirm").checked = confirmed && still.length === before.size && still.every((id) => before.has(id));
   updateConfirmText();
 }
 

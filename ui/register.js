@@ -28,6 +28,12 @@ export async function open() {
   await loadRecent();
 }
 
+/// Other desks wrote: today's registrations and what is ready to hand out
+/// are read again; the form being filled stays as it is.
+export async function refreshLists() {
+  await loadRecent();
+}
+
 /// Clears the form and the lists when the person at the desk changes.
 export function reset() {
   clearForm();
@@ -49,6 +55,21 @@ const PERSON_FIELDS = [
   ["applicant_address", "address"],
 ];
 let lookedUp = "";
+// This filling of the form's name for its registration: sent with every
+// attempt, so that an attempt whose answer was lost with the office server
+// and is sent again finds the registration that committed instead of making
+// a second. A new one once an answer arrived, or the form was cleared.
+let requestId = newRequestId();
+
+/// A random (version 4) UUID; `crypto.randomUUID` only in a secure context.
+function newRequestId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 // Which registration the result panel shows: each one, and each clearing,
 // takes the next number, and late answers about an older one stay off screen.
 let onScreen = 0;
@@ -224,6 +245,7 @@ $("channel").addEventListener("change", renderChecklist);
 // its work raced with the next keystrokes.)
 function clearForm() {
   onScreen++;
+  requestId = newRequestId();
   $("register-form").reset();
   renderChecklist();
   $("result").hidden = true;
@@ -274,6 +296,7 @@ $("register-form").addEventListener("submit", async (ev) => {
     notes: field("notes"),
     duplicate_reason: field("duplicate_reason"),
     queue: claimPayload(),
+    request_id: requestId,
   };
   // Where the clerk pressed Enter; the focus moves on from there only.
   const pressedOn = document.activeElement;
@@ -292,6 +315,8 @@ $("register-form").addEventListener("submit", async (ev) => {
     // this one's papers print.
     $("register-submit").disabled = false;
   }
+  // Registered: whatever is typed next is another registration.
+  requestId = newRequestId();
   const mine = ++onScreen;
   $("result-number").textContent = registered.number;
   $("result-status").textContent =

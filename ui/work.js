@@ -63,7 +63,9 @@ function dueText(a) {
   return u ? `${due} · ${u}` : due;
 }
 
-export async function openWorklist(u) {
+/// `keepDetail`: the application open stays open even when it left the
+/// worklist (a reload after a write: the person sees where it went).
+export async function openWorklist(u, keepDetail = false) {
   user = u;
   let rows;
   try {
@@ -84,7 +86,26 @@ export async function openWorklist(u) {
       ]),
     ),
   );
-  if (current && !rows.some((a) => a.id === current.id)) $("detail").hidden = true;
+  if (current && !keepDetail && !rows.some((a) => a.id === current.id)) $("detail").hidden = true;
+}
+
+/// Other desks wrote: the worklist is read again, and the application
+/// open here is drawn again if it changed (its step forms keep what was
+/// typed in them when it did not).
+export async function refreshShown() {
+  await openWorklist(user, true);
+  if (!current || $("detail").hidden) return;
+  let fresh;
+  try {
+    fresh = await call("application_detail", { payload: { id: current.id } });
+  } catch (e) {
+    noticeError(e);
+    return;
+  }
+  if (!current || fresh.id !== current.id) return;
+  const changed = fresh.status !== current.status || fresh.history.length !== current.history.length;
+  current = fresh;
+  if (changed) renderDetail(fresh);
 }
 
 export async function openDetail(id) {

@@ -1,4 +1,5 @@
-//! The folder and file pickers of backups, opened from Rust
+//! The folder and file pickers of backups and the office server's
+//! certificate, opened from Rust
 //! (tauri-plugin-dialog's Rust API): the window has no dialog permission, so
 //! no path it names can reach a scope.
 //!
@@ -59,6 +60,22 @@ pub fn pick_file<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> 
         Lang::Ru => ("Выберите резервную копию для восстановления", "Резервная копия Kense"),
     };
     let mut dialog = app.dialog().file().set_title(title).add_filter(kind, &["sqlite", "sqlite3", "db"]);
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    dialog.blocking_pick_file().and_then(|p| p.into_path().ok())
+}
+
+/// The office server's certificate (PEM) for joining; `None` when cancelled.
+pub fn pick_certificate<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
+    if let Some(answer) = scripted_answer() {
+        return answer;
+    }
+    let (title, kind) = match lang {
+        Lang::Kk => ("Кеңсе серверінің сертификатын таңдаңыз", "Сертификат (PEM)"),
+        Lang::Ru => ("Выберите сертификат сервера отдела", "Сертификат (PEM)"),
+    };
+    let mut dialog = app.dialog().file().set_title(title).add_filter(kind, &["pem", "crt", "cer"]);
     if let Some(window) = app.get_webview_window("main") {
         dialog = dialog.set_parent(&window);
     }

@@ -29,6 +29,7 @@ pub(crate) fn decoder<T: serde::de::DeserializeOwned>(payload: Value) -> Result<
 fn requests() -> Vec<(&'static str, Decoder)> {
     [
         commands::session::requests(),
+        commands::server::requests(),
         commands::register::requests(),
         commands::workflow::requests(),
         commands::search::requests(),

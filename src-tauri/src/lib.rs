@@ -13,10 +13,39 @@ mod ipc_fuzz;
 mod printer;
 mod viewer;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
+use kense_storage::Signal;
+use kense_workstation::instance::{self, Instance};
 use kense_workstation::{backup, clock, paths, Workstation};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+/// `kense server …` (see `kense_workstation::server::command`): the exit code.
+pub fn server_command(args: &[String]) -> i32 {
+    attach_console();
+    kense_workstation::server::command::main(args)
+}
+
+/// A Windows release build has no console of its own: the command's output
+/// goes to the terminal it was started from.
+#[cfg(windows)]
+fn attach_console() {
+    #[link(name = "kernel32")]
+    extern "system" {
+        fn AttachConsole(process: u32) -> i32;
+    }
+    const ATTACH_PARENT_PROCESS: u32 = u32::MAX;
+    // SAFETY: a plain Win32 call with a constant; failing (no parent
+    // console) leaves things as they were.
+    unsafe {
+        AttachConsole(ATTACH_PARENT_PROCESS);
+    }
+}
+
+#[cfg(not(windows))]
+fn attach_console() {}
 
 /// Command-line options. Unknown options are ignored so that the WebDriver
 /// harness and OS launchers can pass their own.
@@ -61,9 +90,69 @@ fn start_backup_schedule<R: Runtime>(app: AppHandle<R>) {
     }
 }
 
+/// Tells the window of the office server's news: other desks' writes
+/// (`kense:changed`, no data: the window reloads what it shows) and the
+/// server's loss and return (`kense:server`, `true` when it answers).
+fn tell_window<R: Runtime>(app: AppHandle<R>) -> kense_workstation::Listener {
+    Arc::new(move |signal| {
+        let sent = match signal {
+            Signal::Changed => app.emit("kense:changed", ()),
+            Signal::Reachable(reachable) => app.emit("kense:server", reachable),
+        };
+        if let Err(e) = sent {
+            log::warn!("the window was not told of the office server's news: {e}");
+        }
+    })
+}
+
+/// A second start on this data folder asks this one to come forward
+/// (`instance::woken`): its window is shown and focused.
+fn answer_second_starts<R: Runtime>(app: AppHandle<R>, data_dir: PathBuf) {
+    let spawned = std::thread::Builder::new().name("kense-wake".into()).spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(1));
+        if instance::woken(&data_dir) {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        log::error!("second starts will not bring the window forward: {e}");
+    }
+}
+
+/// One Kense per data folder (`instance`): `None` when another holds it
+/// (it was asked to come forward) and this start must end.
+fn claim_data_folder(dir: &Path) -> Option<Option<instance::Held>> {
+    match instance::claim(dir) {
+        Ok(Instance::First(held)) => Some(Some(held)),
+        Ok(Instance::Running) => None,
+        Err(e) => {
+            // A folder that cannot be locked (a network share without
+            // locks) still opens: the registry's own locks guard it.
+            eprintln!("Kense: the data folder was not locked: {e}");
+            Some(None)
+        }
+    }
+}
+
 pub fn run() {
     let opts = options();
     let data_dir = paths::data_dir(opts.data_dir.clone());
+    // Held until the process ends.
+    let _held = match data_dir.as_deref().map(claim_data_folder) {
+        Ok(None) => {
+            eprintln!(
+                "Kense осы деректер қалтасымен жұмыс істеп тұр, оның терезесі алдыға шығарылды.\n\
+                 Kense уже работает с этой папкой данных, его окно выведено на передний план."
+            );
+            return;
+        }
+        Ok(Some(held)) => held,
+        Err(_) => None,
+    };
     let log_dir = data_dir.as_ref().map(|d| paths::logs_dir(d)).ok();
 
     let mut log = tauri_plugin_log::Builder::new()
@@ -80,14 +169,6 @@ pub fn run() {
     }
 
     let result = tauri::Builder::default()
-        // First, so that a second start hands over to the running window
-        // instead of opening the registry twice.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(w) = app.get_webview_window("main") {
-                let _ = w.unminimize();
-                let _ = w.set_focus();
-            }
-        }))
         .plugin(log.build())
         .plugin(tauri_plugin_opener::init())
         // Its pickers are called from Rust only; the window holds no
@@ -102,7 +183,14 @@ pub fn run() {
             if let Some(file) = opts.dialog_answer.clone() {
                 dialogs::answer_from(file);
             }
-            app.manage(Workstation::start(data_dir, opts.demo));
+            if let Ok(dir) = &data_dir {
+                answer_second_starts(app.handle().clone(), dir.clone());
+            }
+            let station = Workstation::start(data_dir, opts.demo);
+            if let Err(e) = station.listen(tell_window(app.handle().clone())) {
+                log::error!("other desks' changes will not be shown: {e}");
+            }
+            app.manage(station);
             start_backup_schedule(app.handle().clone());
             Ok(())
         })
@@ -112,6 +200,9 @@ pub fn run() {
             commands::session::create_administrator,
             commands::session::login,
             commands::session::logout,
+            commands::server::server_status,
+            commands::server::join_server,
+            commands::server::choose_server_certificate,
             commands::register::services,
             commands::register::register_application,
             commands::register::person_by_iin,

@@ -376,3 +376,19 @@ fn a_server_at_schema_10_is_brought_up_by_its_owner_and_finds_the_names_it_held(
     assert_eq!(found("ерлан"), vec![2]);
     assert_eq!(found("ДӘУРЕН"), vec![3]);
 }
+
+/// Joining a desk: a certificate that is not the server's (nor its CA's) is
+/// told as such — a choice to correct, not a network to wait for — and a
+/// wrong password as the server's refusal.
+#[test]
+fn a_foreign_certificate_and_a_wrong_password_are_told_apart() {
+    let settings = fresh_database();
+    let foreign = ServerSettings {
+        certificate_pem: include_str!("../../workstation/src/server/testdata/certificate.pem").to_owned(),
+        ..settings.clone()
+    };
+    assert_eq!(Registry::open_server(&foreign).err(), Some(kense_domain::Error::ServerCertificateRejected));
+    let wrong = ServerSettings { password: "бұл құпия сөз емес".into(), ..settings.clone() };
+    assert_eq!(Registry::open_server(&wrong).err(), Some(kense_domain::Error::ServerRefused));
+    assert!(Registry::open_server(&settings).is_ok());
+}

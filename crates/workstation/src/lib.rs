@@ -14,6 +14,7 @@ pub mod clock;
 pub mod demo;
 pub mod evidence;
 pub mod exchange;
+pub mod instance;
 pub mod paper;
 pub mod paths;
 pub mod queue;

@@ -13,6 +13,7 @@ pub mod paper;
 pub mod queue;
 pub mod register;
 pub mod search;
+pub mod server;
 pub mod session;
 pub mod verify;
 pub mod workflow;

@@ -84,6 +84,9 @@ pub enum Error {
     ServerUnreachable,
     /// The office server refused this workstation's account or password.
     ServerRefused,
+    /// The office server's TLS certificate is not the one chosen (nor signed
+    /// by it), or does not name the host typed: nothing was sent to it.
+    ServerCertificateRejected,
     /// The office server's schema is older than this Kense: its owner must
     /// bring it up first (`kense server setup`); workstations never migrate.
     ServerNotReady {
@@ -194,6 +197,7 @@ impl Error {
             Error::DatabaseBusy => "database_busy",
             Error::ServerUnreachable => "server_unreachable",
             Error::ServerRefused => "server_refused",
+            Error::ServerCertificateRejected => "server_certificate_rejected",
             Error::ServerNotReady { .. } => "server_not_ready",
             Error::ServerNotEmpty => "server_not_empty",
             Error::CertificateFormat => "certificate_format",
@@ -245,7 +249,8 @@ impl Error {
             Error::StartNumber => Some(Field::StartNumber),
             Error::NotQueueService => Some(Field::Service),
             Error::EvidenceExpired => Some(Field::EvidenceDate),
-            Error::CertificateFormat => Some(Field::ServerCertificate),
+            Error::CertificateFormat | Error::ServerCertificateRejected => Some(Field::ServerCertificate),
+            Error::ServerRefused => Some(Field::Password),
             Error::OutOfRange { field, .. } => Some(*field),
             Error::PlacesExceedCapacity { .. } => Some(Field::PlaceCount),
             Error::UnknownKindergarten => Some(Field::Preferences),

@@ -253,6 +253,9 @@ pub(crate) enum SqlError {
     Lost(String),
     /// The server refused this workstation's account or password.
     Refused(String),
+    /// The server's TLS certificate is not the office's (nor signed by it),
+    /// or does not name the host: the connection was never made.
+    Certificate(String),
     /// Anything else: a fault of the statement or of the schema.
     Other(String),
 }
@@ -270,6 +273,7 @@ impl fmt::Display for SqlError {
             | SqlError::Retry(m)
             | SqlError::Lost(m)
             | SqlError::Refused(m)
+            | SqlError::Certificate(m)
             | SqlError::Other(m) => f.write_str(m),
         }
     }
@@ -292,6 +296,10 @@ impl From<SqlError> for Error {
             SqlError::Lost(m) => {
                 log::warn!("office server unreachable: {m}");
                 Error::ServerUnreachable
+            }
+            SqlError::Certificate(m) => {
+                log::warn!("office server's certificate rejected: {m}");
+                Error::ServerCertificateRejected
             }
             SqlError::Refused(m) => {
                 log::warn!("office server refused the log-in: {m}");

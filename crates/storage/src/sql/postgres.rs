@@ -87,13 +87,28 @@ impl PgDb {
     /// Connects (checking the server's certificate and the password) and
     /// starts the connection's thread.
     pub(crate) fn connect(settings: &ServerSettings) -> Result<PgDb, SqlError> {
-        let client = connect(settings)?;
         let (tx, rx) = mpsc::channel::<Asked>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<(), SqlError>>();
         let settings = settings.clone();
         std::thread::Builder::new()
             .name("kense-registry".into())
-            .spawn(move || serve(client, settings, rx))
+            .spawn(move || {
+                // The first connection is made here too, not on the caller's
+                // thread: the synchronous client starts a runtime of its own,
+                // which panics on a thread of Tauri's async runtime (a command
+                // joining the office server, or opening it again).
+                match connect(&settings) {
+                    Ok(client) => {
+                        let _ = ready_tx.send(Ok(()));
+                        serve(client, settings, rx)
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            })
             .map_err(|e| SqlError::Io(format!("registry thread: {e}")))?;
+        ready_rx.recv().map_err(|_| SqlError::Lost("registry thread stopped".into()))??;
         Ok(PgDb { requests: Mutex::new(tx), collided: AtomicBool::new(false) })
     }
 
@@ -623,11 +638,30 @@ fn numeric_integer(raw: &[u8]) -> Result<i64, Box<dyn std::error::Error + Sync +
     }
 }
 
+/// Whether the TLS handshake failed on the server's certificate (a person's
+/// choice of certificate or host to correct, not a network to wait for).
+fn certificate_rejected(e: &postgres::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let tls = c.downcast_ref::<rustls::Error>().or_else(|| {
+            c.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()?.downcast_ref::<rustls::Error>())
+        });
+        if matches!(tls, Some(rustls::Error::InvalidCertificate(_))) {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 /// Maps the server's answers onto what storage can act on.
 fn pg_error(e: postgres::Error) -> SqlError {
     let text = e.to_string();
     if e.is_closed() {
         return SqlError::Lost(text);
+    }
+    if certificate_rejected(&e) {
+        return SqlError::Certificate(text);
     }
     let Some(db) = e.as_db_error() else {
         // No answer from the server: the network, TLS, or a timeout.
