@@ -30,11 +30,17 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 8, "verification_secret", "0008_verification_secret.sql"),
     migration!("sqlite", 9, "result_form", "0009_result_form.sql"),
     migration!("sqlite", 10, "evidence", "0010_evidence.sql"),
+    // Version 13 once the branches' 11 and 12 are merged (renumber then).
+    migration!("sqlite", 11, "checklists", "0011_checklists.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
 /// PostgreSQL; later versions follow SQLite's numbering one for one.
-pub(crate) const POSTGRES: &[Migration] = &[migration!("postgres", 10, "registry", "0010_registry.sql")];
+pub(crate) const POSTGRES: &[Migration] = &[
+    migration!("postgres", 10, "registry", "0010_registry.sql"),
+    // Version 13 once the branches' 11 and 12 are merged (renumber then).
+    migration!("postgres", 11, "checklists", "0011_checklists.sql"),
+];
 
 /// The migrations of an engine.
 pub(crate) fn of(engine: Engine) -> &'static [Migration] {
