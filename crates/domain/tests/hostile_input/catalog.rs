@@ -93,6 +93,9 @@ fn step_back_to_a_sane_norm(v: &mut Value) {
     }
 }
 
+/// One way to break a document of the file.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 /// Every document of the shipped catalog, broken one field at a time: a
 /// conditional one without its condition, a condition on another kind, an
 /// unknown kind, no verified flag, an empty source, the old `required`
@@ -106,7 +109,7 @@ fn every_shipped_document_refuses_a_broken_kind() {
         let documents = v["services"][s]["documents"].as_array().unwrap().len();
         for d in 0..documents {
             let doc = &v["services"][s]["documents"][d];
-            let mut edits: Vec<Box<dyn Fn(&mut Value)>> = vec![
+            let mut edits: Vec<Edit> = vec![
                 Box::new(|x| x["kind"] = json!("mandatory")),
                 Box::new(|x| x["verified"] = Value::Null),
                 Box::new(|x| x["source"] = json!(" ")),
