@@ -72,7 +72,9 @@ async function openCatalogVersion(version) {
       tr.append(
         cell(s.name[currentLang()]),
         cell(s.channels.map((c) => t("channel_" + c)).join(", ")),
-        cell(String(s.required_documents)),
+        // Always required of all listed, and how many await an
+        // administrator's check against the act.
+        cell(`${s.required_documents} / ${s.documents}` + (s.unverified_documents ? ` · ${s.unverified_documents} ${t("catalog_unverified")}` : "")),
         cell(s.results.map((k) => t("result_kind_" + k)).join(", ")),
         cell(String(s.applications)),
       );

@@ -60,6 +60,9 @@ function showUser() {
   status.hidden = !user;
   $("logout").hidden = !user;
   if (user) status.textContent = `${user.full_name} · ${user.roles.map((r) => t("role_" + r)).join(", ")}`;
+  // What only some roles see (the catalog's unverified marks: the
+  // administrator's to confirm) follows from this, in the style sheet.
+  document.body.dataset.roles = user ? user.roles.join(" ") : "";
 }
 
 // Tabs follow the user's roles; the backend refuses anything else anyway.

@@ -149,37 +149,93 @@ function documentsFor(service) {
   return service.documents.filter((d) => !d.channels || d.channels.includes(channel));
 }
 
-function ticked() {
-  return new Set([...document.querySelectorAll("#documents input:checked")].map((i) => i.value));
+function ticked(mark = "presented") {
+  return new Set([...document.querySelectorAll(`#documents input[data-mark="${mark}"]:checked`)].map((i) => i.value));
 }
 
+// A tick beside a document: what the clerk found (presented, found in the
+// state information system, the condition applies, expired).
+function markBox(d, mark, before, label) {
+  const wrap = document.createElement("label");
+  wrap.className = `check mark mark-${mark}`;
+  const box = document.createElement("input");
+  box.type = "checkbox";
+  box.id = `doc-${d.code}-${mark}`;
+  box.value = d.code;
+  box.dataset.mark = mark;
+  box.checked = before[mark].has(d.code);
+  box.addEventListener("change", renderIntake);
+  // An expired paper is the exception: its tick stays out of the Tab
+  // order, so that one Tab still goes from a document to the next.
+  if (mark === "expired") box.tabIndex = -1;
+  const text = document.createElement("span");
+  text.textContent = t(label);
+  wrap.append(box, text);
+  return wrap;
+}
+
+// How the kind reads beside a document's name.
+function kindText(d) {
+  if (d.kind === "conditional") return `${t("conditional_mark")}: ${d.condition.kk} / ${d.condition.ru}`;
+  return t({ required: "required_mark", required_unless_in_is: "unless_in_is_mark", optional: "optional_mark" }[d.kind]);
+}
+
+// Each document of the checklist: its presented tick, its name in Kazakh
+// then Russian, its kind, and the ticks its kind has.
 function renderChecklist() {
   const service = currentService();
   if (!service) return;
-  const before = ticked();
+  const before = Object.fromEntries(MARKS.map((m) => [m, ticked(m)]));
   $("documents").replaceChildren(
     ...documentsFor(service).map((d) => {
+      const row = document.createElement("div");
+      row.className = "document";
+      row.dataset.code = d.code;
+      row.dataset.kind = d.kind;
       const label = document.createElement("label");
       label.className = "check";
       const box = document.createElement("input");
       box.type = "checkbox";
       box.id = `doc-${d.code}`;
       box.value = d.code;
-      box.checked = before.has(d.code);
+      box.dataset.mark = "presented";
+      box.checked = before.presented.has(d.code);
       box.addEventListener("change", renderIntake);
       const text = document.createElement("span");
-      text.textContent = `${d.name[currentLang()]} `;
+      const kk = document.createElement("span");
+      kk.textContent = `${d.name.kk} `;
+      const ru = document.createElement("small");
+      ru.className = "ru";
+      ru.textContent = d.name.ru;
       const mark = document.createElement("em");
-      mark.textContent = `(${t(d.required ? "required_mark" : "optional_mark")})`;
-      text.append(mark);
+      mark.className = "kind";
+      mark.textContent = `(${kindText(d)})`;
+      text.append(kk, ru, " ", mark);
+      if (d.verified === false) {
+        // Shown to administrators only (styles.css): the wording awaits
+        // their check against the act.
+        const unverified = document.createElement("strong");
+        unverified.className = "unverified";
+        unverified.textContent = ` ${t("unverified_mark")}`;
+        unverified.title = d.source ?? "";
+        text.append(unverified);
+      }
       label.append(box, text);
-      return label;
+      const marks = document.createElement("div");
+      marks.className = "marks";
+      if (d.kind === "required_unless_in_is") marks.append(markBox(d, "found_in_is", before, "found_in_is_mark"));
+      if (d.kind === "conditional") marks.append(markBox(d, "condition_applies", before, "condition_applies_mark"));
+      marks.append(markBox(d, "expired", before, "expired_mark"));
+      row.append(label, marks);
+      return row;
     }),
   );
   $("child-fields").hidden = service.subject !== "child";
   renderClaim(service);
   renderIntake();
 }
+
+const MARKS = ["presented", "found_in_is", "condition_applies", "expired"];
 
 // The queue's part of the form: the claimed category and up to N
 // kindergartens in the parent's order.
@@ -226,7 +282,20 @@ function renderIntake() {
   const service = currentService();
   if (!service) return;
   const have = ticked();
-  const complete = documentsFor(service).every((d) => !d.required || have.has(d.code));
+  const inIs = ticked("found_in_is");
+  const applies = ticked("condition_applies");
+  const expired = ticked("expired");
+  // The expired tick is offered only for a document that is there.
+  for (const box of document.querySelectorAll('#documents input[data-mark="expired"]')) {
+    const shown = have.has(box.value);
+    box.closest("label").hidden = !shown;
+    if (!shown) box.checked = false;
+  }
+  const needed = (d) =>
+    d.kind === "required" ||
+    (d.kind === "required_unless_in_is" && !inIs.has(d.code)) ||
+    (d.kind === "conditional" && applies.has(d.code));
+  const complete = documentsFor(service).every((d) => (!needed(d) || have.has(d.code)) && !(have.has(d.code) && expired.has(d.code)));
   const p = $("intake-preview");
   p.textContent = t(complete ? "intake_accept" : "intake_refuse");
   p.className = complete ? "intake ok" : "intake warn";
@@ -291,6 +360,9 @@ $("register-form").addEventListener("submit", async (ev) => {
     poa_number: field("poa_number"),
     poa_date: field("poa_date"),
     documents: [...ticked()],
+    found_in_is: [...ticked("found_in_is")],
+    conditions_apply: [...ticked("condition_applies")],
+    expired: [...ticked("expired")].filter((c) => ticked().has(c)),
     extra_documents: field("extra_documents").split("\n"),
     consent: $("consent").checked,
     notes: field("notes"),

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Catalog, Subject};
+use crate::catalog::{Catalog, DocumentKind, Subject};
 use crate::error::{Error, Field};
 use crate::iin::Iin;
 use crate::lang::Bilingual;
@@ -40,6 +40,18 @@ pub struct ApplicationDraft {
     /// Codes of the catalog documents the applicant presented.
     #[serde(default)]
     pub documents: Vec<String>,
+    /// Codes of the `required_unless_in_is` documents whose data the clerk
+    /// found in the state information system instead.
+    #[serde(default)]
+    pub found_in_is: Vec<String>,
+    /// Codes of the conditional documents whose condition the clerk marks
+    /// as applying to this applicant.
+    #[serde(default)]
+    pub conditions_apply: Vec<String>,
+    /// Codes of presented documents whose validity has run out: a ground to
+    /// refuse the package as an incomplete one.
+    #[serde(default)]
+    pub expired: Vec<String>,
     /// Documents presented beyond the checklist, in the clerk's words.
     #[serde(default)]
     pub extra_documents: Vec<String>,
@@ -95,13 +107,74 @@ pub struct Child {
     pub birth_date: NaiveDate,
 }
 
-/// One line of the service's checklist with whether it was presented.
+/// One line of the service's checklist with the clerk's marks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PresentedDocument {
     pub code: String,
     pub name: Bilingual,
+    /// The kind the catalog version gave it (serialised as `kind` and, for
+    /// a conditional one, `condition`).
+    #[serde(flatten)]
+    pub kind: DocumentKind,
+    /// Whether this application needed it: its kind applied to the marks
+    /// below ([`PresentedDocument::needed`]). Stored, because a paper
+    /// registered before kinds existed knows only this.
     pub required: bool,
     pub presented: bool,
+    /// A `required_unless_in_is` document whose data the clerk found in
+    /// the information system.
+    pub found_in_is: bool,
+    /// A conditional document whose condition applies to this applicant.
+    pub condition_applies: bool,
+    /// Presented, but no longer valid.
+    pub expired: bool,
+}
+
+impl PresentedDocument {
+    /// Whether the package needs this document, from its kind and the
+    /// clerk's marks.
+    pub fn needed(kind: &DocumentKind, found_in_is: bool, condition_applies: bool) -> bool {
+        match kind {
+            DocumentKind::Required => true,
+            DocumentKind::RequiredUnlessInIs => !found_in_is,
+            DocumentKind::Conditional { .. } => condition_applies,
+            DocumentKind::Optional => false,
+        }
+    }
+
+    /// The line the receipt of refusal to accept gives this document: its
+    /// name, and for an expired one that its term has run out.
+    pub fn refusal_line(&self) -> Option<Bilingual> {
+        match self.ground()? {
+            MissingGround::Missing => Some(self.name.clone()),
+            MissingGround::Expired => Some(Bilingual::new(
+                format!("{} (қолданылу мерзімі өткен)", self.name.kk),
+                format!("{} (истёк срок действия)", self.name.ru),
+            )),
+        }
+    }
+
+    /// Why this document makes the package incomplete, if it does.
+    pub fn ground(&self) -> Option<MissingGround> {
+        if self.expired {
+            Some(MissingGround::Expired)
+        } else if self.required && !self.presented {
+            Some(MissingGround::Missing)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why a checklist document is a ground to refuse the package at intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingGround {
+    /// Needed and not presented.
+    Missing,
+    /// Presented with its validity run out (Law on public services art. 20
+    /// p. 2: documents with an expired term are refused like missing ones).
+    Expired,
 }
 
 pub use crate::catalog::Channel;
@@ -189,18 +262,40 @@ impl NewApplication {
         };
 
         let checklist: Vec<_> = service.documents_for(channel).collect();
-        for code in &draft.documents {
-            if !checklist.iter().any(|d| &d.code == code) {
-                return Err(Error::UnknownDocument(code.clone()));
+        let known = |codes: &[String], fits: &dyn Fn(&DocumentKind) -> bool, what: &str| -> Result<(), Error> {
+            for code in codes {
+                match checklist.iter().find(|d| &d.code == code) {
+                    None => return Err(Error::UnknownDocument(code.clone())),
+                    // The window offers the tick only where it applies.
+                    Some(d) if !fits(&d.kind) => return Err(Error::MalformedRequest(what.into())),
+                    Some(_) => {}
+                }
             }
+            Ok(())
+        };
+        known(&draft.documents, &|_| true, "documents")?;
+        known(&draft.found_in_is, &|k| *k == DocumentKind::RequiredUnlessInIs, "found_in_is")?;
+        known(&draft.conditions_apply, &|k| matches!(k, DocumentKind::Conditional { .. }), "conditions_apply")?;
+        known(&draft.expired, &|_| true, "expired")?;
+        if let Some(code) = draft.expired.iter().find(|c| !draft.documents.contains(c)) {
+            // Only a presented paper can have run out.
+            return Err(Error::MalformedRequest(format!("expired {code}")));
         }
         let mut documents: Vec<PresentedDocument> = checklist
             .into_iter()
-            .map(|d| PresentedDocument {
-                code: d.code.clone(),
-                name: d.name.clone(),
-                required: d.required,
-                presented: draft.documents.contains(&d.code),
+            .map(|d| {
+                let found_in_is = draft.found_in_is.contains(&d.code);
+                let condition_applies = draft.conditions_apply.contains(&d.code);
+                PresentedDocument {
+                    code: d.code.clone(),
+                    name: d.name.clone(),
+                    kind: d.kind.clone(),
+                    required: PresentedDocument::needed(&d.kind, found_in_is, condition_applies),
+                    presented: draft.documents.contains(&d.code),
+                    found_in_is,
+                    condition_applies,
+                    expired: draft.expired.contains(&d.code),
+                }
             })
             .collect();
         let extras: Vec<String> = draft
@@ -216,8 +311,12 @@ impl NewApplication {
         documents.extend(extras.into_iter().enumerate().map(|(i, text)| PresentedDocument {
             code: format!("extra-{}", i + 1),
             name: Bilingual::new(text.clone(), text),
+            kind: DocumentKind::Optional,
             required: false,
             presented: true,
+            found_in_is: false,
+            condition_applies: false,
+            expired: false,
         }));
 
         let notes = optional_text(Field::Notes, &draft.notes, MAX_NOTES)?;
@@ -250,8 +349,10 @@ impl NewApplication {
         }
     }
 
+    /// The documents that make the package incomplete: needed and not
+    /// presented, or presented with their validity run out.
     pub fn missing_documents(&self) -> impl Iterator<Item = &PresentedDocument> {
-        self.documents.iter().filter(|d| d.required && !d.presented)
+        self.documents.iter().filter(|d| d.ground().is_some())
     }
 }
 
@@ -369,6 +470,68 @@ mod tests {
         assert_eq!(a.applicant.phone, "+7 701 123 45 67");
         assert_eq!(a.intake(), Status::Accepted);
         assert_eq!(a.documents.len(), 4, "the whole checklist is kept, presented or not");
+    }
+
+    /// Service 13 (school meals) at the office: application and identity
+    /// (required), birth certificate (unless in the IS), three conditional
+    /// category proofs.
+    fn meals(documents: &[&str]) -> ApplicationDraft {
+        ApplicationDraft {
+            service_code: "free_meals".into(),
+            documents: documents.iter().map(|c| c.to_string()).collect(),
+            ..complete()
+        }
+    }
+
+    fn missing(d: &ApplicationDraft) -> Vec<String> {
+        let a = NewApplication::validate(d, &catalog(), today()).unwrap();
+        assert_eq!(a.intake() == Status::Accepted, a.missing_documents().next().is_none());
+        a.missing_documents().map(|m| m.code.clone()).collect()
+    }
+
+    #[test]
+    fn completeness_follows_each_documents_kind() {
+        // Required: application and identity; the birth certificate unless found in the IS.
+        assert_eq!(missing(&meals(&["application"])), ["identity_document", "birth_certificate"]);
+        assert_eq!(missing(&meals(&["application", "identity_document", "birth_certificate"])), Vec::<String>::new());
+        let mut in_is = meals(&["application", "identity_document"]);
+        in_is.found_in_is = vec!["birth_certificate".into()];
+        assert_eq!(missing(&in_is), Vec::<String>::new());
+        // Conditional: needed only when the clerk marks the condition as applying.
+        let mut asp = in_is.clone();
+        asp.conditions_apply = vec!["asp_certificate".into()];
+        assert_eq!(missing(&asp), ["asp_certificate"]);
+        asp.documents.push("asp_certificate".into());
+        assert_eq!(missing(&asp), Vec::<String>::new());
+        // Expired: a ground of refusal although presented.
+        let mut expired = asp.clone();
+        expired.expired = vec!["identity_document".into()];
+        let a = NewApplication::validate(&expired, &catalog(), today()).unwrap();
+        assert_eq!(a.intake(), Status::RefusedAtIntake);
+        let lines: Vec<Bilingual> = a.documents.iter().filter_map(|d| d.refusal_line()).collect();
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].kk.ends_with("(қолданылу мерзімі өткен)") && lines[0].ru.ends_with("(истёк срок действия)"));
+        // Optional (the preschool priority right) never makes a package incomplete.
+        assert_eq!(missing(&complete()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn marks_only_where_the_kind_has_them() {
+        // "Found in the IS" on an always-required document, a condition on
+        // one without a condition, "expired" on one not presented: the
+        // window never sends them, and they are refused, not ignored.
+        let mut d = meals(&["application", "identity_document", "birth_certificate"]);
+        d.found_in_is = vec!["identity_document".into()];
+        assert!(matches!(NewApplication::validate(&d, &catalog(), today()), Err(Error::MalformedRequest(_))));
+        let mut d = meals(&["application", "identity_document", "birth_certificate"]);
+        d.conditions_apply = vec!["birth_certificate".into()];
+        assert!(matches!(NewApplication::validate(&d, &catalog(), today()), Err(Error::MalformedRequest(_))));
+        let mut d = meals(&["application", "identity_document"]);
+        d.expired = vec!["birth_certificate".into()];
+        assert!(matches!(NewApplication::validate(&d, &catalog(), today()), Err(Error::MalformedRequest(_))));
+        let mut d = meals(&["application"]);
+        d.found_in_is = vec!["no_such_document".into()];
+        assert!(matches!(NewApplication::validate(&d, &catalog(), today()), Err(Error::UnknownDocument(_))));
     }
 
     #[test]

@@ -84,19 +84,187 @@ pub enum Channel {
     Portal,
 }
 
+/// One document of a service's checklist.
+///
+/// In the file it is written with `kind` (and `condition` for a conditional
+/// one), `verified` and `source`. Catalog versions 1 and 2, which registries
+/// keep installed (an application keeps the version it was registered
+/// under), wrote only `required: true|false`; that form still parses, as
+/// `required` or `optional`, and is refused from version 3 on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "DocumentInFile", into = "DocumentInFile")]
 pub struct DocumentRequirement {
     pub code: String,
     pub name: Bilingual,
-    pub required: bool,
+    /// When the document must be presented.
+    pub kind: DocumentKind,
     /// The channels on which this document is asked for; never empty.
     pub channels: Vec<Channel>,
     /// Standard forms the document is drawn up on ("Std app. 2"); empty when
     /// the regulation names none.
     pub forms: Vec<String>,
-    #[serde(default)]
+    /// False while the wording comes from a secondary source (an egov.kz
+    /// passport, a school's page) and not from the act itself: the
+    /// administrator sees it marked until someone confirms it against
+    /// Adilet.
+    pub verified: bool,
+    /// Where the item was found (act and paragraph, or the page); `None`
+    /// only in catalogs before version 3.
+    pub source: Option<String>,
     pub notes: Vec<String>,
+}
+
+/// When a checklist document must be presented for the package to be
+/// complete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DocumentKind {
+    /// Always.
+    Required,
+    /// Unless the data are in a state information system (the civil
+    /// registry, the identity documents' database): the clerk then ticks
+    /// "found in the IS" instead of taking the paper.
+    RequiredUnlessInIs,
+    /// Only when the condition, written out for the clerk, applies to this
+    /// applicant ("if married"); the clerk says whether it does.
+    Conditional { condition: Bilingual },
+    /// Never required ("if any").
+    Optional,
+}
+
+impl DocumentKind {
+    /// The code the registry stores and the window receives.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DocumentKind::Required => "required",
+            DocumentKind::RequiredUnlessInIs => "required_unless_in_is",
+            DocumentKind::Conditional { .. } => "conditional",
+            DocumentKind::Optional => "optional",
+        }
+    }
+
+    /// Back from the stored code; a conditional kind needs its condition.
+    pub fn from_code(code: &str, condition: Option<Bilingual>) -> Option<DocumentKind> {
+        match (code, condition) {
+            ("required", None) => Some(DocumentKind::Required),
+            ("required_unless_in_is", None) => Some(DocumentKind::RequiredUnlessInIs),
+            ("conditional", Some(condition)) => Some(DocumentKind::Conditional { condition }),
+            ("optional", None) => Some(DocumentKind::Optional),
+            _ => None,
+        }
+    }
+
+    pub fn condition(&self) -> Option<&Bilingual> {
+        match self {
+            DocumentKind::Conditional { condition } => Some(condition),
+            _ => None,
+        }
+    }
+}
+
+/// The kinds' codes as the file writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KindInFile {
+    Required,
+    RequiredUnlessInIs,
+    Conditional,
+    Optional,
+}
+
+/// A checklist document as the file writes it, in either form.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentInFile {
+    code: String,
+    name: Bilingual,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kind: Option<KindInFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    condition: Option<Bilingual>,
+    /// The form of versions 1 and 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    required: Option<bool>,
+    channels: Vec<Channel>,
+    forms: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    verified: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
+}
+
+impl TryFrom<DocumentInFile> for DocumentRequirement {
+    type Error = String;
+
+    fn try_from(d: DocumentInFile) -> Result<Self, String> {
+        let (kind, verified) = match (d.required, d.kind, d.condition) {
+            (Some(_), Some(_), _) => return Err(format!("document {:?}: both `required` and `kind`", d.code)),
+            (Some(required), None, None) => {
+                if d.verified.is_some() || d.source.is_some() {
+                    return Err(format!(
+                        "document {:?}: `required` is the old form, without `verified` and `source`; write `kind`",
+                        d.code
+                    ));
+                }
+                // The old form's lists came from the seeded regulations.
+                (if required { DocumentKind::Required } else { DocumentKind::Optional }, true)
+            }
+            (None, Some(kind), condition) => {
+                let kind = match (kind, condition) {
+                    (KindInFile::Conditional, Some(condition)) => DocumentKind::Conditional { condition },
+                    (KindInFile::Conditional, None) => {
+                        return Err(format!("document {:?}: a conditional document needs its `condition`", d.code))
+                    }
+                    (_, Some(_)) => {
+                        return Err(format!("document {:?}: only a conditional document has a `condition`", d.code))
+                    }
+                    (KindInFile::Required, None) => DocumentKind::Required,
+                    (KindInFile::RequiredUnlessInIs, None) => DocumentKind::RequiredUnlessInIs,
+                    (KindInFile::Optional, None) => DocumentKind::Optional,
+                };
+                let verified = d.verified.ok_or_else(|| format!("document {:?}: missing field `verified`", d.code))?;
+                (kind, verified)
+            }
+            (Some(_), None, Some(_)) | (None, None, _) => {
+                return Err(format!("document {:?}: missing field `kind`", d.code))
+            }
+        };
+        Ok(DocumentRequirement {
+            code: d.code,
+            name: d.name,
+            kind,
+            channels: d.channels,
+            forms: d.forms,
+            verified,
+            source: d.source,
+            notes: d.notes,
+        })
+    }
+}
+
+impl From<DocumentRequirement> for DocumentInFile {
+    fn from(d: DocumentRequirement) -> Self {
+        let (kind, condition) = match d.kind {
+            DocumentKind::Required => (KindInFile::Required, None),
+            DocumentKind::RequiredUnlessInIs => (KindInFile::RequiredUnlessInIs, None),
+            DocumentKind::Conditional { condition } => (KindInFile::Conditional, Some(condition)),
+            DocumentKind::Optional => (KindInFile::Optional, None),
+        };
+        DocumentInFile {
+            code: d.code,
+            name: d.name,
+            kind: Some(kind),
+            condition,
+            required: None,
+            channels: d.channels,
+            forms: d.forms,
+            verified: Some(d.verified),
+            source: d.source,
+            notes: d.notes,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -364,7 +532,7 @@ impl Catalog {
             if !is_code(&s.code) || !codes.insert(s.code.as_str()) {
                 return Err(bad(format!("empty, malformed or repeated service code {:?}", s.code)));
             }
-            check_service(s).map_err(|e| bad(format!("service {}: {e}", s.code)))?;
+            check_service(s, self.version).map_err(|e| bad(format!("service {}: {e}", s.code)))?;
         }
         Ok(())
     }
@@ -373,6 +541,11 @@ impl Catalog {
         self.services.iter().find(|s| s.code == code)
     }
 }
+
+/// The first catalog version whose documents carry a kind, a verified
+/// flag and a source; older versions (installed in registries) wrote only
+/// `required`.
+pub const FIRST_WITH_KINDS: u32 = 3;
 
 fn bad(what: String) -> Error {
     Error::Catalog(what)
@@ -425,7 +598,7 @@ fn channel_set(what: &str, list: &[Channel], offered: &[Channel]) -> Result<(), 
     Ok(())
 }
 
-fn check_service(s: &Service) -> Result<(), String> {
+fn check_service(s: &Service, version: u32) -> Result<(), String> {
     text("name", &s.name)?;
     text("provider", &s.provider)?;
     let mut seen = HashSet::new();
@@ -447,6 +620,22 @@ fn check_service(s: &Service) -> Result<(), String> {
             return Err(format!("empty, malformed or repeated document code {:?}", d.code));
         }
         text(&format!("document {}", d.code), &d.name)?;
+        if let Some(c) = d.kind.condition() {
+            text(&format!("document {} condition", d.code), c)?;
+        }
+        match d.source.as_deref() {
+            Some(src) if src.trim().is_empty() => return Err(format!("document {}: empty source", d.code)),
+            None if version >= FIRST_WITH_KINDS => {
+                return Err(format!(
+                    "document {}: no source (from version {FIRST_WITH_KINDS} every document names one)",
+                    d.code
+                ))
+            }
+            _ => {}
+        }
+        if d.notes.iter().any(|n| n.trim().is_empty()) {
+            return Err(format!("document {}: empty note", d.code));
+        }
         channel_set(&format!("document {}", d.code), &d.channels, &s.channels)?;
         if let Some(f) = d.forms.iter().find(|f| !is_form(f)) {
             return Err(format!("document {}: form {f:?} is not \"Std app. N\"", d.code));
@@ -587,8 +776,8 @@ mod tests {
         let s = c.service("preschool_queue").expect("preschool service");
         assert_eq!(s.subject, Subject::Child);
         assert!(s.name.kk.contains("кезекке қою"), "{}", s.name.kk);
-        assert!(s.documents.iter().any(|d| d.required));
-        assert!(s.documents.iter().any(|d| !d.required));
+        assert!(s.documents.iter().any(|d| d.kind == DocumentKind::Required));
+        assert!(s.documents.iter().any(|d| d.kind == DocumentKind::Optional));
         assert_eq!(s.documents_for(Channel::Office).count(), 4);
     }
 
@@ -747,6 +936,88 @@ mod tests {
         let mut v = valid();
         v["services"][0]["paths"][0]["steps"] = json!([]);
         refused(&v, "has no steps");
+    }
+
+    /// The small catalog in the form of version 3: kinds, verified flags
+    /// and sources.
+    fn with_kinds() -> Value {
+        let mut v = valid();
+        v["version"] = json!(3);
+        let b = |t: &str| json!({"kk": t, "ru": t});
+        v["services"][0]["documents"] = json!([
+            {"code": "pkg", "name": b("Өтініш"), "kind": "required", "channels": ["office", "state_corporation"],
+             "forms": ["Std app. 2"], "verified": true, "source": "Std para 9"},
+            {"code": "birth", "name": b("Туу туралы куәлік"), "kind": "required_unless_in_is",
+             "channels": ["office"], "forms": [], "verified": false, "source": "egov.kz"},
+            {"code": "consent", "name": b("Жұбайының келісімі"), "kind": "conditional",
+             "condition": {"kk": "некеде тұрса", "ru": "если состоит в браке"},
+             "channels": ["office"], "forms": [], "verified": false, "source": "egov.kz"},
+            {"code": "extra", "name": b("Анықтама"), "kind": "optional", "channels": ["office"], "forms": [],
+             "verified": true, "source": "Std para 9"}]);
+        v
+    }
+
+    #[test]
+    fn documents_carry_their_kind_verification_and_source() {
+        let c = parse(&with_kinds()).unwrap();
+        let docs = &c.services[0].documents;
+        assert_eq!(docs[0].kind, DocumentKind::Required);
+        assert_eq!(docs[1].kind, DocumentKind::RequiredUnlessInIs);
+        assert!(!docs[1].verified);
+        assert_eq!(docs[2].kind.condition().map(|c| c.ru.as_str()), Some("если состоит в браке"));
+        assert_eq!(docs[3].kind, DocumentKind::Optional);
+        assert_eq!(docs[0].source.as_deref(), Some("Std para 9"));
+        // What is written is what is read back.
+        assert_eq!(parse(&serde_json::to_value(&c).unwrap()).unwrap(), c);
+        // The old form of versions 1 and 2 still reads, as the registries keep them.
+        let old = parse(&valid()).unwrap();
+        assert_eq!(old.services[0].documents[0].kind, DocumentKind::Required);
+        assert!(old.services[0].documents[0].verified);
+        assert_eq!(parse(&serde_json::to_value(&old).unwrap()).unwrap(), old);
+    }
+
+    #[test]
+    fn malformed_document_kinds_are_refused() {
+        let mut v = with_kinds();
+        v["services"][0]["documents"][2].as_object_mut().unwrap().remove("condition");
+        refused(&v, "needs its `condition`");
+        let mut v = with_kinds();
+        v["services"][0]["documents"][0]["condition"] = json!({"kk": "а", "ru": "а"});
+        refused(&v, "only a conditional document");
+        let mut v = with_kinds();
+        v["services"][0]["documents"][2]["condition"]["kk"] = json!(" ");
+        refused(&v, "condition has an empty text");
+        let mut v = with_kinds();
+        v["services"][0]["documents"][0]["kind"] = json!("mandatory");
+        refused(&v, "unknown variant");
+        let mut v = with_kinds();
+        v["services"][0]["documents"][0]["required"] = json!(true);
+        refused(&v, "both `required` and `kind`");
+        let mut v = with_kinds();
+        v["services"][0]["documents"][0].as_object_mut().unwrap().remove("kind");
+        refused(&v, "missing field `kind`");
+        let mut v = with_kinds();
+        v["services"][0]["documents"][0].as_object_mut().unwrap().remove("verified");
+        refused(&v, "missing field `verified`");
+        let mut v = with_kinds();
+        v["services"][0]["documents"][0]["verified"] = json!("yes");
+        refused(&v, "invalid type");
+        let mut v = with_kinds();
+        v["services"][0]["documents"][0]["source"] = json!("  ");
+        refused(&v, "empty source");
+        let mut v = with_kinds();
+        v["services"][0]["documents"][0].as_object_mut().unwrap().remove("source");
+        refused(&v, "no source");
+        let mut v = with_kinds();
+        v["services"][0]["documents"][0]["sourse"] = json!("x");
+        refused(&v, "unknown field");
+        // The old form is refused from version 3 on, and never mixed with the new fields.
+        let mut v = valid();
+        v["version"] = json!(3);
+        refused(&v, "no source");
+        let mut v = valid();
+        v["services"][0]["documents"][0]["verified"] = json!(true);
+        refused(&v, "the old form");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Datelike, FixedOffset};
 use kense_domain::access::{Action, Actor, Role};
 use kense_domain::application::{search_key, NewApplication, PresentedDocument, Status};
+use kense_domain::catalog::DocumentKind;
 use kense_domain::iin::Iin;
 use kense_domain::{Bilingual, Error};
 use serde::Serialize;
@@ -337,12 +338,33 @@ impl FromRow for HistoryEntry {
 }
 
 impl FromRow for PresentedDocument {
+    /// A checklist line with its marks; a line registered before kinds
+    /// existed (no marks row) reads as `required` or `optional`, unmarked.
     fn from_row(r: &Row) -> Result<PresentedDocument, Error> {
+        let required: bool = r.get("required")?;
+        let kind = match r.get::<Option<String>>("kind")? {
+            None if required => DocumentKind::Required,
+            None => DocumentKind::Optional,
+            Some(code) => {
+                let condition =
+                    match (r.get::<Option<String>>("condition_kk")?, r.get::<Option<String>>("condition_ru")?) {
+                        (Some(kk), Some(ru)) => Some(Bilingual::new(kk, ru)),
+                        _ => None,
+                    };
+                DocumentKind::from_code(&code, condition)
+                    .ok_or_else(|| Error::Storage(format!("checklist line of kind {code:?} without its condition")))?
+            }
+        };
+        let mark = |name: &str| -> Result<bool, Error> { Ok(r.get::<Option<bool>>(name)?.unwrap_or(false)) };
         Ok(PresentedDocument {
             code: r.get("code")?,
             name: Bilingual::new(r.get::<String>("name_kk")?, r.get::<String>("name_ru")?),
-            required: r.get("required")?,
+            kind,
+            required,
             presented: r.get("presented")?,
+            found_in_is: mark("found_in_is")?,
+            condition_applies: mark("condition_applies")?,
+            expired: mark("expired")?,
         })
     }
 }
@@ -529,6 +551,22 @@ impl Registry {
                                                         presented)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     args![id, i, d.code, d.name.kk, d.name.ru, d.required, d.presented],
+                )?;
+                let condition = d.kind.condition();
+                tx.execute(
+                    "INSERT INTO application_document_marks (application_id, position, kind, condition_kk,
+                                                             condition_ru, found_in_is, condition_applies, expired)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    args![
+                        id,
+                        i,
+                        d.kind.code(),
+                        condition.map(|c| c.kk.as_str()),
+                        condition.map(|c| c.ru.as_str()),
+                        d.found_in_is,
+                        d.condition_applies,
+                        d.expired
+                    ],
                 )?;
             }
             let queue_position = match (&app.queue, child) {
@@ -856,8 +894,11 @@ impl Registry {
             .map(|d| d.parse().map_err(|e| Error::Storage(format!("bad child_birth_date in application {id}: {e}"))))
             .transpose()?;
         let documents = self.db.query_as(
-            "SELECT code, name_kk, name_ru, required, presented FROM application_documents
-             WHERE application_id = ?1 ORDER BY position",
+            "SELECT d.code, d.name_kk, d.name_ru, d.required, d.presented, m.kind, m.condition_kk, m.condition_ru,
+                    m.found_in_is, m.condition_applies, m.expired
+             FROM application_documents d
+             LEFT JOIN application_document_marks m ON m.application_id = d.application_id AND m.position = d.position
+             WHERE d.application_id = ?1 ORDER BY d.position",
             args![id],
         )?;
         Ok(ApplicationRecord {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{Action, Actor};
 use kense_domain::audit::hex;
-use kense_domain::catalog::{Catalog, CatalogChanges, Channel, ResultKind};
+use kense_domain::catalog::{Catalog, CatalogChanges, Channel, DocumentKind, ResultKind};
 use kense_domain::{Bilingual, Error};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -101,7 +101,13 @@ pub struct CatalogService {
     pub code: String,
     pub name: Bilingual,
     pub channels: Vec<Channel>,
+    /// Documents always required (the kind `required`), and those the
+    /// package needs in some cases (unless in an IS, or conditional).
     pub required_documents: usize,
+    pub documents: usize,
+    /// Documents whose wording is not yet confirmed against the act: the
+    /// administrator's list marks the service until they are.
+    pub unverified_documents: usize,
     pub results: Vec<ResultKind>,
     pub regulation: String,
     pub applications: i64,
@@ -183,7 +189,9 @@ impl Registry {
                 code: s.code.clone(),
                 name: s.name.clone(),
                 channels: s.channels.clone(),
-                required_documents: s.documents.iter().filter(|d| d.required).count(),
+                required_documents: s.documents.iter().filter(|d| d.kind == DocumentKind::Required).count(),
+                documents: s.documents.len(),
+                unverified_documents: s.documents.iter().filter(|d| !d.verified).count(),
                 results: s.results.iter().map(|r| r.kind).collect(),
                 regulation: s.source.regulation.clone(),
                 applications: counts.get(&s.code).copied().unwrap_or(0),

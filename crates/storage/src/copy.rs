@@ -29,6 +29,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("verification_secret", &["id"]),
     ("applications", &["id"]),
     ("application_documents", &["application_id", "position"]),
+    ("application_document_marks", &["application_id", "position"]),
     ("application_versions", &["application_id", "version"]),
     ("workflow_events", &["id"]),
     ("results", &["application_id", "version"]),

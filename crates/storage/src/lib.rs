@@ -78,7 +78,7 @@ use sql::{Db, SqliteDb};
 
 /// The schema version this binary writes; a registry with a newer one is
 /// refused ([`Error::DatabaseNewer`]).
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 /// Where a registry is: a file on this PC, or the office server.
 #[derive(Debug, Clone, PartialEq, Eq)]

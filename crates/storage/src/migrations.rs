@@ -33,6 +33,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 11, "search", "0011_search.sql"),
     migration!("sqlite", 12, "result_wording", "0012_result_wording.sql"),
     migration!("sqlite", 13, "import", "0013_import.sql"),
+    migration!("sqlite", 14, "checklists", "0014_checklists.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
@@ -42,6 +43,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     migration!("postgres", 11, "search", "0011_search.sql"),
     migration!("postgres", 12, "result_wording", "0012_result_wording.sql"),
     migration!("postgres", 13, "import", "0013_import.sql"),
+    migration!("postgres", 14, "checklists", "0014_checklists.sql"),
 ];
 
 /// The migrations of an engine.

@@ -42,7 +42,8 @@ impl Office {
         let documents = match (service, complete) {
             ("preschool_queue", true) => vec!["application", "birth_certificate", "identity_document"],
             ("preschool_queue", false) => vec!["application"],
-            _ => vec!["standard_package"],
+            // The guardianship certificate at the State Corporation.
+            _ => vec!["application", "identity_document", "birth_certificate"],
         };
         let d = ApplicationDraft {
             service_code: service.into(),

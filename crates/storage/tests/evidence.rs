@@ -138,7 +138,20 @@ fn tamper(path: &Path, table: &str, edit: Edit) -> Option<(String, Option<String
                 let done = stmt.raw_execute();
                 if let Err(e) = done {
                     if e.to_string().contains("CHECK") {
-                        continue; // a value the schema refuses: try another column
+                        // A value the schema refuses: a flag flipped instead
+                        // (every column of the checklist marks is checked),
+                        // else another column.
+                        drop(stmt);
+                        let Value::Integer(flag @ (0 | 1)) = v else { continue };
+                        let mut stmt = conn.prepare(&sql).unwrap();
+                        bind(&mut stmt, &row);
+                        let flipped = Value::Integer(1 - flag);
+                        stmt.raw_bind_parameter(stmt.parameter_index(":new_value").unwrap().unwrap(), &flipped)
+                            .unwrap();
+                        if stmt.raw_execute().is_err() {
+                            continue;
+                        }
+                        return Some((key, Some(col.clone()), guards_dropped));
                     }
                     drop(stmt);
                     guards_dropped = drop_guards(&conn, table);

@@ -396,3 +396,42 @@ fn entering_a_year_computes_its_due_moments_again() {
     let e = r.check_evidence(None).unwrap();
     assert!(e.findings.is_empty(), "the new due moments are sealed with the event: {:?}", e.findings);
 }
+
+/// A checklist keeps each document's kind and the clerk's marks, on either
+/// engine: school meals with the birth certificate found in the IS, the
+/// targeted-assistance condition applying (and its certificate missing),
+/// and the identity document expired. The evidence check holds over the
+/// marks as over the checklist.
+#[test]
+fn a_checklist_keeps_its_kinds_and_marks() {
+    use kense_domain::catalog::DocumentKind;
+    let dir = tempfile::tempdir().unwrap();
+    let place = Place::new(dir.path());
+    let (mut r, actor) = fresh(&place);
+    let mut d = draft();
+    d.service_code = "free_meals".into();
+    d.documents = vec!["application".into(), "identity_document".into()];
+    d.found_in_is = vec!["birth_certificate".into()];
+    d.conditions_apply = vec!["asp_certificate".into()];
+    d.expired = vec!["identity_document".into()];
+    let reg = r.register_application(&actor, &application(&d), Due::default(), now()).unwrap();
+    assert_eq!(reg.status, Status::RefusedAtIntake);
+    drop(r);
+
+    let mut r = place.open();
+    let actor = r.log_in("admin", "құпия сөз 2026", now()).unwrap();
+    let rec = r.application(&actor, reg.id, now()).unwrap();
+    let line = |code: &str| rec.documents.iter().find(|l| l.code == code).unwrap().clone();
+    let birth = line("birth_certificate");
+    assert_eq!(birth.kind, DocumentKind::RequiredUnlessInIs);
+    assert!(birth.found_in_is && !birth.required && !birth.presented);
+    let asp = line("asp_certificate");
+    assert_eq!(asp.kind.condition().map(|c| c.ru.contains("адресную социальную помощь")), Some(true));
+    assert!(asp.condition_applies && asp.required && !asp.presented);
+    assert!(line("identity_document").expired);
+    assert_eq!(line("income").kind.code(), "conditional");
+    assert!(!line("income").required, "a condition not marked does not apply");
+    let grounds: Vec<&str> = rec.documents.iter().filter(|l| l.ground().is_some()).map(|l| l.code.as_str()).collect();
+    assert_eq!(grounds, ["identity_document", "asp_certificate"]);
+    assert!(r.verify_evidence(&mut |_| true).unwrap().holds());
+}

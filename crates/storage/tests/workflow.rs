@@ -346,7 +346,7 @@ fn the_executor_names_which_of_several_results_is_prepared() {
         child_iin: "150315500015".into(),
         child_name: "Бала Әлихан".into(),
         child_birth_date: "2015-03-15".into(),
-        documents: vec!["standard_package".into()],
+        documents: vec!["application".into(), "identity_document".into()],
         consent: true,
         ..Default::default()
     };

@@ -125,6 +125,9 @@ pub fn correct(
                 .filter(|d| d.presented && !d.code.starts_with("extra-"))
                 .map(|d| d.code.clone())
                 .collect(),
+            found_in_is: rec.documents.iter().filter(|d| d.found_in_is).map(|d| d.code.clone()).collect(),
+            conditions_apply: rec.documents.iter().filter(|d| d.condition_applies).map(|d| d.code.clone()).collect(),
+            expired: rec.documents.iter().filter(|d| d.expired).map(|d| d.code.clone()).collect(),
             extra_documents: rec
                 .documents
                 .iter()
@@ -137,7 +140,9 @@ pub fn correct(
             queue: None,
             request_id: String::new(),
         };
-        let (_, catalog) = reg.catalog()?;
+        // Checked against the catalog version it was registered under: its
+        // checklist (kept unchanged) names that version's documents.
+        let catalog = reg.installed_catalog(rec.catalog_version)?;
         let app = NewApplication::validate(&draft, &catalog, now.date_naive())?;
         reg.correct_application(actor, id, expected_status, &app, reason, now)
     })

@@ -48,8 +48,20 @@ pub fn referral_print_kind(referral_number: &str) -> String {
 /// but the result). Office requisites are left out so that renaming the
 /// office does not make every earlier paper "changed".
 pub fn canonical_content(rec: &ApplicationRecord, kind: &str) -> String {
-    let documents: Vec<(&str, bool, bool)> =
-        rec.documents.iter().map(|d| (d.name.kk.as_str(), d.required, d.presented)).collect();
+    // Each line as (name, needed, presented), the form papers printed before
+    // kinds existed were vouched for; an expired one adds a fourth mark, so
+    // that those earlier codes still verify.
+    let documents: Vec<serde_json::Value> = rec
+        .documents
+        .iter()
+        .map(|d| {
+            if d.expired {
+                serde_json::json!([d.name.kk, d.required, d.presented, "expired"])
+            } else {
+                serde_json::json!([d.name.kk, d.required, d.presented])
+            }
+        })
+        .collect();
     serde_json::json!({
         "kind": kind,
         "number": rec.number,

@@ -203,7 +203,7 @@ async fn clerk_morning(c: &Client) -> Res<Day> {
             applicant: None,
             child_iin: "220315500030",
             child: "Жұмабаева Аяла",
-            documents: &["standard_package"],
+            documents: &["application", "identity_document", "birth_certificate"],
         },
     )
     .await?;

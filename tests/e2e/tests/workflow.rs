@@ -360,7 +360,10 @@ async fn session<T>(
     out
 }
 
-const GUARDIANSHIP_DOCS: &[&str] = &["standard_package"];
+/// The guardianship certificate's checklist at the State Corporation
+/// (catalog version 3): the birth certificate, required unless found in
+/// the IS, is presented here.
+const GUARDIANSHIP_DOCS: &[&str] = &["application", "identity_document", "birth_certificate"];
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_office_day_through_every_desk() {

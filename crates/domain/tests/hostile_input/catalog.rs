@@ -92,3 +92,49 @@ fn step_back_to_a_sane_norm(v: &mut Value) {
         }
     }
 }
+
+/// One way to break a document of the file.
+type Edit = Box<dyn Fn(&mut Value)>;
+
+/// Every document of the shipped catalog, broken one field at a time: a
+/// conditional one without its condition, a condition on another kind, an
+/// unknown kind, no verified flag, an empty source, the old `required`
+/// beside `kind`. Each is refused as a catalog error, never accepted.
+#[test]
+fn every_shipped_document_refuses_a_broken_kind() {
+    let v: Value = serde_json::from_str(SERVICES_JSON).unwrap();
+    let services = v["services"].as_array().unwrap().len();
+    let mut broken = 0;
+    for s in 0..services {
+        let documents = v["services"][s]["documents"].as_array().unwrap().len();
+        for d in 0..documents {
+            let doc = &v["services"][s]["documents"][d];
+            let mut edits: Vec<Edit> = vec![
+                Box::new(|x| x["kind"] = json!("mandatory")),
+                Box::new(|x| x["verified"] = Value::Null),
+                Box::new(|x| x["source"] = json!(" ")),
+                Box::new(|x| x["required"] = json!(true)),
+                Box::new(|x| x["name"]["kk"] = json!("")),
+            ];
+            if doc["kind"] == "conditional" {
+                edits.push(Box::new(|x| {
+                    x.as_object_mut().unwrap().remove("condition");
+                }));
+                edits.push(Box::new(|x| x["condition"]["ru"] = json!("")));
+            } else {
+                edits.push(Box::new(|x| x["condition"] = json!({"kk": "шарт", "ru": "условие"})));
+            }
+            for edit in &edits {
+                let mut c = v.clone();
+                edit(&mut c["services"][s]["documents"][d]);
+                let r = Catalog::parse(&c.to_string());
+                assert!(
+                    matches!(r, Err(kense_domain::Error::Catalog(_))),
+                    "service {s} document {d}: a broken document was not refused: {r:?}"
+                );
+                broken += 1;
+            }
+        }
+    }
+    assert!(broken > 300, "only {broken} broken documents tried");
+}

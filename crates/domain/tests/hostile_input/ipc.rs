@@ -100,6 +100,21 @@ fn check_application(d: &ApplicationDraft) -> Result<(), TestCaseError> {
     for code in &d.documents {
         prop_assert!(checklist.contains(&code.as_str()), "forged document {code:?} accepted");
     }
+    // The marks: where they apply, and what they make of the package.
+    for doc in &a.documents {
+        use kense_domain::catalog::DocumentKind;
+        prop_assert!(!doc.found_in_is || doc.kind == DocumentKind::RequiredUnlessInIs, "IS tick on {:?}", doc.code);
+        prop_assert!(!doc.condition_applies || doc.kind.condition().is_some(), "condition tick on {:?}", doc.code);
+        prop_assert!(!doc.expired || doc.presented, "{:?} expired without being presented", doc.code);
+        prop_assert_eq!(
+            doc.required,
+            kense_domain::application::PresentedDocument::needed(&doc.kind, doc.found_in_is, doc.condition_applies)
+        );
+    }
+    prop_assert_eq!(
+        a.intake() == kense_domain::application::Status::Accepted,
+        a.documents.iter().all(|doc| !doc.expired && (doc.presented || !doc.required))
+    );
     // The whole checklist, then the extra documents in the clerk's words.
     let (listed, extras) = a.documents.split_at(checklist.len().min(a.documents.len()));
     prop_assert_eq!(listed.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), checklist);
@@ -328,6 +343,17 @@ fn application_draft() -> BoxedStrategy<ApplicationDraft> {
             } else {
                 picked.iter().map(|i| checklist[i.index(checklist.len())].to_owned()).collect()
             };
+            // The ticks beside the documents, drawn from the same picks where
+            // the document's kind has the tick (a forged one is the
+            // documents' own forgery, above).
+            let kind_of = |code: &str| service.documents.iter().find(|d| d.code == code).map(|d| d.kind.clone());
+            let pick = |step: usize, fits: &dyn Fn(&kense_domain::catalog::DocumentKind) -> bool| -> Vec<String> {
+                documents.iter().step_by(step).filter(|c| kind_of(c).is_some_and(|k| fits(&k))).cloned().collect()
+            };
+            use kense_domain::catalog::DocumentKind;
+            let found_in_is = pick(2, &|k| *k == DocumentKind::RequiredUnlessInIs);
+            let conditions_apply = pick(2, &|k| k.condition().is_some());
+            let expired = pick(5, &|_| true);
             documents.extend(forged);
             ApplicationDraft {
                 service_code: service.code.clone(),
@@ -340,6 +366,9 @@ fn application_draft() -> BoxedStrategy<ApplicationDraft> {
                 child_name,
                 child_birth_date,
                 documents,
+                found_in_is,
+                conditions_apply,
+                expired,
                 extra_documents,
                 consent,
                 notes,

@@ -159,7 +159,7 @@ impl Office {
             child_iin: child_iin(born, 7),
             child_name: "Бала Дана".into(),
             child_birth_date: born.to_string(),
-            documents: vec!["standard_package".into()],
+            documents: vec!["application".into(), "identity_document".into(), "birth_certificate".into()],
             consent: true,
             ..Default::default()
         };

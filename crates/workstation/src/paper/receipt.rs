@@ -22,7 +22,9 @@ fn refusal_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_n
         service_name: text(&rec.service_name),
         applicant_name: rec.applicant_name.clone(),
         applicant_address: (!rec.applicant_address.is_empty()).then(|| rec.applicant_address.clone()),
-        missing_documents: rec.documents.iter().filter(|d| d.required && !d.presented).map(|d| text(&d.name)).collect(),
+        // Exactly the grounds: each needed document not presented, and each
+        // presented one whose term has run out.
+        missing_documents: rec.documents.iter().filter_map(|d| d.refusal_line()).map(|l| text(&l)).collect(),
         refused_by: rec.registered_by.clone(),
         executor: None,
         executor_phone: (!office.phone.is_empty()).then(|| office.phone.clone()),
@@ -96,4 +98,98 @@ pub fn issue(station: &Workstation, actor: &Actor, application_id: i64) -> Resul
         bytes,
         kind,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use kense_domain::access::Role;
+    use kense_domain::application::{ApplicationDraft, PresentedDocument};
+    use kense_domain::catalog::DocumentKind;
+    use kense_domain::user::NewUser;
+    use kense_domain::workflow::Status;
+
+    use crate::{clock, register, Workstation};
+
+    const PW: &str = "құпия сөз 2026";
+
+    fn pdf_text(path: &str) -> String {
+        std::process::Command::new("pdftotext")
+            .args(["-layout", path, "-"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap()
+    }
+
+    /// Service 11 (foster family) at the counter: the clerk ticks what is
+    /// there, marks the marriage-certificate condition as applying and the
+    /// identity document as expired. The receipt of refusal to accept names
+    /// exactly the three grounds, in both languages, and nothing presented.
+    #[test]
+    fn the_refusal_receipt_names_exactly_the_missing_and_expired_documents() {
+        let dir = std::env::temp_dir().join(format!("kense-checklist-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let station = Workstation::start(Ok(dir.clone()), false);
+        let now = clock::now();
+        let clerk = station
+            .with_registry(|r| {
+                let admin = NewUser::validate("admin", "Әкімші Бақыт", vec![Role::Administrator, Role::Clerk])?;
+                r.create_first_administrator(&admin, PW, PW, now)
+            })
+            .unwrap();
+        let draft = ApplicationDraft {
+            service_code: "foster_family".into(),
+            applicant_iin: "900101300007".into(),
+            applicant_name: "Қабылдаушы Әсел".into(),
+            applicant_phone: "+7 701 000 11 22".into(),
+            documents: vec!["application".into(), "identity_document".into(), "health_certificates".into()],
+            conditions_apply: vec!["marriage_certificate".into()],
+            expired: vec!["identity_document".into()],
+            consent: true,
+            ..Default::default()
+        };
+        let registration = register::register(&station, &clerk, &draft).unwrap();
+        assert_eq!(registration.registered.status, Status::RefusedAtIntake);
+
+        // The checklist reads back with the catalog's kinds and the clerk's marks.
+        let rec = station.with_registry(|r| r.application(&clerk, registration.registered.id, now)).unwrap();
+        let line = |code: &str| rec.documents.iter().find(|d| d.code == code).unwrap().clone();
+        let marriage = line("marriage_certificate");
+        assert!(matches!(marriage.kind, DocumentKind::Conditional { .. }));
+        assert!(marriage.condition_applies && marriage.required && !marriage.presented);
+        assert!(line("identity_document").expired);
+        assert_eq!(line("health_certificates").kind, DocumentKind::Required);
+        let grounds: Vec<&str> = rec
+            .documents
+            .iter()
+            .filter(|d| d.ground().is_some())
+            .map(|d: &PresentedDocument| d.code.as_str())
+            .collect();
+        assert_eq!(grounds, ["identity_document", "marriage_certificate", "dispensary_certificates"]);
+
+        let receipt = registration.filed.papers.iter().find(|p| p.kind == super::REFUSAL).expect("the refusal receipt");
+        let text = pdf_text(&receipt.path);
+        for named in [
+            "Неке қию туралы куәліктің көшірмесі",
+            "Копия свидетельства о заключении брака",
+            "Наркологиялық және психиатриялық диспансерлерде",
+            "наркологическом и психиатрическом диспансерах",
+            "(қолданылу мерзімі өткен)",
+            "(истёк срок действия)",
+        ] {
+            assert!(text.contains(named), "{named:?} is not on the receipt: {text}");
+        }
+        // Presented and valid, or never needed: not on the receipt.
+        for absent in ["Көрсетілетін қызметті алушының өтініші", "Заявление услугополучателя", "№ 692"]
+        {
+            assert!(!text.contains(absent), "{absent:?} is on the receipt: {text}");
+        }
+        // One expired document: marked as often as one missing one is named.
+        assert_eq!(
+            text.matches("(қолданылу мерзімі өткен)").count(),
+            text.matches("Неке қию туралы куәліктің көшірмесі").count(),
+            "{text}"
+        );
+        drop(station);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
