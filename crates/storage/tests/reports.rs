@@ -22,6 +22,14 @@ fn a_months_figures_are_the_registrys() {
     let mut o = office("2026-11-02T09:00:00+05:00");
     o.populated();
     let born = NaiveDate::from_ymd_opt(2019, 6, 1).unwrap();
+    // The whole checklist, whatever the catalog lists for it.
+    let package: Vec<String> = o
+        .catalog
+        .service("guardianship_certificate")
+        .unwrap()
+        .documents_for(Channel::StateCorporation)
+        .map(|d| d.code.clone())
+        .collect();
     let mut register = |n: u32, documents: Vec<String>, when: &str, due: Due| {
         let d = ApplicationDraft {
             service_code: "guardianship_certificate".into(),
@@ -42,8 +50,8 @@ fn a_months_figures_are_the_registrys() {
     let refused = register(11, vec![], "2026-11-05T10:00:00+05:00", Due::default());
     assert_eq!(refused.status, Status::RefusedAtIntake);
     let due = Due { step: None, whole: Some(at("2026-11-10T18:00:00+05:00")) };
-    register(12, vec!["standard_package".into()], "2026-11-05T11:00:00+05:00", due);
-    register(13, vec!["standard_package".into()], "2026-12-01T11:00:00+05:00", Due::default());
+    register(12, package.clone(), "2026-11-05T11:00:00+05:00", due);
+    register(13, package.clone(), "2026-12-01T11:00:00+05:00", Due::default());
 
     // Questionnaires given at the counter: three in November, one in December.
     let clerk = o.clerk.clone();
