@@ -211,12 +211,11 @@ export async function openReports() {
     }
   }
   showPeriodFields();
-  if (categories.length === 0) {
-    try {
-      categories = (await call("queue_settings")).categories;
-    } catch (_) {
-      // The codes are shown instead of the names.
-    }
+  try {
+    if (categories.length === 0) categories = (await call("queue_settings")).categories;
+    if (services.length === 0) services = await call("services");
+  } catch (_) {
+    // The codes are shown instead of the names.
   }
   await showReport();
 }
@@ -352,13 +351,13 @@ function renderReport(r) {
   const referrals = withChart(
     table(
       "report-referrals",
-      t("dash_referrals"),
+      t("report_referrals"),
       [t("dash_ref_issued"), t("dash_ref_used"), t("dash_ref_expired"), t("report_ref_live"), t("report_ref_other")],
       [[f.issued, f.used, f.expired, f.live, f.other]],
       nothing,
     ),
     barChart({
-      title: t("dash_referrals"),
+      title: t("report_referrals"),
       series: [t("report_count")],
       rows: [
         { label: t("dash_ref_issued"), values: [f.issued] },

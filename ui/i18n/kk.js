@@ -523,6 +523,7 @@ export default {
   report_birth_year: "Туған жылы",
   report_ref_live: "Ұсынылуын күтуде",
   report_ref_other: "Бас тартылған немесе жойылған",
+  report_referrals: "Кезеңде берілген жолдамалар",
   report_survey: "Сапа сауалнамасының нәтижелері",
   report_question: "Сұрақ",
   report_rating: "Жауап",

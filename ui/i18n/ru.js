@@ -523,6 +523,7 @@ export default {
   report_birth_year: "Год рождения",
   report_ref_live: "Ожидают предъявления",
   report_ref_other: "Отказ или аннулированы",
+  report_referrals: "Направления, выданные за период",
   report_survey: "Результаты анкетирования качества",
   report_question: "Вопрос",
   report_rating: "Ответ",
