@@ -81,4 +81,10 @@ const COMMANDS: &[&str] = &[
     "cancel_backup",
     "recovery_backups",
     "recover_registry",
+    "import_dry_run",
+    "confirm_import",
+    "save_import_templates",
+    "export_register",
+    "period_report",
+    "record_survey",
 ];

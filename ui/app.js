@@ -10,6 +10,7 @@ import * as verify from "./verify.js";
 import * as queue from "./queue.js";
 import * as head from "./head.js";
 import * as dashboard from "./dashboard.js";
+import * as exchange from "./exchange.js";
 import * as recovery from "./recovery.js";
 
 let user = null;
@@ -28,6 +29,7 @@ function applyLanguage() {
   work.onLanguage();
   head.onLanguage();
   dashboard.onLanguage();
+  exchange.onLanguage();
 }
 
 async function setLanguage(next) {
@@ -80,7 +82,10 @@ async function openView(id) {
 
 async function refreshView() {
   if (!user || !view) return;
-  if (view === "view-register") await register.open();
+  if (view === "view-register") {
+    await register.open();
+    await exchange.openSurvey();
+  }
   if (view === "view-work") await work.openWorklist(user);
   if (view === "view-search") await work.openSearch();
   if (view === "view-admin") await admin.open(office, alarm);
@@ -88,6 +93,7 @@ async function refreshView() {
   if (view === "view-queue") await queue.open(user);
   if (view === "view-sign") await head.open();
   if (view === "view-dashboard") await dashboard.open();
+  if (view === "view-reports") await exchange.openReports();
 }
 
 let alarm = null;
@@ -174,6 +180,7 @@ async function refresh() {
     queue.reset();
     head.reset();
     dashboard.reset();
+    exchange.reset();
   }
   user = status.user;
   applyLanguage();

@@ -1,5 +1,5 @@
-//! The folder and file pickers of backups and the office server's
-//! certificate, opened from Rust
+//! The folder and file pickers of backups, the office server's
+//! certificate, imports and exports, opened from Rust
 //! (tauri-plugin-dialog's Rust API): the window has no dialog permission, so
 //! no path it names can reach a scope.
 //!
@@ -80,4 +80,55 @@ pub fn pick_certificate<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<Pa
         dialog = dialog.set_parent(&window);
     }
     dialog.blocking_pick_file().and_then(|p| p.into_path().ok())
+}
+
+/// The spreadsheet of the office's queue or register to import; `None`
+/// when cancelled.
+pub fn pick_import_file<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
+    if let Some(answer) = scripted_answer() {
+        return answer;
+    }
+    let (title, kind) = match lang {
+        Lang::Kk => ("Импорттайтын файлды таңдаңыз", "Кесте (XLSX, ODS, CSV)"),
+        Lang::Ru => ("Выберите файл для импорта", "Таблица (XLSX, ODS, CSV)"),
+    };
+    let mut dialog = app.dialog().file().set_title(title).add_filter(kind, &["xlsx", "xls", "ods", "csv"]);
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    dialog.blocking_pick_file().and_then(|p| p.into_path().ok())
+}
+
+/// The folder the import templates are saved to; `None` when cancelled.
+pub fn pick_template_folder<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
+    if let Some(answer) = scripted_answer() {
+        return answer;
+    }
+    let title = match lang {
+        Lang::Kk => "Импорт үлгілерін қай қалтаға сақтау керек?",
+        Lang::Ru => "В какую папку сохранить шаблоны импорта?",
+    };
+    let mut dialog = app.dialog().file().set_title(title);
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    dialog.blocking_pick_folder().and_then(|p| p.into_path().ok())
+}
+
+/// Where an export is saved, `name` suggested; `None` when cancelled.
+pub fn save_export<R: Runtime>(app: &AppHandle<R>, lang: Lang, name: &str) -> Option<PathBuf> {
+    if let Some(answer) = scripted_answer() {
+        return answer;
+    }
+    let title = match lang {
+        Lang::Kk => "Экспортты қайда сақтау керек?",
+        Lang::Ru => "Куда сохранить выгрузку?",
+    };
+    let ext = name.rsplit('.').next().unwrap_or("xlsx").to_owned();
+    let mut dialog =
+        app.dialog().file().set_title(title).set_file_name(name).add_filter(ext.to_uppercase(), &[ext.as_str()]);
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    dialog.blocking_save_file().and_then(|p| p.into_path().ok())
 }

@@ -36,6 +36,7 @@ fn requests() -> Vec<(&'static str, Decoder)> {
         commands::queue::requests(),
         commands::admin::requests(),
         commands::backup::requests(),
+        commands::exchange::requests(),
         commands::paper::requests(),
         commands::verify::requests(),
     ]

@@ -260,6 +260,12 @@ pub fn run() {
             commands::backup::cancel_backup,
             commands::backup::recovery_backups,
             commands::backup::recover_registry,
+            commands::exchange::import_dry_run,
+            commands::exchange::confirm_import,
+            commands::exchange::save_import_templates,
+            commands::exchange::export_register,
+            commands::exchange::period_report,
+            commands::exchange::record_survey,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

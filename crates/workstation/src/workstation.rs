@@ -63,6 +63,9 @@ pub struct Workstation {
     progress_open: AtomicBool,
     /// The person asked to stop the running backup, copy or restore.
     cancel: AtomicBool,
+    /// The file the administrator's last import dry run read, by kind: the
+    /// import reads it again (the window never names a path).
+    pub(crate) chosen_import: Mutex<Option<(crate::exchange::ImportKind, PathBuf)>>,
     /// The office's secret for verification codes, read from the registry
     /// when it opens; a registry restored without one is given this one.
     verification_key: Mutex<Option<[u8; 32]>>,
@@ -112,7 +115,7 @@ pub(crate) struct Rules {
     pub calendar: CalendarData,
 }
 
-fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
+pub(crate) fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
     Error::Storage("a previous operation failed midway; restart Kense".into())
 }
 
@@ -132,6 +135,7 @@ impl Workstation {
             progress: Mutex::new(None),
             progress_open: AtomicBool::new(false),
             cancel: AtomicBool::new(false),
+            chosen_import: Mutex::new(None),
             registry: Mutex::new(Err(Error::NotInitialised)),
             session: Mutex::new(Session { actor: None, lang: Lang::Kk, last_seen: Instant::now() }),
             typesetter,

@@ -68,6 +68,8 @@ pub enum Stage {
     Reopen,
     /// Records read by the full check of the evidence.
     Records,
+    /// Rows written by an import of the office's lists.
+    Rows,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,7 +80,7 @@ pub struct Progress {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 9] = [
+    pub const ALL: [Stage; 10] = [
         Stage::Copy,
         Stage::Verify,
         Stage::Hash,
@@ -88,6 +90,7 @@ impl Stage {
         Stage::Swap,
         Stage::Reopen,
         Stage::Records,
+        Stage::Rows,
     ];
 }
 

@@ -258,6 +258,7 @@ fn stage_name(stage: Stage) -> (&'static str, &'static str) {
         Stage::Swap => ("ауыстыру", "замена"),
         Stage::Reopen => ("қайта ашу", "повторное открытие"),
         Stage::Records => ("жазбалар", "записи"),
+        Stage::Rows => ("жолдар", "строки"),
     }
 }
 
