@@ -334,7 +334,12 @@ export async function openSearch() {
   $("search-text").focus();
 }
 
+// Searches overlap (the view's first one, then a filter ticked at once):
+// only the newest one's answer is shown, whichever arrives last.
+let searchGeneration = 0;
+
 async function runSearch() {
+  const generation = ++searchGeneration;
   const payload = {
     text: $("search-text").value || null,
     status: $("search-status").value || null,
@@ -350,9 +355,10 @@ async function runSearch() {
   try {
     rows = await call("search_applications", { payload });
   } catch (e) {
-    showError($("search-error"), e);
+    if (generation === searchGeneration) showError($("search-error"), e);
     return;
   }
+  if (generation !== searchGeneration) return;
   $("search-results").replaceChildren(
     ...rows.map((a) =>
       row(a, () => {}, [
