@@ -279,9 +279,7 @@ impl ApplicationSummary {
     /// A search's row, with its urgency at `now`.
     fn from_row(r: &Row, now: DateTime<FixedOffset>) -> Result<ApplicationSummary, Error> {
         let status = status_of(&r.get::<String>("status")?)?;
-        let step_due_at: Option<String> = r.get("step_due_at")?;
-        let due_at: Option<String> = r.get("due_at")?;
-        Ok(ApplicationSummary {
+        let mut summary = ApplicationSummary {
             id: r.get("id")?,
             number: r.get("number")?,
             registered_at: r.get("registered_at")?,
@@ -290,16 +288,14 @@ impl ApplicationSummary {
             applicant_name: r.get("applicant_name")?,
             child_name: r.get("child_name")?,
             executor: r.get("executor")?,
-            urgency: Urgency::of(
-                status,
-                moment_opt(step_due_at.as_deref()).into_iter().chain(moment_opt(due_at.as_deref())).min(),
-                now,
-            ),
-            step_due_at,
-            due_at,
+            urgency: Urgency::None,
+            step_due_at: r.get("step_due_at")?,
+            due_at: r.get("due_at")?,
             provisional: false,
             owed: Vec::new(),
-        })
+        };
+        summary.urgency = Urgency::of(status, summary.earliest_due(), now);
+        Ok(summary)
     }
 }
 

@@ -58,6 +58,28 @@ fn read_checked(actor: &Actor, path: &Path) -> Result<SheetFile, Error> {
     read_file(path)
 }
 
+/// The file of a dry run read again for its import: refused if it changed
+/// since (`sha256` is what the dry run read).
+fn read_unchanged(actor: &Actor, path: &Path, sha256: &str) -> Result<SheetFile, Error> {
+    let file = read_checked(actor, path)?;
+    if file.sha256 != sha256 {
+        return Err(Error::InvalidState);
+    }
+    Ok(file)
+}
+
+/// An import's progress callback: tells `progress`, and goes on until
+/// `cancel` is set.
+fn going_on<'a>(
+    progress: &'a mut dyn FnMut(usize, usize),
+    cancel: &'a AtomicBool,
+) -> impl FnMut(usize, usize) -> bool + 'a {
+    move |done, total| {
+        progress(done, total);
+        !cancel.load(Ordering::Relaxed)
+    }
+}
+
 /// What importing the queue file at `path` would do.
 pub fn queue_dry_run(station: &Workstation, actor: &Actor, path: &Path) -> Result<QueueImportReport, Error> {
     let file = read_checked(actor, path)?;
@@ -78,17 +100,10 @@ pub fn queue_import(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<QueueImportReport, Error> {
-    let file = read_checked(actor, path)?;
-    if file.sha256 != sha256 {
-        return Err(Error::InvalidState);
-    }
+    let file = read_unchanged(actor, path, sha256)?;
     station.with_registry(|reg| {
         let sheet = queue_sheet(reg, &file)?;
-        let mut go_on = |done: usize, total: usize| {
-            progress(done, total);
-            !cancel.load(Ordering::Relaxed)
-        };
-        reg.import_queue(actor, &sheet, &import_file(&file), clock::now(), &mut go_on)
+        reg.import_queue(actor, &sheet, &import_file(&file), clock::now(), &mut going_on(progress, cancel))
     })
 }
 
@@ -110,17 +125,10 @@ pub fn history_import(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<HistoryImportReport, Error> {
-    let file = read_checked(actor, path)?;
-    if file.sha256 != sha256 {
-        return Err(Error::InvalidState);
-    }
+    let file = read_unchanged(actor, path, sha256)?;
     station.with_registry(|reg| {
         let sheet = history_sheet(reg, &file)?;
-        let mut go_on = |done: usize, total: usize| {
-            progress(done, total);
-            !cancel.load(Ordering::Relaxed)
-        };
-        reg.import_history(actor, &sheet, &import_file(&file), clock::now(), &mut go_on)
+        reg.import_history(actor, &sheet, &import_file(&file), clock::now(), &mut going_on(progress, cancel))
     })
 }
 

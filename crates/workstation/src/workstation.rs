@@ -426,18 +426,8 @@ pub(crate) fn due_on_entering(
     status: Status,
     now: DateTime<FixedOffset>,
 ) -> Due {
-    let Some(path) = catalog.service(service).map(|s| deadline::office_path(s, channel, None)) else {
-        return Due::default();
-    };
-    let local = |t: chrono::NaiveDateTime| now.offset().from_local_datetime(&t).single();
-    Due {
-        step: deadline::step_due(calendar, &path, status, now.naive_local()).and_then(local),
-        whole: if status == Status::Accepted {
-            deadline::whole_due(calendar, &path, now.naive_local()).and_then(local)
-        } else {
-            None
-        },
-    }
+    let registered = (status == Status::Accepted).then_some(now);
+    due(calendar, catalog, service, channel, status, now, registered)
 }
 
 /// Due moments computed again for an open application (a year's moving
@@ -445,16 +435,30 @@ pub(crate) fn due_on_entering(
 /// application's from its registration, on the catalog version it was
 /// registered under.
 pub(crate) fn due_again(calendar: &WorkingCalendar, open: &kense_storage::OpenDue) -> Due {
-    let Some(path) = open.catalog.service(&open.service_code).map(|s| deadline::office_path(s, open.channel, None))
-    else {
+    let (service, channel, status) = (&open.service_code, open.channel, open.status);
+    due(calendar, &open.catalog, service, channel, status, open.entered_at, Some(open.registered_at))
+}
+
+/// The step's due moment counted from `entered` (when the application
+/// entered `status`), the whole application's from `registered` if given.
+fn due(
+    calendar: &WorkingCalendar,
+    catalog: &Catalog,
+    service: &str,
+    channel: Channel,
+    status: Status,
+    entered: DateTime<FixedOffset>,
+    registered: Option<DateTime<FixedOffset>>,
+) -> Due {
+    let Some(path) = catalog.service(service).map(|s| deadline::office_path(s, channel, None)) else {
         return Due::default();
     };
     let at = |t: DateTime<FixedOffset>, due: Option<chrono::NaiveDateTime>| {
         due.and_then(|d| t.offset().from_local_datetime(&d).single())
     };
     Due {
-        step: at(open.entered_at, deadline::step_due(calendar, &path, open.status, open.entered_at.naive_local())),
-        whole: at(open.registered_at, deadline::whole_due(calendar, &path, open.registered_at.naive_local())),
+        step: at(entered, deadline::step_due(calendar, &path, status, entered.naive_local())),
+        whole: registered.and_then(|r| at(r, deadline::whole_due(calendar, &path, r.naive_local()))),
     }
 }
 
