@@ -25,6 +25,8 @@ pub enum SignatureError {
     BadSignature(String),
     /// The signer failed (a primitive, NCALayer's error, a cancel).
     Signer(String),
+    /// A file offered as a certificate or CRL is neither.
+    TrustFile,
 }
 
 impl SignatureError {
@@ -49,6 +51,7 @@ impl SignatureError {
             }
             Self::BadSignature(_) => "Қол қою бағдарламасы жарамсыз қолтаңба қайтарды; құжатқа қол қойылмады.".into(),
             Self::Signer(_) => "Қол қою орындалмады; құжатқа қол қойылмады.".into(),
+            Self::TrustFile => "Бұл файл сертификат (.cer, .crt, .pem) немесе кері қайтарылған сертификаттар тізімі (.crl) емес.".into(),
         }
     }
 
@@ -73,6 +76,7 @@ impl SignatureError {
             }
             Self::BadSignature(_) => "Программа подписи вернула недействительную подпись; документ не подписан.".into(),
             Self::Signer(_) => "Подписание не выполнено; документ не подписан.".into(),
+            Self::TrustFile => "Этот файл не сертификат (.cer, .crt, .pem) и не список отозванных сертификатов (.crl).".into(),
         }
     }
 }
@@ -94,6 +98,7 @@ impl fmt::Display for SignatureError {
             Self::TooLarge { size, reserved } => write!(f, "the CMS takes {size} bytes, {reserved} reserved"),
             Self::BadSignature(m) => write!(f, "the signer's CMS is not valid: {m}"),
             Self::Signer(m) => write!(f, "signing failed: {m}"),
+            Self::TrustFile => write!(f, "neither a certificate nor a CRL"),
         }
     }
 }

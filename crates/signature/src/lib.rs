@@ -15,6 +15,7 @@
 //! - [`Signer`] and its implementations: `pkcs12` (an RSA key file, read
 //!   here) and `ncalayer` (NCALayer's `basics.sign` over its WebSocket);
 //! - `identity`: who a certificate names (IIN, BIN, serial, issuer);
+//! - `trust`: the certificates and revocation lists the office imported;
 //! - `verify`: the verdict on a signed file.
 //!
 //! What was not available to the tests: the real NCALayer and real NCA
@@ -27,6 +28,7 @@ mod identity;
 mod ncalayer;
 mod pdf;
 mod pkcs12;
+mod trust;
 mod verify;
 
 pub use error::SignatureError;
@@ -34,6 +36,7 @@ pub use identity::SignerIdentity;
 pub use ncalayer::{NcaLayerSigner, HEAD_KEY_USAGES, NCALAYER_ADDRESS};
 pub use pdf::{prepare, Prepared, SignatureFields, RESERVED};
 pub use pkcs12::Pkcs12Signer;
+pub use trust::{Revocation, Trust, TrustFile, TrustKind, MAX_TRUST_FILE};
 pub use verify::{verify, Chain, Integrity, Status, Verdict};
 
 /// Something that signs: given the bytes a PDF signature covers, it returns
@@ -74,7 +77,7 @@ pub fn sign_pdf(
     let pdf = prepared.embed(&cms)?;
     // Checked on the finished file, with no roots: the chain is the verify
     // screen's business, the signature and the signer are this one's.
-    let verdict = verify(&pdf, &[]).ok_or_else(|| SignatureError::BadSignature("not found after embedding".into()))?;
+    let verdict = verify(&pdf, &Trust::default()).ok_or_else(|| SignatureError::BadSignature("not found after embedding".into()))?;
     let signer = verdict.signer.clone().ok_or_else(|| SignatureError::BadSignature("no signer".into()))?;
     match verdict.integrity {
         Integrity::Intact | Integrity::Unsupported(_) => {}

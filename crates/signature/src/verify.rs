@@ -1,7 +1,8 @@
 //! Checking a signed PDF offline: is the signature mathematically valid,
-//! does it cover the whole file, who made it, and does the certificate
-//! chain to the roots Kense ships (at the time the signature claims).
-//! Revocation is not checked offline, and the verdict says so.
+//! does it cover the whole file, who made it, does the certificate chain
+//! to the roots the office imported (at the time the signature claims),
+//! and is it on an imported revocation list. No OCSP is asked offline, and
+//! the verdict says which list, if any, was consulted.
 //!
 //! Only RSA with SHA-256 is checked here. A ГОСТ signature (NCA's keys since
 //! 2024) is reported as such with what was checked — the document digest
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::cms::{self, ID_SHA256, RSA_ENCRYPTION, SHA256_WITH_RSA};
 use crate::identity::SignerIdentity;
 use crate::pdf;
+use crate::trust::{Revocation, Trust};
 
 /// What the signature says about the bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,8 +70,8 @@ pub struct Verdict {
     /// Whether the CMS binds the certificate (signing-certificate-v2) and
     /// carries no signing-time: PAdES baseline B.
     pub pades_b: bool,
-    /// Always false: no OCSP or CRL is consulted offline.
-    pub revocation_checked: bool,
+    /// What the imported revocation lists say (no OCSP offline).
+    pub revocation: Revocation,
 }
 
 impl Verdict {
@@ -83,10 +85,10 @@ impl Verdict {
     }
 }
 
-/// Verifies the last signature of `pdf` against `roots`. `None` when the
+/// Verifies the last signature of `pdf` against what `trust` holds. `None` when the
 /// file carries no signature Kense can find (a file changed inside its
 /// signature dictionary also lands here).
-pub fn verify(pdf: &[u8], roots: &[X509]) -> Option<Verdict> {
+pub fn verify(pdf: &[u8], trust: &Trust) -> Option<Verdict> {
     let found = pdf::located(pdf)?;
     let [a, b, c, d] = found.byte_range;
     let end = c.checked_add(d)?;
@@ -99,7 +101,7 @@ pub fn verify(pdf: &[u8], roots: &[X509]) -> Option<Verdict> {
         chain: Chain::NotTrusted("not checked".into()),
         signed_at: found.signed_at.clone(),
         pades_b: false,
-        revocation_checked: false,
+        revocation: Revocation::NotChecked,
     };
     if end > pdf.len() {
         verdict.integrity = Integrity::Changed("the byte range runs past the end of the file".into());
@@ -122,7 +124,8 @@ pub fn verify(pdf: &[u8], roots: &[X509]) -> Option<Verdict> {
     verdict.signer = Some(SignerIdentity::of(&cert));
     verdict.pades_b = parsed.signing_certificate_bound && !parsed.has_signing_time;
     let others: Vec<X509> = parsed.others.iter().filter_map(|d| X509::from_der(d).ok()).collect();
-    verdict.chain = chain(&cert, &others, roots, found.signed_at.as_deref());
+    verdict.chain = chain(&cert, &others, &trust.certificates, found.signed_at.as_deref());
+    verdict.revocation = trust.revocation(&cert, &others);
 
     if parsed.digest_oid != ID_SHA256
         || !matches!(parsed.signature_oid, o if o == RSA_ENCRYPTION || o == SHA256_WITH_RSA)
@@ -151,7 +154,8 @@ pub fn verify(pdf: &[u8], roots: &[X509]) -> Option<Verdict> {
     Some(verdict)
 }
 
-/// The certificate's chain to `roots`, checked at the claimed signing time
+/// The certificate's chain to the self-signed ones of `roots` (the others
+/// are intermediates it may pass through), checked at the claimed signing time
 /// (`/M`) when it can be read, else now.
 fn chain(cert: &X509, others: &[X509], roots: &[X509], signed_at: Option<&str>) -> Chain {
     let run = || -> Result<Chain, openssl::error::ErrorStack> {

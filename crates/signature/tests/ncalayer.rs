@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 
 use kense_signature::{
     sign_pdf, verify, Chain, Expected, NcaLayerSigner, Pkcs12Signer, SignatureError, SignatureFields, Signer, Status,
+    Trust,
 };
 
 fn pki() -> &'static Path {
@@ -148,7 +149,7 @@ fn kense_signs_through_the_stand_in_and_the_file_verifies() {
     let signer = client(address, vec![root()]);
     let expected = Expected { iin: "780415300128".into(), bin: Some("123456789012".into()) };
     let signed = sign_pdf(&base_pdf(), &fields(), &signer, &expected).expect("signed through the stand-in");
-    let v = verify(&signed.pdf, &[root()]).expect("found");
+    let v = verify(&signed.pdf, &Trust::roots(&[root()])).expect("found");
     assert_eq!(v.status(), Status::Valid, "{v:?}");
     assert_eq!(v.chain, Chain::Trusted);
     assert_eq!(signed.signer.iin.as_deref(), Some("780415300128"));

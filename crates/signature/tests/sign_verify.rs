@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 use chrono::{NaiveDate, TimeZone};
 use kense_documents::{Bilingual, OfficeRequisites, ResultField, ServiceResult, Signer as PaperSigner, Typesetter};
 use kense_signature::{
-    sign_pdf, verify, Chain, Expected, Integrity, Pkcs12Signer, SignatureError, SignatureFields, Status,
+    sign_pdf, verify, Chain, Expected, Integrity, Pkcs12Signer, Revocation, SignatureError, SignatureFields, Status,
+    Trust, TrustFile, TrustKind,
 };
 use openssl::x509::X509;
 use zeroize::Zeroizing;
@@ -128,13 +129,13 @@ fn sign_then_verify_is_valid_whole_and_names_the_head() {
     // The signed file is the base file plus one incremental update.
     assert!(pdf.starts_with(base), "the base PDF's bytes are kept");
     assert!(pdf.ends_with(b"%%EOF\n"));
-    let v = verify(pdf, &[root()]).expect("a signature is found");
+    let v = verify(pdf, &Trust::roots(&[root()])).expect("a signature is found");
     assert_eq!(v.status(), Status::Valid, "{v:?}");
     assert_eq!(v.integrity, Integrity::Intact);
     assert!(v.whole_file);
     assert_eq!(v.chain, Chain::Trusted);
     assert!(v.pades_b, "signing-certificate-v2 bound, no signing-time");
-    assert!(!v.revocation_checked);
+    assert_eq!(v.revocation, Revocation::NotChecked, "no list imported");
     let m = v.signed_at.as_deref().expect("/M");
     assert!(m.starts_with("D:20") && m.ends_with("+05'00'") && m.len() == 23, "{m}");
     let who = v.signer.expect("signer");
@@ -165,7 +166,7 @@ fn one_byte_changed_in_the_signed_range_reads_as_changed() {
     // Inside the base file: the page's content, the fonts, the Info.
     let at = base.len() / 2;
     tampered[at] ^= 0x01;
-    let v = verify(&tampered, &[root()]).expect("still found");
+    let v = verify(&tampered, &Trust::roots(&[root()])).expect("still found");
     assert_eq!(v.status(), Status::Changed, "{v:?}");
     assert!(matches!(v.integrity, Integrity::Changed(_)));
 }
@@ -175,7 +176,7 @@ fn bytes_appended_after_signing_are_not_the_whole_file() {
     let (_, pdf) = signed();
     let mut longer = pdf.clone();
     longer.extend_from_slice(b"% appended after signing\n");
-    let v = verify(&longer, &[root()]).expect("found");
+    let v = verify(&longer, &Trust::roots(&[root()])).expect("found");
     assert_eq!(v.integrity, Integrity::Intact);
     assert!(!v.whole_file);
     assert_eq!(v.status(), Status::NotWholeFile);
@@ -216,7 +217,7 @@ fn wrong_password_and_non_rsa_keys_are_clear_errors() {
 #[test]
 fn without_the_root_the_chain_is_not_trusted_but_the_signature_is_valid() {
     let (_, pdf) = signed();
-    let v = verify(pdf, &[]).expect("found");
+    let v = verify(pdf, &Trust::default()).expect("found");
     assert_eq!(v.integrity, Integrity::Intact);
     assert!(matches!(v.chain, Chain::NotTrusted(_)), "{:?}", v.chain);
 }
@@ -228,14 +229,14 @@ fn the_chain_is_checked_at_the_claimed_signing_time() {
     let early = office.with_ymd_and_hms(2025, 1, 10, 10, 0, 0).single().expect("time");
     let signer = key("head.p12").expect("opens");
     let signed = sign_pdf(&base_pdf(), &fields_at(early), &signer, &head()).expect("signs");
-    let v = verify(&signed.pdf, &[root()]).expect("found");
+    let v = verify(&signed.pdf, &Trust::roots(&[root()])).expect("found");
     assert_eq!(v.integrity, Integrity::Intact);
     assert!(matches!(&v.chain, Chain::NotTrusted(m) if m.contains("not yet valid")), "{:?}", v.chain);
 }
 
 #[test]
 fn an_unsigned_pdf_has_no_signature() {
-    assert!(verify(&base_pdf(), &[root()]).is_none());
+    assert!(verify(&base_pdf(), &Trust::roots(&[root()])).is_none());
 }
 
 #[test]
@@ -291,7 +292,7 @@ fn pdfsig_reports_valid_and_with_the_test_root_trusted() {
 #[test]
 fn openssl_cms_verifies_the_byte_range() {
     let (_, pdf) = signed();
-    let v = verify(pdf, &[]).expect("found");
+    let v = verify(pdf, &Trust::default()).expect("found");
     assert!(v.whole_file);
     // The byte range, read back as any verifier would.
     let text = String::from_utf8_lossy(pdf);
@@ -345,4 +346,50 @@ fn qpdf_finds_the_signed_file_sound() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("No syntax or stream encoding errors found"), "{text}");
+}
+
+/// The test root and its revocation list, as the administrator imports them.
+fn imported() -> Trust {
+    let files: Vec<TrustFile> =
+        ["ca.pem", "crl.pem"].iter().map(|f| TrustFile::parse(&read(f)).expect("a trust file")).collect();
+    Trust::from_der(files.iter().map(|f| (f.kind, f.der.as_slice())))
+}
+
+#[test]
+fn certificates_and_revocation_lists_are_read_as_imported_and_anything_else_is_refused() {
+    let root = TrustFile::parse(&read("ca.pem")).expect("PEM certificate");
+    assert_eq!(root.kind, TrustKind::Certificate);
+    assert!(root.self_signed);
+    assert!(root.name.contains("CN=Test НУЦ РК (RSA)"), "{}", root.name);
+    assert_eq!(root.sha256.len(), 64);
+    // The same certificate as DER is the same file.
+    let der = TrustFile::parse(&root.der).expect("DER certificate");
+    assert_eq!(der.sha256, root.sha256);
+    let head = TrustFile::parse(&read("head.pem")).expect("certificate");
+    assert!(!head.self_signed);
+    let crl = TrustFile::parse(&read("crl.pem")).expect("CRL");
+    assert_eq!(crl.kind, TrustKind::Crl);
+    assert!(crl.name.contains("CN=Test НУЦ РК (RSA)"));
+    assert!(crl.valid_until.is_some());
+    let err = TrustFile::parse(b"-----BEGIN CERTIFICATE-----\nnot base64\n").expect_err("refused");
+    assert_eq!(err, SignatureError::TrustFile);
+    assert!(err.kk().contains(".crl") && err.ru().contains(".crl"));
+}
+
+#[test]
+fn an_imported_list_tells_a_revoked_signer_from_a_good_one() {
+    let (_, pdf) = signed();
+    let v = verify(pdf, &imported()).expect("found");
+    assert_eq!(v.chain, Chain::Trusted);
+    assert!(matches!(&v.revocation, Revocation::NotRevoked { .. }), "{:?}", v.revocation);
+    // The stranger's certificate is on the list.
+    let stranger = key("stranger.p12").expect("opens");
+    let as_stranger = Expected { iin: "900101300002".into(), bin: None };
+    let theirs = sign_pdf(&base_pdf(), &fields(), &stranger, &as_stranger).expect("signs");
+    let v = verify(&theirs.pdf, &imported()).expect("found");
+    assert_eq!(v.integrity, Integrity::Intact);
+    assert!(matches!(&v.revocation, Revocation::Revoked { .. }), "{:?}", v.revocation);
+    // A list nobody imported checks nothing.
+    let v = verify(&theirs.pdf, &Trust::roots(&[root()])).expect("found");
+    assert_eq!(v.revocation, Revocation::NotChecked);
 }
