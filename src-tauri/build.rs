@@ -87,4 +87,10 @@ const COMMANDS: &[&str] = &[
     "export_register",
     "period_report",
     "record_survey",
+    "sign_result",
+    "save_signed_result",
+    "verify_signed_file",
+    "import_trusted_file",
+    "trusted_files",
+    "set_user_iin",
 ];

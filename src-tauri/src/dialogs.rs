@@ -1,5 +1,6 @@
 //! The folder and file pickers of backups, the office server's
-//! certificate, imports and exports, opened from Rust
+//! certificate, imports and exports, signing keys, signed PDFs and trusted
+//! certificates, opened from Rust
 //! (tauri-plugin-dialog's Rust API): the window has no dialog permission, so
 //! no path it names can reach a scope.
 //!
@@ -127,6 +128,60 @@ pub fn save_export<R: Runtime>(app: &AppHandle<R>, lang: Lang, name: &str) -> Op
     let ext = name.rsplit('.').next().unwrap_or("xlsx").to_owned();
     let mut dialog =
         app.dialog().file().set_title(title).set_file_name(name).add_filter(ext.to_uppercase(), &[ext.as_str()]);
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    dialog.blocking_save_file().and_then(|p| p.into_path().ok())
+}
+
+/// A file to open, titled in the person's language and filtered to
+/// `exts`; `None` when cancelled.
+fn open_one<R: Runtime>(app: &AppHandle<R>, title: &str, kind: &str, exts: &[&str]) -> Option<PathBuf> {
+    if let Some(answer) = scripted_answer() {
+        return answer;
+    }
+    let mut dialog = app.dialog().file().set_title(title).add_filter(kind, exts);
+    if let Some(window) = app.get_webview_window("main") {
+        dialog = dialog.set_parent(&window);
+    }
+    dialog.blocking_pick_file().and_then(|p| p.into_path().ok())
+}
+
+/// The head's key file (PKCS#12) to sign with.
+pub fn pick_key_file<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
+    match lang {
+        Lang::Kk => open_one(app, "ЭЦҚ кілтінің файлын таңдаңыз", "Кілт (PKCS#12)", &["p12", "pfx"]),
+        Lang::Ru => open_one(app, "Выберите файл ключа ЭЦП", "Ключ (PKCS#12)", &["p12", "pfx"]),
+    }
+}
+
+/// A signed PDF to check.
+pub fn pick_signed_pdf<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
+    match lang {
+        Lang::Kk => open_one(app, "Тексерілетін қол қойылған PDF файлын таңдаңыз", "PDF", &["pdf"]),
+        Lang::Ru => open_one(app, "Выберите подписанный PDF для проверки", "PDF", &["pdf"]),
+    }
+}
+
+/// A certificate or revocation list to trust.
+pub fn pick_trust_file<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
+    let exts = ["cer", "crt", "pem", "der", "crl"];
+    match lang {
+        Lang::Kk => open_one(app, "Сертификатты немесе CRL тізімін таңдаңыз", "Сертификат, CRL", &exts),
+        Lang::Ru => open_one(app, "Выберите сертификат или список отзыва (CRL)", "Сертификат, CRL", &exts),
+    }
+}
+
+/// Where the signed PDF of a result is saved.
+pub fn save_signed_pdf<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
+    if let Some(answer) = scripted_answer() {
+        return answer;
+    }
+    let title = match lang {
+        Lang::Kk => "Қол қойылған PDF файлын қайда сақтау керек?",
+        Lang::Ru => "Куда сохранить подписанный PDF?",
+    };
+    let mut dialog = app.dialog().file().set_title(title).set_file_name("signed.pdf").add_filter("PDF", &["pdf"]);
     if let Some(window) = app.get_webview_window("main") {
         dialog = dialog.set_parent(&window);
     }

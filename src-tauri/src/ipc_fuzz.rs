@@ -39,6 +39,7 @@ fn requests() -> Vec<(&'static str, Decoder)> {
         commands::exchange::requests(),
         commands::paper::requests(),
         commands::verify::requests(),
+        commands::signature::requests(),
     ]
     .into_iter()
     .flatten()

@@ -266,6 +266,12 @@ pub fn run() {
             commands::exchange::export_register,
             commands::exchange::period_report,
             commands::exchange::record_survey,
+            commands::signature::sign_result,
+            commands::signature::save_signed_result,
+            commands::signature::verify_signed_file,
+            commands::signature::import_trusted_file,
+            commands::signature::trusted_files,
+            commands::signature::set_user_iin,
         ])
         .build(tauri::generate_context!())
         .map(|app| {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::application::{optional_text, required_text};
 use crate::error::{Error, Field};
+use crate::iin::Iin;
 use crate::lang::Bilingual;
 
 /// What the administrator typed.
@@ -18,6 +19,10 @@ pub struct OfficeDraft {
     pub phone: String,
     pub series: String,
     pub start_number: i64,
+    /// The office's business identification number (БСН / БИН): a head's
+    /// certificate names it. Empty when not known yet.
+    #[serde(default)]
+    pub bin: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -27,6 +32,7 @@ pub struct OfficeData {
     pub phone: String,
     pub series: String,
     pub start_number: i64,
+    pub bin: Option<Iin>,
 }
 
 impl OfficeData {
@@ -54,6 +60,11 @@ impl OfficeData {
             phone: optional_text(Field::OfficePhone, &d.phone, 100)?,
             series: series.replace('/', "-"),
             start_number: d.start_number,
+            // A BIN has an IIN's shape and check digit (the same weights).
+            bin: match d.bin.trim() {
+                "" => None,
+                bin => Some(Iin::parse(Field::OfficeBin, bin)?),
+            },
         })
     }
 }
@@ -71,6 +82,7 @@ mod tests {
             phone: "8 (72432) 4-12-34".into(),
             series: "ШБ".into(),
             start_number: 1250,
+            bin: String::new(),
         }
     }
 
@@ -86,5 +98,10 @@ mod tests {
         let mut d = draft();
         d.name_ru = " ".into();
         assert_eq!(OfficeData::validate(&d), Err(Error::Required(Field::OfficeNameRu)));
+        let mut d = draft();
+        d.bin = "123456789012".into();
+        assert_eq!(OfficeData::validate(&d), Err(Error::IinCheckDigit(Field::OfficeBin)), "a BIN's check digit");
+        d.bin = " 123456789013 ".into();
+        assert_eq!(OfficeData::validate(&d).unwrap().bin.map(String::from).as_deref(), Some("123456789013"));
     }
 }

@@ -58,7 +58,7 @@ fn entry(name: &X509NameRef, nid: Nid) -> Option<String> {
     name.entries_by_nid(nid).next().and_then(|e| e.data().to_string().ok())
 }
 
-/// `IIN780415300128` → `780415300128`: exactly 12 digits after the prefix.
+/// `IIN780415300126` → `780415300126`: exactly 12 digits after the prefix.
 fn digits_after(s: &str, prefix: &str) -> Option<String> {
     let rest = s.trim().strip_prefix(prefix)?;
     (rest.len() == 12 && rest.bytes().all(|b| b.is_ascii_digit())).then(|| rest.to_string())

@@ -77,7 +77,8 @@ pub fn sign_pdf(
     let pdf = prepared.embed(&cms)?;
     // Checked on the finished file, with no roots: the chain is the verify
     // screen's business, the signature and the signer are this one's.
-    let verdict = verify(&pdf, &Trust::default()).ok_or_else(|| SignatureError::BadSignature("not found after embedding".into()))?;
+    let verdict = verify(&pdf, &Trust::default())
+        .ok_or_else(|| SignatureError::BadSignature("not found after embedding".into()))?;
     let signer = verdict.signer.clone().ok_or_else(|| SignatureError::BadSignature("no signer".into()))?;
     match verdict.integrity {
         Integrity::Intact | Integrity::Unsupported(_) => {}

@@ -117,6 +117,12 @@ impl Trust {
         trust
     }
 
+    /// The certificates it holds (for NCALayer's TLS certificate, which
+    /// chains to NCA's RSA root).
+    pub fn certificates(&self) -> Vec<X509> {
+        self.certificates.clone()
+    }
+
     /// Only these roots, no revocation lists.
     pub fn roots(roots: &[X509]) -> Trust {
         Trust { certificates: roots.to_vec(), crls: Vec::new() }

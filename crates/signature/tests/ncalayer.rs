@@ -90,8 +90,8 @@ fn client(address: String, tls_roots: Vec<X509>) -> NcaLayerSigner {
     NcaLayerSigner {
         address,
         tls_roots,
-        iin: "780415300128".into(),
-        bin: Some("123456789012".into()),
+        iin: "780415300126".into(),
+        bin: Some("123456789013".into()),
         locale: "kk".into(),
         timeout: Duration::from_secs(20),
     }
@@ -147,12 +147,12 @@ fn fields() -> SignatureFields {
 fn kense_signs_through_the_stand_in_and_the_file_verifies() {
     let (address, requests) = stand_in(Answer::Sign);
     let signer = client(address, vec![root()]);
-    let expected = Expected { iin: "780415300128".into(), bin: Some("123456789012".into()) };
+    let expected = Expected { iin: "780415300126".into(), bin: Some("123456789013".into()) };
     let signed = sign_pdf(&base_pdf(), &fields(), &signer, &expected).expect("signed through the stand-in");
     let v = verify(&signed.pdf, &Trust::roots(&[root()])).expect("found");
     assert_eq!(v.status(), Status::Valid, "{v:?}");
     assert_eq!(v.chain, Chain::Trusted);
-    assert_eq!(signed.signer.iin.as_deref(), Some("780415300128"));
+    assert_eq!(signed.signer.iin.as_deref(), Some("780415300126"));
 
     // The message Kense sent has the documented shape of basics.sign.
     let r = requests.recv_timeout(Duration::from_secs(5)).expect("a request");
@@ -165,8 +165,8 @@ fn kense_signs_through_the_stand_in_and_the_file_verifies() {
         args["signingParams"],
         json!({"decode": true, "encapsulate": false, "digested": false, "tsaProfile": null})
     );
-    assert_eq!(args["signerParams"]["iin"], "780415300128");
-    assert_eq!(args["signerParams"]["bin"], "123456789012");
+    assert_eq!(args["signerParams"]["iin"], "780415300126");
+    assert_eq!(args["signerParams"]["bin"], "123456789013");
     assert_eq!(args["signerParams"]["extKeyUsageOids"], json!(["1.3.6.1.5.5.7.3.4", "1.2.398.3.3.4.1.2.1"]));
     assert_eq!(args["signerParams"]["chain"], json!([]));
     assert_eq!(args["locale"], "kk");

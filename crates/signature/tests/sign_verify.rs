@@ -19,8 +19,8 @@ use openssl::x509::X509;
 use zeroize::Zeroizing;
 
 const PASSWORD: &str = "kense-test-1";
-const HEAD_IIN: &str = "780415300128";
-const OFFICE_BIN: &str = "123456789012";
+const HEAD_IIN: &str = "780415300126";
+const OFFICE_BIN: &str = "123456789013";
 
 /// The test PKI, generated once per test binary.
 fn pki() -> &'static Path {
@@ -189,9 +189,9 @@ const RESERVED_HEX: usize = kense_signature::RESERVED * 2;
 #[test]
 fn a_certificate_that_is_not_the_heads_is_refused() {
     let signer = key("stranger.p12").expect("opens");
-    assert_eq!(signer.identity().iin.as_deref(), Some("900101300002"));
+    assert_eq!(signer.identity().iin.as_deref(), Some("900101300007"));
     let err = sign_pdf(&base_pdf(), &fields(), &signer, &head()).expect_err("refused");
-    assert!(matches!(&err, SignatureError::NotTheHead { found: Some(f), .. } if f == "900101300002"), "{err:?}");
+    assert!(matches!(&err, SignatureError::NotTheHead { found: Some(f), .. } if f == "900101300007"), "{err:?}");
     assert!(err.kk().contains("басшыға тиесілі емес"), "{}", err.kk());
     assert!(err.ru().contains("не принадлежит руководителю"), "{}", err.ru());
     // The office's BIN is checked too.
@@ -384,7 +384,7 @@ fn an_imported_list_tells_a_revoked_signer_from_a_good_one() {
     assert!(matches!(&v.revocation, Revocation::NotRevoked { .. }), "{:?}", v.revocation);
     // The stranger's certificate is on the list.
     let stranger = key("stranger.p12").expect("opens");
-    let as_stranger = Expected { iin: "900101300002".into(), bin: None };
+    let as_stranger = Expected { iin: "900101300007".into(), bin: None };
     let theirs = sign_pdf(&base_pdf(), &fields(), &stranger, &as_stranger).expect("signs");
     let v = verify(&theirs.pdf, &imported()).expect("found");
     assert_eq!(v.integrity, Integrity::Intact);

@@ -86,6 +86,8 @@ pub struct UserSummary {
     pub full_name: String,
     pub roles: Vec<Role>,
     pub active: bool,
+    /// The IIN a certificate must name to sign as this person.
+    pub iin: Option<String>,
 }
 
 /// Checks that `login` and `password` belong to an active administrator of
@@ -149,6 +151,7 @@ impl FromRow for UserSummary {
             full_name: r.get("full_name")?,
             roles: parse_roles(&r.get::<String>("roles")?),
             active: r.get("active")?,
+            iin: r.get("iin")?,
         })
     }
 }
@@ -184,6 +187,7 @@ impl Registry {
             full_name: user.full_name.clone(),
             roles: user.roles.clone(),
             active: true,
+            iin: None,
         })
     }
 
@@ -200,8 +204,9 @@ impl Registry {
     }
 
     fn user_rows(&self, role: Option<Role>) -> Result<Vec<UserSummary>, Error> {
-        let rows: Vec<UserSummary> =
-            self.db.query_as("SELECT id, login, full_name, roles, active FROM users ORDER BY full_name", args![])?;
+        let rows: Vec<UserSummary> = self
+            .db
+            .query_as("SELECT id, login, full_name, roles, active, iin FROM users ORDER BY full_name", args![])?;
         Ok(rows.into_iter().filter(|u| role.is_none_or(|r| u.roles.contains(&r))).collect())
     }
 

@@ -226,6 +226,8 @@ pub struct ResultRecord {
     pub prepared_at: String,
     pub signed_by: Option<String>,
     pub signed_at: Option<String>,
+    /// The head's certificate signature, when he signed with one.
+    pub certificate: Option<crate::CertificateFacts>,
 }
 
 /// A recorded correction of an application's person data.
@@ -315,6 +317,7 @@ impl FromRow for ResultRecord {
             prepared_at: r.get("prepared_at")?,
             signed_by: r.get("signed_by")?,
             signed_at: r.get("signed_at")?,
+            certificate: None,
         })
     }
 }
@@ -939,6 +942,11 @@ impl Registry {
                 args![id],
             )?
             .map(|r| ResultRecord::from_row(&r))
+            .transpose()?
+            .map(|mut result| {
+                result.certificate = self.result_certificate(id)?.filter(|_| result.signed_by.is_some());
+                Ok(result)
+            })
             .transpose()
     }
 

@@ -35,6 +35,8 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("results", &["application_id", "version"]),
     ("issuances", &["application_id"]),
     ("issued_documents", &["id"]),
+    ("result_signatures", &["application_id", "version"]),
+    ("trust_files", &["id"]),
     ("kindergartens", &["id"]),
     ("kindergarten_groups", &["id"]),
     ("place_declarations", &["id"]),
@@ -68,6 +70,7 @@ const IDENTITIES: &[&str] = &[
     "referrals",
     "import_batches",
     "survey_responses",
+    "trust_files",
 ];
 
 /// Rows read per statement.

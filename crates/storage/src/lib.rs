@@ -29,6 +29,7 @@ mod queue;
 mod reports;
 mod seal;
 mod server;
+mod signatures;
 mod sql;
 mod watch;
 mod workflow;
@@ -69,6 +70,7 @@ pub use reports::{
 };
 pub use seal::{Deviation, Finding};
 pub use server::{Moved, ServerSetup};
+pub use signatures::{CertificateFacts, CertificateSignature, NewTrustedFile, SigningMethod, TrustedFile};
 pub use watch::{Signal, Watch};
 pub use workflow::StepTaken;
 
@@ -78,7 +80,7 @@ use sql::{Db, SqliteDb};
 
 /// The schema version this binary writes; a registry with a newer one is
 /// refused ([`Error::DatabaseNewer`]).
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 /// Where a registry is: a file on this PC, or the office server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,8 +199,10 @@ pub(crate) fn denied(actor: &Actor, what: &str) -> Event {
     Event::new(format!("denied:{what}"), "user").by(actor.user_id, None).id(actor.user_id)
 }
 
-/// Stored form of a moment: RFC 3339 with the office's offset, to the second.
-pub(crate) fn timestamp(t: DateTime<FixedOffset>) -> String {
+/// Stored form of a moment: RFC 3339 with the office's offset, to the
+/// second. A moment as the registry stores it (to the second, with its offset):
+/// what a paper that states a stored moment must print.
+pub fn timestamp(t: DateTime<FixedOffset>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 

@@ -34,6 +34,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 12, "result_wording", "0012_result_wording.sql"),
     migration!("sqlite", 13, "import", "0013_import.sql"),
     migration!("sqlite", 14, "checklists", "0014_checklists.sql"),
+    migration!("sqlite", 15, "signatures", "0015_signatures.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
@@ -44,6 +45,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     migration!("postgres", 12, "result_wording", "0012_result_wording.sql"),
     migration!("postgres", 13, "import", "0013_import.sql"),
     migration!("postgres", 14, "checklists", "0014_checklists.sql"),
+    migration!("postgres", 15, "signatures", "0015_signatures.sql"),
 ];
 
 /// The migrations of an engine.

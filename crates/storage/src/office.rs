@@ -17,6 +17,8 @@ pub struct Office {
     pub phone: String,
     pub series: String,
     pub start_number: i64,
+    /// The office's BIN, when entered: a head's certificate must name it.
+    pub bin: Option<String>,
 }
 
 impl FromRow for Office {
@@ -27,13 +29,14 @@ impl FromRow for Office {
             phone: r.get("phone")?,
             series: r.get("series")?,
             start_number: r.get("start_number")?,
+            bin: r.get("bin")?,
         })
     }
 }
 
 pub(crate) fn load(db: &Db) -> Result<Office, Error> {
     Office::from_row(&db.query_one(
-        "SELECT name_kk, name_ru, address_kk, address_ru, phone, series, start_number FROM office WHERE id = 1",
+        "SELECT name_kk, name_ru, address_kk, address_ru, phone, series, start_number, bin FROM office WHERE id = 1",
         args![],
     )?)
 }
@@ -88,7 +91,7 @@ impl Registry {
             let before = load(tx)?;
             tx.execute(
                 "UPDATE office SET name_kk = ?1, name_ru = ?2, address_kk = ?3, address_ru = ?4, phone = ?5,
-                                   series = ?6, start_number = ?7
+                                   series = ?6, start_number = ?7, bin = ?8
                  WHERE id = 1",
                 args![
                     data.name.kk,
@@ -97,7 +100,8 @@ impl Registry {
                     data.address.ru,
                     data.phone,
                     data.series,
-                    data.start_number
+                    data.start_number,
+                    data.bin.as_ref().map(|b| b.as_str())
                 ],
             )?;
             let after = load(tx)?;

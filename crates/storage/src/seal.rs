@@ -51,11 +51,14 @@ const fn record(table: &'static str, key: &'static [&'static str]) -> Sealed {
 }
 
 /// Every sealed table. Each has the `touched` triggers of migration 10 (or of
-/// the migration that added it, 11 for the checklist marks);
+/// the migration that added it: 14 for the checklist marks, 15 for the
+/// signatures and trust files);
 /// a test checks the two lists agree.
 pub(crate) const SEALED: &[Sealed] = &[
-    record("office", &["id"]),
-    record("users", &["id"]),
+    // bin: migration 15.
+    Sealed { table: "office", key: &["id"], unsealed: &[], late: &["bin"], log: false },
+    // iin: migration 15.
+    Sealed { table: "users", key: &["id"], unsealed: &[], late: &["iin"], log: false },
     record("catalog_versions", &["version"]),
     record("number_series", &["series", "year"]),
     // request_id: migration 11.
@@ -74,6 +77,8 @@ pub(crate) const SEALED: &[Sealed] = &[
     },
     record("issuances", &["application_id"]),
     record("issued_documents", &["id"]),
+    record("result_signatures", &["application_id", "version"]),
+    record("trust_files", &["id"]),
     record("calendar_years", &["year"]),
     record("verification_secret", &["id"]),
     record("kindergartens", &["id"]),
@@ -688,10 +693,12 @@ mod tests {
 
     #[test]
     fn every_sealed_table_has_its_triggers_in_migration_10() {
-        // Migration 10 and the tables sealed since (checklist marks, 14).
+        // Migration 10 and the tables sealed since (checklist marks, 14;
+        // signatures and trust files, 15).
         let sql = [
             include_str!("../migrations/sqlite/0010_evidence.sql"),
             include_str!("../migrations/sqlite/0014_checklists.sql"),
+            include_str!("../migrations/sqlite/0015_signatures.sql"),
         ]
         .concat();
         for s in SEALED {

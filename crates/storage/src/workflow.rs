@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::applications::{status_of, Due};
 use crate::audit::Event;
+use crate::signatures::CertificateSignature;
 use crate::sql::{args, Db, Tx};
 use crate::{timestamp, Registry};
 
@@ -83,6 +84,37 @@ impl Registry {
         due: Due,
         now: DateTime<FixedOffset>,
     ) -> Result<StepTaken, Error> {
+        self.take_step_with(actor, application_id, expected, command, None, due, now)
+    }
+
+    /// The head's Sign step made with his certificate: the step, the
+    /// signed PDF with what its certificate says, and the print record of
+    /// the copy it is, in one transaction. `now` is the moment the paper
+    /// states (taken before the signer's dialog). The certificate's IIN
+    /// must be the one on the signing head's account.
+    pub fn sign_result_with_certificate(
+        &mut self,
+        actor: &Actor,
+        application_id: i64,
+        expected: Status,
+        certificate: &CertificateSignature<'_>,
+        due: Due,
+        now: DateTime<FixedOffset>,
+    ) -> Result<StepTaken, Error> {
+        self.take_step_with(actor, application_id, expected, &Command::Sign, Some(certificate), due, now)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn take_step_with(
+        &mut self,
+        actor: &Actor,
+        application_id: i64,
+        expected: Status,
+        command: &Command,
+        certificate: Option<&CertificateSignature<'_>>,
+        due: Due,
+        now: DateTime<FixedOffset>,
+    ) -> Result<StepTaken, Error> {
         let at = timestamp(now);
         let step = command.step();
         let rules = &self.queue_rules;
@@ -95,7 +127,10 @@ impl Registry {
                 authorize(actor, Action::Workflow(step), Some(&facts))?
             };
             let to = next(facts.status, step).ok_or(Error::InvalidState)?;
-            let (comment, detail) = record_step(tx, rules, reasons, actor, application_id, command, &at)?;
+            let (comment, mut detail) = record_step(tx, rules, reasons, actor, application_id, command, &at)?;
+            if let Some(c) = certificate {
+                detail.extend(crate::signatures::record(tx, actor, application_id, c, &at)?);
+            }
             tx.execute(
                 "UPDATE applications SET status = ?1, step_due_at = ?2 WHERE id = ?3",
                 args![to.code(), due.step.map(timestamp), application_id],

@@ -282,12 +282,14 @@ fn the_administrator_sets_the_office_series_and_first_number() {
         phone: "8 72432 41234".into(),
         series: "ШБ".into(),
         start_number: 1250,
+        bin: "123456789013".into(),
     })
     .unwrap();
     let clerk_only = Actor { roles: vec![Role::Clerk], ..actor.clone() };
     assert_eq!(r.update_office(&clerk_only, &data, now()).unwrap_err(), Error::Forbidden);
     r.update_office(&actor, &data, now()).unwrap();
     assert_eq!(r.office().unwrap().name.ru, "Отдел образования Шиелийского района");
+    assert_eq!(r.office().unwrap().bin.as_deref(), Some("123456789013"));
     let reg = r.register_application(&actor, &application(&draft()), Due::default(), now()).unwrap();
     assert_eq!(reg.number, "ШБ-2026-01250", "a paper journal carried on");
     assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);

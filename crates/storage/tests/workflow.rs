@@ -374,3 +374,100 @@ fn the_executor_names_which_of_several_results_is_prepared() {
     assert_eq!(rec.result_forms.len(), 3);
     assert_eq!(rec.result_forms[2], service.workflow_results()[2].name);
 }
+
+/// The Sign step made with the head's certificate: refused without an IIN
+/// on his account and with a certificate naming someone else (nothing
+/// changes), then kept with the signed file, its print record and the
+/// certificate's facts, in one audited step.
+#[test]
+fn a_result_signed_with_the_heads_certificate_keeps_the_file_and_its_facts() {
+    use kense_domain::iin::Iin;
+    use kense_storage::{CertificateSignature, SigningMethod};
+    let mut o = office();
+    let id = register(&mut o, "Сейітқали Нұрлан", Due::default());
+    let (clerk, head, executor) = (o.clerk.clone(), o.head.clone(), o.executor.clone());
+    let r = &mut o.r;
+    r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
+    let assign = Command::AssignExecutor { executor_id: executor.user_id };
+    r.take_step(&head, id, Status::WithHead, &assign, Due::default(), now()).unwrap();
+    let positive = Command::PrepareResult { outcome: Outcome::Positive { form: 0 } };
+    r.take_step(&executor, id, Status::WithExecutor, &positive, Due::default(), now()).unwrap();
+
+    let pdf = b"%PDF-1.7 signed result".to_vec();
+    let sha = "ab".repeat(32);
+    let sig = |iin: &'static str| CertificateSignature {
+        method: SigningMethod::KeyFile,
+        signer_name: "ЖҰМАБЕКОВ ӘЛИХАН",
+        signer_iin: iin,
+        signer_bin: Some("123456789013"),
+        cert_serial: "1A2B3C4D5E6F",
+        cert_issuer: "CN=Test НУЦ РК (RSA), O=Kense test PKI, C=KZ",
+        cert_sha256: "CD".repeat(32).leak(),
+        base_sha256: "ef".repeat(32).leak(),
+        signed_sha256: sha.clone().leak(),
+        signed_pdf: pdf.clone().leak(),
+        kind: "result",
+        copy: 1,
+        verification: "KENSE1|test",
+        file_name: "А-1-result.pdf",
+    };
+    let head_iin = "780415300126";
+    let sign = |r: &mut Registry, iin| {
+        r.sign_result_with_certificate(&head, id, Status::ResultPrepared, &sig(iin), Due::default(), now())
+    };
+    assert_eq!(sign(r, head_iin), Err(Error::NoSignerIin));
+    // Only the administrator enters an IIN on an account.
+    let iin = Iin::parse(kense_domain::Field::UserIin, head_iin).unwrap();
+    assert_eq!(r.set_user_iin(&head, head.user_id, Some(&iin), now()), Err(Error::Forbidden));
+    r.set_user_iin(&clerk, head.user_id, Some(&iin), now()).unwrap();
+    assert_eq!(r.user_iin(head.user_id).unwrap().as_deref(), Some(head_iin));
+    assert_eq!(sign(r, "900101300007"), Err(Error::CertificateNotHeads { found: Some("900101300007".into()) }));
+    let rec = r.application(&clerk, id, now()).unwrap();
+    assert_eq!(rec.status, Status::ResultPrepared, "a refused signature changes nothing");
+    assert_eq!(r.signed_result_pdf(&head, id, now()), Err(Error::NotFound));
+
+    let taken = sign(r, head_iin).unwrap();
+    assert_eq!(taken.to, Status::Signed);
+    let rec = r.application(&clerk, id, now()).unwrap();
+    let result = rec.result.unwrap();
+    assert_eq!(result.signed_by.as_deref(), Some("Басшы Бақыт"));
+    let facts = result.certificate.expect("the certificate's facts");
+    assert_eq!((facts.signer_iin.as_str(), facts.cert_serial.as_str()), (head_iin, "1A2B3C4D5E6F"));
+    assert_eq!((facts.method, facts.copy, facts.signed_sha256.as_str()), (SigningMethod::KeyFile, 1, sha.as_str()));
+    assert_eq!(r.signed_result_pdf(&head, id, now()).unwrap(), pdf);
+    // The signed file is the result's first copy: the next print is the second.
+    assert_eq!(r.next_copy_number(id, "result").unwrap(), 2);
+    // Signed once: a second signature is a stale screen.
+    assert_eq!(sign(r, head_iin), Err(Error::InvalidState));
+    assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
+    assert!(r.verify_evidence(&mut |_| true).unwrap().findings.is_empty());
+    let after = o.place.read("SELECT after FROM audit_events WHERE action = 'sign'");
+    assert!(after.contains("1A2B3C4D5E6F") && after.contains(&sha), "{after}");
+    assert_eq!(o.place.read("SELECT count(*) FROM audit_events WHERE action = 'save_signed_result'"), "1");
+}
+
+/// The administrator imports the certificates and lists the verify screen
+/// trusts; the same file twice, or anyone else importing, is refused.
+#[test]
+fn trusted_files_are_the_administrators_and_each_is_imported_once() {
+    use kense_storage::NewTrustedFile;
+    let mut o = office();
+    let (admin, head) = (o.clerk.clone(), o.head.clone());
+    let r = &mut o.r;
+    let sha = "0F".repeat(32);
+    let file = NewTrustedFile {
+        kind: "certificate",
+        name: "CN=ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA)",
+        sha256: &sha,
+        der: b"\x30\x82 der",
+        valid_from: "Jan  1 00:00:00 2020 GMT",
+        valid_until: Some("Jan  1 00:00:00 2045 GMT"),
+    };
+    assert_eq!(r.import_trusted_file(&head, &file, now()), Err(Error::Forbidden));
+    let imported = r.import_trusted_file(&admin, &file, now()).unwrap();
+    assert_eq!((imported.kind.as_str(), imported.sha256.as_str()), ("certificate", sha.as_str()));
+    assert_eq!(r.import_trusted_file(&admin, &file, now()), Err(Error::AlreadyTrusted));
+    assert_eq!(r.trusted_files().unwrap().len(), 1);
+    assert_eq!(r.trusted_der().unwrap(), vec![("certificate".to_owned(), b"\x30\x82 der".to_vec())]);
+    assert_eq!(r.verify_audit_chain().unwrap().first_bad, None);
+}

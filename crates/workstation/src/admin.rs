@@ -17,6 +17,17 @@ pub fn users(station: &Workstation, actor: &Actor) -> Result<Vec<UserSummary>, E
     station.with_registry(|reg| reg.users(actor, clock::now()))
 }
 
+/// Enters or clears the IIN on an account (a certificate must name it to
+/// sign as that person).
+pub fn set_user_iin(
+    station: &Workstation,
+    actor: &Actor,
+    user_id: i64,
+    iin: Option<&kense_domain::iin::Iin>,
+) -> Result<(), Error> {
+    station.with_registry(|reg| reg.set_user_iin(actor, user_id, iin, clock::now()))
+}
+
 pub fn create_user(
     station: &Workstation,
     actor: &Actor,

@@ -22,6 +22,7 @@ pub mod register;
 pub mod search;
 pub mod server;
 pub mod session;
+pub mod signing;
 pub mod verification;
 pub mod workflow;
 mod workstation;

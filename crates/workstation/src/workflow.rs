@@ -4,11 +4,12 @@
 //! the executors the head may name. Whether a step may be taken at all is
 //! the registry's decision (roles, four eyes, the status the person saw).
 
+use chrono::{DateTime, FixedOffset};
 use kense_domain::access::Actor;
 use kense_domain::reasons::Reason;
-use kense_domain::workflow::{next, Command, Outcome, Status};
+use kense_domain::workflow::{next, Command, Outcome, Status, Step};
 use kense_domain::Error;
-use kense_storage::{Registry, StepTaken, UserSummary};
+use kense_storage::{Due, Registry, StepTaken, UserSummary};
 
 use crate::{clock, Workstation};
 
@@ -40,16 +41,27 @@ pub fn take_step(
 ) -> Result<StepTaken, Error> {
     let now = clock::now();
     station.with_registry(|reg| {
-        let (service, channel) = reg.service_of(id)?;
         let command = validated(station, reg, id, command)?;
-        // Deadlines for where the step would lead; whether it may be
-        // taken at all is the registry's decision, with the real reason.
-        let due = match next(expected_status, command.step()) {
-            Some(to) => station.due_on_entering(reg, &reg.catalog()?.1, &service, channel, to, now)?,
-            None => Default::default(),
-        };
+        let due = due_after(station, reg, id, expected_status, command.step(), now)?;
         reg.take_step(actor, id, expected_status, &command, due, now)
     })
+}
+
+/// Deadlines for where `step` would lead from `from`; whether it may be
+/// taken at all is the registry's decision, with the real reason.
+pub(crate) fn due_after(
+    station: &Workstation,
+    reg: &Registry,
+    id: i64,
+    from: Status,
+    step: Step,
+    now: DateTime<FixedOffset>,
+) -> Result<Due, Error> {
+    let (service, channel) = reg.service_of(id)?;
+    match next(from, step) {
+        Some(to) => station.due_on_entering(reg, &reg.catalog()?.1, &service, channel, to, now),
+        None => Ok(Due::default()),
+    }
 }
 
 /// The refusal grounds a service offers, for a logged-in person.

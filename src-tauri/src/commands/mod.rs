@@ -16,6 +16,7 @@ pub mod register;
 pub mod search;
 pub mod server;
 pub mod session;
+pub mod signature;
 pub mod verify;
 pub mod workflow;
 

@@ -60,6 +60,9 @@ pub enum Field {
     ServerUser,
     ServerCertificate,
     SurveyAnswer,
+    OfficeBin,
+    UserIin,
+    KeyPassword,
 }
 
 impl Field {
@@ -120,6 +123,9 @@ impl Field {
             Field::ServerUser => "server_user",
             Field::ServerCertificate => "server_certificate",
             Field::SurveyAnswer => "survey_answer",
+            Field::OfficeBin => "office_bin",
+            Field::UserIin => "user_iin",
+            Field::KeyPassword => "key_password",
         }
     }
 
@@ -234,6 +240,12 @@ impl Field {
             (Field::ServerCertificate, Lang::Ru) => "Сертификат сервера",
             (Field::SurveyAnswer, Lang::Kk) => "Сауалнама жауабы",
             (Field::SurveyAnswer, Lang::Ru) => "Ответ анкеты",
+            (Field::OfficeBin, Lang::Kk) => "Бөлімнің БСН",
+            (Field::OfficeBin, Lang::Ru) => "БИН отдела",
+            (Field::UserIin, Lang::Kk) => "Қызметкердің ЖСН (ЭЦҚ үшін)",
+            (Field::UserIin, Lang::Ru) => "ИИН сотрудника (для ЭЦП)",
+            (Field::KeyPassword, Lang::Kk) => "Кілттің құпия сөзі",
+            (Field::KeyPassword, Lang::Ru) => "Пароль ключа",
         }
     }
 }

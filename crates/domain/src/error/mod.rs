@@ -149,6 +149,23 @@ pub enum Error {
     },
     /// The printer refused the job or is not there; the detail is for the log.
     PrintFailed(String),
+    /// The electronic signature failed or was refused; the signature crate
+    /// worded it in both languages (no key material, no password).
+    Signature {
+        kk: String,
+        ru: String,
+    },
+    /// The head has no IIN on his account, so no certificate can be
+    /// checked as his.
+    NoSignerIin,
+    /// The certificate's IIN is not the one on the signing head's account.
+    CertificateNotHeads {
+        found: Option<String>,
+    },
+    /// The verify screen was given a file with no signature Kense can read.
+    NotSigned,
+    /// That certificate or revocation list is already imported.
+    AlreadyTrusted,
     Io(String),
 }
 
@@ -225,6 +242,11 @@ impl Error {
             Error::EvidenceExpired => "evidence_expired",
             Error::OutOfRange { .. } => "out_of_range",
             Error::PrintFailed(_) => "print_failed",
+            Error::Signature { .. } => "signature",
+            Error::NoSignerIin => "no_signer_iin",
+            Error::CertificateNotHeads { .. } => "certificate_not_heads",
+            Error::NotSigned => "not_signed",
+            Error::AlreadyTrusted => "already_trusted",
             Error::Io(_) => "io",
         }
     }

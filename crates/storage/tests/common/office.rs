@@ -85,8 +85,9 @@ fn office_at_place(place: super::engine::Place, dir: tempfile::TempDir, moment: 
 impl Office {
     /// A registry with a record in every sealed table: two queued children,
     /// one of them referred and enrolled; a guardianship certificate taken
-    /// through the whole workflow and handed over; a correction, a print, a
-    /// calendar year, a stamp and the verification secret. Returns the
+    /// through the whole workflow (signed with the head's certificate) and
+    /// handed over; a correction, a print, a calendar year, a stamp, a
+    /// trusted certificate and the verification secret. Returns the
     /// guardianship application's id.
     pub fn populated(&mut self) -> i64 {
         use kense_domain::application::{ApplicationDraft, NewApplication};
@@ -179,16 +180,47 @@ impl Office {
                 Command::Issue { handover: Handover::InPerson, received_by: "Қамқоршы Сәуле".into() },
             ),
         ];
+        let head_iin = kense_domain::iin::Iin::parse(kense_domain::Field::UserIin, "780415300126").unwrap();
+        self.r.set_user_iin(&self.admin, self.head.user_id, Some(&head_iin), now).unwrap();
+        let certificate = kense_storage::CertificateSignature {
+            method: kense_storage::SigningMethod::KeyFile,
+            signer_name: "БАСШЫ БАҚЫТ",
+            signer_iin: "780415300126",
+            signer_bin: None,
+            cert_serial: "1A2B",
+            cert_issuer: "CN=Test НУЦ РК (RSA)",
+            cert_sha256: &"C".repeat(64),
+            base_sha256: &"a".repeat(64),
+            signed_sha256: &"b".repeat(64),
+            signed_pdf: b"%PDF signed",
+            kind: "result",
+            copy: 1,
+            verification: "K1|01-2026-00003|result|1|x|y|s",
+            file_name: "01-2026-00003-result-signed.pdf",
+        };
         for (who, from, command) in steps {
-            self.r.take_step(who, id, from, &command, Due::default(), now).unwrap();
+            if command == Command::Sign {
+                self.r.sign_result_with_certificate(who, id, from, &certificate, Due::default(), now).unwrap();
+            } else {
+                self.r.take_step(who, id, from, &command, Due::default(), now).unwrap();
+            }
         }
+        let trusted = kense_storage::NewTrustedFile {
+            kind: "certificate",
+            name: "CN=Test НУЦ РК (RSA)",
+            sha256: &"D".repeat(64),
+            der: b"der",
+            valid_from: "Jan  1 00:00:00 2026 GMT",
+            valid_until: None,
+        };
+        self.r.import_trusted_file(&self.admin, &trusted, now).unwrap();
         let printed = Printed {
             application_id: id,
             kind: "result",
-            copy: 1,
+            copy: 2,
             sha256: "ab",
             verification: "K1|01-2026-00003|result|1|x|y|z",
-            file_name: "01-2026-00003-result.pdf",
+            file_name: "01-2026-00003-result-copy2.pdf",
         };
         self.r.record_printed(&self.clerk, kense_domain::access::Action::PrintDocument, &printed, now).unwrap();
         let year: YearRules = serde_json::from_str(r#"{"kurban_ait": "2027-05-17", "transfers": []}"#).unwrap();

@@ -84,14 +84,20 @@ pub(crate) fn date(s: &str) -> Result<NaiveDate, Error> {
 
 /// Writes a document's bytes where the office files it, as
 /// `documents/<year>/<number>-<name>.pdf`, and hashes them.
-fn file(station: &Workstation, year: i32, number: &str, name: &str, bytes: &[u8]) -> Result<(PathBuf, String), Error> {
+pub(crate) fn file(
+    station: &Workstation,
+    year: i32,
+    number: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(PathBuf, String), Error> {
     let sha256 = hex(&Sha256::digest(bytes));
     let path = paths::document_file(station.data_dir()?, year, number, name);
     paths::write_atomically(&path, bytes)?;
     Ok((path, sha256))
 }
 
-fn file_name(path: &std::path::Path) -> String {
+pub(crate) fn file_name(path: &std::path::Path) -> String {
     path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
 }
 

@@ -147,26 +147,54 @@ fn paper(
 /// Prints the signed result of an application and records the print.
 pub fn print(station: &Workstation, actor: &Actor, application_id: i64) -> Result<Printed, Error> {
     let now = clock::now();
-    let (rec, office, head, stamp, service) = station.with_registry(|reg| {
-        Ok((
-            reg.application(actor, application_id, now)?,
-            reg.office()?,
-            reg.audit_head()?,
-            office_stamp(reg)?,
-            reg.service_spec(application_id)?,
-        ))
-    })?;
+    let rec = station.with_registry(|reg| reg.application(actor, application_id, now))?;
+    let result = rec.result.clone().ok_or(Error::InvalidState)?;
+    if result.signed_by.is_none() {
+        return Err(Error::InvalidState);
+    }
+    if result.outcome == "positive" && rec.service_code == QUEUE_SERVICE {
+        return queue_notification::print(station, actor, application_id);
+    }
+    let paper = typeset(station, application_id, rec)?;
+    file_and_record(
+        station,
+        actor,
+        Action::PrintDocument,
+        (application_id, RESULT, paper.copy),
+        (paper.year, &paper.number),
+        paper.qr_text,
+        paper.bytes,
+        RESULT,
+    )
+}
+
+/// A signed result's paper, typeset as the next copy, not yet filed.
+pub(crate) struct SignedPaper {
+    pub bytes: Vec<u8>,
+    pub qr_text: String,
+    pub copy: u32,
+    pub year: i32,
+    pub number: String,
+}
+
+/// The paper of `rec`, whose latest result carries its signer and moment.
+fn typeset(station: &Workstation, application_id: i64, rec: ApplicationRecord) -> Result<SignedPaper, Error> {
     let result = rec.result.clone().ok_or(Error::InvalidState)?;
     let (Some(signed_by), Some(signed_at)) = (result.signed_by.clone(), result.signed_at.clone()) else {
         return Err(Error::InvalidState);
     };
-    if result.outcome == "positive" && rec.service_code == QUEUE_SERVICE {
-        return queue_notification::print(station, actor, application_id);
-    }
+    let (office, head, stamp, service, copy) = station.with_registry(|reg| {
+        Ok((
+            reg.office()?,
+            reg.audit_head()?,
+            office_stamp(reg)?,
+            reg.service_spec(application_id)?,
+            reg.next_copy_number(application_id, RESULT)?,
+        ))
+    })?;
     let issued_at = chrono::DateTime::parse_from_rfc3339(&signed_at)
         .map_err(|e| Error::Storage(format!("signed_at: {e}")))?
         .naive_local();
-    let copy = station.with_registry(|reg| reg.next_copy_number(application_id, RESULT))?;
     let verification = vouch(station, &rec.number, RESULT, copy, &head, &result_content(&rec))?;
     let qr_text = verification.qr_text.clone();
     let issue = Issue {
@@ -183,17 +211,34 @@ pub fn print(station: &Workstation, actor: &Actor, application_id: i64) -> Resul
         Paper::Refusal(r) => typesetter.reasoned_refusal(&r),
     }
     .map_err(|e| Error::Document(e.to_string()))?;
-    let year = rec.registered_at.year();
-    file_and_record(
-        station,
-        actor,
-        Action::PrintDocument,
-        (rec.id, RESULT, copy),
-        (year, &rec.number),
-        qr_text,
-        bytes,
-        RESULT,
-    )
+    Ok(SignedPaper { bytes, qr_text, copy, year: rec.registered_at.year(), number: rec.number.clone() })
+}
+
+/// The paper the head's certificate is about to sign: the prepared result
+/// as it will read once `actor` has signed it at `signed_at` (the moment
+/// the registry will record with the step), as its next copy. The queue's
+/// positive result is its notification, printed at registration: that one
+/// is signed with the Sign button.
+pub(crate) fn as_signed(
+    station: &Workstation,
+    actor: &Actor,
+    application_id: i64,
+    signed_at: &str,
+) -> Result<SignedPaper, Error> {
+    let mut rec = station.with_registry(|reg| reg.application(actor, application_id, clock::now()))?;
+    let result = rec.result.as_mut().ok_or(Error::InvalidState)?;
+    if result.signed_by.is_some() {
+        return Err(Error::InvalidState);
+    }
+    if result.outcome == "positive" && rec.service_code == QUEUE_SERVICE {
+        return Err(Error::Signature {
+            kk: "Кезекке қоюдың оң нәтижесі — тіркеу кезінде басылған хабарлама. Оған «Қол қою» батырмасымен қол қойыңыз.".into(),
+            ru: "Положительный результат постановки в очередь — уведомление, напечатанное при регистрации. Подпишите его кнопкой «Подписать».".into(),
+        });
+    }
+    result.signed_by = Some(actor.full_name.clone());
+    result.signed_at = Some(signed_at.to_owned());
+    typeset(station, application_id, rec)
 }
 
 /// A result before it is signed, as it will print.
@@ -247,6 +292,7 @@ pub fn preview(
                 prepared_at: now.to_rfc3339(),
                 signed_by: None,
                 signed_at: None,
+                certificate: None,
             }
         }
         None => match rec.result.clone() {
