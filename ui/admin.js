@@ -151,6 +151,7 @@ function fillOffice(known) {
   $("office-phone").value = office.phone;
   $("office-series").value = office.series;
   $("office-start-number").value = String(office.start_number);
+  $("office-bin").value = office.bin ?? "";
 }
 
 /// `known` is the office as the window last heard of it.
@@ -176,6 +177,7 @@ export async function open(known, alarm) {
     noticeError(e);
   }
   await loadStamp();
+  await loadTrusted();
   let users;
   try {
     users = await call("users");
@@ -186,10 +188,44 @@ export async function open(known, alarm) {
   $("users").replaceChildren(
     ...users.map((u) => {
       const tr = document.createElement("tr");
-      tr.append(cell(u.login), cell(u.full_name), cell(u.roles.map((r) => t("role_" + r)).join(", ")));
+      tr.append(cell(u.login), cell(u.full_name), cell(u.roles.map((r) => t("role_" + r)).join(", ")), iinCell(u));
       return tr;
     }),
   );
+}
+
+// The IIN a certificate must name for the person to sign with it: typed
+// against the person's identity document, saved on Enter or the button.
+function iinCell(u) {
+  const td = document.createElement("td");
+  const form = document.createElement("form");
+  form.className = "inline";
+  form.noValidate = true;
+  const input = document.createElement("input");
+  input.id = `user-iin-${u.login}`;
+  input.name = "user_iin";
+  input.inputMode = "numeric";
+  input.maxLength = 12;
+  input.value = u.iin ?? "";
+  input.setAttribute("aria-label", `${t("user_iin")} ${u.login}`);
+  const save = document.createElement("button");
+  save.type = "submit";
+  save.className = "secondary";
+  save.id = `user-iin-save-${u.login}`;
+  save.textContent = t("save");
+  form.append(input, save);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearErrors(form, $("users-error"));
+    try {
+      await call("set_user_iin", { payload: { user_id: u.id, iin: input.value } });
+      save.textContent = t("saved");
+    } catch (e) {
+      showError($("users-error"), e, form);
+    }
+  });
+  td.append(form);
+  return td;
 }
 
 $("user-form").addEventListener("submit", async (ev) => {
@@ -230,6 +266,7 @@ $("office-form").addEventListener("submit", async (ev) => {
         phone: $("office-phone").value,
         series: $("office-series").value,
         start_number: Number($("office-start-number").value) || 0,
+        bin: $("office-bin").value,
       },
     });
     $("office-saved").hidden = false;
@@ -437,5 +474,47 @@ $("stamp-remove").addEventListener("click", async () => {
     await loadStamp();
   } catch (e) {
     showError($("stamp-error"), e);
+  }
+});
+
+// ---- trusted certificates and revocation lists ---------------------------------
+// NCA's roots and intermediates (root_rsa_2020, root_gost_2022, nca_rsa_2022,
+// nca_gost_2022 from pki.gov.kz) and its CRLs, imported by the
+// administrator; each row shows the SHA-256 to compare with NCA's.
+
+async function loadTrusted() {
+  let files;
+  try {
+    files = await call("trusted_files");
+  } catch (e) {
+    noticeError(e);
+    return;
+  }
+  $("trust-empty").hidden = files.length > 0;
+  $("trust-rows").replaceChildren(
+    ...files.map((f) => {
+      const tr = document.createElement("tr");
+      const sha = cell(f.sha256.match(/.{1,16}/g).join(" "), "mono");
+      tr.append(
+        cell(t(f.kind === "crl" ? "trust_kind_crl" : "trust_kind_certificate")),
+        cell(f.name),
+        cell(`${f.valid_from} — ${f.valid_until ?? "—"}`),
+        sha,
+      );
+      return tr;
+    }),
+  );
+}
+
+$("trust-import").addEventListener("click", async () => {
+  $("trust-error").hidden = true;
+  $("trust-status").textContent = "";
+  try {
+    const f = await call("import_trusted_file");
+    if (!f) return;
+    $("trust-status").textContent = `${t("trust_imported")} ${f.name}`;
+    await loadTrusted();
+  } catch (e) {
+    showError($("trust-error"), e);
   }
 });

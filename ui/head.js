@@ -16,6 +16,8 @@ let toSign = [];
 let previewed = null;
 let reasons = new Map();
 let signing = false;
+// The result signed with a certificate last, for saving its file.
+let lastSigned = null;
 
 export function reset() {
   executors = [];
@@ -27,6 +29,9 @@ export function reset() {
   draft.clear($("preview-pages"));
   $("sign-confirm").checked = false;
   $("sign-status").textContent = "";
+  lastSigned = null;
+  $("ecp-done").hidden = true;
+  $("ecp-password").value = "";
   $("sign-progress").hidden = true;
 }
 
@@ -332,7 +337,66 @@ function renderPreview(a) {
     }),
   );
   $("preview-return").hidden = a.status !== "result_prepared";
+  $("preview-ecp").hidden = a.status !== "result_prepared";
+  $("ecp-status").textContent = "";
 }
+
+// ---- electronic signature (ЭЦҚ) ---------------------------------------------
+// NCALayer asks for the key and its password in its own window; a key file
+// is picked in a dialog the backend opens, its password typed here and sent
+// once. Either can take a while (the head's dialog), so the status says so.
+
+async function signWithCertificate(method) {
+  if (!previewed || signing) return;
+  const form = $("preview-ecp");
+  clearErrors(form, $("preview-error"));
+  const a = previewed;
+  const password = $("ecp-password").value;
+  signing = true;
+  for (const id of ["ecp-ncalayer", "ecp-key-file"]) $(id).disabled = true;
+  $("ecp-status").textContent = t(method === "ncalayer" ? "ecp_waiting_ncalayer" : "ecp_signing");
+  try {
+    const signed = await call("sign_result", { payload: { id: a.id, expected_status: a.status, method, password } });
+    $("ecp-password").value = "";
+    if (!signed) {
+      $("ecp-status").textContent = "";
+      return;
+    }
+    lastSigned = { id: a.id, number: a.number };
+    $("ecp-done").hidden = false;
+    $("ecp-done-text").textContent = t("ecp_signed")
+      .replace("{number}", a.number)
+      .replace("{name}", signed.signer_name)
+      .replace("{serial}", signed.cert_serial);
+    $("ecp-save-status").textContent = signed.printed.path;
+    $("sign-status").textContent = `${t("ecp_signed_short")} ${a.number}`;
+    $("ecp-status").textContent = "";
+    signing = false;
+    await reload();
+  } catch (e) {
+    $("ecp-status").textContent = "";
+    showError($("preview-error"), e, form);
+  } finally {
+    signing = false;
+    for (const id of ["ecp-ncalayer", "ecp-key-file"]) $(id).disabled = false;
+  }
+}
+
+$("ecp-ncalayer").addEventListener("click", () => signWithCertificate("ncalayer"));
+$("preview-ecp").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  signWithCertificate("key_file");
+});
+
+$("ecp-save").addEventListener("click", async () => {
+  if (!lastSigned) return;
+  try {
+    const path = await call("save_signed_result", { payload: { id: lastSigned.id } });
+    if (path) $("ecp-save-status").textContent = `${t("ecp_saved")} ${path}`;
+  } catch (e) {
+    showError($("preview-error"), e);
+  }
+});
 
 $("preview-return").addEventListener("submit", async (ev) => {
   ev.preventDefault();

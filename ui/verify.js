@@ -112,3 +112,37 @@ $("lookup-form").addEventListener("submit", async (ev) => {
     showError($("verify-error"), e, form);
   }
 });
+
+// A signed PDF chosen from disk (the dialog is the backend's): the
+// signature's verdict, the signer, the chain to the roots the office
+// imported, and what the imported revocation lists say.
+$("verify-file").addEventListener("click", async () => {
+  $("verify-error").hidden = true;
+  $("verify-result").hidden = true;
+  const button = $("verify-file");
+  button.disabled = true;
+  try {
+    const v = await call("verify_signed_file");
+    if (!v) return;
+    const lang = currentLang();
+    $("verify-verdict").textContent = v.headline[lang];
+    $("verify-result").className = v.status === "valid" && v.trusted && !v.revoked ? "result" : v.status === "valid" ? "result warn" : "result bad";
+    showFacts([
+      ["signer", v.signer_name],
+      ["iin", v.signer_iin ?? "—"],
+      ["signer_bin", v.signer_bin ?? "—"],
+      ["cert_serial", v.cert_serial],
+      ["cert_issuer", v.cert_issuer],
+      ["cert_valid", v.cert_valid ? `${v.cert_valid[0]} — ${v.cert_valid[1]}` : "—"],
+      ["signed_at_claimed", v.signed_at ?? "—"],
+      ["cert_chain", v.chain[lang]],
+      ["cert_revocation", v.revocation[lang]],
+      ["signed_bytes", `${v.signed_len} / ${v.file_len}`],
+      ["registry_match", v.registry ? `${t("registry_match_yes")} ${v.registry}` : t("registry_match_no")],
+    ].filter(([, value]) => value));
+  } catch (e) {
+    showError($("verify-error"), e);
+  } finally {
+    button.disabled = false;
+  }
+});

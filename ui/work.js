@@ -139,6 +139,7 @@ function renderDetail(a) {
     ["executor", a.executor],
     ["corrections", a.corrections ? String(a.corrections) : null],
     ["result", a.result ? resultText(a.result, a) : null],
+    ["ecp_signature", a.result?.certificate ? certificateText(a.result.certificate) : null],
   ];
   $("detail-facts").replaceChildren(
     ...facts
@@ -166,10 +167,29 @@ function renderDetail(a) {
   if (chosenForm && Number(chosenForm) < a.result_forms.length) $("act-prepare-form").value = chosenForm;
   $("act-prepare-form-line").hidden = a.result_forms.length < 2;
   // The signed result goes out on paper with the clerk who hands it over.
-  $("detail-print-line").hidden = !(roles.has("clerk") && (a.status === "signed" || a.status === "issued"));
+  $("detail-print-line").hidden = !((roles.has("clerk") || a.result?.certificate) && (a.status === "signed" || a.status === "issued"));
+  $("detail-print-result").hidden = !roles.has("clerk");
+  $("detail-save-signed").hidden = !a.result?.certificate;
   $("detail-print-status").textContent = "";
   fillCorrection(a);
 }
+
+// Who signed with which certificate: what the registry kept of it.
+function certificateText(c) {
+  return `${c.signer_name}, ${t("iin")} ${c.signer_iin}, ${t("cert_serial")} ${c.cert_serial} · ${moment(c.signed_at)}`;
+}
+
+// The signed PDF itself, for the applicant's e-mail or the portal: saved
+// where the person chooses (the dialog is the backend's).
+$("detail-save-signed").addEventListener("click", async () => {
+  $("detail-error").hidden = true;
+  try {
+    const path = await call("save_signed_result", { payload: { id: current.id } });
+    if (path) $("detail-print-status").textContent = `${t("ecp_saved")} ${path}`;
+  } catch (e) {
+    showError($("detail-error"), e);
+  }
+});
 
 $("detail-print-result").addEventListener("click", async () => {
   $("detail-error").hidden = true;
