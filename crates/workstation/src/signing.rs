@@ -276,16 +276,43 @@ pub fn verify_file(station: &Workstation, _logged_in: &Actor, pdf: &[u8]) -> Res
         signer_bin: who.and_then(|w| w.bin.clone()),
         cert_serial: who.map(|w| w.serial.clone()),
         cert_issuer: who.map(|w| w.issuer.clone()),
-        cert_valid: who.map(|w| (w.not_before.clone(), w.not_after.clone())),
+        cert_valid: who.map(|w| (openssl_time(&w.not_before), openssl_time(&w.not_after))),
         trusted: v.chain == Chain::Trusted,
         chain,
         revocation,
         revoked: matches!(v.revocation, Revocation::Revoked { .. }),
-        signed_at: v.signed_at.clone(),
+        signed_at: v.signed_at.as_deref().map(pdf_time),
         signed_len: v.signed_len,
         file_len: v.file_len,
         registry,
     })
+}
+
+/// OpenSSL's `Dec  7 12:25:33 2026 GMT` as the window writes moments
+/// (`07.12.2026 12:25:33 UTC`); as it is when it does not parse.
+fn openssl_time(s: &str) -> String {
+    let squeezed = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    chrono::NaiveDateTime::parse_from_str(&squeezed, "%b %d %H:%M:%S %Y GMT")
+        .map_or_else(|_| s.to_owned(), |t| t.format("%d.%m.%Y %H:%M:%S UTC").to_string())
+}
+
+/// A PDF date (`D:20261207122543+05'00'`) as `07.12.2026 12:25:43 (UTC+05:00)`;
+/// as it is when it does not parse.
+fn pdf_time(s: &str) -> String {
+    let digits = s.strip_prefix("D:").unwrap_or(s);
+    let (local, zone) = digits.split_at(digits.len().min(14));
+    match chrono::NaiveDateTime::parse_from_str(local, "%Y%m%d%H%M%S") {
+        Ok(t) => {
+            let zone = zone.replace('\'', "");
+            let zone = match zone.as_str() {
+                "" | "Z" => "+00:00".to_owned(),
+                z if z.len() >= 5 => format!("{}:{}", &z[..3], &z[3..5]),
+                z => z.to_owned(),
+            };
+            format!("{} (UTC{zone})", t.format("%d.%m.%Y %H:%M:%S"))
+        }
+        Err(_) => s.to_owned(),
+    }
 }
 
 /// Imports a certificate or revocation list the administrator chose.
@@ -405,6 +432,14 @@ mod tests {
     /// its QR code verifies, it reads as his, and the verify screen tells
     /// it valid, trusted once the root is imported, and changed when
     /// tampered with.
+    #[test]
+    fn moments_read_as_the_window_writes_them() {
+        assert_eq!(openssl_time("Dec  7 12:25:33 2026 GMT"), "07.12.2026 12:25:33 UTC");
+        assert_eq!(pdf_time("D:20261207122543+05'00'"), "07.12.2026 12:25:43 (UTC+05:00)");
+        assert_eq!(pdf_time("D:20261207122543Z"), "07.12.2026 12:25:43 (UTC+00:00)");
+        assert_eq!(pdf_time("garbage"), "garbage");
+    }
+
     #[test]
     fn the_head_signs_with_his_key_file_and_the_file_verifies() {
         let dir = std::env::temp_dir().join(format!("kense-signing-{}", std::process::id()));

@@ -123,7 +123,8 @@ async fn verify(c: &Client, answers: &Path, saved: &Path, number: &str) -> Res<(
     let verdict = text_until(c, "verify-verdict", |t| !t.is_empty()).await?;
     ensure(verdict.contains("Қолтаңба жарамды"), format!("the verdict: {verdict}"))?;
     let facts = text_until(c, "verify-facts", |t| t.contains("ЖҰМАБЕКОВ")).await?;
-    for expected in [HEAD_IIN, "123456789013", "1A2B3C4D5E6F", "түбірлік сертификатқа дейін тізбектеледі", number] {
+    for expected in [HEAD_IIN, "123456789013", "1A2B3C4D5E6F", "түбірлік сертификатқа дейін тізбектеледі", number]
+    {
         ensure(facts.contains(expected), format!("the verify screen lacks {expected:?}: {facts}"))?;
     }
     screenshot(c, "e2e-verify-signed-file-kk.png").await?;
