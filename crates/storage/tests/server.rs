@@ -207,7 +207,8 @@ fn office_file(dir: &std::path::Path) -> (std::path::PathBuf, Vec<String>) {
     let id = o.populated();
     let clerk = o.clerk.clone();
     let mut texts = Vec::new();
-    for copy in 2..=3 {
+    // Copies 1 and 2 are the populated office's (the signed file, a print).
+    for copy in 3..=4 {
         let text = format!("KENSE1 moved-paper-{copy}");
         let printed =
             Printed { application_id: id, kind: "result", copy, sha256: "ab", verification: &text, file_name: "x.pdf" };
