@@ -325,13 +325,32 @@ function renderReport(r) {
     r.overdue.map((o) => [o.service_name[lang], o.with_deadline, o.overdue]),
     nothing,
   );
+  if (r.overdue.length > 0) {
+    withChart(
+      overdue,
+      barChart({
+        title: t("report_overdue"),
+        series: [t("report_with_deadline"), t("report_overdue_count")],
+        rows: r.overdue.map((o) => ({ label: o.service_name[lang], values: [o.with_deadline, o.overdue] })),
+        empty: nothing,
+      }),
+    );
+  }
   const refusals = table(
     "report-refusals",
     t("report_refusals"),
     [t("col_service"), t("report_ground"), t("report_count")],
-    r.refusals.map((x) => [x.service_name[lang], x.ground === "refused_at_intake" ? t("status_refused_at_intake") : x.ground, x.count]),
+    r.refusals.map((x) => [x.service_name[lang], x.ground_name[lang], x.count]),
     nothing,
   );
+  const perGround = new Map();
+  for (const x of r.refusals) perGround.set(x.ground_name[lang], (perGround.get(x.ground_name[lang]) ?? 0) + x.count);
+  if (perGround.size > 0) {
+    withChart(
+      refusals,
+      barChart({ title: t("report_refusals"), series: [t("report_count")], rows: [...perGround].map(([label, n]) => ({ label, values: [n] })), empty: nothing }),
+    );
+  }
   const years = new Map();
   for (const q of r.queue) years.set(q.birth_year, (years.get(q.birth_year) ?? 0) + q.waiting);
   const queue = table(
@@ -374,6 +393,25 @@ function renderReport(r) {
     r.survey.map((s) => [serviceName(s.service_code), t("survey_q_" + s.question), t("rating_" + s.rating), s.count]),
     nothing,
   );
+  // Each question's answers side by side, one bar per rating.
+  const ratings = [...new Set(r.survey.map((x) => x.rating))].sort((a, b) => a - b);
+  const questions = new Map();
+  for (const x of r.survey) {
+    const values = questions.get(x.question) ?? ratings.map(() => 0);
+    values[ratings.indexOf(x.rating)] += x.count;
+    questions.set(x.question, values);
+  }
+  if (questions.size > 0) {
+    withChart(
+      survey,
+      barChart({
+        title: t("report_survey"),
+        series: ratings.map((x) => t("rating_" + x)),
+        rows: [...questions].map(([q, values]) => ({ label: t("survey_q_" + q), values })),
+        empty: nothing,
+      }),
+    );
+  }
   $("report-tables").replaceChildren(applications, overdue, refusals, queue, referrals, survey);
 }
 

@@ -370,7 +370,34 @@ async function loadReferrals(list) {
   renderReferrals(shownReferrals);
 }
 
+// The distributions the listed referrals came from, newest first: the one
+// chosen is exported whole (its list, not just what is shown).
+function renderDistributions(list) {
+  const ids = [...new Set(list.map((r) => r.distribution_id).filter((id) => id !== null && id !== undefined))].sort((a, b) => b - a);
+  const chosen = $("referrals-distribution").value;
+  $("referrals-distribution").replaceChildren(...ids.map((id) => option(String(id), `№ ${id}`)));
+  if (ids.map(String).includes(chosen)) $("referrals-distribution").value = chosen;
+  $("referrals-export-line").hidden = ids.length === 0;
+}
+
+async function exportReferrals(format) {
+  $("referral-error").hidden = true;
+  $("referrals-export-status").textContent = "";
+  const id = Number($("referrals-distribution").value);
+  if (!id) return;
+  try {
+    const saved = await call("export_register", { payload: { what: "referrals", format, distribution_id: id } });
+    if (saved) $("referrals-export-status").textContent = `${t("export_saved")} ${saved.file_name} (${saved.rows})`;
+  } catch (e) {
+    showError($("referral-error"), e);
+  }
+}
+
+$("referrals-export-xlsx").addEventListener("click", () => exportReferrals("xlsx"));
+$("referrals-export-csv").addEventListener("click", () => exportReferrals("csv"));
+
 function renderReferrals(list) {
+  renderDistributions(list);
   $("referral-rows").replaceChildren(
     ...list.map((r) => {
       const tr = document.createElement("tr");

@@ -624,4 +624,6 @@ export default {
   user_iin: "ЖСН (ЭЦҚ үшін)",
   user_iin_hint: "Басшы тек ЖСН-і оның есептік жазбасындағы ЖСН-мен сәйкес келетін сертификатпен қол қоя алады.",
   office_bin: "Бөлімнің БСН",
+  export_referrals_xlsx: "Жолдамалар — XLSX",
+  export_referrals_csv: "Жолдамалар — CSV",
 };

@@ -624,4 +624,6 @@ export default {
   user_iin: "ИИН (для ЭЦП)",
   user_iin_hint: "Руководитель может подписать только сертификатом, ИИН которого совпадает с ИИН в его учётной записи.",
   office_bin: "БИН отдела",
+  export_referrals_xlsx: "Направления — XLSX",
+  export_referrals_csv: "Направления — CSV",
 };

@@ -639,6 +639,19 @@ impl ReferralStatus {
         }
     }
 
+    /// What a person reads (as the window words it).
+    pub fn name(self) -> Bilingual {
+        let (kk, ru) = match self {
+            ReferralStatus::Issued => ("берілді", "выдано"),
+            ReferralStatus::Presented => ("балабақшаға ұсынылды", "предъявлено в детский сад"),
+            ReferralStatus::Enrolled => ("бала қабылданды", "ребёнок зачислен"),
+            ReferralStatus::Expired => ("мерзімі өтті", "истёк срок"),
+            ReferralStatus::RefusedByParent => ("ата-ана бас тартты", "отказ родителя"),
+            ReferralStatus::Cancelled => ("күші жойылды", "отменено"),
+        };
+        Bilingual::new(kk, ru)
+    }
+
     pub fn parse(code: &str) -> Option<ReferralStatus> {
         ReferralStatus::ALL.into_iter().find(|s| s.code() == code)
     }

@@ -6,7 +6,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use kense_domain::access::Actor;
 use kense_domain::{Error, Lang};
-use kense_storage::{ExportKind, ExportRecord, JournalLine, Office, QueueRow, Registry};
+use kense_storage::{ExportKind, ExportRecord, JournalLine, Office, QueueRow, ReferralRecord, Registry};
 
 use crate::table::{Format, Table, TableColumn, Value};
 
@@ -241,6 +241,79 @@ pub fn export_queue(
     let table = queue_table(&office, &rules, &rows, on, lang);
     let file_name = format!("queue_{on}.{}", format.extension());
     finish(r, actor, (ExportKind::QueueList, &on.to_string()), file_name, &table, format, now)
+}
+
+/// The referral list's columns.
+pub fn referral_columns() -> Vec<TableColumn> {
+    vec![
+        TableColumn::new("Жолдама нөмірі", "Номер направления", Format::Text, 16),
+        TableColumn::new("Берілген күні", "Дата выдачи", Format::DateTime, 20),
+        TableColumn::new("Өтініш нөмірі", "Номер заявления", Format::Text, 16),
+        TableColumn::new("Баланың аты-жөні", "ФИО ребёнка", Format::Text, 32),
+        TableColumn::new("Баланың ЖСН", "ИИН ребёнка", Format::Text, 15),
+        TableColumn::new("Туған жылы", "Год рождения", Format::Integer, 10),
+        TableColumn::new("Балабақша", "Детский сад", Format::Text, 36),
+        TableColumn::new("Топ", "Группа", Format::Text, 18),
+        TableColumn::new("Жарамды мерзімі", "Действительно до", Format::Date, 14),
+        TableColumn::new("Жағдайы", "Состояние", Format::Text, 22),
+    ]
+}
+
+/// The referrals of one distribution as a table, in the order issued.
+pub fn referral_table(office: &Office, distribution_id: i64, referrals: &[ReferralRecord], lang: Lang) -> Table {
+    let day = |s: &str| NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d");
+    let moment = |s: &str| {
+        DateTime::parse_from_rfc3339(s).map_or_else(|_| Value::Text(s.to_owned()), |m| Value::DateTime(m.naive_local()))
+    };
+    let issued = referrals.iter().map(|r| r.issued_at.as_str()).min().and_then(|s| day(s).ok());
+    let what = (
+        format!("№ {distribution_id} бөлу бойынша жолдамалар"),
+        format!("направления по распределению № {distribution_id}"),
+    );
+    Table {
+        sheet: if lang == Lang::Kk { "Жолдамалар".into() } else { "Направления".into() },
+        title: title(office, (&what.0, &what.1), &issued.map_or_else(String::new, |d| period_text(d, d)), lang),
+        columns: referral_columns(),
+        rows: referrals
+            .iter()
+            .map(|r| {
+                vec![
+                    Value::Text(r.number.clone()),
+                    moment(&r.issued_at),
+                    Value::Text(r.application_number.clone()),
+                    Value::Text(r.child_name.clone()),
+                    Value::Text(r.child_iin.clone()),
+                    Value::Integer(i64::from(r.birth_year)),
+                    Value::Text(r.kindergarten.get(lang).to_owned()),
+                    Value::Text(r.group_name.clone()),
+                    day(&r.valid_until).map_or_else(|_| Value::Text(r.valid_until.clone()), Value::Date),
+                    Value::Text(r.status.name().get(lang).to_owned()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Exports the referrals one distribution issued.
+pub fn export_referrals(
+    r: &mut Registry,
+    actor: &Actor,
+    distribution_id: i64,
+    format: FileFormat,
+    lang: Lang,
+    now: DateTime<FixedOffset>,
+) -> Result<Exported, Error> {
+    r.authorize_export(actor, ExportKind::Referrals, now)?;
+    let office = r.office()?;
+    let mut referrals = r.referrals(actor, Some(distribution_id), 100_000, now)?;
+    if referrals.is_empty() {
+        return Err(Error::NotFound);
+    }
+    // The registry lists the newest first; a list reads in the order issued.
+    referrals.reverse();
+    let table = referral_table(&office, distribution_id, &referrals, lang);
+    let file_name = format!("referrals_{distribution_id}.{}", format.extension());
+    finish(r, actor, (ExportKind::Referrals, &distribution_id.to_string()), file_name, &table, format, now)
 }
 
 /// An import template: the title and the header row, every column named in

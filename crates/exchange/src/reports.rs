@@ -5,7 +5,6 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use kense_domain::access::Actor;
 use kense_domain::queue::QueueRules;
-use kense_domain::reasons::RefusalReasons;
 use kense_domain::{Error, Lang};
 use kense_storage::{ExportKind, ExportRecord, Office, PeriodReport, Registry};
 
@@ -30,7 +29,6 @@ pub fn report_tables(
     report: &PeriodReport,
     office: &Office,
     rules: &QueueRules,
-    reasons: &RefusalReasons,
     lang: Lang,
 ) -> Vec<Table> {
     let period = if report.from == report.to {
@@ -87,16 +85,11 @@ pub fn report_tables(
                 .refusals
                 .iter()
                 .map(|r| {
-                    let ground = if r.ground == "refused_at_intake" {
-                        pick(lang, "қабылдаудан бас тартылды (құжаттар толық емес)", "отказ в приёме (неполный пакет)")
-                    } else {
-                        reasons
-                            .for_service(&r.service_code)
-                            .into_iter()
-                            .find(|g| g.code == r.ground)
-                            .map_or(r.ground.clone(), |g| g.name.get(lang).to_owned())
-                    };
-                    vec![Value::Text(r.service_name.get(lang).to_owned()), Value::Text(ground), n(r.count)]
+                    vec![
+                        Value::Text(r.service_name.get(lang).to_owned()),
+                        Value::Text(r.ground_name.get(lang).to_owned()),
+                        n(r.count),
+                    ]
                 })
                 .collect(),
         },
@@ -179,9 +172,8 @@ pub fn export_period_report(
     r.authorize_export(actor, ExportKind::PeriodReport, now)?;
     let report = r.period_report(actor, from, to, now)?;
     let office = r.office()?;
-    let reasons = RefusalReasons::parse(include_str!("../../../assets/catalog/refusal_reasons.json"))?;
     let rules = r.queue_rules().clone();
-    let tables = report_tables(&report, &office, &rules, &reasons, lang);
+    let tables = report_tables(&report, &office, &rules, lang);
     let bytes = match format {
         FileFormat::Xlsx => workbook(&tables)?,
         FileFormat::Csv => csv_of(&tables)?,

@@ -18,7 +18,7 @@ use kense_domain::import::Cell;
 use kense_domain::queue::{QueueClaim, QueueClaimDraft, QueueRules};
 use kense_domain::user::NewUser;
 use kense_domain::{Error, Lang};
-use kense_exchange::registers::{export_journal, export_queue, queue_template, FileFormat};
+use kense_exchange::registers::{export_journal, export_queue, export_referrals, queue_template, FileFormat};
 use kense_exchange::table::HEADER_ROW;
 use kense_exchange::{read_bytes, sha256};
 use kense_storage::{Due, Registry};
@@ -254,6 +254,72 @@ fn the_journal_and_queue_exports_read_back_as_the_registry_holds_them() {
     let admin = d.admin.clone();
     assert_eq!(export_journal(&mut d.r, &admin, from, to, FileFormat::Xlsx, Lang::Kk, now()), Err(Error::Forbidden));
     assert_eq!(export_queue(&mut d.r, &admin, FileFormat::Csv, Lang::Kk, now()), Err(Error::Forbidden));
+}
+
+/// The referrals one distribution issued, read back cell by cell, in the
+/// order issued; the administrator, who may not see people's data, may not
+/// export them, and a distribution that issued nothing is not found.
+#[test]
+fn a_distributions_referrals_read_back_as_issued() {
+    use kense_domain::calendar::WorkingCalendar;
+    use kense_domain::queue::{Assignment, Group, GroupDraft, Kindergarten, KindergartenDraft, Places, PlacesDraft};
+    let mut d = desk();
+    for n in 1..=3 {
+        register(&mut d, n, &format!("2026-11-0{n}T10:15:30+05:00"));
+    }
+    let (head, admin) = (d.head.clone(), d.admin.clone());
+    let k = Kindergarten::validate(&KindergartenDraft {
+        name_kk: "«Күншуақ» балабақшасы".into(),
+        name_ru: "Детский сад «Кюншуак»".into(),
+        address_kk: "Қандыағаш қ.".into(),
+        address_ru: "г. Кандыагаш".into(),
+        ownership: "state".into(),
+    })
+    .unwrap();
+    let kg = d.r.add_kindergarten(&head, &k, now()).unwrap();
+    let group = GroupDraft {
+        kindergarten_id: kg,
+        name: "Балдырған".into(),
+        birth_year: 2022,
+        language: "kk".into(),
+        special: false,
+        capacity: 20,
+    };
+    let g = d.r.add_group(&head, &Group::validate(&group, now().date_naive()).unwrap(), now()).unwrap();
+    let places = Places::validate(&PlacesDraft { group_id: g, count: 2, protocol: "Хаттама № 1".into() }).unwrap();
+    d.r.declare_places(&head, &places, now()).unwrap();
+    let plan = d.r.preview_distribution(&head, now()).unwrap();
+    let assignments: Vec<Assignment> =
+        plan.iter().map(|p| Assignment { place: p.place_id, entry: p.application_id }).collect();
+    let calendar = WorkingCalendar::parse(include_str!("../../../assets/calendar/kz.json")).unwrap();
+    let issued = d.r.distribute(&head, &assignments, &calendar, now()).unwrap();
+    assert_eq!(issued.len(), 2);
+    let distribution = issued[0].distribution_id.unwrap();
+
+    let exported = export_referrals(&mut d.r, &head, distribution, FileFormat::Xlsx, Lang::Kk, now()).unwrap();
+    let (action, after) = last_event(&d);
+    assert_eq!(action, "export_personal_data");
+    assert!(after.contains("referrals") && after.contains(&exported.sha256), "{after}");
+    let rows = sheet_rows(&exported.bytes);
+    assert!(rows[0][0].to_string().contains(&format!("№ {distribution}")), "{:?}", rows[0]);
+    assert_eq!(rows.len() - 2, 2);
+    for (row, r) in rows[2..].iter().zip(&issued) {
+        assert_eq!(row[0].to_string(), r.number);
+        assert_eq!(row[2].to_string(), r.application_number);
+        assert_eq!(row[4].to_string(), r.child_iin);
+        assert_eq!(row[5], Data::Float(2022.0));
+        assert_eq!(row[6].to_string(), "«Күншуақ» балабақшасы");
+        assert!(matches!(row[8], Data::DateTime(_)), "a real date: {:?}", row[8]);
+        assert_eq!(row[9].to_string(), "берілді");
+    }
+    assert_eq!(
+        export_referrals(&mut d.r, &admin, distribution, FileFormat::Csv, Lang::Kk, now()),
+        Err(Error::Forbidden)
+    );
+    assert_eq!(
+        export_referrals(&mut d.r, &head, distribution + 1, FileFormat::Csv, Lang::Kk, now()),
+        Err(Error::NotFound)
+    );
 }
 
 #[test]

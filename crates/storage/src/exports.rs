@@ -19,6 +19,8 @@ pub enum ExportKind {
     QueueList,
     /// A period report: counts only, no person's data.
     PeriodReport,
+    /// The referrals one distribution issued: children's names and IINs.
+    Referrals,
 }
 
 impl ExportKind {
@@ -27,6 +29,7 @@ impl ExportKind {
             ExportKind::Journal => "journal",
             ExportKind::QueueList => "queue_list",
             ExportKind::PeriodReport => "period_report",
+            ExportKind::Referrals => "referrals",
         }
     }
 
@@ -41,6 +44,7 @@ impl ExportKind {
             ExportKind::Journal => Action::ViewApplications,
             ExportKind::QueueList => Action::ViewQueue,
             ExportKind::PeriodReport => Action::ViewDashboard,
+            ExportKind::Referrals => Action::ViewQueue,
         }
     }
 }

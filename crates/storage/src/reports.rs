@@ -45,6 +45,9 @@ pub struct RefusalCount {
     /// A ground's code from the refusal grounds, or `refused_at_intake`
     /// for packages refused at the counter.
     pub ground: String,
+    /// The ground as a person reads it: the wording the refusals were
+    /// signed with, else the list's, else the code.
+    pub ground_name: Bilingual,
     pub count: i64,
 }
 
@@ -162,23 +165,40 @@ impl Registry {
         let mut refusals = Vec::new();
         for r in self.db.query(
             "SELECT a.service_code, MAX(a.service_name_kk) AS name_kk, MAX(a.service_name_ru) AS name_ru,
-                    COALESCE(r.reason_code, '') AS ground, COUNT(*) AS n
+                    COALESCE(r.reason_code, '') AS ground, MAX(r.reason_kk) AS ground_kk,
+                    MAX(r.reason_ru) AS ground_ru, COUNT(*) AS n
              FROM results r JOIN applications a ON a.id = r.application_id
              WHERE r.outcome = 'refusal' AND r.signed_at >= ?1 AND r.signed_at < ?2
                AND r.version = (SELECT MAX(v.version) FROM results v WHERE v.application_id = r.application_id)
              GROUP BY a.service_code, COALESCE(r.reason_code, '')
              UNION ALL
              SELECT service_code, MAX(service_name_kk) AS name_kk, MAX(service_name_ru) AS name_ru,
-                    'refused_at_intake' AS ground, COUNT(*) AS n
+                    'refused_at_intake' AS ground, NULL AS ground_kk, NULL AS ground_ru, COUNT(*) AS n
              FROM applications WHERE status = 'refused_at_intake' AND registered_at >= ?1 AND registered_at < ?2
              GROUP BY service_code
              ORDER BY service_code, ground",
             args![from, end],
         )? {
+            let service_code: String = r.get("service_code")?;
+            let ground: String = r.get("ground")?;
+            let ground_name = match (r.get::<Option<String>>("ground_kk")?, r.get::<Option<String>>("ground_ru")?) {
+                (Some(kk), Some(ru)) => Bilingual::new(kk, ru),
+                _ if ground == "refused_at_intake" => Bilingual::new(
+                    "қабылдаудан бас тартылды (құжаттар толық емес)",
+                    "отказ в приёме (неполный пакет)",
+                ),
+                _ => self
+                    .refusal_reasons
+                    .for_service(&service_code)
+                    .into_iter()
+                    .find(|g| g.code == ground)
+                    .map_or_else(|| Bilingual::new(ground.clone(), ground.clone()), |g| g.name.clone()),
+            };
             refusals.push(RefusalCount {
-                service_code: r.get("service_code")?,
+                service_code,
                 service_name: Bilingual::new(r.get::<String>("name_kk")?, r.get::<String>("name_ru")?),
-                ground: r.get("ground")?,
+                ground,
+                ground_name,
                 count: r.get("n")?,
             });
         }

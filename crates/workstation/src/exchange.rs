@@ -296,6 +296,7 @@ pub enum ExportWhat {
     Journal { from: NaiveDate, to: NaiveDate },
     Queue,
     Report { from: NaiveDate, to: NaiveDate },
+    Referrals { distribution_id: i64 },
 }
 
 impl ExportWhat {
@@ -304,6 +305,7 @@ impl ExportWhat {
             ExportWhat::Journal { .. } => kense_storage::ExportKind::Journal,
             ExportWhat::Queue => kense_storage::ExportKind::QueueList,
             ExportWhat::Report { .. } => kense_storage::ExportKind::PeriodReport,
+            ExportWhat::Referrals { .. } => kense_storage::ExportKind::Referrals,
         }
     }
 
@@ -315,6 +317,7 @@ impl ExportWhat {
             ExportWhat::Journal { from, to } => format!("journal_{}_{}.{ext}", from.min(to), from.max(to)),
             ExportWhat::Queue => format!("queue_{}.{ext}", clock::now().date_naive()),
             ExportWhat::Report { from, to } => format!("report_{}_{}.{ext}", from.min(to), from.max(to)),
+            ExportWhat::Referrals { distribution_id } => format!("referrals_{distribution_id}.{ext}"),
         }
     }
 }
@@ -345,6 +348,9 @@ pub fn export_to(
         ExportWhat::Queue => registers::export_queue(reg, actor, format, lang, clock::now()),
         ExportWhat::Report { from, to } => {
             kense_exchange::reports::export_period_report(reg, actor, from, to, format, lang, clock::now())
+        }
+        ExportWhat::Referrals { distribution_id } => {
+            registers::export_referrals(reg, actor, distribution_id, format, lang, clock::now())
         }
     })?;
     std::fs::write(&path, &made.bytes).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;

@@ -8,6 +8,7 @@
 //! opened from Rust (`dialogs.rs`); the window never names a path.
 
 use kense_domain::survey::SurveyDraft;
+use kense_domain::Error;
 use kense_storage::PeriodReport;
 use kense_workstation::exchange::{self, DryRun, ExportWhat, FileFormat, ImportKind, SavedExport};
 use kense_workstation::paper::journal::period;
@@ -110,6 +111,7 @@ enum Register {
     Journal,
     Queue,
     Report,
+    Referrals,
 }
 
 #[derive(Deserialize)]
@@ -123,9 +125,13 @@ struct ExportRequest {
     from: String,
     #[serde(default)]
     to: String,
+    /// The distribution whose referrals are exported.
+    #[serde(default)]
+    distribution_id: Option<i64>,
 }
 
-/// Exports the journal of a period, the queue lists or a period's report
+/// Exports the journal of a period, the queue lists, a period's report or
+/// the referrals of a distribution
 /// to XLSX or CSV, saved where the person chooses; `null` when cancelled.
 #[tauri::command(async)]
 pub fn export_register(app: AppHandle, station: State<'_, Workstation>, payload: Value) -> Reply<Option<SavedExport>> {
@@ -137,6 +143,9 @@ pub fn export_register(app: AppHandle, station: State<'_, Workstation>, payload:
             Register::Journal => ExportWhat::Journal { from, to },
             Register::Queue => ExportWhat::Queue,
             Register::Report => ExportWhat::Report { from, to },
+            Register::Referrals => ExportWhat::Referrals {
+                distribution_id: req.distribution_id.ok_or(Error::MalformedRequest("distribution_id".into()))?,
+            },
         };
         let lang = station.lang();
         let save = |name: &str| dialogs::save_export(&app, lang, name);

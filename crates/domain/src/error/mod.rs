@@ -110,7 +110,8 @@ pub enum Error {
     BackupRejected(BackupFault),
     /// No verified backup exists yet.
     NoBackup,
-    /// A backup or restore is already running.
+    /// A long job (backup, restore, evidence check, import) is already
+    /// running at this desk: they share one slot.
     BackupRunning,
     /// The person cancelled a long operation before it changed anything.
     Cancelled,
