@@ -25,12 +25,7 @@ fn channel_name(code: &str, lang: Lang) -> String {
 }
 
 /// The report's tables, in the order the department reads them.
-pub fn report_tables(
-    report: &PeriodReport,
-    office: &Office,
-    rules: &QueueRules,
-    lang: Lang,
-) -> Vec<Table> {
+pub fn report_tables(report: &PeriodReport, office: &Office, rules: &QueueRules, lang: Lang) -> Vec<Table> {
     let period = if report.from == report.to {
         report.from.format("%d.%m.%Y").to_string()
     } else {

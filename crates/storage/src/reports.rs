@@ -183,10 +183,9 @@ impl Registry {
             let ground: String = r.get("ground")?;
             let ground_name = match (r.get::<Option<String>>("ground_kk")?, r.get::<Option<String>>("ground_ru")?) {
                 (Some(kk), Some(ru)) => Bilingual::new(kk, ru),
-                _ if ground == "refused_at_intake" => Bilingual::new(
-                    "қабылдаудан бас тартылды (құжаттар толық емес)",
-                    "отказ в приёме (неполный пакет)",
-                ),
+                _ if ground == "refused_at_intake" => {
+                    Bilingual::new("қабылдаудан бас тартылды (құжаттар толық емес)", "отказ в приёме (неполный пакет)")
+                }
                 _ => self
                     .refusal_reasons
                     .for_service(&service_code)

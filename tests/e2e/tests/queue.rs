@@ -167,6 +167,27 @@ async fn distribute(c: &Client, numbers: &[String]) -> Res<(Vec<String>, String)
     Ok((vec!["Ж-2026-00001".into(), "Ж-2026-00002".into()], path))
 }
 
+/// The head exports the distribution's referrals to XLSX (the save dialog
+/// answers from the test's file), which is read back here.
+async fn export_referrals(c: &Client, data: &std::path::Path) -> Res<()> {
+    use calamine::{open_workbook_auto, Reader};
+    let file = data.join("referrals.xlsx");
+    std::fs::write(data.join("dialog-answer.txt"), file.display().to_string()).map_err(|e| e.to_string())?;
+    log_in(c, "head1").await?;
+    click(c, "nav-queue").await?;
+    text_until(c, "referrals-distribution", |t| t.contains('№')).await?;
+    click(c, "referrals-export-xlsx").await?;
+    text_until(c, "referrals-export-status", |t| t.contains("referrals.xlsx")).await?;
+    log_out(c).await?;
+    let mut book = open_workbook_auto(&file).map_err(|e| e.to_string())?;
+    let sheet = book.worksheet_range("Жолдамалар").map_err(|e| e.to_string())?;
+    let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(|d| d.to_string())).collect();
+    for expected in ["Ж-2026-00001", "Ж-2026-00002", "«Күншуақ» балабақшасы", "берілді"] {
+        ensure(cells.iter().any(|c| c == expected), format!("the export lacks {expected:?}: {cells:?}"))?;
+    }
+    Ok(())
+}
+
 /// Calls a Kense command through the window's IPC, as the page's own code
 /// does, and returns its answer.
 async fn invoke(c: &Client, cmd: &str, args: serde_json::Value) -> Res<serde_json::Value> {
@@ -333,7 +354,10 @@ async fn session<T>(
     name: &str,
     body: impl AsyncFnOnce(&Client) -> Res<T>,
 ) -> Res<T> {
-    let c = driver.launch(&["--data-dir", data_dir, "--clock", clock]).await?;
+    let answers = std::path::Path::new(data_dir).join("dialog-answer.txt");
+    let c = driver
+        .launch(&["--data-dir", data_dir, "--clock", clock, "--dialog-answer", answers.to_str().unwrap()])
+        .await?;
     let out = body(&c).await;
     if out.is_err() {
         let _ = screenshot(&c, &format!("e2e-failure-{name}.png")).await;
@@ -355,6 +379,7 @@ async fn three_children_two_places_one_expired_referral() {
             let numbers = register_children(c).await?;
             confirm_and_declare(c, &numbers).await?;
             let (_, pdf) = distribute(c, &numbers).await?;
+            export_referrals(c, std::path::Path::new(&data)).await?;
             present_first(c, &numbers).await?;
             log_in(c, "exec1").await?;
             let code = referral_code(c, "Ж-2026-00002").await?;
