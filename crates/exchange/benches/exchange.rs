@@ -5,7 +5,11 @@
 //! history) exported to XLSX and CSV.
 //!
 //! `cargo bench -p kense-exchange` (KENSE_BENCH_IMPORT_ROWS, default
-//! "5000,50000"; KENSE_BENCH_JOURNAL_ROWS, default 20 000).
+//! "5000,50000"; KENSE_BENCH_JOURNAL_ROWS, default 20 000). With the
+//! `KENSE_TEST_PG_*` settings `scripts/pg-cluster start` prints, the same
+//! again on the office server, each run in a database of its own
+//! (`createdb`), so the two engines' figures stand side by side;
+//! `KENSE_BENCH_PG=1` insists on them.
 
 use std::time::{Duration, Instant};
 
@@ -15,7 +19,7 @@ use kense_domain::import::{history, queue};
 use kense_domain::user::NewUser;
 use kense_exchange::read_bytes;
 use kense_exchange::registers::{export_journal, FileFormat};
-use kense_storage::{ImportFile, Registry};
+use kense_storage::{ImportFile, Registry, ServerSettings};
 use rust_xlsxwriter::{Format, Workbook};
 
 const CATALOG: &str = include_str!("../../../assets/catalog/services.json");
@@ -67,8 +71,33 @@ fn queue_workbook(n: usize) -> Vec<u8> {
     book.save_to_buffer().expect("workbook")
 }
 
-fn fresh(dir: &std::path::Path, now: DateTime<chrono::FixedOffset>) -> (Registry, kense_domain::access::Actor) {
-    let mut r = Registry::open(&dir.join("r.sqlite")).expect("registry");
+/// A fresh registry: a file in `dir`, or a new database on `server`.
+fn fresh(
+    dir: &std::path::Path,
+    now: DateTime<chrono::FixedOffset>,
+    server: Option<&ServerSettings>,
+) -> (Registry, kense_domain::access::Actor) {
+    let mut r = match server {
+        None => Registry::open(&dir.join("r.sqlite")).expect("registry"),
+        Some(owner) => {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let n = N.fetch_add(1, Ordering::Relaxed);
+            let database = format!("kense_xbench_{}_{n}", std::process::id());
+            let created = std::process::Command::new("createdb")
+                .args(["-h", &owner.host, "-p", &owner.port.to_string(), "-U", &owner.user, &database])
+                .env("PGPASSWORD", &owner.password)
+                .env("PGSSLMODE", "require")
+                .status()
+                .expect("createdb runs");
+            assert!(created.success(), "createdb {database}");
+            let owner_db = ServerSettings { database: database.clone(), ..owner.clone() };
+            let (desk_user, desk_password) = (format!("kense_xbench_desk_{}_{n}", std::process::id()), "bench desk 2026");
+            Registry::set_up_server(&owner_db, &desk_user, desk_password).expect("set up the server");
+            let desk = ServerSettings { user: desk_user, password: desk_password.into(), ..owner_db };
+            Registry::open_server(&desk).expect("open on the server")
+        }
+    };
     r.seal_after_upgrade(now).expect("seal");
     r.install_catalog(CATALOG, now).expect("catalog");
     let admin = r
@@ -82,6 +111,25 @@ fn fresh(dir: &std::path::Path, now: DateTime<chrono::FixedOffset>) -> (Registry
     (r, admin)
 }
 
+/// The office server's settings from `KENSE_TEST_PG_*`, if given.
+fn server() -> Option<ServerSettings> {
+    let var = |n: &str| std::env::var(n).ok();
+    let settings = (|| {
+        Some(ServerSettings {
+            host: var("KENSE_TEST_PG_HOST")?,
+            port: var("KENSE_TEST_PG_PORT")?.parse().ok()?,
+            database: "postgres".into(),
+            user: var("KENSE_TEST_PG_OWNER")?,
+            password: var("KENSE_TEST_PG_OWNER_PASSWORD")?,
+            certificate_pem: std::fs::read_to_string(var("KENSE_TEST_PG_CERT")?).ok()?,
+        })
+    })();
+    if settings.is_none() && std::env::var("KENSE_BENCH_PG").as_deref() == Ok("1") {
+        panic!("KENSE_BENCH_PG=1 but KENSE_TEST_PG_* are not all set (scripts/pg-cluster start DIR prints them)");
+    }
+    settings
+}
+
 fn main() {
     let sizes: Vec<usize> = std::env::var("KENSE_BENCH_IMPORT_ROWS")
         .ok()
@@ -90,12 +138,27 @@ fn main() {
     let journal_rows: usize =
         std::env::var("KENSE_BENCH_JOURNAL_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     let now = DateTime::parse_from_rfc3339("2026-11-24T10:00:00+05:00").expect("now");
+    let server = server();
+    let engines: Vec<(&str, Option<&ServerSettings>)> =
+        std::iter::once(("SQLite", None)).chain(server.as_ref().map(|s| ("PostgreSQL", Some(s)))).collect();
+    for (engine, server) in engines {
+        println!("\n### {engine}\n");
+        bench(engine, server, &sizes, journal_rows, now);
+    }
+}
 
-    println!("| queue rows | file | read (calamine) | check (domain) | dry run | import | import again |");
+fn bench(
+    engine: &str,
+    server: Option<&ServerSettings>,
+    sizes: &[usize],
+    journal_rows: usize,
+    now: DateTime<chrono::FixedOffset>,
+) {
+    println!("| {engine}: queue rows | file | read (calamine) | check (domain) | dry run | import | import again |");
     println!("|---|---|---|---|---|---|---|");
-    for n in sizes {
+    for &n in sizes {
         let dir = tempfile::tempdir().expect("dir");
-        let (mut r, admin) = fresh(dir.path(), now);
+        let (mut r, admin) = fresh(dir.path(), now, server);
         let bytes = queue_workbook(n);
         let t = Instant::now();
         let file = read_bytes("queue.xlsx", &bytes).expect("read");
@@ -132,7 +195,7 @@ fn main() {
 
     // A year's journal: applications of 2026 brought in as history.
     let dir = tempfile::tempdir().expect("dir");
-    let (mut r, admin) = fresh(dir.path(), now);
+    let (mut r, admin) = fresh(dir.path(), now, server);
     let catalog = kense_domain::catalog::Catalog::parse(CATALOG).expect("catalog");
     let service = catalog.services.iter().find(|s| s.subject == kense_domain::catalog::Subject::None);
     let service = service.unwrap_or(&catalog.services[0]);
@@ -166,7 +229,7 @@ fn main() {
     let (from, to) =
         (NaiveDate::from_ymd_opt(2026, 1, 1).expect("from"), NaiveDate::from_ymd_opt(2026, 12, 31).expect("to"));
     println!();
-    println!("| journal of a year | rows | history import | XLSX export | XLSX size | CSV export | CSV size |");
+    println!("| {engine}: journal of a year | rows | history import | XLSX export | XLSX size | CSV export | CSV size |");
     println!("|---|---|---|---|---|---|---|");
     let t = Instant::now();
     let xlsx = export_journal(&mut r, &admin, from, to, FileFormat::Xlsx, kense_domain::Lang::Kk, now).expect("xlsx");
