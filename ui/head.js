@@ -298,6 +298,26 @@ function facts(list) {
     });
 }
 
+// The facts the result states, labelled as its form declares them and
+// written as the paper writes them.
+function resultFacts(a, r) {
+  if (r.outcome !== "positive") return [];
+  const lang = currentLang();
+  const day = (iso) => iso.split("-").reverse().join(".");
+  const shown = (kind, v) => {
+    if (kind === "date") return day(v);
+    if (kind === "period") return v.split("/").map(day).join(" – ");
+    if (kind === "money") {
+      const [whole, cents] = v.split(".");
+      return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, " ")},${cents ?? "00"} ₸`;
+    }
+    return v;
+  };
+  return (a.result_fields[r.form] ?? [])
+    .filter((f) => r.fields?.[f.key])
+    .map((f) => [f.label[lang], shown(f.kind, r.fields[f.key])]);
+}
+
 function renderPreview(a) {
   $("preview").hidden = false;
   $("preview-error").hidden = true;
@@ -322,6 +342,7 @@ function renderPreview(a) {
             ["result_form", r.outcome === "positive" && a.result_forms.length > 1 ? a.result_forms[r.form]?.[currentLang()] : null],
             ["refusal_reason", r.reason_code ? (reason ? reason.name[currentLang()] : r.reason_code) : null],
             ["explanation", r.explanation || null],
+            ...resultFacts(a, r),
             ["executor", `${r.prepared_by} · ${moment(r.prepared_at)}`],
             ["result_version", String(r.version)],
           ]

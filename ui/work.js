@@ -166,6 +166,7 @@ function renderDetail(a) {
   $("act-prepare-form").replaceChildren(...a.result_forms.map((f, i) => option(String(i), f[currentLang()])));
   if (chosenForm && Number(chosenForm) < a.result_forms.length) $("act-prepare-form").value = chosenForm;
   $("act-prepare-form-line").hidden = a.result_forms.length < 2;
+  renderResultFields(same);
   // The signed result goes out on paper with the clerk who hands it over.
   $("detail-print-line").hidden = !((roles.has("clerk") || a.result?.certificate) && (a.status === "signed" || a.status === "issued"));
   $("detail-print-result").hidden = !roles.has("clerk");
@@ -269,6 +270,62 @@ async function loadExecutors(selected) {
   if (selected) $("act-assign-executor").value = String(selected);
 }
 
+// The facts the chosen result form states (the catalog's fields), as
+// inputs: a period as two dates. What was typed stays while the same
+// application and form are shown.
+function renderResultFields(keep) {
+  const box = $("act-prepare-fields");
+  const typed = new Map(keep ? [...box.querySelectorAll("input")].map((i) => [i.id, i.value]) : []);
+  const specs = current?.result_fields?.[Number($("act-prepare-form").value || 0)] ?? [];
+  const lang = currentLang();
+  const input = (id, name, label, kind) => {
+    const wrap = document.createElement("label");
+    const span = document.createElement("span");
+    span.textContent = label;
+    const i = document.createElement("input");
+    i.id = id;
+    i.name = name;
+    i.maxLength = kind === "text" ? 300 : 20;
+    if (kind === "date") i.placeholder = t("date_placeholder");
+    if (kind === "money" || kind === "number") i.inputMode = "decimal";
+    i.autocomplete = "off";
+    i.value = typed.get(id) ?? "";
+    wrap.append(span, i);
+    return wrap;
+  };
+  box.replaceChildren(
+    ...specs.map((f) => {
+      const label = f.label[lang] + (f.required ? " *" : "");
+      if (f.kind !== "period") return input(`act-prepare-field-${f.key}`, `rf-${f.key}`, label, f.kind);
+      const row = document.createElement("div");
+      row.className = "row";
+      row.append(
+        input(`act-prepare-field-${f.key}-from`, `rf-${f.key}-from`, `${label}: ${t("period_from")}`, "date"),
+        input(`act-prepare-field-${f.key}-to`, `rf-${f.key}-to`, t("period_to"), "date"),
+      );
+      return row;
+    }),
+  );
+  box.hidden = $("act-prepare-refusal").checked || specs.length === 0;
+}
+
+$("act-prepare-form").addEventListener("change", () => renderResultFields(false));
+for (const id of ["act-prepare-positive", "act-prepare-refusal"]) $(id).addEventListener("change", () => renderResultFields(true));
+
+// What the executor typed into the form's fields, by key; a period as
+// "from/to" (the backend checks and stores them).
+function resultFieldValues() {
+  const specs = current?.result_fields?.[Number($("act-prepare-form").value || 0)] ?? [];
+  const value = (id) => $(id)?.value.trim() ?? "";
+  const out = {};
+  for (const f of specs) {
+    const base = `act-prepare-field-${f.key}`;
+    const v = f.kind === "period" ? [value(`${base}-from`), value(`${base}-to`)].join("/") : value(base);
+    if (v && v !== "/") out[f.key] = v;
+  }
+  return out;
+}
+
 function commandOf(form) {
   const v = (name) => form.querySelector(`[name="${name}"]`)?.value ?? "";
   switch (form.dataset.step) {
@@ -280,7 +337,7 @@ function commandOf(form) {
         step: "prepare_result",
         outcome: refusal
           ? { kind: "refusal", reason_code: v("reason_code"), explanation: v("comment") }
-          : { kind: "positive", form: Number(v("form") || 0) },
+          : { kind: "positive", form: Number(v("form") || 0), fields: resultFieldValues() },
       };
     }
     case "return_to_executor":

@@ -276,6 +276,10 @@ pub struct ResultSpec {
     pub form: Option<String>,
     /// The channels on which this result is handed out.
     pub channels: Vec<Channel>,
+    /// The facts the paper states besides the parties (an amount and its
+    /// period, a school, a camp's shift…), filled in by the executor.
+    #[serde(default)]
+    pub fields: Vec<crate::result_fields::FieldSpec>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -650,6 +654,16 @@ fn check_service(s: &Service, version: u32) -> Result<(), String> {
         channel_set(&format!("result {i}"), &r.channels, &s.channels)?;
         if let Some(f) = r.form.as_deref().filter(|f| !is_form(f)) {
             return Err(format!("result {i}: form {f:?} is not \"Std app. N\""));
+        }
+        let mut keys = HashSet::new();
+        for f in &r.fields {
+            if !is_code(&f.key) || !keys.insert(f.key.as_str()) {
+                return Err(format!("result {i}: empty, malformed or repeated field key {:?}", f.key));
+            }
+            text(&format!("result {i} field {}", f.key), &f.label)?;
+        }
+        if r.kind == ResultKind::ReasonedRefusal && !r.fields.is_empty() {
+            return Err(format!("result {i}: a reasoned refusal states its ground, not fields"));
         }
     }
 

@@ -21,6 +21,7 @@ pub mod lang;
 pub mod office;
 pub mod queue;
 pub mod reasons;
+pub mod result_fields;
 pub mod survey;
 pub mod user;
 pub mod verification;

@@ -155,10 +155,20 @@ pub enum Outcome {
     Positive {
         #[serde(default)]
         form: usize,
+        /// The facts the form declares, by key (see [`crate::result_fields`]).
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        fields: crate::result_fields::FieldValues,
     },
     /// A reasoned refusal: a reason from the service's controlled list plus
     /// an optional explanation in the executor's words.
     Refusal { reason_code: String, explanation: String },
+}
+
+impl Outcome {
+    /// A positive result of form `form` stating no fields.
+    pub fn positive(form: usize) -> Outcome {
+        Outcome::Positive { form, fields: Default::default() }
+    }
 }
 
 /// What the authorization of a step needs to know about the application.
@@ -221,7 +231,10 @@ impl Command {
     /// Checks the data a step carries; `reasons` are the service's
     /// controlled refusal reasons and `forms` how many positive results it
     /// has. Free text is normalised.
-    pub fn validate(self, reasons: &[&str], forms: usize) -> Result<Command, crate::Error> {
+    /// Checks the step's data against the service: its refusal grounds
+    /// (`reasons`) and its result forms (`forms`, with the fields each
+    /// states).
+    pub fn validate(self, reasons: &[&str], forms: &[&crate::catalog::ResultSpec]) -> Result<Command, crate::Error> {
         use crate::application::{optional_text, required_text};
         use crate::error::{Error, Field};
         Ok(match self {
@@ -245,11 +258,10 @@ impl Command {
                 };
                 Command::Issue { handover, received_by }
             }
-            Command::PrepareResult { outcome: Outcome::Positive { form } } => {
-                if form >= forms {
-                    return Err(Error::UnknownResultForm);
-                }
-                Command::PrepareResult { outcome: Outcome::Positive { form } }
+            Command::PrepareResult { outcome: Outcome::Positive { form, fields } } => {
+                let spec = forms.get(form).ok_or(Error::UnknownResultForm)?;
+                let fields = crate::result_fields::check_values(&spec.fields, &fields)?;
+                Command::PrepareResult { outcome: Outcome::Positive { form, fields } }
             }
             other @ (Command::SendToHead | Command::AssignExecutor { .. } | Command::Sign) => other,
         })
@@ -262,10 +274,22 @@ mod tests {
 
     #[test]
     fn a_positive_result_names_one_of_the_services_forms() {
-        let positive = |form| Command::PrepareResult { outcome: Outcome::Positive { form } };
-        assert_eq!(positive(2).validate(&[], 3), Ok(positive(2)));
-        assert_eq!(positive(3).validate(&[], 3), Err(crate::Error::UnknownResultForm));
-        assert_eq!(positive(0).validate(&[], 0), Err(crate::Error::UnknownResultForm), "a service with none");
+        let catalog = crate::catalog::Catalog::parse(include_str!("../../../assets/catalog/services.json")).unwrap();
+        let three = catalog.service("minors_property_certificate").unwrap().workflow_results();
+        let positive = |form| Command::PrepareResult { outcome: Outcome::positive(form) };
+        let property = |form: usize| Command::PrepareResult {
+            outcome: Outcome::Positive {
+                form,
+                fields: [("property".to_owned(), "Пәтер, Шиелі к., 5-үй".to_owned())].into(),
+            },
+        };
+        assert_eq!(property(2).validate(&[], &three), Ok(property(2)));
+        assert_eq!(property(3).validate(&[], &three), Err(crate::Error::UnknownResultForm));
+        assert_eq!(positive(0).validate(&[], &[]), Err(crate::Error::UnknownResultForm), "a service with none");
+        assert!(
+            matches!(positive(0).validate(&[], &three), Err(crate::Error::ResultFieldMissing { .. })),
+            "the form's facts are required"
+        );
         // A payload from before forms were named means the first.
         let old: Command = serde_json::from_str(r#"{"step":"prepare_result","outcome":{"kind":"positive"}}"#).unwrap();
         assert_eq!(old, positive(0));

@@ -196,6 +196,8 @@ pub struct ApplicationRecord {
     /// The positive results its service issues, by form index, as its
     /// catalog version names them.
     pub result_forms: Vec<Bilingual>,
+    /// The fields each of those forms states, for the executor's form.
+    pub result_fields: Vec<Vec<kense_domain::result_fields::FieldSpec>>,
     pub history: Vec<HistoryEntry>,
     pub representative: Option<RepresentativeRecord>,
     /// How many corrections the person data has had (0 = as registered).
@@ -228,6 +230,8 @@ pub struct ResultRecord {
     pub signed_at: Option<String>,
     /// The head's certificate signature, when he signed with one.
     pub certificate: Option<crate::CertificateFacts>,
+    /// The facts the result form states, by key (stored forms).
+    pub fields: kense_domain::result_fields::FieldValues,
 }
 
 /// A recorded correction of an application's person data.
@@ -318,6 +322,10 @@ impl FromRow for ResultRecord {
             signed_by: r.get("signed_by")?,
             signed_at: r.get("signed_at")?,
             certificate: None,
+            fields: match r.get::<Option<String>>("fields")? {
+                Some(json) => serde_json::from_str(&json).map_err(|e| Error::Storage(format!("result fields: {e}")))?,
+                None => Default::default(),
+            },
         })
     }
 }
@@ -900,6 +908,7 @@ impl Registry {
              WHERE d.application_id = ?1 ORDER BY d.position",
             args![id],
         )?;
+        let spec = self.service_spec(id)?;
         Ok(ApplicationRecord {
             id,
             number: r.get("number")?,
@@ -925,7 +934,8 @@ impl Registry {
             due_at: r.get("due_at")?,
             provisional: false,
             result: self.latest_result(id)?,
-            result_forms: self.service_spec(id)?.workflow_results().iter().map(|r| r.name.clone()).collect(),
+            result_forms: spec.workflow_results().iter().map(|r| r.name.clone()).collect(),
+            result_fields: spec.workflow_results().iter().map(|r| r.fields.clone()).collect(),
             history: self.history(id)?,
             representative,
             corrections: r.get("corrections")?,
@@ -936,7 +946,8 @@ impl Registry {
         self.db
             .query_opt(
                 "SELECT r.version, r.outcome, r.reason_code, r.reason_kk, r.reason_ru, r.explanation,
-                        p.full_name AS prepared_by, r.prepared_at, s.full_name AS signed_by, r.signed_at, r.form
+                        p.full_name AS prepared_by, r.prepared_at, s.full_name AS signed_by, r.signed_at, r.form,
+                        r.fields
                  FROM results r JOIN users p ON p.id = r.prepared_by LEFT JOIN users s ON s.id = r.signed_by
                  WHERE r.application_id = ?1 ORDER BY r.version DESC LIMIT 1",
                 args![id],

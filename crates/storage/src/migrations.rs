@@ -35,6 +35,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 13, "import", "0013_import.sql"),
     migration!("sqlite", 14, "checklists", "0014_checklists.sql"),
     migration!("sqlite", 15, "signatures", "0015_signatures.sql"),
+    migration!("sqlite", 16, "result_fields", "0016_result_fields.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
@@ -46,6 +47,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     migration!("postgres", 13, "import", "0013_import.sql"),
     migration!("postgres", 14, "checklists", "0014_checklists.sql"),
     migration!("postgres", 15, "signatures", "0015_signatures.sql"),
+    migration!("postgres", 16, "result_fields", "0016_result_fields.sql"),
 ];
 
 /// The migrations of an engine.

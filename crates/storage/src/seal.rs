@@ -67,12 +67,12 @@ pub(crate) const SEALED: &[Sealed] = &[
     record("application_document_marks", &["application_id", "position"]),
     record("application_versions", &["application_id", "version"]),
     record("workflow_events", &["id"]),
-    // reason_kk, reason_ru: migration 12.
+    // reason_kk, reason_ru: migration 12; fields: 16.
     Sealed {
         table: "results",
         key: &["application_id", "version"],
         unsealed: &[],
-        late: &["reason_kk", "reason_ru"],
+        late: &["reason_kk", "reason_ru", "fields"],
         log: false,
     },
     record("issuances", &["application_id"]),

@@ -209,12 +209,16 @@ fn record_step(
             detail.insert("executor_id".into(), (*executor_id).into());
         }
         Command::PrepareResult { outcome } => {
-            let (kind, form, reason, explanation) = match outcome {
-                Outcome::Positive { form } => ("positive", *form, None, ""),
+            let (kind, form, reason, explanation, fields) = match outcome {
+                Outcome::Positive { form, fields } => ("positive", *form, None, "", fields),
                 Outcome::Refusal { reason_code, explanation } => {
-                    ("refusal", 0, Some(reason_code.as_str()), explanation.as_str())
+                    ("refusal", 0, Some(reason_code.as_str()), explanation.as_str(), &Default::default())
                 }
             };
+            // NULL when the form states nothing, as every result before
+            // migration 16 reads.
+            let fields = (!fields.is_empty()).then(|| serde_json::to_string(fields)).transpose()
+                .map_err(|e| Error::Storage(e.to_string()))?;
             // The ground's wording as it stands now goes with the decision:
             // the reasoned refusal cites it even after the list changes.
             let wording = match reason {
@@ -232,8 +236,8 @@ fn record_step(
             )?;
             tx.execute(
                 "INSERT INTO results (application_id, version, outcome, form, reason_code, explanation, prepared_by,
-                                      prepared_at, reason_kk, reason_ru)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                      prepared_at, reason_kk, reason_ru, fields)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 args![
                     application_id,
                     version,
@@ -244,7 +248,8 @@ fn record_step(
                     actor.user_id,
                     at,
                     wording.as_ref().map(|w| w.kk.as_str()),
-                    wording.as_ref().map(|w| w.ru.as_str())
+                    wording.as_ref().map(|w| w.ru.as_str()),
+                    fields
                 ],
             )?;
             detail.insert("result".into(), serde_json::json!({"version": version, "outcome": outcome}));

@@ -98,7 +98,7 @@ fn the_dashboard_counts_the_week_the_month_the_queue_and_referrals() {
     o.r.take_step(&clerk, signed, Status::Accepted, &Command::SendToHead, Due::default(), t).unwrap();
     let assign = Command::AssignExecutor { executor_id: executor.user_id };
     o.r.take_step(&head, signed, Status::WithHead, &assign, Due::default(), t).unwrap();
-    let prepare = Command::PrepareResult { outcome: Outcome::Positive { form: 0 } };
+    let prepare = Command::PrepareResult { outcome: Outcome::positive(0) };
     o.r.take_step(&executor, signed, Status::WithExecutor, &prepare, Due::default(), t).unwrap();
     o.r.take_step(&head, signed, Status::ResultPrepared, &Command::Sign, Due::default(), t).unwrap();
 

@@ -186,7 +186,7 @@ fn advance(o: &mut Office, id: i64, steps: usize, executor: &Actor, due: Option<
     let path: [(Actor, Status, Command); 4] = [
         (clerk, Status::Accepted, Command::SendToHead),
         (head.clone(), Status::WithHead, Command::AssignExecutor { executor_id: executor.user_id }),
-        (executor.clone(), Status::WithExecutor, Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }),
+        (executor.clone(), Status::WithExecutor, Command::PrepareResult { outcome: Outcome::positive(0) }),
         (head, Status::ResultPrepared, Command::Sign),
     ];
     for (who, from, command) in path.into_iter().take(steps) {

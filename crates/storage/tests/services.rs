@@ -131,7 +131,12 @@ fn every_service_walks_every_path_its_catalog_declares() {
                 let (id, status) = walk.register(service, channel, true);
                 assert_eq!(status, Status::Accepted, "{} on {channel:?}: a complete package", service.code);
                 walk.assign(id);
-                let prepare = Command::PrepareResult { outcome: Outcome::Positive { form } };
+                // Every fact the form declares, filled as the executor's
+                // form would send it and checked as the desk checks it.
+                let typed = sample_fields(&forms[form].fields);
+                let fields = kense_domain::result_fields::check_values(&forms[form].fields, &typed)
+                    .unwrap_or_else(|e| panic!("{} form {form}: {e:?}", service.code));
+                let prepare = Command::PrepareResult { outcome: Outcome::Positive { form, fields: fields.clone() } };
                 assert_eq!(walk.step(id, Status::WithExecutor, "executor", prepare.clone()), Status::ResultPrepared);
                 if form == 0 {
                     let rework = Command::ReturnToExecutor { comment: "Күнін тексеріңіз".into() };
@@ -141,6 +146,7 @@ fn every_service_walks_every_path_its_catalog_declares() {
                 walk.sign_and_hand_over(id, channel);
                 let record = walk.o.r.application(&walk.o.clerk.clone(), id, walk.now).unwrap();
                 let result = record.result.expect("the issued result");
+                assert_eq!(result.fields, fields, "{}: the result keeps its facts", service.code);
                 assert_eq!(
                     result.version,
                     if form == 0 { 2 } else { 1 },
@@ -174,4 +180,22 @@ fn every_service_walks_every_path_its_catalog_declares() {
     assert_eq!(o.r.verify_audit_chain().unwrap().first_bad, None);
     let evidence = o.r.check_evidence(None).unwrap();
     assert!(evidence.findings.is_empty(), "{:?}", evidence.findings);
+}
+
+/// A value of each declared kind, as a person types it.
+fn sample_fields(specs: &[kense_domain::result_fields::FieldSpec]) -> kense_domain::result_fields::FieldValues {
+    use kense_domain::result_fields::ValueKind;
+    specs
+        .iter()
+        .map(|f| {
+            let v = match f.kind {
+                ValueKind::Text => "Шиелі ауданы, № 3 мектеп",
+                ValueKind::Number => "5",
+                ValueKind::Money => "45 000,50",
+                ValueKind::Date => "02.11.2026",
+                ValueKind::Period => "01.12.2026/31.05.2027",
+            };
+            (f.key.clone(), v.to_owned())
+        })
+        .collect()
 }

@@ -105,7 +105,7 @@ fn three_people_take_an_application_to_hand_over() {
         &executor,
         id,
         Status::WithExecutor,
-        &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } },
+        &Command::PrepareResult { outcome: Outcome::positive(0) },
         Due::default(),
         now(),
     )
@@ -195,7 +195,7 @@ fn wrong_people_and_stale_screens_are_refused_and_audited() {
             &head,
             id,
             Status::WithExecutor,
-            &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } },
+            &Command::PrepareResult { outcome: Outcome::positive(0) },
             Due::default(),
             now()
         ),
@@ -205,7 +205,7 @@ fn wrong_people_and_stale_screens_are_refused_and_audited() {
         &executor,
         id,
         Status::WithExecutor,
-        &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } },
+        &Command::PrepareResult { outcome: Outcome::positive(0) },
         Due::default(),
         now(),
     )
@@ -244,7 +244,7 @@ fn the_registrar_cannot_sign_even_as_head() {
         &executor,
         id,
         Status::WithExecutor,
-        &Command::PrepareResult { outcome: Outcome::Positive { form: 0 } },
+        &Command::PrepareResult { outcome: Outcome::positive(0) },
         Due::default(),
         now(),
     )
@@ -271,7 +271,7 @@ fn whoever_prepared_the_result_cannot_sign_it() {
     r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
     let assign = Command::AssignExecutor { executor_id: both.user_id };
     r.take_step(&both, id, Status::WithHead, &assign, Due::default(), now()).unwrap();
-    let prepare = Command::PrepareResult { outcome: Outcome::Positive { form: 0 } };
+    let prepare = Command::PrepareResult { outcome: Outcome::positive(0) };
     r.take_step(&both, id, Status::WithExecutor, &prepare, Due::default(), now()).unwrap();
     assert_eq!(
         r.take_step(&both, id, Status::ResultPrepared, &Command::Sign, Due::default(), now()),
@@ -367,7 +367,7 @@ fn the_executor_names_which_of_several_results_is_prepared() {
         now(),
     )
     .unwrap();
-    let third = Command::PrepareResult { outcome: Outcome::Positive { form: 2 } };
+    let third = Command::PrepareResult { outcome: Outcome::positive(2) };
     r.take_step(&executor, id, Status::WithExecutor, &third, Due::default(), now()).unwrap();
     let rec = r.application(&head, id, now()).unwrap();
     assert_eq!(rec.result.unwrap().form, 2);
@@ -390,7 +390,7 @@ fn a_result_signed_with_the_heads_certificate_keeps_the_file_and_its_facts() {
     r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now()).unwrap();
     let assign = Command::AssignExecutor { executor_id: executor.user_id };
     r.take_step(&head, id, Status::WithHead, &assign, Due::default(), now()).unwrap();
-    let positive = Command::PrepareResult { outcome: Outcome::Positive { form: 0 } };
+    let positive = Command::PrepareResult { outcome: Outcome::positive(0) };
     r.take_step(&executor, id, Status::WithExecutor, &positive, Due::default(), now()).unwrap();
 
     let pdf = b"%PDF-1.7 signed result".to_vec();

@@ -405,7 +405,7 @@ mod tests {
                 r.take_step(&admin, id, Status::Accepted, &Command::SendToHead, Due::default(), now)?;
                 let assign = Command::AssignExecutor { executor_id: executor.user_id };
                 r.take_step(&head, id, Status::WithHead, &assign, Due::default(), now)?;
-                let prepare = Command::PrepareResult { outcome: Outcome::Positive { form: 0 } };
+                let prepare = Command::PrepareResult { outcome: Outcome::positive(0) };
                 r.take_step(&executor, id, Status::WithExecutor, &prepare, Due::default(), now)?;
                 Ok((admin, head, id))
             })

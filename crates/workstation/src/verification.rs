@@ -92,6 +92,11 @@ pub fn result_content(rec: &ApplicationRecord) -> String {
     if let (Some(r), Some(fields)) = (result.filter(|r| r.form > 0), content.as_object_mut()) {
         fields.insert("form".into(), r.form.into());
     }
+    // So are the facts it states; a result stating none adds nothing, as
+    // every result printed before they were kept.
+    if let (Some(r), Some(content)) = (result.filter(|r| !r.fields.is_empty()), content.as_object_mut()) {
+        content.insert("fields".into(), serde_json::json!(r.fields));
+    }
     content.to_string()
 }
 

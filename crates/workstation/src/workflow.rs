@@ -19,7 +19,7 @@ fn validated(station: &Workstation, reg: &Registry, id: i64, command: Command) -
     let service = reg.service_spec(id)?;
     let reasons = station.rules()?.reasons.for_service(&service.code);
     let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
-    command.validate(&codes, service.workflow_results().len())
+    command.validate(&codes, &service.workflow_results())
 }
 
 /// An outcome the executor proposes, checked like the step that would send it.

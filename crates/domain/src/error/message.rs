@@ -272,6 +272,30 @@ impl Error {
                 "Бұл файл бұрын енгізілген; ештеңе өзгерген жоқ.",
                 "Этот файл уже загружен; ничего не изменено.",
             ),
+            Error::ResultFieldMissing { label } => pick(
+                &format!("«{}» толтырылмаған: нәтиже оны көрсетуі тиіс.", label.kk),
+                &format!("Не заполнено «{}»: результат должен это указывать.", label.ru),
+            ),
+            Error::ResultFieldInvalid { label, kind } => {
+                use crate::result_fields::ValueKind;
+                let (kk, ru) = match kind {
+                    ValueKind::Text => (
+                        "300 таңбадан аспайтын мәтін, көрінбейтін таңбаларсыз",
+                        "текст не длиннее 300 знаков, без невидимых символов",
+                    ),
+                    ValueKind::Number => ("бүтін сан", "целое число"),
+                    ValueKind::Money => (
+                        "теңгедегі оң сома, тиынға дейін (мысалы, 45 000,50)",
+                        "положительная сумма в тенге, до тиынов (например, 45 000,50)",
+                    ),
+                    ValueKind::Date => ("КК.АА.ЖЖЖЖ түріндегі күн", "дата в виде ДД.ММ.ГГГГ"),
+                    ValueKind::Period => (
+                        "кезеңнің басы мен соңы КК.АА.ЖЖЖЖ түрінде, басы соңынан кейін емес",
+                        "начало и конец периода в виде ДД.ММ.ГГГГ, начало не позже конца",
+                    ),
+                };
+                pick(&format!("«{}»: {kk} енгізіңіз.", label.kk), &format!("«{}»: введите {ru}.", label.ru))
+            }
             Error::Document(_) => pick(
                 "Құжатты жасау мүмкін болмады. Әкімшіге хабарласыңыз.",
                 "Не удалось сформировать документ. Обратитесь к администратору.",
@@ -366,6 +390,11 @@ mod tests {
             Error::CertificateNotHeads { found: Some("900101300007".into()) },
             Error::NotSigned,
             Error::AlreadyTrusted,
+            Error::ResultFieldMissing { label: crate::lang::Bilingual::new("Сома", "Сумма") },
+            Error::ResultFieldInvalid {
+                label: crate::lang::Bilingual::new("Кезең", "Период"),
+                kind: crate::result_fields::ValueKind::Period,
+            },
             Error::DiskFull,
             Error::ReadOnly,
             Error::NoBackup,

@@ -167,6 +167,15 @@ pub enum Error {
     NotSigned,
     /// That certificate or revocation list is already imported.
     AlreadyTrusted,
+    /// A fact the result must state was left empty.
+    ResultFieldMissing {
+        label: crate::lang::Bilingual,
+    },
+    /// A fact of the result is not of its kind (a date, an amount…).
+    ResultFieldInvalid {
+        label: crate::lang::Bilingual,
+        kind: crate::result_fields::ValueKind,
+    },
     Io(String),
 }
 
@@ -248,6 +257,8 @@ impl Error {
             Error::CertificateNotHeads { .. } => "certificate_not_heads",
             Error::NotSigned => "not_signed",
             Error::AlreadyTrusted => "already_trusted",
+            Error::ResultFieldMissing { .. } => "result_field_missing",
+            Error::ResultFieldInvalid { .. } => "result_field_invalid",
             Error::Io(_) => "io",
         }
     }

@@ -172,7 +172,7 @@ impl Office {
         let steps = [
             (&self.clerk, Status::Accepted, Command::SendToHead),
             (&self.head, Status::WithHead, Command::AssignExecutor { executor_id: self.executor.user_id }),
-            (&self.executor, Status::WithExecutor, Command::PrepareResult { outcome: Outcome::Positive { form: 0 } }),
+            (&self.executor, Status::WithExecutor, Command::PrepareResult { outcome: Outcome::positive(0) }),
             (&self.head, Status::ResultPrepared, Command::Sign),
             (
                 &self.clerk,

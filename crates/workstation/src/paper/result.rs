@@ -16,6 +16,7 @@ use kense_domain::access::{Action, Actor};
 use kense_domain::audit::short;
 use kense_domain::catalog::{ResultKind, Service};
 use kense_domain::queue::QUEUE_SERVICE;
+use kense_domain::result_fields::display;
 use kense_domain::workflow::{Outcome, Step};
 use kense_domain::{Bilingual, Error};
 use kense_storage::{ApplicationRecord, Office, ResultRecord};
@@ -83,6 +84,12 @@ fn paper(
                 "Представитель (по доверенности)",
                 format!("{}, № {} {}", rep.name, rep.poa_number, rep.poa_date),
             ));
+        }
+        // The facts the form states, in the order the catalog declares them.
+        for f in &spec.fields {
+            if let Some(value) = result.fields.get(&f.key) {
+                fields.push(field(&f.label.kk, &f.label.ru, display(f.kind, value)));
+            }
         }
         fields.push(field("Нәтижені дайындаған", "Результат подготовил", result.prepared_by.clone()));
         return Ok(Paper::Positive(ServiceResult {
@@ -277,9 +284,11 @@ pub fn preview(
     })?;
     let result = match proposed {
         Some(outcome) => {
-            let (kind, form, reason_code, explanation) = match outcome {
-                Outcome::Positive { form } => ("positive", form, None, String::new()),
-                Outcome::Refusal { reason_code, explanation } => ("refusal", 0, Some(reason_code), explanation),
+            let (kind, form, reason_code, explanation, fields) = match outcome {
+                Outcome::Positive { form, fields } => ("positive", form, None, String::new(), fields),
+                Outcome::Refusal { reason_code, explanation } => {
+                    ("refusal", 0, Some(reason_code), explanation, Default::default())
+                }
             };
             ResultRecord {
                 version: 0,
@@ -293,6 +302,7 @@ pub fn preview(
                 signed_by: None,
                 signed_at: None,
                 certificate: None,
+                fields,
             }
         }
         None => match rec.result.clone() {
@@ -375,7 +385,7 @@ mod tests {
                 Ok((clerk, head, executor, id))
             })
             .unwrap();
-        let third = Outcome::Positive { form: 2 };
+        let third = Outcome::positive(2);
         let draft = preview(&station, &executor, id, Some(third.clone())).unwrap();
         assert_eq!(draft.pages.len(), 1);
         station
