@@ -309,7 +309,7 @@ function resultFacts(a, r) {
     if (kind === "period") return v.split("/").map(day).join(" – ");
     if (kind === "money") {
       const [whole, cents] = v.split(".");
-      return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, " ")},${cents ?? "00"} ₸`;
+      return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, " ")},${cents ?? "00"}`;
     }
     return v;
   };

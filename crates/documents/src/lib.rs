@@ -125,6 +125,16 @@ impl Typesetter {
         })
     }
 
+    /// The first character of `text` the documents' faces cannot draw, if
+    /// any: free text that will be printed later (a result's facts) is
+    /// checked when it is typed, not when the paper is due.
+    pub fn undrawable(&self, text: &str) -> Option<char> {
+        [&self.fonts.regular, &self.fonts.bold].iter().find_map(|face| match face.check(text) {
+            Err(DocumentError::MissingGlyph { ch }) => Some(ch),
+            _ => None,
+        })
+    }
+
     /// The acceptance receipt (қолхат / расписка) as PDF bytes: Kazakh half on
     /// top, Russian half below a cut line, one A4 page when it fits (the font
     /// shrinks down to the template's minimum first), otherwise each language

@@ -130,7 +130,8 @@ fn date(raw: &str) -> Option<NaiveDate> {
 }
 
 /// A stored value as a paper prints it: dates `dd.mm.yyyy`, a period
-/// `dd.mm.yyyy – dd.mm.yyyy`, money with thin groups and the tenge sign.
+/// `dd.mm.yyyy – dd.mm.yyyy`, money grouped by thousands with a decimal
+/// comma (the unit is in the field's label: the paper's font has no ₸).
 pub fn display(kind: ValueKind, value: &str) -> String {
     let day = |s: &str| date(s).map_or_else(|| s.to_owned(), |d| d.format("%d.%m.%Y").to_string());
     match kind {
@@ -145,12 +146,12 @@ pub fn display(kind: ValueKind, value: &str) -> String {
             let digits: Vec<char> = whole.chars().collect();
             let mut grouped = String::new();
             for (i, c) in digits.iter().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
                     grouped.push(' ');
                 }
                 grouped.push(*c);
             }
-            format!("{grouped},{cents} ₸")
+            format!("{grouped},{cents}")
         }
     }
 }
@@ -192,7 +193,7 @@ mod tests {
         assert_eq!(out["school"], "№ 3 мектеп");
         assert_eq!(out["class"], "7");
         assert_eq!(out["on"], "2026-12-07");
-        assert_eq!(display(ValueKind::Money, &out["amount"]), "45 000,50 ₸");
+        assert_eq!(display(ValueKind::Money, &out["amount"]), "45 000,50");
         assert_eq!(display(ValueKind::Period, &out["period"]), "01.12.2026 – 31.05.2027");
         assert_eq!(display(ValueKind::Date, &out["on"]), "07.12.2026");
         // An optional field left empty is simply absent.

@@ -391,7 +391,10 @@ fn all_sixteen_services_with_their_channels() {
     let kinds: Vec<_> = allowance.fields.iter().map(|f| (f.key.as_str(), f.kind)).collect();
     assert_eq!(
         kinds[..2],
-        [("amount", kense_domain::result_fields::ValueKind::Money), ("period", kense_domain::result_fields::ValueKind::Period)]
+        [
+            ("amount", kense_domain::result_fields::ValueKind::Money),
+            ("period", kense_domain::result_fields::ValueKind::Period)
+        ]
     );
     for e in EXPECTED {
         let s = c.service(e.code).unwrap();

@@ -92,7 +92,8 @@ fn fresh(
                 .expect("createdb runs");
             assert!(created.success(), "createdb {database}");
             let owner_db = ServerSettings { database: database.clone(), ..owner.clone() };
-            let (desk_user, desk_password) = (format!("kense_xbench_desk_{}_{n}", std::process::id()), "bench desk 2026");
+            let (desk_user, desk_password) =
+                (format!("kense_xbench_desk_{}_{n}", std::process::id()), "bench desk 2026");
             Registry::set_up_server(&owner_db, &desk_user, desk_password).expect("set up the server");
             let desk = ServerSettings { user: desk_user, password: desk_password.into(), ..owner_db };
             Registry::open_server(&desk).expect("open on the server")
@@ -229,7 +230,9 @@ fn bench(
     let (from, to) =
         (NaiveDate::from_ymd_opt(2026, 1, 1).expect("from"), NaiveDate::from_ymd_opt(2026, 12, 31).expect("to"));
     println!();
-    println!("| {engine}: journal of a year | rows | history import | XLSX export | XLSX size | CSV export | CSV size |");
+    println!(
+        "| {engine}: journal of a year | rows | history import | XLSX export | XLSX size | CSV export | CSV size |"
+    );
     println!("|---|---|---|---|---|---|---|");
     let t = Instant::now();
     let xlsx = export_journal(&mut r, &admin, from, to, FileFormat::Xlsx, kense_domain::Lang::Kk, now).expect("xlsx");

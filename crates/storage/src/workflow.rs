@@ -217,7 +217,9 @@ fn record_step(
             };
             // NULL when the form states nothing, as every result before
             // migration 16 reads.
-            let fields = (!fields.is_empty()).then(|| serde_json::to_string(fields)).transpose()
+            let fields = (!fields.is_empty())
+                .then(|| serde_json::to_string(fields))
+                .transpose()
                 .map_err(|e| Error::Storage(e.to_string()))?;
             // The ground's wording as it stands now goes with the decision:
             // the reasoned refusal cites it even after the list changes.

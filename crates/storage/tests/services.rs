@@ -127,14 +127,14 @@ fn every_service_walks_every_path_its_catalog_declares() {
             // Each positive result form; the first comes back for rework once.
             let forms = service.workflow_results();
             assert!(!forms.is_empty(), "{}: no result to issue", service.code);
-            for form in 0..forms.len() {
+            for (form, spec) in forms.iter().enumerate() {
                 let (id, status) = walk.register(service, channel, true);
                 assert_eq!(status, Status::Accepted, "{} on {channel:?}: a complete package", service.code);
                 walk.assign(id);
                 // Every fact the form declares, filled as the executor's
                 // form would send it and checked as the desk checks it.
-                let typed = sample_fields(&forms[form].fields);
-                let fields = kense_domain::result_fields::check_values(&forms[form].fields, &typed)
+                let typed = sample_fields(&spec.fields);
+                let fields = kense_domain::result_fields::check_values(&spec.fields, &typed)
                     .unwrap_or_else(|e| panic!("{} form {form}: {e:?}", service.code));
                 let prepare = Command::PrepareResult { outcome: Outcome::Positive { form, fields: fields.clone() } };
                 assert_eq!(walk.step(id, Status::WithExecutor, "executor", prepare.clone()), Status::ResultPrepared);

@@ -19,7 +19,28 @@ fn validated(station: &Workstation, reg: &Registry, id: i64, command: Command) -
     let service = reg.service_spec(id)?;
     let reasons = station.rules()?.reasons.for_service(&service.code);
     let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
-    command.validate(&codes, &service.workflow_results())
+    let command = command.validate(&codes, &service.workflow_results())?;
+    // What will be printed once signed must be printable now.
+    let typesetter = station.typesetter()?;
+    match &command {
+        Command::PrepareResult { outcome: Outcome::Positive { form, fields } } => {
+            let specs = service.workflow_results().get(*form).map(|r| r.fields.clone()).unwrap_or_default();
+            for spec in specs {
+                let value = fields.get(&spec.key).map(String::as_str).unwrap_or_default();
+                if let Some(ch) = typesetter.undrawable(value) {
+                    return Err(Error::Undrawable { label: spec.label, ch });
+                }
+            }
+        }
+        Command::PrepareResult { outcome: Outcome::Refusal { explanation, .. } } => {
+            if let Some(ch) = typesetter.undrawable(explanation) {
+                let label = kense_domain::Bilingual::new("Түсіндірме", "Пояснение");
+                return Err(Error::Undrawable { label, ch });
+            }
+        }
+        _ => {}
+    }
+    Ok(command)
 }
 
 /// An outcome the executor proposes, checked like the step that would send it.

@@ -1,15 +1,23 @@
 //! Results with substance through the real window (issue #15): the executor
 //! fills the facts the catalog declares for the result form — a guardian's
 //! allowance with its monthly amount and period, free school meals with the
-//! school, class, category and period — a reversed period is refused at its
-//! field's name, the head sees the facts before signing, and the printed
-//! result states them in Kazakh and Russian.
+//! school, class, category and period. A reversed period is refused at its
+//! field's name, and so is a sign the paper's font cannot print; the head
+//! sees the facts before signing, and the printed result states them in
+//! Kazakh and Russian.
 
 use e2e::office::*;
 use e2e::*;
 use fantoccini::Client;
 
-async fn register(c: &Client, service: &str, channel: &str, applicant: &str, child: &str, docs: &[&str]) -> Res<String> {
+async fn register(
+    c: &Client,
+    service: &str,
+    channel: &str,
+    applicant: &str,
+    child: &str,
+    docs: &[&str],
+) -> Res<String> {
     click(c, "nav-register").await?;
     click(c, "register-clear").await?;
     select_value(c, "service", service).await?;
@@ -90,6 +98,16 @@ async fn prepare(c: &Client, allowance: &str, meals: &str) -> Res<()> {
         type_into(c, "act-prepare-field-legal_basis", "ҚР Неке және отбасы кодексінің 133-бабы").await
     })
     .await?;
+    // A character the paper cannot print is refused before anything is signed.
+    open(c, meals).await?;
+    type_into(c, "act-prepare-field-school", "№ 3 мектеп, 500 ₸").await?;
+    type_into(c, "act-prepare-field-class", "5").await?;
+    type_into(c, "act-prepare-field-category", "көпбалалы отбасы").await?;
+    type_into(c, "act-prepare-field-period-from", "01.09.2026").await?;
+    type_into(c, "act-prepare-field-period-to", "25.05.2027").await?;
+    click(c, "act-prepare-submit").await?;
+    let err = text_until(c, "detail-error", |t| !t.is_empty()).await?;
+    ensure(err.contains("басылмайды") && err.contains("Мектеп"), format!("an unprintable sign was answered: {err}"))?;
     step(c, meals, "act-prepare", async |c: &Client| -> Res<()> {
         type_into(c, "act-prepare-field-school", "№ 3 жалпы білім беретін мектеп").await?;
         type_into(c, "act-prepare-field-class", "5 «Ә»").await?;
@@ -103,7 +121,7 @@ async fn prepare(c: &Client, allowance: &str, meals: &str) -> Res<()> {
     click(c, "nav-sign").await?;
     text_until(c, "sign-rows", |t| t.contains(allowance)).await?;
     click_css(c, &format!("#sign-rows tr[data-number=\"{allowance}\"] td:nth-child(2)")).await?;
-    let facts = text_until(c, "preview-result", |t| t.contains("45 000,00 ₸")).await?;
+    let facts = text_until(c, "preview-result", |t| t.contains("45 000,00")).await?;
     ensure(facts.contains("01.12.2026 – 31.05.2027"), format!("the head sees the period: {facts}"))?;
     for n in [allowance, meals] {
         step(c, n, "act-sign", async |_: &Client| -> Res<()> { Ok(()) }).await?;
@@ -133,16 +151,17 @@ async fn results_state_what_the_executor_filled_in() {
             log_in(&c, "saule").await?;
             let decision = print(&c, &allowance).await?;
             for expected in [
-                "Ай сайынғы төлем сомасы",
-                "Ежемесячная сумма выплаты",
-                "45 000,00 ₸",
+                "Ай сайынғы төлем сомасы, теңге",
+                "Ежемесячная сумма выплаты, тенге",
+                "45 000,00",
                 "01.12.2026 – 31.05.2027",
                 "133-бабы",
             ] {
                 ensure(decision.contains(expected), format!("the decision lacks {expected:?}: {decision}"))?;
             }
             let certificate = print(&c, &meals).await?;
-            for expected in ["№ 3 жалпы білім беретін мектеп", "5 «Ә»", "көпбалалы отбасы", "01.09.2026 – 25.05.2027"] {
+            for expected in ["№ 3 жалпы білім беретін мектеп", "5 «Ә»", "көпбалалы отбасы", "01.09.2026 – 25.05.2027"]
+            {
                 ensure(certificate.contains(expected), format!("the certificate lacks {expected:?}: {certificate}"))?;
             }
             Ok(())

@@ -276,6 +276,10 @@ impl Error {
                 &format!("«{}» толтырылмаған: нәтиже оны көрсетуі тиіс.", label.kk),
                 &format!("Не заполнено «{}»: результат должен это указывать.", label.ru),
             ),
+            Error::Undrawable { label, ch } => pick(
+                &format!("«{}»: «{ch}» таңбасы қағазда басылмайды. Оны әріптермен жазыңыз (мысалы, ₸ орнына «теңге»).", label.kk),
+                &format!("«{}»: символ «{ch}» не печатается на бумаге. Напишите его буквами (например, «тенге» вместо ₸).", label.ru),
+            ),
             Error::ResultFieldInvalid { label, kind } => {
                 use crate::result_fields::ValueKind;
                 let (kk, ru) = match kind {
@@ -391,6 +395,7 @@ mod tests {
             Error::NotSigned,
             Error::AlreadyTrusted,
             Error::ResultFieldMissing { label: crate::lang::Bilingual::new("Сома", "Сумма") },
+            Error::Undrawable { label: crate::lang::Bilingual::new("Мектеп", "Школа"), ch: '₸' },
             Error::ResultFieldInvalid {
                 label: crate::lang::Bilingual::new("Кезең", "Период"),
                 kind: crate::result_fields::ValueKind::Period,

@@ -171,6 +171,12 @@ pub enum Error {
     ResultFieldMissing {
         label: crate::lang::Bilingual,
     },
+    /// A character the paper's font cannot draw, typed where it would be
+    /// printed (`label` names the field).
+    Undrawable {
+        label: crate::lang::Bilingual,
+        ch: char,
+    },
     /// A fact of the result is not of its kind (a date, an amount…).
     ResultFieldInvalid {
         label: crate::lang::Bilingual,
@@ -258,6 +264,7 @@ impl Error {
             Error::NotSigned => "not_signed",
             Error::AlreadyTrusted => "already_trusted",
             Error::ResultFieldMissing { .. } => "result_field_missing",
+            Error::Undrawable { .. } => "undrawable",
             Error::ResultFieldInvalid { .. } => "result_field_invalid",
             Error::Io(_) => "io",
         }

@@ -228,7 +228,9 @@ fn the_valid_payloads_are_valid() {
             .ok()
             .map(|d| NewApplication::validate(&d, catalog(), today()).map(|_| ()))
             .or_else(|| {
-                serde_json::from_value::<Command>(v.clone()).ok().map(|c| c.validate(REASONS, &forms().iter().collect::<Vec<_>>()).map(|_| ()))
+                serde_json::from_value::<Command>(v.clone())
+                    .ok()
+                    .map(|c| c.validate(REASONS, &forms().iter().collect::<Vec<_>>()).map(|_| ()))
             })
             .or_else(|| {
                 serde_json::from_value::<OfficeDraft>(v.clone()).ok().map(|d| OfficeData::validate(&d).map(|_| ()))

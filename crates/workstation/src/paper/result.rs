@@ -385,7 +385,13 @@ mod tests {
                 Ok((clerk, head, executor, id))
             })
             .unwrap();
-        let third = Outcome::positive(2);
+        // Without the property it is about, the certificate is refused.
+        let bare = preview(&station, &executor, id, Some(Outcome::positive(2))).unwrap_err();
+        assert!(matches!(bare, Error::ResultFieldMissing { .. }), "{bare:?}");
+        let third = Outcome::Positive {
+            form: 2,
+            fields: [("property".to_owned(), "Пәтер, Шиелі к., Әйтеке би к-сі, 5".to_owned())].into(),
+        };
         let draft = preview(&station, &executor, id, Some(third.clone())).unwrap();
         assert_eq!(draft.pages.len(), 1);
         station
@@ -405,6 +411,7 @@ mod tests {
             .unwrap();
         assert!(text.contains("Меншік құқығы бар"), "the third certificate's title is not printed: {text}");
         assert!(!text.contains("мұрагерлік құқығы бойынша"), "the first certificate's title is printed");
+        assert!(text.contains("Мүлік") && text.contains("Әйтеке би к-сі, 5"), "the property is not stated: {text}");
         drop(station);
         let _ = std::fs::remove_dir_all(dir);
     }
