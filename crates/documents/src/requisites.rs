@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A text in the state language (Kazakh) and in Russian.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bilingual {
     pub kk: String,
     pub ru: String,

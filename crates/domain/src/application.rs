@@ -194,6 +194,16 @@ impl Channel {
     pub fn parse(code: &str) -> Option<Channel> {
         Channel::ALL.into_iter().find(|c| c.code() == code)
     }
+
+    /// What a person reads (as the window words it).
+    pub fn name(self) -> crate::lang::Bilingual {
+        let (kk, ru) = match self {
+            Channel::Office => ("Кеңсе", "Отдел"),
+            Channel::StateCorporation => ("Мемлекеттік корпорация", "Госкорпорация"),
+            Channel::Portal => ("Портал", "Портал"),
+        };
+        crate::lang::Bilingual::new(kk, ru)
+    }
 }
 
 pub use crate::workflow::Status;

@@ -171,6 +171,20 @@ impl Outcome {
     }
 }
 
+/// What came of an application, as a journal's column reads it: its status
+/// and the outcome of its latest signed result (`positive`, `refusal`).
+/// `None` while it is open.
+pub fn outcome_name(status: Status, outcome: Option<&str>) -> Option<crate::lang::Bilingual> {
+    use crate::lang::Bilingual;
+    match (status, outcome) {
+        (Status::RefusedAtIntake, _) => Some(Bilingual::new("қабылдаудан бас тартылды", "отказ в приёме")),
+        (_, Some("positive")) => Some(Bilingual::new("оң нәтиже", "положительный результат")),
+        (_, Some("refusal")) => Some(Bilingual::new("дәлелді бас тарту", "мотивированный отказ")),
+        (Status::Withdrawn, _) => Some(Bilingual::new("кері қайтарылды", "отозвано")),
+        _ => None,
+    }
+}
+
 /// What the authorization of a step needs to know about the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {

@@ -220,7 +220,9 @@ fn the_journal_and_queue_exports_read_back_as_the_registry_holds_them() {
         assert_eq!(row[2].to_string(), line.applicant_name, "a leading '=' stays text in XLSX");
         assert_eq!(row[3].to_string(), line.applicant_iin);
         assert_eq!(row[4].to_string(), line.service_name.kk);
-        assert_eq!(row[5].to_string(), line.status.name().kk);
+        assert_eq!(row[5].to_string(), line.channel.name().kk);
+        assert_eq!(row[6].to_string(), line.status.name().kk);
+        assert_eq!(row[7].to_string(), "", "nothing has come of it yet");
     }
 
     // The CSV: a BOM, the title line, headers, the same rows; the formula-
@@ -230,7 +232,7 @@ fn the_journal_and_queue_exports_read_back_as_the_registry_holds_them() {
     let text = String::from_utf8(csv.bytes[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].contains("журнал регистрации заявлений"));
-    assert_eq!(lines[1].split(';').count(), 9);
+    assert_eq!(lines[1].split(';').count(), 11);
     assert!(lines[1].starts_with("Тіркеу нөмірі / Регистрационный номер;Тіркелген уақыты / Время регистрации"));
     assert_eq!(lines.len(), 2 + 7);
     assert!(lines[2].contains(";'=Ата-ана 1;"), "{}", lines[2]);

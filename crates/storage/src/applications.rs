@@ -29,11 +29,14 @@ pub struct JournalLine {
     pub applicant_name: String,
     pub applicant_iin: String,
     pub service_name: Bilingual,
+    pub channel: kense_domain::catalog::Channel,
     pub status: Status,
     pub executor: Option<String>,
     pub due_at: Option<DateTime<FixedOffset>>,
     /// When it was issued, withdrawn or refused at intake.
     pub closed_at: Option<DateTime<FixedOffset>>,
+    /// `positive` or `refusal`: the latest result's outcome, once signed.
+    pub outcome: Option<String>,
 }
 
 /// A printed document as the registry keeps it. `kind` is unique per
@@ -384,10 +387,16 @@ impl FromRow for JournalLine {
             applicant_name: r.get("applicant_name")?,
             applicant_iin: r.get("applicant_iin")?,
             service_name: Bilingual::new(r.get::<String>("service_name_kk")?, r.get::<String>("service_name_ru")?),
+            channel: {
+                let code: String = r.get("channel")?;
+                kense_domain::catalog::Channel::parse(&code)
+                    .ok_or_else(|| Error::Storage(format!("unknown channel {code:?}")))?
+            },
             status: status_of(&r.get::<String>("status")?)?,
             executor: r.get("executor")?,
             due_at: moment_opt(r.get::<Option<String>>("due_at")?.as_deref()),
             closed_at: moment_opt(r.get::<Option<String>>("closed_at")?.as_deref()),
+            outcome: r.get("outcome")?,
         })
     }
 }
@@ -1097,7 +1106,9 @@ impl Registry {
         // Stored moments are ISO text, so the day range is a text range.
         self.db.query_as(
             "SELECT a.number, a.registered_at, a.applicant_name, a.applicant_iin, a.service_name_kk,
-                    a.service_name_ru, a.status, u.full_name AS executor, a.due_at,
+                    a.service_name_ru, a.channel, a.status, u.full_name AS executor, a.due_at,
+                    (SELECT r.outcome FROM results r WHERE r.application_id = a.id AND r.signed_at IS NOT NULL
+                     ORDER BY r.version DESC LIMIT 1) AS outcome,
                     CASE a.status WHEN 'refused_at_intake' THEN a.registered_at
                          ELSE (SELECT MAX(w.at) FROM workflow_events w WHERE w.application_id = a.id
                                  AND w.to_status IN ('issued', 'withdrawn')) END AS closed_at

@@ -349,6 +349,15 @@ pub mod office {
         Ok(())
     }
 
+    /// The facts a guardianship certificate states, typed into the
+    /// executor's result form.
+    pub async fn guardianship_facts(c: &Client) -> Res<()> {
+        type_into(c, "act-prepare-field-guardian", "Қасымов Ерлан Серікұлы").await?;
+        type_into(c, "act-prepare-field-basis_document", "Қамқоршылық белгілеу туралы шешім").await?;
+        type_into(c, "act-prepare-field-basis_number", "№ 125").await?;
+        type_into(c, "act-prepare-field-basis_date", "10.11.2026").await
+    }
+
     /// Opens an application from the worklist and takes a step with its
     /// form: done when the shown status moves on; a refusal fails with the
     /// reason the window shows.

@@ -78,7 +78,7 @@ async fn set_up(c: &Client, answers: &Path, pki: &Path) -> Res<()> {
     .await?;
     log_out(c).await?;
     log_in(c, "exec1").await?;
-    step(c, &number, "act-prepare", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    step(c, &number, "act-prepare", async |c: &Client| -> Res<()> { guardianship_facts(c).await }).await?;
     log_out(c).await
 }
 

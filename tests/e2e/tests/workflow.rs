@@ -152,9 +152,18 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     let line = text_until(c, "journal-status", |t| t.contains(".pdf")).await?;
     let register = filed_path(&line)?;
     let text = pdf_text(std::path::Path::new(&register))?;
-    for expected in
-        [preschool.as_str(), &guardianship, &waiting, &incomplete, "қабылдаудан бас тартылды", "отказано в приёме"]
-    {
+    // Each line with its channel and, once something came of it, its outcome.
+    for expected in [
+        preschool.as_str(),
+        &guardianship,
+        &waiting,
+        &incomplete,
+        "қабылдаудан бас тартылды",
+        "отказано в приёме",
+        "Госкорпорация",
+        "Нәтижесі",
+        "отказ в приёме",
+    ] {
         ensure(text.contains(expected), format!("the daily register lacks {expected:?}: {text}"))?;
     }
     std::fs::copy(&register, artifacts_dir().join("e2e-daily-register.pdf")).map_err(|e| e.to_string())?;
@@ -201,7 +210,7 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
 
     log_in(c, "exec1").await?;
     step(c, &preschool, "act-prepare", async |_: &Client| -> Res<()> { Ok(()) }).await?;
-    step(c, &guardianship, "act-prepare", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    step(c, &guardianship, "act-prepare", async |c: &Client| -> Res<()> { guardianship_facts(c).await }).await?;
     log_out(c).await?;
 
     log_in(c, "head1").await?;
@@ -236,8 +245,17 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     // The signed certificate on paper, with the head as signer and the stamp.
     let certificate = print_result(c, &guardianship).await?;
     let text = pdf_text(std::path::Path::new(&certificate))?;
-    for expected in ["Анықтама", "Справка", "Басшы Ержан", "Бөлім басшысы", guardianship.as_str(), "Қасымов Ерлан"]
-    {
+    for expected in [
+        "Анықтама",
+        "Справка",
+        "Басшы Ержан",
+        "Бөлім басшысы",
+        guardianship.as_str(),
+        "Қасымов Ерлан",
+        "Қамқоршы (қорғаншы)",
+        "№ 125",
+        "10.11.2026",
+    ] {
         ensure(text.contains(expected), format!("the certificate lacks {expected:?}: {text}"))?;
     }
     ensure(pdf_images(&certificate)? >= 1, "the stamp image is on the certificate")?;

@@ -19,7 +19,14 @@ pub struct JournalRow {
     pub applicant_name: String,
     pub applicant_iin: String,
     pub service: Bilingual,
+    /// Where it was lodged.
+    #[serde(default)]
+    pub channel: Bilingual,
     pub status: Bilingual,
+    /// What came of it: a positive result, a reasoned refusal, a refusal at
+    /// intake; empty while open.
+    #[serde(default)]
+    pub outcome: Option<Bilingual>,
     pub executor: Option<String>,
     pub due: Option<chrono::NaiveDate>,
     pub closed_on: Option<chrono::NaiveDate>,
@@ -44,7 +51,7 @@ const FILE: &str = "journal.json";
 const SHIPPED: &str = include_str!("../../../../assets/templates/journal.json");
 /// The columns a journal template may show.
 const KEYS: &[&str] =
-    &["seq", "number", "registered_at", "applicant", "service", "status", "executor", "due", "closed_on"];
+    &["seq", "number", "registered_at", "applicant", "service", "channel", "status", "outcome", "executor", "due", "closed_on"];
 
 pub(crate) fn template(fonts: &Fonts) -> Result<TableTemplate, DocumentError> {
     TableTemplate::parse(SHIPPED, FILE, KEYS, &["{from}", "{to}"], fonts)
@@ -137,6 +144,8 @@ fn layout_journal(fonts: &Fonts, t: &TableTemplate, j: &Journal) -> Result<Pages
                     }
                     "service" => t.bilingual(&r.service),
                     "status" => t.bilingual(&r.status),
+                    "channel" => t.bilingual(&r.channel),
+                    "outcome" => r.outcome.as_ref().map_or_else(|| t.plain(String::new()), |o| t.bilingual(o)),
                     "executor" => t.plain(r.executor.clone().unwrap_or_default()),
                     "due" => t.centred(opt_date(&r.due)),
                     _ => t.centred(opt_date(&r.closed_on)),

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use kense_documents::{Journal, JournalRow};
 use kense_domain::access::{Actor, Role};
-use kense_domain::workflow::Status;
+use kense_domain::workflow::{outcome_name, Status};
 use kense_domain::Error;
 
 use super::{file, requisites, signer, text, Printed};
@@ -33,7 +33,9 @@ pub fn print(station: &Workstation, actor: &Actor, from: NaiveDate, to: NaiveDat
             applicant_name: l.applicant_name.clone(),
             applicant_iin: l.applicant_iin.clone(),
             service: text(&l.service_name),
+            channel: text(&l.channel.name()),
             status: text(&l.status.name()),
+            outcome: outcome_name(l.status, l.outcome.as_deref()).map(|o| text(&o)),
             executor: l.executor.clone(),
             due: l.due_at.map(|d| d.date_naive()),
             closed_on: l.closed_at.map(|d| d.date_naive()),
