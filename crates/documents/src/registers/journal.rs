@@ -50,8 +50,19 @@ pub struct Journal {
 const FILE: &str = "journal.json";
 const SHIPPED: &str = include_str!("../../../../assets/templates/journal.json");
 /// The columns a journal template may show.
-const KEYS: &[&str] =
-    &["seq", "number", "registered_at", "applicant", "service", "channel", "status", "outcome", "executor", "due", "closed_on"];
+const KEYS: &[&str] = &[
+    "seq",
+    "number",
+    "registered_at",
+    "applicant",
+    "service",
+    "channel",
+    "status",
+    "outcome",
+    "executor",
+    "due",
+    "closed_on",
+];
 
 pub(crate) fn template(fonts: &Fonts) -> Result<TableTemplate, DocumentError> {
     TableTemplate::parse(SHIPPED, FILE, KEYS, &["{from}", "{to}"], fonts)

@@ -653,7 +653,11 @@ pub fn journal_sample(rows: usize) -> Journal {
                 applicant_name: names[i % names.len()].into(),
                 applicant_iin: format!("9001014{:05}", i),
                 service: services[i % 2].clone(),
-                channel: if i % 2 == 0 { bi("Кеңсе", "Отдел") } else { bi("Мемлекеттік корпорация", "Госкорпорация") },
+                channel: if i % 2 == 0 {
+                    bi("Кеңсе", "Отдел")
+                } else {
+                    bi("Мемлекеттік корпорация", "Госкорпорация")
+                },
                 status: bi(kk, ru),
                 outcome: (i % 3 == 2).then(|| bi("оң нәтиже", "положительный результат")),
                 executor: (i % 3 != 0).then(|| "Жұмабеков Е. С.".to_string()),
