@@ -23,6 +23,8 @@ pub mod search;
 pub mod server;
 pub mod session;
 pub mod signing;
+#[cfg(test)]
+mod testing;
 pub mod verification;
 pub mod workflow;
 mod workstation;

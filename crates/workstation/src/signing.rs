@@ -337,18 +337,13 @@ pub fn trusted_files(station: &Workstation, _logged_in: &Actor) -> Result<Vec<Tr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kense_domain::access::Role;
-    use kense_domain::application::{ApplicationDraft, NewApplication};
-    use kense_domain::catalog::Channel;
     use kense_domain::iin::Iin;
-    use kense_domain::user::NewUser;
     use kense_domain::verification::Standing;
     use kense_domain::workflow::{Command, Outcome};
     use kense_domain::Field;
     use kense_storage::Due;
     use std::path::{Path, PathBuf};
 
-    const PW: &str = "құпия сөз 2026";
     const KEY_PASSWORD: &str = "kense-test-1";
     const HEAD_IIN: &str = "780415300126";
 
@@ -374,43 +369,14 @@ mod tests {
 
     /// An office with a result prepared and waiting for the head.
     fn prepared(dir: &Path) -> (Workstation, Actor, Actor, i64) {
-        let _ = std::fs::remove_dir_all(dir);
-        let station = Workstation::start(Ok(dir.to_path_buf()), false);
-        let now = clock::now();
-        let (admin, head, id) = station
+        let (station, staff, id) = crate::testing::assigned(dir, "Жұмабеков Әлихан");
+        let prepare = Command::PrepareResult { outcome: Outcome::positive(0) };
+        station
             .with_registry(|r| {
-                let admin = NewUser::validate("admin", "Әкімші Бақыт", vec![Role::Administrator, Role::Clerk])?;
-                let admin = r.create_first_administrator(&admin, PW, PW, now)?;
-                let mut add = |login: &str, name: &str, role: Role| {
-                    r.create_user(&admin, &NewUser::validate(login, name, vec![role])?, PW, PW, now)?;
-                    r.log_in(login, PW, now)
-                };
-                let head = add("head", "Жұмабеков Әлихан", Role::Head)?;
-                let executor = add("exec", "Орындаушы Гүлнар", Role::Executor)?;
-                let draft = ApplicationDraft {
-                    service_code: "minors_property_certificate".into(),
-                    channel: Some(Channel::StateCorporation),
-                    applicant_iin: "900101300007".into(),
-                    applicant_name: "Мүлік Иесі".into(),
-                    applicant_phone: "+7 701 000 11 22".into(),
-                    child_iin: "150315500015".into(),
-                    child_name: "Бала Әлихан".into(),
-                    child_birth_date: "2015-03-15".into(),
-                    documents: vec!["application".into(), "identity_document".into()],
-                    consent: true,
-                    ..Default::default()
-                };
-                let app = NewApplication::validate(&draft, &r.catalog()?.1, now.date_naive())?;
-                let id = r.register_application(&admin, &app, Due::default(), now)?.id;
-                r.take_step(&admin, id, Status::Accepted, &Command::SendToHead, Due::default(), now)?;
-                let assign = Command::AssignExecutor { executor_id: executor.user_id };
-                r.take_step(&head, id, Status::WithHead, &assign, Due::default(), now)?;
-                let prepare = Command::PrepareResult { outcome: Outcome::positive(0) };
-                r.take_step(&executor, id, Status::WithExecutor, &prepare, Due::default(), now)?;
-                Ok((admin, head, id))
+                r.take_step(&staff.executor, id, Status::WithExecutor, &prepare, Due::default(), clock::now())
             })
             .unwrap();
-        (station, admin, head, id)
+        (station, staff.clerk, staff.head, id)
     }
 
     fn status(station: &Workstation, actor: &Actor, id: i64) -> Status {

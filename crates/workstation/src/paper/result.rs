@@ -337,54 +337,17 @@ pub fn preview(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kense_domain::access::Role;
-    use kense_domain::application::{ApplicationDraft, NewApplication};
-    use kense_domain::catalog::Channel;
-    use kense_domain::user::NewUser;
     use kense_domain::workflow::{Command, Status};
     use kense_storage::Due;
-
-    const PW: &str = "құпия сөз 2026";
 
     /// The signed certificate states the form the executor chose, and its
     /// draft showed the same before signing.
     #[test]
     fn the_chosen_result_form_is_what_prints() {
         let dir = std::env::temp_dir().join(format!("kense-results-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let station = Workstation::start(Ok(dir.clone()), false);
+        let (station, staff, id) = crate::testing::assigned(&dir, "Басшы Ержан");
+        let (clerk, head, executor) = (staff.clerk, staff.head, staff.executor);
         let now = clock::now();
-        let (clerk, head, executor, id) = station
-            .with_registry(|r| {
-                let admin = NewUser::validate("admin", "Әкімші Бақыт", vec![Role::Administrator, Role::Clerk])?;
-                let clerk = r.create_first_administrator(&admin, PW, PW, now)?;
-                let mut add = |login: &str, name: &str, role: Role| {
-                    r.create_user(&clerk, &NewUser::validate(login, name, vec![role])?, PW, PW, now)?;
-                    r.log_in(login, PW, now)
-                };
-                let head = add("head", "Басшы Ержан", Role::Head)?;
-                let executor = add("exec", "Орындаушы Гүлнар", Role::Executor)?;
-                let draft = ApplicationDraft {
-                    service_code: "minors_property_certificate".into(),
-                    channel: Some(Channel::StateCorporation),
-                    applicant_iin: "900101300007".into(),
-                    applicant_name: "Мүлік Иесі".into(),
-                    applicant_phone: "+7 701 000 11 22".into(),
-                    child_iin: "150315500015".into(),
-                    child_name: "Бала Әлихан".into(),
-                    child_birth_date: "2015-03-15".into(),
-                    documents: vec!["application".into(), "identity_document".into()],
-                    consent: true,
-                    ..Default::default()
-                };
-                let app = NewApplication::validate(&draft, &r.catalog()?.1, now.date_naive())?;
-                let id = r.register_application(&clerk, &app, Due::default(), now)?.id;
-                r.take_step(&clerk, id, Status::Accepted, &Command::SendToHead, Due::default(), now)?;
-                let assign = Command::AssignExecutor { executor_id: executor.user_id };
-                r.take_step(&head, id, Status::WithHead, &assign, Due::default(), now)?;
-                Ok((clerk, head, executor, id))
-            })
-            .unwrap();
         // Without the property it is about, the certificate is refused.
         let bare = preview(&station, &executor, id, Some(Outcome::positive(2))).unwrap_err();
         assert!(matches!(bare, Error::ResultFieldMissing { .. }), "{bare:?}");
