@@ -318,13 +318,16 @@ fn pdf_time(s: &str) -> String {
 /// Imports a certificate or revocation list the administrator chose.
 pub fn import_trusted(station: &Workstation, actor: &Actor, bytes: &[u8]) -> Result<TrustedFile, Error> {
     let file = TrustFile::parse(bytes).map_err(refused)?;
+    // Kept as the window writes moments.
+    let valid_from = openssl_time(&file.valid_from);
+    let valid_until = file.valid_until.as_deref().map(openssl_time);
     let new = NewTrustedFile {
         kind: file.kind.code(),
         name: &file.name,
         sha256: &file.sha256,
         der: &file.der,
-        valid_from: &file.valid_from,
-        valid_until: file.valid_until.as_deref(),
+        valid_from: &valid_from,
+        valid_until: valid_until.as_deref(),
     };
     station.with_registry(|reg| reg.import_trusted_file(actor, &new, clock::now()))
 }

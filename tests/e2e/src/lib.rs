@@ -288,6 +288,12 @@ pub fn filed_path(line: &str) -> Res<String> {
         .ok_or_else(|| format!("no PDF path in {line:?}"))
 }
 
+/// Makes the debug build's native dialogs (`--dialog-answer FILE`) answer
+/// with `with` next time.
+pub fn answer(file: &Path, with: &Path) -> Res<()> {
+    std::fs::write(file, with.display().to_string()).map_err(|e| format!("{}: {e}", file.display()))
+}
+
 pub fn ensure(cond: bool, what: impl Into<String>) -> Res<()> {
     if cond {
         Ok(())

@@ -17,10 +17,6 @@ use fantoccini::Client;
 
 const DAY1: &str = DAY;
 
-fn answer(file: &Path, with: &Path) -> Res<()> {
-    std::fs::write(file, with.display().to_string()).map_err(|e| format!("{}: {e}", file.display()))
-}
-
 /// The backup file named in a result line.
 fn named_backup(text: &str) -> Res<String> {
     text.split_whitespace()

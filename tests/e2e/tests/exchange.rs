@@ -17,10 +17,6 @@ use e2e::office::*;
 use e2e::*;
 use fantoccini::Client;
 
-fn answer(file: &Path, with: &Path) -> Res<()> {
-    std::fs::write(file, with.display().to_string()).map_err(|e| format!("{}: {e}", file.display()))
-}
-
 /// Three children born in 2022; the second's IIN has a Cyrillic «О» for a
 /// zero. Row numbers count the header as row 1.
 const QUEUE_FILE: &str = "\u{feff}Өтініш берілген күні мен уақыты;Баланың ЖСН;Баланың аты-жөні;Баланың туған күні;\

@@ -172,7 +172,7 @@ async fn distribute(c: &Client, numbers: &[String]) -> Res<(Vec<String>, String)
 async fn export_referrals(c: &Client, data: &std::path::Path) -> Res<()> {
     use calamine::{open_workbook_auto, Reader};
     let file = data.join("referrals.xlsx");
-    std::fs::write(data.join("dialog-answer.txt"), file.display().to_string()).map_err(|e| e.to_string())?;
+    answer(&data.join("dialog-answer.txt"), &file)?;
     log_in(c, "head1").await?;
     click(c, "nav-queue").await?;
     text_until(c, "referrals-distribution", |t| t.contains('№')).await?;

@@ -19,10 +19,6 @@ use fantoccini::Client;
 const KEY_PASSWORD: &str = "kense-test-1";
 const HEAD_IIN: &str = "780415300126";
 
-fn answer(file: &Path, with: &Path) -> Res<()> {
-    std::fs::write(file, with.display().to_string()).map_err(|e| format!("{}: {e}", file.display()))
-}
-
 fn test_pki(dir: &Path) -> PathBuf {
     let pki = dir.join("pki");
     let out = std::process::Command::new(workspace_root().join("scripts/test-pki")).arg(&pki).output().unwrap();
