@@ -121,9 +121,11 @@ pub(crate) fn assemble(
 /// Deflates every stream that is still plain (page contents, font subsets,
 /// the QR form; the stamp arrives deflated). lopdf's own `compress` uses
 /// the best level, which was most of a receipt's time (about 40 % of the
-/// documents bench in a profile) for a few per cent of size; the default
-/// level keeps the files within a few kilobytes of that at a fraction of
-/// the time.
+/// documents bench in a profile). Even zlib's default level was still a
+/// third of the time in a later profile (the font subsets are most of the
+/// bytes); the fastest level takes a receipt with its QR codes from 3.7 to
+/// 2.7 ms and a distribution's 1 000 referrals from 3.8 to 2.8 s, for about
+/// 5 KB more per document (docs/benchmarks.md).
 fn compress(lo: &mut lopdf::Document) -> Result<(), DocumentError> {
     use std::io::Write;
     for object in lo.objects.values_mut() {
@@ -145,4 +147,4 @@ fn compress(lo: &mut lopdf::Document) -> Result<(), DocumentError> {
 }
 
 /// zlib level of the PDF's streams; see [`compress`].
-const DEFLATE_LEVEL: u32 = 6;
+const DEFLATE_LEVEL: u32 = 1;
