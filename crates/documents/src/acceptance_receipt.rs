@@ -24,9 +24,20 @@ pub struct AcceptanceReceipt {
     pub registered_at: chrono::NaiveDateTime,
     pub office: OfficeRequisites,
     pub service_name: Bilingual,
+    /// Where the application was lodged (the office, the State
+    /// Corporation, the portal).
+    #[serde(default)]
+    pub channel: Option<Bilingual>,
     pub applicant_name: String,
     pub applicant_iin: String,
     pub applicant_phone: String,
+    /// Who lodged it for the applicant, under which power of attorney.
+    #[serde(default)]
+    pub representative: Option<RepresentativeLine>,
+    /// Who gave the consent to the use of personal data: the applicant, or
+    /// the representative who lodged the application.
+    #[serde(default)]
+    pub consent_by: Option<Bilingual>,
     pub subject_name: Option<String>,
     pub subject_iin: Option<String>,
     pub subject_birth_date: Option<chrono::NaiveDate>,
@@ -45,6 +56,16 @@ pub struct AcceptanceReceipt {
     /// QR code at the bottom right of each language version when present.
     #[serde(default)]
     pub verification: Option<Verification>,
+}
+
+/// A representative as a receipt names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepresentativeLine {
+    pub name: String,
+    pub iin: String,
+    pub poa_number: String,
+    /// As the clerk typed it (dd.mm.yyyy).
+    pub poa_date: String,
 }
 
 const FILE: &str = "acceptance_receipt.json";
@@ -68,7 +89,11 @@ pub(crate) struct Labels {
     pub address: String,
     pub phone: String,
     pub service: String,
+    pub channel: String,
     pub applicant: String,
+    pub representative: String,
+    pub poa: String,
+    pub consent: String,
     pub iin: String,
     pub child: String,
     pub birth_date: String,
@@ -128,6 +153,9 @@ fn half(
     flow.paragraph(&p(vec![Span::bold(number_line)], body).align(Align::Center).after(gap))?;
 
     flow.paragraph(&p(labelled(&labels.service, lang.pick(&r.service_name).to_string()), body).after(gap / 2.0))?;
+    if let Some(channel) = &r.channel {
+        flow.paragraph(&p(labelled(&labels.channel, lang.pick(channel).to_string()), body).after(gap / 2.0))?;
+    }
 
     let mut applicant = vec![Span::regular(r.applicant_name.clone())];
     if !r.applicant_iin.trim().is_empty() {
@@ -137,6 +165,14 @@ fn half(
         applicant.push(g(format!("{} {}", labels.phone, r.applicant_phone)));
     }
     w.field(flow, &labels.applicant, enumeration(applicant))?;
+    if let Some(rep) = &r.representative {
+        let spans = vec![
+            Span::regular(rep.name.clone()),
+            g(format!("{} {}", labels.iin, rep.iin)),
+            g(format!("{} № {} {}", labels.poa, rep.poa_number, rep.poa_date)),
+        ];
+        w.field(flow, &labels.representative, enumeration(spans))?;
+    }
 
     let mut child = Vec::new();
     if let Some(n) = &r.subject_name {
@@ -165,6 +201,9 @@ fn half(
         flow.space(gap / 2.0);
     }
 
+    if let Some(who) = &r.consent_by {
+        flow.paragraph(&p(labelled(&labels.consent, lang.pick(who).to_string()), body).after(gap / 2.0))?;
+    }
     if let Some(d) = &r.expected_result_date {
         flow.paragraph(&p(labelled(&labels.result_date, date(d)), body))?;
     }

@@ -53,7 +53,7 @@ mod sheet;
 mod signed;
 mod stamp;
 
-pub use acceptance_receipt::AcceptanceReceipt;
+pub use acceptance_receipt::{AcceptanceReceipt, RepresentativeLine};
 pub use error::DocumentError;
 pub use refusal_receipt::RefusalReceipt;
 pub use registers::journal::{Journal, JournalRow};

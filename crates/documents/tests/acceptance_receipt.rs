@@ -70,6 +70,15 @@ fn text_is_extractable_in_both_languages() {
         "Получил:",
         "М.П.",
         "Kense · 9f3a1c7e2b4d",
+        // Where it was lodged, by whom for the applicant, and who consented.
+        "Өтініш беру арнасы: Кеңсе",
+        "Өкіл: Әбілқасымов Ерлан Серікұлы",
+        "сенімхат № 125 01.03.2026",
+        "Дербес деректерді жинауға және өңдеуге келісім берген: өкіл Әбілқасымов Ерлан Серікұлы",
+        "Канал подачи: Отдел",
+        "Представитель: Әбілқасымов Ерлан Серікұлы",
+        "доверенность № 125 01.03.2026",
+        "Согласие на сбор и обработку персональных данных дал: представитель",
     ] {
         assert!(flat.contains(needle), "pdftotext output lacks {needle:?}:\n{text}");
     }
@@ -141,6 +150,9 @@ fn minimal_receipt_without_optional_fields() {
     r.executor = None;
     r.executor_phone = None;
     r.audit_chain_head = None;
+    r.channel = None;
+    r.representative = None;
+    r.consent_by = None;
     r.documents.clear();
     let bytes = typesetter().acceptance_receipt(&r).expect("pdf");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -148,6 +160,7 @@ fn minimal_receipt_without_optional_fields() {
     assert_eq!(pages(&path), 1);
     let flat = normalise(&poppler("pdftotext", &["-enc", "UTF-8", path.to_str().expect("path"), "-"]));
     assert!(!flat.contains("Бала:"), "{flat}");
+    assert!(!flat.contains("Өкіл:") && !flat.contains("арнасы"), "{flat}");
     assert!(!flat.contains("Kense ·"), "{flat}");
     assert!(flat.contains("Қабылданған құжаттар: жоқ"), "{flat}");
     assert!(flat.contains("Принятые документы: нет"), "{flat}");

@@ -149,6 +149,10 @@ async fn register_and_print_a_receipt_then_find_it_after_restart() {
         "Расписка о приеме документов",
         "Көп балалы отбасы анықтамасы",
         "Нәтиже берілетін күн",
+        // The channel and who consented to the use of personal data.
+        "Өтініш беру арнасы: Кеңсе",
+        "Канал подачи: Отдел",
+        "келісім берген: өтініш беруші",
         "Тексеру / Проверка",
     ] {
         assert!(text.contains(expected), "receipt text lacks {expected:?}:\n{text}");

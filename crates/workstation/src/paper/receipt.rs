@@ -3,7 +3,7 @@
 //! what is missing.
 
 use chrono::Datelike;
-use kense_documents::{AcceptanceReceipt, RefusalReceipt};
+use kense_documents::{AcceptanceReceipt, RefusalReceipt, RepresentativeLine};
 use kense_domain::access::{Action, Actor};
 use kense_domain::application::Status;
 use kense_domain::audit::short;
@@ -40,9 +40,26 @@ fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_n
         registered_at: rec.registered_at.naive_local(),
         office: requisites(office),
         service_name: text(&rec.service_name),
+        channel: kense_domain::catalog::Channel::parse(&rec.channel).map(|c| text(&c.name())),
         applicant_name: rec.applicant_name.clone(),
         applicant_iin: rec.applicant_iin.clone(),
         applicant_phone: rec.applicant_phone.clone(),
+        representative: rec.representative.as_ref().map(|r| RepresentativeLine {
+            name: r.name.clone(),
+            iin: r.iin.clone(),
+            poa_number: r.poa_number.clone(),
+            poa_date: r.poa_date.clone(),
+        }),
+        // The consent is given by whoever lodges the application: the
+        // representative when there is one (the stricter reading: the
+        // applicant did not sign at the counter).
+        consent_by: Some(text(&match &rec.representative {
+            Some(r) => kense_domain::Bilingual::new(format!("өкіл {}", r.name), format!("представитель {}", r.name)),
+            None => kense_domain::Bilingual::new(
+                format!("өтініш беруші {}", rec.applicant_name),
+                format!("заявитель {}", rec.applicant_name),
+            ),
+        })),
         subject_name: rec.child_name.clone(),
         subject_iin: rec.child_iin.clone(),
         subject_birth_date: rec.child_birth_date,
