@@ -68,6 +68,20 @@ impl Driver {
         Driver { child, port }
     }
 
+    /// Starts the app with `args`, runs `body` in its window, keeps a
+    /// screenshot `e2e-failure-{name}.png` when it fails, and closes the
+    /// window.
+    pub async fn in_window<T>(&self, args: &[&str], name: &str, body: impl AsyncFnOnce(&Client) -> Res<T>) -> Res<T> {
+        let c = self.launch(args).await?;
+        let out = body(&c).await;
+        if out.is_err() {
+            let _ = screenshot(&c, &format!("e2e-failure-{name}.png")).await;
+        }
+        let _ = c.close().await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        out
+    }
+
     /// Starts the app with `args` and opens a WebDriver session on its window.
     pub async fn launch(&self, args: &[&str]) -> Res<Client> {
         let app = app_binary();

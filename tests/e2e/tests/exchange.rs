@@ -99,21 +99,13 @@ async fn a_queue_file_comes_in_and_the_months_report_goes_out() {
     std::fs::write(&queue_file, QUEUE_FILE).unwrap();
     let report_file = dir.path().join("month-report.xlsx");
     let driver = Driver::start();
-    let outcome = async {
-        let args = ["--data-dir", data.to_str().unwrap(), "--clock", DAY, "--dialog-answer", answers.to_str().unwrap()];
-        let c = driver.launch(&args).await?;
-        let mut out = import_queue(&c, &answers, &queue_file).await;
-        if out.is_ok() {
-            out = export_report(&c, &answers, &report_file).await;
-        }
-        if out.is_err() {
-            let _ = screenshot(&c, "e2e-failure-exchange.png").await;
-        }
-        let _ = c.close().await;
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        out
-    }
-    .await;
+    let args = ["--data-dir", data.to_str().unwrap(), "--clock", DAY, "--dialog-answer", answers.to_str().unwrap()];
+    let outcome = driver
+        .in_window(&args, "exchange", async |c: &Client| -> Res<()> {
+            import_queue(c, &answers, &queue_file).await?;
+            export_report(c, &answers, &report_file).await
+        })
+        .await;
     drop(driver);
     outcome.unwrap_or_else(|e| panic!("{e}"));
 

@@ -143,13 +143,12 @@ async fn results_state_what_the_executor_filled_in() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap().to_owned();
     let driver = Driver::start();
-    let outcome = async {
-        let c = driver.launch(&["--data-dir", &data, "--clock", DAY]).await?;
-        let out = async {
-            let (allowance, meals) = office(&c).await?;
-            prepare(&c, &allowance, &meals).await?;
-            log_in(&c, "saule").await?;
-            let decision = print(&c, &allowance).await?;
+    let outcome = driver
+        .in_window(&["--data-dir", &data, "--clock", DAY], "results", async |c: &Client| -> Res<()> {
+            let (allowance, meals) = office(c).await?;
+            prepare(c, &allowance, &meals).await?;
+            log_in(c, "saule").await?;
+            let decision = print(c, &allowance).await?;
             for expected in [
                 "Ай сайынғы төлем сомасы, теңге",
                 "Ежемесячная сумма выплаты, тенге",
@@ -159,21 +158,14 @@ async fn results_state_what_the_executor_filled_in() {
             ] {
                 ensure(decision.contains(expected), format!("the decision lacks {expected:?}: {decision}"))?;
             }
-            let certificate = print(&c, &meals).await?;
+            let certificate = print(c, &meals).await?;
             for expected in ["№ 3 жалпы білім беретін мектеп", "5 «Ә»", "көпбалалы отбасы", "01.09.2026 – 25.05.2027"]
             {
                 ensure(certificate.contains(expected), format!("the certificate lacks {expected:?}: {certificate}"))?;
             }
             Ok(())
-        }
+        })
         .await;
-        if out.is_err() {
-            let _ = screenshot(&c, "e2e-failure-results.png").await;
-        }
-        let _ = c.close().await;
-        out
-    }
-    .await;
     drop(driver);
     outcome.unwrap_or_else(|e: String| panic!("{e}"));
 }

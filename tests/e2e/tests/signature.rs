@@ -150,26 +150,16 @@ async fn the_head_signs_with_his_key_and_the_verify_screen_names_him() {
     std::fs::write(&answers, "").unwrap();
     let saved = dir.path().join("signed-result.pdf");
     let driver = Driver::start();
-    let outcome = async {
-        // The office's own clock: the test PKI's certificates are made now,
-        // and a signature is checked at the moment it claims.
-        let args = ["--data-dir", data.to_str().unwrap(), "--dialog-answer", answers.to_str().unwrap()];
-        let c = driver.launch(&args).await?;
-        let mut out = set_up(&c, &answers, &pki).await;
-        if out.is_ok() {
-            out = match sign(&c, &answers, &pki, &saved).await {
-                Ok(number) => verify(&c, &answers, &saved, &number).await,
-                Err(e) => Err(e),
-            };
-        }
-        if out.is_err() {
-            let _ = screenshot(&c, "e2e-failure-signature.png").await;
-        }
-        let _ = c.close().await;
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        out
-    }
-    .await;
+    // The office's own clock: the test PKI's certificates are made now, and
+    // a signature is checked at the moment it claims.
+    let args = ["--data-dir", data.to_str().unwrap(), "--dialog-answer", answers.to_str().unwrap()];
+    let outcome = driver
+        .in_window(&args, "signature", async |c: &Client| -> Res<()> {
+            set_up(c, &answers, &pki).await?;
+            let number = sign(c, &answers, &pki, &saved).await?;
+            verify(c, &answers, &saved, &number).await
+        })
+        .await;
     drop(driver);
     outcome.unwrap_or_else(|e| panic!("{e}"));
 
