@@ -1,7 +1,8 @@
 // The administrator's desk: accounts and roles, the office, the calendar,
 // the audit check, and backups.
 
-import { $, call, cell, clearErrors, currentLang, messageOf, megabytes, moment, notice, noticeError, showError, t } from "./api.js";
+import { $, call, cell, clearErrors, messageOf, megabytes, moment, notice, noticeError, showError, t } from "./api.js";
+import * as catalog from "./catalog.js";
 import * as job from "./job.js";
 
 let office = null;
@@ -26,75 +27,6 @@ async function loadCalendar() {
   );
 }
 
-// The service catalog's installed versions; one opened shows its services
-// and what it changed against the version before it.
-let catalogNames = new Map();
-
-async function loadCatalog() {
-  const versions = await call("catalog_versions");
-  $("catalog-versions").replaceChildren(
-    ...versions.map((v) => {
-      const tr = document.createElement("tr");
-      tr.dataset.version = String(v.version);
-      tr.tabIndex = 0;
-      tr.append(
-        cell(`${v.version}${v.in_force ? ` (${t("catalog_in_force")})` : ""}`),
-        cell(moment(v.installed_at)),
-        cell(String(v.services)),
-        cell(String(v.applications)),
-        cell(`${v.sha256.slice(0, 12)}…`, "code"),
-      );
-      tr.addEventListener("click", () => openCatalogVersion(v.version));
-      tr.addEventListener("keydown", (e) => e.key === "Enter" && openCatalogVersion(v.version));
-      return tr;
-    }),
-  );
-}
-
-async function openCatalogVersion(version) {
-  let detail;
-  try {
-    detail = await call("catalog_version", { payload: { version } });
-  } catch (e) {
-    noticeError(e);
-    return;
-  }
-  for (const tr of document.querySelectorAll("#catalog-versions tr")) tr.setAttribute("aria-current", String(tr.dataset.version === String(version)));
-  catalogNames = new Map(detail.services.map((s) => [s.code, s.name]));
-  $("catalog-detail").hidden = false;
-  $("catalog-detail-version").textContent = String(detail.version);
-  $("catalog-detail").dataset.version = String(detail.version);
-  $("catalog-changes").textContent = changesText(detail.changes);
-  $("catalog-services").replaceChildren(
-    ...detail.services.map((s) => {
-      const tr = document.createElement("tr");
-      tr.dataset.code = s.code;
-      tr.append(
-        cell(s.name[currentLang()]),
-        cell(s.channels.map((c) => t("channel_" + c)).join(", ")),
-        // Always required of all listed, and how many await an
-        // administrator's check against the act.
-        cell(`${s.required_documents} / ${s.documents}` + (s.unverified_documents ? ` · ${s.unverified_documents} ${t("catalog_unverified")}` : "")),
-        cell(s.results.map((k) => t("result_kind_" + k)).join(", ")),
-        cell(String(s.applications)),
-      );
-      tr.title = `${s.code} · ${s.regulation}`;
-      return tr;
-    }),
-  );
-}
-
-function changesText(changes) {
-  if (!changes) return t("catalog_first");
-  const name = (code) => catalogNames.get(code)?.[currentLang()] ?? code;
-  const parts = [
-    ["catalog_added", changes.added.map(name)],
-    ["catalog_changed", changes.changed.map(name)],
-    ["catalog_removed", changes.removed],
-  ].filter(([, list]) => list.length);
-  return parts.length ? parts.map(([k, list]) => `${t(k)} ${list.join("; ")}`).join(" ") : t("catalog_unchanged");
-}
-
 $("calendar-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const form = ev.currentTarget;
@@ -117,9 +49,7 @@ $("calendar-form").addEventListener("submit", async (ev) => {
 
 export function reset() {
   $("users").replaceChildren();
-  $("catalog-versions").replaceChildren();
-  $("catalog-services").replaceChildren();
-  $("catalog-detail").hidden = true;
+  catalog.reset();
   $("backups").replaceChildren();
   for (const id of ["backup-result", "backup-error", "backup-progress", "backup-running"]) $(id).hidden = true;
   $("restore-confirm").checked = false;
@@ -165,9 +95,7 @@ export async function open(known, alarm) {
     noticeError(e);
   }
   try {
-    await loadCatalog();
-    // Drawn again in the language just chosen.
-    if (!$("catalog-detail").hidden) await openCatalogVersion(Number($("catalog-detail").dataset.version));
+    await catalog.open();
   } catch (e) {
     noticeError(e);
   }

@@ -10,8 +10,10 @@ let services = [];
 let claim = null;
 
 export async function open() {
+  // Read every time: the administrator may have saved a new catalog
+  // version (on this desk or another) since the form was drawn.
   const [list, options] = await Promise.all([
-    services.length === 0 ? call("services") : services,
+    call("services"),
     claimOptions().catch((e) => {
       noticeError(e);
       return null;
@@ -19,7 +21,7 @@ export async function open() {
   ]);
   // Drawn again only when something changed: the clerk may already have
   // chosen the service and ticked documents, which a redraw would undo.
-  const changed = services !== list || JSON.stringify(claim) !== JSON.stringify(options);
+  const changed = JSON.stringify(services) !== JSON.stringify(list) || JSON.stringify(claim) !== JSON.stringify(options);
   services = list;
   claim = options;
   if (changed) renderServices();

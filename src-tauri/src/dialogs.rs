@@ -155,6 +155,14 @@ pub fn pick_key_file<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathB
     }
 }
 
+/// A catalog file (JSON) to bring in as the next version.
+pub fn pick_catalog_file<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
+    match lang {
+        Lang::Kk => open_one(app, "Қызметтер каталогының файлын таңдаңыз", "Каталог (JSON)", &["json"]),
+        Lang::Ru => open_one(app, "Выберите файл каталога услуг", "Каталог (JSON)", &["json"]),
+    }
+}
+
 /// A signed PDF to check.
 pub fn pick_signed_pdf<R: Runtime>(app: &AppHandle<R>, lang: Lang) -> Option<PathBuf> {
     match lang {

@@ -35,6 +35,7 @@ fn requests() -> Vec<(&'static str, Decoder)> {
         commands::search::requests(),
         commands::queue::requests(),
         commands::admin::requests(),
+        commands::catalog::requests(),
         commands::backup::requests(),
         commands::exchange::requests(),
         commands::paper::requests(),

@@ -579,7 +579,7 @@ fn text(what: &str, b: &Bilingual) -> Result<(), String> {
 
 /// A word typed with both Latin and Cyrillic letters, such as "берiлген"
 /// with a Latin "i" (seeds-digest §7).
-fn mixed_script(word: &str) -> bool {
+pub(crate) fn mixed_script(word: &str) -> bool {
     let latin = word.chars().any(|c| c.is_ascii_alphabetic());
     let cyrillic = word.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
     latin && cyrillic

@@ -13,6 +13,7 @@ pub mod application;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
+pub mod catalog_edit;
 pub mod deadline;
 pub mod error;
 pub mod iin;

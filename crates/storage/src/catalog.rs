@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{Action, Actor};
 use kense_domain::audit::hex;
 use kense_domain::catalog::{Catalog, CatalogChanges, Channel, DocumentKind, ResultKind};
+use kense_domain::catalog_edit::DocumentChange;
 use kense_domain::{Bilingual, Error};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -20,16 +21,22 @@ impl Registry {
     /// Installs the shipped catalog if its version is new. Re-installing the
     /// same version with different content is refused: an application points
     /// at a version, and that version's rules must never change under it.
+    ///
+    /// Once the office has made its own versions (edited or imported), a
+    /// newer shipped catalog does not replace them in force: it is left
+    /// for the administrator, who sees it waiting and adopts it or not
+    /// (`Registry::save_catalog`). Returns the version in force.
     pub fn install_catalog(&mut self, json: &str, now: chrono::DateTime<chrono::FixedOffset>) -> Result<u32, Error> {
         let catalog = Catalog::parse(json)?;
         let sha = hex(&Sha256::digest(json.as_bytes()));
         let at = timestamp(now);
         let installed = self.db.audited(&at, |tx| {
-            let existing: Option<String> =
-                tx.value_opt("SELECT sha256 FROM catalog_versions WHERE version = ?1", args![catalog.version])?;
+            let existing =
+                tx.query_opt("SELECT sha256, origin FROM catalog_versions WHERE version = ?1", args![catalog.version])?;
             match existing {
                 // Nothing to install: the rollback of an empty transaction.
-                Some(s) if s == sha => return Err(Error::AlreadyInitialised),
+                Some(r) if r.get::<String>("sha256")? == sha => return Err(Error::AlreadyInitialised),
+                Some(r) if r.get::<Option<String>>("origin")?.is_some() => return Err(Error::AlreadyInitialised),
                 Some(_) => {
                     return Err(Error::Catalog(format!(
                         "catalog version {} is installed with other content; raise the version",
@@ -38,6 +45,14 @@ impl Registry {
                 }
                 None => {}
             }
+            let office_ahead: Option<u32> = tx.value(
+                "SELECT max(version) AS newest FROM catalog_versions WHERE origin IS NOT NULL
+                   AND version > (SELECT coalesce(max(version), 0) FROM catalog_versions WHERE origin IS NULL)",
+                args![],
+            )?;
+            if office_ahead.is_some() {
+                return Err(Error::AlreadyInitialised);
+            }
             tx.execute(
                 "INSERT INTO catalog_versions (version, content, sha256, installed_at) VALUES (?1, ?2, ?3, ?4)",
                 args![catalog.version, json, sha, at],
@@ -45,9 +60,78 @@ impl Registry {
             Ok(((), Event::new("install_catalog", "catalog").id(catalog.version).after(sha.clone())))
         });
         match installed {
-            Ok(()) | Err(Error::AlreadyInitialised) => Ok(catalog.version),
+            Ok(()) | Err(Error::AlreadyInitialised) => Ok(self.catalog()?.0),
             Err(e) => Err(e),
         }
+    }
+
+    /// Whether the shipped catalog (its file) is installed as some version;
+    /// `false` while it waits for the administrator behind the office's own.
+    pub fn holds_catalog(&self, json: &str) -> Result<bool, Error> {
+        let sha = hex(&Sha256::digest(json.as_bytes()));
+        Ok(self.db.value_opt::<u32>("SELECT version FROM catalog_versions WHERE sha256 = ?1", args![sha])?.is_some())
+    }
+
+    /// What `next` would change against the version in force, which the
+    /// administrator had open as `based_on`; nothing is written.
+    pub fn preview_catalog(
+        &mut self,
+        actor: &Actor,
+        based_on: u32,
+        next: &Catalog,
+        now: DateTime<FixedOffset>,
+    ) -> Result<CatalogPreview, Error> {
+        self.authorize_plain(actor, Action::ManageOffice, "preview_catalog", &timestamp(now))?;
+        let (in_force, current) = self.catalog()?;
+        if in_force != based_on {
+            return Err(Error::CatalogMovedOn { in_force });
+        }
+        Ok(CatalogPreview {
+            version: next.version,
+            changes: CatalogChanges::between(&current, next),
+            documents: CatalogChanges::documents(&current, next),
+        })
+    }
+
+    /// Installs the office's own next version (a checklist edited in the
+    /// window, a file imported, the shipped one adopted), audited with its
+    /// author; refused if another version came into force since the
+    /// administrator opened `based_on`.
+    pub fn save_catalog(
+        &mut self,
+        actor: &Actor,
+        based_on: u32,
+        next: &Catalog,
+        origin: CatalogOrigin,
+        now: DateTime<FixedOffset>,
+    ) -> Result<u32, Error> {
+        let at = timestamp(now);
+        let role = self.authorize_plain(actor, Action::ManageOffice, "save_catalog", &at)?;
+        if next.version != based_on + 1 {
+            return Err(Error::MalformedRequest("catalog version".into()));
+        }
+        let json = next.to_json();
+        let sha = hex(&Sha256::digest(json.as_bytes()));
+        self.db.audited(&at, |tx| {
+            // Read in the transaction: two administrators' desks on the
+            // office server cannot both save "the next" version.
+            let in_force: u32 = tx
+                .value::<Option<u32>>("SELECT max(version) AS newest FROM catalog_versions", args![])?
+                .ok_or_else(|| Error::Catalog("no catalog installed".into()))?;
+            if in_force != based_on {
+                return Err(Error::CatalogMovedOn { in_force });
+            }
+            tx.execute(
+                "INSERT INTO catalog_versions (version, content, sha256, installed_at, origin) VALUES (?1, ?2, ?3, ?4, ?5)",
+                args![next.version, json, sha, at, origin.code()],
+            )?;
+            let event = Event::new(origin.action(), "catalog")
+                .by(actor.user_id, Some(role))
+                .id(next.version)
+                .before(based_on.to_string())
+                .after(sha.clone());
+            Ok((next.version, event))
+        })
     }
 
     /// An installed catalog version, as the applications registered under
@@ -82,10 +166,54 @@ impl Registry {
 #[derive(Default)]
 pub(crate) struct Parsed(RefCell<HashMap<u32, Arc<Catalog>>>);
 
+/// Who made a catalog version the office installed itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogOrigin {
+    /// A checklist edited in the administrator's window.
+    Edited,
+    /// A catalog file the administrator brought in.
+    Imported,
+    /// The program's catalog, which waited behind the office's own
+    /// versions, taken by the administrator.
+    Adopted,
+}
+
+impl CatalogOrigin {
+    fn code(self) -> &'static str {
+        match self {
+            CatalogOrigin::Edited => "edited",
+            CatalogOrigin::Imported => "imported",
+            CatalogOrigin::Adopted => "adopted",
+        }
+    }
+
+    fn action(self) -> &'static str {
+        match self {
+            CatalogOrigin::Edited => "edit_catalog",
+            CatalogOrigin::Imported => "import_catalog",
+            CatalogOrigin::Adopted => "adopt_catalog",
+        }
+    }
+}
+
+/// What a version about to be saved changes, for the administrator to read
+/// first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogPreview {
+    /// The number it will be saved under.
+    pub version: u32,
+    pub changes: CatalogChanges,
+    pub documents: Vec<DocumentChange>,
+}
+
 /// An installed catalog version, as the administrator's list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CatalogVersion {
     pub version: u32,
+    /// `None` for a version shipped with the program; else `edited`,
+    /// `imported` or `adopted`.
+    pub origin: Option<String>,
     pub installed_at: String,
     pub sha256: String,
     pub services: usize,
@@ -120,6 +248,8 @@ pub struct CatalogVersionDetail {
     pub services: Vec<CatalogService>,
     /// `None` for the first version installed.
     pub changes: Option<CatalogChanges>,
+    /// Document by document, what it changed in the checklists.
+    pub documents: Vec<DocumentChange>,
 }
 
 impl Registry {
@@ -131,7 +261,7 @@ impl Registry {
     ) -> Result<Vec<CatalogVersion>, Error> {
         self.authorize_plain(actor, Action::ManageOffice, "catalog_versions", &timestamp(now))?;
         let rows = self.db.query(
-            "SELECT v.version, v.installed_at, v.sha256, v.content,
+            "SELECT v.version, v.installed_at, v.sha256, v.content, v.origin,
                     (SELECT count(*) FROM applications a WHERE a.catalog_version = v.version) AS applications
              FROM catalog_versions v ORDER BY v.version DESC",
             args![],
@@ -141,6 +271,7 @@ impl Registry {
             .map(|(i, r)| {
                 Ok(CatalogVersion {
                     version: r.get("version")?,
+                    origin: r.get("origin")?,
                     installed_at: r.get("installed_at")?,
                     sha256: r.get("sha256")?,
                     services: Catalog::parse(&r.get::<String>("content")?)?.services.len(),
@@ -169,9 +300,12 @@ impl Registry {
             self.db.value_opt(sql, args![v])
         };
         let catalog = Catalog::parse(&content(version, false)?.ok_or(Error::NotFound)?)?;
-        let changes = match content(version, true)? {
-            Some(older) => Some(CatalogChanges::between(&Catalog::parse(&older)?, &catalog)),
-            None => None,
+        let (changes, documents) = match content(version, true)? {
+            Some(older) => {
+                let older = Catalog::parse(&older)?;
+                (Some(CatalogChanges::between(&older, &catalog)), CatalogChanges::documents(&older, &catalog))
+            }
+            None => (None, Vec::new()),
         };
         let counts: HashMap<String, i64> = self
             .db
@@ -197,6 +331,6 @@ impl Registry {
                 applications: counts.get(&s.code).copied().unwrap_or(0),
             })
             .collect();
-        Ok(CatalogVersionDetail { version, services, changes })
+        Ok(CatalogVersionDetail { version, services, changes, documents })
     }
 }

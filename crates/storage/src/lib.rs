@@ -52,7 +52,7 @@ pub use backup::{
     Unusable,
 };
 pub use calendar::OpenDue;
-pub use catalog::{CatalogService, CatalogVersion, CatalogVersionDetail};
+pub use catalog::{CatalogOrigin, CatalogPreview, CatalogService, CatalogVersion, CatalogVersionDetail};
 pub use copy::Copied;
 pub use dashboard::{Dashboard, ReferralMonth, ServiceCount, StatusCount, YearWaiting};
 pub use evidence::Evidence;
@@ -80,7 +80,7 @@ use sql::{Db, SqliteDb};
 
 /// The schema version this binary writes; a registry with a newer one is
 /// refused ([`Error::DatabaseNewer`]).
-pub const SCHEMA_VERSION: i64 = 16;
+pub const SCHEMA_VERSION: i64 = 17;
 
 /// Where a registry is: a file on this PC, or the office server.
 #[derive(Debug, Clone, PartialEq, Eq)]

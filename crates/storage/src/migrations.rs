@@ -36,6 +36,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 14, "checklists", "0014_checklists.sql"),
     migration!("sqlite", 15, "signatures", "0015_signatures.sql"),
     migration!("sqlite", 16, "result_fields", "0016_result_fields.sql"),
+    migration!("sqlite", 17, "catalog_origin", "0017_catalog_origin.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
@@ -48,6 +49,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     migration!("postgres", 14, "checklists", "0014_checklists.sql"),
     migration!("postgres", 15, "signatures", "0015_signatures.sql"),
     migration!("postgres", 16, "result_fields", "0016_result_fields.sql"),
+    migration!("postgres", 17, "catalog_origin", "0017_catalog_origin.sql"),
 ];
 
 /// The migrations of an engine.

@@ -59,7 +59,8 @@ pub(crate) const SEALED: &[Sealed] = &[
     Sealed { table: "office", key: &["id"], unsealed: &[], late: &["bin"], log: false },
     // iin: migration 15.
     Sealed { table: "users", key: &["id"], unsealed: &[], late: &["iin"], log: false },
-    record("catalog_versions", &["version"]),
+    // origin: migration 17.
+    Sealed { table: "catalog_versions", key: &["version"], unsealed: &[], late: &["origin"], log: false },
     record("number_series", &["series", "year"]),
     // request_id: migration 11.
     Sealed { table: "applications", key: &["id"], unsealed: &[], late: &["request_id"], log: false },

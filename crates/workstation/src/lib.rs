@@ -10,6 +10,7 @@
 
 pub mod admin;
 pub mod backup;
+pub mod catalog;
 pub mod clock;
 pub mod demo;
 pub mod evidence;

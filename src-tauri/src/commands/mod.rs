@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod backup;
+pub mod catalog;
 pub mod exchange;
 pub mod paper;
 pub mod queue;

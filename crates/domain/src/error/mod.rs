@@ -182,6 +182,20 @@ pub enum Error {
         label: crate::lang::Bilingual,
         kind: crate::result_fields::ValueKind,
     },
+    /// A row of a checklist the administrator edits is not complete
+    /// (`row` counts from 1, as the form numbers them).
+    ChecklistDocument {
+        row: usize,
+        problem: crate::catalog_edit::ChecklistProblem,
+    },
+    /// A catalog the administrator made or brought in fails the checks the
+    /// shipped one passes; the detail says which (it names codes, not
+    /// personal data) and is shown to him.
+    CatalogRejected(String),
+    /// Another version came into force while the administrator edited.
+    CatalogMovedOn {
+        in_force: u32,
+    },
     Io(String),
 }
 
@@ -266,6 +280,9 @@ impl Error {
             Error::ResultFieldMissing { .. } => "result_field_missing",
             Error::Undrawable { .. } => "undrawable",
             Error::ResultFieldInvalid { .. } => "result_field_invalid",
+            Error::ChecklistDocument { .. } => "checklist_document",
+            Error::CatalogRejected(_) => "catalog_rejected",
+            Error::CatalogMovedOn { .. } => "catalog_moved_on",
             Error::Io(_) => "io",
         }
     }
@@ -315,6 +332,7 @@ impl fmt::Display for Error {
             | Error::DatabaseCorrupt(d)
             | Error::Storage(d)
             | Error::Catalog(d)
+            | Error::CatalogRejected(d)
             | Error::Document(d)
             | Error::PrintFailed(d)
             | Error::UnreadableSheet(d)

@@ -1,0 +1,399 @@
+//! An administrator's change to the service catalog: a service's checklist
+//! edited in the window, or a whole catalog file brought in. Either way the
+//! result is the next catalog version, checked exactly as the shipped file
+//! is (`Catalog::parse`), and the list of what it changes, which the
+//! administrator reads before it is saved.
+//!
+//! The window edits the wording (kk and ru), the kind (with its condition
+//! written out), the channels, the source and the "verified against the
+//! act" mark of each document; forms and notes of a kept document are kept
+//! as they were.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{mixed_script, Catalog, CatalogChanges, Channel, DocumentKind, DocumentRequirement};
+use crate::error::Error;
+use crate::lang::Bilingual;
+
+/// The longest document name, condition or source reference the checklist
+/// and the receipts carry (the shipped catalog's longest, a list of the
+/// documents proving the lack of parental care, is about 500).
+pub const MAX_DOCUMENT_TEXT: usize = 600;
+/// More documents than any regulation lists for one service.
+pub const MAX_DOCUMENTS: usize = 60;
+/// A catalog file larger than this is not a catalog (the shipped one is
+/// well under a tenth of it).
+pub const MAX_CATALOG_FILE: usize = 4 * 1024 * 1024;
+
+/// One checklist row as the administrator's form sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentDraft {
+    /// The document's code when it is already in the catalog; `None` for a
+    /// document the administrator adds (a code is made for it).
+    pub code: Option<String>,
+    pub name_kk: String,
+    pub name_ru: String,
+    /// `required`, `required_unless_in_is`, `conditional` or `optional`.
+    pub kind: String,
+    #[serde(default)]
+    pub condition_kk: String,
+    #[serde(default)]
+    pub condition_ru: String,
+    pub channels: Vec<Channel>,
+    pub verified: bool,
+    pub source: String,
+}
+
+/// What is wrong with one row of an edited checklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChecklistProblem {
+    /// The Kazakh or the Russian name is empty.
+    NameMissing,
+    /// A conditional document without its condition in both languages.
+    ConditionMissing,
+    /// No channel ticked.
+    NoChannel,
+    /// Where the item comes from is not said.
+    SourceMissing,
+    /// A name, condition or source longer than the paper carries.
+    TooLong,
+    /// A Kazakh word typed with a Latin letter among Cyrillic ones.
+    MixedScript,
+    /// The same code twice, or a code the service does not have.
+    UnknownCode,
+}
+
+fn problem(row: usize, problem: ChecklistProblem) -> Error {
+    Error::ChecklistDocument { row: row + 1, problem }
+}
+
+fn clean(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl DocumentDraft {
+    /// The row as a catalog document, checked; `old` is the document it
+    /// edits (its forms and notes are kept), `code` the code it is stored
+    /// under.
+    fn into_requirement(
+        self,
+        row: usize,
+        code: String,
+        old: Option<&DocumentRequirement>,
+    ) -> Result<DocumentRequirement, Error> {
+        let name = Bilingual::new(clean(&self.name_kk), clean(&self.name_ru));
+        if name.kk.is_empty() || name.ru.is_empty() {
+            return Err(problem(row, ChecklistProblem::NameMissing));
+        }
+        let condition = Bilingual::new(clean(&self.condition_kk), clean(&self.condition_ru));
+        let kind = match self.kind.as_str() {
+            "conditional" if condition.kk.is_empty() || condition.ru.is_empty() => {
+                return Err(problem(row, ChecklistProblem::ConditionMissing))
+            }
+            "conditional" => DocumentKind::Conditional { condition: condition.clone() },
+            other => DocumentKind::from_code(other, None).ok_or_else(|| Error::MalformedRequest("kind".into()))?,
+        };
+        let source = clean(&self.source);
+        if source.is_empty() {
+            return Err(problem(row, ChecklistProblem::SourceMissing));
+        }
+        if self.channels.is_empty() {
+            return Err(problem(row, ChecklistProblem::NoChannel));
+        }
+        if [&name.kk, &name.ru, &source, &condition.kk, &condition.ru]
+            .iter()
+            .any(|t| t.chars().count() > MAX_DOCUMENT_TEXT)
+        {
+            return Err(problem(row, ChecklistProblem::TooLong));
+        }
+        if [&name.kk, &condition.kk].into_iter().any(|t| t.split(|c: char| !c.is_alphabetic()).any(mixed_script)) {
+            return Err(problem(row, ChecklistProblem::MixedScript));
+        }
+        let mut channels = self.channels;
+        channels.dedup();
+        Ok(DocumentRequirement {
+            code,
+            name,
+            kind,
+            channels,
+            forms: old.map(|d| d.forms.clone()).unwrap_or_default(),
+            verified: self.verified,
+            source: Some(source),
+            notes: old.map(|d| d.notes.clone()).unwrap_or_default(),
+        })
+    }
+}
+
+impl Catalog {
+    /// The next version: this one with the checklist of `service` replaced
+    /// by `rows`, in their order, checked as a shipped file is.
+    pub fn with_checklist(&self, service: &str, rows: Vec<DocumentDraft>) -> Result<Catalog, Error> {
+        let mut next = self.clone();
+        let s = next
+            .services
+            .iter_mut()
+            .find(|s| s.code == service)
+            .ok_or_else(|| Error::UnknownService(service.into()))?;
+        if rows.is_empty() {
+            return Err(Error::Required(crate::Field::Documents));
+        }
+        if rows.len() > MAX_DOCUMENTS {
+            return Err(Error::TooLong { field: crate::Field::Documents, max: MAX_DOCUMENTS });
+        }
+        let mut documents: Vec<DocumentRequirement> = Vec::with_capacity(rows.len());
+        for (row, draft) in rows.into_iter().enumerate() {
+            let code = match draft.code.clone() {
+                Some(code) if s.documents.iter().any(|d| d.code == code) => code,
+                Some(_) => return Err(problem(row, ChecklistProblem::UnknownCode)),
+                None => fresh_code(&s.documents, &documents),
+            };
+            if documents.iter().any(|d| d.code == code) {
+                return Err(problem(row, ChecklistProblem::UnknownCode));
+            }
+            let old = s.documents.iter().find(|d| d.code == code);
+            documents.push(draft.into_requirement(row, code, old)?);
+        }
+        s.documents = documents;
+        next.version = self.version + 1;
+        next.rechecked()
+    }
+
+    /// A catalog file brought in, as the version after `in_force`: its own
+    /// version number is replaced (the office's versions are numbered by
+    /// the registry, one after the other).
+    pub fn imported(json: &str, in_force: u32) -> Result<Catalog, Error> {
+        if json.len() > MAX_CATALOG_FILE {
+            return Err(Error::CatalogRejected("the file is larger than a catalog".into()));
+        }
+        let mut value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| Error::CatalogRejected(e.to_string()))?;
+        match value.get_mut("version") {
+            Some(v) => *v = (in_force + 1).into(),
+            None => return Err(Error::CatalogRejected("missing field `version`".into())),
+        }
+        Catalog::parse(&value.to_string()).map_err(|e| match e {
+            Error::Catalog(detail) => Error::CatalogRejected(detail),
+            other => other,
+        })
+    }
+
+    /// The catalog as the file writes it (what a version stores and an
+    /// export writes), checked back: an edit that would not parse again is
+    /// refused here, not found when the version is next read.
+    fn rechecked(self) -> Result<Catalog, Error> {
+        let again = Catalog::parse(&self.to_json()).map_err(|e| match e {
+            Error::Catalog(detail) => Error::CatalogRejected(detail),
+            other => other,
+        })?;
+        Ok(again)
+    }
+
+    /// The file form: pretty-printed, as the shipped file is written.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// A code for a document the administrator adds: `office_N`, unused in the
+/// service before and after the edit (a removed document's code is never
+/// reused within a version, so old marks keep their meaning).
+fn fresh_code(before: &[DocumentRequirement], after: &[DocumentRequirement]) -> String {
+    (1..).map(|n| format!("office_{n}")).find(|c| !before.iter().chain(after).any(|d| &d.code == c)).unwrap_or_default()
+}
+
+/// One line of what a new version changes in one service's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentChange {
+    pub service: String,
+    pub code: String,
+    /// The name in the new version (the old one for a removed document).
+    pub name: Bilingual,
+    pub change: DocumentChangeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentChangeKind {
+    Added,
+    Removed,
+    /// Wording, kind, channels or source changed.
+    Changed,
+    /// Only confirmed against the act (marked verified).
+    Confirmed,
+}
+
+impl CatalogChanges {
+    /// Document by document, what `newer` changes in the checklists of the
+    /// services both versions have.
+    pub fn documents(older: &Catalog, newer: &Catalog) -> Vec<DocumentChange> {
+        let mut out = Vec::new();
+        for s in &newer.services {
+            let Some(old) = older.service(&s.code) else { continue };
+            let line = |d: &DocumentRequirement, change| DocumentChange {
+                service: s.code.clone(),
+                code: d.code.clone(),
+                name: d.name.clone(),
+                change,
+            };
+            for d in &s.documents {
+                match old.documents.iter().find(|o| o.code == d.code) {
+                    None => out.push(line(d, DocumentChangeKind::Added)),
+                    Some(o) if o == d => {}
+                    Some(o)
+                        if !o.verified && d.verified && &DocumentRequirement { verified: false, ..d.clone() } == o =>
+                    {
+                        out.push(line(d, DocumentChangeKind::Confirmed))
+                    }
+                    Some(_) => out.push(line(d, DocumentChangeKind::Changed)),
+                }
+            }
+            for o in old.documents.iter().filter(|o| !s.documents.iter().any(|d| d.code == o.code)) {
+                out.push(line(o, DocumentChangeKind::Removed));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHIPPED: &str = include_str!("../../../assets/catalog/services.json");
+
+    fn rows_of(c: &Catalog, service: &str) -> Vec<DocumentDraft> {
+        c.service(service)
+            .unwrap()
+            .documents
+            .iter()
+            .map(|d| DocumentDraft {
+                code: Some(d.code.clone()),
+                name_kk: d.name.kk.clone(),
+                name_ru: d.name.ru.clone(),
+                kind: d.kind.code().into(),
+                condition_kk: d.kind.condition().map(|c| c.kk.clone()).unwrap_or_default(),
+                condition_ru: d.kind.condition().map(|c| c.ru.clone()).unwrap_or_default(),
+                channels: d.channels.clone(),
+                verified: d.verified,
+                source: d.source.clone().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    fn added(channel: Channel) -> DocumentDraft {
+        DocumentDraft {
+            code: None,
+            name_kk: "  Тұрғылықты жерінен   анықтама ".into(),
+            name_ru: "Справка с места жительства".into(),
+            kind: "conditional".into(),
+            condition_kk: "егер мекенжай өзгерсе".into(),
+            condition_ru: "если адрес изменился".into(),
+            channels: vec![channel],
+            verified: false,
+            source: "Бұйрық 5-тармақ".into(),
+        }
+    }
+
+    #[test]
+    fn an_unchanged_checklist_is_the_same_catalog_under_the_next_number() {
+        let c = Catalog::parse(SHIPPED).unwrap();
+        for s in &c.services {
+            let next = c.with_checklist(&s.code, rows_of(&c, &s.code)).unwrap();
+            assert_eq!(next.version, c.version + 1);
+            assert_eq!(next.services, c.services, "{}", s.code);
+        }
+    }
+
+    #[test]
+    fn an_added_document_gets_a_code_and_is_listed_as_added() {
+        let c = Catalog::parse(SHIPPED).unwrap();
+        let service = &c.services[1].code;
+        let mut rows = rows_of(&c, service);
+        rows.insert(1, added(c.services[1].channels[0]));
+        let next = c.with_checklist(service, rows).unwrap();
+        let doc = &next.service(service).unwrap().documents[1];
+        assert_eq!(doc.code, "office_1");
+        assert_eq!(doc.name.kk, "Тұрғылықты жерінен анықтама", "whitespace normalised");
+        assert_eq!(doc.kind.condition().unwrap().ru, "если адрес изменился");
+        let changes = CatalogChanges::documents(&c, &next);
+        assert_eq!(changes.len(), 1);
+        assert_eq!((changes[0].code.as_str(), changes[0].change), ("office_1", DocumentChangeKind::Added));
+        assert_eq!(CatalogChanges::between(&c, &next).changed, std::slice::from_ref(service));
+    }
+
+    #[test]
+    fn confirming_removing_and_rewording_are_told_apart() {
+        let c = Catalog::parse(SHIPPED).unwrap();
+        let (service, unverified) = c
+            .services
+            .iter()
+            .find_map(|s| s.documents.iter().position(|d| !d.verified).map(|i| (s.code.clone(), i)))
+            .expect("the shipped catalog has unverified items");
+        let mut rows = rows_of(&c, &service);
+        rows[unverified].verified = true;
+        let other = if unverified == 0 { 1 } else { 0 };
+        rows[other].name_ru.push_str(" (нотариально)");
+        // A row whose channels stay covered by the others goes.
+        let covered = |i: usize| {
+            rows[i].channels.iter().all(|ch| rows.iter().enumerate().any(|(j, r)| j != i && r.channels.contains(ch)))
+        };
+        let last = (0..rows.len()).rev().find(|&i| i != unverified && i != other && covered(i)).unwrap();
+        let gone = rows.remove(last).code.unwrap();
+        let next = c.with_checklist(&service, rows).unwrap();
+        let mut kinds: Vec<_> = CatalogChanges::documents(&c, &next).into_iter().map(|d| (d.code, d.change)).collect();
+        kinds.sort();
+        let docs = &c.service(&service).unwrap().documents;
+        let mut expected = vec![
+            (docs[unverified].code.clone(), DocumentChangeKind::Confirmed),
+            (docs[other].code.clone(), DocumentChangeKind::Changed),
+            (gone, DocumentChangeKind::Removed),
+        ];
+        expected.sort();
+        assert_eq!(kinds, expected);
+    }
+
+    #[test]
+    fn a_bad_row_is_named_by_its_number_and_changes_nothing() {
+        let c = Catalog::parse(SHIPPED).unwrap();
+        let service = c.services[0].code.clone();
+        let try_row = |edit: fn(&mut DocumentDraft)| {
+            let mut rows = rows_of(&c, &service);
+            let mut row = added(c.services[0].channels[0]);
+            edit(&mut row);
+            rows.push(row);
+            let n = rows.len();
+            match c.with_checklist(&service, rows) {
+                Err(Error::ChecklistDocument { row, problem }) => {
+                    assert_eq!(row, n);
+                    problem
+                }
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(try_row(|r| r.name_ru = " ".into()), ChecklistProblem::NameMissing);
+        assert_eq!(try_row(|r| r.condition_kk.clear()), ChecklistProblem::ConditionMissing);
+        assert_eq!(try_row(|r| r.channels.clear()), ChecklistProblem::NoChannel);
+        assert_eq!(try_row(|r| r.source.clear()), ChecklistProblem::SourceMissing);
+        assert_eq!(try_row(|r| r.source = "а".repeat(MAX_DOCUMENT_TEXT + 1)), ChecklistProblem::TooLong);
+        assert_eq!(try_row(|r| r.name_kk = "берiлген анықтама".into()), ChecklistProblem::MixedScript);
+        assert_eq!(try_row(|r| r.code = Some("no_such".into())), ChecklistProblem::UnknownCode);
+        // A channel the service does not offer fails the catalog's own check.
+        let mut rows = rows_of(&c, "foster_family");
+        rows[0].channels = vec![Channel::Portal];
+        assert!(matches!(c.with_checklist("foster_family", rows), Err(Error::CatalogRejected(_))));
+        assert_eq!(c.with_checklist("foster_family", vec![]).unwrap_err(), Error::Required(crate::Field::Documents));
+        assert!(matches!(c.with_checklist("nope", vec![added(Channel::Office)]), Err(Error::UnknownService(_))));
+    }
+
+    #[test]
+    fn an_imported_file_is_numbered_after_the_version_in_force() {
+        let c = Catalog::imported(SHIPPED, 7).unwrap();
+        assert_eq!(c.version, 8);
+        assert!(matches!(Catalog::imported("{\"version\": 1}", 7), Err(Error::CatalogRejected(_))));
+        assert!(matches!(Catalog::imported("not json", 7), Err(Error::CatalogRejected(_))));
+        let exported = Catalog::parse(SHIPPED).unwrap().to_json();
+        assert_eq!(Catalog::parse(&exported).unwrap(), Catalog::parse(SHIPPED).unwrap(), "an export reads back");
+    }
+}

@@ -1,0 +1,336 @@
+// The administrator's catalog card: the installed versions, one opened with
+// its services and what it changed; the checklist editor of a service of
+// the version in force; a catalog file brought in, the program's catalog
+// adopted, a version exported. Every change is shown as a list before it
+// is saved as the next version; the backend checks it as it checks the
+// shipped catalog.
+
+import { $, call, cell, clearErrors, currentLang, moment, notice, noticeError, option, showError, t } from "./api.js";
+
+const KINDS = ["required", "required_unless_in_is", "conditional", "optional"];
+let names = new Map();
+let inForce = null;
+// The service being edited: its code and channels, in the version in force.
+let editing = null;
+// What "Save" saves once the administrator has read the changes.
+let pending = null;
+
+export async function open() {
+  await loadVersions();
+  // Drawn again in the language just chosen.
+  if (!$("catalog-detail").hidden) await openVersion(Number($("catalog-detail").dataset.version));
+}
+
+export function reset() {
+  $("catalog-versions").replaceChildren();
+  $("catalog-services").replaceChildren();
+  $("catalog-detail").hidden = true;
+  closeEditor();
+  closePreview();
+}
+
+async function loadVersions() {
+  const [versions, waiting] = await Promise.all([call("catalog_versions"), call("shipped_catalog_waiting")]);
+  inForce = versions.find((v) => v.in_force)?.version ?? null;
+  $("catalog-versions").replaceChildren(
+    ...versions.map((v) => {
+      const tr = document.createElement("tr");
+      tr.dataset.version = String(v.version);
+      tr.tabIndex = 0;
+      const origin = v.origin ? ` · ${t("catalog_origin_" + v.origin)}` : "";
+      tr.append(
+        cell(`${v.version}${v.in_force ? ` (${t("catalog_in_force")})` : ""}${origin}`),
+        cell(moment(v.installed_at)),
+        cell(String(v.services)),
+        cell(String(v.applications)),
+        cell(`${v.sha256.slice(0, 12)}…`, "code"),
+      );
+      tr.addEventListener("click", () => openVersion(v.version));
+      tr.addEventListener("keydown", (e) => e.key === "Enter" && openVersion(v.version));
+      return tr;
+    }),
+  );
+  $("catalog-shipped-waiting").hidden = waiting == null;
+  $("catalog-shipped-waiting-text").textContent = waiting == null ? "" : t("catalog_shipped_waiting").replace("{version}", String(waiting));
+}
+
+async function openVersion(version) {
+  let detail;
+  try {
+    detail = await call("catalog_version", { payload: { version } });
+  } catch (e) {
+    noticeError(e);
+    return;
+  }
+  for (const tr of document.querySelectorAll("#catalog-versions tr")) tr.setAttribute("aria-current", String(tr.dataset.version === String(version)));
+  names = new Map(detail.services.map((s) => [s.code, s.name]));
+  $("catalog-detail").hidden = false;
+  $("catalog-detail-version").textContent = String(detail.version);
+  $("catalog-detail").dataset.version = String(detail.version);
+  $("catalog-changes").textContent = changesText(detail.changes, detail.documents);
+  const editable = detail.version === inForce;
+  $("catalog-edit-hint").hidden = !editable;
+  $("catalog-services").replaceChildren(
+    ...detail.services.map((s) => {
+      const tr = document.createElement("tr");
+      tr.dataset.code = s.code;
+      tr.append(
+        cell(s.name[currentLang()]),
+        cell(s.channels.map((c) => t("channel_" + c)).join(", ")),
+        // Always required of all listed, and how many await an
+        // administrator's check against the act.
+        cell(`${s.required_documents} / ${s.documents}` + (s.unverified_documents ? ` · ${s.unverified_documents} ${t("catalog_unverified")}` : "")),
+        cell(s.results.map((k) => t("result_kind_" + k)).join(", ")),
+        cell(String(s.applications)),
+      );
+      tr.title = `${s.code} · ${s.regulation}`;
+      if (editable) {
+        tr.tabIndex = 0;
+        tr.addEventListener("click", () => openEditor(detail.version, s.code));
+        tr.addEventListener("keydown", (e) => e.key === "Enter" && openEditor(detail.version, s.code));
+      }
+      return tr;
+    }),
+  );
+}
+
+function changesText(changes, documents) {
+  if (!changes) return t("catalog_first");
+  const name = (code) => names.get(code)?.[currentLang()] ?? code;
+  const parts = [
+    ["catalog_added", changes.added.map(name)],
+    ["catalog_changed", changes.changed.map(name)],
+    ["catalog_removed", changes.removed],
+  ].filter(([, list]) => list.length);
+  const services = parts.length ? parts.map(([k, list]) => `${t(k)} ${list.join("; ")}`).join(" ") : t("catalog_unchanged");
+  return [services, ...documentLines(documents)].join("\n");
+}
+
+// One line per document a version adds, removes, rewords or confirms.
+function documentLines(documents) {
+  const lang = currentLang();
+  return (documents ?? []).map(
+    (d) => `${t("catalog_doc_" + d.change)}: ${d.name[lang]} (${names.get(d.service)?.[lang] ?? d.service})`,
+  );
+}
+
+// ---- The checklist editor -------------------------------------------------
+
+async function openEditor(version, code) {
+  let service;
+  try {
+    service = await call("catalog_service", { payload: { version, code } });
+  } catch (e) {
+    noticeError(e);
+    return;
+  }
+  closePreview();
+  editing = { version, code, channels: service.channels };
+  $("checklist-editor").hidden = false;
+  $("checklist-service").textContent = service.name[currentLang()];
+  $("checklist-rows").replaceChildren(...service.documents.map((d) => documentRow(d)));
+  renumber();
+  $("checklist-error").hidden = true;
+  $("checklist-editor").scrollIntoView({ block: "start" });
+}
+
+function closeEditor() {
+  editing = null;
+  $("checklist-editor").hidden = true;
+  $("checklist-rows").replaceChildren();
+}
+
+function input(className, value, label, tag = "input") {
+  const el = document.createElement(tag);
+  el.className = className;
+  el.value = value ?? "";
+  el.setAttribute("aria-label", t(label));
+  if (tag === "textarea") el.rows = 2;
+  return el;
+}
+
+// A row of the editor: the document's names, kind and condition, channels,
+// source and whether it was checked against the act.
+function documentRow(d) {
+  const tr = document.createElement("tr");
+  tr.className = "checklist-row";
+  if (d?.code) tr.dataset.code = d.code;
+  const number = cell("", "number");
+  const names = document.createElement("td");
+  names.append(input("doc-name-kk", d?.name.kk, "catalog_doc_name_kk", "textarea"), input("doc-name-ru", d?.name.ru, "catalog_doc_name_ru", "textarea"));
+  const kindCell = document.createElement("td");
+  const kind = document.createElement("select");
+  kind.className = "doc-kind";
+  kind.setAttribute("aria-label", t("catalog_doc_kind"));
+  kind.append(...KINDS.map((k) => option(k, t("catalog_kind_" + k))));
+  kind.value = d?.kind ?? "required";
+  const conditionKk = input("doc-condition-kk", d?.condition?.kk, "catalog_doc_condition_kk");
+  const conditionRu = input("doc-condition-ru", d?.condition?.ru, "catalog_doc_condition_ru");
+  conditionKk.placeholder = t("catalog_doc_condition_kk");
+  conditionRu.placeholder = t("catalog_doc_condition_ru");
+  const showCondition = () => {
+    conditionKk.hidden = conditionRu.hidden = kind.value !== "conditional";
+  };
+  kind.addEventListener("change", showCondition);
+  showCondition();
+  kindCell.append(kind, conditionKk, conditionRu);
+  const channels = document.createElement("td");
+  for (const c of editing.channels) {
+    const label = document.createElement("label");
+    label.className = "check";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.className = "doc-channel";
+    box.value = c;
+    box.checked = d ? d.channels.includes(c) : true;
+    label.append(box, ` ${t("channel_" + c)}`);
+    channels.append(label);
+  }
+  const source = document.createElement("td");
+  source.append(input("doc-source", d?.source, "catalog_doc_source", "textarea"));
+  const verifiedCell = document.createElement("td");
+  const verifiedLabel = document.createElement("label");
+  verifiedLabel.className = "check";
+  const verified = document.createElement("input");
+  verified.type = "checkbox";
+  verified.className = "doc-verified";
+  verified.checked = d?.verified ?? false;
+  verifiedLabel.append(verified, ` ${t("catalog_doc_verified")}`);
+  verifiedCell.append(verifiedLabel);
+  const removeCell = document.createElement("td");
+  const remove = document.createElement("button");
+  remove.type = "button";
+  remove.className = "doc-remove secondary";
+  remove.textContent = t("catalog_doc_remove");
+  remove.addEventListener("click", () => {
+    tr.remove();
+    renumber();
+  });
+  removeCell.append(remove);
+  tr.append(number, names, kindCell, channels, source, verifiedCell, removeCell);
+  return tr;
+}
+
+function renumber() {
+  [...$("checklist-rows").children].forEach((tr, i) => (tr.querySelector(".number").textContent = String(i + 1)));
+}
+
+// The rows as the backend reads them.
+function checklist() {
+  const documents = [...$("checklist-rows").children].map((tr) => ({
+    code: tr.dataset.code ?? null,
+    name_kk: tr.querySelector(".doc-name-kk").value,
+    name_ru: tr.querySelector(".doc-name-ru").value,
+    kind: tr.querySelector(".doc-kind").value,
+    condition_kk: tr.querySelector(".doc-condition-kk").value,
+    condition_ru: tr.querySelector(".doc-condition-ru").value,
+    channels: [...tr.querySelectorAll(".doc-channel:checked")].map((b) => b.value),
+    verified: tr.querySelector(".doc-verified").checked,
+    source: tr.querySelector(".doc-source").value,
+  }));
+  return { based_on: editing.version, service: editing.code, documents };
+}
+
+$("checklist-add").addEventListener("click", () => {
+  const tr = documentRow(null);
+  $("checklist-rows").append(tr);
+  renumber();
+  tr.querySelector(".doc-name-kk").focus();
+});
+
+$("checklist-cancel").addEventListener("click", () => {
+  closeEditor();
+  closePreview();
+});
+
+$("checklist-preview").addEventListener("click", async () => {
+  if (!editing) return;
+  $("checklist-error").hidden = true;
+  const payload = checklist();
+  try {
+    const preview = await call("preview_checklist", { payload });
+    showPreview(preview, () => call("save_checklist", { payload }));
+  } catch (e) {
+    showError($("checklist-error"), e);
+  }
+});
+
+// ---- Files and the program's catalog ---------------------------------------
+
+$("catalog-import").addEventListener("click", async () => {
+  $("catalog-file-error").hidden = true;
+  try {
+    const file = await call("read_catalog_file");
+    if (file) showFile(file);
+  } catch (e) {
+    showError($("catalog-file-error"), e);
+  }
+});
+
+$("catalog-adopt").addEventListener("click", async () => {
+  $("catalog-file-error").hidden = true;
+  try {
+    showFile(await call("read_shipped_catalog"));
+  } catch (e) {
+    showError($("catalog-file-error"), e);
+  }
+});
+
+$("catalog-export").addEventListener("click", async () => {
+  const version = Number($("catalog-detail").dataset.version);
+  try {
+    const path = await call("export_catalog", { payload: { version } });
+    if (path) notice(`${t("catalog_exported")} ${path}`);
+  } catch (e) {
+    noticeError(e);
+  }
+});
+
+function showFile(file) {
+  closeEditor();
+  const payload = { based_on: file.based_on, content: file.content };
+  showPreview(file.preview, () => call("save_catalog_file", { payload }));
+}
+
+// ---- The changes, read before saving ----------------------------------------
+
+function showPreview(preview, save) {
+  pending = save;
+  $("catalog-preview").hidden = false;
+  $("catalog-preview-version").textContent = String(preview.version);
+  const nothing = !preview.changes.added.length && !preview.changes.removed.length && !preview.changes.changed.length;
+  $("catalog-preview-changes").replaceChildren(
+    ...(nothing ? [t("catalog_unchanged")] : [changesText(preview.changes, []), ...documentLines(preview.documents)]).map((line) => {
+      const li = document.createElement("li");
+      li.textContent = line;
+      return li;
+    }),
+  );
+  $("catalog-preview-save").disabled = nothing;
+  $("catalog-preview-error").hidden = true;
+  $("catalog-preview").scrollIntoView({ block: "nearest" });
+}
+
+function closePreview() {
+  pending = null;
+  $("catalog-preview").hidden = true;
+  $("catalog-preview-changes").replaceChildren();
+}
+
+$("catalog-preview-cancel").addEventListener("click", closePreview);
+
+$("catalog-preview-save").addEventListener("click", async () => {
+  if (!pending) return;
+  const form = $("catalog-preview");
+  clearErrors(form, $("catalog-preview-error"));
+  try {
+    const version = await pending();
+    closePreview();
+    closeEditor();
+    notice(t("catalog_saved").replace("{version}", String(version)));
+    await loadVersions();
+    await openVersion(version);
+  } catch (e) {
+    showError($("catalog-preview-error"), e);
+  }
+});
