@@ -146,7 +146,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         registered_at: at,
         office: office(),
         service_name: service(),
+        channel: None,
         applicant_name: "Әбілқасымова Ғалия Қайратқызы".into(),
+        representative: None,
         applicant_address: Some("г. Кандыагаш, ул. Мира, 5, кв. 12".into()),
         missing_documents: vec![
             bi("Баланың туу туралы куәлігі", "Свидетельство о рождении ребёнка"),

@@ -14,8 +14,9 @@ use crate::layout::{Align, Flow, Fonts, Paragraph, Span};
 use crate::render::{numbered_title, About, Document, Pages};
 use crate::requisites::{original, Bilingual, OfficeRequisites, Verification};
 use crate::sheet::{self, fill, Form, Lang, MarkTexts, Marks, PageLayout};
-use crate::signed::{addressee, g, or_blank, Writer};
+use crate::signed::{addressee, enumeration, g, or_blank, Writer};
 use crate::stamp::Stamp;
+use crate::RepresentativeLine;
 use crate::{DocumentError, Typesetter};
 
 /// Everything printed on the receipt given to an applicant whose documents
@@ -31,8 +32,16 @@ pub struct RefusalReceipt {
     /// the legal-basis sentence.
     pub office: OfficeRequisites,
     pub service_name: Bilingual,
+    /// Where the package was lodged (the office's counter, the State
+    /// Corporation, the portal).
+    #[serde(default)]
+    pub channel: Option<Bilingual>,
     /// Full name of the person, or the name of the organisation.
     pub applicant_name: String,
+    /// Who lodged the package for the applicant, with the power of
+    /// attorney; the one who signs for the receipt then.
+    #[serde(default)]
+    pub representative: Option<RepresentativeLine>,
     /// A blank line to fill in by hand is printed when absent.
     pub applicant_address: Option<String>,
     /// What the set lacked, in checklist order; at least one.
@@ -44,7 +53,9 @@ pub struct RefusalReceipt {
     pub executor_phone: Option<String>,
     /// Short hash printed small in the footer when present.
     pub audit_chain_head: Option<String>,
-    /// 1 for the original; from 2 on the page says "КӨШІРМЕ / КОПИЯ № n".
+    /// 1 for the two originals the form requires, one for each party
+    /// (each marked as such); from 2 on one copy, marked
+    /// "КӨШІРМЕ / КОПИЯ № n".
     #[serde(default = "original")]
     pub copy_number: u32,
     /// QR code at the bottom right of each language version when present.
@@ -68,6 +79,9 @@ pub(crate) struct RefusalTemplate {
     pub addressee_indent_mm: f32,
     pub kk: RefusalLabels,
     pub ru: RefusalLabels,
+    /// The marks of the two originals ("drawn up in 2 copies, one for each
+    /// party"): the applicant's, then the office's.
+    pub originals: [String; 2],
     pub marks: MarkTexts,
 }
 
@@ -85,6 +99,11 @@ pub(crate) struct RefusalLabels {
     /// `{issuer}` and `{service}`.
     pub legal_basis: String,
     pub missing_documents: String,
+    /// Labels of the channel line and the representative's.
+    pub channel: String,
+    pub representative: String,
+    pub iin: String,
+    pub poa: String,
     pub copies: String,
     pub employee_caption: String,
     pub signature: String,
@@ -188,6 +207,18 @@ fn part(
     }
     let number_line = format!("№ {}   {}", r.registration_number, r.registered_at.format("%d.%m.%Y %H:%M:%S"));
     flow.paragraph(&p(vec![Span::bold(number_line)], body).align(Align::Center).after(gap * 2.0))?;
+    if let Some(channel) = &r.channel {
+        let spans = vec![Span::bold(labels.channel.as_str()), Span::regular(format!(" {}", lang.pick(channel)))];
+        flow.paragraph(&p(spans, body).after(gap / 2.0))?;
+    }
+    if let Some(rep) = &r.representative {
+        let spans = vec![
+            Span::regular(rep.name.clone()),
+            g(format!("{} {}", labels.iin, rep.iin)),
+            g(format!("{} № {} {}", labels.poa, rep.poa_number, rep.poa_date)),
+        ];
+        w.field(flow, &labels.representative, enumeration(spans))?;
+    }
 
     let office = lang.pick(&r.office.name).trim();
     let office_address = lang.pick(&r.office.address).trim();
@@ -255,7 +286,11 @@ fn part(
         tail(
             vec![
                 Span::bold(labels.received.as_str()),
-                Span::regular(format!(" {} / ", or_blank(Some(&r.applicant_name), SHORT_BLANK))),
+                // The one at the counter signs for it: the representative, if any.
+                Span::regular(format!(
+                    " {} / ",
+                    or_blank(Some(r.representative.as_ref().map_or(&r.applicant_name, |rep| &rep.name)), SHORT_BLANK)
+                )),
                 g(format!("{SHORT_BLANK} {}", labels.applicant_signature)),
             ],
             body,
@@ -292,7 +327,15 @@ impl Document for RefusalReceipt {
         let marks =
             Marks::new(&t.marks, self.audit_chain_head.as_deref(), self.copy_number, self.verification.as_ref())?;
         let mut write = |flow: &mut Flow<'_>, lang: Lang, body: f32, inset: f32| part(flow, t, lang, self, body, inset);
-        sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write)
+        if self.copy_number > 1 {
+            return sheet::bilingual_pages(fonts, &t.layout, &marks, &mut write);
+        }
+        // Two originals, one after the other, each marked whose it is.
+        let mut pages = Vec::new();
+        for mark in &t.originals {
+            pages.extend(sheet::bilingual_pages(fonts, &t.layout, &marks.marked(mark), &mut write)?);
+        }
+        Ok(pages)
     }
 
     fn about(&self, t: &RefusalTemplate) -> About<'_> {

@@ -1,7 +1,8 @@
 //! End-to-end checks of the refusal receipt through poppler-utils: the form's
 //! sentences as a reader copies them out of the PDF, the numbered list of
-//! missing documents, page arrangement, embedded fonts, determinism, long
-//! lists flowing over pages inside the margins, and input errors.
+//! missing documents, the channel and the representative, the two originals
+//! (one for each party), page arrangement, embedded fonts, determinism,
+//! long lists flowing over pages inside the margins, and input errors.
 
 mod common;
 
@@ -9,6 +10,8 @@ use common::*;
 use kense_documents::{Bilingual, DocumentError, RefusalReceipt};
 
 const APPLICANT: &str = "Әбілқасымова Ғалия Қайратқызы";
+const FIRST: &str = "1-ДАНА / ЭКЗЕМПЛЯР 1 · көрсетілетін қызметті алушыға / услугополучателю";
+const SECOND: &str = "2-ДАНА / ЭКЗЕМПЛЯР 2 · көрсетілетін қызметті берушіге / услугодателю";
 
 fn sample() -> RefusalReceipt {
     common::refusal_sample()
@@ -45,41 +48,75 @@ fn the_forms_text_is_extractable_in_both_languages() {
         "г. Кандыагаш, ул. Мира, 5, кв. 12 (көрсетілетін қызметті алушының мекенжайы)",
         "Құжаттарды қабылдаудан бас тарту туралы қолхат",
         "№ 01-2026-00007 12.03.2026 11:02:05",
+        "Өтініш беру арнасы: Кеңсе",
+        "Өкіл: Сейітов Марат Болатұлы, ЖСН: 850412300145, сенімхат № 2026-0142 02.03.2026",
         LEGAL_KK,
         "Жоқ құжаттардың атауы: 1) Баланың туу туралы куәлігі; 2) Әскери қызметшінің жұмыс орнынан анықтама.",
         "Осы қолхат әр тарапқа бір-бірден, 2 данада жасалды.",
         "Сейітқалиева Гүлнар Маратқызы ______________ (қолы) (көрсетілетін қызметті беруші қызметкерінің ТАӘ)",
         "Орындаушы: Жұмабеков Ерлан Серікұлы Телефон: +7 (71333) 3-12-46",
-        "Алдым: Әбілқасымова Ғалия Қайратқызы / ______________ (көрсетілетін қызметті алушының қолы)",
+        // The representative at the counter signs for the receipt.
+        "Алдым: Сейітов Марат Болатұлы / ______________ (көрсетілетін қызметті алушының қолы)",
         "2026 жылғы «12» наурыз",
         // Russian
         "(фамилия, имя, отчество (при его наличии) (далее – ФИО), либо наименование организации услугополучателя)",
         "(адрес услугополучателя)",
         "Расписка об отказе в приеме документов",
+        "Канал подачи: Отдел",
+        "Представитель: Сейітов Марат Болатұлы, ИИН: 850412300145, доверенность № 2026-0142 02.03.2026",
         LEGAL_RU,
         "Наименование отсутствующих документов: 1) Свидетельство о рождении ребёнка; 2) Справка с места работы военнослужащего.",
         "Настоящая расписка составлена в 2 экземплярах, по одному для каждой стороны.",
         "Сейітқалиева Гүлнар Маратқызы ______________ (подпись) (ФИО работника услугодателя)",
         "Исполнитель: Жұмабеков Ерлан Серікұлы Телефон: +7 (71333) 3-12-46",
-        "Получил: Әбілқасымова Ғалия Қайратқызы / ______________ (подпись услугополучателя)",
+        "Получил: Сейітов Марат Болатұлы / ______________ (подпись услугополучателя)",
         "«12» марта 2026 г.",
         "Kense · 9f3a1c7e2b4d",
     ] {
         assert!(flat.contains(needle), "pdftotext output lacks {needle:?}:\n{raw}");
     }
-    assert_eq!(flat.matches("№ 01-2026-00007 12.03.2026 11:02:05").count(), 2, "{flat}");
+    // Two originals, each in both languages, each marked whose it is.
+    assert_eq!(flat.matches("№ 01-2026-00007 12.03.2026 11:02:05").count(), 4, "{flat}");
+    assert_eq!((flat.matches(FIRST).count(), flat.matches(SECOND).count()), (2, 2), "{flat}");
     assert!(!flat.contains("КОПИЯ"), "an original carries no copy mark");
     let kk = flat.find("Құжаттарды қабылдаудан").expect("kk title");
     let ru = flat.find("Расписка об отказе").expect("ru title");
     assert!(kk < ru, "Kazakh must come first");
+    let second = flat.find(SECOND).expect("the office's original");
+    assert!(ru < second && flat.find(FIRST) < Some(kk), "the applicant's original comes first: {flat}");
 }
 
 #[test]
-fn one_page_with_metadata_and_embedded_subset_fonts() {
-    let bytes = typesetter().refusal_receipt(&sample()).expect("pdf");
+fn without_a_representative_the_applicant_signs_for_it() {
+    let mut r = sample();
+    r.representative = None;
+    r.channel = None;
+    let bytes = typesetter().refusal_receipt(&r).expect("pdf");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let flat = normalise(&text(&write_tmp(&dir, "r.pdf", &bytes)));
+    assert!(flat.contains(&format!("Алдым: {APPLICANT} / ______________")), "{flat}");
+    assert!(!flat.contains("Өкіл:") && !flat.contains("Канал подачи"), "{flat}");
+}
+
+#[test]
+fn a_reprint_is_one_copy_marked_as_such() {
+    let mut r = sample();
+    r.copy_number = 2;
+    let bytes = typesetter().refusal_receipt(&r).expect("pdf");
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_tmp(&dir, "r.pdf", &bytes);
     assert_eq!(pages(&path), 1);
+    let flat = normalise(&text(&path));
+    assert!(flat.contains("КӨШІРМЕ / КОПИЯ № 2") && !flat.contains("ДАНА"), "{flat}");
+}
+
+#[test]
+fn one_sheet_per_original_with_metadata_and_embedded_subset_fonts() {
+    let bytes = typesetter().refusal_receipt(&sample()).expect("pdf");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_tmp(&dir, "r.pdf", &bytes);
+    assert_eq!(pages(&path), 2);
+    assert!(page_text(&path, 1).contains(FIRST) && page_text(&path, 2).contains(SECOND));
     let info = poppler("pdfinfo", &[path.to_str().expect("path")]);
     assert!(!info.contains("PDF subtype"), "PDF/X marker left in:\n{info}");
     assert!(
@@ -115,7 +152,7 @@ fn optional_fields_leave_the_forms_blanks() {
     let bytes = typesetter().refusal_receipt(&r).expect("pdf");
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_tmp(&dir, "r.pdf", &bytes);
-    assert_eq!(pages(&path), 1);
+    assert_eq!(pages(&path), 2);
     let flat = normalise(&text(&path));
     assert!(flat.contains("________________________________ (адрес услугополучателя)"), "{flat}");
     assert!(flat.contains("Исполнитель: ______________ Телефон: ______________"), "{flat}");
@@ -129,11 +166,15 @@ fn thirty_missing_documents_flow_over_pages_inside_the_margins() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_tmp(&dir, "thirty.pdf", &bytes);
     let n = pages(&path);
-    assert!(n >= 3, "30 items at 12 pt should need 2+ pages per language, got {n}");
+    assert!(n >= 6, "30 items at 12 pt should need 2+ pages per language and original, got {n}");
 
-    // The Kazakh part starts on page 1 and the Russian part on a page of its
-    // own, after the Kazakh part's last page.
-    let texts: Vec<String> = (1..=n).map(|p| page_text(&path, p)).collect();
+    // In the first original, the Kazakh part starts on page 1 and the
+    // Russian part on a page of its own, after the Kazakh part's last page;
+    // the second original begins on a page of its own.
+    let all: Vec<String> = (1..=n).map(|p| page_text(&path, p)).collect();
+    let second = all.iter().position(|t| t.contains("2-ДАНА")).expect("the second original");
+    assert!(all[second - 1].contains("«12» марта 2026 г."), "the first original ends before the second");
+    let texts = &all[..second];
     assert!(texts[0].starts_with(APPLICANT) || texts[0].contains("Құжаттарды қабылдаудан"));
     let ru_page = texts.iter().position(|t| t.contains("Расписка об отказе в приеме документов")).expect("ru title");
     assert!(ru_page >= 1);
@@ -156,10 +197,14 @@ fn thirty_missing_documents_flow_over_pages_inside_the_margins() {
     assert!(flat.contains("«12» марта 2026 г."), "the Russian part lost its end");
 
     // A4 = 595.3 x 841.9 pt; margins 30 / 12 mm left / right, 15 mm top and
-    // bottom. Footer words live in the bottom margin by design.
+    // bottom. Footer words live in the bottom margin by design, and so do
+    // the originals' marks in the top one.
     let words = word_boxes(&path);
     assert!(words.len() > 600, "only {} words", words.len());
-    for w in words.iter().filter(|w| !w.word.starts_with("Kense") && w.word != "·" && w.word != "9f3a1c7e2b4d") {
+    let marks: Vec<&str> = FIRST.split_whitespace().chain(SECOND.split_whitespace()).collect();
+    let in_text =
+        |w: &&WordBox| !w.word.starts_with("Kense") && w.word != "9f3a1c7e2b4d" && !marks.contains(&w.word.as_str());
+    for w in words.iter().filter(in_text) {
         assert!(w.x_min >= 84.5 && w.x_max <= 595.3 - 33.5, "word off the text column: {w:?}");
         assert!(w.y_min >= 42.0 && w.y_max <= 841.9 - 42.0, "word in the top/bottom margin: {w:?}");
     }

@@ -374,8 +374,9 @@ fn count(path: &Path) -> String {
 fn all_sixteen_services_with_their_channels() {
     let c = catalog();
     // Version 3: the family services' real checklists; 4: the facts each
-    // result form states (issue 15).
-    assert_eq!(c.version, 4);
+    // result form states; 5: the preschool title of the current Rules
+    // (issue 15).
+    assert_eq!(c.version, 5);
     let codes: Vec<&str> = c.services.iter().map(|s| s.code.as_str()).collect();
     let expected: Vec<&str> = EXPECTED.iter().map(|e| e.code).collect();
     assert_eq!(codes, expected);
@@ -546,8 +547,16 @@ fn providers_names_and_sources() {
     assert!(s7.name.kk.starts_with("Патронат тәрбиешілерге берілген"), "{}", s7.name.kk);
     assert!(!s7.name.kk.contains('i'));
     assert!(s7.notes.iter().any(|n| n.contains("Latin")));
-    // The preschool checklist is the one the office intake already uses.
+    // The preschool papers carry the current Rules' title (up to 6 years,
+    // as the queue's rules count), and say where it comes from.
     let pq = c.service("preschool_queue").unwrap();
+    assert_eq!(
+        pq.name.ru,
+        "Постановка на очередь детей дошкольного возраста (до 6 лет) для направления в дошкольные организации"
+    );
+    assert!(pq.name.kk.contains("(6 жасқа дейін)"), "{}", pq.name.kk);
+    assert!(pq.notes.iter().any(|n| n.contains("No. 254") && n.contains("V2000020883")));
+    // The preschool checklist is the one the office intake already uses.
     let office: Vec<&str> = pq.documents_for(Channel::Office).map(|d| d.code.as_str()).collect();
     assert_eq!(office, ["application", "birth_certificate", "identity_document", "priority_right"]);
 }

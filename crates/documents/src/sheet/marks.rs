@@ -74,6 +74,17 @@ impl Marks {
         })
     }
 
+    /// The same marks with `mark` where the copy mark goes (an original's
+    /// "1-ДАНА / ЭКЗЕМПЛЯР 1").
+    pub fn marked(&self, mark: &str) -> Marks {
+        Marks {
+            footer: self.footer.clone(),
+            copy: Some(mark.to_owned()),
+            qr: self.qr.clone(),
+            page_number: self.page_number.clone(),
+        }
+    }
+
     /// The audit footer, bottom left of every page of `flow` from now on.
     pub fn footer(&self, flow: &mut Flow<'_>, l: &PageLayout) -> Result<(), DocumentError> {
         if let Some(text) = &self.footer {

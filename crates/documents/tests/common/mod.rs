@@ -304,7 +304,14 @@ pub fn refusal_sample() -> RefusalReceipt {
         registered_at: at("2026-03-12 11:02:05"),
         office: office(),
         service_name: bi(SERVICE_KK, SERVICE_RU),
+        channel: Some(bi("Кеңсе", "Отдел")),
         applicant_name: "Әбілқасымова Ғалия Қайратқызы".into(),
+        representative: Some(kense_documents::RepresentativeLine {
+            name: "Сейітов Марат Болатұлы".into(),
+            iin: "850412300145".into(),
+            poa_number: "2026-0142".into(),
+            poa_date: "02.03.2026".into(),
+        }),
         applicant_address: Some("г. Кандыагаш, ул. Мира, 5, кв. 12".into()),
         missing_documents: vec![
             bi("Баланың туу туралы куәлігі", "Свидетельство о рождении ребёнка"),

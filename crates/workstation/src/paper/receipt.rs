@@ -14,13 +14,28 @@ use super::{file_and_record, requisites, text, Printed};
 use crate::verification::{canonical_content, vouch, ACCEPTANCE, REFUSAL};
 use crate::{clock, Workstation};
 
+fn channel_of(rec: &ApplicationRecord) -> Option<kense_documents::Bilingual> {
+    kense_domain::catalog::Channel::parse(&rec.channel).map(|c| text(&c.name()))
+}
+
+fn representative_of(rec: &ApplicationRecord) -> Option<RepresentativeLine> {
+    rec.representative.as_ref().map(|r| RepresentativeLine {
+        name: r.name.clone(),
+        iin: r.iin.clone(),
+        poa_number: r.poa_number.clone(),
+        poa_date: r.poa_date.clone(),
+    })
+}
+
 fn refusal_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_number: u32) -> RefusalReceipt {
     RefusalReceipt {
         registration_number: rec.number.clone(),
         registered_at: rec.registered_at.naive_local(),
         office: requisites(office),
         service_name: text(&rec.service_name),
+        channel: channel_of(rec),
         applicant_name: rec.applicant_name.clone(),
+        representative: representative_of(rec),
         applicant_address: (!rec.applicant_address.is_empty()).then(|| rec.applicant_address.clone()),
         // Exactly the grounds: each needed document not presented, and each
         // presented one whose term has run out.
@@ -40,16 +55,11 @@ fn receipt_of(rec: &ApplicationRecord, office: &Office, chain_head: &str, copy_n
         registered_at: rec.registered_at.naive_local(),
         office: requisites(office),
         service_name: text(&rec.service_name),
-        channel: kense_domain::catalog::Channel::parse(&rec.channel).map(|c| text(&c.name())),
+        channel: channel_of(rec),
         applicant_name: rec.applicant_name.clone(),
         applicant_iin: rec.applicant_iin.clone(),
         applicant_phone: rec.applicant_phone.clone(),
-        representative: rec.representative.as_ref().map(|r| RepresentativeLine {
-            name: r.name.clone(),
-            iin: r.iin.clone(),
-            poa_number: r.poa_number.clone(),
-            poa_date: r.poa_date.clone(),
-        }),
+        representative: representative_of(rec),
         // The consent is given by whoever lodges the application: the
         // representative when there is one (the stricter reading: the
         // applicant did not sign at the counter).
