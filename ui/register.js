@@ -184,9 +184,24 @@ function kindText(d) {
 
 // Each document of the checklist: its presented tick, its name in Kazakh
 // then Russian, its kind, and the ticks its kind has.
+// Where the channel has several paths the office takes part in (service
+// 15: the office's own student or another organisation's), the clerk says
+// which one this application takes; its terms follow it.
+function renderVariants(service) {
+  const channel = $("channel").value;
+  const office = (p) => p.steps.some((s) => s.role === "clerk" || s.role === "executor");
+  const paths = (service.paths ?? []).filter((p) => p.channel === channel && p.variant && office(p));
+  const select = $("variant");
+  const chosen = select.value;
+  $("variant-field").hidden = paths.length < 2;
+  select.replaceChildren(option("", "—"), ...(paths.length < 2 ? [] : paths.map((p) => option(p.variant, p.variant_name?.[currentLang()] ?? p.variant))));
+  if (paths.some((p) => p.variant === chosen)) select.value = chosen;
+}
+
 function renderChecklist() {
   const service = currentService();
   if (!service) return;
+  renderVariants(service);
   const before = Object.fromEntries(MARKS.map((m) => [m, ticked(m)]));
   $("documents").replaceChildren(
     ...documentsFor(service).map((d) => {
@@ -350,6 +365,7 @@ $("register-form").addEventListener("submit", async (ev) => {
   const payload = {
     service_code: $("service").value,
     channel: $("channel").value,
+    variant: $("variant").value,
     applicant_iin: field("applicant_iin"),
     applicant_name: field("applicant_name"),
     applicant_phone: field("applicant_phone"),

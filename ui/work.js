@@ -133,6 +133,7 @@ function renderDetail(a) {
   $("detail-urgency").textContent = a.step_due_at ? `${t("col_due")}: ${dueMoment(a)}` : "";
   const facts = [
     ["service", a.service_name[currentLang()]],
+    ["variant", a.variant ? a.variant[currentLang()] : null],
     ["applicant", `${a.applicant_name}, ${t("iin")} ${a.applicant_iin}, ${a.applicant_phone}`],
     ["child", a.child_name ? `${a.child_name}, ${t("iin")} ${a.child_iin}, ${a.child_birth_date ?? ""}` : null],
     ["representative", a.representative ? `${a.representative.name}, ${t("iin")} ${a.representative.iin}, ${t("poa_number")} ${a.representative.poa_number} (${a.representative.poa_date})` : null],

@@ -61,6 +61,7 @@ export default {
   nav_search: "Іздеу",
   nav_admin: "Әкімші",
   channel: "Арна",
+  variant: "Қызмет көрсету тәртібі",
   channel_office: "Кеңсе",
   channel_state_corporation: "Мемлекеттік корпорация",
   channel_portal: "Портал",

@@ -61,6 +61,7 @@ export default {
   nav_search: "Поиск",
   nav_admin: "Администрирование",
   channel: "Канал",
+  variant: "Порядок оказания услуги",
   channel_office: "Отдел",
   channel_state_corporation: "Госкорпорация",
   channel_portal: "Портал",

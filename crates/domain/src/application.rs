@@ -73,6 +73,12 @@ pub struct ApplicationDraft {
     /// registered anyway; asked for only when the registry finds one.
     #[serde(default)]
     pub duplicate_reason: String,
+    /// Where the channel has several paths (service 15: the office's own
+    /// student or another organisation's; service 1: the data in the state
+    /// information system or not), the one this application takes: its
+    /// terms follow it.
+    #[serde(default)]
+    pub variant: String,
     /// The preschool queue's part of the form; see [`crate::queue::QueueClaim`].
     #[serde(default)]
     pub queue: Option<crate::queue::QueueClaimDraft>,
@@ -217,6 +223,8 @@ pub struct NewApplication {
     pub representative: Option<Representative>,
     pub child: Option<Child>,
     pub documents: Vec<PresentedDocument>,
+    /// The path's variant on the channel, when it has several.
+    pub variant: Option<String>,
     pub notes: String,
     pub duplicate_reason: Option<String>,
     /// Set by [`crate::queue::QueueClaim::for_application`] for a complete
@@ -259,6 +267,17 @@ impl NewApplication {
             name: required_text(Field::ApplicantName, &draft.applicant_name, MAX_NAME)?,
             phone: phone(Field::ApplicantPhone, &draft.applicant_phone)?,
             address: optional_text(Field::ApplicantAddress, &draft.applicant_address, MAX_ADDRESS)?,
+        };
+
+        // Several paths the office takes part in: the clerk says which one
+        // this is; with one, it is that one.
+        let variants: Vec<&str> = service.office_paths(channel).filter_map(|p| p.variant.as_deref()).collect();
+        let variant = match (draft.variant.trim(), variants.as_slice()) {
+            ("", []) => None,
+            ("", [only]) => Some((*only).to_owned()),
+            ("", _) => return Err(Error::Required(Field::Variant)),
+            (v, _) if variants.contains(&v) => Some(v.to_owned()),
+            (v, _) => return Err(Error::MalformedRequest(format!("variant {v:?}"))),
         };
 
         let representative = representative(draft, today)?;
@@ -342,6 +361,7 @@ impl NewApplication {
             representative,
             child,
             documents,
+            variant,
             notes,
             duplicate_reason: (!duplicate_reason.is_empty()).then_some(duplicate_reason),
             queue: None,
@@ -456,6 +476,32 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    #[test]
+    fn the_path_variant_is_chosen_where_the_office_takes_part_in_several() {
+        let c = catalog();
+        let fifteen = |variant: &str| ApplicationDraft {
+            service_code: "health_insurance_update".into(),
+            child_iin: String::new(),
+            child_name: String::new(),
+            child_birth_date: String::new(),
+            variant: variant.into(),
+            ..complete()
+        };
+        let v = |d: &ApplicationDraft| NewApplication::validate(d, &c, today()).map(|a| a.variant);
+        assert_eq!(v(&fifteen("")), Err(Error::Required(Field::Variant)));
+        assert_eq!(v(&fifteen("other_organisation")), Ok(Some("other_organisation".into())));
+        assert!(matches!(v(&fifteen("data_in_is")), Err(Error::MalformedRequest(_))));
+        // At the State Corporation the office only sees the certificates
+        // whose data are not in the information system: no choice to make.
+        let certificate = ApplicationDraft {
+            service_code: "guardianship_certificate".into(),
+            channel: Some(Channel::StateCorporation),
+            ..complete()
+        };
+        assert_eq!(v(&certificate), Ok(Some("data_not_in_is".into())));
+        assert_eq!(v(&complete()), Ok(None), "one path, no variant");
     }
 
     fn complete() -> ApplicationDraft {

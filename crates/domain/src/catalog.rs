@@ -343,6 +343,11 @@ pub struct Path {
     /// Distinguishes several paths on one channel ("data_in_is").
     #[serde(default)]
     pub variant: Option<String>,
+    /// How the clerk recognises the variant ("the data are in the state
+    /// information system"); required with a variant from version 5 on,
+    /// when the clerk started choosing it at registration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_name: Option<Bilingual>,
     pub steps: Vec<Step>,
     /// The total term when the source states one; null otherwise (then only
     /// the sum of the steps is known).
@@ -499,6 +504,13 @@ impl Service {
         self.intake.iter().find(|i| i.channel == channel)
     }
 
+    /// The paths on `channel` the office itself takes part in (its clerk or
+    /// executor has a step): an application registered in Kense takes one
+    /// of them, and where there are several the clerk says which.
+    pub fn office_paths(&self, channel: Channel) -> impl Iterator<Item = &Path> {
+        self.paths_for(channel).filter(|p| p.steps.iter().any(|s| matches!(s.role, Role::Clerk | Role::Executor)))
+    }
+
     pub fn paths_for(&self, channel: Channel) -> impl Iterator<Item = &Path> {
         self.paths.iter().filter(move |p| p.channel == channel)
     }
@@ -550,6 +562,10 @@ impl Catalog {
 /// flag and a source; older versions (installed in registries) wrote only
 /// `required`.
 pub const FIRST_WITH_KINDS: u32 = 3;
+
+/// The first catalog version whose path variants carry the name the clerk
+/// chooses them by.
+pub const FIRST_WITH_VARIANT_NAMES: u32 = 5;
 
 fn bad(what: String) -> Error {
     Error::Catalog(what)
@@ -684,6 +700,14 @@ fn check_service(s: &Service, version: u32) -> Result<(), String> {
         channel_set(&what, &[p.channel], &s.channels)?;
         if p.variant.as_deref().is_some_and(|v| !is_code(v)) {
             return Err(format!("{what}: malformed variant"));
+        }
+        match (&p.variant, &p.variant_name) {
+            (Some(_), Some(name)) => text(&format!("{what} variant name"), name)?,
+            (Some(_), None) if version >= FIRST_WITH_VARIANT_NAMES => {
+                return Err(format!("{what}: a variant without its name (from version {FIRST_WITH_VARIANT_NAMES})"))
+            }
+            (None, Some(_)) => return Err(format!("{what}: a variant name without a variant")),
+            _ => {}
         }
         if !paths.insert((p.channel, p.variant.as_deref())) {
             return Err(format!("{what} given twice"));
@@ -914,6 +938,18 @@ mod tests {
         refused(&v, "given twice");
         v["services"][0]["paths"][2]["variant"] = json!("y");
         parse(&v).unwrap();
+        // From version 5 the clerk chooses a variant by its name.
+        v["version"] = json!(5);
+        v["services"][0]["documents"][0] = json!({"code": "pkg", "name": {"kk": "Құжаттар", "ru": "Документы"},
+            "kind": "required", "channels": ["office", "state_corporation"], "forms": [], "verified": true,
+            "source": "Стандарт, 9-тармақ"});
+        refused(&v, "a variant without its name");
+        for i in [1, 2] {
+            v["services"][0]["paths"][i]["variant_name"] = json!({"kk": "Бірінші жол", "ru": "Первый путь"});
+        }
+        parse(&v).unwrap();
+        v["services"][0]["paths"][0]["variant_name"] = json!({"kk": "Жол", "ru": "Путь"});
+        refused(&v, "a variant name without a variant");
     }
 
     #[test]

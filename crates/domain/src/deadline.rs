@@ -74,10 +74,8 @@ pub struct PathStep {
 pub fn office_path(service: &Service, channel: Channel, variant: Option<&str>) -> Vec<PathStep> {
     use crate::catalog::{Branch, Role};
     let office_role = |r: Role| matches!(r, Role::Clerk | Role::Executor);
-    let takes_part = |p: &&crate::catalog::Path| p.steps.iter().any(|s| office_role(s.role));
-    let chosen =
-        variant.and_then(|v| service.paths_for(channel).filter(takes_part).find(|p| p.variant.as_deref() == Some(v)));
-    let Some(path) = chosen.or_else(|| service.paths_for(channel).find(takes_part)) else {
+    let chosen = variant.and_then(|v| service.office_paths(channel).find(|p| p.variant.as_deref() == Some(v)));
+    let Some(path) = chosen.or_else(|| service.office_paths(channel).next()) else {
         return Vec::new();
     };
     let applies = |b: Branch| matches!(b, Branch::Always | Branch::Granted);

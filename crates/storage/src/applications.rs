@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, FixedOffset};
 use kense_domain::access::{Action, Actor, Role};
 use kense_domain::application::{search_key, NewApplication, PresentedDocument, Status};
-use kense_domain::catalog::DocumentKind;
+use kense_domain::catalog::{Channel, DocumentKind};
 use kense_domain::iin::Iin;
 use kense_domain::{Bilingual, Error};
 use serde::Serialize;
@@ -29,7 +29,7 @@ pub struct JournalLine {
     pub applicant_name: String,
     pub applicant_iin: String,
     pub service_name: Bilingual,
-    pub channel: kense_domain::catalog::Channel,
+    pub channel: Channel,
     pub status: Status,
     pub executor: Option<String>,
     pub due_at: Option<DateTime<FixedOffset>>,
@@ -178,6 +178,10 @@ pub struct ApplicationRecord {
     pub service_code: String,
     pub service_name: Bilingual,
     pub channel: String,
+    /// The path's variant it takes, where its channel has one (the code).
+    pub path_variant: Option<String>,
+    /// Its name, where the clerk chose it among several.
+    pub variant: Option<Bilingual>,
     pub status: Status,
     pub applicant_iin: String,
     pub applicant_name: String,
@@ -389,7 +393,7 @@ impl FromRow for JournalLine {
             service_name: Bilingual::new(r.get::<String>("service_name_kk")?, r.get::<String>("service_name_ru")?),
             channel: {
                 let code: String = r.get("channel")?;
-                kense_domain::catalog::Channel::parse(&code)
+                Channel::parse(&code)
                     .ok_or_else(|| Error::Storage(format!("unknown channel {code:?}")))?
             },
             status: status_of(&r.get::<String>("status")?)?,
@@ -526,9 +530,9 @@ impl Registry {
                      service_code, service_name_kk, service_name_ru, channel, status,
                      applicant_iin, applicant_name, applicant_phone, applicant_address,
                      child_iin, child_name, child_birth_date, consent, notes, search_text, step_due_at, due_at,
-                     representative_iin, representative_name, poa_number, poa_date, request_id)
+                     representative_iin, representative_name, poa_number, poa_date, request_id, path_variant)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1,
-                         ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
+                         ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)
                  RETURNING id",
                 args![
                     number,
@@ -559,6 +563,7 @@ impl Registry {
                     rep.map(|r| r.poa_number.as_str()),
                     rep.map(|r| r.poa_date),
                     app.request_id,
+                    app.variant,
                 ],
             )?;
             for (i, d) in app.documents.iter().enumerate() {
@@ -885,7 +890,7 @@ impl Registry {
                         a.service_code, a.service_name_kk, a.service_name_ru, a.channel, a.status, a.applicant_iin,
                         a.applicant_name, a.applicant_phone, a.applicant_address, a.child_iin, a.child_name,
                         a.child_birth_date, a.notes, a.executor_id, e.full_name AS executor, a.step_due_at, a.due_at,
-                        a.representative_iin, a.representative_name, a.poa_number, a.poa_date,
+                        a.representative_iin, a.representative_name, a.poa_number, a.poa_date, a.path_variant,
                         (SELECT COUNT(*) FROM application_versions v WHERE v.application_id = a.id) AS corrections
                  FROM applications a JOIN users u ON u.id = a.registered_by
                  LEFT JOIN users e ON e.id = a.executor_id WHERE a.id = ?1",
@@ -918,6 +923,14 @@ impl Registry {
             args![id],
         )?;
         let spec = self.service_spec(id)?;
+        let path_variant: Option<String> = r.get("path_variant")?;
+        let variant = path_variant.clone().and_then(|v| {
+            // Named only where the clerk had a choice.
+            let channel = Channel::parse(&r.get::<String>("channel").ok()?)?;
+            (spec.office_paths(channel).count() > 1)
+                .then(|| spec.office_paths(channel).find(|p| p.variant.as_deref() == Some(&v))?.variant_name.clone())
+                .flatten()
+        });
         Ok(ApplicationRecord {
             id,
             number: r.get("number")?,
@@ -927,6 +940,8 @@ impl Registry {
             service_code: r.get("service_code")?,
             service_name: Bilingual::new(r.get::<String>("service_name_kk")?, r.get::<String>("service_name_ru")?),
             channel: r.get("channel")?,
+            path_variant,
+            variant,
             status: status_of(&r.get::<String>("status")?)?,
             applicant_iin: r.get("applicant_iin")?,
             applicant_name: r.get("applicant_name")?,

@@ -25,6 +25,8 @@ pub struct OpenDue {
     pub catalog: Arc<Catalog>,
     pub service_code: String,
     pub channel: Channel,
+    /// The path's variant it takes, where the channel has several.
+    pub variant: Option<String>,
     pub status: Status,
     pub registered_at: DateTime<FixedOffset>,
     /// When it entered its present status.
@@ -119,7 +121,7 @@ impl Registry {
 /// Open applications with a due moment on or after `from` (a date).
 fn open_dues_from(tx: &Tx<'_>, from: &str, catalogs: &HashMap<u32, Arc<Catalog>>) -> Result<Vec<OpenDue>, Error> {
     let rows = tx.query(
-        "SELECT a.id, a.catalog_version, a.service_code, a.channel, a.status, a.registered_at,
+        "SELECT a.id, a.catalog_version, a.service_code, a.channel, a.path_variant, a.status, a.registered_at,
                 (SELECT MAX(w.at) FROM workflow_events w WHERE w.application_id = a.id) AS entered_at
          FROM applications a
          WHERE a.status NOT IN ('refused_at_intake', 'issued', 'withdrawn')
@@ -141,6 +143,7 @@ fn open_dues_from(tx: &Tx<'_>, from: &str, catalogs: &HashMap<u32, Arc<Catalog>>
                 service_code: r.get("service_code")?,
                 channel: Channel::parse(&channel)
                     .ok_or_else(|| Error::Storage(format!("unknown channel {channel:?}")))?,
+                variant: r.get("path_variant")?,
                 status: status_of(&r.get::<String>("status")?)?,
                 registered_at,
                 entered_at: match r.get::<Option<String>>("entered_at")? {

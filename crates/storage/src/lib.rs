@@ -72,7 +72,7 @@ pub use seal::{Deviation, Finding};
 pub use server::{Moved, ServerSetup};
 pub use signatures::{CertificateFacts, CertificateSignature, NewTrustedFile, SigningMethod, TrustedFile};
 pub use watch::{Signal, Watch};
-pub use workflow::StepTaken;
+pub use workflow::{Route, StepTaken};
 
 use audit::Event;
 pub use sql::ServerSettings;
@@ -80,7 +80,7 @@ use sql::{Db, SqliteDb};
 
 /// The schema version this binary writes; a registry with a newer one is
 /// refused ([`Error::DatabaseNewer`]).
-pub const SCHEMA_VERSION: i64 = 17;
+pub const SCHEMA_VERSION: i64 = 18;
 
 /// Where a registry is: a file on this PC, or the office server.
 #[derive(Debug, Clone, PartialEq, Eq)]

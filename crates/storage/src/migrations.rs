@@ -37,6 +37,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 15, "signatures", "0015_signatures.sql"),
     migration!("sqlite", 16, "result_fields", "0016_result_fields.sql"),
     migration!("sqlite", 17, "catalog_origin", "0017_catalog_origin.sql"),
+    migration!("sqlite", 18, "path_variant", "0018_path_variant.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
@@ -50,6 +51,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     migration!("postgres", 15, "signatures", "0015_signatures.sql"),
     migration!("postgres", 16, "result_fields", "0016_result_fields.sql"),
     migration!("postgres", 17, "catalog_origin", "0017_catalog_origin.sql"),
+    migration!("postgres", 18, "path_variant", "0018_path_variant.sql"),
 ];
 
 /// The migrations of an engine.

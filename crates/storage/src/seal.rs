@@ -62,8 +62,8 @@ pub(crate) const SEALED: &[Sealed] = &[
     // origin: migration 17.
     Sealed { table: "catalog_versions", key: &["version"], unsealed: &[], late: &["origin"], log: false },
     record("number_series", &["series", "year"]),
-    // request_id: migration 11.
-    Sealed { table: "applications", key: &["id"], unsealed: &[], late: &["request_id"], log: false },
+    // request_id: migration 11; path_variant: 18.
+    Sealed { table: "applications", key: &["id"], unsealed: &[], late: &["request_id", "path_variant"], log: false },
     record("application_documents", &["application_id", "position"]),
     record("application_document_marks", &["application_id", "position"]),
     record("application_versions", &["application_id", "version"]),

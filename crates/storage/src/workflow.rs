@@ -4,6 +4,7 @@
 //! appends the audit event.
 
 use chrono::{DateTime, FixedOffset};
+use kense_domain::application::NewApplication;
 use kense_domain::access::{authorize, Action, Actor, Role};
 use kense_domain::catalog::{Channel, Service};
 use kense_domain::workflow::{next, Command, Facts, Outcome, Status, Step};
@@ -41,6 +42,22 @@ pub struct StepTaken {
     pub to: Status,
 }
 
+/// See [`Registry::route_of`].
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub catalog: std::sync::Arc<kense_domain::catalog::Catalog>,
+    pub service_code: String,
+    pub channel: Channel,
+    pub variant: Option<String>,
+}
+
+impl Route {
+    /// The route of an application about to be registered under `catalog`.
+    pub fn of_new(catalog: std::sync::Arc<kense_domain::catalog::Catalog>, app: &NewApplication) -> Route {
+        Route { catalog, service_code: app.service_code.clone(), channel: app.channel, variant: app.variant.clone() }
+    }
+}
+
 impl Registry {
     /// Whether `actor` may take `step` on the application as it stands (a
     /// preview of what the step would produce asks first). Not audited: the
@@ -61,15 +78,24 @@ impl Registry {
         self.installed_catalog(version)?.service(&code).cloned().ok_or(Error::UnknownService(code))
     }
 
-    /// The service and channel an application was registered for.
-    pub fn service_of(&self, application_id: i64) -> Result<(String, Channel), Error> {
+    /// The way an application was registered to go: its catalog version's
+    /// service, its channel and its path's variant (what its due moments
+    /// are counted on).
+    pub fn route_of(&self, application_id: i64) -> Result<Route, Error> {
         let r = self
             .db
-            .query_opt("SELECT service_code, channel FROM applications WHERE id = ?1", args![application_id])?
+            .query_opt(
+                "SELECT catalog_version, service_code, channel, path_variant FROM applications WHERE id = ?1",
+                args![application_id],
+            )?
             .ok_or(Error::NotFound)?;
-        let (service, channel): (String, String) = (r.get("service_code")?, r.get("channel")?);
-        let channel = Channel::parse(&channel).ok_or_else(|| Error::Storage(format!("unknown channel {channel:?}")))?;
-        Ok((service, channel))
+        let channel: String = r.get("channel")?;
+        Ok(Route {
+            catalog: self.installed_catalog(r.get("catalog_version")?)?,
+            service_code: r.get("service_code")?,
+            channel: Channel::parse(&channel).ok_or_else(|| Error::Storage(format!("unknown channel {channel:?}")))?,
+            variant: r.get("path_variant")?,
+        })
     }
 
     /// Takes one step of the workflow. `expected` is the status the person

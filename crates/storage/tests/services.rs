@@ -38,6 +38,12 @@ fn draft(service: &Service, channel: Channel, n: u32, complete: bool) -> Applica
         consent: true,
         // Every walk is its own application of the same applicant.
         duplicate_reason: format!("сынақ жолы {n}"),
+        // Where the office takes part in several paths (service 15), the
+        // walks take them in turn.
+        variant: {
+            let variants: Vec<&str> = service.office_paths(channel).filter_map(|p| p.variant.as_deref()).collect();
+            variants.get(n as usize % variants.len().max(1)).copied().unwrap_or_default().to_owned()
+        },
         queue: (service.code == kense_domain::queue::QUEUE_SERVICE)
             .then(|| QueueClaimDraft { category: "general".into(), ..Default::default() }),
         ..Default::default()

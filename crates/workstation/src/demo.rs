@@ -11,7 +11,7 @@ use kense_domain::queue::{Group, GroupDraft, Kindergarten, KindergartenDraft, Qu
 use kense_domain::user::NewUser;
 use kense_domain::workflow::{Command, Status};
 use kense_domain::Error;
-use kense_storage::Registry;
+use kense_storage::{Registry, Route};
 
 use crate::due_on_entering;
 
@@ -49,7 +49,7 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
     let executor = NewUser::validate("executor", "Демо Орындаушы Гүлнар", vec![Role::Executor])?;
     let executor_id = registry.create_user(&admin, &executor, DEMO_PASSWORD, DEMO_PASSWORD, now)?.id;
     let head = registry.log_in("head", DEMO_PASSWORD, now)?;
-    let (_, catalog) = registry.catalog()?;
+    let catalog = registry.installed_catalog(registry.catalog()?.0)?;
     let kindergartens = demo_kindergartens(registry, &admin, now)?;
     let rules = registry.queue_rules().clone();
     let mut registered = Vec::new();
@@ -88,14 +88,20 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
         let at = now - Duration::minutes(i64::from(30 * (6 - i)));
         let mut app = NewApplication::validate(&draft, &catalog, at.date_naive())?;
         app.queue = QueueClaim::for_application(&app, draft.queue.as_ref(), &rules, at.date_naive())?;
-        let due = due_on_entering(calendar, &catalog, &app.service_code, app.channel, app.intake(), at);
+        let due = due_on_entering(calendar, &Route::of_new(catalog.clone(), &app), app.intake(), at);
         registered.push((registry.register_application(&admin, &app, due, at)?, app.service_code.clone()));
     }
     // Some work in progress, so that every desk has something on it.
     let step =
         |r: &mut Registry, id: i64, service: &str, by: &kense_domain::access::Actor, from: Status, command: Command| {
             let to = kense_domain::workflow::next(from, command.step()).unwrap_or(from);
-            let due = due_on_entering(calendar, &catalog, service, Channel::Office, to, now);
+            let route = Route {
+                catalog: catalog.clone(),
+                service_code: service.to_owned(),
+                channel: Channel::Office,
+                variant: None,
+            };
+            let due = due_on_entering(calendar, &route, to, now);
             r.take_step(by, id, from, &command, due, now).map(|_| ())
         };
     for (reg, service) in registered.iter().take(3) {

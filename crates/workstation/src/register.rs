@@ -9,7 +9,7 @@ use kense_domain::iin::Iin;
 use kense_domain::queue::QueueClaim;
 use kense_domain::workflow::Status;
 use kense_domain::Error;
-use kense_storage::{KnownPerson, Registered};
+use kense_storage::{KnownPerson, Registered, Route};
 use serde::{Deserialize, Serialize};
 
 use crate::paper::owed::{self, Filed};
@@ -42,18 +42,13 @@ pub fn register(station: &Workstation, actor: &Actor, draft: &ApplicationDraft) 
 fn register_only(station: &Workstation, actor: &Actor, draft: &ApplicationDraft) -> Result<Registered, Error> {
     let now = clock::now();
     station.with_registry(|reg| {
-        let (_, catalog) = reg.catalog()?;
+        let (version, _) = reg.catalog()?;
+        let catalog = reg.installed_catalog(version)?;
         let mut application = NewApplication::validate(draft, &catalog, now.date_naive())?;
         application.queue =
             QueueClaim::for_application(&application, draft.queue.as_ref(), reg.queue_rules(), now.date_naive())?;
-        let due = station.due_on_entering(
-            reg,
-            &catalog,
-            &application.service_code,
-            application.channel,
-            application.intake(),
-            now,
-        )?;
+        let route = Route::of_new(catalog, &application);
+        let due = station.due_on_entering(reg, &route, application.intake(), now)?;
         reg.register_application(actor, &application, due, now)
     })
 }
@@ -139,11 +134,70 @@ pub fn correct(
             duplicate_reason: String::new(),
             queue: None,
             request_id: String::new(),
+            variant: String::new(),
         };
         // Checked against the catalog version it was registered under: its
         // checklist (kept unchanged) names that version's documents.
         let catalog = reg.installed_catalog(rec.catalog_version)?;
+        // Its path stays too; one registered before paths were chosen went
+        // (and its terms were counted) on the channel's first.
+        let first = || {
+            let service = catalog.service(&rec.service_code)?;
+            service.office_paths(draft.channel?).find_map(|p| p.variant.clone())
+        };
+        let draft = ApplicationDraft { variant: rec.path_variant.clone().or_else(first).unwrap_or_default(), ..draft };
         let app = NewApplication::validate(&draft, &catalog, now.date_naive())?;
         reg.correct_application(actor, id, expected_status, &app, reason, now)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Service 15: the clerk says whose student the recipient is, and the
+    /// terms follow that path (the executor's 1 or 4 working days); without
+    /// a choice nothing is registered.
+    #[test]
+    fn service_fifteen_is_due_on_the_path_the_clerk_chose() {
+        let dir = std::env::temp_dir().join(format!("kense-variant-{}", std::process::id()));
+        let (station, staff, _) = crate::testing::assigned(&dir, "Басшы Ержан");
+        let documents: Vec<String> = station
+            .with_registry(|r| Ok(r.catalog()?.1))
+            .unwrap()
+            .service("health_insurance_update")
+            .unwrap()
+            .documents_for(Channel::Office)
+            .map(|d| d.code.clone())
+            .collect();
+        let draft = |variant: &str| ApplicationDraft {
+            service_code: "health_insurance_update".into(),
+            channel: Some(Channel::Office),
+            applicant_iin: "900101300007".into(),
+            applicant_name: "Білім Алушы".into(),
+            applicant_phone: "+7 701 000 11 22".into(),
+            documents: documents.clone(),
+            consent: true,
+            variant: variant.into(),
+            duplicate_reason: format!("жол {variant}"),
+            ..Default::default()
+        };
+        assert_eq!(
+            register_only(&station, &staff.clerk, &draft("")).unwrap_err(),
+            Error::Required(kense_domain::Field::Variant)
+        );
+        let due = |variant: &str| {
+            let id = register_only(&station, &staff.clerk, &draft(variant)).unwrap().id;
+            let rec = station.with_registry(|r| r.application(&staff.clerk, id, clock::now())).unwrap();
+            assert_eq!(rec.path_variant.as_deref(), Some(variant));
+            assert!(rec.variant.is_some_and(|n| n.ru.contains("организации образования")));
+            chrono::DateTime::parse_from_rfc3339(&rec.due_at.unwrap()).unwrap()
+        };
+        let own = due("own_student");
+        let other = due("other_organisation");
+        // Three working days more, so at least three calendar days.
+        assert!(other - own >= chrono::Duration::days(3), "{own} → {other}");
+        drop(station);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

@@ -78,9 +78,10 @@ pub(crate) fn due_after(
     step: Step,
     now: DateTime<FixedOffset>,
 ) -> Result<Due, Error> {
-    let (service, channel) = reg.service_of(id)?;
+    // On the catalog version and path the application was registered
+    // under, never the version in force now.
     match next(from, step) {
-        Some(to) => station.due_on_entering(reg, &reg.catalog()?.1, &service, channel, to, now),
+        Some(to) => station.due_on_entering(reg, &reg.route_of(id)?, to, now),
         None => Ok(Due::default()),
     }
 }

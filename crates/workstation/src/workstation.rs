@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use kense_documents::Typesetter;
 use kense_domain::access::Actor;
 use kense_domain::{Error, Lang};
-use kense_storage::Registry;
+use kense_storage::{Registry, Route};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use kense_domain::calendar::{CalendarData, WorkingCalendar};
@@ -398,17 +398,15 @@ impl Workstation {
         WorkingCalendar::new(&self.rules()?.calendar.with_years(registry.calendar_years()?))
     }
 
-    /// Due moments for an application of `service` entering `status` now.
+    /// Due moments for an application going `route` entering `status` now.
     pub(crate) fn due_on_entering(
         &self,
         registry: &Registry,
-        catalog: &Catalog,
-        service: &str,
-        channel: Channel,
+        route: &Route,
         status: Status,
         now: DateTime<FixedOffset>,
     ) -> Result<Due, Error> {
-        Ok(due_on_entering(&self.calendar(registry)?, catalog, service, channel, status, now))
+        Ok(due_on_entering(&self.calendar(registry)?, route, status, now))
     }
 
     pub(crate) fn data_dir(&self) -> Result<&PathBuf, Error> {
@@ -416,43 +414,45 @@ impl Workstation {
     }
 }
 
-/// Due moments for an application of `service` entering `status` at `now`;
-/// the whole application's only when it is registered.
+/// Due moments for an application going `route` entering `status` at
+/// `now`; the whole application's only when it is registered.
 pub(crate) fn due_on_entering(
     calendar: &WorkingCalendar,
-    catalog: &Catalog,
-    service: &str,
-    channel: Channel,
+    route: &Route,
     status: Status,
     now: DateTime<FixedOffset>,
 ) -> Due {
     let registered = (status == Status::Accepted).then_some(now);
-    due(calendar, catalog, service, channel, status, now, registered)
+    due(calendar, route, status, now, registered)
 }
 
 /// Due moments computed again for an open application (a year's moving
 /// days entered): its step's from when it entered its status, the whole
-/// application's from its registration, on the catalog version it was
-/// registered under.
+/// application's from its registration, on the catalog version and path it
+/// was registered under.
 pub(crate) fn due_again(calendar: &WorkingCalendar, open: &kense_storage::OpenDue) -> Due {
-    let (service, channel, status) = (&open.service_code, open.channel, open.status);
-    due(calendar, &open.catalog, service, channel, status, open.entered_at, Some(open.registered_at))
+    let route = Route {
+        catalog: open.catalog.clone(),
+        service_code: open.service_code.clone(),
+        channel: open.channel,
+        variant: open.variant.clone(),
+    };
+    due(calendar, &route, open.status, open.entered_at, Some(open.registered_at))
 }
 
 /// The step's due moment counted from `entered` (when the application
 /// entered `status`), the whole application's from `registered` if given.
 fn due(
     calendar: &WorkingCalendar,
-    catalog: &Catalog,
-    service: &str,
-    channel: Channel,
+    route: &Route,
     status: Status,
     entered: DateTime<FixedOffset>,
     registered: Option<DateTime<FixedOffset>>,
 ) -> Due {
-    let Some(path) = catalog.service(service).map(|s| deadline::office_path(s, channel, None)) else {
+    let Some(service) = route.catalog.service(&route.service_code) else {
         return Due::default();
     };
+    let path = deadline::office_path(service, route.channel, route.variant.as_deref());
     let at = |t: DateTime<FixedOffset>, due: Option<chrono::NaiveDateTime>| {
         due.and_then(|d| t.offset().from_local_datetime(&d).single())
     };

@@ -3,7 +3,8 @@
 //! incomplete row is refused by its number; the changes are shown before
 //! the new version is saved; the clerk then sees the document in the
 //! checklist, and a package without it gets a refusal-to-accept receipt
-//! that names it. The version in force is exported to a file, changed
+//! that names it; a service with two paths (15) asks the clerk which one
+//! the application takes. The version in force is exported to a file, changed
 //! there (one item confirmed against the act) and brought back in as the
 //! next version.
 
@@ -81,6 +82,32 @@ async fn clerk_sees_it(c: &Client) -> Res<()> {
     ensure(text.contains(ADDED_KK) && text.contains(ADDED_RU), format!("the refusal names the new document: {text}"))
 }
 
+/// Service 15 goes one of two ways (the office's own student: 1 working
+/// day for the executor; another organisation's: 4): the clerk must say
+/// which, and the application shows it.
+async fn clerk_chooses_the_path(c: &Client) -> Res<()> {
+    click(c, "register-clear").await?;
+    select_value(c, "service", "health_insurance_update").await?;
+    select_value(c, "channel", "office").await?;
+    visible(c, "variant-field").await?;
+    type_into(c, "applicant_iin", "900101300007").await?;
+    type_into(c, "applicant_name", "Асқарова Мейрамгүл").await?;
+    type_into(c, "applicant_phone", "87011234567").await?;
+    for d in ["application", "identity_document", "standard_para_9"] {
+        check(c, &format!("doc-{d}")).await?;
+    }
+    check(c, "consent").await?;
+    click(c, "register-submit").await?;
+    let err = text_until(c, "register-error", |t| !t.is_empty()).await?;
+    ensure(err.contains("Қызмет көрсету тәртібі"), format!("registered without a path: {err}"))?;
+    select_value(c, "variant", "other_organisation").await?;
+    click(c, "register-submit").await?;
+    let number = text_until(c, "result-number", |t| t.contains('-')).await?;
+    click(c, "nav-work").await?;
+    click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
+    text_until(c, "detail-facts", |t| t.contains("басқа білім беру ұйымында")).await.map(|_| ())
+}
+
 /// Exported, one unverified item confirmed in the file, brought back in.
 async fn round_trip(c: &Client, answers: &std::path::Path, dir: &std::path::Path, version: u32) -> Res<()> {
     click(c, "nav-admin").await?;
@@ -136,6 +163,7 @@ async fn the_administrator_adds_a_document_and_the_clerk_checks_it() {
             log_in(c, "saule").await?;
             let version = add_document(c).await?;
             clerk_sees_it(c).await?;
+            clerk_chooses_the_path(c).await?;
             round_trip(c, &answers, dir.path(), version).await?;
             // Russian: the same card, in the second language.
             click(c, "lang-ru").await?;

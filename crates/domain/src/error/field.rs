@@ -63,6 +63,7 @@ pub enum Field {
     OfficeBin,
     UserIin,
     KeyPassword,
+    Variant,
 }
 
 impl Field {
@@ -126,6 +127,7 @@ impl Field {
             Field::OfficeBin => "office_bin",
             Field::UserIin => "user_iin",
             Field::KeyPassword => "key_password",
+            Field::Variant => "variant",
         }
     }
 
@@ -246,6 +248,8 @@ impl Field {
             (Field::UserIin, Lang::Ru) => "ИИН сотрудника (для ЭЦП)",
             (Field::KeyPassword, Lang::Kk) => "Кілттің құпия сөзі",
             (Field::KeyPassword, Lang::Ru) => "Пароль ключа",
+            (Field::Variant, Lang::Kk) => "Қызмет көрсету тәртібі",
+            (Field::Variant, Lang::Ru) => "Порядок оказания услуги",
         }
     }
 }
