@@ -486,6 +486,7 @@ mod tests {
             child_iin: String::new(),
             child_name: String::new(),
             child_birth_date: String::new(),
+            documents: vec![],
             variant: variant.into(),
             ..complete()
         };
@@ -498,6 +499,7 @@ mod tests {
         let certificate = ApplicationDraft {
             service_code: "guardianship_certificate".into(),
             channel: Some(Channel::StateCorporation),
+            documents: vec![],
             ..complete()
         };
         assert_eq!(v(&certificate), Ok(Some("data_not_in_is".into())));

@@ -393,8 +393,7 @@ impl FromRow for JournalLine {
             service_name: Bilingual::new(r.get::<String>("service_name_kk")?, r.get::<String>("service_name_ru")?),
             channel: {
                 let code: String = r.get("channel")?;
-                Channel::parse(&code)
-                    .ok_or_else(|| Error::Storage(format!("unknown channel {code:?}")))?
+                Channel::parse(&code).ok_or_else(|| Error::Storage(format!("unknown channel {code:?}")))?
             },
             status: status_of(&r.get::<String>("status")?)?,
             executor: r.get("executor")?,

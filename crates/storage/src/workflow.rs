@@ -4,8 +4,8 @@
 //! appends the audit event.
 
 use chrono::{DateTime, FixedOffset};
-use kense_domain::application::NewApplication;
 use kense_domain::access::{authorize, Action, Actor, Role};
+use kense_domain::application::NewApplication;
 use kense_domain::catalog::{Channel, Service};
 use kense_domain::workflow::{next, Command, Facts, Outcome, Status, Step};
 use kense_domain::Error;

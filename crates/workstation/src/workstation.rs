@@ -16,7 +16,6 @@ use kense_storage::{Registry, Route};
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use kense_domain::calendar::{CalendarData, WorkingCalendar};
-use kense_domain::catalog::{Catalog, Channel};
 use kense_domain::deadline;
 use kense_domain::reasons::RefusalReasons;
 use kense_domain::workflow::Status;

@@ -101,6 +101,7 @@ async fn clerk_chooses_the_path(c: &Client) -> Res<()> {
     let err = text_until(c, "register-error", |t| !t.is_empty()).await?;
     ensure(err.contains("Қызмет көрсету тәртібі"), format!("registered without a path: {err}"))?;
     select_value(c, "variant", "other_organisation").await?;
+    screenshot(c, "e2e-variant-kk.png").await?;
     click(c, "register-submit").await?;
     let number = text_until(c, "result-number", |t| t.contains('-')).await?;
     click(c, "nav-work").await?;

@@ -190,6 +190,7 @@ fn valid_payloads() -> &'static Vec<Value> {
         for s in &catalog().services {
             for ch in &s.channels {
                 let docs: Vec<&str> = s.documents_for(*ch).map(|d| d.code.as_str()).collect();
+                let variant = s.office_paths(*ch).find_map(|p| p.variant.as_deref()).unwrap_or_default();
                 out.push(json!({
                     "service_code": s.code, "channel": ch, "applicant_iin": "900101300007",
                     "applicant_name": "Әбілқайыр Нұрлан Ғалымұлы", "applicant_phone": "8 (701) 123-45-67",
@@ -198,7 +199,7 @@ fn valid_payloads() -> &'static Vec<Value> {
                     "extra_documents": ["Анықтама № 5", ""],
                     "consent": true, "notes": "", "representative_iin": "150315500607",
                     "representative_name": "Сенімді Өкіл", "poa_number": "№ 123", "poa_date": "01.11.2026",
-                    "duplicate_reason": "",
+                    "duplicate_reason": "", "variant": variant,
                 }));
             }
         }
@@ -387,6 +388,11 @@ fn application_draft() -> BoxedStrategy<ApplicationDraft> {
                 poa_number,
                 poa_date,
                 duplicate_reason,
+                // The channel's first path where it has several (service 15).
+                variant: service
+                    .office_paths(channel.unwrap_or(Channel::Office))
+                    .find_map(|p| p.variant.clone())
+                    .unwrap_or_default(),
                 queue: None,
                 request_id,
             }
