@@ -1,13 +1,13 @@
 // The worklist (what waits for me, by deadline), an application's detail
 // with the steps the backend may allow, and search.
 
-import { $, call, cell, clearErrors, currentLang, dueMoment, moment, noticeError, option, printer, showError, t, urgencyText, filedText } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, day, dueMoment, moment, noticeError, option, printer, showError, t, urgencyText, filedText } from "./api.js";
 import * as draft from "./draft.js";
 
 let user = null;
 let current = null;
 
-const STATUSES = ["accepted", "refused_at_intake", "with_head", "with_executor", "result_prepared", "signed", "issued", "withdrawn"];
+const STATUSES = ["accepted", "refused_at_intake", "with_head", "with_executor", "result_prepared", "signed", "at_akimat", "issued", "withdrawn"];
 
 // Which step forms a role could use in a status. Only a hint for showing
 // buttons: the backend decides, and refuses with a translated reason.
@@ -17,8 +17,10 @@ const ACTIONS = [
   ["act-prepare", "executor", ["with_executor"]],
   ["act-sign", "head", ["result_prepared"]],
   ["act-return", "head", ["result_prepared"]],
+  ["act-send-akimat", "clerk", ["signed"]],
+  ["act-record-akimat", "clerk", ["at_akimat"]],
   ["act-issue", "clerk", ["signed"]],
-  ["act-withdraw", "clerk", ["accepted", "with_head", "with_executor", "result_prepared", "signed"]],
+  ["act-withdraw", "clerk", ["accepted", "with_head", "with_executor", "result_prepared", "signed", "at_akimat"]],
 ];
 
 /// Forgets everything shown for the previous person (log-out, idle log-out):
@@ -141,6 +143,7 @@ function renderDetail(a) {
     ["corrections", a.corrections ? String(a.corrections) : null],
     ["result", a.result ? resultText(a.result, a) : null],
     ["ecp_signature", a.result?.certificate ? certificateText(a.result.certificate) : null],
+    ["akimat_act", a.result?.akimat_act ? `№ ${a.result.akimat_act.number}, ${day(a.result.akimat_act.date)}` : null],
   ];
   $("detail-facts").replaceChildren(
     ...facts
@@ -162,6 +165,9 @@ function renderDetail(a) {
   );
   const roles = new Set(user ? user.roles : []);
   for (const [id, role, statuses] of ACTIONS) $(id).hidden = !(roles.has(role) && statuses.includes(a.status));
+  // The akimat's act: sent and recorded before anything is handed over.
+  if (a.awaits_akimat) $("act-issue").hidden = true;
+  else $("act-send-akimat").hidden = true;
   // Services that issue one of several documents: the executor says which.
   const chosenForm = same ? $("act-prepare-form").value : "";
   $("act-prepare-form").replaceChildren(...a.result_forms.map((f, i) => option(String(i), f[currentLang()])));
@@ -343,6 +349,8 @@ function commandOf(form) {
     }
     case "return_to_executor":
       return { step: "return_to_executor", comment: v("comment") };
+    case "record_akimat_act":
+      return { step: "record_akimat_act", number: v("act_number"), date: v("act_date") };
     case "issue":
       return { step: "issue", handover: v("handover"), received_by: v("received_by") };
     case "withdraw":

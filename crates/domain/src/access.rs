@@ -87,7 +87,9 @@ fn grants(role: Role, action: Action) -> bool {
         Action::RegisterApplication | Action::CorrectApplication | Action::PrintDocument => role == Clerk,
         Action::ViewApplications => matches!(role, Clerk | Executor | Head),
         Action::Workflow(step) => match step {
-            Step::SendToHead | Step::Issue | Step::Withdraw => role == Clerk,
+            Step::SendToHead | Step::SendToAkimat | Step::RecordAkimatAct | Step::Issue | Step::Withdraw => {
+                role == Clerk
+            }
             Step::AssignExecutor | Step::Sign | Step::ReturnToExecutor => role == Head,
             Step::PrepareResult => role == Executor,
         },

@@ -504,6 +504,12 @@ impl Service {
         self.intake.iter().find(|i| i.channel == channel)
     }
 
+    /// Whether the positive act is the akimat's (a path has its step):
+    /// the office prepares and approves the draft, the akimat adopts it.
+    pub fn akimat_decides(&self) -> bool {
+        self.paths.iter().any(|p| p.steps.iter().any(|s| s.role == Role::Akimat))
+    }
+
     /// The paths on `channel` the office itself takes part in (its clerk or
     /// executor has a step): an application registered in Kense takes one
     /// of them, and where there are several the clerk says which.

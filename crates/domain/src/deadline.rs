@@ -50,8 +50,12 @@ pub enum StepRole {
     Clerk,
     Head,
     Executor,
-    /// Someone outside the office's workflow (applicant, State Corporation,
-    /// akimat): their time counts towards the whole, not towards a status.
+    /// The akimat adopting its act (service 2): the stage the application
+    /// waits at the akimat.
+    Akimat,
+    /// Someone outside the office's workflow (applicant, State
+    /// Corporation): their time counts towards the whole, not towards a
+    /// status.
     Other,
 }
 
@@ -88,9 +92,8 @@ pub fn office_path(service: &Service, channel: Channel, variant: Option<&str>) -
                 Role::Clerk => StepRole::Clerk,
                 Role::Head => StepRole::Head,
                 Role::Executor | Role::Provider => StepRole::Executor,
-                Role::Applicant | Role::ScEmployee | Role::ScAccumulation | Role::Akimat | Role::System => {
-                    StepRole::Other
-                }
+                Role::Akimat => StepRole::Akimat,
+                Role::Applicant | Role::ScEmployee | Role::ScAccumulation | Role::System => StepRole::Other,
             };
             let parts = s.parts.iter().filter(|p| applies(p.when)).map(|p| p.norm);
             PathStep { role, norms: s.norm.into_iter().chain(parts).collect() }
@@ -135,13 +138,21 @@ pub fn waiting_stage(path: &[PathStep], status: Status) -> &[PathStep] {
             Some(n) => &path[n..=n],
             None => &[],
         },
+        // Where the akimat adopts the act, the office's hand-over is timed
+        // from the akimat's act (or, before it is sent, the sending is):
+        // the akimat's own days are the stage of `AtAkimat`.
         Status::Signed => {
-            let rest = &path[last + 1..];
+            let after = path.iter().rposition(|s| s.role == StepRole::Akimat).map_or(last, |a| a.max(last));
+            let rest = &path[after + 1..];
             match rest.iter().position(|s| matches!(s.role, StepRole::Clerk | StepRole::Executor)) {
                 Some(handover) => &rest[..=handover],
                 None => &[],
             }
         }
+        Status::AtAkimat => match path.iter().rposition(|s| s.role == StepRole::Akimat) {
+            Some(a) if a > last => &path[last + 1..=a],
+            _ => &[],
+        },
         Status::RefusedAtIntake | Status::Issued | Status::Withdrawn => &[],
     }
 }
@@ -246,8 +257,11 @@ mod tests {
         assert_eq!(stage_norms(&guardianship, Status::WithExecutor), [Norm::CalendarDays(10), Norm::CalendarDays(5)]);
         let start = t("2025-03-03 10:00");
         assert_eq!(step_due(&c, &guardianship, Status::WithExecutor, start), Some(t("2025-03-18 18:00")));
-        // The akimat's resolution comes between the head's signature and the hand-over.
-        assert_eq!(stage_norms(&guardianship, Status::Signed), [Norm::CalendarDays(12), Norm::Hours(1)]);
+        // The akimat's resolution comes between the head's signature and
+        // the hand-over: a stage of its own, and the hand-over after it.
+        assert_eq!(stage_norms(&guardianship, Status::AtAkimat), [Norm::CalendarDays(12)]);
+        assert_eq!(stage_norms(&guardianship, Status::Signed), [Norm::Hours(1)]);
+        assert!(stage_norms(&path("guardian_allowance", Channel::StateCorporation, None), Status::AtAkimat).is_empty());
         let patronage = path("patronage_placement", Channel::Office, None);
         assert_eq!(
             stage_norms(&patronage, Status::WithExecutor),

@@ -125,7 +125,7 @@ fn money(raw: &str) -> Option<String> {
 }
 
 /// `dd.mm.yyyy` (as every form of Kense takes dates) or `yyyy-mm-dd`.
-fn date(raw: &str) -> Option<NaiveDate> {
+pub fn date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw, "%d.%m.%Y").or_else(|_| NaiveDate::parse_from_str(raw, "%Y-%m-%d")).ok()
 }
 

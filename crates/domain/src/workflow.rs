@@ -22,7 +22,12 @@ pub enum Status {
     WithExecutor,
     /// A positive result or a reasoned refusal waits for the head's signature.
     ResultPrepared,
+    /// Signed by the head and ready to hand over; where the act is the
+    /// akimat's (service 2), ready once the akimat's act is recorded.
     Signed,
+    /// The head's approved draft went to the akimat, whose resolution the
+    /// office waits for (service 2: the act is not the office's own).
+    AtAkimat,
     /// Handed to the applicant or sent to the State Corporation. Final.
     Issued,
     /// Withdrawn by the applicant. Final.
@@ -30,13 +35,14 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Accepted,
         Status::RefusedAtIntake,
         Status::WithHead,
         Status::WithExecutor,
         Status::ResultPrepared,
         Status::Signed,
+        Status::AtAkimat,
         Status::Issued,
         Status::Withdrawn,
     ];
@@ -49,6 +55,7 @@ impl Status {
             Status::WithExecutor => "with_executor",
             Status::ResultPrepared => "result_prepared",
             Status::Signed => "signed",
+            Status::AtAkimat => "at_akimat",
             Status::Issued => "issued",
             Status::Withdrawn => "withdrawn",
         }
@@ -64,6 +71,7 @@ impl Status {
             Status::WithExecutor => ("орындаушыда", "у исполнителя"),
             Status::ResultPrepared => ("нәтиже қол қоюды күтуде", "результат ждёт подписи"),
             Status::Signed => ("қол қойылды", "подписано"),
+            Status::AtAkimat => ("әкімдікте", "в акимате"),
             Status::Issued => ("берілді", "выдано"),
             Status::Withdrawn => ("кері қайтарылды", "отозвано"),
         };
@@ -89,17 +97,23 @@ pub enum Step {
     PrepareResult,
     Sign,
     ReturnToExecutor,
+    /// The signed draft of an act that is the akimat's goes to the akimat.
+    SendToAkimat,
+    /// The akimat's act came back: its number and date are recorded.
+    RecordAkimatAct,
     Issue,
     Withdraw,
 }
 
 impl Step {
-    pub const ALL: [Step; 7] = [
+    pub const ALL: [Step; 9] = [
         Step::SendToHead,
         Step::AssignExecutor,
         Step::PrepareResult,
         Step::Sign,
         Step::ReturnToExecutor,
+        Step::SendToAkimat,
+        Step::RecordAkimatAct,
         Step::Issue,
         Step::Withdraw,
     ];
@@ -111,6 +125,8 @@ impl Step {
             Step::PrepareResult => "prepare_result",
             Step::Sign => "sign",
             Step::ReturnToExecutor => "return_to_executor",
+            Step::SendToAkimat => "send_to_akimat",
+            Step::RecordAkimatAct => "record_akimat_act",
             Step::Issue => "issue",
             Step::Withdraw => "withdraw",
         }
@@ -127,8 +143,10 @@ pub fn next(status: Status, step: Step) -> Option<Status> {
         (S::WithExecutor, Step::PrepareResult) => Some(S::ResultPrepared),
         (S::ResultPrepared, Step::Sign) => Some(S::Signed),
         (S::ResultPrepared, Step::ReturnToExecutor) => Some(S::WithExecutor),
+        (S::Signed, Step::SendToAkimat) => Some(S::AtAkimat),
+        (S::AtAkimat, Step::RecordAkimatAct) => Some(S::Signed),
         (S::Signed, Step::Issue) => Some(S::Issued),
-        (S::Accepted | S::WithHead | S::WithExecutor | S::ResultPrepared | S::Signed, Step::Withdraw) => {
+        (S::Accepted | S::WithHead | S::WithExecutor | S::ResultPrepared | S::Signed | S::AtAkimat, Step::Withdraw) => {
             Some(S::Withdrawn)
         }
         (
@@ -138,10 +156,27 @@ pub fn next(status: Status, step: Step) -> Option<Status> {
             | S::WithExecutor
             | S::ResultPrepared
             | S::Signed
+            | S::AtAkimat
             | S::Issued
             | S::Withdrawn,
             _,
         ) => None,
+    }
+}
+
+/// Where the positive act is the akimat's (service 2: its resolution), what
+/// the akimat's part allows: the signed draft goes to the akimat once, and
+/// nothing is handed over until the akimat's act is recorded. A reasoned
+/// refusal is the office's own and goes out as any other.
+/// `akimat_decides`: the service's path has the akimat's step;
+/// `positive`: the signed result is positive; `act_recorded`: the akimat's
+/// number and date are in.
+pub fn akimat_part(step: Step, akimat_decides: bool, positive: bool, act_recorded: bool) -> Result<(), crate::Error> {
+    let awaits = akimat_decides && positive;
+    match step {
+        Step::SendToAkimat if !awaits || act_recorded => Err(crate::Error::NoAkimatPart),
+        Step::Issue if awaits && !act_recorded => Err(crate::Error::AkimatActMissing),
+        _ => Ok(()),
     }
 }
 
@@ -219,15 +254,34 @@ impl Handover {
 #[serde(tag = "step", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     SendToHead,
-    AssignExecutor { executor_id: i64 },
-    PrepareResult { outcome: Outcome },
+    AssignExecutor {
+        executor_id: i64,
+    },
+    PrepareResult {
+        outcome: Outcome,
+    },
     Sign,
-    ReturnToExecutor { comment: String },
-    Issue { handover: Handover, received_by: String },
-    Withdraw { reason: String },
+    ReturnToExecutor {
+        comment: String,
+    },
+    SendToAkimat,
+    /// `date` as the clerk typed it (ДД.ММ.ГГГГ or ISO).
+    RecordAkimatAct {
+        number: String,
+        date: String,
+    },
+    Issue {
+        handover: Handover,
+        received_by: String,
+    },
+    Withdraw {
+        reason: String,
+    },
 }
 
 pub const MAX_COMMENT: usize = 1000;
+/// The longest act number ("№ 125-қ", "12/3456").
+pub const MAX_ACT_NUMBER: usize = 50;
 
 impl Command {
     pub fn step(&self) -> Step {
@@ -237,6 +291,8 @@ impl Command {
             Command::PrepareResult { .. } => Step::PrepareResult,
             Command::Sign => Step::Sign,
             Command::ReturnToExecutor { .. } => Step::ReturnToExecutor,
+            Command::SendToAkimat => Step::SendToAkimat,
+            Command::RecordAkimatAct { .. } => Step::RecordAkimatAct,
             Command::Issue { .. } => Step::Issue,
             Command::Withdraw { .. } => Step::Withdraw,
         }
@@ -277,7 +333,17 @@ impl Command {
                 let fields = crate::result_fields::check_values(&spec.fields, &fields)?;
                 Command::PrepareResult { outcome: Outcome::Positive { form, fields } }
             }
-            other @ (Command::SendToHead | Command::AssignExecutor { .. } | Command::Sign) => other,
+            Command::RecordAkimatAct { number, date } => {
+                let number = required_text(Field::ActNumber, &number, MAX_ACT_NUMBER)?;
+                let date = crate::result_fields::date(date.trim())
+                    .ok_or(Error::DateFormat(Field::ActDate))?
+                    .format("%Y-%m-%d")
+                    .to_string();
+                Command::RecordAkimatAct { number, date }
+            }
+            other @ (Command::SendToHead | Command::AssignExecutor { .. } | Command::Sign | Command::SendToAkimat) => {
+                other
+            }
         })
     }
 }
@@ -307,6 +373,36 @@ mod tests {
         // A payload from before forms were named means the first.
         let old: Command = serde_json::from_str(r#"{"step":"prepare_result","outcome":{"kind":"positive"}}"#).unwrap();
         assert_eq!(old, positive(0));
+    }
+
+    #[test]
+    fn an_akimats_act_goes_out_and_comes_back_before_the_hand_over() {
+        use crate::Error;
+        assert_eq!(next(Status::Signed, Step::SendToAkimat), Some(Status::AtAkimat));
+        assert_eq!(next(Status::AtAkimat, Step::RecordAkimatAct), Some(Status::Signed));
+        assert_eq!(next(Status::AtAkimat, Step::Issue), None, "nothing leaves while at the akimat");
+        assert_eq!(next(Status::AtAkimat, Step::Withdraw), Some(Status::Withdrawn));
+        // (step, akimat decides, positive, act recorded)
+        assert_eq!(akimat_part(Step::Issue, true, true, false), Err(Error::AkimatActMissing));
+        assert_eq!(akimat_part(Step::Issue, true, true, true), Ok(()));
+        assert_eq!(akimat_part(Step::Issue, true, false, false), Ok(()), "a reasoned refusal is the office's own");
+        assert_eq!(akimat_part(Step::SendToAkimat, true, true, false), Ok(()));
+        assert_eq!(akimat_part(Step::SendToAkimat, true, true, true), Err(Error::NoAkimatPart), "already back");
+        assert_eq!(akimat_part(Step::SendToAkimat, false, true, false), Err(Error::NoAkimatPart));
+        assert_eq!(akimat_part(Step::Issue, false, true, false), Ok(()));
+        let catalog = crate::catalog::Catalog::parse(include_str!("../../../assets/catalog/services.json")).unwrap();
+        let deciders: Vec<&str> =
+            catalog.services.iter().filter(|s| s.akimat_decides()).map(|s| s.code.as_str()).collect();
+        assert_eq!(deciders, ["establish_guardianship"]);
+        let act = |number: &str, date: &str| {
+            Command::RecordAkimatAct { number: number.into(), date: date.into() }.validate(&[], &[])
+        };
+        assert_eq!(
+            act(" 125-қ ", "20.11.2026"),
+            Ok(Command::RecordAkimatAct { number: "125-қ".into(), date: "2026-11-20".into() })
+        );
+        assert_eq!(act("", "20.11.2026"), Err(Error::Required(crate::Field::ActNumber)));
+        assert_eq!(act("125", "31.13.2026"), Err(Error::DateFormat(crate::Field::ActDate)));
     }
 
     #[test]

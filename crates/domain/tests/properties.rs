@@ -121,10 +121,13 @@ proptest! {
                 Err(e) => prop_assert!(matches!(e, Error::Forbidden | Error::InvalidState | Error::FourEyes | Error::NotAssigned)),
             }
         }
-        // Issued only ever follows Signed, which only follows ResultPrepared.
+        // Issued only ever follows Signed, which only follows ResultPrepared
+        // (or the akimat, where the act is the akimat's; it went there
+        // signed).
         for w in history.windows(2) {
             if w[1] == Status::Issued { prop_assert_eq!(w[0], Status::Signed); }
-            if w[1] == Status::Signed { prop_assert_eq!(w[0], Status::ResultPrepared); }
+            if w[1] == Status::Signed { prop_assert!(matches!(w[0], Status::ResultPrepared | Status::AtAkimat)); }
+            if w[1] == Status::AtAkimat { prop_assert_eq!(w[0], Status::Signed); }
             if w[1] == Status::ResultPrepared { prop_assert_eq!(w[0], Status::WithExecutor); }
         }
     }

@@ -205,6 +205,9 @@ pub struct ApplicationRecord {
     pub result_forms: Vec<Bilingual>,
     /// The fields each of those forms states, for the executor's form.
     pub result_fields: Vec<Vec<kense_domain::result_fields::FieldSpec>>,
+    /// Its signed positive result is an akimat's act not yet recorded: it
+    /// goes to the akimat (or waits there) before anything is handed over.
+    pub awaits_akimat: bool,
     pub history: Vec<HistoryEntry>,
     pub representative: Option<RepresentativeRecord>,
     /// How many corrections the person data has had (0 = as registered).
@@ -239,6 +242,16 @@ pub struct ResultRecord {
     pub certificate: Option<crate::CertificateFacts>,
     /// The facts the result form states, by key (stored forms).
     pub fields: kense_domain::result_fields::FieldValues,
+    /// The akimat's act that adopted it (service 2), once recorded: its
+    /// number and date (ISO).
+    pub akimat_act: Option<AkimatAct>,
+}
+
+/// The akimat's act as the clerk recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AkimatAct {
+    pub number: String,
+    pub date: String,
 }
 
 /// A recorded correction of an application's person data.
@@ -332,6 +345,13 @@ impl FromRow for ResultRecord {
             fields: match r.get::<Option<String>>("fields")? {
                 Some(json) => serde_json::from_str(&json).map_err(|e| Error::Storage(format!("result fields: {e}")))?,
                 None => Default::default(),
+            },
+            akimat_act: match (
+                r.get::<Option<String>>("akimat_act_number")?,
+                r.get::<Option<String>>("akimat_act_date")?,
+            ) {
+                (Some(number), Some(date)) => Some(AkimatAct { number, date }),
+                _ => None,
             },
         })
     }
@@ -755,7 +775,10 @@ impl Registry {
             // the first of its own part.
             let mut parts: Vec<String> = Vec::new();
             if actor.has(Role::Clerk) {
-                parts.extend(["a.status = 'accepted'".to_owned(), "a.status = 'signed'".to_owned()]);
+                // At the akimat too: the clerk records its act when it comes.
+                parts.extend(
+                    ["a.status = 'accepted'", "a.status = 'signed'", "a.status = 'at_akimat'"].map(str::to_owned),
+                );
             }
             if actor.has(Role::Head) {
                 parts.extend(["a.status = 'with_head'".to_owned(), "a.status = 'result_prepared'".to_owned()]);
@@ -930,6 +953,7 @@ impl Registry {
                 .then(|| spec.office_paths(channel).find(|p| p.variant.as_deref() == Some(&v))?.variant_name.clone())
                 .flatten()
         });
+        let result = self.latest_result(id)?;
         Ok(ApplicationRecord {
             id,
             number: r.get("number")?,
@@ -956,7 +980,9 @@ impl Registry {
             step_due_at: r.get("step_due_at")?,
             due_at: r.get("due_at")?,
             provisional: false,
-            result: self.latest_result(id)?,
+            awaits_akimat: spec.akimat_decides()
+                && result.as_ref().is_some_and(|r| r.outcome == "positive" && r.akimat_act.is_none()),
+            result,
             result_forms: spec.workflow_results().iter().map(|r| r.name.clone()).collect(),
             result_fields: spec.workflow_results().iter().map(|r| r.fields.clone()).collect(),
             history: self.history(id)?,
@@ -970,7 +996,7 @@ impl Registry {
             .query_opt(
                 "SELECT r.version, r.outcome, r.reason_code, r.reason_kk, r.reason_ru, r.explanation,
                         p.full_name AS prepared_by, r.prepared_at, s.full_name AS signed_by, r.signed_at, r.form,
-                        r.fields
+                        r.fields, r.akimat_act_number, r.akimat_act_date
                  FROM results r JOIN users p ON p.id = r.prepared_by LEFT JOIN users s ON s.id = r.signed_by
                  WHERE r.application_id = ?1 ORDER BY r.version DESC LIMIT 1",
                 args![id],

@@ -43,8 +43,8 @@ use kense_domain::Error;
 
 pub use accounts::UserSummary;
 pub use applications::{
-    papers, ApplicationQuery, ApplicationRecord, ApplicationSummary, CorrectionRecord, Due, HistoryEntry, JournalLine,
-    KnownPerson, Printed, PrintedFile, Registered, RepresentativeRecord, ResultRecord, Urgency,
+    papers, AkimatAct, ApplicationQuery, ApplicationRecord, ApplicationSummary, CorrectionRecord, Due, HistoryEntry,
+    JournalLine, KnownPerson, Printed, PrintedFile, Registered, RepresentativeRecord, ResultRecord, Urgency,
 };
 pub use audit::{ChainStatus, Checkpoint};
 pub use backup::{
@@ -80,7 +80,7 @@ use sql::{Db, SqliteDb};
 
 /// The schema version this binary writes; a registry with a newer one is
 /// refused ([`Error::DatabaseNewer`]).
-pub const SCHEMA_VERSION: i64 = 18;
+pub const SCHEMA_VERSION: i64 = 19;
 
 /// Where a registry is: a file on this PC, or the office server.
 #[derive(Debug, Clone, PartialEq, Eq)]

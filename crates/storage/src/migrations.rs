@@ -38,6 +38,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 16, "result_fields", "0016_result_fields.sql"),
     migration!("sqlite", 17, "catalog_origin", "0017_catalog_origin.sql"),
     migration!("sqlite", 18, "path_variant", "0018_path_variant.sql"),
+    migration!("sqlite", 19, "akimat_act", "0019_akimat_act.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
@@ -52,6 +53,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     migration!("postgres", 16, "result_fields", "0016_result_fields.sql"),
     migration!("postgres", 17, "catalog_origin", "0017_catalog_origin.sql"),
     migration!("postgres", 18, "path_variant", "0018_path_variant.sql"),
+    migration!("postgres", 19, "akimat_act", "0019_akimat_act.sql"),
 ];
 
 /// The migrations of an engine.

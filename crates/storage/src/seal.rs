@@ -68,12 +68,12 @@ pub(crate) const SEALED: &[Sealed] = &[
     record("application_document_marks", &["application_id", "position"]),
     record("application_versions", &["application_id", "version"]),
     record("workflow_events", &["id"]),
-    // reason_kk, reason_ru: migration 12; fields: 16.
+    // reason_kk, reason_ru: migration 12; fields: 16; akimat_act_*: 19.
     Sealed {
         table: "results",
         key: &["application_id", "version"],
         unsealed: &[],
-        late: &["reason_kk", "reason_ru", "fields"],
+        late: &["reason_kk", "reason_ru", "fields", "akimat_act_number", "akimat_act_date"],
         log: false,
     },
     record("issuances", &["application_id"]),

@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{authorize, Action, Actor, Role};
 use kense_domain::application::NewApplication;
 use kense_domain::catalog::{Channel, Service};
-use kense_domain::workflow::{next, Command, Facts, Outcome, Status, Step};
+use kense_domain::workflow::{akimat_part, next, Command, Facts, Outcome, Status, Step};
 use kense_domain::Error;
 use serde::Serialize;
 
@@ -143,6 +143,9 @@ impl Registry {
     ) -> Result<StepTaken, Error> {
         let at = timestamp(now);
         let step = command.step();
+        // The catalog version it was registered under says whether its act
+        // is the akimat's (an installed version never changes).
+        let akimat_decides = self.service_spec(application_id)?.akimat_decides();
         let rules = &self.queue_rules;
         let reasons = &self.refusal_reasons;
         let taken = self.db.audited(&at, |tx| {
@@ -153,6 +156,20 @@ impl Registry {
                 authorize(actor, Action::Workflow(step), Some(&facts))?
             };
             let to = next(facts.status, step).ok_or(Error::InvalidState)?;
+            if akimat_decides {
+                let latest = tx.query_opt(
+                    "SELECT outcome, akimat_act_number FROM results WHERE application_id = ?1
+                     ORDER BY version DESC LIMIT 1",
+                    args![application_id],
+                )?;
+                let positive =
+                    latest.as_ref().map(|r| r.get::<String>("outcome")).transpose()?.as_deref() == Some("positive");
+                let recorded =
+                    latest.map(|r| r.get::<Option<String>>("akimat_act_number")).transpose()?.flatten().is_some();
+                akimat_part(step, akimat_decides, positive, recorded)?;
+            } else {
+                akimat_part(step, false, false, false)?;
+            }
             let (comment, mut detail) = record_step(tx, rules, reasons, actor, application_id, command, &at)?;
             if let Some(c) = certificate {
                 detail.extend(crate::signatures::record(tx, actor, application_id, c, &at)?);
@@ -283,6 +300,21 @@ fn record_step(
             detail.insert("result".into(), serde_json::json!({"version": version, "outcome": outcome}));
         }
         Command::ReturnToExecutor { comment: c } => comment = c.clone(),
+        // The moment it went is the step's own.
+        Command::SendToAkimat => {}
+        Command::RecordAkimatAct { number, date } => {
+            let n = tx.execute(
+                "UPDATE results SET akimat_act_number = ?1, akimat_act_date = ?2
+                 WHERE application_id = ?3 AND version = (SELECT MAX(version) FROM results WHERE application_id = ?3)
+                   AND signed_by IS NOT NULL AND akimat_act_number IS NULL",
+                args![number, date, application_id],
+            )?;
+            if n != 1 {
+                return Err(Error::InvalidState);
+            }
+            comment = format!("№ {number}, {date}");
+            detail.insert("akimat_act".into(), serde_json::json!({"number": number, "date": date}));
+        }
         Command::Withdraw { reason: c } => {
             comment = c.clone();
             crate::queue::withdraw(tx, rules, application_id, at)?;

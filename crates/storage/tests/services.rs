@@ -2,7 +2,8 @@
 //! catalog data declares, on the engine the suite runs on: on each channel
 //! it is offered, a package refused at intake and one accepted; each
 //! positive result form prepared, signed and handed over (the first after
-//! a return for rework); a reasoned refusal on the service's first ground,
+//! a return for rework; where the act is the akimat's, through the akimat);
+//! a reasoned refusal on the service's first ground,
 //! its wording kept with the decision. Generated from the catalog itself: a service added to
 //! the catalog is walked without new test code.
 
@@ -108,9 +109,25 @@ impl Walk<'_> {
         assert_eq!(self.step(id, Status::WithHead, "head", assign), Status::WithExecutor);
     }
 
-    /// Prepared → signed → handed over on the channel.
-    fn sign_and_hand_over(&mut self, id: i64, channel: Channel) {
+    /// Prepared → signed → handed over on the channel. Where the positive
+    /// act is the akimat's (service 2), nothing is handed over before it:
+    /// the approved draft goes to the akimat, and its act is recorded when
+    /// it comes back.
+    fn sign_and_hand_over(&mut self, service: &Service, id: i64, channel: Channel, positive: bool) {
         assert_eq!(self.step(id, Status::ResultPrepared, "head", Command::Sign), Status::Signed);
+        let send = Command::SendToAkimat;
+        if service.akimat_decides() && positive {
+            let (clerk, now) = (self.o.clerk.clone(), self.tick());
+            let early = self.o.r.take_step(&clerk, id, Status::Signed, &handover(channel), Due::default(), now);
+            assert_eq!(early.unwrap_err(), kense_domain::Error::AkimatActMissing, "{}", service.code);
+            assert_eq!(self.step(id, Status::Signed, "clerk", send), Status::AtAkimat);
+            let act = Command::RecordAkimatAct { number: "125-қ".into(), date: "2026-11-20".into() };
+            assert_eq!(self.step(id, Status::AtAkimat, "clerk", act), Status::Signed);
+        } else {
+            let (clerk, now) = (self.o.clerk.clone(), self.tick());
+            let none = self.o.r.take_step(&clerk, id, Status::Signed, &send, Due::default(), now);
+            assert_eq!(none.unwrap_err(), kense_domain::Error::NoAkimatPart, "{}", service.code);
+        }
         assert_eq!(self.step(id, Status::Signed, "clerk", handover(channel)), Status::Issued);
     }
 }
@@ -149,10 +166,11 @@ fn every_service_walks_every_path_its_catalog_declares() {
                     assert_eq!(walk.step(id, Status::ResultPrepared, "head", rework), Status::WithExecutor);
                     assert_eq!(walk.step(id, Status::WithExecutor, "executor", prepare), Status::ResultPrepared);
                 }
-                walk.sign_and_hand_over(id, channel);
+                walk.sign_and_hand_over(service, id, channel, true);
                 let record = walk.o.r.application(&walk.o.clerk.clone(), id, walk.now).unwrap();
                 let result = record.result.expect("the issued result");
                 assert_eq!(result.fields, fields, "{}: the result keeps its facts", service.code);
+                assert_eq!(result.akimat_act.is_some(), service.akimat_decides(), "{}", service.code);
                 assert_eq!(
                     result.version,
                     if form == 0 { 2 } else { 1 },
@@ -171,7 +189,7 @@ fn every_service_walks_every_path_its_catalog_declares() {
                 },
             };
             assert_eq!(walk.step(id, Status::WithExecutor, "executor", refuse), Status::ResultPrepared);
-            walk.sign_and_hand_over(id, channel);
+            walk.sign_and_hand_over(service, id, channel, false);
             let record = walk.o.r.application(&walk.o.clerk.clone(), id, walk.now).unwrap();
             let result = record.result.expect("the refusal");
             assert_eq!(result.reason, Some(ground.name.clone()), "{}: the ground's wording is kept", service.code);

@@ -64,6 +64,8 @@ pub enum Field {
     UserIin,
     KeyPassword,
     Variant,
+    ActNumber,
+    ActDate,
 }
 
 impl Field {
@@ -128,6 +130,8 @@ impl Field {
             Field::UserIin => "user_iin",
             Field::KeyPassword => "key_password",
             Field::Variant => "variant",
+            Field::ActNumber => "act_number",
+            Field::ActDate => "act_date",
         }
     }
 
@@ -250,6 +254,10 @@ impl Field {
             (Field::KeyPassword, Lang::Ru) => "Пароль ключа",
             (Field::Variant, Lang::Kk) => "Қызмет көрсету тәртібі",
             (Field::Variant, Lang::Ru) => "Порядок оказания услуги",
+            (Field::ActNumber, Lang::Kk) => "Әкімдік қаулысының нөмірі",
+            (Field::ActNumber, Lang::Ru) => "Номер постановления акимата",
+            (Field::ActDate, Lang::Kk) => "Әкімдік қаулысының күні",
+            (Field::ActDate, Lang::Ru) => "Дата постановления акимата",
         }
     }
 }

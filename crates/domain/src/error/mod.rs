@@ -192,6 +192,12 @@ pub enum Error {
     /// shipped one passes; the detail says which (it names codes, not
     /// personal data) and is shown to him.
     CatalogRejected(String),
+    /// The step belongs to an akimat's act, and this application has none
+    /// to send (not its service, a refusal, or already back).
+    NoAkimatPart,
+    /// The akimat's act (its number and date) is not recorded yet: nothing
+    /// is handed over before it.
+    AkimatActMissing,
     /// Another version came into force while the administrator edited.
     CatalogMovedOn {
         in_force: u32,
@@ -283,6 +289,8 @@ impl Error {
             Error::ChecklistDocument { .. } => "checklist_document",
             Error::CatalogRejected(_) => "catalog_rejected",
             Error::CatalogMovedOn { .. } => "catalog_moved_on",
+            Error::NoAkimatPart => "no_akimat_part",
+            Error::AkimatActMissing => "akimat_act_missing",
             Error::Io(_) => "io",
         }
     }

@@ -159,7 +159,11 @@ fn check_command(c: Command) -> Result<(), TestCaseError> {
         Command::PrepareResult { outcome: Outcome::Positive { form, .. } } => {
             prop_assert!(*form < FORMS, "result form {form} accepted")
         }
-        Command::SendToHead | Command::AssignExecutor { .. } | Command::Sign => {}
+        Command::RecordAkimatAct { number, date } => {
+            check_required_text("act number", number, kense_domain::workflow::MAX_ACT_NUMBER)?;
+            prop_assert!(chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok(), "act date {date:?} accepted");
+        }
+        Command::SendToHead | Command::AssignExecutor { .. } | Command::Sign | Command::SendToAkimat => {}
     }
     Ok(())
 }
@@ -410,8 +414,9 @@ proptest! {
 
     #[test]
     fn command_validation_holds_the_limits(
-        kind in 0usize..9,
+        kind in 0usize..11,
         text in text_or_valid("Себебі"),
+        date in prop_oneof![1 => Just("20.11.2026".to_owned()), 1 => hostile_text()],
         reason_code in prop_oneof![3 => select(REASONS).prop_map(str::to_owned), 1 => hostile_text()],
         executor_id in any::<i64>(),
         form in prop_oneof![3 => 0..FORMS, 1 => any::<usize>()],
@@ -425,6 +430,8 @@ proptest! {
             5 => Command::ReturnToExecutor { comment: text },
             6 => Command::Issue { handover: Handover::InPerson, received_by: text },
             7 => Command::Issue { handover: Handover::StateCorporation, received_by: text },
+            8 => Command::SendToAkimat,
+            9 => Command::RecordAkimatAct { number: text, date },
             _ => Command::Withdraw { reason: text },
         };
         check_command(c)?;
@@ -472,13 +479,13 @@ fn the_strategies_reach_acceptance() {
     assert!(decoded >= 100, "only {decoded} of 400 mutated requests decode");
     let ops = proptest::collection::vec((any::<Index>(), value_op()), 1..4);
     let s = services();
-    let parsed = (0..60)
+    let parsed = (0..150)
         .filter(|_| {
             let mut v = s.value.clone();
             mutate_value(&mut v, &s.paths, &ops.new_tree(&mut runner).unwrap().current());
             Catalog::parse(&v.to_string()).is_ok()
         })
         .count();
-    assert!(parsed >= 5, "only {parsed} of 60 mutated catalogs parse");
-    eprintln!("accepted: {accepted}/400 drafts, {decoded}/400 requests decoded, {parsed}/60 catalogs");
+    assert!(parsed >= 8, "only {parsed} of 150 mutated catalogs parse");
+    eprintln!("accepted: {accepted}/400 drafts, {decoded}/400 requests decoded, {parsed}/150 catalogs");
 }

@@ -91,6 +91,14 @@ fn paper(
                 fields.push(field(&f.label.kk, &f.label.ru, display(f.kind, value)));
             }
         }
+        // The akimat's act that adopted it (service 2), once recorded.
+        if let Some(act) = &result.akimat_act {
+            fields.push(field(
+                "Әкімдіктің қаулысы",
+                "Постановление акимата",
+                format!("№ {}, {}", act.number, display(kense_domain::result_fields::ValueKind::Date, &act.date)),
+            ));
+        }
         fields.push(field("Нәтижені дайындаған", "Результат подготовил", result.prepared_by.clone()));
         return Ok(Paper::Positive(ServiceResult {
             number: rec.number.clone(),
@@ -303,6 +311,7 @@ pub fn preview(
                 signed_at: None,
                 certificate: None,
                 fields,
+                akimat_act: None,
             }
         }
         None => match rec.result.clone() {
