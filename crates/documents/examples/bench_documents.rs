@@ -312,6 +312,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         copy_number: 1,
         verification: None,
         audit_chain_head: Some("9f3a1c7e2b4d".into()),
+        together: Vec::new(),
     };
     let s = run(|i| {
         result.number = format!("А-2026-{i:05}");

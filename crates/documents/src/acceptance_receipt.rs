@@ -68,6 +68,17 @@ pub struct RepresentativeLine {
     pub poa_date: String,
 }
 
+impl RepresentativeLine {
+    /// "Name, ЖСН: …, сенімхат № … date", as both receipts write it.
+    pub(crate) fn spans(&self, iin_label: &str, poa_label: &str) -> Vec<Span> {
+        enumeration(vec![
+            Span::regular(self.name.clone()),
+            g(format!("{iin_label} {}", self.iin)),
+            g(format!("{poa_label} № {} {}", self.poa_number, self.poa_date)),
+        ])
+    }
+}
+
 const FILE: &str = "acceptance_receipt.json";
 const SHIPPED: &str = include_str!("../../../assets/templates/acceptance_receipt.json");
 
@@ -166,12 +177,7 @@ fn half(
     }
     w.field(flow, &labels.applicant, enumeration(applicant))?;
     if let Some(rep) = &r.representative {
-        let spans = vec![
-            Span::regular(rep.name.clone()),
-            g(format!("{} {}", labels.iin, rep.iin)),
-            g(format!("{} № {} {}", labels.poa, rep.poa_number, rep.poa_date)),
-        ];
-        w.field(flow, &labels.representative, enumeration(spans))?;
+        w.field(flow, &labels.representative, rep.spans(&labels.iin, &labels.poa))?;
     }
 
     let mut child = Vec::new();

@@ -63,7 +63,7 @@ pub use requisites::{Bilingual, OfficeRequisites, Signer, StampImage, Verificati
 pub use signed::queue_notification::QueueNotification;
 pub use signed::reasoned_refusal::ReasonedRefusal;
 pub use signed::referral::Referral;
-pub use signed::service_result::{ResultField, ServiceResult};
+pub use signed::service_result::{IssuedTogether, ResultField, ServiceResult};
 pub use stamp::check_stamp;
 
 use crate::acceptance_receipt::ReceiptTemplate;

@@ -14,7 +14,7 @@ use crate::layout::{Align, Flow, Fonts, Paragraph, Span};
 use crate::render::{numbered_title, About, Document, Pages};
 use crate::requisites::{original, Bilingual, OfficeRequisites, Verification};
 use crate::sheet::{self, fill, Form, Lang, MarkTexts, Marks, PageLayout};
-use crate::signed::{addressee, enumeration, g, or_blank, Writer};
+use crate::signed::{addressee, g, or_blank, Writer};
 use crate::stamp::Stamp;
 use crate::RepresentativeLine;
 use crate::{DocumentError, Typesetter};
@@ -212,12 +212,7 @@ fn part(
         flow.paragraph(&p(spans, body).after(gap / 2.0))?;
     }
     if let Some(rep) = &r.representative {
-        let spans = vec![
-            Span::regular(rep.name.clone()),
-            g(format!("{} {}", labels.iin, rep.iin)),
-            g(format!("{} № {} {}", labels.poa, rep.poa_number, rep.poa_date)),
-        ];
-        w.field(flow, &labels.representative, enumeration(spans))?;
+        w.field(flow, &labels.representative, rep.spans(&labels.iin, &labels.poa))?;
     }
 
     let office = lang.pick(&r.office.name).trim();

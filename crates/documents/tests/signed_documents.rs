@@ -150,6 +150,37 @@ fn service_result_text_and_snapshot() {
     }
 }
 
+/// Service 11's order with the contract and the decision issued together:
+/// each a document of its own after the order, its own title and facts,
+/// the same number, parties and signer.
+#[test]
+fn documents_issued_together_follow_the_result_each_on_its_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut order = result_sample();
+    order.title = bi("Бұйрық", "Приказ");
+    let part = |kk: &str, ru: &str, label: (&str, &str), value: &str| kense_documents::IssuedTogether {
+        title: bi(kk, ru),
+        text: None,
+        fields: vec![kense_documents::ResultField { label: bi(label.0, label.1), value: value.into() }],
+    };
+    order.together = vec![
+        part("Шарт", "Договор", ("Шарттың нөмірі", "Номер договора"), "42"),
+        part("Шешім", "Решение", ("Ай сайынғы төлем сомасы, теңге", "Ежемесячная сумма выплаты, тенге"), "61 000,00"),
+    ];
+    let bytes = typesetter().service_result(&order).expect("pdf");
+    let path = write_tmp(&dir, "together.pdf", &bytes);
+    assert_eq!(pages(&path), 3, "one sheet each");
+    let on = |page: usize| normalise(&page_text(&path, page));
+    assert!(on(1).contains("Бұйрық") && !on(1).contains("Номер договора"), "{}", on(1));
+    assert!(
+        on(2).contains("Шарт") && on(2).contains("Номер договора: 42") && on(2).contains("Жұмабекова Әсел"),
+        "{}",
+        on(2)
+    );
+    assert!(on(3).contains("Решение") && on(3).contains("61 000,00"), "{}", on(3));
+    assert_fonts_embedded(&path);
+}
+
 #[test]
 fn reasoned_refusal_text_and_snapshot() {
     let dir = tempfile::tempdir().expect("tempdir");

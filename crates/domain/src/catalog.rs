@@ -280,6 +280,24 @@ pub struct ResultSpec {
     /// period, a school, a camp's shift…), filled in by the executor.
     #[serde(default)]
     pub fields: Vec<crate::result_fields::FieldSpec>,
+    /// Documents issued together with this one, signed at once (service
+    /// 11: the order with the contract and the decision): each prints as
+    /// its own document, stating the facts it names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub together: Vec<ResultPart>,
+}
+
+/// A document issued together with a result (see [`ResultSpec::together`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultPart {
+    pub kind: ResultKind,
+    pub name: Bilingual,
+    /// The Standard form ("Std app. 1"), or null when none is cited.
+    pub form: Option<String>,
+    /// Keys of the result's fields this document states (and its own page
+    /// only); the result's page states the others.
+    pub fields: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -687,6 +705,23 @@ fn check_service(s: &Service, version: u32) -> Result<(), String> {
         if r.kind == ResultKind::ReasonedRefusal && !r.fields.is_empty() {
             return Err(format!("result {i}: a reasoned refusal states its ground, not fields"));
         }
+        let mut claimed = HashSet::new();
+        for part in &r.together {
+            text(&format!("result {i} part"), &part.name)?;
+            if matches!(part.kind, ResultKind::ReasonedRefusal | ResultKind::QueueNotification | ResultKind::Referral)
+                || r.kind == ResultKind::ReasonedRefusal
+            {
+                return Err(format!("result {i}: a part of kind {:?} cannot be issued together", part.kind));
+            }
+            if let Some(f) = part.form.as_deref().filter(|f| !is_form(f)) {
+                return Err(format!("result {i} part: form {f:?} is not \"Std app. N\""));
+            }
+            for key in &part.fields {
+                if !keys.contains(key.as_str()) || !claimed.insert(key.as_str()) {
+                    return Err(format!("result {i} part: field {key:?} unknown or stated by two parts"));
+                }
+            }
+        }
     }
 
     let mut intake = HashSet::new();
@@ -956,6 +991,25 @@ mod tests {
         parse(&v).unwrap();
         v["services"][0]["paths"][0]["variant_name"] = json!({"kk": "Жол", "ru": "Путь"});
         refused(&v, "a variant name without a variant");
+    }
+
+    #[test]
+    fn documents_issued_together_state_the_results_own_facts_once() {
+        let mut v = valid();
+        v["services"][0]["results"][0]["fields"] = json!([
+            {"key": "number", "label": {"kk": "Нөмірі", "ru": "Номер"}, "kind": "text"},
+            {"key": "amount", "label": {"kk": "Сома", "ru": "Сумма"}, "kind": "money"}]);
+        let part = |fields: Value| json!({"kind": "decision", "name": {"kk": "Шешім", "ru": "Решение"}, "form": null, "fields": fields});
+        v["services"][0]["results"][0]["together"] = json!([part(json!(["amount"]))]);
+        parse(&v).unwrap();
+        v["services"][0]["results"][0]["together"] = json!([part(json!(["amount"])), part(json!(["amount"]))]);
+        refused(&v, "stated by two parts");
+        v["services"][0]["results"][0]["together"] = json!([part(json!(["nothing"]))]);
+        refused(&v, "unknown");
+        let mut referral = part(json!([]));
+        referral["kind"] = json!("referral");
+        v["services"][0]["results"][0]["together"] = json!([referral]);
+        refused(&v, "cannot be issued together");
     }
 
     #[test]

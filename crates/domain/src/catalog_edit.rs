@@ -45,6 +45,23 @@ pub struct DocumentDraft {
     pub source: String,
 }
 
+impl From<&DocumentRequirement> for DocumentDraft {
+    /// The row as the editor opens it: the document unchanged.
+    fn from(d: &DocumentRequirement) -> DocumentDraft {
+        DocumentDraft {
+            code: Some(d.code.clone()),
+            name_kk: d.name.kk.clone(),
+            name_ru: d.name.ru.clone(),
+            kind: d.kind.code().into(),
+            condition_kk: d.kind.condition().map(|c| c.kk.clone()).unwrap_or_default(),
+            condition_ru: d.kind.condition().map(|c| c.ru.clone()).unwrap_or_default(),
+            channels: d.channels.clone(),
+            verified: d.verified,
+            source: d.source.clone().unwrap_or_default(),
+        }
+    }
+}
+
 /// What is wrong with one row of an edited checklist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -264,22 +281,7 @@ mod tests {
     const SHIPPED: &str = include_str!("../../../assets/catalog/services.json");
 
     fn rows_of(c: &Catalog, service: &str) -> Vec<DocumentDraft> {
-        c.service(service)
-            .unwrap()
-            .documents
-            .iter()
-            .map(|d| DocumentDraft {
-                code: Some(d.code.clone()),
-                name_kk: d.name.kk.clone(),
-                name_ru: d.name.ru.clone(),
-                kind: d.kind.code().into(),
-                condition_kk: d.kind.condition().map(|c| c.kk.clone()).unwrap_or_default(),
-                condition_ru: d.kind.condition().map(|c| c.ru.clone()).unwrap_or_default(),
-                channels: d.channels.clone(),
-                verified: d.verified,
-                source: d.source.clone().unwrap_or_default(),
-            })
-            .collect()
+        c.service(service).unwrap().documents.iter().map(DocumentDraft::from).collect()
     }
 
     fn added(channel: Channel) -> DocumentDraft {

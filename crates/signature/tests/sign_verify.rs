@@ -78,6 +78,7 @@ fn base_pdf() -> Vec<u8> {
         copy_number: 1,
         verification: None,
         audit_chain_head: Some("9f3a1c7e2b4d".into()),
+        together: Vec::new(),
     };
     t.service_result(&result).expect("pdf")
 }

@@ -983,7 +983,17 @@ impl Registry {
             awaits_akimat: spec.akimat_decides()
                 && result.as_ref().is_some_and(|r| r.outcome == "positive" && r.akimat_act.is_none()),
             result,
-            result_forms: spec.workflow_results().iter().map(|r| r.name.clone()).collect(),
+            // A result issued with others is named with them ("order;
+            // contract; decision"), as the executor chooses it.
+            result_forms: spec
+                .workflow_results()
+                .iter()
+                .map(|r| {
+                    let names = std::iter::once(&r.name).chain(r.together.iter().map(|p| &p.name));
+                    let (kk, ru): (Vec<&str>, Vec<&str>) = names.map(|n| (n.kk.as_str(), n.ru.as_str())).unzip();
+                    Bilingual::new(kk.join("; "), ru.join("; "))
+                })
+                .collect(),
             result_fields: spec.workflow_results().iter().map(|r| r.fields.clone()).collect(),
             history: self.history(id)?,
             representative,

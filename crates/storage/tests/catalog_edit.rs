@@ -19,23 +19,7 @@ const NOW: &str = "2026-11-02T10:00:00+05:00";
 
 /// The service's checklist as the editor sends it back unchanged.
 fn rows(catalog: &Catalog, service: &str) -> Vec<DocumentDraft> {
-    catalog
-        .service(service)
-        .unwrap()
-        .documents
-        .iter()
-        .map(|d| DocumentDraft {
-            code: Some(d.code.clone()),
-            name_kk: d.name.kk.clone(),
-            name_ru: d.name.ru.clone(),
-            kind: d.kind.code().into(),
-            condition_kk: d.kind.condition().map(|c| c.kk.clone()).unwrap_or_default(),
-            condition_ru: d.kind.condition().map(|c| c.ru.clone()).unwrap_or_default(),
-            channels: d.channels.clone(),
-            verified: d.verified,
-            source: d.source.clone().unwrap_or_default(),
-        })
-        .collect()
+    catalog.service(service).unwrap().documents.iter().map(DocumentDraft::from).collect()
 }
 
 fn with_added_document(catalog: &Catalog) -> Catalog {

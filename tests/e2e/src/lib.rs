@@ -378,13 +378,18 @@ pub mod office {
         type_into(c, "act-prepare-field-basis_date", "10.11.2026").await
     }
 
+    /// Opens an application from the worklist.
+    pub async fn open(c: &Client, number: &str) -> Res<()> {
+        click(c, "nav-work").await?;
+        click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
+        text_until(c, "detail-number", |t| t == number).await.map(|_| ())
+    }
+
     /// Opens an application from the worklist and takes a step with its
     /// form: done when the shown status moves on; a refusal fails with the
     /// reason the window shows.
     pub async fn step(c: &Client, number: &str, form: &str, fill: impl AsyncFnOnce(&Client) -> Res<()>) -> Res<()> {
-        click(c, "nav-work").await?;
-        click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
-        text_until(c, "detail-number", |t| t == number).await?;
+        open(c, number).await?;
         visible(c, form).await?;
         fill(c).await?;
         let before = text_until(c, "detail-status", |t| !t.is_empty()).await?;

@@ -29,12 +29,6 @@ async fn register(c: &Client) -> Res<String> {
     text_until(c, "result-number", |t| t.contains('-')).await
 }
 
-async fn open(c: &Client, number: &str) -> Res<()> {
-    click(c, "nav-work").await?;
-    click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
-    text_until(c, "detail-number", |t| t == number).await.map(|_| ())
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_akimats_resolution_is_recorded_before_the_result_is_handed_over() {
     let dir = tempfile::tempdir().unwrap();

@@ -104,8 +104,7 @@ async fn clerk_chooses_the_path(c: &Client) -> Res<()> {
     screenshot(c, "e2e-variant-kk.png").await?;
     click(c, "register-submit").await?;
     let number = text_until(c, "result-number", |t| t.contains('-')).await?;
-    click(c, "nav-work").await?;
-    click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
+    open(c, &number).await?;
     text_until(c, "detail-facts", |t| t.contains("басқа білім беру ұйымында")).await.map(|_| ())
 }
 

@@ -4,7 +4,8 @@
 //! school, class, category and period. A reversed period is refused at its
 //! field's name, and so is a sign the paper's font cannot print; the head
 //! sees the facts before signing, and the printed result states them in
-//! Kazakh and Russian.
+//! Kazakh and Russian. The foster family's order, contract and decision are
+//! prepared in one form, signed at once and printed as three documents.
 
 use e2e::office::*;
 use e2e::*;
@@ -34,12 +35,6 @@ async fn register(
     check(c, "consent").await?;
     click(c, "register-submit").await?;
     text_until(c, "result-number", |t| t.contains('-')).await
-}
-
-async fn open(c: &Client, number: &str) -> Res<()> {
-    click(c, "nav-work").await?;
-    click_css(c, &format!("#worklist tr[data-number=\"{number}\"] td")).await?;
-    text_until(c, "detail-number", |t| t == number).await.map(|_| ())
 }
 
 async fn office(c: &Client) -> Res<(String, String)> {
@@ -129,6 +124,53 @@ async fn prepare(c: &Client, allowance: &str, meals: &str) -> Res<()> {
     log_out(c).await
 }
 
+/// Service 11 from the counter to the paper: its order is issued with the
+/// contract and the decision.
+async fn foster_family(c: &Client) -> Res<String> {
+    log_in(c, "saule").await?;
+    click(c, "nav-register").await?;
+    click(c, "register-clear").await?;
+    select_value(c, "service", "foster_family").await?;
+    type_into(c, "applicant_iin", "900101300007").await?;
+    type_into(c, "applicant_name", "Асқарова Мейрамгүл").await?;
+    type_into(c, "applicant_phone", "87011234567").await?;
+    for d in ["application", "identity_document", "health_certificates", "dispensary_certificates"] {
+        check(c, &format!("doc-{d}")).await?;
+    }
+    check(c, "consent").await?;
+    click(c, "register-submit").await?;
+    let number = text_until(c, "result-number", |t| t.contains('-')).await?;
+    step(c, &number, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    log_out(c).await?;
+    log_in(c, "head1").await?;
+    step(c, &number, "act-assign", async |c: &Client| -> Res<()> {
+        text_until(c, "act-assign-executor", |t| t.contains("Гүлнар")).await.map(|_| ())
+    })
+    .await?;
+    log_out(c).await?;
+    log_in(c, "exec1").await?;
+    step(c, &number, "act-prepare", async |c: &Client| -> Res<()> {
+        let forms = text_until(c, "act-prepare-form", |t| t.contains("шарт")).await?;
+        ensure(forms.contains("бұйрық") && forms.contains("шешім"), format!("the forms offered: {forms}"))?;
+        select_value(c, "act-prepare-form", "1").await?;
+        type_into(c, "act-prepare-field-order_number", "17-б").await?;
+        type_into(c, "act-prepare-field-order_date", "25.11.2026").await?;
+        type_into(c, "act-prepare-field-contract_number", "42").await?;
+        type_into(c, "act-prepare-field-contract_date", "25.11.2026").await?;
+        type_into(c, "act-prepare-field-contract_period-from", "01.12.2026").await?;
+        type_into(c, "act-prepare-field-contract_period-to", "30.11.2027").await?;
+        type_into(c, "act-prepare-field-amount", "61 000").await?;
+        type_into(c, "act-prepare-field-payment_period-from", "01.12.2026").await?;
+        type_into(c, "act-prepare-field-payment_period-to", "30.11.2027").await
+    })
+    .await?;
+    log_out(c).await?;
+    log_in(c, "head1").await?;
+    step(c, &number, "act-sign", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    log_out(c).await?;
+    Ok(number)
+}
+
 async fn print(c: &Client, number: &str) -> Res<String> {
     open(c, number).await?;
     click(c, "detail-print-result").await?;
@@ -162,6 +204,19 @@ async fn results_state_what_the_executor_filled_in() {
             for expected in ["№ 3 жалпы білім беретін мектеп", "5 «Ә»", "көпбалалы отбасы", "01.09.2026 – 25.05.2027"]
             {
                 ensure(certificate.contains(expected), format!("the certificate lacks {expected:?}: {certificate}"))?;
+            }
+            log_out(c).await?;
+            let foster = foster_family(c).await?;
+            log_in(c, "saule").await?;
+            let three = print(c, &foster).await?;
+            // Each document with its own title and facts, in order.
+            let at = |needle: &str| three.find(needle).ok_or_else(|| format!("the papers lack {needle:?}: {three}"));
+            let (order, contract, decision) = (at("Бұйрық")?, at("Шарт №")?, at("Шешім")?);
+            ensure(order < contract && contract < decision, format!("order, contract, decision in turn: {three}"))?;
+            for expected in
+                ["17-б", "Шарттың нөмірі", "42", "01.12.2026 – 30.11.2027", "61 000,00", "Приказ", "Договор"]
+            {
+                ensure(three.contains(expected), format!("the papers lack {expected:?}: {three}"))?;
             }
             Ok(())
         })

@@ -20,6 +20,17 @@ pub struct ResultField {
     pub value: String,
 }
 
+/// A document issued together with a result and signed with it (service
+/// 11: the contract and the decision beside the order): it prints after the
+/// result as a document of its own, with the result's number, parties and
+/// signer, and its own title, text and facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedTogether {
+    pub title: Bilingual,
+    pub text: Option<Bilingual>,
+    pub fields: Vec<ResultField>,
+}
+
 /// The positive result of the office's other services (certificates,
 /// decisions, notifications) in one layout driven by data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +59,9 @@ pub struct ServiceResult {
     pub verification: Option<Verification>,
     #[serde(default)]
     pub audit_chain_head: Option<String>,
+    /// The documents issued together with it, in order.
+    #[serde(default)]
+    pub together: Vec<IssuedTogether>,
 }
 
 const FILE: &str = "service_result.json";
@@ -156,7 +170,18 @@ impl Document for ServiceResult {
     }
 
     fn layout(&self, fonts: &Fonts, t: &Self::Template, stamp: Option<&Stamp>) -> Result<Pages, DocumentError> {
-        signed::pages(fonts, t, self, stamp)
+        let mut pages = signed::pages(fonts, t, self, stamp)?;
+        for part in &self.together {
+            let doc = ServiceResult {
+                title: part.title.clone(),
+                text: part.text.clone(),
+                fields: part.fields.clone(),
+                together: Vec::new(),
+                ..self.clone()
+            };
+            pages.extend(signed::pages(fonts, t, &doc, stamp)?);
+        }
+        Ok(pages)
     }
 
     fn about(&self, _: &Self::Template) -> About<'_> {

@@ -619,6 +619,7 @@ pub fn result_sample() -> ServiceResult {
         copy_number: 1,
         verification: None,
         audit_chain_head: Some("9f3a1c7e2b4d".into()),
+        together: Vec::new(),
     }
 }
 

@@ -78,6 +78,7 @@ pub fn print(station: &Workstation, actor: &Actor, application_id: i64) -> Resul
         copy_number: copy,
         verification: Some(verification),
         audit_chain_head: Some(short(&head).to_owned()),
+        together: Vec::new(),
     };
     let bytes = station.typesetter()?.service_result(&doc).map_err(|e| Error::Document(e.to_string()))?;
     file_and_record(

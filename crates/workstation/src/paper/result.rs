@@ -11,7 +11,7 @@
 
 use base64::Engine as _;
 use chrono::{Datelike, NaiveDateTime};
-use kense_documents::{ReasonedRefusal, ResultField, ServiceResult, Signer, StampImage, Verification};
+use kense_documents::{IssuedTogether, ReasonedRefusal, ResultField, ServiceResult, Signer, StampImage, Verification};
 use kense_domain::access::{Action, Actor};
 use kense_domain::audit::short;
 use kense_domain::catalog::{ResultKind, Service};
@@ -85,12 +85,26 @@ fn paper(
                 format!("{}, № {} {}", rep.name, rep.poa_number, rep.poa_date),
             ));
         }
-        // The facts the form states, in the order the catalog declares them.
-        for f in &spec.fields {
-            if let Some(value) = result.fields.get(&f.key) {
-                fields.push(field(&f.label.kk, &f.label.ru, display(f.kind, value)));
-            }
-        }
+        // The facts the form states, in the order the catalog declares them;
+        // those of a document issued together with it on that one's page.
+        let stated = |keys: &dyn Fn(&str) -> bool| -> Vec<ResultField> {
+            spec.fields
+                .iter()
+                .filter(|f| keys(&f.key))
+                .filter_map(|f| result.fields.get(&f.key).map(|v| field(&f.label.kk, &f.label.ru, display(f.kind, v))))
+                .collect()
+        };
+        let in_a_part = |key: &str| spec.together.iter().any(|p| p.fields.iter().any(|k| k == key));
+        fields.extend(stated(&|key| !in_a_part(key)));
+        let together = spec
+            .together
+            .iter()
+            .map(|part| IssuedTogether {
+                title: text(&title(part.kind)),
+                text: Some(text(&part.name)),
+                fields: stated(&|key| part.fields.iter().any(|k| k == key)),
+            })
+            .collect();
         // The akimat's act that adopted it (service 2), once recorded.
         if let Some(act) = &result.akimat_act {
             fields.push(field(
@@ -119,6 +133,7 @@ fn paper(
             copy_number: issue.copy,
             verification: issue.verification,
             audit_chain_head: issue.chain_head,
+            together,
         }));
     }
     // The ground as worded when the decision was made; a refusal prepared
