@@ -128,8 +128,13 @@ impl DocumentDraft {
         if [&name.kk, &condition.kk].into_iter().any(|t| t.split(|c: char| !c.is_alphabetic()).any(mixed_script)) {
             return Err(problem(row, ChecklistProblem::MixedScript));
         }
-        let mut channels = self.channels;
-        channels.dedup();
+        // A channel ticked twice (a forged payload) counts once.
+        let mut channels: Vec<Channel> = Vec::new();
+        for c in self.channels {
+            if !channels.contains(&c) {
+                channels.push(c);
+            }
+        }
         Ok(DocumentRequirement {
             code,
             name,

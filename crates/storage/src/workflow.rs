@@ -156,20 +156,23 @@ impl Registry {
                 authorize(actor, Action::Workflow(step), Some(&facts))?
             };
             let to = next(facts.status, step).ok_or(Error::InvalidState)?;
-            if akimat_decides {
-                let latest = tx.query_opt(
-                    "SELECT outcome, akimat_act_number FROM results WHERE application_id = ?1
-                     ORDER BY version DESC LIMIT 1",
-                    args![application_id],
-                )?;
-                let positive =
-                    latest.as_ref().map(|r| r.get::<String>("outcome")).transpose()?.as_deref() == Some("positive");
-                let recorded =
-                    latest.map(|r| r.get::<Option<String>>("akimat_act_number")).transpose()?.flatten().is_some();
-                akimat_part(step, akimat_decides, positive, recorded)?;
-            } else {
-                akimat_part(step, false, false, false)?;
-            }
+            // What the akimat's part allows depends on the signed result.
+            let (positive, recorded) = match akimat_decides {
+                false => (false, false),
+                true => tx
+                    .query_opt(
+                        "SELECT outcome, akimat_act_number FROM results WHERE application_id = ?1
+                         ORDER BY version DESC LIMIT 1",
+                        args![application_id],
+                    )?
+                    .map(|r| -> Result<(bool, bool), Error> {
+                        let act: Option<String> = r.get("akimat_act_number")?;
+                        Ok((r.get::<String>("outcome")? == "positive", act.is_some()))
+                    })
+                    .transpose()?
+                    .unwrap_or((false, false)),
+            };
+            akimat_part(step, akimat_decides, positive, recorded)?;
             let (comment, mut detail) = record_step(tx, rules, reasons, actor, application_id, command, &at)?;
             if let Some(c) = certificate {
                 detail.extend(crate::signatures::record(tx, actor, application_id, c, &at)?);

@@ -95,12 +95,22 @@ pub fn save_catalog(station: &Workstation, actor: &Actor, based_on: u32, content
     station.with_registry(|reg| reg.save_catalog(actor, based_on, &next, origin, clock::now()))
 }
 
-/// The program's catalog when it waits behind the office's own versions
-/// (it is not installed as any version): its number in the file.
+/// The program's catalog when it waits behind the office's own versions:
+/// its number in the file. Not waiting once installed as shipped, or once
+/// some version has its services (adopted, which renumbers and rewrites it).
 pub fn shipped_waiting(station: &Workstation, actor: &Actor) -> Result<Option<u32>, Error> {
-    authorize(actor, Action::ManageOffice, None)?;
     let shipped = Catalog::parse(CATALOG_JSON)?;
-    station.with_registry(|reg| Ok((!reg.holds_catalog(CATALOG_JSON)?).then_some(shipped.version)))
+    station.with_registry(|reg| {
+        if reg.holds_catalog(CATALOG_JSON)? {
+            return Ok(None);
+        }
+        for v in reg.catalog_versions(actor, clock::now())? {
+            if reg.installed_catalog(v.version)?.services == shipped.services {
+                return Ok(None);
+            }
+        }
+        Ok(Some(shipped.version))
+    })
 }
 
 /// An installed version written as a catalog file, in the shipped file's form.

@@ -4,7 +4,7 @@
 
 use kense_domain::catalog::Service;
 use kense_domain::catalog_edit::{DocumentDraft, MAX_CATALOG_FILE};
-use kense_domain::{Error, Field};
+use kense_domain::Error;
 use kense_storage::CatalogPreview;
 use kense_workstation::catalog::{self, CatalogFile};
 use kense_workstation::Workstation;
@@ -106,10 +106,8 @@ struct CatalogFileRequest {
 pub fn save_catalog_file(station: State<'_, Workstation>, payload: Value) -> Reply<u32> {
     let r = (|| {
         let actor = station.actor()?;
+        // Its size and content are checked as a file's (`Catalog::imported`).
         let req: CatalogFileRequest = decode(payload)?;
-        if req.content.len() > MAX_CATALOG_FILE {
-            return Err(Error::TooLong { field: Field::Documents, max: MAX_CATALOG_FILE });
-        }
         catalog::save_catalog(&station, &actor, req.based_on, &req.content)
     })();
     reply(&station, r)
