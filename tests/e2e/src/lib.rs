@@ -378,6 +378,23 @@ pub mod office {
         type_into(c, "act-prepare-field-basis_date", "10.11.2026").await
     }
 
+    /// From the clerk (logged in) to a prepared result: the clerk sends
+    /// `number` to the head, the head names the executor Гүлнар (`exec1`),
+    /// who prepares it with `fill`; ends on the log-in screen.
+    pub async fn through_to_prepared(c: &Client, number: &str, fill: impl AsyncFnOnce(&Client) -> Res<()>) -> Res<()> {
+        step(c, number, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+        log_out(c).await?;
+        log_in(c, "head1").await?;
+        step(c, number, "act-assign", async |c: &Client| -> Res<()> {
+            text_until(c, "act-assign-executor", |t| t.contains("Гүлнар")).await.map(|_| ())
+        })
+        .await?;
+        log_out(c).await?;
+        log_in(c, "exec1").await?;
+        step(c, number, "act-prepare", fill).await?;
+        log_out(c).await
+    }
+
     /// Opens an application from the worklist.
     pub async fn open(c: &Client, number: &str) -> Res<()> {
         click(c, "nav-work").await?;

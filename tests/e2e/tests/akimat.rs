@@ -42,20 +42,10 @@ async fn the_akimats_resolution_is_recorded_before_the_result_is_handed_over() {
             text_until(c, "users", |t| t.contains("Бекова Сәуле")).await?;
             add_staff(c).await?;
             let number = register(c).await?;
-            step(c, &number, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
-            log_out(c).await?;
-            log_in(c, "head1").await?;
-            step(c, &number, "act-assign", async |c: &Client| -> Res<()> {
-                text_until(c, "act-assign-executor", |t| t.contains("Гүлнар")).await.map(|_| ())
-            })
-            .await?;
-            log_out(c).await?;
-            log_in(c, "exec1").await?;
-            step(c, &number, "act-prepare", async |c: &Client| -> Res<()> {
+            through_to_prepared(c, &number, async |c: &Client| -> Res<()> {
                 type_into(c, "act-prepare-field-guardian", "Қасымов Ерлан Серікұлы").await
             })
             .await?;
-            log_out(c).await?;
             log_in(c, "head1").await?;
             step(c, &number, "act-sign", async |_: &Client| -> Res<()> { Ok(()) }).await?;
             log_out(c).await?;

@@ -140,16 +140,7 @@ async fn foster_family(c: &Client) -> Res<String> {
     check(c, "consent").await?;
     click(c, "register-submit").await?;
     let number = text_until(c, "result-number", |t| t.contains('-')).await?;
-    step(c, &number, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
-    log_out(c).await?;
-    log_in(c, "head1").await?;
-    step(c, &number, "act-assign", async |c: &Client| -> Res<()> {
-        text_until(c, "act-assign-executor", |t| t.contains("Гүлнар")).await.map(|_| ())
-    })
-    .await?;
-    log_out(c).await?;
-    log_in(c, "exec1").await?;
-    step(c, &number, "act-prepare", async |c: &Client| -> Res<()> {
+    through_to_prepared(c, &number, async |c: &Client| -> Res<()> {
         let forms = text_until(c, "act-prepare-form", |t| t.contains("шарт")).await?;
         ensure(forms.contains("бұйрық") && forms.contains("шешім"), format!("the forms offered: {forms}"))?;
         select_value(c, "act-prepare-form", "1").await?;
@@ -164,7 +155,6 @@ async fn foster_family(c: &Client) -> Res<String> {
         type_into(c, "act-prepare-field-payment_period-to", "30.11.2027").await
     })
     .await?;
-    log_out(c).await?;
     log_in(c, "head1").await?;
     step(c, &number, "act-sign", async |_: &Client| -> Res<()> { Ok(()) }).await?;
     log_out(c).await?;

@@ -64,18 +64,7 @@ async fn set_up(c: &Client, answers: &Path, pki: &Path) -> Res<()> {
     check(c, "consent").await?;
     click(c, "register-submit").await?;
     let number = text_until(c, "result-number", |t| t.contains('-')).await?;
-    step(c, &number, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
-    log_out(c).await?;
-
-    log_in(c, "head1").await?;
-    step(c, &number, "act-assign", async |c: &Client| -> Res<()> {
-        text_until(c, "act-assign-executor", |t| t.contains("Гүлнар")).await.map(|_| ())
-    })
-    .await?;
-    log_out(c).await?;
-    log_in(c, "exec1").await?;
-    step(c, &number, "act-prepare", async |c: &Client| -> Res<()> { guardianship_facts(c).await }).await?;
-    log_out(c).await
+    through_to_prepared(c, &number, async |c: &Client| -> Res<()> { guardianship_facts(c).await }).await
 }
 
 async fn sign(c: &Client, answers: &Path, pki: &Path, saved: &Path) -> Res<String> {
