@@ -258,6 +258,27 @@ pub async fn select_value(c: &Client, id: &str, value: &str) -> Res<()> {
     }
 }
 
+/// Waits until the draft pages in `#{box_id}` are in and drawn: they load
+/// after the form beside them shows and push it down, so a click aimed at
+/// a button before then lands on a page (which enlarges it).
+pub async fn draft_drawn(c: &Client, box_id: &str) -> Res<()> {
+    let script = r#"
+        const imgs = [...document.querySelectorAll('#' + arguments[0] + ' img.page')];
+        return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    "#;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let drawn = c.execute(script, vec![box_id.into()]).await.map_err(|e| format!("#{box_id}: {e}"))?;
+        if drawn.as_bool() == Some(true) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the draft in #{box_id} was never drawn"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Calls a Kense command straight through the window's IPC, as a tampered
 /// page would, and returns the error code it gets (or "ok").
 pub async fn invoke_code(c: &Client, cmd: &str, args: serde_json::Value) -> Res<String> {

@@ -78,6 +78,7 @@ async fn sign(c: &Client, answers: &Path, pki: &Path, saved: &Path) -> Res<Strin
         .to_owned();
     click_css(c, "#sign-rows tr td:nth-child(2)").await?;
     visible(c, "preview-ecp").await?;
+    draft_drawn(c, "preview-pages").await?;
     // A key without its password is not even picked.
     click(c, "ecp-key-file").await?;
     let err = text_until(c, "preview-error", |t| !t.is_empty()).await?;
