@@ -355,16 +355,8 @@ async fn session<T>(
     body: impl AsyncFnOnce(&Client) -> Res<T>,
 ) -> Res<T> {
     let answers = std::path::Path::new(data_dir).join("dialog-answer.txt");
-    let c = driver
-        .launch(&["--data-dir", data_dir, "--clock", clock, "--dialog-answer", answers.to_str().unwrap()])
-        .await?;
-    let out = body(&c).await;
-    if out.is_err() {
-        let _ = screenshot(&c, &format!("e2e-failure-{name}.png")).await;
-    }
-    let _ = c.close().await;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    out
+    let args = ["--data-dir", data_dir, "--clock", clock, "--dialog-answer", answers.to_str().unwrap()];
+    driver.in_window(&args, name, body).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

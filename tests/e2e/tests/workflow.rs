@@ -299,16 +299,7 @@ fn pdf_images(path: &str) -> Res<usize> {
 /// The waiting application is refused with a reason: the paper the
 /// applicant gets is the reasoned refusal, signed by the head.
 async fn reasoned_refusal(c: &Client, waiting: &str) -> Res<()> {
-    step(c, waiting, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
-    log_out(c).await?;
-    log_in(c, "head1").await?;
-    step(c, waiting, "act-assign", async |c: &Client| -> Res<()> {
-        text_until(c, "act-assign-executor", |t| t.contains("Гүлнар")).await.map(|_| ())
-    })
-    .await?;
-    log_out(c).await?;
-    log_in(c, "exec1").await?;
-    step(c, waiting, "act-prepare", async |c: &Client| -> Res<()> {
+    through_to_prepared(c, waiting, async |c: &Client| -> Res<()> {
         click(c, "act-prepare-refusal").await?;
         type_into(
             c,
@@ -318,7 +309,6 @@ async fn reasoned_refusal(c: &Client, waiting: &str) -> Res<()> {
         .await
     })
     .await?;
-    log_out(c).await?;
     log_in(c, "head1").await?;
     step(c, waiting, "act-sign", async |_: &Client| -> Res<()> { Ok(()) }).await?;
     log_out(c).await?;
