@@ -73,6 +73,11 @@ async fn the_akimats_resolution_is_recorded_before_the_result_is_handed_over() {
             text_until(c, "detail-facts", |t| t.contains("№ 125-қ, 20.11.2026")).await?;
             text_until(c, "detail-history", |t| t.contains("әкімдікке жіберілді") && t.contains("қаулысы жазылды"))
                 .await?;
+            // The same record in Russian.
+            click(c, "lang-ru").await?;
+            text_until(c, "detail-history", |t| t.contains("направлено в акимат")).await?;
+            screenshot(c, "e2e-akimat-ru.png").await?;
+            click(c, "lang-kk").await?;
             click(c, "detail-print-result").await?;
             let line = text_until(c, "detail-print-status", |t| t.contains(".pdf")).await?;
             let text = pdf_text(std::path::Path::new(&filed_path(&line)?))?;
