@@ -315,7 +315,10 @@ fn record_step(
             if n != 1 {
                 return Err(Error::InvalidState);
             }
-            comment = format!("№ {number}, {date}");
+            // As people read dates: the stored form is ISO.
+            let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                .map_or(date.clone(), |d| d.format("%d.%m.%Y").to_string());
+            comment = format!("№ {number}, {day}");
             detail.insert("akimat_act".into(), serde_json::json!({"number": number, "date": date}));
         }
         Command::Withdraw { reason: c } => {
