@@ -1,6 +1,6 @@
 // The administrator's catalog card: the installed versions, one opened with
 // its services and what it changed; the checklist editor of a service of
-// the version in force; a catalog file brought in, the program's catalog
+// the version in force and the editor of its refusal grounds; a catalog file brought in, the program's catalog
 // adopted, a version exported. Every change is shown as a list before it
 // is saved as the next version; the backend checks it as it checks the
 // shipped catalog.
@@ -26,6 +26,7 @@ export function reset() {
   $("catalog-services").replaceChildren();
   $("catalog-detail").hidden = true;
   closeEditor();
+  closeGrounds();
   closePreview();
 }
 
@@ -67,9 +68,10 @@ async function openVersion(version) {
   $("catalog-detail").hidden = false;
   $("catalog-detail-version").textContent = String(detail.version);
   $("catalog-detail").dataset.version = String(detail.version);
-  $("catalog-changes").textContent = changesText(detail.changes, detail.documents);
+  $("catalog-changes").textContent = changesText(detail.changes, detail.documents, detail.grounds);
   const editable = detail.version === inForce;
   $("catalog-edit-hint").hidden = !editable;
+  $("grounds-open").hidden = !editable;
   $("catalog-services").replaceChildren(
     ...detail.services.map((s) => {
       const tr = document.createElement("tr");
@@ -94,7 +96,9 @@ async function openVersion(version) {
   );
 }
 
-function changesText(changes, documents) {
+// What a version changed: the services, then one line per document and
+// per refusal ground.
+function changesText(changes, documents, grounds) {
   if (!changes) return t("catalog_first");
   const name = (code) => names.get(code)?.[currentLang()] ?? code;
   const parts = [
@@ -102,8 +106,9 @@ function changesText(changes, documents) {
     ["catalog_changed", changes.changed.map(name)],
     ["catalog_removed", changes.removed],
   ].filter(([, list]) => list.length);
-  const services = parts.length ? parts.map(([k, list]) => `${t(k)} ${list.join("; ")}`).join(" ") : t("catalog_unchanged");
-  return [services, ...documentLines(documents)].join("\n");
+  const details = [...documentLines(documents), ...groundLines(grounds)];
+  const services = parts.length ? [parts.map(([k, list]) => `${t(k)} ${list.join("; ")}`).join(" ")] : [];
+  return (services.length || details.length ? [...services, ...details] : [t("catalog_unchanged")]).join("\n");
 }
 
 // One line per document a version adds, removes, rewords or confirms.
@@ -112,6 +117,15 @@ function documentLines(documents) {
   return (documents ?? []).map(
     (d) => `${t("catalog_doc_" + d.change)}: ${d.name[lang]} (${names.get(d.service)?.[lang] ?? d.service})`,
   );
+}
+
+// One line per refusal ground a version adds, removes or rewords.
+function groundLines(grounds) {
+  const lang = currentLang();
+  return (grounds ?? []).map((g) => {
+    const whose = g.service ? names.get(g.service)?.[lang] ?? g.service : t("grounds_general");
+    return `${t("grounds_change_" + g.change)}: ${g.name[lang]} (${whose})`;
+  });
 }
 
 // ---- The checklist editor -------------------------------------------------
@@ -125,11 +139,12 @@ async function openEditor(version, code) {
     return;
   }
   closePreview();
+  closeGrounds();
   editing = { version, code, channels: service.channels };
   $("checklist-editor").hidden = false;
   $("checklist-service").textContent = service.name[currentLang()];
   $("checklist-rows").replaceChildren(...service.documents.map((d) => documentRow(d)));
-  renumber();
+  renumber("checklist-rows");
   $("checklist-error").hidden = true;
   $("checklist-editor").scrollIntoView({ block: "start" });
 }
@@ -197,22 +212,27 @@ function documentRow(d) {
   verified.checked = d?.verified ?? false;
   verifiedLabel.append(verified, ` ${t("catalog_doc_verified")}`);
   verifiedCell.append(verifiedLabel);
-  const removeCell = document.createElement("td");
-  const remove = document.createElement("button");
-  remove.type = "button";
-  remove.className = "doc-remove secondary";
-  remove.textContent = t("catalog_doc_remove");
-  remove.addEventListener("click", () => {
-    tr.remove();
-    renumber();
-  });
-  removeCell.append(remove);
-  tr.append(number, names, kindCell, channels, source, verifiedCell, removeCell);
+  tr.append(number, names, kindCell, channels, source, verifiedCell, removeButton(tr, "checklist-rows"));
   return tr;
 }
 
-function renumber() {
-  [...$("checklist-rows").children].forEach((tr, i) => (tr.querySelector(".number").textContent = String(i + 1)));
+// The last cell of an editor's row: the button that takes the row out.
+function removeButton(tr, rows) {
+  const td = document.createElement("td");
+  const remove = document.createElement("button");
+  remove.type = "button";
+  remove.className = "row-remove secondary";
+  remove.textContent = t("catalog_doc_remove");
+  remove.addEventListener("click", () => {
+    tr.remove();
+    renumber(rows);
+  });
+  td.append(remove);
+  return td;
+}
+
+function renumber(rows) {
+  [...$(rows).children].forEach((tr, i) => (tr.querySelector(".number").textContent = String(i + 1)));
 }
 
 // The rows as the backend reads them.
@@ -234,7 +254,7 @@ function checklist() {
 $("checklist-add").addEventListener("click", () => {
   const tr = documentRow(null);
   $("checklist-rows").append(tr);
-  renumber();
+  renumber("checklist-rows");
   tr.querySelector(".doc-name-kk").focus();
 });
 
@@ -252,6 +272,91 @@ $("checklist-preview").addEventListener("click", async () => {
     showPreview(preview, () => call("save_checklist", { payload }));
   } catch (e) {
     showError($("checklist-error"), e);
+  }
+});
+
+// ---- The refusal grounds editor -------------------------------------------
+
+// The version whose grounds are open, and its lists as the backend gave them.
+let grounds = null;
+
+$("grounds-open").addEventListener("click", async () => {
+  const version = Number($("catalog-detail").dataset.version);
+  let lists;
+  try {
+    lists = await call("catalog_grounds", { payload: { version } });
+  } catch (e) {
+    noticeError(e);
+    return;
+  }
+  closeEditor();
+  closePreview();
+  grounds = { version, lists };
+  const lang = currentLang();
+  $("grounds-whose").replaceChildren(option("", t("grounds_general")), ...lists.services.map((s) => option(s.code, s.name[lang])));
+  $("grounds-editor").hidden = false;
+  drawGrounds();
+  $("grounds-editor").scrollIntoView({ block: "start" });
+});
+
+$("grounds-whose").addEventListener("change", drawGrounds);
+
+function drawGrounds() {
+  const code = $("grounds-whose").value;
+  const list = code ? grounds.lists.services.find((s) => s.code === code)?.own ?? [] : grounds.lists.general;
+  $("grounds-rows").replaceChildren(...list.map(groundRow));
+  renumber("grounds-rows");
+  $("grounds-error").hidden = true;
+  closePreview();
+}
+
+function groundRow(g) {
+  const tr = document.createElement("tr");
+  tr.className = "ground-row";
+  if (g?.code) tr.dataset.code = g.code;
+  const kk = document.createElement("td");
+  kk.append(input("ground-kk", g?.name.kk, "catalog_doc_name_kk", "textarea"));
+  const ru = document.createElement("td");
+  ru.append(input("ground-ru", g?.name.ru, "catalog_doc_name_ru", "textarea"));
+  tr.append(cell("", "number"), kk, ru, removeButton(tr, "grounds-rows"));
+  return tr;
+}
+
+function closeGrounds() {
+  grounds = null;
+  $("grounds-editor").hidden = true;
+  $("grounds-rows").replaceChildren();
+}
+
+$("grounds-add").addEventListener("click", () => {
+  const tr = groundRow(null);
+  $("grounds-rows").append(tr);
+  renumber("grounds-rows");
+  tr.querySelector(".ground-kk").focus();
+});
+
+$("grounds-cancel").addEventListener("click", () => {
+  closeGrounds();
+  closePreview();
+});
+
+$("grounds-preview").addEventListener("click", async () => {
+  if (!grounds) return;
+  $("grounds-error").hidden = true;
+  const payload = {
+    based_on: grounds.version,
+    service: $("grounds-whose").value || null,
+    grounds: [...$("grounds-rows").children].map((tr) => ({
+      code: tr.dataset.code ?? null,
+      name_kk: tr.querySelector(".ground-kk").value,
+      name_ru: tr.querySelector(".ground-ru").value,
+    })),
+  };
+  try {
+    const preview = await call("preview_grounds", { payload });
+    showPreview(preview, () => call("save_grounds", { payload }));
+  } catch (e) {
+    showError($("grounds-error"), e);
   }
 });
 
@@ -288,6 +393,7 @@ $("catalog-export").addEventListener("click", async () => {
 
 function showFile(file) {
   closeEditor();
+  closeGrounds();
   const payload = { based_on: file.based_on, content: file.content };
   showPreview(file.preview, () => call("save_catalog_file", { payload }));
 }
@@ -298,9 +404,10 @@ function showPreview(preview, save) {
   pending = save;
   $("catalog-preview").hidden = false;
   $("catalog-preview-version").textContent = String(preview.version);
-  const nothing = !preview.changes.added.length && !preview.changes.removed.length && !preview.changes.changed.length;
+  const { added, removed, changed } = preview.changes;
+  const nothing = !added.length && !removed.length && !changed.length && !preview.grounds.length;
   $("catalog-preview-changes").replaceChildren(
-    ...(nothing ? [t("catalog_unchanged")] : [changesText(preview.changes, []), ...documentLines(preview.documents)]).map((line) => {
+    ...changesText(preview.changes, preview.documents, preview.grounds).split("\n").map((line) => {
       const li = document.createElement("li");
       li.textContent = line;
       return li;
@@ -327,6 +434,7 @@ $("catalog-preview-save").addEventListener("click", async () => {
     const version = await pending();
     closePreview();
     closeEditor();
+    closeGrounds();
     notice(t("catalog_saved").replace("{version}", String(version)));
     await loadVersions();
     await openVersion(version);

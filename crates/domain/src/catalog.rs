@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::deadline::Norm;
 use crate::error::Error;
 use crate::lang::Bilingual;
+use crate::reasons::{Reason, RefusalReasons};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +25,12 @@ pub struct Catalog {
     /// different contents under one version.
     pub version: u32,
     pub services: Vec<Service>,
+    /// The grounds of a reasoned refusal for every service (the Law on
+    /// public services, art. 19-1). `None` in a catalog written before
+    /// version 6, which refuses on the grounds Kense shipped then
+    /// ([`RefusalReasons::before_catalog_6`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal_grounds: Option<Vec<Reason>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +53,10 @@ pub struct Service {
     /// The checklist; each document says on which channels it is asked for.
     pub documents: Vec<DocumentRequirement>,
     pub results: Vec<ResultSpec>,
+    /// Grounds of a reasoned refusal this service has besides the general
+    /// ones (the preschool queue's age limit, say); offered first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refusal_grounds: Vec<Reason>,
     /// One entry per channel: how acceptance is acknowledged and which
     /// Standard form a refusal to accept is issued on.
     pub intake: Vec<Intake>,
@@ -574,12 +585,69 @@ impl Catalog {
             }
             check_service(s, self.version).map_err(|e| bad(format!("service {}: {e}", s.code)))?;
         }
+        if self.refusal_grounds.as_ref().is_some_and(Vec::is_empty) {
+            return Err(bad("no general refusal grounds".into()));
+        }
+        let general = self.refusal_grounds.as_deref().unwrap_or_default();
+        check_grounds(general, &[]).map_err(|e| bad(format!("general refusal grounds: {e}")))?;
+        for s in &self.services {
+            check_grounds(&s.refusal_grounds, general)
+                .map_err(|e| bad(format!("service {}: refusal grounds: {e}", s.code)))?;
+        }
         Ok(())
     }
 
     pub fn service(&self, code: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.code == code)
     }
+
+    /// The grounds a reasoned refusal of `service` may cite: the service's
+    /// own first, then the general ones.
+    pub fn grounds_for(&self, service: &str) -> Vec<Reason> {
+        self.own_grounds(service).into_iter().chain(self.general_grounds().iter().cloned()).collect()
+    }
+
+    /// The grounds of every service: this catalog's, or for a catalog
+    /// written before version 6 the ones Kense shipped then.
+    pub fn general_grounds(&self) -> &[Reason] {
+        match &self.refusal_grounds {
+            Some(list) => list,
+            None => RefusalReasons::before_catalog_6().map_or(&[], RefusalReasons::general),
+        }
+    }
+
+    /// The grounds of `service` besides the general ones (for a catalog
+    /// written before version 6, with the ones Kense shipped for it then).
+    pub fn own_grounds(&self, service: &str) -> Vec<Reason> {
+        let own = self.service(service).map_or(&[][..], |s| &s.refusal_grounds);
+        let before = match (&self.refusal_grounds, RefusalReasons::before_catalog_6()) {
+            (None, Some(legacy)) => legacy.own(service),
+            _ => &[],
+        };
+        own.iter().chain(before).cloned().collect()
+    }
+
+    /// The same catalog apart from its number: what a version adopted
+    /// from the program's own file has.
+    pub fn same_content(&self, other: &Catalog) -> bool {
+        self.services == other.services && self.refusal_grounds == other.refusal_grounds
+    }
+}
+
+/// Each ground has a code (unique here and among `general`) and its
+/// wording in both languages, no longer than the paper carries.
+fn check_grounds(list: &[Reason], general: &[Reason]) -> Result<(), String> {
+    let mut seen = HashSet::new();
+    for g in list {
+        if !is_code(&g.code) || !seen.insert(g.code.as_str()) || general.iter().any(|o| o.code == g.code) {
+            return Err(format!("empty, malformed or repeated code {:?}", g.code));
+        }
+        text(&format!("ground {}", g.code), &g.name)?;
+        if [&g.name.kk, &g.name.ru].iter().any(|t| t.chars().count() > crate::catalog_edit::MAX_DOCUMENT_TEXT) {
+            return Err(format!("ground {} is longer than the paper carries", g.code));
+        }
+    }
+    Ok(())
 }
 
 /// The first catalog version whose documents carry a kind, a verified

@@ -7,13 +7,15 @@
 //! The window edits the wording (kk and ru), the kind (with its condition
 //! written out), the channels, the source and the "verified against the
 //! act" mark of each document; forms and notes of a kept document are kept
-//! as they were.
+//! as they were. It edits the grounds of a reasoned refusal the same way:
+//! the general ones or a service's own, each its wording in both languages.
 
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{mixed_script, Catalog, CatalogChanges, Channel, DocumentKind, DocumentRequirement};
 use crate::error::Error;
 use crate::lang::Bilingual;
+use crate::reasons::Reason;
 
 /// The longest document name, condition or source reference the checklist
 /// and the receipts carry (the shipped catalog's longest, a list of the
@@ -218,6 +220,90 @@ impl Catalog {
     }
 }
 
+/// More grounds than a list of refusal grounds should ever offer.
+pub const MAX_GROUNDS: usize = 40;
+
+/// One ground of a reasoned refusal as the administrator's form sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroundDraft {
+    /// The ground's code when it is already in the list; `None` for one the
+    /// administrator adds.
+    pub code: Option<String>,
+    pub name_kk: String,
+    pub name_ru: String,
+}
+
+impl From<&Reason> for GroundDraft {
+    fn from(r: &Reason) -> GroundDraft {
+        GroundDraft { code: Some(r.code.clone()), name_kk: r.name.kk.clone(), name_ru: r.name.ru.clone() }
+    }
+}
+
+fn ground_problem(row: usize, problem: ChecklistProblem) -> Error {
+    Error::RefusalGround { row: row + 1, problem }
+}
+
+impl Catalog {
+    /// The next version with the general grounds (`service` is `None`) or
+    /// one service's own grounds replaced by `rows`, in their order. A
+    /// catalog written before version 6 gets its grounds written out: the
+    /// general ones it refused on, and each service's own.
+    pub fn with_grounds(&self, service: Option<&str>, rows: Vec<GroundDraft>) -> Result<Catalog, Error> {
+        if service.is_some_and(|code| self.service(code).is_none()) {
+            return Err(Error::UnknownService(service.unwrap_or_default().into()));
+        }
+        let mut next = self.clone();
+        if next.refusal_grounds.is_none() {
+            next.refusal_grounds = Some(self.general_grounds().to_vec());
+            for s in &mut next.services {
+                s.refusal_grounds = self.own_grounds(&s.code);
+            }
+        }
+        let before = match service {
+            Some(code) => next.own_grounds(code),
+            None => next.general_grounds().to_vec(),
+        };
+        if service.is_none() && rows.is_empty() {
+            return Err(Error::Required(crate::Field::RefusalGrounds));
+        }
+        if rows.len() > MAX_GROUNDS {
+            return Err(Error::TooLong { field: crate::Field::RefusalGrounds, max: MAX_GROUNDS });
+        }
+        let mut grounds: Vec<Reason> = Vec::with_capacity(rows.len());
+        for (row, draft) in rows.into_iter().enumerate() {
+            let code = match draft.code {
+                Some(code) if before.iter().any(|g| g.code == code) => code,
+                Some(_) => return Err(ground_problem(row, ChecklistProblem::UnknownCode)),
+                None => (1..)
+                    .map(|n| format!("office_ground_{n}"))
+                    .find(|c| !before.iter().chain(&grounds).any(|g| &g.code == c))
+                    .unwrap_or_default(),
+            };
+            if grounds.iter().any(|g| g.code == code) {
+                return Err(ground_problem(row, ChecklistProblem::UnknownCode));
+            }
+            let name = Bilingual::new(clean(&draft.name_kk), clean(&draft.name_ru));
+            if name.kk.is_empty() || name.ru.is_empty() {
+                return Err(ground_problem(row, ChecklistProblem::NameMissing));
+            }
+            if [&name.kk, &name.ru].iter().any(|t| t.chars().count() > MAX_DOCUMENT_TEXT) {
+                return Err(ground_problem(row, ChecklistProblem::TooLong));
+            }
+            if name.kk.split(|c: char| !c.is_alphabetic()).any(mixed_script) {
+                return Err(ground_problem(row, ChecklistProblem::MixedScript));
+            }
+            grounds.push(Reason { code, name });
+        }
+        match service.and_then(|code| next.services.iter_mut().find(|s| s.code == code)) {
+            Some(s) => s.refusal_grounds = grounds,
+            None => next.refusal_grounds = Some(grounds),
+        }
+        next.version = self.version + 1;
+        next.rechecked()
+    }
+}
+
 /// A code for a document the administrator adds: `office_N`, unused in the
 /// service before and after the edit (a removed document's code is never
 /// reused within a version, so old marks keep their meaning).
@@ -246,7 +332,52 @@ pub enum DocumentChangeKind {
     Confirmed,
 }
 
+/// One line of what a new version changes in the grounds of a reasoned
+/// refusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroundChange {
+    /// `None` for the general grounds.
+    pub service: Option<String>,
+    pub code: String,
+    /// The wording in the new version (the old one for a removed ground).
+    pub name: Bilingual,
+    /// `added`, `removed` or `changed` (never `confirmed`).
+    pub change: DocumentChangeKind,
+}
+
 impl CatalogChanges {
+    /// Ground by ground, what `newer` changes in the general grounds and
+    /// in the own grounds of the services both versions have.
+    pub fn grounds(older: &Catalog, newer: &Catalog) -> Vec<GroundChange> {
+        let mut out = Vec::new();
+        let lists = std::iter::once((None, older.general_grounds().to_vec(), newer.general_grounds().to_vec())).chain(
+            newer
+                .services
+                .iter()
+                .filter(|s| older.service(&s.code).is_some())
+                .map(|s| (Some(s.code.clone()), older.own_grounds(&s.code), newer.own_grounds(&s.code))),
+        );
+        for (service, old, new) in lists {
+            let line = |g: &Reason, change| GroundChange {
+                service: service.clone(),
+                code: g.code.clone(),
+                name: g.name.clone(),
+                change,
+            };
+            for g in &new {
+                match old.iter().find(|o| o.code == g.code) {
+                    None => out.push(line(g, DocumentChangeKind::Added)),
+                    Some(o) if o == g => {}
+                    Some(_) => out.push(line(g, DocumentChangeKind::Changed)),
+                }
+            }
+            for o in old.iter().filter(|o| !new.iter().any(|g| g.code == o.code)) {
+                out.push(line(o, DocumentChangeKind::Removed));
+            }
+        }
+        out
+    }
+
     /// Document by document, what `newer` changes in the checklists of the
     /// services both versions have.
     pub fn documents(older: &Catalog, newer: &Catalog) -> Vec<DocumentChange> {
@@ -392,6 +523,91 @@ mod tests {
         assert!(matches!(c.with_checklist("foster_family", rows), Err(Error::CatalogRejected(_))));
         assert_eq!(c.with_checklist("foster_family", vec![]).unwrap_err(), Error::Required(crate::Field::Documents));
         assert!(matches!(c.with_checklist("nope", vec![added(Channel::Office)]), Err(Error::UnknownService(_))));
+    }
+
+    fn ground(kk: &str, ru: &str) -> GroundDraft {
+        GroundDraft { code: None, name_kk: kk.into(), name_ru: ru.into() }
+    }
+
+    #[test]
+    fn grounds_are_edited_generally_or_per_service_and_listed() {
+        let c = Catalog::parse(SHIPPED).unwrap();
+        assert_eq!(c.grounds_for("preschool_queue")[0].code, "already_queued", "a service's own come first");
+        let mut general: Vec<GroundDraft> = c.general_grounds().iter().map(GroundDraft::from).collect();
+        general[0].name_ru.push_str(" (в редакции 2026 года)");
+        let removed = general.pop().unwrap().code.unwrap();
+        let next = c.with_grounds(None, general).unwrap();
+        assert_eq!(next.version, c.version + 1);
+        let own = vec![ground(" Баланың жасы  сәйкес келмейді", "Возраст ребёнка не соответствует")];
+        let next = next.with_grounds(Some("free_meals"), own).unwrap();
+        let meals = next.grounds_for("free_meals");
+        assert_eq!(
+            (meals[0].code.as_str(), meals[0].name.kk.as_str()),
+            ("office_ground_1", "Баланың жасы сәйкес келмейді")
+        );
+        assert_eq!(meals.len(), c.general_grounds().len(), "one own added, one general removed");
+        let mut changes: Vec<_> =
+            CatalogChanges::grounds(&c, &next).into_iter().map(|g| (g.service, g.code, g.change)).collect();
+        changes.sort();
+        let mut expected = vec![
+            (None, c.general_grounds()[0].code.clone(), DocumentChangeKind::Changed),
+            (None, removed, DocumentChangeKind::Removed),
+            (Some("free_meals".to_owned()), "office_ground_1".to_owned(), DocumentChangeKind::Added),
+        ];
+        expected.sort();
+        assert_eq!(changes, expected);
+        assert_eq!(Catalog::parse(&next.to_json()).unwrap(), next, "the edited grounds read back");
+    }
+
+    #[test]
+    fn a_catalog_before_grounds_refuses_on_the_old_list_and_writes_it_out_when_edited() {
+        let mut value: serde_json::Value = serde_json::from_str(SHIPPED).unwrap();
+        value.as_object_mut().unwrap().remove("refusal_grounds");
+        for s in value["services"].as_array_mut().unwrap() {
+            s.as_object_mut().unwrap().remove("refusal_grounds");
+        }
+        let old = Catalog::parse(&value.to_string()).unwrap();
+        let shipped = Catalog::parse(SHIPPED).unwrap();
+        for s in &shipped.services {
+            assert_eq!(old.grounds_for(&s.code), shipped.grounds_for(&s.code), "{}", s.code);
+        }
+        let rows: Vec<GroundDraft> = old.own_grounds("preschool_queue").iter().map(GroundDraft::from).collect();
+        let next = old.with_grounds(Some("preschool_queue"), rows).unwrap();
+        assert!(next.same_content(&Catalog { version: next.version, ..shipped.clone() }), "the old list written out");
+        assert!(CatalogChanges::grounds(&old, &next).is_empty());
+    }
+
+    #[test]
+    fn a_bad_ground_is_named_by_its_number_and_changes_nothing() {
+        let c = Catalog::parse(SHIPPED).unwrap();
+        let try_row = |edit: fn(&mut GroundDraft)| {
+            let mut rows: Vec<GroundDraft> = c.general_grounds().iter().map(GroundDraft::from).collect();
+            let mut row = ground("Жаңа негіз", "Новое основание");
+            edit(&mut row);
+            rows.push(row);
+            let n = rows.len();
+            match c.with_grounds(None, rows) {
+                Err(Error::RefusalGround { row, problem }) => {
+                    assert_eq!(row, n);
+                    problem
+                }
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(try_row(|r| r.name_kk = "  ".into()), ChecklistProblem::NameMissing);
+        assert_eq!(try_row(|r| r.name_ru = "я".repeat(MAX_DOCUMENT_TEXT + 1)), ChecklistProblem::TooLong);
+        assert_eq!(try_row(|r| r.name_kk = "негiз".into()), ChecklistProblem::MixedScript);
+        assert_eq!(try_row(|r| r.code = Some("already_queued".into())), ChecklistProblem::UnknownCode);
+        assert_eq!(c.with_grounds(None, vec![]).unwrap_err(), Error::Required(crate::Field::RefusalGrounds));
+        assert!(c.with_grounds(Some("free_meals"), vec![]).is_ok(), "a service may have no own grounds");
+        assert!(matches!(c.with_grounds(Some("nope"), vec![]), Err(Error::UnknownService(_))));
+        // A service's own ground may not take a general ground's code.
+        let mut rows = vec![ground("а", "б")];
+        rows[0].code = Some(c.general_grounds()[0].code.clone());
+        assert!(matches!(
+            c.with_grounds(Some("preschool_queue"), rows),
+            Err(Error::RefusalGround { row: 1, problem: ChecklistProblem::UnknownCode })
+        ));
     }
 
     #[test]

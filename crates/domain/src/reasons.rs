@@ -1,8 +1,11 @@
-//! The controlled lists of grounds for a reasoned refusal (data:
-//! assets/catalog/refusal_reasons.json). An executor picks one; free text
-//! only explains it.
+//! The grounds of a reasoned refusal. An executor picks one; free text only
+//! explains it. Since catalog version 6 they are catalog data (general ones
+//! for every service and a service's own, `Catalog::grounds_for`), edited
+//! and versioned with it; this module keeps the list Kense shipped before,
+//! which a catalog without grounds of its own still refuses on.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,9 +30,18 @@ pub struct RefusalReasons {
 }
 
 impl RefusalReasons {
-    /// The grounds shipped in `assets/catalog/refusal_reasons.json`.
-    pub fn shipped() -> Result<RefusalReasons, Error> {
-        RefusalReasons::parse(include_str!("../../../assets/catalog/refusal_reasons.json"))
+    /// The grounds of every catalog written before version 6 (data:
+    /// assets/catalog/refusal_grounds_before_catalog_6.json, never edited).
+    /// `None` only if that compiled-in file failed to parse, which a test
+    /// rules out.
+    pub fn before_catalog_6() -> Option<&'static RefusalReasons> {
+        static LEGACY: OnceLock<Option<RefusalReasons>> = OnceLock::new();
+        LEGACY
+            .get_or_init(|| {
+                RefusalReasons::parse(include_str!("../../../assets/catalog/refusal_grounds_before_catalog_6.json"))
+                    .ok()
+            })
+            .as_ref()
     }
 
     pub fn parse(json: &str) -> Result<RefusalReasons, Error> {
@@ -47,7 +59,17 @@ impl RefusalReasons {
 
     /// The service's own grounds first, then the general ones.
     pub fn for_service(&self, service_code: &str) -> Vec<&Reason> {
-        self.services.get(service_code).into_iter().flatten().chain(&self.default).collect()
+        self.own(service_code).iter().chain(&self.default).collect()
+    }
+
+    /// The grounds of one service only.
+    pub fn own(&self, service_code: &str) -> &[Reason] {
+        self.services.get(service_code).map_or(&[], Vec::as_slice)
+    }
+
+    /// The grounds of every service.
+    pub fn general(&self) -> &[Reason] {
+        &self.default
     }
 }
 
@@ -56,8 +78,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shipped_reasons_parse_and_combine() {
-        let r = RefusalReasons::parse(include_str!("../../../assets/catalog/refusal_reasons.json")).unwrap();
+    fn the_grounds_before_catalog_6_parse_and_combine() {
+        let r = RefusalReasons::before_catalog_6().expect("the compiled-in list parses");
         let pq: Vec<_> = r.for_service("preschool_queue").iter().map(|r| r.code.as_str()).collect();
         assert_eq!(pq.first(), Some(&"already_queued"));
         assert!(pq.contains(&"unreliable_documents"));

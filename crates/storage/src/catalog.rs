@@ -8,7 +8,8 @@ use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{Action, Actor};
 use kense_domain::audit::hex;
 use kense_domain::catalog::{Catalog, CatalogChanges, Channel, DocumentKind, ResultKind};
-use kense_domain::catalog_edit::DocumentChange;
+use kense_domain::catalog_edit::{DocumentChange, GroundChange};
+use kense_domain::reasons::Reason;
 use kense_domain::{Bilingual, Error};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -90,6 +91,7 @@ impl Registry {
             version: next.version,
             changes: CatalogChanges::between(&current, next),
             documents: CatalogChanges::documents(&current, next),
+            grounds: CatalogChanges::grounds(&current, next),
         })
     }
 
@@ -153,11 +155,24 @@ impl Registry {
 
     /// The newest installed catalog and its version.
     pub fn catalog(&self) -> Result<(u32, Catalog), Error> {
+        let (version, catalog) = self.catalog_in_force()?;
+        Ok((version, Catalog::clone(&catalog)))
+    }
+
+    fn catalog_in_force(&self) -> Result<(u32, Arc<Catalog>), Error> {
         let version: u32 = self
             .db
             .value::<Option<u32>>("SELECT max(version) AS newest FROM catalog_versions", args![])?
             .ok_or_else(|| Error::Catalog("no catalog installed".into()))?;
-        Ok((version, Catalog::clone(&*self.installed_catalog(version)?)))
+        Ok((version, self.installed_catalog(version)?))
+    }
+
+    /// The grounds a reasoned refusal of `service` may cite now: those of
+    /// the catalog in force, whatever version the application was
+    /// registered under, because a refusal is decided on the law of the
+    /// day it is made (its wording is stored with it).
+    pub fn refusal_grounds(&self, service: &str) -> Result<Vec<Reason>, Error> {
+        Ok(self.catalog_in_force()?.1.grounds_for(service))
     }
 }
 
@@ -205,6 +220,7 @@ pub struct CatalogPreview {
     pub version: u32,
     pub changes: CatalogChanges,
     pub documents: Vec<DocumentChange>,
+    pub grounds: Vec<GroundChange>,
 }
 
 /// An installed catalog version, as the administrator's list shows it.
@@ -250,6 +266,8 @@ pub struct CatalogVersionDetail {
     pub changes: Option<CatalogChanges>,
     /// Document by document, what it changed in the checklists.
     pub documents: Vec<DocumentChange>,
+    /// Ground by ground, what it changed in the refusal grounds.
+    pub grounds: Vec<GroundChange>,
 }
 
 impl Registry {
@@ -300,12 +318,16 @@ impl Registry {
             self.db.value_opt(sql, args![v])
         };
         let catalog = Catalog::parse(&content(version, false)?.ok_or(Error::NotFound)?)?;
-        let (changes, documents) = match content(version, true)? {
+        let (changes, documents, grounds) = match content(version, true)? {
             Some(older) => {
                 let older = Catalog::parse(&older)?;
-                (Some(CatalogChanges::between(&older, &catalog)), CatalogChanges::documents(&older, &catalog))
+                (
+                    Some(CatalogChanges::between(&older, &catalog)),
+                    CatalogChanges::documents(&older, &catalog),
+                    CatalogChanges::grounds(&older, &catalog),
+                )
             }
-            None => (None, Vec::new()),
+            None => (None, Vec::new(), Vec::new()),
         };
         let counts: HashMap<String, i64> = self
             .db
@@ -331,6 +353,6 @@ impl Registry {
                 applications: counts.get(&s.code).copied().unwrap_or(0),
             })
             .collect();
-        Ok(CatalogVersionDetail { version, services, changes, documents })
+        Ok(CatalogVersionDetail { version, services, changes, documents, grounds })
     }
 }

@@ -94,9 +94,6 @@ pub struct Registry {
     db: Db,
     /// The preschool queue's rules; the shipped ones unless replaced.
     queue_rules: QueueRules,
-    /// The grounds of a reasoned refusal, whose wording a refusal stores
-    /// as it stands when the decision is made.
-    refusal_reasons: kense_domain::reasons::RefusalReasons,
     /// A second connection (the full check), a backup of the file and a
     /// restore all need to know where the registry is.
     location: Location,
@@ -116,14 +113,7 @@ impl Registry {
     }
 
     fn over(db: Db, location: Location, read_only: bool) -> Result<Registry, Error> {
-        Ok(Registry {
-            db,
-            queue_rules: QueueRules::shipped()?,
-            refusal_reasons: kense_domain::reasons::RefusalReasons::shipped()?,
-            location,
-            read_only,
-            catalogs: Default::default(),
-        })
+        Ok(Registry { db, queue_rules: QueueRules::shipped()?, location, read_only, catalogs: Default::default() })
     }
 
     /// Opens an existing registry for reading only: for a file on read-only

@@ -187,11 +187,10 @@ impl Registry {
                     Bilingual::new("қабылдаудан бас тартылды (құжаттар толық емес)", "отказ в приёме (неполный пакет)")
                 }
                 _ => self
-                    .refusal_reasons
-                    .for_service(&service_code)
+                    .refusal_grounds(&service_code)?
                     .into_iter()
                     .find(|g| g.code == ground)
-                    .map_or_else(|| Bilingual::new(ground.clone(), ground.clone()), |g| g.name.clone()),
+                    .map_or_else(|| Bilingual::new(ground.clone(), ground.clone()), |g| g.name),
             };
             refusals.push(RefusalCount {
                 service_code,

@@ -145,9 +145,14 @@ impl Registry {
         let step = command.step();
         // The catalog version it was registered under says whether its act
         // is the akimat's (an installed version never changes).
-        let akimat_decides = self.service_spec(application_id)?.akimat_decides();
+        let service = self.service_spec(application_id)?;
+        let akimat_decides = service.akimat_decides();
+        // A refusal cites a ground of the catalog in force today.
+        let grounds = match command {
+            Command::PrepareResult { outcome: Outcome::Refusal { .. } } => self.refusal_grounds(&service.code)?,
+            _ => Vec::new(),
+        };
         let rules = &self.queue_rules;
-        let reasons = &self.refusal_reasons;
         let taken = self.db.audited(&at, |tx| {
             let facts = facts(tx, application_id)?;
             let role = if facts.status != expected {
@@ -173,7 +178,7 @@ impl Registry {
                     .unwrap_or((false, false)),
             };
             akimat_part(step, akimat_decides, positive, recorded)?;
-            let (comment, mut detail) = record_step(tx, rules, reasons, actor, application_id, command, &at)?;
+            let (comment, mut detail) = record_step(tx, rules, &grounds, actor, application_id, command, &at)?;
             if let Some(c) = certificate {
                 detail.extend(crate::signatures::record(tx, actor, application_id, c, &at)?);
             }
@@ -219,7 +224,7 @@ impl Registry {
 fn record_step(
     tx: &Tx<'_>,
     rules: &kense_domain::queue::QueueRules,
-    reasons: &kense_domain::reasons::RefusalReasons,
+    grounds: &[kense_domain::reasons::Reason],
     actor: &Actor,
     application_id: i64,
     command: &Command,
@@ -271,9 +276,7 @@ fn record_step(
             // the reasoned refusal cites it even after the list changes.
             let wording = match reason {
                 Some(code) => {
-                    let service: String =
-                        tx.value("SELECT service_code FROM applications WHERE id = ?1", args![application_id])?;
-                    let ground = reasons.for_service(&service).into_iter().find(|r| r.code == code);
+                    let ground = grounds.iter().find(|r| r.code == code);
                     Some(ground.ok_or_else(|| Error::UnknownReason(code.to_owned()))?.name.clone())
                 }
                 None => None,

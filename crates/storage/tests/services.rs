@@ -11,15 +11,12 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use kense_domain::application::{ApplicationDraft, NewApplication};
 use kense_domain::catalog::{Channel, Service, Subject};
 use kense_domain::queue::{QueueClaim, QueueClaimDraft};
-use kense_domain::reasons::RefusalReasons;
 use kense_domain::workflow::{Command, Handover, Outcome, Status};
 use kense_storage::Due;
 
 mod common;
 
 use common::office::{child_iin, office, Office};
-
-const REASONS: &str = include_str!("../../../assets/catalog/refusal_reasons.json");
 
 /// One walk's registration: the service on a channel, with every document
 /// of its checklist presented (`complete`) or none.
@@ -135,12 +132,12 @@ impl Walk<'_> {
 #[test]
 fn every_service_walks_every_path_its_catalog_declares() {
     let mut o = office("2026-11-02T09:00:00+05:00");
-    let reasons = RefusalReasons::parse(REASONS).unwrap();
     let catalog = o.catalog.clone();
     let mut walk = Walk { o: &mut o, now: common::office::at("2026-11-02T09:00:00+05:00"), n: 0 };
     let (mut refused_at_intake, mut issued, mut refusals) = (0, 0, 0);
     for service in &catalog.services {
-        let ground = reasons.for_service(&service.code).first().map(|r| (*r).clone());
+        // The catalog's own grounds, the service's first.
+        let ground = catalog.grounds_for(&service.code).first().cloned();
         let ground = ground.unwrap_or_else(|| panic!("{}: no ground of refusal", service.code));
         for &channel in &service.channels {
             // A package without its documents.
@@ -222,4 +219,47 @@ fn sample_fields(specs: &[kense_domain::result_fields::FieldSpec]) -> kense_doma
             (f.key.clone(), v.to_owned())
         })
         .collect()
+}
+
+/// A reasoned refusal cites a ground of the catalog in force when it is
+/// decided, even for an application registered under an older version, and
+/// keeps the ground's wording after the office changes or removes it.
+#[test]
+fn a_refusal_cites_the_ground_in_force_and_keeps_its_wording() {
+    use kense_domain::catalog_edit::GroundDraft;
+    use kense_storage::CatalogOrigin;
+
+    let mut o = office("2026-11-02T09:00:00+05:00");
+    let shipped = o.catalog.clone();
+    let service = shipped.service("free_meals").unwrap().clone();
+    let mut walk = Walk { o: &mut o, now: common::office::at("2026-11-02T09:00:00+05:00"), n: 0 };
+    let (first, _) = walk.register(&service, Channel::Office, true);
+    let (second, _) = walk.register(&service, Channel::Office, true);
+    let (kk, ru) = ("Оқушы басқа ауданға көшті", "Обучающийся переехал в другой район");
+    let own = vec![GroundDraft { code: None, name_kk: kk.into(), name_ru: ru.into() }];
+    let edited = shipped.with_grounds(Some("free_meals"), own).unwrap();
+    let now = walk.tick();
+    walk.o.r.save_catalog(&walk.o.admin, shipped.version, &edited, CatalogOrigin::Edited, now).unwrap();
+    assert_eq!(walk.o.r.refusal_grounds("free_meals").unwrap()[0].name.ru, ru);
+
+    let refusal = |code: &str| Command::PrepareResult {
+        outcome: Outcome::Refusal {
+            reason_code: code.into(), explanation: "Көшу туралы анықтама".into()
+        },
+    };
+    walk.assign(first);
+    assert_eq!(walk.step(first, Status::WithExecutor, "executor", refusal("office_ground_1")), Status::ResultPrepared);
+
+    // The office takes the ground out again: the decision keeps its words,
+    // and the ground can no longer be cited.
+    let without = edited.with_grounds(Some("free_meals"), vec![]).unwrap();
+    let now = walk.tick();
+    walk.o.r.save_catalog(&walk.o.admin, edited.version, &without, CatalogOrigin::Edited, now).unwrap();
+    let stored = walk.o.place.read(&format!("SELECT reason_ru FROM results WHERE application_id = {first}"));
+    assert_eq!(stored, ru);
+    walk.assign(second);
+    let (executor, now) = (walk.o.executor.clone(), walk.tick());
+    let gone =
+        walk.o.r.take_step(&executor, second, Status::WithExecutor, &refusal("office_ground_1"), Due::default(), now);
+    assert_eq!(gone.unwrap_err(), kense_domain::Error::UnknownReason("office_ground_1".into()));
 }

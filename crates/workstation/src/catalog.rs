@@ -1,12 +1,13 @@
 //! The office keeps its catalog: the administrator edits a service's
-//! checklist, brings in a catalog file, adopts the program's newer catalog
+//! checklist or the grounds of a reasoned refusal, brings in a catalog file, adopts the program's newer catalog
 //! or writes the one in force to a file. Each change is previewed (the
 //! list of what it changes) and then saved as the next version, audited;
 //! applications keep the version they were registered under.
 
 use kense_domain::access::{authorize, Action, Actor};
 use kense_domain::catalog::{Catalog, Service};
-use kense_domain::catalog_edit::DocumentDraft;
+use kense_domain::catalog_edit::{DocumentDraft, GroundDraft};
+use kense_domain::reasons::Reason;
 use kense_domain::{Bilingual, Error};
 use kense_storage::{CatalogOrigin, CatalogPreview};
 use serde::Serialize;
@@ -22,43 +23,71 @@ pub fn service(station: &Workstation, actor: &Actor, version: u32, code: &str) -
     })
 }
 
-/// The version in force with one service's checklist replaced, checked as
-/// the shipped catalog is and for what the paper cannot print.
-fn with_checklist(
-    station: &Workstation,
-    based_on: u32,
-    service: &str,
-    rows: Vec<DocumentDraft>,
-) -> Result<Catalog, Error> {
-    let next = station.with_registry(|reg| reg.installed_catalog(based_on))?.with_checklist(service, rows)?;
+/// What the administrator changed in the window: one service's checklist,
+/// or the grounds of a reasoned refusal (the general ones when `service`
+/// is `None`).
+pub enum CatalogEdit {
+    Checklist { service: String, rows: Vec<DocumentDraft> },
+    Grounds { service: Option<String>, rows: Vec<GroundDraft> },
+}
+
+/// The version `based_on` with the edit made, checked as the shipped
+/// catalog is and for what the paper cannot print.
+fn edited(station: &Workstation, based_on: u32, edit: CatalogEdit) -> Result<Catalog, Error> {
+    let current = station.with_registry(|reg| reg.installed_catalog(based_on))?;
+    let next = match edit {
+        CatalogEdit::Checklist { service, rows } => current.with_checklist(&service, rows)?,
+        CatalogEdit::Grounds { service, rows } => current.with_grounds(service.as_deref(), rows)?,
+    };
     printable(station, &next)?;
     Ok(next)
 }
 
-/// What saving the edited checklist would change; nothing is written.
-pub fn preview_checklist(
+/// What saving the edit would change; nothing is written.
+pub fn preview_edit(
     station: &Workstation,
     actor: &Actor,
     based_on: u32,
-    service: &str,
-    rows: Vec<DocumentDraft>,
+    edit: CatalogEdit,
 ) -> Result<CatalogPreview, Error> {
     authorize(actor, Action::ManageOffice, None)?;
-    let next = with_checklist(station, based_on, service, rows)?;
+    let next = edited(station, based_on, edit)?;
     station.with_registry(|reg| reg.preview_catalog(actor, based_on, &next, clock::now()))
 }
 
-/// Saves the edited checklist as the next catalog version.
-pub fn save_checklist(
-    station: &Workstation,
-    actor: &Actor,
-    based_on: u32,
-    service: &str,
-    rows: Vec<DocumentDraft>,
-) -> Result<u32, Error> {
+/// Saves the edit as the next catalog version.
+pub fn save_edit(station: &Workstation, actor: &Actor, based_on: u32, edit: CatalogEdit) -> Result<u32, Error> {
     authorize(actor, Action::ManageOffice, None)?;
-    let next = with_checklist(station, based_on, service, rows)?;
+    let next = edited(station, based_on, edit)?;
     station.with_registry(|reg| reg.save_catalog(actor, based_on, &next, CatalogOrigin::Edited, clock::now()))
+}
+
+/// The grounds of a reasoned refusal in an installed version, as the
+/// grounds editor opens them: the general ones, and each service's own.
+#[derive(Debug, Serialize)]
+pub struct GroundLists {
+    pub general: Vec<Reason>,
+    pub services: Vec<ServiceGrounds>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceGrounds {
+    pub code: String,
+    pub name: Bilingual,
+    pub own: Vec<Reason>,
+}
+
+pub fn grounds(station: &Workstation, actor: &Actor, version: u32) -> Result<GroundLists, Error> {
+    authorize(actor, Action::ManageOffice, None)?;
+    let c = station.with_registry(|reg| reg.installed_catalog(version))?;
+    Ok(GroundLists {
+        general: c.general_grounds().to_vec(),
+        services: c
+            .services
+            .iter()
+            .map(|s| ServiceGrounds { code: s.code.clone(), name: s.name.clone(), own: c.own_grounds(&s.code) })
+            .collect(),
+    })
 }
 
 /// A catalog file read, checked and compared with the version in force,
@@ -91,7 +120,7 @@ pub fn save_catalog(station: &Workstation, actor: &Actor, based_on: u32, content
     let next = Catalog::imported(content, based_on)?;
     printable(station, &next)?;
     let shipped = Catalog::parse(CATALOG_JSON)?;
-    let origin = if shipped.services == next.services { CatalogOrigin::Adopted } else { CatalogOrigin::Imported };
+    let origin = if shipped.same_content(&next) { CatalogOrigin::Adopted } else { CatalogOrigin::Imported };
     station.with_registry(|reg| reg.save_catalog(actor, based_on, &next, origin, clock::now()))
 }
 
@@ -105,7 +134,7 @@ pub fn shipped_waiting(station: &Workstation, actor: &Actor) -> Result<Option<u3
             return Ok(None);
         }
         for v in reg.catalog_versions(actor, clock::now())? {
-            if reg.installed_catalog(v.version)?.services == shipped.services {
+            if reg.installed_catalog(v.version)?.same_content(&shipped) {
                 return Ok(None);
             }
         }
@@ -121,18 +150,20 @@ pub fn export(station: &Workstation, actor: &Actor, version: u32, path: &std::pa
 }
 
 /// Every text of the catalog that is printed (service titles, document
-/// names and conditions, result names, field labels) must be drawable by
-/// the paper's font.
+/// names and conditions, result names, field labels, refusal grounds) must
+/// be drawable by the paper's font.
 fn printable(station: &Workstation, catalog: &Catalog) -> Result<(), Error> {
     let typesetter = station.typesetter()?;
-    for s in &catalog.services {
+    let services = catalog.services.iter().flat_map(|s| {
         let documents = s.documents.iter().flat_map(|d| std::iter::once(&d.name).chain(d.kind.condition()));
         let results = s.results.iter().flat_map(|r| std::iter::once(&r.name).chain(r.fields.iter().map(|f| &f.label)));
-        for text in std::iter::once(&s.name).chain(documents).chain(results) {
-            for t in [&text.kk, &text.ru] {
-                if let Some(ch) = typesetter.undrawable(t) {
-                    return Err(Error::Undrawable { label: Bilingual::clone(text), ch });
-                }
+        let grounds = s.refusal_grounds.iter().map(|g| &g.name);
+        std::iter::once(&s.name).chain(documents).chain(results).chain(grounds)
+    });
+    for text in catalog.general_grounds().iter().map(|g| &g.name).chain(services) {
+        for t in [&text.kk, &text.ru] {
+            if let Some(ch) = typesetter.undrawable(t) {
+                return Err(Error::Undrawable { label: Bilingual::clone(text), ch });
             }
         }
     }

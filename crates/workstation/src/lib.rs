@@ -35,5 +35,4 @@ pub use workstation::{Listener, Workstation, IDLE_LOGOUT};
 
 /// The shipped catalog of services: data, not code (assets/catalog).
 pub const CATALOG_JSON: &str = include_str!("../../../assets/catalog/services.json");
-pub const REFUSAL_REASONS_JSON: &str = include_str!("../../../assets/catalog/refusal_reasons.json");
 pub const CALENDAR_JSON: &str = include_str!("../../../assets/calendar/kz.json");

@@ -17,8 +17,8 @@ use crate::{clock, Workstation};
 /// version describes it: its refusal grounds and its result forms.
 fn validated(station: &Workstation, reg: &Registry, id: i64, command: Command) -> Result<Command, Error> {
     let service = reg.service_spec(id)?;
-    let reasons = station.rules()?.reasons.for_service(&service.code);
-    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+    let grounds = reg.refusal_grounds(&service.code)?;
+    let codes: Vec<&str> = grounds.iter().map(|r| r.code.as_str()).collect();
     let command = command.validate(&codes, &service.workflow_results())?;
     // What will be printed once signed must be printable now.
     let typesetter = station.typesetter()?;
@@ -86,9 +86,10 @@ pub(crate) fn due_after(
     }
 }
 
-/// The refusal grounds a service offers, for a logged-in person.
+/// The refusal grounds a service offers today (the catalog in force), for
+/// a logged-in person.
 pub fn refusal_reasons(station: &Workstation, _logged_in: &Actor, service_code: &str) -> Result<Vec<Reason>, Error> {
-    Ok(station.rules()?.reasons.for_service(service_code).into_iter().cloned().collect())
+    station.with_registry(|reg| reg.refusal_grounds(service_code))
 }
 
 /// The executors the head may name.

@@ -17,11 +17,10 @@ use kense_storage::{Registry, Route};
 use chrono::{DateTime, FixedOffset, TimeZone};
 use kense_domain::calendar::{CalendarData, WorkingCalendar};
 use kense_domain::deadline;
-use kense_domain::reasons::RefusalReasons;
 use kense_domain::workflow::Status;
 use kense_storage::{Due, KeyOrigin, Progress, Signal, Watch};
 
-use crate::{clock, demo, paths, CALENDAR_JSON, CATALOG_JSON, REFUSAL_REASONS_JSON};
+use crate::{clock, demo, paths, CALENDAR_JSON, CATALOG_JSON};
 
 /// A workstation left alone this long logs its user out: the register holds
 /// personal data and counters are public places.
@@ -107,9 +106,8 @@ impl Drop for Job<'_> {
     }
 }
 
-/// Shipped rule data beside the catalog: refusal grounds and the calendar.
+/// Shipped rule data beside the catalog: the calendar.
 pub(crate) struct Rules {
-    pub reasons: RefusalReasons,
     /// The shipped calendar; the administrator's years are laid over it.
     pub calendar: CalendarData,
 }
@@ -122,8 +120,7 @@ impl Workstation {
     /// Opens the registry. A failure is kept, not raised: the window still
     /// opens and tells the person what is wrong, in their language.
     pub fn start(data_dir: Result<PathBuf, Error>, demo: bool) -> Workstation {
-        let rules = RefusalReasons::parse(REFUSAL_REASONS_JSON)
-            .and_then(|reasons| Ok(Rules { reasons, calendar: CalendarData::parse(CALENDAR_JSON)? }));
+        let rules = CalendarData::parse(CALENDAR_JSON).map(|calendar| Rules { calendar });
         let typesetter = Typesetter::new().map_err(|e| Error::Document(e.to_string()));
         let mut station = Workstation {
             data_dir,

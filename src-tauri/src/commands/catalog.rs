@@ -1,12 +1,12 @@
-//! The office keeps its catalog: a service's checklist edited, a catalog
-//! file read and saved, the program's catalog adopted, a version exported.
+//! The office keeps its catalog: a service's checklist or the refusal
+//! grounds edited, a catalog file read and saved, the program's catalog adopted, a version exported.
 //! Every change is previewed first and saved as the next version.
 
 use kense_domain::catalog::Service;
-use kense_domain::catalog_edit::{DocumentDraft, MAX_CATALOG_FILE};
+use kense_domain::catalog_edit::{DocumentDraft, GroundDraft, MAX_CATALOG_FILE};
 use kense_domain::Error;
 use kense_storage::CatalogPreview;
-use kense_workstation::catalog::{self, CatalogFile};
+use kense_workstation::catalog::{self, CatalogEdit, CatalogFile, GroundLists};
 use kense_workstation::Workstation;
 use serde::Deserialize;
 use serde_json::Value;
@@ -42,13 +42,19 @@ struct ChecklistRequest {
     documents: Vec<DocumentDraft>,
 }
 
+impl ChecklistRequest {
+    fn edit(self) -> (u32, CatalogEdit) {
+        (self.based_on, CatalogEdit::Checklist { service: self.service, rows: self.documents })
+    }
+}
+
 /// What saving an edited checklist would change; nothing is written.
 #[tauri::command(async)]
 pub fn preview_checklist(station: State<'_, Workstation>, payload: Value) -> Reply<CatalogPreview> {
     let r = (|| {
         let actor = station.actor()?;
-        let req: ChecklistRequest = decode(payload)?;
-        catalog::preview_checklist(&station, &actor, req.based_on, &req.service, req.documents)
+        let (based_on, edit) = decode::<ChecklistRequest>(payload)?.edit();
+        catalog::preview_edit(&station, &actor, based_on, edit)
     })();
     reply(&station, r)
 }
@@ -58,8 +64,62 @@ pub fn preview_checklist(station: State<'_, Workstation>, payload: Value) -> Rep
 pub fn save_checklist(station: State<'_, Workstation>, payload: Value) -> Reply<u32> {
     let r = (|| {
         let actor = station.actor()?;
-        let req: ChecklistRequest = decode(payload)?;
-        catalog::save_checklist(&station, &actor, req.based_on, &req.service, req.documents)
+        let (based_on, edit) = decode::<ChecklistRequest>(payload)?.edit();
+        catalog::save_edit(&station, &actor, based_on, edit)
+    })();
+    reply(&station, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VersionRequest {
+    version: u32,
+}
+
+/// The refusal grounds of an installed version, for the grounds editor.
+#[tauri::command(async)]
+pub fn catalog_grounds(station: State<'_, Workstation>, payload: Value) -> Reply<GroundLists> {
+    let r = (|| {
+        let actor = station.actor()?;
+        let req: VersionRequest = decode(payload)?;
+        catalog::grounds(&station, &actor, req.version)
+    })();
+    reply(&station, r)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroundsRequest {
+    based_on: u32,
+    /// `null` for the general grounds.
+    service: Option<String>,
+    grounds: Vec<GroundDraft>,
+}
+
+impl GroundsRequest {
+    fn edit(self) -> (u32, CatalogEdit) {
+        (self.based_on, CatalogEdit::Grounds { service: self.service, rows: self.grounds })
+    }
+}
+
+/// What saving edited refusal grounds would change; nothing is written.
+#[tauri::command(async)]
+pub fn preview_grounds(station: State<'_, Workstation>, payload: Value) -> Reply<CatalogPreview> {
+    let r = (|| {
+        let actor = station.actor()?;
+        let (based_on, edit) = decode::<GroundsRequest>(payload)?.edit();
+        catalog::preview_edit(&station, &actor, based_on, edit)
+    })();
+    reply(&station, r)
+}
+
+/// Saves edited refusal grounds as the next catalog version.
+#[tauri::command(async)]
+pub fn save_grounds(station: State<'_, Workstation>, payload: Value) -> Reply<u32> {
+    let r = (|| {
+        let actor = station.actor()?;
+        let (based_on, edit) = decode::<GroundsRequest>(payload)?.edit();
+        catalog::save_edit(&station, &actor, based_on, edit)
     })();
     reply(&station, r)
 }
@@ -113,19 +173,13 @@ pub fn save_catalog_file(station: State<'_, Workstation>, payload: Value) -> Rep
     reply(&station, r)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExportRequest {
-    version: u32,
-}
-
 /// Writes an installed version to a file the administrator names; the
 /// path, or `null` when cancelled.
 #[tauri::command(async)]
 pub fn export_catalog(app: AppHandle, station: State<'_, Workstation>, payload: Value) -> Reply<Option<String>> {
     let r = (|| {
         let actor = station.actor()?;
-        let req: ExportRequest = decode(payload)?;
+        let req: VersionRequest = decode(payload)?;
         let name = format!("kense-catalog-{}.json", req.version);
         let Some(path) = dialogs::save_export(&app, station.lang(), &name) else { return Ok(None) };
         catalog::export(&station, &actor, req.version, &path)?;
@@ -142,7 +196,10 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
         ("catalog_service", decoder::<ServiceRequest>),
         ("preview_checklist", decoder::<ChecklistRequest>),
         ("save_checklist", decoder::<ChecklistRequest>),
+        ("catalog_grounds", decoder::<VersionRequest>),
+        ("preview_grounds", decoder::<GroundsRequest>),
+        ("save_grounds", decoder::<GroundsRequest>),
         ("save_catalog_file", decoder::<CatalogFileRequest>),
-        ("export_catalog", decoder::<ExportRequest>),
+        ("export_catalog", decoder::<VersionRequest>),
     ]
 }

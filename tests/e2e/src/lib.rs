@@ -279,6 +279,35 @@ pub async fn draft_drawn(c: &Client, box_id: &str) -> Res<()> {
     }
 }
 
+/// Waits for the draft's pages in `box_id` to be drawn, and returns for
+/// each page whether its SVG holds every one of `words`.
+pub async fn draft_pages(c: &Client, box_id: &str, words: &[&str]) -> Res<Vec<bool>> {
+    let script = r#"
+        const [box, words] = arguments;
+        const imgs = [...document.querySelectorAll(`#${box} img.page`)];
+        if (!imgs.length || imgs.some((i) => !i.complete || i.naturalWidth === 0)) return null;
+        return imgs.map((i) => {
+            const bytes = Uint8Array.from(atob(i.src.split(",")[1]), (ch) => ch.charCodeAt(0));
+            const svg = new TextDecoder().decode(bytes);
+            return words.every((w) => svg.includes(w));
+        });
+    "#;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let v = c
+            .execute(script, vec![box_id.into(), serde_json::json!(words)])
+            .await
+            .map_err(|e| format!("draft pages: {e}"))?;
+        if let Some(pages) = v.as_array() {
+            return Ok(pages.iter().map(|p| p.as_bool().unwrap_or(false)).collect());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("no draft drawn in #{box_id}"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+}
+
 /// Calls a Kense command straight through the window's IPC, as a tampered
 /// page would, and returns the error code it gets (or "ok").
 pub async fn invoke_code(c: &Client, cmd: &str, args: serde_json::Value) -> Res<String> {

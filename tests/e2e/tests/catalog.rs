@@ -4,9 +4,11 @@
 //! the new version is saved; the clerk then sees the document in the
 //! checklist, and a package without it gets a refusal-to-accept receipt
 //! that names it; a service with two paths (15) asks the clerk which one
-//! the application takes. The version in force is exported to a file, changed
-//! there (one item confirmed against the act) and brought back in as the
-//! next version.
+//! the application takes. The administrator adds a refusal ground of
+//! that service (an incomplete row refused by its number), and the executor
+//! refuses an application on it: the draft of the reasoned refusal cites
+//! it. The version in force is exported to a file, changed there (one item
+//! confirmed against the act) and brought back in as the next version.
 
 use e2e::office::*;
 use e2e::*;
@@ -14,6 +16,8 @@ use fantoccini::{Client, Locator};
 
 const ADDED_KK: &str = "Тұрғын үй жағдайын тексеру актісі";
 const ADDED_RU: &str = "Акт обследования жилищных условий";
+const GROUND_KK: &str = "Білім алушы басқа облыстың білім беру ұйымына ауысқан";
+const GROUND_RU: &str = "Обучающийся перевёлся в организацию образования другой области";
 
 /// Types into the element `css` selects (the editor's rows have no ids).
 async fn type_css(c: &Client, css: &str, text: &str) -> Res<()> {
@@ -27,7 +31,8 @@ async fn preview_lines(c: &Client) -> Res<String> {
     text_until(c, "catalog-preview-changes", |t| !t.is_empty()).await
 }
 
-async fn add_document(c: &Client) -> Res<u32> {
+/// Opens the version in force on the administrator's page; its number.
+async fn open_in_force(c: &Client) -> Res<u32> {
     click(c, "nav-admin").await?;
     let versions = text_until(c, "catalog-versions", |t| t.contains("қолданыста")).await?;
     let in_force: u32 = versions
@@ -37,6 +42,11 @@ async fn add_document(c: &Client) -> Res<u32> {
         .ok_or_else(|| format!("no version number in {versions:?}"))?;
     click_css(c, &format!("#catalog-versions tr[data-version=\"{in_force}\"] td")).await?;
     visible(c, "catalog-edit-hint").await?;
+    Ok(in_force)
+}
+
+async fn add_document(c: &Client) -> Res<u32> {
+    let in_force = open_in_force(c).await?;
     click_css(c, "#catalog-services tr[data-code=\"foster_family\"] td").await?;
     visible(c, "checklist-editor").await?;
     click(c, "checklist-add").await?;
@@ -82,10 +92,49 @@ async fn clerk_sees_it(c: &Client) -> Res<()> {
     ensure(text.contains(ADDED_KK) && text.contains(ADDED_RU), format!("the refusal names the new document: {text}"))
 }
 
+/// A ground of refusal of its own for service 15; the new version's number.
+async fn add_ground(c: &Client) -> Res<u32> {
+    let in_force = open_in_force(c).await?;
+    click(c, "grounds-open").await?;
+    visible(c, "grounds-editor").await?;
+    select_value(c, "grounds-whose", "health_insurance_update").await?;
+    click(c, "grounds-add").await?;
+    let last = "#grounds-rows tr:last-child";
+    type_css(c, &format!("{last} .ground-kk"), GROUND_KK).await?;
+    // Without its Russian wording the row is refused by its number.
+    click(c, "grounds-preview").await?;
+    let err = text_until(c, "grounds-error", |t| !t.is_empty()).await?;
+    ensure(err.contains("1-негіз"), format!("an incomplete ground was answered: {err}"))?;
+    type_css(c, &format!("{last} .ground-ru"), GROUND_RU).await?;
+    click(c, "grounds-preview").await?;
+    let lines = preview_lines(c).await?;
+    ensure(lines.contains(&format!("Негіз қосылды: {GROUND_KK}")), format!("the preview lists the ground: {lines}"))?;
+    screenshot(c, "e2e-grounds-kk.png").await?;
+    click(c, "catalog-preview-save").await?;
+    text_until(c, "notice", |t| t.contains(&format!("{}-нұсқасы сақталды", in_force + 1))).await?;
+    Ok(in_force + 1)
+}
+
+/// The executor refuses the application on the office's new ground: it is
+/// offered first (a service's own grounds come before the general ones) and
+/// the draft of the reasoned refusal cites it.
+async fn refused_on_the_new_ground(c: &Client, number: &str) -> Res<()> {
+    through_to_prepared(c, number, async |c: &Client| -> Res<()> {
+        click(c, "act-prepare-refusal").await?;
+        text_until(c, "act-prepare-reason", |t| t.contains(GROUND_KK)).await?;
+        select_value(c, "act-prepare-reason", "office_ground_1").await?;
+        type_into(c, "act-prepare-explanation", "Оқушы Ақтөбе облысына ауысты").await?;
+        click(c, "act-prepare-preview").await?;
+        let pages = draft_pages(c, "act-prepare-pages", &["ЖОБА", GROUND_KK, GROUND_RU]).await?;
+        ensure(pages == [true], format!("the draft cites the ground: {pages:?}"))
+    })
+    .await
+}
+
 /// Service 15 goes one of two ways (the office's own student: 1 working
 /// day for the executor; another organisation's: 4): the clerk must say
 /// which, and the application shows it.
-async fn clerk_chooses_the_path(c: &Client) -> Res<()> {
+async fn clerk_chooses_the_path(c: &Client) -> Res<String> {
     click(c, "register-clear").await?;
     select_value(c, "service", "health_insurance_update").await?;
     select_value(c, "channel", "office").await?;
@@ -105,7 +154,8 @@ async fn clerk_chooses_the_path(c: &Client) -> Res<()> {
     click(c, "register-submit").await?;
     let number = text_until(c, "result-number", |t| t.contains('-')).await?;
     open(c, &number).await?;
-    text_until(c, "detail-facts", |t| t.contains("басқа білім беру ұйымында")).await.map(|_| ())
+    text_until(c, "detail-facts", |t| t.contains("басқа білім беру ұйымында")).await?;
+    Ok(number)
 }
 
 /// Exported, one unverified item confirmed in the file, brought back in.
@@ -161,9 +211,14 @@ async fn the_administrator_adds_a_document_and_the_clerk_checks_it() {
         .in_window(&args, "catalog", async |c: &Client| -> Res<()> {
             first_run(c).await?;
             log_in(c, "saule").await?;
-            let version = add_document(c).await?;
+            add_document(c).await?;
+            let version = add_ground(c).await?;
             clerk_sees_it(c).await?;
-            clerk_chooses_the_path(c).await?;
+            let number = clerk_chooses_the_path(c).await?;
+            click(c, "nav-admin").await?;
+            add_staff(c).await?;
+            refused_on_the_new_ground(c, &number).await?;
+            log_in(c, "saule").await?;
             round_trip(c, &answers, dir.path(), version).await?;
             // Russian: the same card, in the second language.
             click(c, "lang-ru").await?;

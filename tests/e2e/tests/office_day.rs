@@ -113,35 +113,6 @@ async fn register(c: &Client, r: &Registration<'_>) -> Res<String> {
     text_until(c, "result-number", |t| t.contains('-')).await
 }
 
-/// Waits for the draft's pages in `box_id` to be drawn, and returns for
-/// each page whether its SVG holds every one of `words`.
-async fn draft_pages(c: &Client, box_id: &str, words: &[&str]) -> Res<Vec<bool>> {
-    let script = r#"
-        const [box, words] = arguments;
-        const imgs = [...document.querySelectorAll(`#${box} img.page`)];
-        if (!imgs.length || imgs.some((i) => !i.complete || i.naturalWidth === 0)) return null;
-        return imgs.map((i) => {
-            const bytes = Uint8Array.from(atob(i.src.split(",")[1]), (ch) => ch.charCodeAt(0));
-            const svg = new TextDecoder().decode(bytes);
-            return words.every((w) => svg.includes(w));
-        });
-    "#;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let v = c
-            .execute(script, vec![box_id.into(), serde_json::json!(words)])
-            .await
-            .map_err(|e| format!("draft pages: {e}"))?;
-        if let Some(pages) = v.as_array() {
-            return Ok(pages.iter().map(|p| p.as_bool().unwrap_or(false)).collect());
-        }
-        if std::time::Instant::now() > deadline {
-            return Err(format!("no draft drawn in #{box_id}"));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    }
-}
-
 async fn focused(c: &Client) -> Res<String> {
     let e = c.active_element().await.map_err(|e| format!("active element: {e}"))?;
     Ok(e.attr("id").await.map_err(|e| e.to_string())?.unwrap_or_default())

@@ -353,23 +353,12 @@ impl Error {
                 "Документ не отправлен на принтер. Проверьте, что принтер включён, или распечатайте документ из программы просмотра.",
             ),
             Error::ChecklistDocument { row, problem } => {
-                use crate::catalog_edit::ChecklistProblem as P;
-                let (k, r) = match problem {
-                    P::NameMissing => ("атауы қазақша және орысша жазылуы керек", "название нужно написать на казахском и русском"),
-                    P::ConditionMissing => (
-                        "шартты құжаттың шарты қазақша және орысша жазылуы керек",
-                        "для условного документа нужно написать условие на казахском и русском",
-                    ),
-                    P::NoChannel => ("кемінде бір арна белгіленуі керек", "нужно отметить хотя бы один канал"),
-                    P::SourceMissing => ("дереккөзі (акт пен тармақ немесе бет) көрсетілуі керек", "нужно указать источник (акт и пункт или страницу)"),
-                    P::TooLong => ("мәтіні 300 таңбадан аспауы керек", "текст должен быть не длиннее 300 знаков"),
-                    P::MixedScript => (
-                        "қазақша сөзде латын және кирилл әріптері араласқан (мысалы, латынша «i»)",
-                        "в казахском слове смешаны латинские и кириллические буквы (например, латинская «i»)",
-                    ),
-                    P::UnknownCode => ("бұл құжат қызметте жоқ немесе екі рет берілген", "этого документа нет в услуге, или он указан дважды"),
-                };
+                let (k, r) = checklist_problem(*problem, ("құжат", "документа"));
                 pick(&format!("{row}-құжат: {k}. Ештеңе сақталмады."), &format!("Документ № {row}: {r}. Ничего не сохранено."))
+            }
+            Error::RefusalGround { row, problem } => {
+                let (k, r) = checklist_problem(*problem, ("негіз", "основания"));
+                pick(&format!("{row}-негіз: {k}. Ештеңе сақталмады."), &format!("Основание № {row}: {r}. Ничего не сохранено."))
             }
             Error::CatalogRejected(detail) => pick(
                 &format!("Каталог тексеруден өтпеді, ештеңе сақталмады. Себебі (техникалық): {detail}"),
@@ -393,6 +382,42 @@ impl Error {
             ),
         }
     }
+}
+
+/// What is wrong with a row of a list the administrator edits (a checklist
+/// or the refusal grounds), `of` naming what the row is in the genitive
+/// where a sentence needs it.
+fn checklist_problem(problem: crate::catalog_edit::ChecklistProblem, of: (&str, &str)) -> (String, String) {
+    use crate::catalog_edit::{ChecklistProblem as P, MAX_DOCUMENT_TEXT};
+    let (k, r) = match problem {
+        P::NameMissing => ("атауы қазақша және орысша жазылуы керек", "название нужно написать на казахском и русском"),
+        P::ConditionMissing => (
+            "шартты құжаттың шарты қазақша және орысша жазылуы керек",
+            "для условного документа нужно написать условие на казахском и русском",
+        ),
+        P::NoChannel => ("кемінде бір арна белгіленуі керек", "нужно отметить хотя бы один канал"),
+        P::SourceMissing => (
+            "дереккөзі (акт пен тармақ немесе бет) көрсетілуі керек",
+            "нужно указать источник (акт и пункт или страницу)",
+        ),
+        P::TooLong => {
+            return (
+                format!("мәтіні {MAX_DOCUMENT_TEXT} таңбадан аспауы керек"),
+                format!("текст должен быть не длиннее {MAX_DOCUMENT_TEXT} знаков"),
+            )
+        }
+        P::MixedScript => (
+            "қазақша сөзде латын және кирилл әріптері араласқан (мысалы, латынша «i»)",
+            "в казахском слове смешаны латинские и кириллические буквы (например, латинская «i»)",
+        ),
+        P::UnknownCode => {
+            return (
+                format!("бұл {} тізімде жоқ немесе екі рет берілген", of.0),
+                format!("такого {} нет в списке, или оно указано дважды", of.1),
+            )
+        }
+    };
+    (k.to_owned(), r.to_owned())
 }
 
 #[cfg(test)]
@@ -436,6 +461,7 @@ mod tests {
                 kind: crate::result_fields::ValueKind::Period,
             },
             Error::ChecklistDocument { row: 3, problem: crate::catalog_edit::ChecklistProblem::ConditionMissing },
+            Error::RefusalGround { row: 2, problem: crate::catalog_edit::ChecklistProblem::UnknownCode },
             Error::CatalogMovedOn { in_force: 6 },
             Error::NoAkimatPart,
             Error::AkimatActMissing,

@@ -188,6 +188,12 @@ pub enum Error {
         row: usize,
         problem: crate::catalog_edit::ChecklistProblem,
     },
+    /// A ground of a reasoned refusal the administrator edits is not
+    /// complete (`row` counts from 1).
+    RefusalGround {
+        row: usize,
+        problem: crate::catalog_edit::ChecklistProblem,
+    },
     /// A catalog the administrator made or brought in fails the checks the
     /// shipped one passes; the detail says which (it names codes, not
     /// personal data) and is shown to him.
@@ -287,6 +293,7 @@ impl Error {
             Error::Undrawable { .. } => "undrawable",
             Error::ResultFieldInvalid { .. } => "result_field_invalid",
             Error::ChecklistDocument { .. } => "checklist_document",
+            Error::RefusalGround { .. } => "refusal_ground",
             Error::CatalogRejected(_) => "catalog_rejected",
             Error::CatalogMovedOn { .. } => "catalog_moved_on",
             Error::NoAkimatPart => "no_akimat_part",

@@ -1,4 +1,5 @@
-//! Target: the refusal reasons (`assets/catalog/refusal_reasons.json`),
+//! Target: the refusal grounds of catalogs before version 6
+//! (`assets/catalog/refusal_grounds_before_catalog_6.json`),
 //! mutated byte by byte and value by value.
 
 use std::sync::OnceLock;

@@ -16,7 +16,7 @@ use kense_domain::queue::QueueRules;
 
 pub const SERVICES_JSON: &str = include_str!("../../../../assets/catalog/services.json");
 pub const CALENDAR_JSON: &str = include_str!("../../../../assets/calendar/kz.json");
-pub const REASONS_JSON: &str = include_str!("../../../../assets/catalog/refusal_reasons.json");
+pub const REASONS_JSON: &str = include_str!("../../../../assets/catalog/refusal_grounds_before_catalog_6.json");
 pub const QUEUE_RULES_JSON: &str = include_str!("../../../../assets/queue/rules.json");
 
 pub fn catalog() -> &'static Catalog {

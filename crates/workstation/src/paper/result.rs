@@ -143,9 +143,7 @@ fn paper(
         None => {
             let code = result.reason_code.clone().unwrap_or_default();
             station
-                .rules()?
-                .reasons
-                .for_service(&rec.service_code)
+                .with_registry(|reg| reg.refusal_grounds(&rec.service_code))?
                 .into_iter()
                 .find(|r| r.code == code)
                 .map(|r| text(&r.name))
