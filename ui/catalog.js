@@ -1,6 +1,7 @@
 // The administrator's catalog card: the installed versions, one opened with
-// its services and what it changed; the checklist editor of a service of
-// the version in force and the editor of its refusal grounds; a catalog file brought in, the program's catalog
+// its services and what it changed; for a service of the version in force,
+// the editors of its checklist, its result forms' facts and its norms; the
+// editor of the refusal grounds; a catalog file brought in, the program's catalog
 // adopted, a version exported. Every change is shown as a list before it
 // is saved as the next version; the backend checks it as it checks the
 // shipped catalog.
@@ -8,6 +9,8 @@
 import { $, call, cell, clearErrors, currentLang, moment, notice, noticeError, option, showError, t } from "./api.js";
 
 const KINDS = ["required", "required_unless_in_is", "conditional", "optional"];
+const VALUE_KINDS = ["text", "number", "money", "date", "period"];
+const NORM_UNITS = ["minutes", "hours", "working_days", "calendar_days"];
 let names = new Map();
 let inForce = null;
 // The service being edited: its code and channels, in the version in force.
@@ -68,7 +71,7 @@ async function openVersion(version) {
   $("catalog-detail").hidden = false;
   $("catalog-detail-version").textContent = String(detail.version);
   $("catalog-detail").dataset.version = String(detail.version);
-  $("catalog-changes").textContent = changesText(detail.changes, detail.documents, detail.grounds);
+  $("catalog-changes").textContent = changesText(detail.changes, detail);
   const editable = detail.version === inForce;
   $("catalog-edit-hint").hidden = !editable;
   $("grounds-open").hidden = !editable;
@@ -96,9 +99,9 @@ async function openVersion(version) {
   );
 }
 
-// What a version changed: the services, then one line per document and
-// per refusal ground.
-function changesText(changes, documents, grounds) {
+// What a version changed: the services, then one line per document,
+// refusal ground, fact of a result form and norm.
+function changesText(changes, { documents, grounds, fields, norms }) {
   if (!changes) return t("catalog_first");
   const name = (code) => names.get(code)?.[currentLang()] ?? code;
   const parts = [
@@ -106,7 +109,7 @@ function changesText(changes, documents, grounds) {
     ["catalog_changed", changes.changed.map(name)],
     ["catalog_removed", changes.removed],
   ].filter(([, list]) => list.length);
-  const details = [...documentLines(documents), ...groundLines(grounds)];
+  const details = [...documentLines(documents), ...groundLines(grounds), ...fieldLines(fields), ...normLines(norms)];
   const services = parts.length ? [parts.map(([k, list]) => `${t(k)} ${list.join("; ")}`).join(" ")] : [];
   return (services.length || details.length ? [...services, ...details] : [t("catalog_unchanged")]).join("\n");
 }
@@ -128,6 +131,25 @@ function groundLines(grounds) {
   });
 }
 
+// One line per fact of a result form a version adds, removes or changes.
+function fieldLines(fields) {
+  const lang = currentLang();
+  return (fields ?? []).map(
+    (f) => `${t("fields_change_" + f.change)}: ${f.label[lang]} (${f.result[lang]}, ${names.get(f.service)?.[lang] ?? f.service})`,
+  );
+}
+
+// One line per norm a version changes, with the old and the new value.
+function normLines(norms) {
+  const lang = currentLang();
+  return (norms ?? []).map((n) => {
+    const where = [names.get(n.service)?.[lang] ?? n.service, t("channel_" + n.channel), n.variant?.[lang], n.step ? `${n.step}. ${n.what?.[lang] ?? ""}` : t("norms_total")]
+      .filter(Boolean)
+      .join(" · ");
+    return `${t("norms_changed")}: ${where}: ${normText(n.before)} → ${normText(n.after)}`;
+  });
+}
+
 // ---- The checklist editor -------------------------------------------------
 
 async function openEditor(version, code) {
@@ -140,7 +162,8 @@ async function openEditor(version, code) {
   }
   closePreview();
   closeGrounds();
-  editing = { version, code, channels: service.channels };
+  editing = { version, code, channels: service.channels, service };
+  $("fields-editor").hidden = $("norms-editor").hidden = true;
   $("checklist-editor").hidden = false;
   $("checklist-service").textContent = service.name[currentLang()];
   $("checklist-rows").replaceChildren(...service.documents.map((d) => documentRow(d)));
@@ -149,10 +172,11 @@ async function openEditor(version, code) {
   $("checklist-editor").scrollIntoView({ block: "start" });
 }
 
+// Closes the service's editors (checklist, result forms, norms).
 function closeEditor() {
   editing = null;
-  $("checklist-editor").hidden = true;
-  $("checklist-rows").replaceChildren();
+  for (const id of ["checklist-editor", "fields-editor", "norms-editor"]) $(id).hidden = true;
+  for (const id of ["checklist-rows", "fields-rows", "norms-rows"]) $(id).replaceChildren();
 }
 
 function input(className, value, label, tag = "input") {
@@ -248,7 +272,18 @@ function checklist() {
     verified: tr.querySelector(".doc-verified").checked,
     source: tr.querySelector(".doc-source").value,
   }));
-  return { based_on: editing.version, service: editing.code, documents };
+  return { kind: "checklist", service: editing.code, documents };
+}
+
+// Asks what an edit would change and shows it; "Save" then saves it.
+async function previewEdit(based_on, edit, errorBox) {
+  errorBox.hidden = true;
+  const payload = { based_on, edit };
+  try {
+    showPreview(await call("preview_catalog_edit", { payload }), () => call("save_catalog_edit", { payload }));
+  } catch (e) {
+    showError(errorBox, e);
+  }
 }
 
 $("checklist-add").addEventListener("click", () => {
@@ -263,16 +298,160 @@ $("checklist-cancel").addEventListener("click", () => {
   closePreview();
 });
 
-$("checklist-preview").addEventListener("click", async () => {
+$("checklist-preview").addEventListener("click", () => editing && previewEdit(editing.version, checklist(), $("checklist-error")));
+
+// ---- A result form's facts --------------------------------------------------
+
+$("checklist-to-fields").addEventListener("click", () => {
   if (!editing) return;
-  $("checklist-error").hidden = true;
-  const payload = checklist();
-  try {
-    const preview = await call("preview_checklist", { payload });
-    showPreview(preview, () => call("save_checklist", { payload }));
-  } catch (e) {
-    showError($("checklist-error"), e);
-  }
+  closePreview();
+  const lang = currentLang();
+  const results = editing.service.results.map((r, i) => [r, i]).filter(([r]) => r.kind !== "reasoned_refusal");
+  $("fields-service").textContent = editing.service.name[lang];
+  $("fields-result").replaceChildren(...results.map(([r, i]) => option(String(i), r.name[lang])));
+  $("checklist-editor").hidden = true;
+  $("fields-editor").hidden = false;
+  drawFields();
+  $("fields-editor").scrollIntoView({ block: "start" });
+});
+
+$("fields-result").addEventListener("change", drawFields);
+
+function drawFields() {
+  const result = editing.service.results[Number($("fields-result").value)];
+  $("fields-rows").replaceChildren(...(result?.fields ?? []).map(fieldRow));
+  renumber("fields-rows");
+  $("fields-error").hidden = true;
+  closePreview();
+}
+
+// A fact of the form: its label in both languages, its kind, whether the
+// paper cannot go without it.
+function fieldRow(f) {
+  const tr = document.createElement("tr");
+  if (f?.key) tr.dataset.key = f.key;
+  const kk = document.createElement("td");
+  kk.append(input("field-kk", f?.label.kk, "catalog_doc_name_kk", "textarea"));
+  const ru = document.createElement("td");
+  ru.append(input("field-ru", f?.label.ru, "catalog_doc_name_ru", "textarea"));
+  const kindCell = document.createElement("td");
+  const kind = document.createElement("select");
+  kind.className = "field-kind";
+  kind.setAttribute("aria-label", t("fields_kind"));
+  kind.append(...VALUE_KINDS.map((k) => option(k, t("value_kind_" + k))));
+  kind.value = f?.kind ?? "text";
+  kindCell.append(kind);
+  const requiredCell = document.createElement("td");
+  const label = document.createElement("label");
+  label.className = "check";
+  const required = document.createElement("input");
+  required.type = "checkbox";
+  required.className = "field-required";
+  required.checked = f?.required ?? true;
+  label.append(required, ` ${t("fields_required")}`);
+  requiredCell.append(label);
+  tr.append(cell("", "number"), kk, ru, kindCell, requiredCell, removeButton(tr, "fields-rows"));
+  return tr;
+}
+
+$("fields-add").addEventListener("click", () => {
+  const tr = fieldRow(null);
+  $("fields-rows").append(tr);
+  renumber("fields-rows");
+  tr.querySelector(".field-kk").focus();
+});
+
+$("fields-cancel").addEventListener("click", () => {
+  closeEditor();
+  closePreview();
+});
+
+$("fields-preview").addEventListener("click", () => {
+  if (!editing) return;
+  const edit = {
+    kind: "result_fields",
+    service: editing.code,
+    result: Number($("fields-result").value),
+    fields: [...$("fields-rows").children].map((tr) => ({
+      key: tr.dataset.key ?? null,
+      label_kk: tr.querySelector(".field-kk").value,
+      label_ru: tr.querySelector(".field-ru").value,
+      kind: tr.querySelector(".field-kind").value,
+      required: tr.querySelector(".field-required").checked,
+    })),
+  };
+  previewEdit(editing.version, edit, $("fields-error"));
+});
+
+// ---- The service's time norms ----------------------------------------------
+
+$("checklist-to-norms").addEventListener("click", () => {
+  if (!editing) return;
+  closePreview();
+  const lang = currentLang();
+  $("norms-service").textContent = editing.service.name[lang];
+  const rows = [];
+  editing.service.paths.forEach((p, path) => {
+    const way = t("channel_" + p.channel) + (p.variant_name ? ` · ${p.variant_name[lang]}` : "");
+    if (p.stated_total) rows.push(normRow(way, t("norms_total"), p.stated_total, { path, step: null, part: null }));
+    p.steps.forEach((st, step) => {
+      if (st.norm) rows.push(normRow(way, `${st.n}. ${st.action[lang]}`, st.norm, { path, step, part: null }));
+      st.parts.forEach((part, i) => rows.push(normRow(way, `${st.n}. ${part.what[lang]}`, part.norm, { path, step, part: i })));
+    });
+  });
+  $("norms-rows").replaceChildren(...rows);
+  $("norms-error").hidden = true;
+  $("checklist-editor").hidden = true;
+  $("norms-editor").hidden = false;
+  $("norms-editor").scrollIntoView({ block: "start" });
+});
+
+// A norm as the catalog writes it ({"working_days": 5}): its value and unit.
+function normParts(norm) {
+  const [unit, value] = Object.entries(norm)[0];
+  return { unit, value };
+}
+
+function normText(norm) {
+  const { unit, value } = normParts(norm);
+  return `${value} ${t("norm_unit_" + unit)}`;
+}
+
+function normRow(way, what, norm, at) {
+  const tr = document.createElement("tr");
+  tr.className = "norm-row";
+  tr.dataset.at = JSON.stringify(at);
+  const { unit, value } = normParts(norm);
+  // Digits only; a text box, so that the value typed reaches the backend
+  // as typed and is refused there by its row, whatever the browser makes
+  // of a number field.
+  const amount = input("norm-value", String(value), "norms_value");
+  amount.inputMode = "numeric";
+  amount.size = 5;
+  const units = document.createElement("select");
+  units.className = "norm-unit";
+  units.setAttribute("aria-label", t("norms_unit"));
+  units.append(...NORM_UNITS.map((u) => option(u, t("norm_unit_" + u))));
+  units.value = unit;
+  const td = document.createElement("td");
+  td.append(amount, " ", units);
+  tr.append(cell(way), cell(what), td);
+  return tr;
+}
+
+$("norms-cancel").addEventListener("click", () => {
+  closeEditor();
+  closePreview();
+});
+
+$("norms-preview").addEventListener("click", () => {
+  if (!editing) return;
+  const norms = [...$("norms-rows").children].map((tr) => {
+    // Not a whole number: 0, which the backend refuses by its row.
+    const value = Number.parseInt(tr.querySelector(".norm-value").value, 10);
+    return { ...JSON.parse(tr.dataset.at), norm: { [tr.querySelector(".norm-unit").value]: Number.isNaN(value) ? 0 : value } };
+  });
+  previewEdit(editing.version, { kind: "norms", service: editing.code, norms }, $("norms-error"));
 });
 
 // ---- The refusal grounds editor -------------------------------------------
@@ -340,11 +519,10 @@ $("grounds-cancel").addEventListener("click", () => {
   closePreview();
 });
 
-$("grounds-preview").addEventListener("click", async () => {
+$("grounds-preview").addEventListener("click", () => {
   if (!grounds) return;
-  $("grounds-error").hidden = true;
-  const payload = {
-    based_on: grounds.version,
+  const edit = {
+    kind: "grounds",
     service: $("grounds-whose").value || null,
     grounds: [...$("grounds-rows").children].map((tr) => ({
       code: tr.dataset.code ?? null,
@@ -352,12 +530,7 @@ $("grounds-preview").addEventListener("click", async () => {
       name_ru: tr.querySelector(".ground-ru").value,
     })),
   };
-  try {
-    const preview = await call("preview_grounds", { payload });
-    showPreview(preview, () => call("save_grounds", { payload }));
-  } catch (e) {
-    showError($("grounds-error"), e);
-  }
+  previewEdit(grounds.version, edit, $("grounds-error"));
 });
 
 // ---- Files and the program's catalog ---------------------------------------
@@ -407,7 +580,7 @@ function showPreview(preview, save) {
   const { added, removed, changed } = preview.changes;
   const nothing = !added.length && !removed.length && !changed.length && !preview.grounds.length;
   $("catalog-preview-changes").replaceChildren(
-    ...changesText(preview.changes, preview.documents, preview.grounds).split("\n").map((line) => {
+    ...changesText(preview.changes, preview).split("\n").map((line) => {
       const li = document.createElement("li");
       li.textContent = line;
       return li;

@@ -869,7 +869,7 @@ fn check_service(s: &Service, version: u32) -> Result<(), String> {
     Ok(())
 }
 
-fn norm_limit(n: Norm) -> u32 {
+pub(crate) fn norm_limit(n: Norm) -> u32 {
     match n {
         Norm::Minutes(_) => 10_000,
         Norm::Hours(_) => 500,
@@ -877,7 +877,7 @@ fn norm_limit(n: Norm) -> u32 {
     }
 }
 
-fn norm_value(n: Norm) -> u32 {
+pub(crate) fn norm_value(n: Norm) -> u32 {
     match n {
         Norm::Minutes(v) | Norm::Hours(v) | Norm::WorkingDays(v) | Norm::CalendarDays(v) => v,
     }

@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{Action, Actor};
 use kense_domain::audit::hex;
 use kense_domain::catalog::{Catalog, CatalogChanges, Channel, DocumentKind, ResultKind};
-use kense_domain::catalog_edit::{DocumentChange, GroundChange};
+use kense_domain::catalog_edit::ItemChanges;
 use kense_domain::reasons::Reason;
 use kense_domain::{Bilingual, Error};
 use serde::Serialize;
@@ -90,8 +90,7 @@ impl Registry {
         Ok(CatalogPreview {
             version: next.version,
             changes: CatalogChanges::between(&current, next),
-            documents: CatalogChanges::documents(&current, next),
-            grounds: CatalogChanges::grounds(&current, next),
+            items: ItemChanges::between(&current, next),
         })
     }
 
@@ -219,8 +218,9 @@ pub struct CatalogPreview {
     /// The number it will be saved under.
     pub version: u32,
     pub changes: CatalogChanges,
-    pub documents: Vec<DocumentChange>,
-    pub grounds: Vec<GroundChange>,
+    /// Document by document, ground by ground, fact by fact, norm by norm.
+    #[serde(flatten)]
+    pub items: ItemChanges,
 }
 
 /// An installed catalog version, as the administrator's list shows it.
@@ -264,10 +264,9 @@ pub struct CatalogVersionDetail {
     pub services: Vec<CatalogService>,
     /// `None` for the first version installed.
     pub changes: Option<CatalogChanges>,
-    /// Document by document, what it changed in the checklists.
-    pub documents: Vec<DocumentChange>,
-    /// Ground by ground, what it changed in the refusal grounds.
-    pub grounds: Vec<GroundChange>,
+    /// Item by item, what it changed (nothing for the first version).
+    #[serde(flatten)]
+    pub items: ItemChanges,
 }
 
 impl Registry {
@@ -318,16 +317,12 @@ impl Registry {
             self.db.value_opt(sql, args![v])
         };
         let catalog = Catalog::parse(&content(version, false)?.ok_or(Error::NotFound)?)?;
-        let (changes, documents, grounds) = match content(version, true)? {
+        let (changes, items) = match content(version, true)? {
             Some(older) => {
                 let older = Catalog::parse(&older)?;
-                (
-                    Some(CatalogChanges::between(&older, &catalog)),
-                    CatalogChanges::documents(&older, &catalog),
-                    CatalogChanges::grounds(&older, &catalog),
-                )
+                (Some(CatalogChanges::between(&older, &catalog)), ItemChanges::between(&older, &catalog))
             }
-            None => (None, Vec::new(), Vec::new()),
+            None => (None, ItemChanges::default()),
         };
         let counts: HashMap<String, i64> = self
             .db
@@ -353,6 +348,6 @@ impl Registry {
                 applications: counts.get(&s.code).copied().unwrap_or(0),
             })
             .collect();
-        Ok(CatalogVersionDetail { version, services, changes, documents, grounds })
+        Ok(CatalogVersionDetail { version, services, changes, items })
     }
 }

@@ -64,7 +64,7 @@ fn the_administrators_version_comes_into_force_audited_and_old_applications_keep
     let preview = o.r.preview_catalog(&o.admin, shipped.version, &next, at(NOW)).unwrap();
     assert_eq!(preview.version, shipped.version + 1);
     assert_eq!(preview.changes.changed, ["foster_family"]);
-    assert_eq!(preview.documents.len(), 1, "{:?}", preview.documents);
+    assert_eq!(preview.items.documents.len(), 1, "{:?}", preview.items.documents);
     assert_eq!(o.r.catalog().unwrap().0, shipped.version, "a preview writes nothing");
 
     // Not the administrator: refused, and nothing written.
@@ -84,7 +84,7 @@ fn the_administrators_version_comes_into_force_audited_and_old_applications_keep
         "audited with the change"
     );
     let detail = o.r.catalog_version(&o.admin, saved, at(NOW)).unwrap();
-    assert_eq!(detail.documents[0].name.ru, "Акт обследования жилищных условий");
+    assert_eq!(detail.items.documents[0].name.ru, "Акт обследования жилищных условий");
 
     // The new document is in the checklist an application is checked against.
     let added = next.service("foster_family").unwrap().documents.last().unwrap().code.clone();

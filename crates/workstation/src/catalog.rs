@@ -6,11 +6,11 @@
 
 use kense_domain::access::{authorize, Action, Actor};
 use kense_domain::catalog::{Catalog, Service};
-use kense_domain::catalog_edit::{DocumentDraft, GroundDraft};
+use kense_domain::catalog_edit::{DocumentDraft, FieldDraft, GroundDraft, NormDraft};
 use kense_domain::reasons::Reason;
 use kense_domain::{Bilingual, Error};
 use kense_storage::{CatalogOrigin, CatalogPreview};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{clock, Workstation, CATALOG_JSON};
 
@@ -23,12 +23,17 @@ pub fn service(station: &Workstation, actor: &Actor, version: u32, code: &str) -
     })
 }
 
-/// What the administrator changed in the window: one service's checklist,
-/// or the grounds of a reasoned refusal (the general ones when `service`
-/// is `None`).
+/// What the administrator changed in the window, as the page sends it:
+/// one service's checklist, the grounds of a reasoned refusal (the general
+/// ones when `service` is `None`), the facts one result form states, or
+/// the service's time norms.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CatalogEdit {
-    Checklist { service: String, rows: Vec<DocumentDraft> },
-    Grounds { service: Option<String>, rows: Vec<GroundDraft> },
+    Checklist { service: String, documents: Vec<DocumentDraft> },
+    Grounds { service: Option<String>, grounds: Vec<GroundDraft> },
+    ResultFields { service: String, result: usize, fields: Vec<FieldDraft> },
+    Norms { service: String, norms: Vec<NormDraft> },
 }
 
 /// The version `based_on` with the edit made, checked as the shipped
@@ -36,8 +41,12 @@ pub enum CatalogEdit {
 fn edited(station: &Workstation, based_on: u32, edit: CatalogEdit) -> Result<Catalog, Error> {
     let current = station.with_registry(|reg| reg.installed_catalog(based_on))?;
     let next = match edit {
-        CatalogEdit::Checklist { service, rows } => current.with_checklist(&service, rows)?,
-        CatalogEdit::Grounds { service, rows } => current.with_grounds(service.as_deref(), rows)?,
+        CatalogEdit::Checklist { service, documents } => current.with_checklist(&service, documents)?,
+        CatalogEdit::Grounds { service, grounds } => current.with_grounds(service.as_deref(), grounds)?,
+        CatalogEdit::ResultFields { service, result, fields } => {
+            current.with_result_fields(&service, result, fields)?
+        }
+        CatalogEdit::Norms { service, norms } => current.with_norms(&service, norms)?,
     };
     printable(station, &next)?;
     Ok(next)

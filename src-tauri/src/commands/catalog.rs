@@ -1,9 +1,9 @@
-//! The office keeps its catalog: a service's checklist or the refusal
-//! grounds edited, a catalog file read and saved, the program's catalog adopted, a version exported.
+//! The office keeps its catalog: a service's checklist, the refusal
+//! grounds, a result form's facts or the norms edited, a catalog file read and saved, the program's catalog adopted, a version exported.
 //! Every change is previewed first and saved as the next version.
 
 use kense_domain::catalog::Service;
-use kense_domain::catalog_edit::{DocumentDraft, GroundDraft, MAX_CATALOG_FILE};
+use kense_domain::catalog_edit::MAX_CATALOG_FILE;
 use kense_domain::Error;
 use kense_storage::CatalogPreview;
 use kense_workstation::catalog::{self, CatalogEdit, CatalogFile, GroundLists};
@@ -35,37 +35,32 @@ pub fn catalog_service(station: State<'_, Workstation>, payload: Value) -> Reply
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ChecklistRequest {
+struct EditRequest {
     /// The version in force when the administrator opened the editor.
     based_on: u32,
-    service: String,
-    documents: Vec<DocumentDraft>,
+    edit: CatalogEdit,
 }
 
-impl ChecklistRequest {
-    fn edit(self) -> (u32, CatalogEdit) {
-        (self.based_on, CatalogEdit::Checklist { service: self.service, rows: self.documents })
-    }
-}
-
-/// What saving an edited checklist would change; nothing is written.
+/// What saving an edit made in the window (a checklist, the refusal
+/// grounds, a result form's facts, the norms) would change; nothing is
+/// written.
 #[tauri::command(async)]
-pub fn preview_checklist(station: State<'_, Workstation>, payload: Value) -> Reply<CatalogPreview> {
+pub fn preview_catalog_edit(station: State<'_, Workstation>, payload: Value) -> Reply<CatalogPreview> {
     let r = (|| {
         let actor = station.actor()?;
-        let (based_on, edit) = decode::<ChecklistRequest>(payload)?.edit();
-        catalog::preview_edit(&station, &actor, based_on, edit)
+        let req: EditRequest = decode(payload)?;
+        catalog::preview_edit(&station, &actor, req.based_on, req.edit)
     })();
     reply(&station, r)
 }
 
-/// Saves an edited checklist as the next catalog version.
+/// Saves an edit made in the window as the next catalog version.
 #[tauri::command(async)]
-pub fn save_checklist(station: State<'_, Workstation>, payload: Value) -> Reply<u32> {
+pub fn save_catalog_edit(station: State<'_, Workstation>, payload: Value) -> Reply<u32> {
     let r = (|| {
         let actor = station.actor()?;
-        let (based_on, edit) = decode::<ChecklistRequest>(payload)?.edit();
-        catalog::save_edit(&station, &actor, based_on, edit)
+        let req: EditRequest = decode(payload)?;
+        catalog::save_edit(&station, &actor, req.based_on, req.edit)
     })();
     reply(&station, r)
 }
@@ -83,43 +78,6 @@ pub fn catalog_grounds(station: State<'_, Workstation>, payload: Value) -> Reply
         let actor = station.actor()?;
         let req: VersionRequest = decode(payload)?;
         catalog::grounds(&station, &actor, req.version)
-    })();
-    reply(&station, r)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GroundsRequest {
-    based_on: u32,
-    /// `null` for the general grounds.
-    service: Option<String>,
-    grounds: Vec<GroundDraft>,
-}
-
-impl GroundsRequest {
-    fn edit(self) -> (u32, CatalogEdit) {
-        (self.based_on, CatalogEdit::Grounds { service: self.service, rows: self.grounds })
-    }
-}
-
-/// What saving edited refusal grounds would change; nothing is written.
-#[tauri::command(async)]
-pub fn preview_grounds(station: State<'_, Workstation>, payload: Value) -> Reply<CatalogPreview> {
-    let r = (|| {
-        let actor = station.actor()?;
-        let (based_on, edit) = decode::<GroundsRequest>(payload)?.edit();
-        catalog::preview_edit(&station, &actor, based_on, edit)
-    })();
-    reply(&station, r)
-}
-
-/// Saves edited refusal grounds as the next catalog version.
-#[tauri::command(async)]
-pub fn save_grounds(station: State<'_, Workstation>, payload: Value) -> Reply<u32> {
-    let r = (|| {
-        let actor = station.actor()?;
-        let (based_on, edit) = decode::<GroundsRequest>(payload)?.edit();
-        catalog::save_edit(&station, &actor, based_on, edit)
     })();
     reply(&station, r)
 }
@@ -194,11 +152,9 @@ pub(crate) fn requests() -> Vec<(&'static str, crate::ipc_fuzz::Decoder)> {
     use crate::ipc_fuzz::decoder;
     vec![
         ("catalog_service", decoder::<ServiceRequest>),
-        ("preview_checklist", decoder::<ChecklistRequest>),
-        ("save_checklist", decoder::<ChecklistRequest>),
+        ("preview_catalog_edit", decoder::<EditRequest>),
+        ("save_catalog_edit", decoder::<EditRequest>),
         ("catalog_grounds", decoder::<VersionRequest>),
-        ("preview_grounds", decoder::<GroundsRequest>),
-        ("save_grounds", decoder::<GroundsRequest>),
         ("save_catalog_file", decoder::<CatalogFileRequest>),
         ("export_catalog", decoder::<VersionRequest>),
     ]

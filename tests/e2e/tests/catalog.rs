@@ -5,9 +5,10 @@
 //! checklist, and a package without it gets a refusal-to-accept receipt
 //! that names it; a service with two paths (15) asks the clerk which one
 //! the application takes. The administrator adds a refusal ground of
-//! that service (an incomplete row refused by its number), and the executor
-//! refuses an application on it: the draft of the reasoned refusal cites
-//! it. The version in force is exported to a file, changed there (one item
+//! that service (an incomplete row refused by its number), a fact to its
+//! notification's form and shortens a norm; the executor's form then asks
+//! for the fact, and the executor refuses an application on the new ground:
+//! the draft of the reasoned refusal cites it. The version in force is exported to a file, changed there (one item
 //! confirmed against the act) and brought back in as the next version.
 
 use e2e::office::*;
@@ -18,6 +19,8 @@ const ADDED_KK: &str = "Тұрғын үй жағдайын тексеру акт
 const ADDED_RU: &str = "Акт обследования жилищных условий";
 const GROUND_KK: &str = "Білім алушы басқа облыстың білім беру ұйымына ауысқан";
 const GROUND_RU: &str = "Обучающийся перевёлся в организацию образования другой области";
+const FIELD_KK: &str = "Деректер жаңартылған күн";
+const FIELD_RU: &str = "Дата обновления данных";
 
 /// Types into the element `css` selects (the editor's rows have no ids).
 async fn type_css(c: &Client, css: &str, text: &str) -> Res<()> {
@@ -115,11 +118,73 @@ async fn add_ground(c: &Client) -> Res<u32> {
     Ok(in_force + 1)
 }
 
+/// Service 15's notification states one fact more, and the executor's term
+/// on the path of another organisation's student is 2 working days, not 4;
+/// each saved as the next version after its changes are read.
+async fn edit_terms(c: &Client) -> Res<()> {
+    let in_force = open_in_force(c).await?;
+    click_css(c, "#catalog-services tr[data-code=\"health_insurance_update\"] td").await?;
+    click(c, "checklist-to-fields").await?;
+    visible(c, "fields-editor").await?;
+    click(c, "fields-add").await?;
+    let last = "#fields-rows tr:last-child";
+    type_css(c, &format!("{last} .field-ru"), FIELD_RU).await?;
+    click(c, "fields-preview").await?;
+    let err = text_until(c, "fields-error", |t| !t.is_empty()).await?;
+    ensure(err.contains("1-өріс"), format!("a fact without its Kazakh label was answered: {err}"))?;
+    type_css(c, &format!("{last} .field-kk"), FIELD_KK).await?;
+    c.execute(&format!("document.querySelector('{last} .field-kind').value = 'date';"), vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    click(c, "fields-preview").await?;
+    let lines = preview_lines(c).await?;
+    ensure(lines.contains(&format!("Өріс қосылды: {FIELD_KK}")), format!("the preview lists the fact: {lines}"))?;
+    click(c, "catalog-preview-save").await?;
+    text_until(c, "notice", |t| t.contains(&format!("{}-нұсқасы сақталды", in_force + 1))).await?;
+
+    open_in_force(c).await?;
+    click_css(c, "#catalog-services tr[data-code=\"health_insurance_update\"] td").await?;
+    click(c, "checklist-to-norms").await?;
+    let rows = text_until(c, "norms-rows", |t| t.contains("басқа білім беру ұйымында")).await?;
+    // The executor's step (4) of the second path: the rows run path by path.
+    let row = c
+        .execute(
+            "const rows = [...document.querySelectorAll('#norms-rows tr')];
+             const i = rows.findIndex((r) => JSON.parse(r.dataset.at).path === 1 && r.textContent.includes('4.'));
+             return i + 1;",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let n = row.as_u64().filter(|n| *n > 0).ok_or_else(|| format!("no executor's step among {rows}"))?;
+    let value = format!("#norms-rows tr:nth-child({n}) .norm-value");
+    c.execute(&format!("document.querySelector('{value}').scrollIntoView({{block: 'center'}});"), vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    type_css(c, &value, "0").await?;
+    click(c, "norms-preview").await?;
+    let err = text_until(c, "norms-error", |t| !t.is_empty()).await?;
+    ensure(err.contains(&format!("{n}-жолдағы мерзім")), format!("a zero norm was answered: {err}"))?;
+    type_css(c, &value, "2").await?;
+    click(c, "norms-preview").await?;
+    let lines = preview_lines(c).await?;
+    ensure(
+        lines.contains("Мерзім өзгерді") && lines.contains("4 жұмыс күні → 2 жұмыс күні"),
+        format!("the preview lists the norm: {lines}"),
+    )?;
+    screenshot(c, "e2e-norms-kk.png").await?;
+    click(c, "catalog-preview-save").await?;
+    text_until(c, "notice", |t| t.contains(&format!("{}-нұсқасы сақталды", in_force + 2))).await.map(|_| ())
+}
+
 /// The executor refuses the application on the office's new ground: it is
 /// offered first (a service's own grounds come before the general ones) and
 /// the draft of the reasoned refusal cites it.
 async fn refused_on_the_new_ground(c: &Client, number: &str) -> Res<()> {
     through_to_prepared(c, number, async |c: &Client| -> Res<()> {
+        // The positive form asks for the fact the office added.
+        text_until(c, "act-prepare-fields", |t| t.contains(FIELD_KK)).await?;
+        visible(c, "act-prepare-field-office_field_1").await?;
         click(c, "act-prepare-refusal").await?;
         text_until(c, "act-prepare-reason", |t| t.contains(GROUND_KK)).await?;
         select_value(c, "act-prepare-reason", "office_ground_1").await?;
@@ -212,7 +277,9 @@ async fn the_administrator_adds_a_document_and_the_clerk_checks_it() {
             first_run(c).await?;
             log_in(c, "saule").await?;
             add_document(c).await?;
-            let version = add_ground(c).await?;
+            add_ground(c).await?;
+            edit_terms(c).await?;
+            let version = open_in_force(c).await?;
             clerk_sees_it(c).await?;
             let number = clerk_chooses_the_path(c).await?;
             click(c, "nav-admin").await?;

@@ -356,6 +356,14 @@ impl Error {
                 let (k, r) = checklist_problem(*problem, ("құжат", "документа"));
                 pick(&format!("{row}-құжат: {k}. Ештеңе сақталмады."), &format!("Документ № {row}: {r}. Ничего не сохранено."))
             }
+            Error::ResultFieldRow { row, problem } => {
+                let (k, r) = checklist_problem(*problem, ("өріс", "поля"));
+                pick(&format!("{row}-өріс: {k}. Ештеңе сақталмады."), &format!("Поле № {row}: {r}. Ничего не сохранено."))
+            }
+            Error::NormOutOfRange { row, max } => pick(
+                &format!("{row}-жолдағы мерзім: ең азы 1, ең көбі {max}. Ештеңе сақталмады."),
+                &format!("Срок в строке {row}: не меньше 1 и не больше {max}. Ничего не сохранено."),
+            ),
             Error::RefusalGround { row, problem } => {
                 let (k, r) = checklist_problem(*problem, ("негіз", "основания"));
                 pick(&format!("{row}-негіз: {k}. Ештеңе сақталмады."), &format!("Основание № {row}: {r}. Ничего не сохранено."))
@@ -462,6 +470,8 @@ mod tests {
             },
             Error::ChecklistDocument { row: 3, problem: crate::catalog_edit::ChecklistProblem::ConditionMissing },
             Error::RefusalGround { row: 2, problem: crate::catalog_edit::ChecklistProblem::UnknownCode },
+            Error::ResultFieldRow { row: 2, problem: crate::catalog_edit::ChecklistProblem::NameMissing },
+            Error::NormOutOfRange { row: 1, max: 366 },
             Error::CatalogMovedOn { in_force: 6 },
             Error::NoAkimatPart,
             Error::AkimatActMissing,

@@ -194,6 +194,18 @@ pub enum Error {
         row: usize,
         problem: crate::catalog_edit::ChecklistProblem,
     },
+    /// A fact of a result form the administrator edits is not complete
+    /// (`row` counts from 1).
+    ResultFieldRow {
+        row: usize,
+        problem: crate::catalog_edit::ChecklistProblem,
+    },
+    /// A time norm the administrator typed is zero or beyond any
+    /// regulation's (`max` in its unit).
+    NormOutOfRange {
+        row: usize,
+        max: u32,
+    },
     /// A catalog the administrator made or brought in fails the checks the
     /// shipped one passes; the detail says which (it names codes, not
     /// personal data) and is shown to him.
@@ -294,6 +306,8 @@ impl Error {
             Error::ResultFieldInvalid { .. } => "result_field_invalid",
             Error::ChecklistDocument { .. } => "checklist_document",
             Error::RefusalGround { .. } => "refusal_ground",
+            Error::ResultFieldRow { .. } => "result_field_row",
+            Error::NormOutOfRange { .. } => "norm_out_of_range",
             Error::CatalogRejected(_) => "catalog_rejected",
             Error::CatalogMovedOn { .. } => "catalog_moved_on",
             Error::NoAkimatPart => "no_akimat_part",

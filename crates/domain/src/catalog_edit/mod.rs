@@ -10,12 +10,16 @@
 //! as they were. It edits the grounds of a reasoned refusal the same way:
 //! the general ones or a service's own, each its wording in both languages.
 
+mod terms;
+
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{mixed_script, Catalog, CatalogChanges, Channel, DocumentKind, DocumentRequirement};
 use crate::error::Error;
 use crate::lang::Bilingual;
 use crate::reasons::Reason;
+
+pub use terms::{FieldChange, FieldDraft, NormChange, NormDraft, MAX_RESULT_FIELDS};
 
 /// The longest document name, condition or source reference the checklist
 /// and the receipts carry (the shipped catalog's longest, a list of the
@@ -311,6 +315,27 @@ fn fresh_code(before: &[DocumentRequirement], after: &[DocumentRequirement]) -> 
     (1..).map(|n| format!("office_{n}")).find(|c| !before.iter().chain(after).any(|d| &d.code == c)).unwrap_or_default()
 }
 
+/// Item by item, what a version changes against the one before: the
+/// lines the administrator reads before saving, and the version's history.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ItemChanges {
+    pub documents: Vec<DocumentChange>,
+    pub grounds: Vec<GroundChange>,
+    pub fields: Vec<FieldChange>,
+    pub norms: Vec<NormChange>,
+}
+
+impl ItemChanges {
+    pub fn between(older: &Catalog, newer: &Catalog) -> ItemChanges {
+        ItemChanges {
+            documents: CatalogChanges::documents(older, newer),
+            grounds: CatalogChanges::grounds(older, newer),
+            fields: CatalogChanges::fields(older, newer),
+            norms: CatalogChanges::norms(older, newer),
+        }
+    }
+}
+
 /// One line of what a new version changes in one service's checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DocumentChange {
@@ -414,7 +439,7 @@ impl CatalogChanges {
 mod tests {
     use super::*;
 
-    const SHIPPED: &str = include_str!("../../../assets/catalog/services.json");
+    const SHIPPED: &str = include_str!("../../../../assets/catalog/services.json");
 
     fn rows_of(c: &Catalog, service: &str) -> Vec<DocumentDraft> {
         c.service(service).unwrap().documents.iter().map(DocumentDraft::from).collect()
