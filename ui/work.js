@@ -168,6 +168,11 @@ function renderDetail(a) {
   // The akimat's act: sent and recorded before anything is handed over.
   if (a.awaits_akimat) $("act-issue").hidden = true;
   else $("act-send-akimat").hidden = true;
+  // A result goes back the way its application came; the backend holds
+  // the same rule.
+  const handover = HANDOVER_OF_CHANNEL[a.channel];
+  for (const o of $("act-issue-handover").options) o.disabled = o.value !== handover;
+  $("act-issue-handover").value = handover;
   // Services that issue one of several documents: the executor says which.
   const chosenForm = same ? $("act-prepare-form").value : "";
   $("act-prepare-form").replaceChildren(...a.result_forms.map((f, i) => option(String(i), f[currentLang()])));
@@ -276,6 +281,8 @@ async function loadExecutors(selected) {
   $("act-assign-executor").replaceChildren(...people.map((p) => option(String(p.id), p.full_name)));
   if (selected) $("act-assign-executor").value = String(selected);
 }
+
+const HANDOVER_OF_CHANNEL = { office: "in_person", state_corporation: "state_corporation", portal: "portal_cabinet" };
 
 // The facts the chosen result form states (the catalog's fields), as
 // inputs: a period as two dates. What was typed stays while the same

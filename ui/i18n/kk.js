@@ -87,6 +87,7 @@ export default {
   handover: "Беру тәсілі",
   handover_in_person: "Өтініш берушіге қолма-қол",
   handover_sc: "Мемлекеттік корпорацияға жіберу",
+  handover_portal: "Порталдағы жеке кабинетке жіберу",
   received_by: "Алған адам",
   act_issue: "Нәтижені беру",
   withdraw_reason: "Кері қайтарып алу себебі",

@@ -87,6 +87,7 @@ export default {
   handover: "Способ выдачи",
   handover_in_person: "Лично заявителю",
   handover_sc: "Направить в Госкорпорацию",
+  handover_portal: "Направить в личный кабинет на портале",
   received_by: "Получил",
   act_issue: "Выдать результат",
   withdraw_reason: "Причина отзыва",

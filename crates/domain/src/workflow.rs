@@ -10,6 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::Channel;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -238,6 +240,10 @@ pub enum Handover {
     InPerson,
     /// Sent to the State Corporation, which hands it over.
     StateCorporation,
+    /// Sent as an electronic document to the applicant's personal cabinet
+    /// on the e-government portal; `received_by` then holds the portal's
+    /// reference when there is one.
+    PortalCabinet,
 }
 
 impl Handover {
@@ -245,6 +251,20 @@ impl Handover {
         match self {
             Handover::InPerson => "in_person",
             Handover::StateCorporation => "state_corporation",
+            Handover::PortalCabinet => "portal_cabinet",
+        }
+    }
+
+    /// How a result goes back on the channel its application came in by:
+    /// the Standards give each channel its own (the office's counter, the
+    /// State Corporation, the portal's personal cabinet). The stricter
+    /// reading is kept: no other hand-over is recorded, so the journal's
+    /// hand-over column always says where the applicant was told to look.
+    pub fn of_channel(channel: Channel) -> Handover {
+        match channel {
+            Channel::Office => Handover::InPerson,
+            Channel::StateCorporation => Handover::StateCorporation,
+            Channel::Portal => Handover::PortalCabinet,
         }
     }
 }
@@ -324,7 +344,9 @@ impl Command {
             Command::Issue { handover, received_by } => {
                 let received_by = match handover {
                     Handover::InPerson => required_text(Field::ReceivedBy, &received_by, 200)?,
-                    Handover::StateCorporation => optional_text(Field::ReceivedBy, &received_by, 200)?,
+                    Handover::StateCorporation | Handover::PortalCabinet => {
+                        optional_text(Field::ReceivedBy, &received_by, 200)?
+                    }
                 };
                 Command::Issue { handover, received_by }
             }

@@ -219,6 +219,9 @@ mod tests {
             .skip(1)
             .filter_map(|rest| rest.split_whitespace().next())
             .filter(|t| !matches!(*t, "chain_head" | "touched"))
+            // A table rebuilt under a new name and renamed back (SQLite
+            // changes a CHECK so) is the one it replaces.
+            .filter(|t| !sql.contains(&format!("ALTER TABLE {t} RENAME TO")))
             .collect();
         created.sort_unstable();
         let mut copied: Vec<&str> = TABLES.iter().map(|(t, _)| *t).collect();

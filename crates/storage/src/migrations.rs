@@ -39,6 +39,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     migration!("sqlite", 17, "catalog_origin", "0017_catalog_origin.sql"),
     migration!("sqlite", 18, "path_variant", "0018_path_variant.sql"),
     migration!("sqlite", 19, "akimat_act", "0019_akimat_act.sql"),
+    migration!("sqlite", 20, "portal_handover", "0020_portal_handover.sql"),
 ];
 
 /// The office server's schema begins at version 10, the first that ran on
@@ -54,6 +55,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     migration!("postgres", 17, "catalog_origin", "0017_catalog_origin.sql"),
     migration!("postgres", 18, "path_variant", "0018_path_variant.sql"),
     migration!("postgres", 19, "akimat_act", "0019_akimat_act.sql"),
+    migration!("postgres", 20, "portal_handover", "0020_portal_handover.sql"),
 ];
 
 /// The migrations of an engine.

@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{authorize, Action, Actor, Role};
 use kense_domain::application::NewApplication;
 use kense_domain::catalog::{Channel, Service};
-use kense_domain::workflow::{akimat_part, next, Command, Facts, Outcome, Status, Step};
+use kense_domain::workflow::{akimat_part, next, Command, Facts, Handover, Outcome, Status, Step};
 use kense_domain::Error;
 use serde::Serialize;
 
@@ -329,6 +329,12 @@ fn record_step(
             crate::queue::withdraw(tx, rules, application_id, at)?;
         }
         Command::Issue { handover, received_by } => {
+            let channel: String = tx.value("SELECT channel FROM applications WHERE id = ?1", args![application_id])?;
+            let channel =
+                Channel::parse(&channel).ok_or_else(|| Error::Storage(format!("unknown channel {channel:?}")))?;
+            if Handover::of_channel(channel) != *handover {
+                return Err(Error::HandoverChannel { channel });
+            }
             tx.execute(
                 "INSERT INTO issuances (application_id, handover, received_by, issued_at, issued_by)
                  VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -48,14 +48,15 @@ fn draft(service: &Service, channel: Channel, n: u32, complete: bool) -> Applica
     }
 }
 
-/// Where a result goes on a channel: the State Corporation hands over what
-/// came through it; the office hands everything else over in person.
+/// Where a result goes on a channel: back the way the application came (the
+/// State Corporation, the portal's personal cabinet, the office's counter).
 fn handover(channel: Channel) -> Command {
     match channel {
         Channel::StateCorporation => {
             Command::Issue { handover: Handover::StateCorporation, received_by: String::new() }
         }
-        Channel::Office | Channel::Portal => Command::Issue {
+        Channel::Portal => Command::Issue { handover: Handover::PortalCabinet, received_by: String::new() },
+        Channel::Office => Command::Issue {
             handover: Handover::InPerson,
             received_by: "Өтініш Беруші, жеке куәлігі".into(),
         },
@@ -125,6 +126,15 @@ impl Walk<'_> {
             let none = self.o.r.take_step(&clerk, id, Status::Signed, &send, Due::default(), now);
             assert_eq!(none.unwrap_err(), kense_domain::Error::NoAkimatPart, "{}", service.code);
         }
+        // Another channel's hand-over is refused, and nothing is recorded.
+        let wrong = match channel {
+            Channel::Office => Handover::PortalCabinet,
+            _ => Handover::InPerson,
+        };
+        let wrong = Command::Issue { handover: wrong, received_by: "Басқа біреу".into() };
+        let (clerk, now) = (self.o.clerk.clone(), self.tick());
+        let refused = self.o.r.take_step(&clerk, id, Status::Signed, &wrong, Due::default(), now);
+        assert_eq!(refused.unwrap_err(), kense_domain::Error::HandoverChannel { channel }, "{}", service.code);
         assert_eq!(self.step(id, Status::Signed, "clerk", handover(channel)), Status::Issued);
     }
 }

@@ -265,7 +265,17 @@ async fn first_day(c: &Client) -> Res<(String, String, String)> {
     })
     .await?;
     step(c, &guardianship, "act-issue", async |c: &Client| -> Res<()> {
-        select_value(c, "act-issue-handover", "state_corporation").await
+        // It came through the State Corporation: the result goes back there,
+        // and the window offers nothing else.
+        let offered = c
+            .execute(
+                "const s = document.getElementById('act-issue-handover');
+                 return [s.value, [...s.options].filter((o) => !o.disabled).length];",
+                vec![],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        ensure(offered == serde_json::json!(["state_corporation", 1]), format!("hand-over offered: {offered}"))
     })
     .await?;
     click(c, "nav-search").await?;

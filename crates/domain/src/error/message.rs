@@ -384,6 +384,20 @@ impl Error {
                 "Нәтиже — әкімдіктің қаулысы: ол қайтып келгенше және оның нөмірі мен күні жазылғанша ештеңе берілмейді.",
                 "Результат — постановление акимата: до его возвращения и записи его номера и даты ничего не выдаётся.",
             ),
+            Error::HandoverChannel { channel } => match channel {
+                crate::catalog::Channel::Office => pick(
+                    "Өтініш кеңседе қабылданған: нәтиже өтініш берушіге кеңседе қолма-қол беріледі.",
+                    "Заявление принято в отделе: результат выдаётся заявителю в отделе лично.",
+                ),
+                crate::catalog::Channel::StateCorporation => pick(
+                    "Өтініш Мемлекеттік корпорация арқылы түскен: нәтиже Мемлекеттік корпорацияға жіберіледі.",
+                    "Заявление поступило через Госкорпорацию: результат направляется в Госкорпорацию.",
+                ),
+                crate::catalog::Channel::Portal => pick(
+                    "Өтініш портал арқылы түскен: нәтиже өтініш берушінің порталдағы жеке кабинетіне жіберіледі.",
+                    "Заявление поступило через портал: результат направляется в личный кабинет заявителя на портале.",
+                ),
+            },
             Error::Io(_) => pick(
                 "Файлды жазу немесе оқу мүмкін болмады. Дискіде орын бар-жоғын тексеріңіз.",
                 "Не удалось записать или прочитать файл. Проверьте, есть ли место на диске.",
@@ -472,6 +486,7 @@ mod tests {
             Error::RefusalGround { row: 2, problem: crate::catalog_edit::ChecklistProblem::UnknownCode },
             Error::ResultFieldRow { row: 2, problem: crate::catalog_edit::ChecklistProblem::NameMissing },
             Error::NormOutOfRange { row: 1, max: 366 },
+            Error::HandoverChannel { channel: crate::catalog::Channel::Portal },
             Error::CatalogMovedOn { in_force: 6 },
             Error::NoAkimatPart,
             Error::AkimatActMissing,

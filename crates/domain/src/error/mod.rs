@@ -216,6 +216,11 @@ pub enum Error {
     /// The akimat's act (its number and date) is not recorded yet: nothing
     /// is handed over before it.
     AkimatActMissing,
+    /// A result is handed over on the channel its application came in by
+    /// ([`crate::workflow::Handover::of_channel`]); this one came by `channel`.
+    HandoverChannel {
+        channel: crate::catalog::Channel,
+    },
     /// Another version came into force while the administrator edited.
     CatalogMovedOn {
         in_force: u32,
@@ -312,6 +317,7 @@ impl Error {
             Error::CatalogMovedOn { .. } => "catalog_moved_on",
             Error::NoAkimatPart => "no_akimat_part",
             Error::AkimatActMissing => "akimat_act_missing",
+            Error::HandoverChannel { .. } => "handover_channel",
             Error::Io(_) => "io",
         }
     }

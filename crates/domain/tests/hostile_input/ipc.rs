@@ -153,7 +153,7 @@ fn check_command(c: Command) -> Result<(), TestCaseError> {
         Command::Issue { handover: Handover::InPerson, received_by } => {
             check_required_text("received_by", received_by, 200)?
         }
-        Command::Issue { handover: Handover::StateCorporation, received_by } => {
+        Command::Issue { handover: Handover::StateCorporation | Handover::PortalCabinet, received_by } => {
             check_text("received_by", received_by, 200)?
         }
         Command::PrepareResult { outcome: Outcome::Positive { form, .. } } => {
@@ -429,7 +429,8 @@ proptest! {
             4 => Command::Sign,
             5 => Command::ReturnToExecutor { comment: text },
             6 => Command::Issue { handover: Handover::InPerson, received_by: text },
-            7 => Command::Issue { handover: Handover::StateCorporation, received_by: text },
+            7 if executor_id % 2 == 0 => Command::Issue { handover: Handover::StateCorporation, received_by: text },
+            7 => Command::Issue { handover: Handover::PortalCabinet, received_by: text },
             8 => Command::SendToAkimat,
             9 => Command::RecordAkimatAct { number: text, date },
             _ => Command::Withdraw { reason: text },

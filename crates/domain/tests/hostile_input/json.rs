@@ -63,6 +63,7 @@ const TOKENS: &[&str] = &[
     "positive",
     "refusal",
     "in_person",
+    "portal_cabinet",
     "already_queued",
     "900101300007",
     "150315500015",

@@ -177,7 +177,10 @@ impl Office {
             (
                 &self.clerk,
                 Status::Signed,
-                Command::Issue { handover: Handover::InPerson, received_by: "Қамқоршы Сәуле".into() },
+                // It came through the State Corporation, so it goes back there.
+                Command::Issue {
+                    handover: Handover::StateCorporation, received_by: "Қамқоршы Сәуле".into()
+                },
             ),
         ];
         let head_iin = kense_domain::iin::Iin::parse(kense_domain::Field::UserIin, "780415300126").unwrap();
