@@ -101,7 +101,7 @@ async function openVersion(version) {
 
 // What a version changed: the services, then one line per document,
 // refusal ground, fact of a result form and norm.
-function changesText(changes, { documents, grounds, fields, norms }) {
+function changesText(changes, { documents, grounds, fields, norms, queue }) {
   if (!changes) return t("catalog_first");
   const name = (code) => names.get(code)?.[currentLang()] ?? code;
   const parts = [
@@ -109,7 +109,7 @@ function changesText(changes, { documents, grounds, fields, norms }) {
     ["catalog_changed", changes.changed.map(name)],
     ["catalog_removed", changes.removed],
   ].filter(([, list]) => list.length);
-  const details = [...documentLines(documents), ...groundLines(grounds), ...fieldLines(fields), ...normLines(norms)];
+  const details = [...documentLines(documents), ...groundLines(grounds), ...fieldLines(fields), ...normLines(norms), ...queueLines(queue)];
   const services = parts.length ? [parts.map(([k, list]) => `${t(k)} ${list.join("; ")}`).join(" ")] : [];
   return (services.length || details.length ? [...services, ...details] : [t("catalog_unchanged")]).join("\n");
 }
@@ -150,6 +150,16 @@ function normLines(norms) {
   });
 }
 
+// One line per queue rule a version changes.
+function queueLines(queue) {
+  const lang = currentLang();
+  return (queue ?? []).map((q) => {
+    const what = q.category ? `${q.category[lang]}: ${t("queue_rule_" + q.rule)}` : t("queue_rule_" + q.rule);
+    const value = (v) => (v === "true" ? t("queue_rule_yes") : v === "false" ? t("queue_rule_no") : v || "—");
+    return `${t("queue_rules_changed")}: ${what}: ${value(q.before)} → ${value(q.after)}`;
+  });
+}
+
 // ---- The checklist editor -------------------------------------------------
 
 async function openEditor(version, code) {
@@ -163,7 +173,8 @@ async function openEditor(version, code) {
   closePreview();
   closeGrounds();
   editing = { version, code, channels: service.channels, service };
-  $("fields-editor").hidden = $("norms-editor").hidden = true;
+  $("fields-editor").hidden = $("norms-editor").hidden = $("queue-rules-editor").hidden = true;
+  $("checklist-to-queue").hidden = !service.queue;
   $("checklist-editor").hidden = false;
   $("checklist-service").textContent = service.name[currentLang()];
   $("checklist-rows").replaceChildren(...service.documents.map((d) => documentRow(d)));
@@ -175,8 +186,8 @@ async function openEditor(version, code) {
 // Closes the service's editors (checklist, result forms, norms).
 function closeEditor() {
   editing = null;
-  for (const id of ["checklist-editor", "fields-editor", "norms-editor"]) $(id).hidden = true;
-  for (const id of ["checklist-rows", "fields-rows", "norms-rows"]) $(id).replaceChildren();
+  for (const id of ["checklist-editor", "fields-editor", "norms-editor", "queue-rules-editor"]) $(id).hidden = true;
+  for (const id of ["checklist-rows", "fields-rows", "norms-rows", "qr-categories"]) $(id).replaceChildren();
 }
 
 function input(className, value, label, tag = "input") {
@@ -275,14 +286,16 @@ function checklist() {
   return { kind: "checklist", service: editing.code, documents };
 }
 
-// Asks what an edit would change and shows it; "Save" then saves it.
-async function previewEdit(based_on, edit, errorBox) {
+// Asks what an edit would change and shows it; "Save" then saves it. An
+// error naming a field of `form` focuses it.
+async function previewEdit(based_on, edit, errorBox, form) {
+  if (form) clearErrors(form, errorBox);
   errorBox.hidden = true;
   const payload = { based_on, edit };
   try {
     showPreview(await call("preview_catalog_edit", { payload }), () => call("save_catalog_edit", { payload }));
   } catch (e) {
-    showError(errorBox, e);
+    showError(errorBox, e, form);
   }
 }
 
@@ -454,6 +467,70 @@ $("norms-preview").addEventListener("click", () => {
   previewEdit(editing.version, { kind: "norms", service: editing.code, norms }, $("norms-error"));
 });
 
+// ---- The preschool queue's rules ---------------------------------------------
+
+const QUEUE_NUMBERS = ["upper_age", "mixing_priority", "mixing_general", "max_preferences", "referral_valid_working_days", "stop_list_days"];
+
+$("checklist-to-queue").addEventListener("click", () => {
+  const rules = editing?.service.queue;
+  if (!rules) return;
+  closePreview();
+  for (const key of QUEUE_NUMBERS) $("qr-" + key).value = String(rules[key]);
+  $("qr-parent_refusal_removes").checked = rules.parent_refusal_removes;
+  $("qr-categories").replaceChildren(
+    ...rules.categories.map((c) => {
+      const tr = document.createElement("tr");
+      tr.dataset.code = c.code;
+      const kk = document.createElement("td");
+      kk.append(input("qr-name-kk", c.name.kk, "queue_rule_name_kk", "textarea"));
+      const ru = document.createElement("td");
+      ru.append(input("qr-name-ru", c.name.ru, "queue_rule_name_ru", "textarea"));
+      const days = document.createElement("td");
+      // The general queue needs no evidence; blank: it does not expire.
+      if (c.tier !== "general") {
+        const box = input("qr-evidence", c.evidence_valid_days == null ? "" : String(c.evidence_valid_days), "queue_rule_evidence_valid_days");
+        box.inputMode = "numeric";
+        box.size = 5;
+        days.append(box);
+      }
+      tr.append(cell("", "number"), cell(t("tier_" + c.tier)), kk, ru, days);
+      return tr;
+    }),
+  );
+  renumber("qr-categories");
+  $("queue-rules-error").hidden = true;
+  $("checklist-editor").hidden = true;
+  $("queue-rules-editor").hidden = false;
+  $("queue-rules-editor").scrollIntoView({ block: "start" });
+});
+
+$("queue-rules-cancel").addEventListener("click", () => {
+  closeEditor();
+  closePreview();
+});
+
+// A whole number as typed; anything else is sent as -1, which the backend
+// refuses by its field.
+function whole(text) {
+  return /^\s*\d+\s*$/.test(text) ? Number(text) : -1;
+}
+
+$("queue-rules-preview").addEventListener("click", () => {
+  if (!editing) return;
+  const rules = Object.fromEntries(QUEUE_NUMBERS.map((key) => [key, whole($("qr-" + key).value)]));
+  rules.parent_refusal_removes = $("qr-parent_refusal_removes").checked;
+  rules.categories = [...$("qr-categories").children].map((tr) => {
+    const days = tr.querySelector(".qr-evidence");
+    return {
+      code: tr.dataset.code,
+      name_kk: tr.querySelector(".qr-name-kk").value,
+      name_ru: tr.querySelector(".qr-name-ru").value,
+      evidence_valid_days: days && days.value.trim() ? whole(days.value) : null,
+    };
+  });
+  previewEdit(editing.version, { kind: "queue_rules", rules }, $("queue-rules-error"), $("queue-rules-editor"));
+});
+
 // ---- The refusal grounds editor -------------------------------------------
 
 // The version whose grounds are open, and its lists as the backend gave them.
@@ -579,8 +656,9 @@ function showPreview(preview, save) {
   $("catalog-preview-version").textContent = String(preview.version);
   const { added, removed, changed } = preview.changes;
   const nothing = !added.length && !removed.length && !changed.length && !preview.grounds.length;
+  const moves = preview.queue_moves ? [t("queue_rules_moves").replace("{n}", String(preview.queue_moves))] : [];
   $("catalog-preview-changes").replaceChildren(
-    ...changesText(preview.changes, preview).split("\n").map((line) => {
+    ...[...changesText(preview.changes, preview).split("\n"), ...moves].map((line) => {
       const li = document.createElement("li");
       li.textContent = line;
       return li;

@@ -62,9 +62,11 @@ export async function open(u) {
   }
 }
 
-// Queue settings and kindergartens for the registration form's queue part.
+// Queue settings and kindergartens for the registration form's queue part,
+// read each time: the queue's rules are catalog data the administrator may
+// have changed since.
 export async function claimOptions() {
-  settings = settings ?? (await call("queue_settings"));
+  settings = await call("queue_settings");
   const kindergartens = await call("kindergartens");
   return { settings, kindergartens };
 }

@@ -101,19 +101,17 @@ async function lookUpApplicant() {
     return;
   }
   if (!person || $("applicant_iin").value.trim() !== iin) return;
-  const filled = [];
   for (const [id, key] of PERSON_FIELDS) {
     const input = $(id);
     if (input.value.trim() === "" && person[key]) {
       input.value = person[key];
-      filled.push(id);
       if (document.activeElement === input) input.select();
     }
   }
-  if (filled.length) {
-    $("person-known").textContent = `${t("person_known")} ${person.number} (${moment(person.registered_at)})`;
-    $("person-known").hidden = false;
-  }
+  // Said whether or not anything was filled in: the clerk may have typed
+  // the name already, and still learns the applicant came before.
+  $("person-known").textContent = `${t("person_known")} ${person.number} (${moment(person.registered_at)})`;
+  $("person-known").hidden = false;
 }
 
 for (const id of IIN_FIELDS) {

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::deadline::Norm;
 use crate::error::Error;
 use crate::lang::Bilingual;
+use crate::queue::{QueueRules, QUEUE_SERVICE};
 use crate::reasons::{Reason, RefusalReasons};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +58,11 @@ pub struct Service {
     /// ones (the preschool queue's age limit, say); offered first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refusal_grounds: Vec<Reason>,
+    /// The preschool queue's rules (shares, age limit, categories, spans);
+    /// only that service has them. A catalog written before version 7 has
+    /// none and keeps the ones Kense shipped then (`QueueRules::shipped`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueRules>,
     /// One entry per channel: how acceptance is acknowledged and which
     /// Standard form a refusal to accept is issued on.
     pub intake: Vec<Intake>,
@@ -593,8 +599,22 @@ impl Catalog {
         for s in &self.services {
             check_grounds(&s.refusal_grounds, general)
                 .map_err(|e| bad(format!("service {}: refusal grounds: {e}", s.code)))?;
+            if let Some(rules) = &s.queue {
+                if s.code != QUEUE_SERVICE {
+                    return Err(bad(format!("service {}: queue rules belong to {QUEUE_SERVICE}", s.code)));
+                }
+                rules.validate()?;
+            }
         }
         Ok(())
+    }
+
+    /// The preschool queue's rules this catalog puts in force.
+    pub fn queue_rules(&self) -> Result<QueueRules, Error> {
+        match self.service(QUEUE_SERVICE).and_then(|s| s.queue.clone()) {
+            Some(rules) => Ok(rules),
+            None => QueueRules::shipped(),
+        }
     }
 
     pub fn service(&self, code: &str) -> Option<&Service> {

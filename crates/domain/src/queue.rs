@@ -106,7 +106,9 @@ pub const GENERAL: &str = "general";
 pub const MAX_SPAN_DAYS: u32 = 3653;
 
 impl QueueRules {
-    /// The rules shipped in `assets/queue/rules.json`.
+    /// The rules shipped in `assets/queue/rules.json`: those of a catalog
+    /// written before version 7, which did not carry them
+    /// (`Catalog::queue_rules`); the shipped catalog carries the same.
     pub fn shipped() -> Result<QueueRules, Error> {
         QueueRules::parse(include_str!("../../../assets/queue/rules.json"))
     }
@@ -117,7 +119,7 @@ impl QueueRules {
         Ok(rules)
     }
 
-    fn validate(&self) -> Result<(), Error> {
+    pub(crate) fn validate(&self) -> Result<(), Error> {
         let bad = |m: &str| Err(Error::Catalog(format!("queue rules: {m}")));
         if self.version != 1 {
             return bad("unknown version");
@@ -447,10 +449,13 @@ pub enum Cause {
     /// Children were brought in from the office's list kept before Kense,
     /// each at the moment of its original application.
     Imported,
+    /// The office's catalog brought new queue rules (shares, age limit,
+    /// tiers): every waiting child's number put right under them.
+    RulesChanged,
 }
 
 impl Cause {
-    pub const ALL: [Cause; 15] = [
+    pub const ALL: [Cause; 16] = [
         Cause::Registered,
         Cause::PriorityConfirmed,
         Cause::PriorityExpired,
@@ -466,6 +471,7 @@ impl Cause {
         Cause::Transferred,
         Cause::RemovedByRefusal,
         Cause::Imported,
+        Cause::RulesChanged,
     ];
 
     pub fn code(self) -> &'static str {
@@ -485,6 +491,7 @@ impl Cause {
             Cause::Transferred => "transferred",
             Cause::RemovedByRefusal => "removed_by_refusal",
             Cause::Imported => "imported",
+            Cause::RulesChanged => "rules_changed",
         }
     }
 
@@ -521,6 +528,7 @@ impl Cause {
                 "родитель отказался от направления, ребёнок снят с очереди",
             ),
             Cause::Imported => ("бұрынғы кезек тізімінен әкелінді", "перенесён из прежнего списка очереди"),
+            Cause::RulesChanged => ("кезек ережелері өзгерді", "изменены правила очереди"),
         };
         Bilingual::new(kk, ru)
     }

@@ -164,7 +164,7 @@ fn bench(
         let t = Instant::now();
         let file = read_bytes("queue.xlsx", &bytes).expect("read");
         let read = t.elapsed();
-        let rules = r.queue_rules().clone();
+        let rules = r.queue_rules().expect("queue rules");
         let kgs = r.import_kindergartens().expect("kindergartens");
         let ctx = queue::QueueImportContext { rules: &rules, kindergartens: &kgs, now: now.naive_local() };
         let t = Instant::now();

@@ -241,7 +241,7 @@ pub fn export_queue(
     for year in years {
         rows.extend(r.queue(actor, year, u32::MAX / 2, now)?);
     }
-    let rules = r.queue_rules().clone();
+    let rules = r.queue_rules()?;
     let on = now.date_naive();
     let table = queue_table(&office, &rules, &rows, on, lang);
     let file_name = format!("queue_{on}.{}", format.extension());

@@ -167,7 +167,7 @@ pub fn export_period_report(
     r.authorize_export(actor, ExportKind::PeriodReport, now)?;
     let report = r.period_report(actor, from, to, now)?;
     let office = r.office()?;
-    let rules = r.queue_rules().clone();
+    let rules = r.queue_rules()?;
     let tables = report_tables(&report, &office, &rules, lang);
     let bytes = match format {
         FileFormat::Xlsx => workbook(&tables)?,

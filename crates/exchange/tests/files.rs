@@ -177,7 +177,8 @@ fn register(d: &mut Desk, n: u32, when: &str) {
     };
     let mut app = NewApplication::validate(&draft, &catalog, at(when).date_naive()).unwrap();
     app.queue =
-        QueueClaim::for_application(&app, draft.queue.as_ref(), d.r.queue_rules(), at(when).date_naive()).unwrap();
+        QueueClaim::for_application(&app, draft.queue.as_ref(), &d.r.queue_rules().unwrap(), at(when).date_naive())
+            .unwrap();
     d.r.register_application(&d.clerk, &app, Due::default(), at(when)).unwrap();
 }
 

@@ -31,6 +31,7 @@ impl Registry {
         let catalog = Catalog::parse(json)?;
         let sha = hex(&Sha256::digest(json.as_bytes()));
         let at = timestamp(now);
+        let after = catalog.queue_rules()?;
         let installed = self.db.audited(&at, |tx| {
             let existing =
                 tx.query_opt("SELECT sha256, origin FROM catalog_versions WHERE version = ?1", args![catalog.version])?;
@@ -54,10 +55,20 @@ impl Registry {
             if office_ahead.is_some() {
                 return Err(Error::AlreadyInitialised);
             }
+            // The queue's rules it replaces, read in the transaction: another
+            // desk may be starting the same update. Rules that cannot be
+            // read count as different: numbers put right under the new
+            // ones are right whatever the old ones were.
+            let before = tx
+                .query_opt("SELECT content FROM catalog_versions ORDER BY version DESC LIMIT 1", args![])?
+                .map(|r| r.get::<String>("content").and_then(|c| Catalog::parse(&c)?.queue_rules()));
             tx.execute(
                 "INSERT INTO catalog_versions (version, content, sha256, installed_at) VALUES (?1, ?2, ?3, ?4)",
                 args![catalog.version, json, sha, at],
             )?;
+            if before.is_some_and(|rules| rules.as_ref().ok() != Some(&after)) {
+                crate::queue::follow_rules(tx, &after, &at)?;
+            }
             Ok(((), Event::new("install_catalog", "catalog").id(catalog.version).after(sha.clone())))
         });
         match installed {
@@ -83,14 +94,18 @@ impl Registry {
         now: DateTime<FixedOffset>,
     ) -> Result<CatalogPreview, Error> {
         self.authorize_plain(actor, Action::ManageOffice, "preview_catalog", &timestamp(now))?;
-        let (in_force, current) = self.catalog()?;
+        let (in_force, current) = self.catalog_in_force()?;
         if in_force != based_on {
             return Err(Error::CatalogMovedOn { in_force });
         }
+        let rules = next.queue_rules()?;
+        let queue_moves =
+            if rules == current.queue_rules()? { 0 } else { crate::queue::moves_under(&self.db, &rules)? };
         Ok(CatalogPreview {
             version: next.version,
             changes: CatalogChanges::between(&current, next),
             items: ItemChanges::between(&current, next),
+            queue_moves,
         })
     }
 
@@ -113,6 +128,9 @@ impl Registry {
         }
         let json = next.to_json();
         let sha = hex(&Sha256::digest(json.as_bytes()));
+        // The version it replaces is `based_on` or the save is refused below.
+        let before = self.installed_catalog(based_on)?.queue_rules()?;
+        let after = next.queue_rules()?;
         self.db.audited(&at, |tx| {
             // Read in the transaction: two administrators' desks on the
             // office server cannot both save "the next" version.
@@ -126,6 +144,9 @@ impl Registry {
                 "INSERT INTO catalog_versions (version, content, sha256, installed_at, origin) VALUES (?1, ?2, ?3, ?4, ?5)",
                 args![next.version, json, sha, at, origin.code()],
             )?;
+            if after != before {
+                crate::queue::follow_rules(tx, &after, &at)?;
+            }
             let event = Event::new(origin.action(), "catalog")
                 .by(actor.user_id, Some(role))
                 .id(next.version)
@@ -158,7 +179,7 @@ impl Registry {
         Ok((version, Catalog::clone(&catalog)))
     }
 
-    fn catalog_in_force(&self) -> Result<(u32, Arc<Catalog>), Error> {
+    pub(crate) fn catalog_in_force(&self) -> Result<(u32, Arc<Catalog>), Error> {
         let version: u32 = self
             .db
             .value::<Option<u32>>("SELECT max(version) AS newest FROM catalog_versions", args![])?
@@ -221,6 +242,9 @@ pub struct CatalogPreview {
     /// Document by document, ground by ground, fact by fact, norm by norm.
     #[serde(flatten)]
     pub items: ItemChanges,
+    /// How many waiting children's numbers its queue rules would change
+    /// (they are changed when it is saved, each recorded as the rules').
+    pub queue_moves: usize,
 }
 
 /// An installed catalog version, as the administrator's list shows it.

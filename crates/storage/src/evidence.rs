@@ -141,7 +141,7 @@ impl Registry {
                     self.db.value_opt("SELECT birth_year FROM queue_entries WHERE application_id = ?1", args![id])?;
                 years.extend(year.filter(|y| !years.contains(y)));
             }
-            findings.extend(check_positions(&self.db, &self.queue_rules, Some(years))?);
+            findings.extend(check_positions(&self.db, &self.queue_rules()?, Some(years))?);
         }
         if !schema_holds(&self.db)? {
             findings.insert(0, schema_finding());
@@ -160,7 +160,7 @@ impl Registry {
                 findings.push(schema_finding());
             }
             findings.extend(seal::check_all(db, progress)?);
-            findings.extend(check_positions(db, &self.queue_rules, None)?);
+            findings.extend(check_positions(db, &self.queue_rules()?, None)?);
             Evidence::new(db, chain, findings, true)
         })
     }
@@ -238,7 +238,7 @@ impl Registry {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::VerifyAudit, "accept_findings", &at)?;
         let reason = kense_domain::application::required_text(kense_domain::Field::Comment, reason, 1000)?;
-        let rules = &self.queue_rules;
+        let rules = &self.queue_rules()?;
         self.db.audited(&at, |tx| {
             let mut records = Vec::new();
             let mut years = std::collections::BTreeSet::new();

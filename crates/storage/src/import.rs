@@ -272,7 +272,7 @@ impl Registry {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::ManageOffice, "import_queue_dry_run", &at)?;
         let plan = plan_queue(&self.db, sheet)?;
-        let numbers = planned_positions(&self.db, &self.queue_rules, &plan.new)?;
+        let numbers = planned_positions(&self.db, &self.queue_rules()?, &plan.new)?;
         let report = QueueImportReport {
             file: file.clone(),
             rows_read: sheet.rows_read,
@@ -310,7 +310,7 @@ impl Registry {
         let (catalog_version, catalog) = self.catalog()?;
         let service =
             catalog.service(QUEUE_SERVICE).ok_or_else(|| Error::UnknownService(QUEUE_SERVICE.to_owned()))?.clone();
-        let rules = self.queue_rules.clone();
+        let rules = self.queue_rules()?;
         let today = now.date_naive();
         let offset = *now.offset();
         self.db.audited(&at, |tx| {

@@ -38,7 +38,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{authorize, Action, Actor};
-use kense_domain::queue::QueueRules;
 use kense_domain::Error;
 
 pub use accounts::UserSummary;
@@ -92,8 +91,6 @@ pub enum Location {
 /// The office's registry.
 pub struct Registry {
     db: Db,
-    /// The preschool queue's rules; the shipped ones unless replaced.
-    queue_rules: QueueRules,
     /// A second connection (the full check), a backup of the file and a
     /// restore all need to know where the registry is.
     location: Location,
@@ -113,7 +110,7 @@ impl Registry {
     }
 
     fn over(db: Db, location: Location, read_only: bool) -> Result<Registry, Error> {
-        Ok(Registry { db, queue_rules: QueueRules::shipped()?, location, read_only, catalogs: Default::default() })
+        Ok(Registry { db, location, read_only, catalogs: Default::default() })
     }
 
     /// Opens an existing registry for reading only: for a file on read-only

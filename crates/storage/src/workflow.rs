@@ -152,7 +152,7 @@ impl Registry {
             Command::PrepareResult { outcome: Outcome::Refusal { .. } } => self.refusal_grounds(&service.code)?,
             _ => Vec::new(),
         };
-        let rules = &self.queue_rules;
+        let rules = &self.queue_rules()?;
         let taken = self.db.audited(&at, |tx| {
             let facts = facts(tx, application_id)?;
             let role = if facts.status != expected {

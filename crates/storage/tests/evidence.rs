@@ -347,11 +347,17 @@ fn a_registry_written_before_seals_is_sealed_once_as_it_stands() {
             .unwrap();
         conn.execute_batch(&std::fs::read_to_string(file).unwrap()).unwrap();
     }
+    // The catalog it was registered under (the queue's rules are read from
+    // the catalog in force).
+    conn.execute(
+        "INSERT INTO catalog_versions VALUES (1, ?1, 'ab', '2025-01-10T09:00:00+05:00')",
+        rusqlite::params![common::CATALOG],
+    )
+    .unwrap();
     conn.execute_batch(
         "PRAGMA user_version = 9;
          INSERT INTO users (id, login, full_name, password_hash, roles, created_at)
              VALUES (1, 'admin', 'Әкімші', 'x', 'administrator', '2025-01-10T09:00:00+05:00');
-         INSERT INTO catalog_versions VALUES (1, '{}', 'ab', '2025-01-10T09:00:00+05:00');
          INSERT INTO number_series VALUES ('01', 2025, 2);
          INSERT INTO applications (id, number, series, year, seq, registered_at, registered_by, catalog_version,
                  service_code, service_name_kk, service_name_ru, channel, status, applicant_iin, applicant_name,

@@ -615,3 +615,82 @@ fn opening_queue_lists_entries_and_referrals_is_audited() {
     o.r.queue_years(&clerk, now).unwrap();
     assert_eq!(o.place.rows("SELECT seq FROM audit_events WHERE action = 'view_queue_years'").len(), 0);
 }
+
+/// The office's catalog changes the queue's shares (one priority child per
+/// general child instead of one per three): the preview says how many
+/// numbers will move, saving moves them in the same transaction with the
+/// rules as the cause, and the full check then finds every number where the
+/// rules in force put it.
+#[test]
+fn new_queue_rules_renumber_the_queue_with_their_cause() {
+    use kense_domain::catalog_edit::{CategoryDraft, QueueRulesDraft};
+    use kense_storage::CatalogOrigin;
+
+    let mut o = office();
+    let mut general = Vec::new();
+    for n in 0..4 {
+        general
+            .push(o.register(n, "2023-05-10", "general", vec![], &format!("2026-11-02T09:0{n}:00+05:00")).unwrap().0);
+    }
+    let mut priority = Vec::new();
+    for n in 4..6 {
+        let (id, _) =
+            o.register(n, "2023-05-10", "large_family", vec![], &format!("2026-11-02T09:1{n}:00+05:00")).unwrap();
+        let issued = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        o.r.confirm_priority(&o.executor, id, "Көп балалы отбасы куәлігі", issued, at("2026-11-02T10:00:00+05:00"))
+            .unwrap();
+        priority.push(id);
+    }
+    let now = at("2026-11-02T11:00:00+05:00");
+    let number = |o: &mut Office, id: i64| o.r.queue_entry(&o.clerk, id, now).unwrap().unwrap().position;
+    assert_eq!(number(&mut o, priority[1]), Some(5), "one priority child per three general ones");
+
+    let rules = o.catalog.queue_rules().unwrap();
+    let draft = QueueRulesDraft {
+        upper_age: i64::from(rules.upper_age),
+        mixing_priority: 1,
+        mixing_general: 1,
+        max_preferences: rules.max_preferences as i64,
+        referral_valid_working_days: i64::from(rules.referral_valid_working_days),
+        stop_list_days: i64::from(rules.stop_list_days),
+        parent_refusal_removes: rules.parent_refusal_removes,
+        categories: rules
+            .categories
+            .iter()
+            .map(|c| CategoryDraft {
+                code: c.code.clone(),
+                name_kk: c.name.kk.clone(),
+                name_ru: c.name.ru.clone(),
+                evidence_valid_days: c.evidence_valid_days.map(i64::from),
+            })
+            .collect(),
+    };
+    let next = o.catalog.with_queue_rules(draft).unwrap();
+    let preview = o.r.preview_catalog(&o.admin, o.catalog.version, &next, now).unwrap();
+    assert_eq!(preview.queue_moves, 3, "{:?}", preview.items.queue);
+    assert_eq!(number(&mut o, priority[1]), Some(5), "a preview moves nobody");
+
+    o.r.save_catalog(&o.admin, o.catalog.version, &next, CatalogOrigin::Edited, now).unwrap();
+    assert_eq!(o.r.queue_rules().unwrap().mixing_general, 1);
+    assert_eq!(number(&mut o, priority[1]), Some(3));
+    let history = o.r.position_history(&o.clerk, priority[1], now).unwrap();
+    let last = history.last().unwrap();
+    assert_eq!((last.from, last.to, last.cause), (Some(5), Some(3), Cause::RulesChanged));
+    let evidence = o.r.verify_evidence(&mut |_| true).unwrap();
+    assert!(evidence.findings.is_empty(), "{:?}", evidence.findings);
+
+    // Saving the same rules again moves nobody.
+    let again = next
+        .with_checklist(
+            "preschool_queue",
+            next.service("preschool_queue")
+                .unwrap()
+                .documents
+                .iter()
+                .map(kense_domain::catalog_edit::DocumentDraft::from)
+                .collect(),
+        )
+        .unwrap();
+    let preview = o.r.preview_catalog(&o.admin, next.version, &again, now).unwrap();
+    assert_eq!(preview.queue_moves, 0);
+}

@@ -6,7 +6,8 @@
 
 use kense_domain::access::{authorize, Action, Actor};
 use kense_domain::catalog::{Catalog, Service};
-use kense_domain::catalog_edit::{DocumentDraft, FieldDraft, GroundDraft, NormDraft};
+use kense_domain::catalog_edit::{DocumentDraft, FieldDraft, GroundDraft, NormDraft, QueueRulesDraft};
+use kense_domain::queue::QUEUE_SERVICE;
 use kense_domain::reasons::Reason;
 use kense_domain::{Bilingual, Error};
 use kense_storage::{CatalogOrigin, CatalogPreview};
@@ -14,19 +15,25 @@ use serde::{Deserialize, Serialize};
 
 use crate::{clock, Workstation, CATALOG_JSON};
 
-/// One service of an installed version in full, as the checklist editor
-/// opens it.
+/// One service of an installed version in full, as the editors open it:
+/// the preschool queue with the rules the version puts in force, written
+/// out where a version before 7 did not carry them.
 pub fn service(station: &Workstation, actor: &Actor, version: u32, code: &str) -> Result<Service, Error> {
     authorize(actor, Action::ManageOffice, None)?;
     station.with_registry(|reg| {
-        reg.installed_catalog(version)?.service(code).cloned().ok_or_else(|| Error::UnknownService(code.into()))
+        let catalog = reg.installed_catalog(version)?;
+        let mut service = catalog.service(code).cloned().ok_or_else(|| Error::UnknownService(code.into()))?;
+        if service.code == QUEUE_SERVICE {
+            service.queue = Some(catalog.queue_rules()?);
+        }
+        Ok(service)
     })
 }
 
 /// What the administrator changed in the window, as the page sends it:
 /// one service's checklist, the grounds of a reasoned refusal (the general
-/// ones when `service` is `None`), the facts one result form states, or
-/// the service's time norms.
+/// ones when `service` is `None`), the facts one result form states, the
+/// service's time norms, or the preschool queue's rules.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CatalogEdit {
@@ -34,6 +41,7 @@ pub enum CatalogEdit {
     Grounds { service: Option<String>, grounds: Vec<GroundDraft> },
     ResultFields { service: String, result: usize, fields: Vec<FieldDraft> },
     Norms { service: String, norms: Vec<NormDraft> },
+    QueueRules { rules: QueueRulesDraft },
 }
 
 /// The version `based_on` with the edit made, checked as the shipped
@@ -47,6 +55,7 @@ fn edited(station: &Workstation, based_on: u32, edit: CatalogEdit) -> Result<Cat
             current.with_result_fields(&service, result, fields)?
         }
         CatalogEdit::Norms { service, norms } => current.with_norms(&service, norms)?,
+        CatalogEdit::QueueRules { rules } => current.with_queue_rules(rules)?,
     };
     printable(station, &next)?;
     Ok(next)
@@ -159,17 +168,19 @@ pub fn export(station: &Workstation, actor: &Actor, version: u32, path: &std::pa
 }
 
 /// Every text of the catalog that is printed (service titles, document
-/// names and conditions, result names, field labels, refusal grounds) must
-/// be drawable by the paper's font.
+/// names and conditions, result names, field labels, refusal grounds, the
+/// queue's categories) must be drawable by the paper's font.
 fn printable(station: &Workstation, catalog: &Catalog) -> Result<(), Error> {
     let typesetter = station.typesetter()?;
+    let rules = catalog.queue_rules()?;
+    let categories = rules.categories.iter().map(|c| &c.name);
     let services = catalog.services.iter().flat_map(|s| {
         let documents = s.documents.iter().flat_map(|d| std::iter::once(&d.name).chain(d.kind.condition()));
         let results = s.results.iter().flat_map(|r| std::iter::once(&r.name).chain(r.fields.iter().map(|f| &f.label)));
         let grounds = s.refusal_grounds.iter().map(|g| &g.name);
         std::iter::once(&s.name).chain(documents).chain(results).chain(grounds)
     });
-    for text in catalog.general_grounds().iter().map(|g| &g.name).chain(services) {
+    for text in catalog.general_grounds().iter().map(|g| &g.name).chain(categories).chain(services) {
         for t in [&text.kk, &text.ru] {
             if let Some(ch) = typesetter.undrawable(t) {
                 return Err(Error::Undrawable { label: Bilingual::clone(text), ch });

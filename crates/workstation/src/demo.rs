@@ -51,7 +51,7 @@ pub fn populate(registry: &mut Registry, calendar: &WorkingCalendar, now: DateTi
     let head = registry.log_in("head", DEMO_PASSWORD, now)?;
     let catalog = registry.installed_catalog(registry.catalog()?.0)?;
     let kindergartens = demo_kindergartens(registry, &admin, now)?;
-    let rules = registry.queue_rules().clone();
+    let rules = registry.queue_rules()?;
     let mut registered = Vec::new();
     for (i, (parent, child)) in PARENTS.iter().enumerate() {
         let i = i as u32;

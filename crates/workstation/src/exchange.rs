@@ -39,11 +39,9 @@ fn import_file(file: &SheetFile) -> ImportFile {
 
 fn queue_sheet(reg: &Registry, file: &SheetFile) -> Result<queue::QueueSheet, Error> {
     let kindergartens = reg.import_kindergartens()?;
-    let ctx = queue::QueueImportContext {
-        rules: reg.queue_rules(),
-        kindergartens: &kindergartens,
-        now: clock::now().naive_local(),
-    };
+    let rules = reg.queue_rules()?;
+    let ctx =
+        queue::QueueImportContext { rules: &rules, kindergartens: &kindergartens, now: clock::now().naive_local() };
     Ok(queue::read_sheet(&file.rows, &ctx))
 }
 

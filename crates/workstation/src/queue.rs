@@ -40,7 +40,7 @@ pub struct QueueSettings {
 
 pub fn settings(station: &Workstation, _logged_in: &Actor) -> Result<QueueSettings, Error> {
     swept(station, |reg| {
-        let r = reg.queue_rules();
+        let r = reg.queue_rules()?;
         Ok(QueueSettings {
             categories: r.categories.clone(),
             max_preferences: r.max_preferences,

@@ -46,7 +46,7 @@ fn register_only(station: &Workstation, actor: &Actor, draft: &ApplicationDraft)
         let catalog = reg.installed_catalog(version)?;
         let mut application = NewApplication::validate(draft, &catalog, now.date_naive())?;
         application.queue =
-            QueueClaim::for_application(&application, draft.queue.as_ref(), reg.queue_rules(), now.date_naive())?;
+            QueueClaim::for_application(&application, draft.queue.as_ref(), &catalog.queue_rules()?, now.date_naive())?;
         let route = Route::of_new(catalog, &application);
         let due = station.due_on_entering(reg, &route, application.intake(), now)?;
         reg.register_application(actor, &application, due, now)

@@ -8,7 +8,10 @@
 //! that service (an incomplete row refused by its number), a fact to its
 //! notification's form and shortens a norm; the executor's form then asks
 //! for the fact, and the executor refuses an application on the new ground:
-//! the draft of the reasoned refusal cites it. The version in force is exported to a file, changed there (one item
+//! the draft of the reasoned refusal cites it. The preschool queue's rules
+//! change the same way (a rule out of range refused by its field): the
+//! clerk's form then offers the renamed category and as many kindergartens
+//! as the new rules allow. The version in force is exported to a file, changed there (one item
 //! confirmed against the act) and brought back in as the next version.
 
 use e2e::office::*;
@@ -20,6 +23,7 @@ const ADDED_RU: &str = "Акт обследования жилищных усл�
 const GROUND_KK: &str = "Білім алушы басқа облыстың білім беру ұйымына ауысқан";
 const GROUND_RU: &str = "Обучающийся перевёлся в организацию образования другой области";
 const FIELD_KK: &str = "Деректер жаңартылған күн";
+const CATEGORY_KK: &str = "Көп балалы отбасылардың балалары (төрт және одан көп бала)";
 const FIELD_RU: &str = "Дата обновления данных";
 
 /// Types into the element `css` selects (the editor's rows have no ids).
@@ -177,6 +181,44 @@ async fn edit_terms(c: &Client) -> Res<()> {
     text_until(c, "notice", |t| t.contains(&format!("{}-нұсқасы сақталды", in_force + 2))).await.map(|_| ())
 }
 
+/// The queue's rules: a parent names three kindergartens, not four, and a
+/// category is reworded.
+async fn edit_queue_rules(c: &Client) -> Res<()> {
+    let in_force = open_in_force(c).await?;
+    click_css(c, "#catalog-services tr[data-code=\"preschool_queue\"] td").await?;
+    click(c, "checklist-to-queue").await?;
+    visible(c, "queue-rules-editor").await?;
+    type_into(c, "qr-upper_age", "9").await?;
+    click(c, "queue-rules-preview").await?;
+    let err = text_until(c, "queue-rules-error", |t| !t.is_empty()).await?;
+    ensure(err.contains("Жас шегі"), format!("an age limit of 9 was answered: {err}"))?;
+    type_into(c, "qr-upper_age", "6").await?;
+    type_into(c, "qr-max_preferences", "3").await?;
+    type_css(c, "#qr-categories tr[data-code=\"large_family\"] .qr-name-kk", CATEGORY_KK).await?;
+    click(c, "queue-rules-preview").await?;
+    let lines = preview_lines(c).await?;
+    ensure(
+        lines.contains("Кезек ережесі өзгерді") && lines.contains("4 → 3") && lines.contains(CATEGORY_KK),
+        format!("the preview lists the rules: {lines}"),
+    )?;
+    screenshot(c, "e2e-queue-rules-kk.png").await?;
+    click(c, "catalog-preview-save").await?;
+    text_until(c, "notice", |t| t.contains(&format!("{}-нұсқасы сақталды", in_force + 1))).await.map(|_| ())
+}
+
+/// The clerk's form for the queue follows the rules in force.
+async fn clerk_sees_the_rules(c: &Client) -> Res<()> {
+    click(c, "nav-register").await?;
+    click(c, "register-clear").await?;
+    select_value(c, "service", "preschool_queue").await?;
+    text_until(c, "queue-category", |t| t.contains(CATEGORY_KK)).await?;
+    let kindergartens = c
+        .execute("return document.querySelectorAll('#queue-preferences select').length;", vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    ensure(kindergartens == 3, format!("the form offers {kindergartens} kindergartens"))
+}
+
 /// The executor refuses the application on the office's new ground: it is
 /// offered first (a service's own grounds come before the general ones) and
 /// the draft of the reasoned refusal cites it.
@@ -279,8 +321,10 @@ async fn the_administrator_adds_a_document_and_the_clerk_checks_it() {
             add_document(c).await?;
             add_ground(c).await?;
             edit_terms(c).await?;
+            edit_queue_rules(c).await?;
             let version = open_in_force(c).await?;
             clerk_sees_it(c).await?;
+            clerk_sees_the_rules(c).await?;
             let number = clerk_chooses_the_path(c).await?;
             click(c, "nav-admin").await?;
             add_staff(c).await?;

@@ -10,6 +10,7 @@
 //! as they were. It edits the grounds of a reasoned refusal the same way:
 //! the general ones or a service's own, each its wording in both languages.
 
+mod queue_rules;
 mod terms;
 
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,7 @@ use crate::error::Error;
 use crate::lang::Bilingual;
 use crate::reasons::Reason;
 
+pub use queue_rules::{CategoryDraft, QueueRuleChange, QueueRulesDraft};
 pub use terms::{FieldChange, FieldDraft, NormChange, NormDraft, MAX_RESULT_FIELDS};
 
 /// The longest document name, condition or source reference the checklist
@@ -323,6 +325,7 @@ pub struct ItemChanges {
     pub grounds: Vec<GroundChange>,
     pub fields: Vec<FieldChange>,
     pub norms: Vec<NormChange>,
+    pub queue: Vec<QueueRuleChange>,
 }
 
 impl ItemChanges {
@@ -332,6 +335,7 @@ impl ItemChanges {
             grounds: CatalogChanges::grounds(older, newer),
             fields: CatalogChanges::fields(older, newer),
             norms: CatalogChanges::norms(older, newer),
+            queue: CatalogChanges::queue(older, newer),
         }
     }
 }

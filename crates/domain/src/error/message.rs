@@ -360,6 +360,10 @@ impl Error {
                 let (k, r) = checklist_problem(*problem, ("өріс", "поля"));
                 pick(&format!("{row}-өріс: {k}. Ештеңе сақталмады."), &format!("Поле № {row}: {r}. Ничего не сохранено."))
             }
+            Error::QueueCategory { row, problem } => {
+                let (k, r) = checklist_problem(*problem, ("санат", "категории"));
+                pick(&format!("{row}-санат: {k}. Ештеңе сақталмады."), &format!("Категория № {row}: {r}. Ничего не сохранено."))
+            }
             Error::NormOutOfRange { row, max } => pick(
                 &format!("{row}-жолдағы мерзім: ең азы 1, ең көбі {max}. Ештеңе сақталмады."),
                 &format!("Срок в строке {row}: не меньше 1 и не больше {max}. Ничего не сохранено."),
@@ -487,6 +491,7 @@ mod tests {
             Error::ResultFieldRow { row: 2, problem: crate::catalog_edit::ChecklistProblem::NameMissing },
             Error::NormOutOfRange { row: 1, max: 366 },
             Error::HandoverChannel { channel: crate::catalog::Channel::Portal },
+            Error::QueueCategory { row: 3, problem: crate::catalog_edit::ChecklistProblem::MixedScript },
             Error::CatalogMovedOn { in_force: 6 },
             Error::NoAkimatPart,
             Error::AkimatActMissing,

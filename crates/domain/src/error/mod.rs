@@ -200,6 +200,12 @@ pub enum Error {
         row: usize,
         problem: crate::catalog_edit::ChecklistProblem,
     },
+    /// A category of the queue's rules the administrator edits is not
+    /// worded as it must be (`row` counts from 1).
+    QueueCategory {
+        row: usize,
+        problem: crate::catalog_edit::ChecklistProblem,
+    },
     /// A time norm the administrator typed is zero or beyond any
     /// regulation's (`max` in its unit).
     NormOutOfRange {
@@ -313,6 +319,7 @@ impl Error {
             Error::RefusalGround { .. } => "refusal_ground",
             Error::ResultFieldRow { .. } => "result_field_row",
             Error::NormOutOfRange { .. } => "norm_out_of_range",
+            Error::QueueCategory { .. } => "queue_category",
             Error::CatalogRejected(_) => "catalog_rejected",
             Error::CatalogMovedOn { .. } => "catalog_moved_on",
             Error::NoAkimatPart => "no_akimat_part",

@@ -101,17 +101,17 @@ impl Registry {
             // move into an empty database.
             return Err(Box::new((Ok(self), Error::InvalidState)));
         };
-        let Registry { db, queue_rules, location, read_only, catalogs } = self;
+        let Registry { db, location, read_only, catalogs } = self;
         let file = match db {
             Db::Sqlite(file) => file,
             db => {
-                let registry = Registry { db, queue_rules, location, read_only, catalogs };
+                let registry = Registry { db, location, read_only, catalogs };
                 return Err(Box::new((Ok(registry), Error::InvalidState)));
             }
         };
         if let Err((conn, e)) = file.into_connection().close() {
             let db = Db::Sqlite(SqliteDb::from_connection(conn));
-            let registry = Registry { db, queue_rules, location, read_only, catalogs };
+            let registry = Registry { db, location, read_only, catalogs };
             return Err(Box::new((Ok(registry), db_err(e))));
         }
         let [wal, shm, journal] = companions(&live);

@@ -62,7 +62,7 @@ impl Registry {
     pub fn preview_distribution(&mut self, actor: &Actor, now: DateTime<FixedOffset>) -> Result<Vec<Proposal>, Error> {
         let at = timestamp(now);
         self.authorize_plain(actor, Action::ManageQueue, "preview_distribution", &at)?;
-        let assignments = plan(&self.db, &self.queue_rules, now.date_naive())?;
+        let assignments = plan(&self.db, &self.queue_rules()?, now.date_naive())?;
         let mut out = Vec::with_capacity(assignments.len());
         for x in assignments {
             let r = self.db.query_one(
@@ -99,7 +99,7 @@ impl Registry {
     ) -> Result<Vec<ReferralRecord>, Error> {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::Distribute, "distribute", &at)?;
-        let rules = &self.queue_rules;
+        let rules = &self.queue_rules()?;
         let ids = self.db.audited(&at, |tx| {
             let plan = plan(tx, rules, now.date_naive())?;
             if plan.is_empty() || plan != expected {

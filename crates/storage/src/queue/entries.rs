@@ -8,7 +8,9 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use kense_domain::access::{Action, Actor};
 use kense_domain::application::Child;
-use kense_domain::queue::{changes, positions, Cause, EntryState, Evidence, QueueClaim, QueueEntry, QueueRules, Tier};
+use kense_domain::queue::{
+    changes, positions, Cause, EntryState, Evidence, PositionChange, QueueClaim, QueueEntry, QueueRules, Tier,
+};
 use kense_domain::{Error, Field};
 use serde::Serialize;
 
@@ -192,15 +194,7 @@ impl Moved {
 /// Recomputes one birth year's numbers and records every change with its
 /// cause. Returns how many numbers changed.
 pub(crate) fn reorder(tx: &Tx<'_>, rules: &QueueRules, year: i32, moved: Moved, at: &str) -> Result<usize, Error> {
-    let mut before = HashMap::new();
-    for r in tx.query(
-        "SELECT application_id, position FROM queue_entries WHERE birth_year = ?1 AND position IS NOT NULL",
-        args![year],
-    )? {
-        before.insert(r.get::<i64>("application_id")?, r.get::<u32>("position")?);
-    }
-    let after = positions(&load_waiting(tx, year, false)?, rules);
-    let diff = changes(&before, &after);
+    let diff = renumbering(tx, rules, year)?;
     for c in &diff {
         tx.execute("UPDATE queue_entries SET position = ?1 WHERE application_id = ?2", args![c.to, c.entry])?;
         // In a distribution the only children who leave the queue are the
@@ -218,6 +212,40 @@ pub(crate) fn reorder(tx: &Tx<'_>, rules: &QueueRules, year: i32, moved: Moved, 
         )?;
     }
     Ok(diff.len())
+}
+
+/// The numbers of one birth year that `rules` would change; nothing written.
+pub(crate) fn renumbering(db: &Db, rules: &QueueRules, year: i32) -> Result<Vec<PositionChange>, Error> {
+    let mut before = HashMap::new();
+    for r in db.query(
+        "SELECT application_id, position FROM queue_entries WHERE birth_year = ?1 AND position IS NOT NULL",
+        args![year],
+    )? {
+        before.insert(r.get::<i64>("application_id")?, r.get::<u32>("position")?);
+    }
+    let after = positions(&load_waiting(db, year, false)?, rules);
+    Ok(changes(&before, &after))
+}
+
+/// Every waiting child's number put right under `rules`, which a catalog
+/// version brings in place of others: each change recorded as the rules'.
+/// How many numbers moved comes back.
+pub(crate) fn follow_rules(tx: &Tx<'_>, rules: &QueueRules, at: &str) -> Result<usize, Error> {
+    let moved = Moved { cause: Cause::RulesChanged, subject: None, distribution: None };
+    let mut n = 0;
+    for year in waiting_years(tx)? {
+        n += reorder(tx, rules, year, moved, at)?;
+    }
+    Ok(n)
+}
+
+/// How many waiting children's numbers `rules` would change.
+pub(crate) fn moves_under(db: &Db, rules: &QueueRules) -> Result<usize, Error> {
+    let mut n = 0;
+    for year in waiting_years(db)? {
+        n += renumbering(db, rules, year)?.len();
+    }
+    Ok(n)
 }
 
 /// Records a change of one child's standing in its history: `cause`, by the
@@ -512,7 +540,7 @@ impl Registry {
         let today = now.date_naive();
         let role = self.authorize_plain(actor, Action::ManageQueue, "confirm_priority", &at)?;
         let document = kense_domain::application::required_text(Field::EvidenceDocument, document, 300)?;
-        let rules = &self.queue_rules;
+        let rules = &self.queue_rules()?;
         self.db.audited(&at, |tx| {
             let r = tx
                 .query_opt(

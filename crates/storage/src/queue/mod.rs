@@ -26,7 +26,8 @@ use kense_domain::Error;
 
 pub use distribution::Proposal;
 pub(crate) use entries::{
-    check_not_queued, correct_child, enqueue, load_waiting, reorder, waiting_years, withdraw, Moved,
+    check_not_queued, correct_child, enqueue, follow_rules, load_waiting, moves_under, reorder, waiting_years,
+    withdraw, Moved,
 };
 pub use entries::{PositionChangeRecord, QueueRow, YearCount};
 pub use kindergartens::{GroupRecord, KindergartenRecord};
@@ -72,13 +73,10 @@ fn tier_of(code: &str) -> Result<Tier, Error> {
 }
 
 impl Registry {
-    pub fn queue_rules(&self) -> &QueueRules {
-        &self.queue_rules
-    }
-
-    /// Replaces the shipped queue rules (tests, or an office's own file).
-    pub fn set_queue_rules(&mut self, rules: QueueRules) {
-        self.queue_rules = rules;
+    /// The queue's rules in force: those of the catalog in force, read
+    /// each time, so that a desk follows a version another desk saved.
+    pub fn queue_rules(&self) -> Result<QueueRules, Error> {
+        self.catalog_in_force()?.1.queue_rules()
     }
 
     /// Records the print of a list (queue extract, distribution's referrals)

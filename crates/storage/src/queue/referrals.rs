@@ -197,7 +197,7 @@ impl Registry {
         if matches!(step, ReferralStep::Cancel | ReferralStep::RefuseByParent) && reason.is_empty() {
             return Err(Error::Required(Field::Comment));
         }
-        let rules = &self.queue_rules;
+        let rules = &self.queue_rules()?;
         self.db.audited(&at, |tx| {
             let after = apply_referral_step(tx, rules, id, Some(expected), step, Some(actor.user_id), &reason, now)?;
             Ok(((), event(step.code(), "referral", Some(actor.user_id), role, after)))

@@ -34,7 +34,7 @@ impl Registry {
         let mut report = SweepReport::default();
         let due = self.ids("SELECT id FROM referrals WHERE status = 'issued' AND valid_until < ?1", args![today])?;
         for id in due {
-            let rules = &self.queue_rules;
+            let rules = &self.queue_rules()?;
             self.db.audited(&at, |tx| {
                 let step = ReferralStep::Expire;
                 let after = apply_referral_step(tx, rules, id, Some(ReferralStatus::Issued), step, None, "", now)?;
@@ -62,7 +62,7 @@ impl Registry {
             })?;
             report.priorities_expired += 1;
         }
-        let last_year = today.year() - self.queue_rules.upper_age;
+        let last_year = today.year() - self.queue_rules()?.upper_age;
         let old = self.ids(
             "SELECT application_id AS id FROM queue_entries WHERE birth_year <= ?1
                AND state IN ('waiting', 'stop_listed')",
@@ -93,7 +93,7 @@ impl Registry {
         at: &str,
         mut change: impl FnMut(&Tx<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let rules: &QueueRules = &self.queue_rules;
+        let rules: &QueueRules = &self.queue_rules()?;
         self.db.audited(at, |tx| {
             change(tx)?;
             let year: i32 = tx.value("SELECT birth_year FROM queue_entries WHERE application_id = ?1", args![id])?;

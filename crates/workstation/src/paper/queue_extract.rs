@@ -12,9 +12,8 @@ use crate::{clock, Workstation};
 /// extract names no child (Law No. 94-V on personal data).
 pub fn print(station: &Workstation, actor: &Actor, birth_year: i32) -> Result<Printed, Error> {
     let now = clock::now();
-    let (rows, office, rules) = station.with_registry(|reg| {
-        Ok((reg.queue(actor, birth_year, u32::MAX, now)?, reg.office()?, reg.queue_rules().clone()))
-    })?;
+    let (rows, office, rules) = station
+        .with_registry(|reg| Ok((reg.queue(actor, birth_year, u32::MAX, now)?, reg.office()?, reg.queue_rules()?)))?;
     let mut totals: Vec<(kense_documents::Bilingual, u32)> = Vec::new();
     let mut out = Vec::new();
     for r in rows.iter().filter(|r| r.position.is_some()) {

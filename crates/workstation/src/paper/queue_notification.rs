@@ -27,7 +27,7 @@ pub fn print(station: &Workstation, actor: &Actor, application_id: i64) -> Resul
             reg.office()?,
             reg.audit_head()?,
             reg.kindergartens(actor, now)?,
-            reg.queue_rules().clone(),
+            reg.queue_rules()?,
             copy,
             stamp,
         ))
