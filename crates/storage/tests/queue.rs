@@ -623,7 +623,7 @@ fn opening_queue_lists_entries_and_referrals_is_audited() {
 /// rules in force put it.
 #[test]
 fn new_queue_rules_renumber_the_queue_with_their_cause() {
-    use kense_domain::catalog_edit::{CategoryDraft, QueueRulesDraft};
+    use kense_domain::catalog_edit::QueueRulesDraft;
     use kense_storage::CatalogOrigin;
 
     let mut o = office();
@@ -646,25 +646,7 @@ fn new_queue_rules_renumber_the_queue_with_their_cause() {
     assert_eq!(number(&mut o, priority[1]), Some(5), "one priority child per three general ones");
 
     let rules = o.catalog.queue_rules().unwrap();
-    let draft = QueueRulesDraft {
-        upper_age: i64::from(rules.upper_age),
-        mixing_priority: 1,
-        mixing_general: 1,
-        max_preferences: rules.max_preferences as i64,
-        referral_valid_working_days: i64::from(rules.referral_valid_working_days),
-        stop_list_days: i64::from(rules.stop_list_days),
-        parent_refusal_removes: rules.parent_refusal_removes,
-        categories: rules
-            .categories
-            .iter()
-            .map(|c| CategoryDraft {
-                code: c.code.clone(),
-                name_kk: c.name.kk.clone(),
-                name_ru: c.name.ru.clone(),
-                evidence_valid_days: c.evidence_valid_days.map(i64::from),
-            })
-            .collect(),
-    };
+    let draft = QueueRulesDraft { mixing_priority: 1, mixing_general: 1, ..QueueRulesDraft::from(&rules) };
     let next = o.catalog.with_queue_rules(draft).unwrap();
     let preview = o.r.preview_catalog(&o.admin, o.catalog.version, &next, now).unwrap();
     assert_eq!(preview.queue_moves, 3, "{:?}", preview.items.queue);

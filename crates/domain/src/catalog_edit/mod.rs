@@ -98,6 +98,51 @@ fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A row's wording in both languages (a ground, a result's fact, a queue
+/// category), whitespace normalised and checked: present in both, no longer
+/// than the paper carries, no Latin letter inside a Kazakh word.
+fn wording(kk: &str, ru: &str) -> Result<Bilingual, ChecklistProblem> {
+    let text = Bilingual::new(clean(kk), clean(ru));
+    if text.kk.is_empty() || text.ru.is_empty() {
+        Err(ChecklistProblem::NameMissing)
+    } else if [&text.kk, &text.ru].iter().any(|t| t.chars().count() > MAX_DOCUMENT_TEXT) {
+        Err(ChecklistProblem::TooLong)
+    } else if text.kk.split(|c: char| !c.is_alphabetic()).any(mixed_script) {
+        Err(ChecklistProblem::MixedScript)
+    } else {
+        Ok(text)
+    }
+}
+
+/// The code a row of an edited list is stored under: its own when the list
+/// had it (`known`), or for a new row the first `{prefix}_N` the list never
+/// had nor the edit gave (`used`: the rows before it). A code the list does
+/// not know, or one given twice, is refused: a removed row's code is never
+/// reused within a version, so old marks keep their meaning.
+fn row_code(
+    given: Option<String>,
+    prefix: &str,
+    known: impl Fn(&str) -> bool,
+    used: impl Fn(&str) -> bool,
+) -> Result<String, ChecklistProblem> {
+    let code = match given {
+        Some(code) if known(&code) => code,
+        Some(_) => return Err(ChecklistProblem::UnknownCode),
+        None => (1..).map(|n| format!("{prefix}_{n}")).find(|c| !known(c) && !used(c)).unwrap_or_default(),
+    };
+    if used(&code) {
+        return Err(ChecklistProblem::UnknownCode);
+    }
+    Ok(code)
+}
+
+impl Catalog {
+    /// One service of this catalog to change, by its code.
+    fn service_mut(&mut self, code: &str) -> Result<&mut crate::catalog::Service, Error> {
+        self.services.iter_mut().find(|s| s.code == code).ok_or_else(|| Error::UnknownService(code.into()))
+    }
+}
+
 impl DocumentDraft {
     /// The row as a catalog document, checked; `old` is the document it
     /// edits (its forms and notes are kept), `code` the code it is stored
@@ -161,11 +206,7 @@ impl Catalog {
     /// by `rows`, in their order, checked as a shipped file is.
     pub fn with_checklist(&self, service: &str, rows: Vec<DocumentDraft>) -> Result<Catalog, Error> {
         let mut next = self.clone();
-        let s = next
-            .services
-            .iter_mut()
-            .find(|s| s.code == service)
-            .ok_or_else(|| Error::UnknownService(service.into()))?;
+        let s = next.service_mut(service)?;
         if rows.is_empty() {
             return Err(Error::Required(crate::Field::Documents));
         }
@@ -174,14 +215,9 @@ impl Catalog {
         }
         let mut documents: Vec<DocumentRequirement> = Vec::with_capacity(rows.len());
         for (row, draft) in rows.into_iter().enumerate() {
-            let code = match draft.code.clone() {
-                Some(code) if s.documents.iter().any(|d| d.code == code) => code,
-                Some(_) => return Err(problem(row, ChecklistProblem::UnknownCode)),
-                None => fresh_code(&s.documents, &documents),
-            };
-            if documents.iter().any(|d| d.code == code) {
-                return Err(problem(row, ChecklistProblem::UnknownCode));
-            }
+            let known = |c: &str| s.documents.iter().any(|d| d.code == c);
+            let used = |c: &str| documents.iter().any(|d| d.code == c);
+            let code = row_code(draft.code.clone(), "office", known, used).map_err(|p| problem(row, p))?;
             let old = s.documents.iter().find(|d| d.code == code);
             documents.push(draft.into_requirement(row, code, old)?);
         }
@@ -246,10 +282,6 @@ impl From<&Reason> for GroundDraft {
     }
 }
 
-fn ground_problem(row: usize, problem: ChecklistProblem) -> Error {
-    Error::RefusalGround { row: row + 1, problem }
-}
-
 impl Catalog {
     /// The next version with the general grounds (`service` is `None`) or
     /// one service's own grounds replaced by `rows`, in their order. A
@@ -278,43 +310,20 @@ impl Catalog {
         }
         let mut grounds: Vec<Reason> = Vec::with_capacity(rows.len());
         for (row, draft) in rows.into_iter().enumerate() {
-            let code = match draft.code {
-                Some(code) if before.iter().any(|g| g.code == code) => code,
-                Some(_) => return Err(ground_problem(row, ChecklistProblem::UnknownCode)),
-                None => (1..)
-                    .map(|n| format!("office_ground_{n}"))
-                    .find(|c| !before.iter().chain(&grounds).any(|g| &g.code == c))
-                    .unwrap_or_default(),
-            };
-            if grounds.iter().any(|g| g.code == code) {
-                return Err(ground_problem(row, ChecklistProblem::UnknownCode));
-            }
-            let name = Bilingual::new(clean(&draft.name_kk), clean(&draft.name_ru));
-            if name.kk.is_empty() || name.ru.is_empty() {
-                return Err(ground_problem(row, ChecklistProblem::NameMissing));
-            }
-            if [&name.kk, &name.ru].iter().any(|t| t.chars().count() > MAX_DOCUMENT_TEXT) {
-                return Err(ground_problem(row, ChecklistProblem::TooLong));
-            }
-            if name.kk.split(|c: char| !c.is_alphabetic()).any(mixed_script) {
-                return Err(ground_problem(row, ChecklistProblem::MixedScript));
-            }
+            let problem = |p| Error::RefusalGround { row: row + 1, problem: p };
+            let known = |c: &str| before.iter().any(|g| g.code == c);
+            let used = |c: &str| grounds.iter().any(|g| g.code == c);
+            let code = row_code(draft.code, "office_ground", known, used).map_err(problem)?;
+            let name = wording(&draft.name_kk, &draft.name_ru).map_err(problem)?;
             grounds.push(Reason { code, name });
         }
-        match service.and_then(|code| next.services.iter_mut().find(|s| s.code == code)) {
-            Some(s) => s.refusal_grounds = grounds,
+        match service {
+            Some(code) => next.service_mut(code)?.refusal_grounds = grounds,
             None => next.refusal_grounds = Some(grounds),
         }
         next.version = self.version + 1;
         next.rechecked()
     }
-}
-
-/// A code for a document the administrator adds: `office_N`, unused in the
-/// service before and after the edit (a removed document's code is never
-/// reused within a version, so old marks keep their meaning).
-fn fresh_code(before: &[DocumentRequirement], after: &[DocumentRequirement]) -> String {
-    (1..).map(|n| format!("office_{n}")).find(|c| !before.iter().chain(after).any(|d| &d.code == c)).unwrap_or_default()
 }
 
 /// Item by item, what a version changes against the one before: the

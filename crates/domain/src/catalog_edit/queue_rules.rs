@@ -9,8 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{clean, ChecklistProblem, MAX_DOCUMENT_TEXT};
-use crate::catalog::{mixed_script, Catalog, CatalogChanges};
+use super::wording;
+use crate::catalog::{Catalog, CatalogChanges};
 use crate::error::{Error, Field};
 use crate::lang::Bilingual;
 use crate::queue::{QueueRules, Tier, MAX_SPAN_DAYS, QUEUE_SERVICE};
@@ -38,6 +38,31 @@ pub struct CategoryDraft {
     pub name_ru: String,
     /// Days; `None` where the evidence does not expire.
     pub evidence_valid_days: Option<i64>,
+}
+
+impl From<&QueueRules> for QueueRulesDraft {
+    /// The rules as the editor opens them: unchanged.
+    fn from(r: &QueueRules) -> QueueRulesDraft {
+        QueueRulesDraft {
+            upper_age: i64::from(r.upper_age),
+            mixing_priority: i64::from(r.mixing_priority),
+            mixing_general: i64::from(r.mixing_general),
+            max_preferences: r.max_preferences as i64,
+            referral_valid_working_days: i64::from(r.referral_valid_working_days),
+            stop_list_days: i64::from(r.stop_list_days),
+            parent_refusal_removes: r.parent_refusal_removes,
+            categories: r
+                .categories
+                .iter()
+                .map(|c| CategoryDraft {
+                    code: c.code.clone(),
+                    name_kk: c.name.kk.clone(),
+                    name_ru: c.name.ru.clone(),
+                    evidence_valid_days: c.evidence_valid_days.map(i64::from),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A value in its range, or the field's translated range error.
@@ -74,17 +99,7 @@ impl Catalog {
                 .iter_mut()
                 .find(|c| c.code == d.code)
                 .ok_or_else(|| Error::MalformedRequest("category".into()))?;
-            let name = Bilingual::new(clean(&d.name_kk), clean(&d.name_ru));
-            if name.kk.is_empty() || name.ru.is_empty() {
-                return Err(problem(ChecklistProblem::NameMissing));
-            }
-            if [&name.kk, &name.ru].iter().any(|t| t.chars().count() > MAX_DOCUMENT_TEXT) {
-                return Err(problem(ChecklistProblem::TooLong));
-            }
-            if name.kk.split(|c: char| !c.is_alphabetic()).any(mixed_script) {
-                return Err(problem(ChecklistProblem::MixedScript));
-            }
-            c.name = name;
+            c.name = wording(&d.name_kk, &d.name_ru).map_err(problem)?;
             // The general queue needs no evidence, whatever the form says.
             c.evidence_valid_days = match (c.tier, d.evidence_valid_days) {
                 (Tier::General, _) | (_, None) => None,
@@ -92,12 +107,7 @@ impl Catalog {
             };
         }
         let mut next = self.clone();
-        let s = next
-            .services
-            .iter_mut()
-            .find(|s| s.code == QUEUE_SERVICE)
-            .ok_or_else(|| Error::UnknownService(QUEUE_SERVICE.into()))?;
-        s.queue = Some(rules);
+        next.service_mut(QUEUE_SERVICE)?.queue = Some(rules);
         next.version = self.version + 1;
         next.rechecked()
     }
@@ -149,29 +159,12 @@ impl CatalogChanges {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog_edit::ChecklistProblem;
 
     const SHIPPED: &str = include_str!("../../../../assets/catalog/services.json");
 
     fn draft(r: &QueueRules) -> QueueRulesDraft {
-        QueueRulesDraft {
-            upper_age: i64::from(r.upper_age),
-            mixing_priority: i64::from(r.mixing_priority),
-            mixing_general: i64::from(r.mixing_general),
-            max_preferences: r.max_preferences as i64,
-            referral_valid_working_days: i64::from(r.referral_valid_working_days),
-            stop_list_days: i64::from(r.stop_list_days),
-            parent_refusal_removes: r.parent_refusal_removes,
-            categories: r
-                .categories
-                .iter()
-                .map(|c| CategoryDraft {
-                    code: c.code.clone(),
-                    name_kk: c.name.kk.clone(),
-                    name_ru: c.name.ru.clone(),
-                    evidence_valid_days: c.evidence_valid_days.map(i64::from),
-                })
-                .collect(),
-        }
+        QueueRulesDraft::from(r)
     }
 
     #[test]

@@ -11,8 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{clean, ChecklistProblem, DocumentChangeKind, MAX_DOCUMENT_TEXT};
-use crate::catalog::{mixed_script, norm_limit, norm_value, Catalog, CatalogChanges, Channel, Norm, ResultKind};
+use super::{row_code, wording, DocumentChangeKind};
+use crate::catalog::{norm_limit, norm_value, Catalog, CatalogChanges, Channel, Norm, ResultKind};
 use crate::error::Error;
 use crate::lang::Bilingual;
 use crate::result_fields::{FieldSpec, ValueKind};
@@ -58,21 +58,13 @@ pub struct NormDraft {
     pub norm: Norm,
 }
 
-fn field_problem(row: usize, problem: ChecklistProblem) -> Error {
-    Error::ResultFieldRow { row: row + 1, problem }
-}
-
 impl Catalog {
     /// The next version with the facts stated by result `result` (its
     /// position among the service's results) replaced by `rows`, in order.
     pub fn with_result_fields(&self, service: &str, result: usize, rows: Vec<FieldDraft>) -> Result<Catalog, Error> {
         let mut next = self.clone();
-        let s = next
-            .services
-            .iter_mut()
-            .find(|s| s.code == service)
-            .ok_or_else(|| Error::UnknownService(service.into()))?;
-        let spec = s
+        let spec = next
+            .service_mut(service)?
             .results
             .get_mut(result)
             .filter(|r| r.kind != ResultKind::ReasonedRefusal)
@@ -83,27 +75,11 @@ impl Catalog {
         let before = std::mem::take(&mut spec.fields);
         let mut fields: Vec<FieldSpec> = Vec::with_capacity(rows.len());
         for (row, draft) in rows.into_iter().enumerate() {
-            let key = match draft.key {
-                Some(key) if before.iter().any(|f| f.key == key) => key,
-                Some(_) => return Err(field_problem(row, ChecklistProblem::UnknownCode)),
-                None => (1..)
-                    .map(|n| format!("office_field_{n}"))
-                    .find(|k| !before.iter().chain(&fields).any(|f| &f.key == k))
-                    .unwrap_or_default(),
-            };
-            if fields.iter().any(|f| f.key == key) {
-                return Err(field_problem(row, ChecklistProblem::UnknownCode));
-            }
-            let label = Bilingual::new(clean(&draft.label_kk), clean(&draft.label_ru));
-            if label.kk.is_empty() || label.ru.is_empty() {
-                return Err(field_problem(row, ChecklistProblem::NameMissing));
-            }
-            if [&label.kk, &label.ru].iter().any(|t| t.chars().count() > MAX_DOCUMENT_TEXT) {
-                return Err(field_problem(row, ChecklistProblem::TooLong));
-            }
-            if label.kk.split(|c: char| !c.is_alphabetic()).any(mixed_script) {
-                return Err(field_problem(row, ChecklistProblem::MixedScript));
-            }
+            let problem = |p| Error::ResultFieldRow { row: row + 1, problem: p };
+            let known = |k: &str| before.iter().any(|f| f.key == k);
+            let used = |k: &str| fields.iter().any(|f| f.key == k);
+            let key = row_code(draft.key, "office_field", known, used).map_err(problem)?;
+            let label = wording(&draft.label_kk, &draft.label_ru).map_err(problem)?;
             fields.push(FieldSpec { key, label, kind: draft.kind, required: draft.required });
         }
         // A fact taken out is no longer stated by the documents issued with it.
@@ -118,11 +94,7 @@ impl Catalog {
     /// The next version with the norms `rows` name set to their values.
     pub fn with_norms(&self, service: &str, rows: Vec<NormDraft>) -> Result<Catalog, Error> {
         let mut next = self.clone();
-        let s = next
-            .services
-            .iter_mut()
-            .find(|s| s.code == service)
-            .ok_or_else(|| Error::UnknownService(service.into()))?;
+        let s = next.service_mut(service)?;
         for (row, d) in rows.into_iter().enumerate() {
             let path = s.paths.get_mut(d.path);
             // Only where the regulation gives a norm; the window offers no other.
@@ -247,6 +219,7 @@ impl CatalogChanges {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog_edit::ChecklistProblem;
 
     const SHIPPED: &str = include_str!("../../../../assets/catalog/services.json");
 
