@@ -62,11 +62,11 @@ export async function open(u) {
   }
 }
 
-// Queue settings and kindergartens for the registration form's queue part,
-// read each time: the queue's rules are catalog data the administrator may
-// have changed since.
-export async function claimOptions() {
-  settings = await call("queue_settings");
+// Queue settings and kindergartens for the registration form's queue part.
+// The settings come from the queue's rules, which change only with the
+// catalog: `fresh` reads them again (the form asks when the catalog moved).
+export async function claimOptions(fresh = false) {
+  settings = settings && !fresh ? settings : await call("queue_settings");
   const kindergartens = await call("kindergartens");
   return { settings, kindergartens };
 }

@@ -12,18 +12,19 @@ let claim = null;
 export async function open() {
   // Read every time: the administrator may have saved a new catalog
   // version (on this desk or another) since the form was drawn.
-  const [list, options] = await Promise.all([
-    call("services"),
-    claimOptions().catch((e) => {
+  const options = (fresh) =>
+    claimOptions(fresh).catch((e) => {
       noticeError(e);
       return null;
-    }),
-  ]);
+    });
+  let [list, claimed] = await Promise.all([call("services"), options(false)]);
+  // A new catalog version may carry new queue rules: their settings too.
+  if (services.length && JSON.stringify(services) !== JSON.stringify(list)) claimed = await options(true);
   // Drawn again only when something changed: the clerk may already have
   // chosen the service and ticked documents, which a redraw would undo.
-  const changed = JSON.stringify(services) !== JSON.stringify(list) || JSON.stringify(claim) !== JSON.stringify(options);
+  const changed = JSON.stringify(services) !== JSON.stringify(list) || JSON.stringify(claim) !== JSON.stringify(claimed);
   services = list;
-  claim = options;
+  claim = claimed;
   if (changed) renderServices();
   // The clerk may already be typing: never pull the focus out of the form.
   if (!$("register-form").contains(document.activeElement)) $("applicant_iin").focus();
