@@ -511,7 +511,7 @@ impl Registry {
         let service =
             catalog.service(&app.service_code).ok_or_else(|| Error::UnknownService(app.service_code.clone()))?;
         let status = app.intake();
-        let rules = &self.queue_rules()?;
+        let rules = &self.rules_in_force()?;
         if let Some(found) = self.registered_by_request(app.request_id.as_deref())? {
             return Ok(found);
         }
@@ -1049,7 +1049,7 @@ impl Registry {
             return Err(Error::InvalidState);
         }
         let previous = person_data(&before);
-        let rules = &self.queue_rules()?;
+        let rules = &self.rules_in_force()?;
         self.db.audited(&at, |tx| {
             let version: i64 = tx.value(
                 "SELECT COALESCE(MAX(version), 0) + 1 AS next FROM application_versions WHERE application_id = ?1",

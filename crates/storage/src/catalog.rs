@@ -31,7 +31,7 @@ impl Registry {
         let catalog = Catalog::parse(json)?;
         let sha = hex(&Sha256::digest(json.as_bytes()));
         let at = timestamp(now);
-        let after = catalog.queue_rules()?;
+        let after = crate::queue::RulesOfVersion { version: catalog.version, rules: catalog.queue_rules()? };
         let installed = self.db.audited(&at, |tx| {
             let existing =
                 tx.query_opt("SELECT sha256, origin FROM catalog_versions WHERE version = ?1", args![catalog.version])?;
@@ -66,7 +66,7 @@ impl Registry {
                 "INSERT INTO catalog_versions (version, content, sha256, installed_at) VALUES (?1, ?2, ?3, ?4)",
                 args![catalog.version, json, sha, at],
             )?;
-            if before.is_some_and(|rules| rules.as_ref().ok() != Some(&after)) {
+            if before.is_some_and(|rules| rules.as_ref().ok() != Some(&after.rules)) {
                 crate::queue::follow_rules(tx, &after, &at)?;
             }
             Ok(((), Event::new("install_catalog", "catalog").id(catalog.version).after(sha.clone())))
@@ -130,7 +130,7 @@ impl Registry {
         let sha = hex(&Sha256::digest(json.as_bytes()));
         // The version it replaces is `based_on` or the save is refused below.
         let before = self.installed_catalog(based_on)?.queue_rules()?;
-        let after = next.queue_rules()?;
+        let after = crate::queue::RulesOfVersion { version: next.version, rules: next.queue_rules()? };
         self.db.audited(&at, |tx| {
             // Read in the transaction: two administrators' desks on the
             // office server cannot both save "the next" version.
@@ -144,7 +144,7 @@ impl Registry {
                 "INSERT INTO catalog_versions (version, content, sha256, installed_at, origin) VALUES (?1, ?2, ?3, ?4, ?5)",
                 args![next.version, json, sha, at, origin.code()],
             )?;
-            if after != before {
+            if after.rules != before {
                 crate::queue::follow_rules(tx, &after, &at)?;
             }
             let event = Event::new(origin.action(), "catalog")

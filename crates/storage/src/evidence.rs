@@ -238,7 +238,7 @@ impl Registry {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::VerifyAudit, "accept_findings", &at)?;
         let reason = kense_domain::application::required_text(kense_domain::Field::Comment, reason, 1000)?;
-        let rules = &self.queue_rules()?;
+        let rules = &self.rules_in_force()?;
         self.db.audited(&at, |tx| {
             let mut records = Vec::new();
             let mut years = std::collections::BTreeSet::new();

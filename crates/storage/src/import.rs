@@ -310,7 +310,7 @@ impl Registry {
         let (catalog_version, catalog) = self.catalog()?;
         let service =
             catalog.service(QUEUE_SERVICE).ok_or_else(|| Error::UnknownService(QUEUE_SERVICE.to_owned()))?.clone();
-        let rules = self.queue_rules()?;
+        let rules = self.rules_in_force()?;
         let today = now.date_naive();
         let offset = *now.offset();
         self.db.audited(&at, |tx| {

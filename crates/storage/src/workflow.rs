@@ -152,7 +152,7 @@ impl Registry {
             Command::PrepareResult { outcome: Outcome::Refusal { .. } } => self.refusal_grounds(&service.code)?,
             _ => Vec::new(),
         };
-        let rules = &self.queue_rules()?;
+        let rules = &self.rules_in_force()?;
         let taken = self.db.audited(&at, |tx| {
             let facts = facts(tx, application_id)?;
             let role = if facts.status != expected {
@@ -223,7 +223,7 @@ impl Registry {
 #[allow(clippy::too_many_arguments)]
 fn record_step(
     tx: &Tx<'_>,
-    rules: &kense_domain::queue::QueueRules,
+    rules: &crate::queue::RulesOfVersion,
     grounds: &[kense_domain::reasons::Reason],
     actor: &Actor,
     application_id: i64,

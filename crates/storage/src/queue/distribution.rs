@@ -99,7 +99,7 @@ impl Registry {
     ) -> Result<Vec<ReferralRecord>, Error> {
         let at = timestamp(now);
         let role = self.authorize_plain(actor, Action::Distribute, "distribute", &at)?;
-        let rules = &self.queue_rules()?;
+        let rules = &self.rules_in_force()?;
         let ids = self.db.audited(&at, |tx| {
             let plan = plan(tx, rules, now.date_naive())?;
             if plan.is_empty() || plan != expected {

@@ -14,7 +14,7 @@ use kense_domain::queue::{
 use kense_domain::{Error, Field};
 use serde::Serialize;
 
-use super::{date, event, naive, tier_of};
+use super::{date, event, naive, tier_of, RulesOfVersion};
 use crate::audit::Event;
 use crate::sql::{args, Db, FromRow, Row, Tx};
 use crate::{timestamp, Registry};
@@ -193,8 +193,8 @@ impl Moved {
 
 /// Recomputes one birth year's numbers and records every change with its
 /// cause. Returns how many numbers changed.
-pub(crate) fn reorder(tx: &Tx<'_>, rules: &QueueRules, year: i32, moved: Moved, at: &str) -> Result<usize, Error> {
-    let diff = renumbering(tx, rules, year)?;
+pub(crate) fn reorder(tx: &Tx<'_>, rules: &RulesOfVersion, year: i32, moved: Moved, at: &str) -> Result<usize, Error> {
+    let diff = renumbering(tx, &*rules.in_force(tx)?, year)?;
     for c in &diff {
         tx.execute("UPDATE queue_entries SET position = ?1 WHERE application_id = ?2", args![c.to, c.entry])?;
         // In a distribution the only children who leave the queue are the
@@ -230,7 +230,7 @@ pub(crate) fn renumbering(db: &Db, rules: &QueueRules, year: i32) -> Result<Vec<
 /// Every waiting child's number put right under `rules`, which a catalog
 /// version brings in place of others: each change recorded as the rules'.
 /// How many numbers moved comes back.
-pub(crate) fn follow_rules(tx: &Tx<'_>, rules: &QueueRules, at: &str) -> Result<usize, Error> {
+pub(crate) fn follow_rules(tx: &Tx<'_>, rules: &RulesOfVersion, at: &str) -> Result<usize, Error> {
     let moved = Moved { cause: Cause::RulesChanged, subject: None, distribution: None };
     let mut n = 0;
     for year in waiting_years(tx)? {
@@ -289,7 +289,7 @@ pub(crate) fn check_not_queued(tx: &Tx<'_>, child_iin: &str) -> Result<(), Error
 /// returns its number. Runs inside the registration's transaction.
 pub(crate) fn enqueue(
     tx: &Tx<'_>,
-    rules: &QueueRules,
+    rules: &RulesOfVersion,
     application_id: i64,
     child: &Child,
     claim: &QueueClaim,
@@ -344,7 +344,7 @@ pub(crate) fn enqueue(
 /// that year's queue (by its original moment), both years reordered.
 pub(crate) fn correct_child(
     tx: &Tx<'_>,
-    rules: &QueueRules,
+    rules: &RulesOfVersion,
     application_id: i64,
     child: &Child,
     now: DateTime<FixedOffset>,
@@ -390,7 +390,7 @@ pub(crate) fn correct_child(
 }
 
 /// Leaves the queue when its application is withdrawn.
-pub(crate) fn withdraw(tx: &Tx<'_>, rules: &QueueRules, application_id: i64, at: &str) -> Result<(), Error> {
+pub(crate) fn withdraw(tx: &Tx<'_>, rules: &RulesOfVersion, application_id: i64, at: &str) -> Result<(), Error> {
     let year: Option<i32> = tx.value_opt(
         "SELECT birth_year FROM queue_entries WHERE application_id = ?1 AND state IN ('waiting', 'stop_listed')",
         args![application_id],
@@ -540,7 +540,7 @@ impl Registry {
         let today = now.date_naive();
         let role = self.authorize_plain(actor, Action::ManageQueue, "confirm_priority", &at)?;
         let document = kense_domain::application::required_text(Field::EvidenceDocument, document, 300)?;
-        let rules = &self.queue_rules()?;
+        let rules = &self.rules_in_force()?;
         self.db.audited(&at, |tx| {
             let r = tx
                 .query_opt(

@@ -19,8 +19,12 @@ mod referrals;
 mod statistics;
 mod sweep;
 
+use std::borrow::Cow;
+use std::ops::Deref;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use kense_domain::access::{Action, Actor};
+use kense_domain::catalog::Catalog;
 use kense_domain::queue::{QueueRules, Tier};
 use kense_domain::Error;
 
@@ -37,7 +41,45 @@ pub(crate) use statistics::{referrals_by_month_and_status, waiting_by_year_and_c
 pub use sweep::SweepReport;
 
 use crate::audit::Event;
+use crate::sql::{args, Tx};
 use crate::{timestamp, Registry};
+
+/// The queue's rules as read from one catalog version, before a write's
+/// transaction began. The write numbers children by
+/// [`RulesOfVersion::in_force`], which looks again once the transaction
+/// holds the write lock: an administrator's desk may have put a version with
+/// other rules in force in between, and a number given under the old ones
+/// would then stand against the rules in force (and the evidence check).
+#[derive(Debug, Clone)]
+pub(crate) struct RulesOfVersion {
+    pub version: u32,
+    pub rules: QueueRules,
+}
+
+impl RulesOfVersion {
+    /// These rules, or those of the catalog version in force if another
+    /// came into force since they were read. Called inside the write's
+    /// transaction, after its chain-head lock: nothing can change the
+    /// version in force again before commit.
+    pub(crate) fn in_force(&self, tx: &Tx<'_>) -> Result<Cow<'_, QueueRules>, Error> {
+        let newest: u32 = tx
+            .value::<Option<u32>>("SELECT max(version) AS newest FROM catalog_versions", args![])?
+            .ok_or_else(|| Error::Catalog("no catalog installed".into()))?;
+        if newest == self.version {
+            return Ok(Cow::Borrowed(&self.rules));
+        }
+        let content: String = tx.value("SELECT content FROM catalog_versions WHERE version = ?1", args![newest])?;
+        Ok(Cow::Owned(Catalog::parse(&content)?.queue_rules()?))
+    }
+}
+
+impl Deref for RulesOfVersion {
+    type Target = QueueRules;
+
+    fn deref(&self) -> &QueueRules {
+        &self.rules
+    }
+}
 
 /// The audit event of a queue write: by whom in which role ("system" for
 /// the office clock), its details, and the record's id taken from them.
@@ -76,7 +118,14 @@ impl Registry {
     /// The queue's rules in force: those of the catalog in force, read
     /// each time, so that a desk follows a version another desk saved.
     pub fn queue_rules(&self) -> Result<QueueRules, Error> {
-        self.catalog_in_force()?.1.queue_rules()
+        Ok(self.rules_in_force()?.rules)
+    }
+
+    /// The queue's rules in force with the catalog version they come from,
+    /// for a write that numbers children.
+    pub(crate) fn rules_in_force(&self) -> Result<RulesOfVersion, Error> {
+        let (version, catalog) = self.catalog_in_force()?;
+        Ok(RulesOfVersion { version, rules: catalog.queue_rules()? })
     }
 
     /// Records the print of a list (queue extract, distribution's referrals)
@@ -93,5 +142,48 @@ impl Registry {
         let role = self.authorize_plain(actor, Action::ViewQueue, "print", &at)?;
         let after = serde_json::json!({"kind": kind, "sha256": sha256, "file": file_name});
         self.db.record(&at, event("print", "report", Some(actor.user_id), role, after))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use kense_domain::catalog::Catalog;
+    use kense_domain::catalog_edit::QueueRulesDraft;
+
+    use super::RulesOfVersion;
+    use crate::Registry;
+
+    const CATALOG: &str = include_str!("../../../../assets/catalog/services.json");
+
+    /// A desk read the queue's rules, then another desk put a version with
+    /// other shares in force before the first desk's write took the lock:
+    /// the write numbers by the version in force, not by what it read.
+    #[test]
+    fn a_write_follows_rules_that_came_into_force_after_it_read_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Registry::open(&dir.path().join("kense.sqlite3")).unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-02T09:00:00+05:00").unwrap();
+        r.install_catalog(CATALOG, now).unwrap();
+        let read_before = r.rules_in_force().unwrap();
+
+        let shipped = Catalog::parse(CATALOG).unwrap();
+        let draft =
+            QueueRulesDraft { mixing_priority: 1, mixing_general: 1, ..QueueRulesDraft::from(&read_before.rules) };
+        let next = shipped.with_queue_rules(draft).unwrap();
+        r.install_catalog(&next.to_json(), now).unwrap();
+
+        let read_after = RulesOfVersion { version: next.version, rules: next.queue_rules().unwrap() };
+        let (stale, fresh) =
+            r.db.transaction(|tx| {
+                let stale = read_before.in_force(tx)?.into_owned();
+                let fresh = matches!(read_after.in_force(tx)?, Cow::Borrowed(_));
+                Ok((stale, fresh))
+            })
+            .unwrap();
+        assert_eq!((stale.mixing_priority, stale.mixing_general), (1, 1));
+        assert_ne!(stale, read_before.rules);
+        assert!(fresh, "rules read from the version in force are used as read");
     }
 }

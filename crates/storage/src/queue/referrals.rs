@@ -4,12 +4,12 @@
 
 use chrono::{DateTime, FixedOffset};
 use kense_domain::access::{Action, Actor};
-use kense_domain::queue::{referral_next, Cause, EntryState, QueueRules, ReferralStatus, ReferralStep};
+use kense_domain::queue::{referral_next, Cause, EntryState, ReferralStatus, ReferralStep};
 use kense_domain::{Bilingual, Error, Field};
 use serde::Serialize;
 
 use super::entries::{entry_state, record_standing, reorder, set_state, Moved};
-use super::{date, event};
+use super::{date, event, RulesOfVersion};
 use crate::audit::Event;
 use crate::sql::{args, FromRow, Row, Tx};
 use crate::{numbers, timestamp, Registry};
@@ -197,7 +197,7 @@ impl Registry {
         if matches!(step, ReferralStep::Cancel | ReferralStep::RefuseByParent) && reason.is_empty() {
             return Err(Error::Required(Field::Comment));
         }
-        let rules = &self.queue_rules()?;
+        let rules = &self.rules_in_force()?;
         self.db.audited(&at, |tx| {
             let after = apply_referral_step(tx, rules, id, Some(expected), step, Some(actor.user_id), &reason, now)?;
             Ok(((), event(step.code(), "referral", Some(actor.user_id), role, after)))
@@ -252,7 +252,7 @@ fn cause_of(step: ReferralStep, entry: EntryState) -> Option<Cause> {
 #[allow(clippy::too_many_arguments)] // each is one fact of the step; the sweep and a person both take it
 pub(super) fn apply_referral_step(
     tx: &Tx<'_>,
-    rules: &QueueRules,
+    rules: &RulesOfVersion,
     id: i64,
     expected: Option<ReferralStatus>,
     step: ReferralStep,

@@ -5,7 +5,7 @@
 //! age limit leave.
 
 use chrono::{DateTime, Datelike, FixedOffset};
-use kense_domain::queue::{Cause, EntryState, QueueRules, ReferralStatus, ReferralStep};
+use kense_domain::queue::{Cause, EntryState, ReferralStatus, ReferralStep};
 use kense_domain::Error;
 use serde::Serialize;
 
@@ -34,7 +34,7 @@ impl Registry {
         let mut report = SweepReport::default();
         let due = self.ids("SELECT id FROM referrals WHERE status = 'issued' AND valid_until < ?1", args![today])?;
         for id in due {
-            let rules = &self.queue_rules()?;
+            let rules = &self.rules_in_force()?;
             self.db.audited(&at, |tx| {
                 let step = ReferralStep::Expire;
                 let after = apply_referral_step(tx, rules, id, Some(ReferralStatus::Issued), step, None, "", now)?;
@@ -93,7 +93,7 @@ impl Registry {
         at: &str,
         mut change: impl FnMut(&Tx<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let rules: &QueueRules = &self.queue_rules()?;
+        let rules = &self.rules_in_force()?;
         self.db.audited(at, |tx| {
             change(tx)?;
             let year: i32 = tx.value("SELECT birth_year FROM queue_entries WHERE application_id = ?1", args![id])?;
