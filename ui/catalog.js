@@ -101,7 +101,7 @@ async function openVersion(version) {
 
 // What a version changed: the services, then one line per document,
 // refusal ground, fact of a result form and norm.
-function changesText(changes, { documents, grounds, fields, norms, queue }) {
+function changesText(changes, { documents, grounds, results, fields, norms, queue }) {
   if (!changes) return t("catalog_first");
   const name = (code) => names.get(code)?.[currentLang()] ?? code;
   const parts = [
@@ -109,7 +109,14 @@ function changesText(changes, { documents, grounds, fields, norms, queue }) {
     ["catalog_changed", changes.changed.map(name)],
     ["catalog_removed", changes.removed],
   ].filter(([, list]) => list.length);
-  const details = [...documentLines(documents), ...groundLines(grounds), ...fieldLines(fields), ...normLines(norms), ...queueLines(queue)];
+  const details = [
+    ...documentLines(documents),
+    ...groundLines(grounds),
+    ...resultLines(results),
+    ...fieldLines(fields),
+    ...normLines(norms),
+    ...queueLines(queue),
+  ];
   const services = parts.length ? [parts.map(([k, list]) => `${t(k)} ${list.join("; ")}`).join(" ")] : [];
   return (services.length || details.length ? [...services, ...details] : [t("catalog_unchanged")]).join("\n");
 }
@@ -129,6 +136,14 @@ function groundLines(grounds) {
     const whose = g.service ? names.get(g.service)?.[lang] ?? g.service : t("grounds_general");
     return `${t("grounds_change_" + g.change)}: ${g.name[lang]} (${whose})`;
   });
+}
+
+// One line per result form a version retitles, with the old and the new title.
+function resultLines(results) {
+  const lang = currentLang();
+  return (results ?? []).map(
+    (r) => `${t("fields_retitled")}: ${r.before[lang]} → ${r.after[lang]} (${names.get(r.service)?.[lang] ?? r.service})`,
+  );
 }
 
 // One line per fact of a result form a version adds, removes or changes.
@@ -332,6 +347,8 @@ $("fields-result").addEventListener("change", drawFields);
 
 function drawFields() {
   const result = editing.service.results[Number($("fields-result").value)];
+  $("fields-title-kk").value = result?.name.kk ?? "";
+  $("fields-title-ru").value = result?.name.ru ?? "";
   $("fields-rows").replaceChildren(...(result?.fields ?? []).map(fieldRow));
   renumber("fields-rows");
   $("fields-error").hidden = true;
@@ -382,9 +399,11 @@ $("fields-cancel").addEventListener("click", () => {
 $("fields-preview").addEventListener("click", () => {
   if (!editing) return;
   const edit = {
-    kind: "result_fields",
+    kind: "result_form",
     service: editing.code,
     result: Number($("fields-result").value),
+    name_kk: $("fields-title-kk").value,
+    name_ru: $("fields-title-ru").value,
     fields: [...$("fields-rows").children].map((tr) => ({
       key: tr.dataset.key ?? null,
       label_kk: tr.querySelector(".field-kk").value,

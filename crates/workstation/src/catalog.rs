@@ -6,7 +6,7 @@
 
 use kense_domain::access::{authorize, Action, Actor};
 use kense_domain::catalog::{Catalog, Service};
-use kense_domain::catalog_edit::{DocumentDraft, FieldDraft, GroundDraft, NormDraft, QueueRulesDraft};
+use kense_domain::catalog_edit::{DocumentDraft, FieldDraft, GroundDraft, NormDraft, QueueRulesDraft, ResultFormDraft};
 use kense_domain::queue::QUEUE_SERVICE;
 use kense_domain::reasons::Reason;
 use kense_domain::{Bilingual, Error};
@@ -32,14 +32,14 @@ pub fn service(station: &Workstation, actor: &Actor, version: u32, code: &str) -
 
 /// What the administrator changed in the window, as the page sends it:
 /// one service's checklist, the grounds of a reasoned refusal (the general
-/// ones when `service` is `None`), the facts one result form states, the
+/// ones when `service` is `None`), one result form's title and facts, the
 /// service's time norms, or the preschool queue's rules.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CatalogEdit {
     Checklist { service: String, documents: Vec<DocumentDraft> },
     Grounds { service: Option<String>, grounds: Vec<GroundDraft> },
-    ResultFields { service: String, result: usize, fields: Vec<FieldDraft> },
+    ResultForm { service: String, result: usize, name_kk: String, name_ru: String, fields: Vec<FieldDraft> },
     Norms { service: String, norms: Vec<NormDraft> },
     QueueRules { rules: QueueRulesDraft },
 }
@@ -51,8 +51,8 @@ fn edited(station: &Workstation, based_on: u32, edit: CatalogEdit) -> Result<Cat
     let next = match edit {
         CatalogEdit::Checklist { service, documents } => current.with_checklist(&service, documents)?,
         CatalogEdit::Grounds { service, grounds } => current.with_grounds(service.as_deref(), grounds)?,
-        CatalogEdit::ResultFields { service, result, fields } => {
-            current.with_result_fields(&service, result, fields)?
+        CatalogEdit::ResultForm { service, result, name_kk, name_ru, fields } => {
+            current.with_result_form(&service, result, ResultFormDraft { name_kk, name_ru, fields })?
         }
         CatalogEdit::Norms { service, norms } => current.with_norms(&service, norms)?,
         CatalogEdit::QueueRules { rules } => current.with_queue_rules(rules)?,

@@ -5,10 +5,11 @@
 //! checklist, and a package without it gets a refusal-to-accept receipt
 //! that names it; a service with two paths (15) asks the clerk which one
 //! the application takes. The administrator adds a refusal ground of
-//! that service (an incomplete row refused by its number), a fact to its
-//! notification's form and shortens a norm; the executor's form then asks
-//! for the fact, and the executor refuses an application on the new ground:
-//! the draft of the reasoned refusal cites it. The preschool queue's rules
+//! that service (an incomplete row refused by its number), renames its
+//! notification and adds a fact to its form, and shortens a norm; the
+//! executor's form then asks for the fact, the positive draft carries the new
+//! name, and the executor refuses an application on the new ground: the
+//! draft of the reasoned refusal cites it. The preschool queue's rules
 //! change the same way (a rule out of range refused by its field): the
 //! clerk's form then offers the renamed category and as many kindergartens
 //! as the new rules allow. The version in force is exported to a file, changed there (one item
@@ -25,6 +26,7 @@ const GROUND_RU: &str = "Обучающийся перевёлся в орган
 const FIELD_KK: &str = "Деректер жаңартылған күн";
 const CATEGORY_KK: &str = "Көп балалы отбасылардың балалары (төрт және одан көп бала)";
 const FIELD_RU: &str = "Дата обновления данных";
+const RESULT_KK: &str = "Деректерді жаңарту хабарламасы";
 
 /// Types into the element `css` selects (the editor's rows have no ids).
 async fn type_css(c: &Client, css: &str, text: &str) -> Res<()> {
@@ -122,7 +124,7 @@ async fn add_ground(c: &Client) -> Res<u32> {
     Ok(in_force + 1)
 }
 
-/// Service 15's notification states one fact more, and the executor's term
+/// Service 15's notification is renamed and states one fact more, and the executor's term
 /// on the path of another organisation's student is 2 working days, not 4;
 /// each saved as the next version after its changes are read.
 async fn edit_terms(c: &Client) -> Res<()> {
@@ -140,9 +142,14 @@ async fn edit_terms(c: &Client) -> Res<()> {
     c.execute(&format!("document.querySelector('{last} .field-kind').value = 'date';"), vec![])
         .await
         .map_err(|e| e.to_string())?;
+    type_into(c, "fields-title-kk", RESULT_KK).await?;
     click(c, "fields-preview").await?;
     let lines = preview_lines(c).await?;
     ensure(lines.contains(&format!("Өріс қосылды: {FIELD_KK}")), format!("the preview lists the fact: {lines}"))?;
+    ensure(
+        lines.contains("Нәтиже атауы өзгерді: ") && lines.contains(&format!("→ {RESULT_KK}")),
+        format!("the preview lists the new name: {lines}"),
+    )?;
     click(c, "catalog-preview-save").await?;
     text_until(c, "notice", |t| t.contains(&format!("{}-нұсқасы сақталды", in_force + 1))).await?;
 
@@ -227,6 +234,11 @@ async fn refused_on_the_new_ground(c: &Client, number: &str) -> Res<()> {
         // The positive form asks for the fact the office added.
         text_until(c, "act-prepare-fields", |t| t.contains(FIELD_KK)).await?;
         visible(c, "act-prepare-field-office_field_1").await?;
+        // The positive draft carries the form's new name.
+        type_into(c, "act-prepare-field-office_field_1", "01.11.2026").await?;
+        click(c, "act-prepare-preview").await?;
+        let pages = draft_pages(c, "act-prepare-pages", &["ЖОБА", RESULT_KK]).await?;
+        ensure(pages == [true], format!("the positive draft names the renamed form: {pages:?}"))?;
         click(c, "act-prepare-refusal").await?;
         text_until(c, "act-prepare-reason", |t| t.contains(GROUND_KK)).await?;
         select_value(c, "act-prepare-reason", "office_ground_1").await?;

@@ -21,7 +21,7 @@ use crate::lang::Bilingual;
 use crate::reasons::Reason;
 
 pub use queue_rules::{CategoryDraft, QueueRuleChange, QueueRulesDraft};
-pub use terms::{FieldChange, FieldDraft, NormChange, NormDraft, MAX_RESULT_FIELDS};
+pub use terms::{FieldChange, FieldDraft, NormChange, NormDraft, ResultFormDraft, ResultNameChange, MAX_RESULT_FIELDS};
 
 /// The longest document name, condition or source reference the checklist
 /// and the receipts carry (the shipped catalog's longest, a list of the
@@ -332,6 +332,7 @@ impl Catalog {
 pub struct ItemChanges {
     pub documents: Vec<DocumentChange>,
     pub grounds: Vec<GroundChange>,
+    pub results: Vec<ResultNameChange>,
     pub fields: Vec<FieldChange>,
     pub norms: Vec<NormChange>,
     pub queue: Vec<QueueRuleChange>,
@@ -342,6 +343,7 @@ impl ItemChanges {
         ItemChanges {
             documents: CatalogChanges::documents(older, newer),
             grounds: CatalogChanges::grounds(older, newer),
+            results: CatalogChanges::result_names(older, newer),
             fields: CatalogChanges::fields(older, newer),
             norms: CatalogChanges::norms(older, newer),
             queue: CatalogChanges::queue(older, newer),

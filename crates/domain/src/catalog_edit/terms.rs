@@ -1,5 +1,5 @@
-//! The administrator's edit of a service's result forms (the facts each
-//! result states) and of its time norms, each as the next catalog version,
+//! The administrator's edit of a service's result forms (the name and the
+//! facts each result states) and of its time norms, each as the next catalog version,
 //! and the lists of what such a version changes.
 //!
 //! A form's fields keep their keys (stored values are keyed by them); a
@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{row_code, wording, DocumentChangeKind};
-use crate::catalog::{norm_limit, norm_value, Catalog, CatalogChanges, Channel, Norm, ResultKind};
+use crate::catalog::{norm_limit, norm_value, Catalog, CatalogChanges, Channel, Norm, ResultKind, ResultSpec};
 use crate::error::Error;
 use crate::lang::Bilingual;
 use crate::result_fields::{FieldSpec, ValueKind};
@@ -58,10 +58,35 @@ pub struct NormDraft {
     pub norm: Norm,
 }
 
+/// A result form as the administrator's form sends it: its name (which the
+/// executor picks it by and its paper states) and the facts it states, in
+/// order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultFormDraft {
+    pub name_kk: String,
+    pub name_ru: String,
+    pub fields: Vec<FieldDraft>,
+}
+
+impl From<&ResultSpec> for ResultFormDraft {
+    /// The form as the editor opens it: unchanged.
+    fn from(r: &ResultSpec) -> ResultFormDraft {
+        ResultFormDraft {
+            name_kk: r.name.kk.clone(),
+            name_ru: r.name.ru.clone(),
+            fields: r.fields.iter().map(FieldDraft::from).collect(),
+        }
+    }
+}
+
 impl Catalog {
-    /// The next version with the facts stated by result `result` (its
-    /// position among the service's results) replaced by `rows`, in order.
-    pub fn with_result_fields(&self, service: &str, result: usize, rows: Vec<FieldDraft>) -> Result<Catalog, Error> {
+    /// The next version with result `result` (its position among the
+    /// service's results) renamed and its facts replaced by the draft's,
+    /// in order. The documents issued together with it keep their own
+    /// names: each is an act of its own form. Applications registered
+    /// under an earlier version keep its names, as they keep its facts.
+    pub fn with_result_form(&self, service: &str, result: usize, draft: ResultFormDraft) -> Result<Catalog, Error> {
         let mut next = self.clone();
         let spec = next
             .service_mut(service)?
@@ -69,9 +94,11 @@ impl Catalog {
             .get_mut(result)
             .filter(|r| r.kind != ResultKind::ReasonedRefusal)
             .ok_or_else(|| Error::MalformedRequest("result".into()))?;
+        let rows = draft.fields;
         if rows.len() > MAX_RESULT_FIELDS {
             return Err(Error::TooLong { field: crate::Field::ResultFields, max: MAX_RESULT_FIELDS });
         }
+        spec.name = wording(&draft.name_kk, &draft.name_ru).map_err(|problem| Error::ResultName { problem })?;
         let before = std::mem::take(&mut spec.fields);
         let mut fields: Vec<FieldSpec> = Vec::with_capacity(rows.len());
         for (row, draft) in rows.into_iter().enumerate() {
@@ -131,6 +158,14 @@ pub struct FieldChange {
     pub change: DocumentChangeKind,
 }
 
+/// A result form a new version retitles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResultNameChange {
+    pub service: String,
+    pub before: Bilingual,
+    pub after: Bilingual,
+}
+
 /// One norm a new version changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NormChange {
@@ -171,6 +206,19 @@ impl CatalogChanges {
                 for x in o.fields.iter().filter(|x| !r.fields.iter().any(|f| f.key == x.key)) {
                     out.push(line(x, DocumentChangeKind::Removed));
                 }
+            }
+        }
+        out
+    }
+
+    /// The result forms `newer` retitles in the services both versions
+    /// have (results matched by position and kind, as their facts are).
+    pub fn result_names(older: &Catalog, newer: &Catalog) -> Vec<ResultNameChange> {
+        let mut out = Vec::new();
+        for s in &newer.services {
+            let Some(old) = older.service(&s.code) else { continue };
+            for (r, o) in s.results.iter().zip(&old.results).filter(|(r, o)| r.kind == o.kind && r.name != o.name) {
+                out.push(ResultNameChange { service: s.code.clone(), before: o.name.clone(), after: r.name.clone() });
             }
         }
         out
@@ -227,17 +275,19 @@ mod tests {
         Catalog::parse(SHIPPED).unwrap()
     }
 
-    fn rows(c: &Catalog, service: &str, result: usize) -> Vec<FieldDraft> {
-        c.service(service).unwrap().results[result].fields.iter().map(FieldDraft::from).collect()
+    fn form(c: &Catalog, service: &str, result: usize) -> ResultFormDraft {
+        ResultFormDraft::from(&c.service(service).unwrap().results[result])
     }
 
     #[test]
-    fn a_result_form_is_reworded_extended_and_cut_keeping_its_keys() {
+    fn a_result_form_is_retitled_reworded_extended_and_cut_keeping_its_keys() {
         let c = shipped();
         // The foster family's order states facts its contract and decision share.
         let s = c.service("foster_family").unwrap();
         let r = s.results.iter().position(|r| !r.together.is_empty()).unwrap();
-        let mut fields = rows(&c, "foster_family", r);
+        let mut draft = form(&c, "foster_family", r);
+        draft.name_ru.push_str("  (приказ)");
+        let fields = &mut draft.fields;
         let shared = s.results[r].together[0].fields[0].clone();
         fields.retain(|f| f.key.as_deref() != Some(shared.as_str()));
         fields[0].label_ru.push_str(" (прописью)");
@@ -248,9 +298,29 @@ mod tests {
             kind: ValueKind::Text,
             required: false,
         });
-        let next = c.with_result_fields("foster_family", r, fields).unwrap();
+        let next = c.with_result_form("foster_family", r, draft).unwrap();
         assert_eq!(next.version, c.version + 1);
         let spec = &next.service("foster_family").unwrap().results[r];
+        assert_eq!(spec.name.ru, format!("{} (приказ)", s.results[r].name.ru), "whitespace normalised");
+        assert_eq!(
+            spec.together,
+            s.results[r]
+                .together
+                .iter()
+                .cloned()
+                .map(|mut p| {
+                    p.fields.retain(|k| k != &shared);
+                    p
+                })
+                .collect::<Vec<_>>(),
+            "the parts keep their titles"
+        );
+        let renamed = CatalogChanges::result_names(&c, &next);
+        assert_eq!(renamed.len(), 1);
+        assert_eq!(
+            (renamed[0].before.clone(), renamed[0].after.clone()),
+            (s.results[r].name.clone(), spec.name.clone())
+        );
         let added = spec.fields.last().unwrap();
         assert_eq!((added.key.as_str(), added.label.kk.as_str()), ("office_field_1", "Төлем шоты"));
         assert!(spec.together.iter().all(|p| !p.fields.contains(&shared)), "the part no longer states it");
@@ -267,7 +337,7 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_fact_is_named_by_its_row_and_a_refusal_states_none() {
+    fn a_bad_title_or_fact_is_named_and_a_refusal_states_none() {
         let c = shipped();
         let (service, r) = c
             .services
@@ -275,9 +345,9 @@ mod tests {
             .find_map(|s| s.results.iter().position(|r| !r.fields.is_empty()).map(|r| (s.code.clone(), r)))
             .unwrap();
         let try_row = |edit: fn(&mut FieldDraft)| {
-            let mut fields = rows(&c, &service, r);
-            edit(&mut fields[0]);
-            match c.with_result_fields(&service, r, fields) {
+            let mut draft = form(&c, &service, r);
+            edit(&mut draft.fields[0]);
+            match c.with_result_form(&service, r, draft) {
                 Err(Error::ResultFieldRow { row: 1, problem }) => problem,
                 other => panic!("{other:?}"),
             }
@@ -287,8 +357,15 @@ mod tests {
         assert_eq!(try_row(|f| f.key = Some("no_such".into())), ChecklistProblem::UnknownCode);
         let refusal = c.service(&service).unwrap().results.iter().position(|r| r.kind == ResultKind::ReasonedRefusal);
         if let Some(refusal) = refusal {
-            assert!(matches!(c.with_result_fields(&service, refusal, vec![]), Err(Error::MalformedRequest(_))));
+            let draft =
+                ResultFormDraft { name_kk: "Бас тарту".into(), name_ru: "Отказ".into(), fields: vec![] };
+            assert!(matches!(c.with_result_form(&service, refusal, draft), Err(Error::MalformedRequest(_))));
         }
+        let untitled = ResultFormDraft { name_kk: String::new(), ..form(&c, &service, r) };
+        assert_eq!(
+            c.with_result_form(&service, r, untitled).unwrap_err(),
+            Error::ResultName { problem: ChecklistProblem::NameMissing }
+        );
         let many: Vec<FieldDraft> = (0..=MAX_RESULT_FIELDS)
             .map(|i| FieldDraft {
                 key: None,
@@ -298,7 +375,8 @@ mod tests {
                 required: true,
             })
             .collect();
-        assert!(matches!(c.with_result_fields(&service, r, many), Err(Error::TooLong { .. })));
+        let many = ResultFormDraft { fields: many, ..form(&c, &service, r) };
+        assert!(matches!(c.with_result_form(&service, r, many), Err(Error::TooLong { .. })));
     }
 
     #[test]

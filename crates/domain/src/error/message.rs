@@ -360,6 +360,10 @@ impl Error {
                 let (k, r) = checklist_problem(*problem, ("өріс", "поля"));
                 pick(&format!("{row}-өріс: {k}. Ештеңе сақталмады."), &format!("Поле № {row}: {r}. Ничего не сохранено."))
             }
+            Error::ResultName { problem } => {
+                let (k, r) = checklist_problem(*problem, ("атау", "названия"));
+                pick(&format!("Нәтиже атауы: {k}. Ештеңе сақталмады."), &format!("Название результата: {r}. Ничего не сохранено."))
+            }
             Error::QueueCategory { row, problem } => {
                 let (k, r) = checklist_problem(*problem, ("санат", "категории"));
                 pick(&format!("{row}-санат: {k}. Ештеңе сақталмады."), &format!("Категория № {row}: {r}. Ничего не сохранено."))
@@ -489,6 +493,7 @@ mod tests {
             Error::ChecklistDocument { row: 3, problem: crate::catalog_edit::ChecklistProblem::ConditionMissing },
             Error::RefusalGround { row: 2, problem: crate::catalog_edit::ChecklistProblem::UnknownCode },
             Error::ResultFieldRow { row: 2, problem: crate::catalog_edit::ChecklistProblem::NameMissing },
+            Error::ResultName { problem: crate::catalog_edit::ChecklistProblem::MixedScript },
             Error::NormOutOfRange { row: 1, max: 366 },
             Error::HandoverChannel { channel: crate::catalog::Channel::Portal },
             Error::QueueCategory { row: 3, problem: crate::catalog_edit::ChecklistProblem::MixedScript },

@@ -200,6 +200,10 @@ pub enum Error {
         row: usize,
         problem: crate::catalog_edit::ChecklistProblem,
     },
+    /// The title of a result form the administrator edits is not complete.
+    ResultName {
+        problem: crate::catalog_edit::ChecklistProblem,
+    },
     /// A category of the queue's rules the administrator edits is not
     /// worded as it must be (`row` counts from 1).
     QueueCategory {
@@ -318,6 +322,7 @@ impl Error {
             Error::ChecklistDocument { .. } => "checklist_document",
             Error::RefusalGround { .. } => "refusal_ground",
             Error::ResultFieldRow { .. } => "result_field_row",
+            Error::ResultName { .. } => "result_name",
             Error::NormOutOfRange { .. } => "norm_out_of_range",
             Error::QueueCategory { .. } => "queue_category",
             Error::CatalogRejected(_) => "catalog_rejected",
