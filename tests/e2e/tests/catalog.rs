@@ -150,6 +150,7 @@ async fn edit_terms(c: &Client) -> Res<()> {
         lines.contains("Нәтиже атауы өзгерді: ") && lines.contains(&format!("→ {RESULT_KK}")),
         format!("the preview lists the new name: {lines}"),
     )?;
+    screenshot(c, "e2e-result-form-kk.png").await?;
     click(c, "catalog-preview-save").await?;
     text_until(c, "notice", |t| t.contains(&format!("{}-нұсқасы сақталды", in_force + 1))).await?;
 
