@@ -404,16 +404,7 @@ impl CatalogChanges {
                 name: g.name.clone(),
                 change,
             };
-            for g in &new {
-                match old.iter().find(|o| o.code == g.code) {
-                    None => out.push(line(g, DocumentChangeKind::Added)),
-                    Some(o) if o == g => {}
-                    Some(_) => out.push(line(g, DocumentChangeKind::Changed)),
-                }
-            }
-            for o in old.iter().filter(|o| !new.iter().any(|g| g.code == o.code)) {
-                out.push(line(o, DocumentChangeKind::Removed));
-            }
+            out.extend(row_changes(&old, &new, |g| &g.code, differs).map(|(g, change)| line(g, change)));
         }
         out
     }
@@ -430,24 +421,44 @@ impl CatalogChanges {
                 name: d.name.clone(),
                 change,
             };
-            for d in &s.documents {
-                match old.documents.iter().find(|o| o.code == d.code) {
-                    None => out.push(line(d, DocumentChangeKind::Added)),
-                    Some(o) if o == d => {}
-                    Some(o)
-                        if !o.verified && d.verified && &DocumentRequirement { verified: false, ..d.clone() } == o =>
-                    {
-                        out.push(line(d, DocumentChangeKind::Confirmed))
-                    }
-                    Some(_) => out.push(line(d, DocumentChangeKind::Changed)),
+            // Marked verified and nothing else: confirmed against the act.
+            let confirmed = |o: &DocumentRequirement, d: &DocumentRequirement| {
+                let only_confirmed =
+                    !o.verified && d.verified && &DocumentRequirement { verified: false, ..d.clone() } == o;
+                if only_confirmed {
+                    Some(DocumentChangeKind::Confirmed)
+                } else {
+                    differs(o, d)
                 }
-            }
-            for o in old.documents.iter().filter(|o| !s.documents.iter().any(|d| d.code == o.code)) {
-                out.push(line(o, DocumentChangeKind::Removed));
-            }
+            };
+            out.extend(
+                row_changes(&old.documents, &s.documents, |d| &d.code, confirmed).map(|(d, change)| line(d, change)),
+            );
         }
         out
     }
+}
+
+/// Row by row, how list `new` differs from `old`, rows matched by `key`:
+/// each row `new` adds or changes (how, `change` says: `None` for a row left
+/// as it was), in `new`'s order, then each row it removes.
+fn row_changes<'a, T, K: PartialEq + ?Sized>(
+    old: &'a [T],
+    new: &'a [T],
+    key: impl Fn(&T) -> &K + Copy,
+    change: impl Fn(&T, &T) -> Option<DocumentChangeKind>,
+) -> impl Iterator<Item = (&'a T, DocumentChangeKind)> {
+    let kept = new.iter().filter_map(move |n| match old.iter().find(|o| key(o) == key(n)) {
+        None => Some((n, DocumentChangeKind::Added)),
+        Some(o) => change(o, n).map(|c| (n, c)),
+    });
+    let removed = old.iter().filter(move |o| !new.iter().any(|n| key(n) == key(o)));
+    kept.chain(removed.map(|o| (o, DocumentChangeKind::Removed)))
+}
+
+/// A kept row that is not as it was has changed.
+fn differs<T: PartialEq>(old: &T, new: &T) -> Option<DocumentChangeKind> {
+    (old != new).then_some(DocumentChangeKind::Changed)
 }
 
 #[cfg(test)]

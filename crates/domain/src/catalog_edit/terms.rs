@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{row_code, wording, DocumentChangeKind};
+use super::{differs, row_changes, row_code, wording, DocumentChangeKind};
 use crate::catalog::{norm_limit, norm_value, Catalog, CatalogChanges, Channel, Norm, ResultKind, ResultSpec};
 use crate::error::Error;
 use crate::lang::Bilingual;
@@ -196,16 +196,7 @@ impl CatalogChanges {
                     label: f.label.clone(),
                     change,
                 };
-                for f in &r.fields {
-                    match o.fields.iter().find(|x| x.key == f.key) {
-                        None => out.push(line(f, DocumentChangeKind::Added)),
-                        Some(x) if x == f => {}
-                        Some(_) => out.push(line(f, DocumentChangeKind::Changed)),
-                    }
-                }
-                for x in o.fields.iter().filter(|x| !r.fields.iter().any(|f| f.key == x.key)) {
-                    out.push(line(x, DocumentChangeKind::Removed));
-                }
+                out.extend(row_changes(&o.fields, &r.fields, |f| &f.key, differs).map(|(f, change)| line(f, change)));
             }
         }
         out
