@@ -89,30 +89,22 @@ export async function open(known, alarm) {
   fillOffice(known);
   // What the last check found is listed at once, to be dealt with.
   if (alarm && $("findings").children.length === 0) showFindings(alarm.findings);
-  try {
-    await loadCalendar();
-  } catch (e) {
-    noticeError(e);
+  // Filled in the page's order, top to bottom: a part that grows pushes down
+  // only what is below it, and that is drawn after it. Otherwise the
+  // catalog's rows, at the bottom, would move under the pointer while the
+  // parts above them arrive, and a click meant for one service would open
+  // another.
+  for (const load of [loadUsers, loadTrusted, loadBackups, loadCalendar, loadStamp, catalog.open]) {
+    try {
+      await load();
+    } catch (e) {
+      noticeError(e);
+    }
   }
-  try {
-    await catalog.open();
-  } catch (e) {
-    noticeError(e);
-  }
-  try {
-    await loadBackups();
-  } catch (e) {
-    noticeError(e);
-  }
-  await loadStamp();
-  await loadTrusted();
-  let users;
-  try {
-    users = await call("users");
-  } catch (e) {
-    noticeError(e);
-    return;
-  }
+}
+
+async function loadUsers() {
+  const users = await call("users");
   $("users").replaceChildren(
     ...users.map((u) => {
       const tr = document.createElement("tr");
@@ -172,8 +164,10 @@ $("user-form").addEventListener("submit", async (ev) => {
       },
     });
     form.reset();
-    await open();
+    // Ready for the next person at once: focused before the page is drawn
+    // again, never after, when the administrator may be typing elsewhere.
     $("user-full-name").focus();
+    await open();
   } catch (e) {
     showError($("user-error"), e, form);
   }

@@ -6,7 +6,7 @@
 // is saved as the next version; the backend checks it as it checks the
 // shipped catalog.
 
-import { $, call, cell, clearErrors, currentLang, moment, notice, noticeError, option, showError, t } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, messageOf, moment, notice, noticeError, option, showError, t } from "./api.js";
 
 const KINDS = ["required", "required_unless_in_is", "conditional", "optional"];
 const VALUE_KINDS = ["text", "number", "money", "date", "period"];
@@ -17,6 +17,12 @@ let inForce = null;
 let editing = null;
 // What "Save" saves once the administrator has read the changes.
 let pending = null;
+// The card and the editor draw what was asked for last: an answer to an
+// earlier click (a version left, a service passed over) that arrives later
+// is dropped, or a version no longer in force would be drawn over the one
+// the administrator opened, its rows without their editor.
+let versionAsked = 0;
+let serviceAsked = 0;
 
 export async function open() {
   await loadVersions();
@@ -25,6 +31,7 @@ export async function open() {
 }
 
 export function reset() {
+  versionAsked++;
   $("catalog-versions").replaceChildren();
   $("catalog-services").replaceChildren();
   $("catalog-detail").hidden = true;
@@ -59,13 +66,15 @@ async function loadVersions() {
 }
 
 async function openVersion(version) {
+  const asked = ++versionAsked;
   let detail;
   try {
     detail = await call("catalog_version", { payload: { version } });
   } catch (e) {
-    noticeError(e);
+    if (asked === versionAsked) noticeError(e);
     return;
   }
+  if (asked !== versionAsked) return;
   for (const tr of document.querySelectorAll("#catalog-versions tr")) tr.setAttribute("aria-current", String(tr.dataset.version === String(version)));
   names = new Map(detail.services.map((s) => [s.code, s.name]));
   $("catalog-detail").hidden = false;
@@ -178,13 +187,15 @@ function queueLines(queue) {
 // ---- The checklist editor -------------------------------------------------
 
 async function openEditor(version, code) {
+  const asked = ++serviceAsked;
   let service;
   try {
     service = await call("catalog_service", { payload: { version, code } });
   } catch (e) {
-    noticeError(e);
+    if (asked === serviceAsked) noticeError(e);
     return;
   }
+  if (asked !== serviceAsked) return;
   closePreview();
   closeGrounds();
   editing = { version, code, channels: service.channels, service };
@@ -201,6 +212,7 @@ async function openEditor(version, code) {
 // Closes the service's editors (checklist, result forms, norms).
 function closeEditor() {
   editing = null;
+  serviceAsked++;
   for (const id of ["checklist-editor", "fields-editor", "norms-editor", "queue-rules-editor"]) $(id).hidden = true;
   for (const id of ["checklist-rows", "fields-rows", "norms-rows", "qr-categories"]) $(id).replaceChildren();
 }
@@ -700,15 +712,25 @@ $("catalog-preview-save").addEventListener("click", async () => {
   if (!pending) return;
   const form = $("catalog-preview");
   clearErrors(form, $("catalog-preview-error"));
+  let version;
   try {
-    const version = await pending();
-    closePreview();
-    closeEditor();
-    closeGrounds();
-    notice(t("catalog_saved").replace("{version}", String(version)));
-    await loadVersions();
-    await openVersion(version);
+    version = await pending();
   } catch (e) {
     showError($("catalog-preview-error"), e);
+    return;
+  }
+  closePreview();
+  closeEditor();
+  closeGrounds();
+  // The notice comes once the card shows the version just saved, so what
+  // the administrator reads next is the version in force.
+  const saved = t("catalog_saved").replace("{version}", String(version));
+  try {
+    await loadVersions();
+    await openVersion(version);
+    notice(saved);
+  } catch (e) {
+    // Saved all the same: both are said.
+    notice(`${saved} ${messageOf(e)}`);
   }
 });
