@@ -77,9 +77,16 @@ impl Driver {
         if out.is_err() {
             let _ = screenshot(&c, &format!("e2e-failure-{name}.png")).await;
         }
-        let _ = c.close().await;
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        out
+        let data_dir = args.iter().position(|a| *a == "--data-dir").and_then(|i| args.get(i + 1));
+        let closed = match data_dir {
+            Some(dir) => close_and_wait(c, Path::new(dir)).await,
+            None => {
+                let _ = c.close().await;
+                Ok(())
+            }
+        };
+        // The test's own failure first: it says more than the closing.
+        out.and_then(|t| closed.map(|()| t))
     }
 
     /// Starts the app with `args` and opens a WebDriver session on its window.
@@ -93,11 +100,16 @@ impl Driver {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{}", self.port))
+            let url = format!("http://127.0.0.1:{}", self.port);
+            let mut builder = ClientBuilder::new(connector);
+            builder.capabilities(caps.clone());
+            // WebKitWebDriver waits without end for a window that never
+            // opens (a program that ended at once, e.g. on a data folder
+            // another program still held): a failure, never a hung run.
+            let session = tokio::time::timeout(Duration::from_secs(90), builder.connect(&url))
                 .await
-            {
+                .map_err(|_| format!("no window within 90 s of starting {} {args:?}", app.display()))?;
+            match session {
                 Ok(c) => return Ok(c),
                 Err(e) if Instant::now() < deadline => {
                     eprintln!("waiting for the WebDriver session: {e}");
@@ -106,6 +118,30 @@ impl Driver {
                 Err(e) => return Err(format!("no WebDriver session: {e}")),
             }
         }
+    }
+}
+
+/// Closes the session and waits until the program it started has ended:
+/// the OS frees `data_dir/kense.lock` with the process (see
+/// `kense_workstation::instance`). A program started on the same folder
+/// before that only wakes the old one and ends, and its session would wait
+/// for a window that never opens; on a busy machine a fixed pause after
+/// closing was not always enough.
+pub async fn close_and_wait(c: Client, data_dir: &Path) -> Res<()> {
+    let _ = c.close().await;
+    let lock = data_dir.join("kense.lock");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        // No lock file: no program ever held the folder. The probe's own
+        // lock goes with the file handle at the end of the statement.
+        let free = std::fs::File::open(&lock).map(|f| f.try_lock().is_ok()).unwrap_or(true);
+        if free {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the program on {} had not ended 30 s after its window closed", data_dir.display()));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

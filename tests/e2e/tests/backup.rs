@@ -102,9 +102,8 @@ async fn the_administrator_backs_up_copies_and_restores() {
         if out.is_err() {
             let _ = screenshot(&c, "e2e-failure-backup.png").await;
         }
-        let _ = c.close().await;
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        out
+        let closed = close_and_wait(c, &data).await;
+        out.and_then(|o| closed.map(|()| o))
     }
     .await;
     drop(driver);
@@ -191,8 +190,7 @@ async fn a_damaged_registry_and_a_new_computer_are_recovered_from_a_backup() {
         let c = launch(&driver, &data, &answers, true).await?;
         visible(&c, "screen-login").await?;
         let backup = first_backup(&data).await?;
-        let _ = c.close().await;
-        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        close_and_wait(c, &data).await?;
         let before = registry_facts(&data.join("registry.sqlite"));
         ensure(before.0 > 0, "the demo register has applications")?;
 
@@ -219,9 +217,9 @@ async fn a_damaged_registry_and_a_new_computer_are_recovered_from_a_backup() {
         if out.is_err() {
             let _ = screenshot(&c, "e2e-failure-recovery.png").await;
         }
-        let _ = c.close().await;
+        let closed = close_and_wait(c, &data).await;
         out?;
-        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        closed?;
 
         // A new computer: first run, restored from the copy on a USB stick.
         answer(&answers, &data.join("backups").join(&backup))?;
@@ -238,8 +236,9 @@ async fn a_damaged_registry_and_a_new_computer_are_recovered_from_a_backup() {
         if out.is_err() {
             let _ = screenshot(&c, "e2e-failure-new-pc.png").await;
         }
-        let _ = c.close().await;
+        let closed = close_and_wait(c, &new_pc).await;
         out?;
+        closed?;
         Ok::<_, String>(before)
     }
     .await;

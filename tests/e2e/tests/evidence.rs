@@ -88,7 +88,7 @@ async fn killed_session(driver: &Driver, dir: &str, data_dir: &std::path::Path) 
         .status()
         .map_err(|e| format!("pkill: {e}"))?;
     ensure(killed.success(), "the app was killed")?;
-    let _ = c.close().await;
+    close_and_wait(c, data_dir).await?;
     let filed = papers(data_dir, &number);
     let expected: Vec<(String, bool)> = BOTH.iter().map(|(k, f)| (k.to_string(), *f)).collect();
     ensure(filed == expected, format!("papers of a registration killed right after: {filed:?}"))?;
@@ -165,12 +165,11 @@ async fn run(driver: &Driver, dir: &str) -> Res<()> {
     if first.is_err() {
         let _ = screenshot(&c, "evidence-failure-first.png").await;
     }
-    let _ = c.close().await;
+    let closed = close_and_wait(c, data_dir).await;
     let (number, code) = first?;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    closed?;
 
     killed_session(driver, dir, data_dir).await?;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
 
     edit_outside(data_dir, &number);
     let c = driver.launch(&clock).await?;
@@ -178,9 +177,9 @@ async fn run(driver: &Driver, dir: &str) -> Res<()> {
     if second.is_err() {
         let _ = screenshot(&c, "evidence-failure-second.png").await;
     }
-    let _ = c.close().await;
+    let closed = close_and_wait(c, data_dir).await;
     second?;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    closed?;
 
     // Accepted once, gone for good: the next start announces nothing.
     let c = driver.launch(&clock).await?;
@@ -190,8 +189,8 @@ async fn run(driver: &Driver, dir: &str) -> Res<()> {
         wait_hidden(&c, "alarm").await
     }
     .await;
-    let _ = c.close().await;
-    third
+    let closed = close_and_wait(c, data_dir).await;
+    third.and(closed)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -113,18 +113,17 @@ async fn run(driver: &Driver, data_dir: &str) -> Res<(String, String)> {
     if first.is_err() {
         let _ = screenshot(&c, "e2e-failure-first-session.png").await;
     }
-    let _ = c.close().await;
+    let closed = close_and_wait(c, std::path::Path::new(data_dir)).await;
     let (number, path, code) = first?;
-
-    // Give the first process time to exit before the second opens the file.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    closed?;
     let c = driver.launch(&["--data-dir", data_dir]).await?;
     let second = after_restart(&c, &number, &code).await;
     if second.is_err() {
         let _ = screenshot(&c, "e2e-failure-second-session.png").await;
     }
-    let _ = c.close().await;
+    let closed = close_and_wait(c, std::path::Path::new(data_dir)).await;
     second?;
+    closed?;
     Ok((number, path))
 }
 

@@ -373,9 +373,8 @@ async fn session<T>(
     if out.is_err() {
         let _ = screenshot(&c, &format!("e2e-failure-{name}.png")).await;
     }
-    let _ = c.close().await;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    out
+    let closed = close_and_wait(c, std::path::Path::new(data_dir)).await;
+    out.and_then(|o| closed.map(|()| o))
 }
 
 /// The guardianship certificate's checklist at the State Corporation
