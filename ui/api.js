@@ -85,6 +85,30 @@ export function filedText(printed) {
   return `${where} ${t(printed.opened ? "viewer_opened" : "viewer_missing")}`;
 }
 
+/// Puts `rows` into `tbody`, keeping each row already shown that is drawn
+/// the same (same markup: number, texts, ids). Lists are drawn again while
+/// a person works in them — another desk wrote, the page's data arrived —
+/// and a row swapped between the press and the release of a click loses
+/// the click; a kept row also keeps its focus and a choice being made in
+/// it (an executor picked, a box ticked).
+export function putRows(tbody, rows) {
+  const shown = new Map();
+  for (const tr of tbody.children) {
+    const same = shown.get(tr.outerHTML);
+    if (same) same.push(tr);
+    else shown.set(tr.outerHTML, [tr]);
+  }
+  const next = rows.map((tr) => shown.get(tr.outerHTML)?.shift() ?? tr);
+  // Kept rows are never taken out and put back (that would take the focus
+  // away): the others go, and new ones are put in before them.
+  const kept = new Set(next);
+  for (const tr of [...tbody.children]) if (!kept.has(tr)) tr.remove();
+  next.forEach((tr, i) => {
+    const here = tbody.children[i];
+    if (here !== tr) tbody.insertBefore(tr, here ?? null);
+  });
+}
+
 export function cell(text, className) {
   const td = document.createElement("td");
   td.textContent = text ?? "";

@@ -5,7 +5,7 @@
 // confirmation, one `take_step` per application so that every signature is
 // decided, audited and refused on its own. The backend authorizes each call.
 
-import { $, call, cell, clearErrors, currentLang, messageOf, dueMoment, moment, notice, option, showError, t, urgencyText } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, messageOf, dueMoment, moment, notice, option, putRows, showError, t, urgencyText } from "./api.js";
 import * as draft from "./draft.js";
 
 let executors = [];
@@ -80,29 +80,32 @@ function dueText(a) {
 function renderAssign(rows) {
   $("assign-empty").hidden = rows.length > 0;
   $("assign-error").hidden = true;
-  $("assign-rows").replaceChildren(
-    ...rows.map((a, i) => {
+  putRows(
+    $("assign-rows"),
+    rows.map((a) => {
       const tr = document.createElement("tr");
       tr.dataset.number = a.number;
       tr.dataset.urgency = a.urgency;
       tr.append(cell(a.number), cell(`${a.applicant_name} · ${a.service_name[currentLang()]}`), cell(dueText(a), "due " + a.urgency));
       const td = cell("", "assign-cell");
       const select = document.createElement("select");
-      select.id = `assign-${i + 1}`;
+      // Named by the application, not the row's place: a row drawn again
+      // the same is kept (putRows) while others come and go around it.
+      select.id = `assign-${a.number}`;
       select.setAttribute("aria-label", `${t("executor")} — ${a.number}`);
       select.replaceChildren(...executors.map((p) => option(String(p.id), p.full_name)));
       if (lastExecutor && executors.some((p) => p.id === lastExecutor)) select.value = String(lastExecutor);
       select.addEventListener("keydown", (e) => {
         if (e.key === "Enter") {
           e.preventDefault();
-          assign(a, select, i);
+          assign(a, select);
         }
       });
       const button = document.createElement("button");
       button.type = "button";
       button.className = "secondary small";
       button.textContent = t("act_assign_short");
-      button.addEventListener("click", () => assign(a, select, i));
+      button.addEventListener("click", () => assign(a, select));
       td.append(select, button);
       tr.append(td);
       return tr;
@@ -110,10 +113,11 @@ function renderAssign(rows) {
   );
 }
 
-async function assign(a, select, index) {
+async function assign(a, select) {
   $("assign-error").hidden = true;
   const executor_id = Number(select.value);
   if (!executor_id) return;
+  const index = [...$("assign-rows").children].indexOf(select.closest("tr"));
   select.disabled = true;
   try {
     await call("take_step", { payload: { id: a.id, expected_status: "with_head", command: { step: "assign_executor", executor_id } } });
@@ -150,8 +154,9 @@ function renderSign(rows) {
   $("sign-batch").hidden = rows.length === 0;
   const before = new Set(checked());
   const confirmed = $("sign-confirm").checked;
-  $("sign-rows").replaceChildren(
-    ...rows.map((a) => {
+  putRows(
+    $("sign-rows"),
+    rows.map((a) => {
       const tr = document.createElement("tr");
       tr.dataset.number = a.number;
       tr.dataset.urgency = a.urgency;

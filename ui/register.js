@@ -1,7 +1,7 @@
 // The clerk's registration form: service, channel, applicant, child, the
 // service's document checklist, consent; save and print in one action.
 
-import { $, call, cell, clearErrors, currentLang, filedText, moment, notice, noticeError, option, printer, showError, t } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, filedText, moment, notice, noticeError, option, printer, putRows, showError, t } from "./api.js";
 import { claimOptions } from "./queue.js";
 import { iinState } from "./iin.js";
 
@@ -531,8 +531,9 @@ async function loadRecent() {
     return;
   }
   $("recent-empty").hidden = today.length > 0;
-  $("recent").replaceChildren(
-    ...today.map((a) => {
+  putRows(
+    $("recent"),
+    today.map((a) => {
       const tr = document.createElement("tr");
       tr.dataset.number = a.number;
       tr.append(cell(a.number), cell(moment(a.registered_at).slice(11)), cell(a.applicant_name), cell(t("status_" + a.status)));
@@ -559,8 +560,9 @@ async function loadRecent() {
     }),
   );
   $("ready-empty").hidden = ready.length > 0;
-  $("ready").replaceChildren(
-    ...ready.map((a) => {
+  putRows(
+    $("ready"),
+    ready.map((a) => {
       const tr = document.createElement("tr");
       tr.dataset.number = a.number;
       tr.append(cell(a.number), cell(a.applicant_name), cell(a.service_name[currentLang()], "service-name"));

@@ -1,7 +1,7 @@
 // The worklist (what waits for me, by deadline), an application's detail
 // with the steps the backend may allow, and search.
 
-import { $, call, cell, clearErrors, currentLang, day, dueMoment, moment, noticeError, option, printer, showError, t, urgencyText, filedText } from "./api.js";
+import { $, call, cell, clearErrors, currentLang, day, dueMoment, moment, noticeError, option, printer, putRows, showError, t, urgencyText, filedText } from "./api.js";
 import * as draft from "./draft.js";
 
 let user = null;
@@ -77,8 +77,9 @@ export async function openWorklist(u, keepDetail = false) {
     return;
   }
   $("worklist-empty").hidden = rows.length > 0;
-  $("worklist").replaceChildren(
-    ...rows.map((a) =>
+  putRows(
+    $("worklist"),
+    rows.map((a) =>
       row(a, openDetail, [
         [a.number],
         [a.service_name[currentLang()]],

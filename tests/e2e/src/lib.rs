@@ -222,6 +222,28 @@ pub async fn click(c: &Client, id: &str) -> Res<()> {
     e.click().await.map_err(|e| format!("click #{id}: {e:?}"))
 }
 
+/// Clears the registration form and makes sure it is clear (no result
+/// shown, the IIN empty, no box ticked but by default). The desk focuses
+/// the form's first field when its tab opens, which can scroll the page
+/// under a click that comes at that moment; a person who still sees the
+/// old form clicks again, and so does this.
+pub async fn clear_registration(c: &Client) -> Res<()> {
+    let cleared = "return document.getElementById('result').hidden
+        && document.getElementById('applicant_iin').value === ''
+        && ![...document.querySelectorAll('#register-form input[type=checkbox]')].some((b) => b.checked !== b.defaultChecked);";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        click(c, "register-clear").await?;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        if c.execute(cleared, vec![]).await.map_err(|e| format!("the form: {e}"))? == true {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err("the registration form never cleared".into());
+        }
+    }
+}
+
 /// Ticks a checkbox (or radio) and makes sure it is ticked: a click that
 /// landed while the form was still being laid out is repeated, as a person
 /// clicks again when the tick does not appear.

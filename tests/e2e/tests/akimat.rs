@@ -12,7 +12,7 @@ use fantoccini::Client;
 
 async fn register(c: &Client) -> Res<String> {
     click(c, "nav-register").await?;
-    click(c, "register-clear").await?;
+    clear_registration(c).await?;
     select_value(c, "service", "establish_guardianship").await?;
     select_value(c, "channel", "state_corporation").await?;
     type_into(c, "applicant_iin", "900101300007").await?;

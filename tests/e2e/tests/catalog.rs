@@ -83,7 +83,7 @@ async fn add_document(c: &Client) -> Res<u32> {
 /// refused at intake, and the receipt names it.
 async fn clerk_sees_it(c: &Client) -> Res<()> {
     click(c, "nav-register").await?;
-    click(c, "register-clear").await?;
+    clear_registration(c).await?;
     select_value(c, "service", "foster_family").await?;
     select_value(c, "channel", "office").await?;
     text_until(c, "documents", |t| t.contains(ADDED_KK) && t.contains(ADDED_RU)).await?;
@@ -217,7 +217,7 @@ async fn edit_queue_rules(c: &Client) -> Res<()> {
 /// The clerk's form for the queue follows the rules in force.
 async fn clerk_sees_the_rules(c: &Client) -> Res<()> {
     click(c, "nav-register").await?;
-    click(c, "register-clear").await?;
+    clear_registration(c).await?;
     select_value(c, "service", "preschool_queue").await?;
     text_until(c, "queue-category", |t| t.contains(CATEGORY_KK)).await?;
     let kindergartens = c
@@ -255,7 +255,7 @@ async fn refused_on_the_new_ground(c: &Client, number: &str) -> Res<()> {
 /// day for the executor; another organisation's: 4): the clerk must say
 /// which, and the application shows it.
 async fn clerk_chooses_the_path(c: &Client) -> Res<String> {
-    click(c, "register-clear").await?;
+    clear_registration(c).await?;
     select_value(c, "service", "health_insurance_update").await?;
     select_value(c, "channel", "office").await?;
     visible(c, "variant-field").await?;

@@ -88,7 +88,7 @@ struct Registration<'a> {
 
 async fn register(c: &Client, r: &Registration<'_>) -> Res<String> {
     click(c, "nav-register").await?;
-    click(c, "register-clear").await?;
+    clear_registration(c).await?;
     select_value(c, "service", r.service).await?;
     select_value(c, "channel", r.channel).await?;
     type_into(c, "applicant_iin", r.applicant_iin).await?;
@@ -111,11 +111,6 @@ async fn register(c: &Client, r: &Registration<'_>) -> Res<String> {
     check(c, "consent").await?;
     click(c, "register-submit").await?;
     text_until(c, "result-number", |t| t.contains('-')).await
-}
-
-async fn focused(c: &Client) -> Res<String> {
-    let e = c.active_element().await.map_err(|e| format!("active element: {e}"))?;
-    Ok(e.attr("id").await.map_err(|e| e.to_string())?.unwrap_or_default())
 }
 
 async fn rows(c: &Client, tbody: &str) -> Res<usize> {
@@ -234,7 +229,9 @@ async fn head_assigns(c: &Client, day: &Day) -> Res<()> {
     text_until(c, "assign-rows", |t| [&day.a, &day.b, &day.c].iter().all(|n| t.contains(n.as_str()))).await?;
     for left in (0..3).rev() {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while focused(c).await? != "assign-1" {
+        // The first row's select, whichever application heads the list.
+        let first_focused = "return document.activeElement === document.querySelector('#assign-rows select');";
+        while c.execute(first_focused, vec![]).await.map_err(|e| e.to_string())? != true {
             ensure(std::time::Instant::now() < deadline, "the executor select does not have the focus")?;
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }

@@ -201,7 +201,7 @@ async fn second_desk(c: &Client, cluster: &Cluster, database: &str, answers: &Pa
 
 async fn fill_registration(c: &Client, applicant: &str, child_iin: &str) -> Res<()> {
     click(c, "nav-register").await?;
-    click(c, "register-clear").await?;
+    clear_registration(c).await?;
     select_value(c, "service", "preschool_queue").await?;
     select_value(c, "channel", "office").await?;
     type_into(c, "applicant_iin", "900101300007").await?;
@@ -331,7 +331,25 @@ async fn the_day(a: &Client, b: &Client, cluster: &Cluster, database: &str) -> R
     ensure(count_applications(cluster, database)? == before + 1, "the registration after the return was not one")?;
     step(a, &second, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
     row_appears(b, "assign-rows", &second).await?;
-    Ok(())
+
+    // The head is at the executor's choice for it (tabbed there) when desk
+    // A sends another: his list grows under him, and the focus stays where
+    // he was.
+    let at_second = format!("#assign-rows tr[data-number=\"{second}\"] select");
+    b.execute(&format!("document.querySelector('{at_second}').focus();"), vec![]).await.map_err(|e| e.to_string())?;
+    fill_registration(a, "Үшінші Мадина", "210315501027").await?;
+    click(a, "register-submit").await?;
+    let third = text_until(a, "result-number", |t| t.contains('-') && t != second).await?;
+    step(a, &third, "act-send", async |_: &Client| -> Res<()> { Ok(()) }).await?;
+    row_appears(b, "assign-rows", &third).await?;
+    let focus = b
+        .execute(
+            "return document.activeElement.closest('tr')?.dataset.number ?? document.activeElement.tagName;",
+            vec![],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    ensure(focus == second.as_str(), format!("the head's focus moved to {focus} when the list grew"))
 }
 
 async fn close(c: Client, name: &str, failed: bool) {

@@ -60,7 +60,7 @@ async fn register_children(c: &Client) -> Res<Vec<String>> {
     let mut numbers = Vec::new();
     for (i, (name, iin, born, category)) in CHILDREN.iter().enumerate() {
         click(c, "nav-register").await?;
-        click(c, "register-clear").await?;
+        clear_registration(c).await?;
         select_value(c, "service", "preschool_queue").await?;
         type_into(c, "applicant_iin", "900101300007").await?;
         type_into(c, "applicant_name", &format!("Ата-ана {name}")).await?;

@@ -20,7 +20,7 @@ async fn register(
     docs: &[&str],
 ) -> Res<String> {
     click(c, "nav-register").await?;
-    click(c, "register-clear").await?;
+    clear_registration(c).await?;
     select_value(c, "service", service).await?;
     select_value(c, "channel", channel).await?;
     type_into(c, "applicant_iin", "900101300007").await?;
@@ -129,7 +129,7 @@ async fn prepare(c: &Client, allowance: &str, meals: &str) -> Res<()> {
 async fn foster_family(c: &Client) -> Res<String> {
     log_in(c, "saule").await?;
     click(c, "nav-register").await?;
-    click(c, "register-clear").await?;
+    clear_registration(c).await?;
     select_value(c, "service", "foster_family").await?;
     type_into(c, "applicant_iin", "900101300007").await?;
     type_into(c, "applicant_name", "Асқарова Мейрамгүл").await?;

@@ -58,7 +58,7 @@ struct Registration<'a> {
 
 async fn register(c: &Client, r: &Registration<'_>) -> Res<String> {
     click(c, "nav-register").await?;
-    click(c, "register-clear").await?;
+    clear_registration(c).await?;
     select_value(c, "service", r.service).await?;
     select_value(c, "channel", r.channel).await?;
     type_into(c, "applicant_iin", "900101300007").await?;
