@@ -101,29 +101,18 @@ async fn after_restart(c: &Client, number: &str, code: &str) -> Res<()> {
 }
 
 async fn run(driver: &Driver, data_dir: &str) -> Res<(String, String)> {
-    let c = driver.launch(&["--data-dir", data_dir]).await?;
-    let first = async {
-        first_run(&c).await?;
-        log_in(&c).await?;
-        let done = register(&c).await?;
-        switch_to_russian(&c).await?;
-        Ok::<_, String>(done)
-    }
-    .await;
-    if first.is_err() {
-        let _ = screenshot(&c, "e2e-failure-first-session.png").await;
-    }
-    let closed = close_and_wait(c, std::path::Path::new(data_dir)).await;
-    let (number, path, code) = first?;
-    closed?;
-    let c = driver.launch(&["--data-dir", data_dir]).await?;
-    let second = after_restart(&c, &number, &code).await;
-    if second.is_err() {
-        let _ = screenshot(&c, "e2e-failure-second-session.png").await;
-    }
-    let closed = close_and_wait(c, std::path::Path::new(data_dir)).await;
-    second?;
-    closed?;
+    let args = ["--data-dir", data_dir];
+    let (number, path, code) = driver
+        .in_window(&args, "first-session", async |c: &Client| -> Res<_> {
+            first_run(c).await?;
+            log_in(c).await?;
+            let done = register(c).await?;
+            switch_to_russian(c).await?;
+            Ok(done)
+        })
+        .await?;
+    // in_window waited for the first program's end: the second opens the file alone.
+    driver.in_window(&args, "second-session", async |c: &Client| after_restart(c, &number, &code).await).await?;
     Ok((number, path))
 }
 

@@ -368,13 +368,7 @@ async fn session<T>(
     name: &str,
     body: impl AsyncFnOnce(&Client) -> Res<T>,
 ) -> Res<T> {
-    let c = driver.launch(&["--data-dir", data_dir, "--clock", clock]).await?;
-    let out = body(&c).await;
-    if out.is_err() {
-        let _ = screenshot(&c, &format!("e2e-failure-{name}.png")).await;
-    }
-    let closed = close_and_wait(c, std::path::Path::new(data_dir)).await;
-    out.and_then(|o| closed.map(|()| o))
+    driver.in_window(&["--data-dir", data_dir, "--clock", clock], name, body).await
 }
 
 /// The guardianship certificate's checklist at the State Corporation
